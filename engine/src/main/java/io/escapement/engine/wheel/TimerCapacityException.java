@@ -1,0 +1,27 @@
+package io.escapement.engine.wheel;
+
+/**
+ * Thrown when a {@link TimerWheel} is asked to arm a timer while it already holds its configured maximum number
+ * of timers. The wheel is unchanged: no timer was armed and none was lost.
+ */
+public final class TimerCapacityException extends IllegalStateException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final int maxCapacity;
+
+    TimerCapacityException(final int maxCapacity)
+    {
+        super("timer capacity exhausted: the wheel already holds its maximum of " + maxCapacity +
+            " timers (raise TimerWheel.Builder.maxCapacity, or cancel timers first)");
+        this.maxCapacity = maxCapacity;
+    }
+
+    /**
+     * @return the maximum number of timers the wheel was configured to hold.
+     */
+    public int maxCapacity()
+    {
+        return maxCapacity;
+    }
+}

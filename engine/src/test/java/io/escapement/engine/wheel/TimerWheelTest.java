@@ -1,0 +1,510 @@
+package io.escapement.engine.wheel;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.escapement.engine.wheel.TimerWheel.NULL_DEADLINE;
+import static io.escapement.engine.wheel.TimerWheel.NULL_HANDLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TimerWheelTest
+{
+    private static final long TICK = 1_000; // 1 ms in microseconds: not a power of two, so ticks divide
+    private final List<long[]> fired = new ArrayList<>(); // {handle, payload, deadline, now}
+
+    private TimerWheel wheel;
+    private final ExpiryHandler recorder = (handle, payload, deadline) ->
+        fired.add(new long[]{handle, payload, deadline, wheel.currentTime()});
+
+    /** Clock origins: negative, crossing zero, large, and close to the top of the range. */
+    static Stream<Arguments> origins()
+    {
+        return Stream.of(
+            Arguments.of(0L, true),
+            Arguments.of(-5_500L, true),
+            Arguments.of(Long.MIN_VALUE + 1, false),
+            Arguments.of(1L << 40, true),
+            Arguments.of(Long.MAX_VALUE - (1L << 50), false),
+            Arguments.of(-(1L << 62), false));
+    }
+
+    private TimerWheel newWheel(final long start, final boolean lazy)
+    {
+        wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(start).tickDuration(TICK)
+            .lazyReschedule(lazy).build();
+        return wheel;
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldFireExactlyAtDeadlineAndNotOneUnitBefore(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final long deadline = start + 2 * TICK + 317;
+        final long handle = wheel.schedule(deadline, 42);
+
+        assertEquals(0, wheel.advance(deadline - 1, recorder));
+        assertTrue(fired.isEmpty());
+        assertEquals(1, wheel.advance(deadline, recorder));
+        assertEquals(1, fired.size());
+        assertEquals(handle, fired.get(0)[0]);
+        assertEquals(42, fired.get(0)[1]);
+        assertEquals(deadline, fired.get(0)[2]);
+        assertEquals(0, wheel.timerCount());
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldNotFireBeforeDeadlineWhenAdvancedWithinItsTick(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final long tickStart = start + 7 * TICK;
+        wheel.schedule(tickStart + 900, 1);
+        for (long now = tickStart; now < tickStart + 900; now += 100)
+        {
+            wheel.advance(now, recorder);
+            assertTrue(fired.isEmpty(), "fired early at " + now);
+        }
+        wheel.advance(tickStart + 900, recorder);
+        assertEquals(1, fired.size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldFireInTickOrderAcrossLevelsInOneAdvance(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final long[] offsets = {5 * TICK, 70 * TICK, 3 * TICK, 5_000 * TICK, 300_000 * TICK, 64 * TICK, 1};
+        for (final long offset : offsets)
+        {
+            wheel.schedule(start + offset, offset);
+        }
+        wheel.advance(start + 1_000_000 * TICK, recorder);
+
+        assertEquals(offsets.length, fired.size());
+        for (int i = 1; i < fired.size(); i++)
+        {
+            assertTrue(fired.get(i - 1)[2] <= fired.get(i)[2], "out of order at " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldNeverFireACancelledTimer(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final long keep = wheel.schedule(start + 10 * TICK, 1);
+        final long drop = wheel.schedule(start + 10 * TICK, 2);
+
+        assertTrue(wheel.cancel(drop));
+        assertFalse(wheel.cancel(drop), "second cancel must answer false");
+        wheel.advance(start + 11 * TICK, recorder);
+
+        assertEquals(1, fired.size());
+        assertEquals(keep, fired.get(0)[0]);
+        assertFalse(wheel.cancel(keep), "cancel after fire must answer false");
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldKeepHandleAndPayloadWhenRescheduledLaterOrEarlier(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final long handle = wheel.schedule(start + 200 * TICK, 9);
+
+        wheel.reschedule(handle, start + 5_000 * TICK);
+        assertEquals(start + 5_000 * TICK, wheel.deadline(handle));
+        wheel.advance(start + 4_999 * TICK, recorder);
+        assertTrue(fired.isEmpty(), "fired at its old deadline");
+
+        wheel.reschedule(handle, start + 4_999 * TICK + 10);
+        wheel.advance(start + 4_999 * TICK + 9, recorder);
+        assertTrue(fired.isEmpty());
+        wheel.advance(start + 4_999 * TICK + 10, recorder);
+        assertEquals(1, fired.size());
+        assertEquals(handle, fired.get(0)[0]);
+        assertEquals(9, fired.get(0)[1]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldFireRepeatedlyRescheduledTimerOnlyAtItsLastDeadline(final boolean lazy)
+    {
+        newWheel(0, lazy);
+        final long handle = wheel.schedule(200 * TICK, 0);
+        long deadline = 200 * TICK;
+        for (long now = 0; now < 10_000 * TICK; now += TICK)
+        {
+            wheel.advance(now, recorder);
+            deadline = now + 200 * TICK; // an RTO restarted by every ACK
+            wheel.reschedule(handle, deadline);
+        }
+        assertTrue(fired.isEmpty());
+        wheel.advance(deadline, recorder);
+        assertEquals(1, fired.size());
+        assertEquals(deadline, fired.get(0)[2]);
+    }
+
+    @Test
+    void shouldRefuseStaleHandleAfterItsSlotIsReused()
+    {
+        newWheel(0, true);
+        final long stale = wheel.schedule(10 * TICK, 1);
+        assertTrue(wheel.cancel(stale));
+        final long reused = wheel.schedule(20 * TICK, 2);
+        assertEquals((int)stale, (int)reused, "LIFO free list reuses the slot");
+        assertNotEquals(stale, reused);
+
+        assertFalse(wheel.cancel(stale));
+        assertFalse(wheel.isScheduled(stale));
+        assertEquals(NULL_DEADLINE, wheel.deadline(stale));
+        assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(stale, 5 * TICK));
+        assertThrows(IllegalArgumentException.class, () -> wheel.payload(stale));
+
+        assertTrue(wheel.isScheduled(reused));
+        assertEquals(20 * TICK, wheel.deadline(reused));
+        wheel.advance(20 * TICK, recorder);
+        assertEquals(1, fired.size());
+        assertEquals(2, fired.get(0)[1]);
+    }
+
+    @Test
+    void shouldAnswerForgedHandlesWithoutTouchingAnyTimer()
+    {
+        newWheel(0, true);
+        final long real = wheel.schedule(10 * TICK, 1);
+        final long[] forged = {NULL_HANDLE, -1L, Long.MIN_VALUE, Long.MAX_VALUE, real + 1, real ^ (1L << 32),
+            (1L << 32) | 123_456, real & 0xFFFF_FFFFL, ((long)-(int)(real >>> 32) << 32) | (int)real};
+        for (final long handle : forged)
+        {
+            assertFalse(wheel.cancel(handle), Long.toHexString(handle));
+            assertFalse(wheel.isScheduled(handle));
+            assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(handle, 1));
+        }
+        assertEquals(1, wheel.timerCount());
+        assertTrue(wheel.isScheduled(real));
+    }
+
+    @Test
+    void shouldNeverReturnNullHandle()
+    {
+        newWheel(0, true);
+        for (int i = 0; i < 100; i++)
+        {
+            assertNotEquals(NULL_HANDLE, wheel.schedule(i, i));
+        }
+    }
+
+    @Test
+    void shouldLetCallbackRescheduleItsOwnTimerAsPeriodicTimer()
+    {
+        newWheel(0, true);
+        final long handle = wheel.schedule(10 * TICK, 0);
+        final List<Long> times = new ArrayList<>();
+        final ExpiryHandler periodic = (h, payload, deadline) ->
+        {
+            times.add(deadline);
+            assertFalse(wheel.cancel(h), "a firing timer has already fired: cancel answers false");
+            wheel.reschedule(h, deadline + 10 * TICK);
+        };
+        for (long now = 0; now <= 100 * TICK; now += TICK)
+        {
+            wheel.advance(now, periodic);
+        }
+        assertEquals(10, times.size());
+        assertEquals(100 * TICK, times.get(9));
+        assertTrue(wheel.isScheduled(handle));
+        assertEquals(110 * TICK, wheel.deadline(handle));
+        assertEquals(1, wheel.timerCount());
+    }
+
+    @Test
+    void shouldLetCallbackCancelASiblingDueInTheSameAdvance()
+    {
+        newWheel(0, true);
+        final long[] handles = new long[3];
+        for (int i = 0; i < 3; i++)
+        {
+            handles[i] = wheel.schedule(5 * TICK, i);
+        }
+        final List<Long> seen = new ArrayList<>();
+        final int[] cancelled = {0};
+        wheel.advance(5 * TICK, (h, payload, deadline) ->
+        {
+            seen.add(payload);
+            for (final long other : handles)
+            {
+                if (other != h && wheel.cancel(other))
+                {
+                    cancelled[0]++;
+                }
+            }
+        });
+        assertEquals(1, seen.size(), "the first to fire cancels the other two");
+        assertEquals(2, cancelled[0]);
+        assertEquals(0, wheel.timerCount());
+    }
+
+    @Test
+    void shouldFireTimerArmedFromCallbackForALaterTickInTheSameAdvance()
+    {
+        newWheel(0, true);
+        wheel.schedule(5 * TICK, 1);
+        wheel.advance(50 * TICK, (h, payload, deadline) ->
+        {
+            fired.add(new long[]{h, payload, deadline});
+            if (payload == 1)
+            {
+                wheel.schedule(20 * TICK, 2);
+            }
+        });
+        assertEquals(2, fired.size());
+        assertEquals(20 * TICK, fired.get(1)[2]);
+    }
+
+    @Test
+    @Timeout(5)
+    void shouldDeferSelfRearmAtNowToNextAdvanceInsteadOfSpinning()
+    {
+        newWheel(0, true);
+        wheel.schedule(5 * TICK, 0);
+        final ExpiryHandler rearmAtNow = (h, payload, deadline) -> wheel.reschedule(h, wheel.currentTime());
+        assertEquals(1, wheel.advance(5 * TICK, rearmAtNow));
+        assertEquals(1, wheel.timerCount());
+        assertEquals(5 * TICK, wheel.earliestDeadline(), "it is due now");
+        assertEquals(1, wheel.advance(5 * TICK, rearmAtNow));
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldFirePastDeadlineAtNextAdvance(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        wheel.advance(start + 100 * TICK, recorder);
+        wheel.schedule(start + 3 * TICK, 1);
+        wheel.schedule(Long.MIN_VALUE, 2);
+        assertEquals(Long.MIN_VALUE, wheel.earliestDeadline());
+        assertEquals(2, wheel.advance(start + 100 * TICK, recorder));
+    }
+
+    @Test
+    void shouldRejectAdvancingBackwardsAndStayUsable()
+    {
+        newWheel(0, true);
+        wheel.schedule(20 * TICK, 1);
+        wheel.advance(10 * TICK, recorder);
+        final IllegalArgumentException e =
+            assertThrows(IllegalArgumentException.class, () -> wheel.advance(10 * TICK - 1, recorder));
+        assertTrue(e.getMessage().contains("backwards"), e.getMessage());
+        assertEquals(1, wheel.advance(20 * TICK, recorder));
+    }
+
+    @Test
+    void shouldRejectDeadlinesThatWouldOverflowTheTickRange()
+    {
+        newWheel(-1, true);
+        final IllegalArgumentException e =
+            assertThrows(IllegalArgumentException.class, () -> wheel.schedule(Long.MAX_VALUE, 0));
+        assertTrue(e.getMessage().contains("deadline=" + Long.MAX_VALUE), e.getMessage());
+        assertEquals(0, wheel.timerCount());
+        assertThrows(IllegalArgumentException.class, () -> wheel.advance(Long.MAX_VALUE, recorder));
+        final long handle = wheel.schedule(10, 0);
+        assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(handle, Long.MAX_VALUE));
+        assertEquals(10, wheel.deadline(handle));
+    }
+
+    @Test
+    @Timeout(5)
+    void shouldHandleDeadlinesAtTheTopOfTheRange()
+    {
+        wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).tickDuration(1).startTime(0).build();
+        final long top = wheel.schedule(Long.MAX_VALUE - 1, 1);
+        wheel.schedule(Long.MAX_VALUE - 2, 2);
+        final long near = wheel.schedule(1_000, 3);
+        wheel.advance(Long.MAX_VALUE - 3, recorder);
+        assertEquals(1, fired.size());
+        assertEquals(near, fired.get(0)[0]);
+        wheel.advance(Long.MAX_VALUE - 1, recorder);
+        assertEquals(3, fired.size());
+        assertEquals(top, fired.get(2)[0]);
+    }
+
+    @Test
+    @Timeout(5)
+    void shouldAdvanceAcrossHugeSpansInTimeProportionalToTimersNotTicks()
+    {
+        wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).tickDuration(1).build();
+        final long hour = TimeUnit.HOURS.toNanos(1);
+        final long century = 100 * 365 * 24 * hour;
+        wheel.schedule(hour, 1);
+        wheel.schedule(24 * hour, 2);
+        wheel.schedule(century, 3);
+        // 3e18 one-nanosecond ticks: a wheel that walked ticks would never finish
+        assertEquals(3, wheel.advance(century, recorder));
+        assertEquals(List.of(1L, 2L, 3L), fired.stream().map(f -> f[1]).toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldKeepOtherDueTimersWhenACallbackThrows(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        for (int i = 0; i < 5; i++)
+        {
+            wheel.schedule(start + (i + 1) * TICK, i);
+        }
+        final List<Long> seen = new ArrayList<>();
+        final ExpiryHandler throwsOnTwo = (h, payload, deadline) ->
+        {
+            seen.add(payload);
+            if (payload == 2)
+            {
+                throw new IllegalStateException("boom");
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> wheel.advance(start + 10 * TICK, throwsOnTwo));
+        assertEquals(List.of(0L, 1L, 2L), seen);
+        assertEquals(2, wheel.timerCount(), "the thrower counts as fired; 3 and 4 are still armed");
+        assertTrue(wheel.earliestDeadline() <= wheel.currentTime(), "the rest are due now");
+
+        assertEquals(2, wheel.advance(start + 10 * TICK, throwsOnTwo));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seen, "nothing lost, nothing twice");
+        assertEquals(0, wheel.timerCount());
+    }
+
+    @Test
+    void shouldStopAtTheLimitAndContinueAtTheNextAdvance()
+    {
+        newWheel(0, true);
+        for (int i = 0; i < 10; i++)
+        {
+            wheel.schedule(i * TICK + 1, i);
+        }
+        assertEquals(4, wheel.advance(100 * TICK, recorder, 4));
+        assertEquals(6, wheel.timerCount());
+        assertEquals(4, wheel.advance(100 * TICK, recorder, 4));
+        assertEquals(2, wheel.advance(100 * TICK, recorder, 4));
+        assertEquals(10, fired.size());
+        for (int i = 0; i < 10; i++)
+        {
+            assertEquals(i, fired.get(i)[1], "limit must not reorder");
+        }
+    }
+
+    @Test
+    void shouldThrowCapacityExceptionAndStayConsistent()
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).maxCapacity(3).initialCapacity(0).build();
+        final long a = wheel.schedule(10, 1);
+        wheel.schedule(20, 2);
+        wheel.schedule(30, 3);
+        final TimerCapacityException e = assertThrows(TimerCapacityException.class, () -> wheel.schedule(40, 4));
+        assertEquals(3, e.maxCapacity());
+        assertEquals(3, wheel.timerCount());
+
+        assertTrue(wheel.cancel(a));
+        wheel.schedule(40, 4);
+        assertEquals(3, wheel.advance(100, recorder));
+    }
+
+    @Test
+    void shouldRejectAdvanceFromInsideACallback()
+    {
+        newWheel(0, true);
+        wheel.schedule(TICK, 1);
+        wheel.schedule(TICK, 2);
+        assertThrows(IllegalStateException.class,
+            () -> wheel.advance(TICK, (h, p, d) -> wheel.advance(2 * TICK, recorder)));
+        assertEquals(1, wheel.advance(TICK, recorder), "the second timer survives");
+    }
+
+    @Test
+    void shouldRejectInvalidConfigurationWithTheNameAndValue()
+    {
+        final TimerWheel.Builder builder = TimerWheel.builder(TimeUnit.NANOSECONDS);
+        assertMessage(() -> builder.tickDuration(0), "tickDuration must be at least 1");
+        assertMessage(() -> builder.tickDuration(-5), "was -5");
+        assertMessage(() -> builder.maxCapacity(0), "maxCapacity");
+        assertMessage(() -> builder.initialCapacity(-1), "initialCapacity");
+        assertMessage(() -> TimerWheel.builder(TimeUnit.NANOSECONDS).maxCapacity(10).initialCapacity(100).build(),
+            "exceeds maxCapacity");
+        assertThrows(NullPointerException.class, () -> TimerWheel.builder(null));
+        newWheel(0, true);
+        assertMessage(() -> wheel.advance(1, recorder, 0), "limit");
+        assertThrows(NullPointerException.class, () -> wheel.advance(1, null));
+    }
+
+    private static void assertMessage(final Runnable action, final String expected)
+    {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::run);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void shouldDefaultToAOneMillisecondTick()
+    {
+        assertEquals(1_000_000, TimerWheel.builder(TimeUnit.NANOSECONDS).build().tickDuration());
+        assertEquals(1, TimerWheel.builder(TimeUnit.MILLISECONDS).build().tickDuration());
+        assertEquals(1, TimerWheel.builder(TimeUnit.SECONDS).build().tickDuration());
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldReportExactEarliestDeadlineWithinTheCurrentWindow(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        assertEquals(NULL_DEADLINE, wheel.earliestDeadline());
+        wheel.schedule(start + 40 * TICK + 5, 1);
+        wheel.schedule(start + 40 * TICK + 3, 2);
+        wheel.schedule(start + 90_000 * TICK, 3);
+        assertEquals(start + 40 * TICK + 3, wheel.earliestDeadline());
+    }
+
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldReachAFarDeadlineByJumpingToEarliestDeadlineInAFewSteps(final long start, final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final long deadline = start + 123_456_789 * TICK + 77;
+        wheel.schedule(deadline, 1);
+        int steps = 0;
+        while (fired.isEmpty())
+        {
+            final long next = wheel.earliestDeadline();
+            assertTrue(next > wheel.currentTime(), "a lower bound must lie ahead of now");
+            assertTrue(next <= deadline, "must never overshoot the deadline");
+            wheel.advance(next, recorder);
+            steps++;
+        }
+        assertEquals(deadline, fired.get(0)[3], "fired with zero lateness");
+        assertTrue(steps <= TimerWheel.LEVELS + 1, "steps=" + steps);
+    }
+
+    @Test
+    void shouldGrowPastTheInitialCapacityWithoutLosingTimers()
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).initialCapacity(1).build();
+        final int count = 5 * TimerWheel.PAGE_SIZE + 17;
+        for (int i = 0; i < count; i++)
+        {
+            wheel.schedule(i % 1000, i);
+        }
+        assertTrue(wheel.capacity() >= count);
+        assertEquals(count, wheel.advance(1000, recorder));
+        final long sum = fired.stream().mapToLong(f -> f[1]).sum();
+        assertEquals((long)count * (count - 1) / 2, sum, "every payload exactly once");
+    }
+}
