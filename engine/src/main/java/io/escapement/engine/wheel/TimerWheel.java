@@ -442,9 +442,10 @@ public final class TimerWheel
      * <p>
      * The answer is exact when the earliest timer is overdue or lies within the current 64-tick window of level 0
      * and was not lazily re-armed. Otherwise it is a lower bound: the start of the tick range of the bucket holding
-     * the earliest timers. A lower bound is always after {@link #currentTime()} unless a timer is already due, so
-     * a caller that repeatedly advances to this value always makes progress, and reaches the earliest timer within
-     * a few steps (one per level the timer cascades through).
+     * the earliest timers. A lower bound lies after {@link #currentTime()} unless a timer is already due or the
+     * last {@code advance} stopped early (its limit, or a callback that threw) with work left up to now. Either
+     * way a caller that repeatedly advances to {@code max(currentTime(), earliestDeadline())} always makes
+     * progress, and reaches the earliest timer within a few steps (one per level the timer cascades through).
      *
      * @return a time at or before the earliest deadline of the armed timers; at or before {@link #currentTime()}
      * if one is due now; {@link #NULL_DEADLINE} if the wheel holds no timer.
