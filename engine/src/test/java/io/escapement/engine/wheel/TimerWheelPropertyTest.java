@@ -370,7 +370,7 @@ class TimerWheelPropertyTest
         return Arbitraries.of(1L, 3L, 1_000L, 1_024L, 1_000_000L);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 1000)
     void wheelAgreesWithTheReferenceModel(
         @ForAll final long seed,
         @ForAll("origins") final long start,
