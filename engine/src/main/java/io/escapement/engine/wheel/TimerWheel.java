@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A hierarchical timing wheel (Varghese and Lauck, "Hashed and Hierarchical Timing Wheels", SOSP 1987) that holds
- * millions of timers in primitive arrays, 28 bytes each, and arms, re-arms, cancels and fires them in O(1)
+ * millions of timers in primitive arrays, about 29 bytes each, and arms, re-arms, cancels and fires them in O(1)
  * without allocating.
  * <p>
  * Time is a {@code long} in a unit the caller names once ({@link Builder}); the wheel never reads a clock, so the
@@ -38,8 +38,9 @@ import java.util.concurrent.TimeUnit;
  * {@link #schedule}, {@link #cancel}, {@link #reschedule} and firing are O(1). {@link #advance} costs
  * O(timers fired + timers cascaded + levels), independent of the time elapsed: occupancy bitmaps let it jump over
  * empty buckets, so advancing by hours of virtual time is as cheap as advancing by one tick. A timer cascades at
- * most once per level it starts above level 0: about 2 times for deadlines seconds ahead at a 1 ms tick, 4 for a
- * day. {@link #earliestDeadline()} is O(levels) plus the length of one bucket.
+ * most once per level it starts above level 0: at a 1 ms tick, not at all for deadlines up to 256 ms ahead, once
+ * up to 65 s ahead (RTOs, TIME-WAIT), twice up to 4.7 hours. {@link #earliestDeadline()} is O(levels) plus the
+ * length of one bucket.
  *
  * <h2>Thread safety</h2>
  * None: one thread owns a wheel. Other threads hand their requests to the owner (see the engine's service
@@ -48,19 +49,26 @@ import java.util.concurrent.TimeUnit;
  * <h2>Algorithm</h2>
  * Deadlines are converted to ticks counted from the start time. The wheel keeps a cursor, {@code cursorTick}: every
  * tick before it has been processed. There are {@value #LEVELS} levels of {@value #BUCKETS_PER_LEVEL} buckets;
- * level {@code k} resolves 2<sup>6k</sup> ticks per bucket, and 11 levels of 6 bits cover the whole 63-bit tick
- * range, so no deadline is ever "beyond the top level". A timer for tick {@code t >= cursorTick} is filed at the
- * level of the highest 6-bit digit in which {@code t} differs from {@code cursorTick} (the radix placement of Linux
- * and Caffeine), in the bucket named by that digit of {@code t}. So at every level the occupied buckets lie at or
- * after the cursor's digit, earlier levels hold earlier deadlines, and the first set bit of the lowest non-empty
- * level's occupancy bitmap names the next bucket the cursor will reach. When the cursor enters a bucket's range the
- * bucket is cascaded: its timers are re-filed one or more levels lower, relative to the new cursor. Timers for
+ * a bucket of level {@code k} covers a range of 2<sup>8k</sup> ticks, and 8 levels of 8 bits cover the whole
+ * 63-bit tick range, so no deadline is ever "beyond the top level". Each level is a circular array: a timer for
+ * tick {@code t >= cursorTick} is filed at the lowest level whose range containing {@code t} is fewer than 256
+ * ranges ahead of the cursor's, in the bucket named by that range's number modulo 256. Above level 0 that range
+ * is never the cursor's own, so the cursor enters it after the timer was filed; at that moment the bucket is
+ * cascaded: its timers
+ * are re-filed relative to the new cursor, one or more levels lower. Occupancy bitmaps (256 bits a level) find the
+ * bucket the cursor reaches next in a few instructions, which lets {@code advance} jump over empty time. Timers for
  * ticks already processed (deadlines in the past, and timers of the current tick that are not due yet) wait in an
  * {@code OVERDUE} list that every {@code advance} examines first.
+ * <p>
+ * 256 buckets a level, rather than the 64 of Linux and Caffeine, keep the timers a network server has most of,
+ * RTOs and TIME-WAIT from a quarter of a second to a minute ahead at a 1 ms tick, on level 1: they cascade once,
+ * in batches of one bucket (256 ticks' worth of timers) rather than in the bursts a coarser upper level would
+ * release all at once.
  *
  * <h2>Re-arm: lazy when later, eager when earlier</h2>
  * A TCP retransmission timer is re-armed on every ACK and almost always moved later. Moving a timer eagerly
- * (unlink, relink) touches the timer and both its neighbours: three cache misses at a million timers. When the new
+ * (remove from its bucket, append to another) touches the timer, the timer moved into its place and the new
+ * bucket's front chunk: two or three cache misses at a million timers. When the new
  * deadline is later and the timer is filed in a bucket of the wheel, {@link #reschedule} only records the new
  * deadline (one miss); when the old bucket comes due the timer is found not due and re-filed by its new deadline.
  * This keeps the invariant that makes the wheel correct: a timer is always filed at or before its deadline, so it
@@ -69,14 +77,17 @@ import java.util.concurrent.TimeUnit;
  * before its old bucket is reached; {@link Builder#lazyReschedule(boolean)} turns it off.
  *
  * <h2>Memory layout</h2>
- * A timer is a 7-int record: generation, next, previous, deadline (2 ints), payload (2 ints) = 28 bytes. Records
- * live in pages of {@value #PAGE_SIZE} records that are allocated as the wheel grows and never copied or freed,
- * so growing never pauses to copy millions of timers and memory stays within one page of 28 bytes per slot. The
- * generation, the links and the deadline share one cache line for almost every record, so cancel and lazy re-arm
- * touch one line of the timer. Bucket heads are slot indexes; a record's previous link names either a slot
- * ({@code >= 0}) or, encoded as {@code -2 - list}, the list whose head it is, so unlinking needs no bucket field.
- * Free slots form a LIFO free list through their next link, so a timer armed right after a cancel reuses a slot
- * that is still in cache.
+ * A timer is a 6-int record: generation, position, deadline (2 ints), payload (2 ints) = 24 bytes. Records live
+ * in pages of {@value #PAGE_SIZE} records that are allocated as the wheel grows and never copied, so growing
+ * never pauses to copy millions of timers. A bucket is not a linked list of records but an unrolled list of
+ * slot ids: chunks of {@value #CHUNK_SIZE} ints in an entry store, all full but the front one. A record's position
+ * is its index in the entry store, and the chunk's owner names the bucket, so cancel removes a timer in O(1) by
+ * moving the bucket's last entry into its place (swap-remove): it touches the timer and, unless the timer was the
+ * last one armed in its bucket, the timer moved. Firing and cascading read a bucket's slot ids in order, so the
+ * records they name are independent loads the processor overlaps, where walking a linked bucket is a chain of
+ * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus about 0.5 byte of chunk
+ * bookkeeping. Free slots form a LIFO free list through their position field, so a timer armed right after a
+ * cancel reuses a slot that is still in cache.
  */
 public final class TimerWheel
 {
@@ -90,39 +101,50 @@ public final class TimerWheel
      */
     public static final long NULL_DEADLINE = Long.MAX_VALUE;
 
-    /** Bits of the tick resolved per level: 64 buckets, so one {@code long} is a level's occupancy bitmap. */
-    static final int BITS_PER_LEVEL = 6;
+    /**
+     * Bits of the tick resolved per level: 256 buckets. Timers from a quarter of a second to a minute ahead (at a
+     * 1 ms tick) land on level 1 and cascade once, in batches of one level-1 bucket (256 ticks' worth of timers).
+     */
+    static final int BITS_PER_LEVEL = 8;
     static final int BUCKETS_PER_LEVEL = 1 << BITS_PER_LEVEL;
     static final int BUCKET_MASK = BUCKETS_PER_LEVEL - 1;
-    /** 11 x 6 = 66 bits: more than the 63 bits a non-negative tick can have, so no deadline overflows the top. */
-    static final int LEVELS = 11;
+    /** 8 x 8 = 64 bits: more than the 63 bits a non-negative tick can have, so no deadline overflows the top. */
+    static final int LEVELS = 8;
+    /** Occupancy words per level: 256 bits. */
+    static final int WORDS_PER_LEVEL = BUCKETS_PER_LEVEL / Long.SIZE;
     /** List index of the timers whose tick is before the cursor (past, or due later within the current tick). */
     static final int OVERDUE = LEVELS * BUCKETS_PER_LEVEL;
     /** List index of the bucket being fired, detached so that callbacks can cancel or move its timers. */
     static final int EXPIRING = OVERDUE + 1;
     static final int LIST_COUNT = EXPIRING + 1;
 
-    // Record layout, in ints. GEN, NEXT and PREV come first: cancel reads exactly those.
+    // Record layout, in ints. GEN, POS and the deadline come first: cancel and a lazy re-arm read only those.
     static final int GEN = 0;
-    static final int NEXT = 1;
-    static final int PREV = 2;
-    static final int DEADLINE_HIGH = 3;
-    static final int DEADLINE_LOW = 4;
-    static final int PAYLOAD_HIGH = 5;
-    static final int PAYLOAD_LOW = 6;
-    static final int RECORD_INTS = 7;
+    static final int POS = 1;
+    static final int DEADLINE_HIGH = 2;
+    static final int DEADLINE_LOW = 3;
+    static final int PAYLOAD_HIGH = 4;
+    static final int PAYLOAD_LOW = 5;
+    static final int RECORD_INTS = 6;
     static final int RECORD_BYTES = RECORD_INTS * Integer.BYTES;
 
     static final int PAGE_SHIFT = 13;
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     static final int PAGE_MASK = PAGE_SIZE - 1;
 
+    /** Slot ids per chunk of a list: 64 bytes, one cache line's worth. */
+    static final int CHUNK_SHIFT = 4;
+    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
+    /** Entries per page of the entry store: 256 KiB pages, a whole number of chunks. */
+    static final int ENTRY_PAGE_SHIFT = 16;
+    static final int ENTRY_PAGE_MASK = (1 << ENTRY_PAGE_SHIFT) - 1;
+
     /** Largest number of timers a wheel can be configured to hold: slots are non-negative ints. */
     public static final int MAX_CAPACITY_LIMIT = 1 << 30;
 
-    /** End of a list. */
+    /** No slot, no chunk. */
     static final int NIL = -1;
-    /** PREV of a timer whose callback is running: fired, not in any list, its handle still valid. */
+    /** POS of a timer whose callback is running: fired, in no list, its handle still valid. */
     static final int DETACHED = Integer.MIN_VALUE;
 
     private final TimeUnit timeUnit;
@@ -135,20 +157,34 @@ public final class TimerWheel
     /** The last tick whose start time is a long: (Long.MAX_VALUE - startTime) / tickDuration, unsigned. */
     private final long lastRepresentableTick;
 
-    /** First slot of each list (bucket, OVERDUE, EXPIRING), or NIL. */
-    private final int[] heads = new int[LIST_COUNT];
+    /** Per list (bucket, OVERDUE, EXPIRING): its front chunk, the only one that may be partly filled, or NIL. */
+    private final int[] frontChunk = new int[LIST_COUNT];
+    /** Per list: entries used in its front chunk (every other chunk of the list is full). */
+    private final int[] frontCount = new int[LIST_COUNT];
     /**
-     * Bit b of word k is set while bucket b of level k is non-empty. The 12th word absorbs the bits of OVERDUE and
-     * EXPIRING so that list code never branches on the kind of list; it is never read.
+     * Bit {@code list & 63} of word {@code list >>> 6} is set while a bucket is non-empty: 4 words per level. The
+     * last word absorbs the bits of OVERDUE and EXPIRING so that list code never branches on the kind of list; it
+     * is never read.
      */
-    private final long[] occupancy = new long[LEVELS + 1];
+    private final long[] occupancy = new long[LEVELS * WORDS_PER_LEVEL + 1];
+    /** Tick at which the cursor reaches the list {@link #nextList()} returned last. */
+    private long nextListTick;
 
+    /** Timer records, RECORD_INTS ints each, in pages of PAGE_SIZE records that are never moved. */
     private int[][] pages;
     private int allocatedSlots;
     /** Slots below this have been handed out at least once; slots from here up are fresh (generation 0). */
     private int usedSlots;
-    private int freeHead = NIL;
+    /** Free slots, linked through their POS field. */
+    private int freeSlot = NIL;
     private int timerCount;
+
+    /** Slot ids of the lists, in chunks of CHUNK_SIZE; a timer's POS is its index here. Pages never move. */
+    private int[][] entryPages = new int[4][];
+    /** Per chunk: the list it belongs to (at index 2c) and the next chunk of that list or of the free chunks. */
+    private int[] chunkLinks = new int[2 << (ENTRY_PAGE_SHIFT - CHUNK_SHIFT)];
+    private int allocatedChunks;
+    private int freeChunk = NIL;
 
     private long currentTime;
     /** Every tick before this one has been processed. */
@@ -168,7 +204,7 @@ public final class TimerWheel
         // Long.MAX_VALUE - startTime overflows for a negative start, but is exact read as unsigned.
         lastRepresentableTick = Long.divideUnsigned(Long.MAX_VALUE - startTime, tickDuration);
 
-        Arrays.fill(heads, NIL);
+        Arrays.fill(frontChunk, NIL);
         currentTime = startTime;
         cursorTick = 0;
         cursorStartTime = startTime;
@@ -235,13 +271,13 @@ public final class TimerWheel
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
-        final int prev = page[at + PREV];
-        if (prev == DETACHED)
+        final int pos = page[at + POS];
+        if (pos == DETACHED)
         {
             return false;
         }
-        unlink(page[at + NEXT], prev, slot);
-        freeSlot(slot, page, at);
+        removeEntry(pos);
+        releaseSlot(slot, page, at);
         timerCount--;
         return true;
     }
@@ -266,8 +302,8 @@ public final class TimerWheel
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
-        final int prev = page[at + PREV];
-        if (prev == DETACHED)
+        final int pos = page[at + POS];
+        if (pos == DETACHED)
         {
             // re-armed from its own callback: back into the wheel
             writeDeadline(page, at, deadline);
@@ -284,7 +320,7 @@ public final class TimerWheel
             writeDeadline(page, at, deadline);
             return;
         }
-        unlink(page[at + NEXT], prev, slot);
+        removeEntry(pos);
         writeDeadline(page, at, deadline);
         file(slot, page, at, deadline);
     }
@@ -296,7 +332,7 @@ public final class TimerWheel
     public boolean isScheduled(final long handle)
     {
         final int slot = liveSlot(handle);
-        return slot >= 0 && pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + PREV] != DETACHED;
+        return slot >= 0 && pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] != DETACHED;
     }
 
     /**
@@ -386,19 +422,19 @@ public final class TimerWheel
             currentTime = now;
             final long targetTick = tickOf(now);
             int fired = 0;
-            if (heads[OVERDUE] != NIL)
+            if (frontChunk[OVERDUE] != NIL)
             {
                 fired = expire(OVERDUE, now, handler, limit);
             }
 
             while (fired < limit)
             {
-                final int list = firstOccupiedList();
+                final int list = nextList();
                 if (list < 0)
                 {
                     break;
                 }
-                final long eventTick = listStartTick(list);
+                final long eventTick = nextListTick;
                 if (eventTick > targetTick)
                 {
                     break;
@@ -416,7 +452,7 @@ public final class TimerWheel
                     {
                         moveCursor(eventTick); // the cursor enters the bucket's range: moveCursor cascades it
                     }
-                    if (heads[list] != NIL)
+                    if (frontChunk[list] != NIL)
                     {
                         cascade(list); // only if the cursor already stood at the range's start (defensive)
                     }
@@ -440,7 +476,7 @@ public final class TimerWheel
      * The earliest time at which a timer may be due: an event-driven caller sleeps until, or jumps straight to,
      * this time.
      * <p>
-     * The answer is exact when the earliest timer is overdue or lies within the current 64-tick window of level 0
+     * The answer is exact when the earliest timer is overdue or is filed on level 0 (up to 256 ticks ahead)
      * and was not lazily re-armed. Otherwise it is a lower bound: the start of the tick range of the bucket holding
      * the earliest timers. A lower bound lies after {@link #currentTime()} unless a timer is already due or the
      * last {@code advance} stopped early (its limit, or a callback that threw) with work left up to now. Either
@@ -453,19 +489,19 @@ public final class TimerWheel
     public long earliestDeadline()
     {
         long earliest = NULL_DEADLINE;
-        if (heads[OVERDUE] != NIL)
+        if (frontChunk[OVERDUE] != NIL)
         {
             // Overdue timers precede every timer in a bucket: their ticks are before the cursor.
             return Math.min(minDeadline(OVERDUE), minDeadline(EXPIRING));
         }
-        if (heads[EXPIRING] != NIL)
+        if (frontChunk[EXPIRING] != NIL)
         {
             earliest = minDeadline(EXPIRING);
         }
-        final int list = firstOccupiedList();
+        final int list = nextList();
         if (list >= 0)
         {
-            final long startTick = listStartTick(list);
+            final long startTick = nextListTick;
             if (list < BUCKETS_PER_LEVEL)
             {
                 // one tick: scan it; anything in a later bucket is due at or after the next tick's start
@@ -529,6 +565,16 @@ public final class TimerWheel
         return lazyReschedule;
     }
 
+    String debugState(final long handle)
+    {
+        final int slot = liveSlot(handle);
+        final int pos = pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS];
+        final int list = pos >= 0 ? chunkLinks[2 * (pos >>> CHUNK_SHIFT)] : -99;
+        return "slot=" + slot + " pos=" + pos + " list=" + list + " level=" + (list >>> BITS_PER_LEVEL) + " idx=" +
+            (list & BUCKET_MASK) + " cursorTick=" + cursorTick + " deadline=" + deadline(handle) + " tick=" +
+            tickOf(deadline(handle)) + " nextList=" + nextList() + " at " + nextListTick;
+    }
+
     @Override
     public String toString()
     {
@@ -541,26 +587,21 @@ public final class TimerWheel
     /**
      * Fires the timers of {@code list} whose deadline is at or before {@code fireLimit}, at most {@code budget},
      * and re-files the others. The list is first detached to EXPIRING, so that a callback cancelling or moving a
-     * sibling unlinks it through the ordinary path, and so that anything a callback files into {@code list} waits
-     * for a later pass instead of extending this one.
+     * sibling removes it through the ordinary path, and so that anything a callback files into {@code list} waits
+     * for a later pass instead of extending this one. Entries are taken from the end of the list: a removal by a
+     * callback swaps the last entry into the hole, which leaves every entry not yet taken in place.
      */
     private int expire(final int list, final long fireLimit, final ExpiryHandler handler, final int budget)
     {
-        final int first = heads[list];
-        heads[list] = NIL;
-        occupancy[list >>> BITS_PER_LEVEL] &= ~(1L << list);
-        heads[EXPIRING] = first;
-        setPrev(first, headLink(EXPIRING));
-
+        moveList(list, EXPIRING);
         int fired = 0;
         try
         {
-            int slot;
-            while (fired < budget && (slot = heads[EXPIRING]) != NIL)
+            while (fired < budget && frontChunk[EXPIRING] != NIL)
             {
+                final int slot = popLast(EXPIRING);
                 final int[] page = pages[slot >>> PAGE_SHIFT];
                 final int at = (slot & PAGE_MASK) * RECORD_INTS;
-                popExpiring(page[at + NEXT]);
                 final long deadline = readDeadline(page, at);
                 if (deadline > fireLimit)
                 {
@@ -569,7 +610,7 @@ public final class TimerWheel
                 }
 
                 final int gen = page[at + GEN];
-                page[at + PREV] = DETACHED;
+                page[at + POS] = DETACHED;
                 timerCount--;
                 fired++;
                 try
@@ -579,11 +620,11 @@ public final class TimerWheel
                 }
                 finally
                 {
-                    // Free the slot unless the callback re-armed it (PREV no longer DETACHED) or cancelled and
+                    // Free the slot unless the callback re-armed it (POS no longer DETACHED) or cancelled and
                     // reused it (GEN changed).
-                    if (page[at + GEN] == gen && page[at + PREV] == DETACHED)
+                    if (page[at + GEN] == gen && page[at + POS] == DETACHED)
                     {
-                        freeSlot(slot, page, at);
+                        releaseSlot(slot, page, at);
                     }
                 }
             }
@@ -592,40 +633,46 @@ public final class TimerWheel
         {
             // Budget spent or a callback threw: re-file what is left by deadline. Due ones land in OVERDUE
             // (their tick is behind the cursor) and fire at the next advance.
-            int slot;
-            while ((slot = heads[EXPIRING]) != NIL)
+            while (frontChunk[EXPIRING] != NIL)
             {
+                final int slot = popLast(EXPIRING);
                 final int[] page = pages[slot >>> PAGE_SHIFT];
                 final int at = (slot & PAGE_MASK) * RECORD_INTS;
-                popExpiring(page[at + NEXT]);
                 file(slot, page, at, readDeadline(page, at));
             }
         }
         return fired;
     }
 
-    private void popExpiring(final int next)
-    {
-        heads[EXPIRING] = next;
-        if (next != NIL)
-        {
-            setPrev(next, headLink(EXPIRING));
-        }
-    }
-
-    /** Re-files every timer of a bucket relative to the cursor, which has just entered the bucket's range. */
+    /**
+     * Re-files every timer of a bucket relative to the cursor, which has just entered the bucket's range. No
+     * callback runs, so the chunks are read in place, in order: the records they name are independent loads that
+     * the processor overlaps, unlike the dependent loads of walking a linked list.
+     */
     private void cascade(final int list)
     {
-        int slot = heads[list];
-        heads[list] = NIL;
-        occupancy[list >>> BITS_PER_LEVEL] &= ~(1L << list);
-        while (slot != NIL)
+        int chunk = frontChunk[list];
+        int count = frontCount[list];
+        frontChunk[list] = NIL;
+        frontCount[list] = 0;
+        occupancy[list >>> 6] &= ~(1L << list);
+        while (chunk != NIL)
         {
-            final int[] page = pages[slot >>> PAGE_SHIFT];
-            final int at = (slot & PAGE_MASK) * RECORD_INTS;
-            final int next = page[at + NEXT];
-            file(slot, page, at, readDeadline(page, at));
-            slot = next;
+            // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
+            final int first = chunk << CHUNK_SHIFT;
+            final int[] entries = entryPages[first >>> ENTRY_PAGE_SHIFT];
+            final int base = first & ENTRY_PAGE_MASK;
+            for (int i = 0; i < count; i++)
+            {
+                final int slot = entries[base + i];
+                final int[] page = pages[slot >>> PAGE_SHIFT];
+                final int at = (slot & PAGE_MASK) * RECORD_INTS;
+                file(slot, page, at, readDeadline(page, at));
+            }
+            final int next = chunkLinks[2 * chunk + 1];
+            releaseChunk(chunk);
+            chunk = next;
+            count = CHUNK_SIZE;
         }
     }
 
@@ -645,7 +692,7 @@ public final class TimerWheel
             {
                 final int list = (level << BITS_PER_LEVEL) |
                     (int)((tick >>> (level * BITS_PER_LEVEL)) & BUCKET_MASK);
-                if (heads[list] != NIL)
+                if (frontChunk[list] != NIL)
                 {
                     cascade(list);
                 }
@@ -654,40 +701,79 @@ public final class TimerWheel
     }
 
     /**
-     * @return the bucket the cursor reaches first: the first occupied bucket, at or after the cursor's digit, of
-     * the lowest non-empty level; or -1 if every bucket is empty.
+     * Finds the bucket the cursor reaches first and stores the tick at which it does in {@link #nextListTick}.
+     * <p>
+     * Each level is a circular array: a bucket at or after the cursor's digit is reached in the cursor's current
+     * rotation of that level, one before it in the next. Level k is searched only while the best candidate so far
+     * lies at or after the start of the cursor's next level-k range, since every level-k bucket begins there or
+     * later; so the usual search stops after level 0 or 1.
+     *
+     * @return the list, or -1 if every bucket is empty.
      */
-    private int firstOccupiedList()
+    private int nextList()
     {
         final long cursor = cursorTick;
+        int bestList = -1;
+        long bestTick = Long.MAX_VALUE;
         for (int level = 0; level < LEVELS; level++)
         {
-            final long bits = occupancy[level];
+            final int shift = level * BITS_PER_LEVEL;
+            if (level > 0 && bestTick < ((cursor >>> shift) + 1) << shift)
+            {
+                break;
+            }
+            final int digit = (int)(cursor >>> shift) & BUCKET_MASK;
+            final int wordBase = level * WORDS_PER_LEVEL;
+            int index = firstSetBit(wordBase, digit, BUCKETS_PER_LEVEL);
+            boolean nextRotation = false;
+            if (index < 0)
+            {
+                index = firstSetBit(wordBase, 0, digit);
+                nextRotation = true;
+            }
+            if (index < 0)
+            {
+                continue;
+            }
+            final int rotationShift = shift + BITS_PER_LEVEL;
+            long rotation = rotationShift >= Long.SIZE ? 0 : (cursor >>> rotationShift) << rotationShift;
+            if (nextRotation)
+            {
+                rotation += 1L << rotationShift; // never at the top level: its buckets never wrap
+            }
+            final long tick = Math.max(cursor, rotation | ((long)index << shift));
+            if (tick <= bestTick)
+            {
+                // On a tie the higher level wins: a range must be cascaded before its first tick is fired, or the
+                // cursor would step past the range's start without entering it.
+                bestTick = tick;
+                bestList = (level << BITS_PER_LEVEL) | index;
+            }
+        }
+        nextListTick = bestTick;
+        return bestList;
+    }
+
+    /** @return the first set bit in [from, to) of the 256-bit occupancy of the level whose first word is given. */
+    private int firstSetBit(final int wordBase, final int from, final int to)
+    {
+        for (int word = from >>> 6; word < WORDS_PER_LEVEL && word << 6 < to; word++)
+        {
+            long bits = occupancy[wordBase + word];
+            if (word == from >>> 6)
+            {
+                bits &= -1L << from; // shifts are mod 64: the bit offset within the word
+            }
             if (bits != 0)
             {
-                final int digit = (int)(cursor >>> (level * BITS_PER_LEVEL)) & BUCKET_MASK;
-                final long reachable = bits & (-1L << digit);
-                if (reachable != 0)
-                {
-                    return (level << BITS_PER_LEVEL) | Long.numberOfTrailingZeros(reachable);
-                }
+                final int bit = (word << 6) + Long.numberOfTrailingZeros(bits);
+                return bit < to ? bit : -1;
             }
         }
         return -1;
     }
 
-    /** @return the first tick of a bucket's range in the cursor's current rotation, never before the cursor. */
-    private long listStartTick(final int list)
-    {
-        final int level = list >>> BITS_PER_LEVEL;
-        final int shift = level * BITS_PER_LEVEL;
-        final int rotationShift = shift + BITS_PER_LEVEL;
-        final long rotation = rotationShift >= Long.SIZE ? 0 : (cursorTick >>> rotationShift) << rotationShift;
-        final long start = rotation | ((long)(list & BUCKET_MASK) << shift);
-        return Math.max(start, cursorTick);
-    }
-
-    /** Links a timer into the list its deadline belongs to, relative to the cursor. */
+    /** Appends a timer to the list its deadline belongs to, relative to the cursor. */
     private void file(final int slot, final int[] page, final int at, final long deadline)
     {
         int list = OVERDUE;
@@ -697,62 +783,152 @@ public final class TimerWheel
             final long cursor = cursorTick;
             if (tick >= cursor) // fails only when cursorStartTime saturated at Long.MAX_VALUE
             {
-                // tick == cursor gives 63 - 64 = -1, and -1 / 6 == 0: level 0
-                final int level = (63 - Long.numberOfLeadingZeros(tick ^ cursor)) / BITS_PER_LEVEL;
-                list = (level << BITS_PER_LEVEL) | (int)((tick >>> (level * BITS_PER_LEVEL)) & BUCKET_MASK);
+                // The lowest level whose circular array reaches the tick: its range is fewer than 256 ranges of
+                // that level ahead of the cursor's. Never the cursor's own range above level 0 (the level below
+                // reaches it), so the bucket is entered, and cascaded, after the timer was filed.
+                long t = tick;
+                long c = cursor;
+                int level = 0;
+                while (t - c >= BUCKETS_PER_LEVEL)
+                {
+                    t >>>= BITS_PER_LEVEL;
+                    c >>>= BITS_PER_LEVEL;
+                    level++;
+                }
+                list = (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
             }
         }
-        final int head = heads[list];
-        page[at + NEXT] = head;
-        page[at + PREV] = headLink(list);
-        if (head != NIL)
+
+        int chunk = frontChunk[list];
+        int count = frontCount[list];
+        if (count == CHUNK_SIZE || chunk == NIL)
         {
-            setPrev(head, slot);
+            final int full = chunk;
+            chunk = acquireChunk();
+            chunkLinks[2 * chunk] = list;
+            chunkLinks[2 * chunk + 1] = full;
+            frontChunk[list] = chunk;
+            count = 0;
+            occupancy[list >>> 6] |= 1L << list;
         }
-        heads[list] = slot;
-        occupancy[list >>> BITS_PER_LEVEL] |= 1L << list;
+        final int pos = (chunk << CHUNK_SHIFT) + count;
+        entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
+        frontCount[list] = count + 1;
+        page[at + POS] = pos;
     }
 
-    private void unlink(final int next, final int prev, final int slot)
+    /**
+     * Removes the entry at {@code pos} from its list in O(1): the list's last entry (at the end of its front chunk)
+     * moves into the hole and its timer's POS follows it.
+     */
+    private void removeEntry(final int pos)
     {
-        if (next != NIL)
+        final int list = chunkLinks[2 * (pos >>> CHUNK_SHIFT)];
+        final int front = frontChunk[list];
+        final int count = frontCount[list] - 1;
+        final int lastPos = (front << CHUNK_SHIFT) + count;
+        if (lastPos != pos)
         {
-            setPrev(next, prev);
+            final int last = entryPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
+            entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = last;
+            pages[last >>> PAGE_SHIFT][(last & PAGE_MASK) * RECORD_INTS + POS] = pos;
         }
-        if (prev >= 0)
+        dropLast(list, front, count);
+    }
+
+    /** @return the slot of the last entry of a non-empty list, removed from it. */
+    private int popLast(final int list)
+    {
+        final int front = frontChunk[list];
+        final int count = frontCount[list] - 1;
+        final int lastPos = (front << CHUNK_SHIFT) + count;
+        final int slot = entryPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
+        dropLast(list, front, count);
+        return slot;
+    }
+
+    private void dropLast(final int list, final int front, final int count)
+    {
+        if (count > 0)
         {
-            pages[prev >>> PAGE_SHIFT][(prev & PAGE_MASK) * RECORD_INTS + NEXT] = next;
+            frontCount[list] = count;
+            return;
+        }
+        final int next = chunkLinks[2 * front + 1];
+        releaseChunk(front);
+        frontChunk[list] = next;
+        if (next == NIL)
+        {
+            frontCount[list] = 0;
+            occupancy[list >>> 6] &= ~(1L << list);
         }
         else
         {
-            final int list = -2 - prev;
-            heads[list] = next;
-            if (next == NIL)
-            {
-                occupancy[list >>> BITS_PER_LEVEL] &= ~(1L << list);
-            }
+            frontCount[list] = CHUNK_SIZE;
         }
     }
 
-    private void setPrev(final int slot, final int prev)
+    /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */
+    private void moveList(final int from, final int to)
     {
-        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + PREV] = prev;
+        final int front = frontChunk[from];
+        frontChunk[to] = front;
+        frontCount[to] = frontCount[from];
+        frontChunk[from] = NIL;
+        frontCount[from] = 0;
+        occupancy[from >>> 6] &= ~(1L << from);
+        for (int chunk = front; chunk != NIL; chunk = chunkLinks[2 * chunk + 1])
+        {
+            chunkLinks[2 * chunk] = to;
+        }
     }
 
-    private static int headLink(final int list)
+    private int acquireChunk()
     {
-        return -2 - list;
+        int chunk = freeChunk;
+        if (chunk != NIL)
+        {
+            freeChunk = chunkLinks[2 * chunk + 1];
+            return chunk;
+        }
+        chunk = allocatedChunks++;
+        final int page = (chunk << CHUNK_SHIFT) >>> ENTRY_PAGE_SHIFT;
+        if (page == entryPages.length)
+        {
+            entryPages = Arrays.copyOf(entryPages, page * 2);
+        }
+        if (entryPages[page] == null)
+        {
+            entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
+        }
+        if (2 * chunk + 1 >= chunkLinks.length)
+        {
+            chunkLinks = Arrays.copyOf(chunkLinks, chunkLinks.length * 2);
+        }
+        return chunk;
+    }
+
+    private void releaseChunk(final int chunk)
+    {
+        chunkLinks[2 * chunk] = NIL;
+        chunkLinks[2 * chunk + 1] = freeChunk;
+        freeChunk = chunk;
     }
 
     private long minDeadline(final int list)
     {
         long min = NULL_DEADLINE;
-        for (int slot = heads[list]; slot != NIL; )
+        int count = frontCount[list];
+        for (int chunk = frontChunk[list]; chunk != NIL; chunk = chunkLinks[2 * chunk + 1])
         {
-            final int[] page = pages[slot >>> PAGE_SHIFT];
-            final int at = (slot & PAGE_MASK) * RECORD_INTS;
-            min = Math.min(min, readDeadline(page, at));
-            slot = page[at + NEXT];
+            final int first = chunk << CHUNK_SHIFT;
+            final int[] entries = entryPages[first >>> ENTRY_PAGE_SHIFT];
+            for (int i = 0; i < count; i++)
+            {
+                final int slot = entries[(first & ENTRY_PAGE_MASK) + i];
+                min = Math.min(min, readDeadline(pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS));
+            }
+            count = CHUNK_SIZE;
         }
         return min;
     }
@@ -771,12 +947,12 @@ public final class TimerWheel
 
     private int allocateSlot()
     {
-        int slot = freeHead;
+        int slot = freeSlot;
         if (slot != NIL)
         {
             final int[] page = pages[slot >>> PAGE_SHIFT];
             final int at = (slot & PAGE_MASK) * RECORD_INTS;
-            freeHead = page[at + NEXT];
+            freeSlot = page[at + POS];
             page[at + GEN] = -page[at + GEN]; // free slots keep their next generation negated
             return slot;
         }
@@ -794,14 +970,13 @@ public final class TimerWheel
         return slot;
     }
 
-    private void freeSlot(final int slot, final int[] page, final int at)
+    private void releaseSlot(final int slot, final int[] page, final int at)
     {
         final int gen = page[at + GEN];
         // Negated so no handle (whose generation is positive) matches a free slot; 31 bits, never 0.
         page[at + GEN] = gen == Integer.MAX_VALUE ? -1 : -(gen + 1);
-        page[at + NEXT] = freeHead;
-        page[at + PREV] = NIL;
-        freeHead = slot;
+        page[at + POS] = freeSlot;
+        freeSlot = slot;
     }
 
     private void addPage()

@@ -257,7 +257,7 @@ class TimerWheelPropertyTest
                     if (e.getValue()[0] <= now && !touchedDuringAdvance.contains(e.getKey()))
                     {
                         fail("timer " + Long.toHexString(e.getKey()) + " due at " + e.getValue()[0] +
-                            " was not fired by advance(" + now + ")");
+                            " was not fired by advance(" + now + ") " + wheel.debugState(e.getKey()));
                     }
                 }
             }
@@ -368,6 +368,16 @@ class TimerWheelPropertyTest
     Arbitrary<Long> ticks()
     {
         return Arbitraries.of(1L, 3L, 1_000L, 1_024L, 1_000_000L);
+    }
+
+    /**
+     * Found by the property: a level-0 timer due exactly at the first tick of a non-empty level-1 range used to be
+     * fired before the range was cascaded, so the cursor stepped past the range's start and its timers fired late.
+     */
+    @net.jqwik.api.Example
+    void regressionTimerAtTheStartOfALevelOneRangeDoesNotStrandTheRange()
+    {
+        wheelAgreesWithTheReferenceModel(-2, 0, 1, true, 323);
     }
 
     @Property(tries = 1000)

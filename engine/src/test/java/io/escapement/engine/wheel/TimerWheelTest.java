@@ -158,6 +158,35 @@ class TimerWheelTest
         assertEquals(deadline, fired.get(0)[2]);
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldCascadeARangeBeforeFiringATimerDueAtItsFirstTick(final boolean stepByStep)
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+        wheel.advance(1, recorder);
+        wheel.schedule(256, 1); // 254 ticks ahead: level 0, due at the first tick of the next level-1 range
+        wheel.schedule(258, 2); // 256 ticks ahead: level 1, in that range
+        wheel.advance(100, recorder);
+        wheel.schedule(300, 3); // 200 ticks ahead: level 0 again, after the range's start
+        if (stepByStep)
+        {
+            for (long now = 101; now <= 400; now++)
+            {
+                wheel.advance(now, recorder);
+            }
+        }
+        else
+        {
+            wheel.advance(400, recorder);
+        }
+        assertEquals(3, fired.size());
+        assertEquals(List.of(256L, 258L, 300L), fired.stream().map(f -> f[2]).toList(), "tick order");
+        if (stepByStep)
+        {
+            assertEquals(258, fired.get(1)[3], "the level-1 timer must fire on time");
+        }
+    }
+
     @Test
     void shouldRefuseStaleHandleAfterItsSlotIsReused()
     {
