@@ -578,6 +578,7 @@ public final class TimerWheel
         return lazyReschedule;
     }
 
+    /** @return where a live timer is filed and where the cursor stands, for test failure messages. */
     String debugState(final long handle)
     {
         final int slot = liveSlot(handle);
