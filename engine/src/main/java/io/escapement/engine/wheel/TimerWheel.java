@@ -41,6 +41,13 @@ import java.util.concurrent.TimeUnit;
  * most once per level it starts above level 0: at a 1 ms tick, not at all for deadlines up to 256 ms ahead, once
  * up to 65 s ahead (RTOs, TIME-WAIT), twice up to 4.7 hours. {@link #earliestDeadline()} is O(levels) plus the
  * length of one bucket.
+ * <p>
+ * Cascades are amortized, not spread: the {@code advance} that enters a level-1 range re-files that range's
+ * timers, 256 ticks' worth, in one call, and its {@code limit} counts timers fired, not re-filed. With a million
+ * timers spread over 10 s that is about 46,000 timers, about 2 ms on the development machine, once every 256 ticks.
+ * <p>
+ * A small wheel holds about half a megabyte: one page of records (192 KiB), one page of the entry store (256 KiB,
+ * from the first timer armed) and their bookkeeping.
  *
  * <h2>Thread safety</h2>
  * None: one thread owns a wheel. Other threads hand their requests to the owner (see the engine's service
