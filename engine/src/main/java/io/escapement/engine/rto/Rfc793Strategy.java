@@ -1,0 +1,165 @@
+package io.escapement.engine.rto;
+
+/**
+ * The original TCP retransmission timer: RFC 793, section 3.7, "An Example Retransmission Timeout Procedure".
+ * <pre>
+ *   SRTT = ( ALPHA * SRTT ) + ((1-ALPHA) * RTT)
+ *   RTO  = min[UBOUND, max[LBOUND, (BETA * SRTT)]]
+ * </pre>
+ * "where UBOUND is an upper bound on the timeout (e.g., 1 minute), LBOUND is a lower bound on the timeout (e.g.,
+ * 1 second), ALPHA is a smoothing factor (e.g., .8 to .9), and BETA is a delay variance factor (e.g., 1.3 to
+ * 2.0)". Defaults: {@code lbound} 1 s, {@code ubound} 60 s, {@code alpha} 0.9 and {@code beta} 2.0, the
+ * conservative ends of the RFC's ranges. The RFC leaves the first measurement and the timeout before it open:
+ * here the first measurement sets SRTT = RTT and the timeout before it is {@code initial} (1 s). Exponential
+ * backoff on expiry is not in RFC 793 (RFC 1122, section 4.2.3.1, added it); the timeout doubles per expiry up to
+ * UBOUND, as every strategy here does, and a valid measurement ends the backoff.
+ * <p>
+ * This rule knows no variance: under jitter, or after an RTT step up, BETA * SRTT falls below the real RTT and
+ * the timer fires spuriously, which is why RFC 6298's variance term replaced it (Jacobson, 1988).
+ * <p>
+ * State: 2 longs (SRTT as double bits, backoff count); 16 bytes per connection.
+ */
+public final class Rfc793Strategy implements RtoStrategy
+{
+    public static final String NAME = "rfc793";
+
+    private static final int SRTT = 0;
+    private static final int BACKOFF = 1;
+    private static final long NO_SAMPLE = Double.doubleToRawLongBits(-1.0);
+
+    private final long lboundUs;
+    private final long uboundUs;
+    private final long initialUs;
+    private final double alpha;
+    private final double beta;
+
+    /** Reads {@code lbound}, {@code ubound}, {@code initial} (durations), {@code alpha}, {@code beta} (numbers). */
+    public static Rfc793Strategy fromParameters(final RtoParameters p)
+    {
+        final long lboundUs = p.durationUs("lbound", 1_000_000, 1, 3_600_000_000L);
+        final long uboundUs = p.durationUs("ubound", 60_000_000, 1, 86_400_000_000L);
+        final long initialUs = p.durationUs("initial", 1_000_000, 1, 3_600_000_000L);
+        final double alpha = p.number("alpha", 0.9, 0, 1);
+        final double beta = p.number("beta", 2.0, 1, 10);
+        p.checkAllRead();
+        return new Rfc793Strategy(lboundUs, uboundUs, initialUs, alpha, beta);
+    }
+
+    /**
+     * @throws IllegalArgumentException if a bound is not positive, lbound exceeds ubound, the initial timeout
+     *                                  lies outside them, alpha is not in [0, 1) or beta is below 1.
+     */
+    public Rfc793Strategy(final long lboundUs, final long uboundUs, final long initialUs, final double alpha,
+        final double beta)
+    {
+        if (lboundUs < 1 || uboundUs < lboundUs)
+        {
+            throw new IllegalArgumentException(NAME + ": lbound=" + RtoParameters.formatUs(lboundUs) + " and ubound=" +
+                RtoParameters.formatUs(uboundUs) + " must satisfy 0 < lbound <= ubound");
+        }
+        if (initialUs < lboundUs || initialUs > uboundUs)
+        {
+            throw new IllegalArgumentException(NAME + ": initial=" + RtoParameters.formatUs(initialUs) +
+                " must lie within [lbound, ubound]");
+        }
+        if (!(alpha >= 0 && alpha < 1) || !(beta >= 1 && beta <= 10))
+        {
+            throw new IllegalArgumentException(NAME + ": alpha=" + alpha + " must lie in [0, 1) and beta=" + beta +
+                " in [1, 10]");
+        }
+        this.lboundUs = lboundUs;
+        this.uboundUs = uboundUs;
+        this.initialUs = initialUs;
+        this.alpha = alpha;
+        this.beta = beta;
+    }
+
+    @Override
+    public String name()
+    {
+        return NAME;
+    }
+
+    @Override
+    public int stateWords()
+    {
+        return 2;
+    }
+
+    @Override
+    public void reset(final long[] state, final int offset)
+    {
+        state[offset + SRTT] = NO_SAMPLE;
+        state[offset + BACKOFF] = 0;
+    }
+
+    @Override
+    public void onRttSample(final long[] state, final int offset, final long rttUs, final long ackDelayUs,
+        final long sndUna, final long sndNxt)
+    {
+        final double r = Math.min(Math.max(rttUs, 0), MAX_SAMPLE_US);
+        final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
+        state[offset + SRTT] = Double.doubleToRawLongBits(srtt < 0 ? r : alpha * srtt + (1 - alpha) * r);
+        state[offset + BACKOFF] = 0;
+    }
+
+    @Override
+    public void onTimeout(final long[] state, final int offset)
+    {
+        state[offset + BACKOFF] = Backoff.increment((int)state[offset + BACKOFF]);
+    }
+
+    @Override
+    public long rtoUs(final long[] state, final int offset)
+    {
+        final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
+        final long base = srtt < 0 ? initialUs :
+            Math.min(uboundUs, Math.max(lboundUs, Backoff.ceilUs(beta * srtt)));
+        return Backoff.apply(base, (int)state[offset + BACKOFF], uboundUs);
+    }
+
+    @Override
+    public long srttUs(final long[] state, final int offset)
+    {
+        final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
+        return srtt < 0 ? -1 : Math.round(srtt);
+    }
+
+    /** @return SRTT exactly as the RFC's real arithmetic has it, or -1 before the first sample. */
+    public double srttExactUs(final long[] state, final int offset)
+    {
+        return Math.max(-1, Double.longBitsToDouble(state[offset + SRTT]));
+    }
+
+    /** @return -1: this rule keeps no variance. */
+    @Override
+    public long rttvarUs(final long[] state, final int offset)
+    {
+        return -1;
+    }
+
+    @Override
+    public int backoffCount(final long[] state, final int offset)
+    {
+        return (int)state[offset + BACKOFF];
+    }
+
+    @Override
+    public long minRtoUs()
+    {
+        return lboundUs;
+    }
+
+    @Override
+    public long maxRtoUs()
+    {
+        return uboundUs;
+    }
+
+    @Override
+    public String toString()
+    {
+        return NAME + "(lbound=" + RtoParameters.formatUs(lboundUs) + ",ubound=" + RtoParameters.formatUs(uboundUs) +
+            ",initial=" + RtoParameters.formatUs(initialUs) + ",alpha=" + alpha + ",beta=" + beta + ")";
+    }
+}
