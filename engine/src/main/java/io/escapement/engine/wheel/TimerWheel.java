@@ -123,7 +123,9 @@ public final class TimerWheel
     static final int OVERDUE = LEVELS * BUCKETS_PER_LEVEL;
     /** List index of the bucket being fired, detached so that callbacks can cancel or move its timers. */
     static final int EXPIRING = OVERDUE + 1;
-    static final int LIST_COUNT = EXPIRING + 1;
+    /** List index used only while putting an interrupted OVERDUE pass back together. */
+    static final int SPARE = EXPIRING + 1;
+    static final int LIST_COUNT = SPARE + 1;
 
     // Record layout, in ints. GEN, POS and the deadline come first: cancel and a lazy re-arm read only those.
     static final int GEN = 0;
@@ -203,6 +205,12 @@ public final class TimerWheel
     /** startTime + cursorTick * tickDuration, or Long.MAX_VALUE when that is not representable. */
     private long cursorStartTime;
     private boolean advancing;
+    /**
+     * A lower bound of the deadlines in OVERDUE (Long.MIN_VALUE when unknown): an advance to a time before it
+     * skips the list, so that timers of the current tick waiting to become due are not re-filed by every
+     * sub-tick advance. Lowered by every timer filed there; recomputed by every full pass over the list.
+     */
+    private long overdueMin = Long.MAX_VALUE;
     /** Scratch for cascade: the deadlines of one chunk. */
     private final long[] batch = new long[CHUNK_SIZE];
     /** Receives the loads of {@link #touchRecords}; never read. */
@@ -259,6 +267,10 @@ public final class TimerWheel
     public long schedule(final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
+        if (timerCount >= maxCapacity)
+        {
+            throw new TimerCapacityException(maxCapacity);
+        }
         final int slot = allocateSlot();
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -337,6 +349,10 @@ public final class TimerWheel
         }
         final int list = listFor(deadline);
         writeDeadline(page, at, deadline);
+        if (list == OVERDUE && deadline < overdueMin)
+        {
+            overdueMin = deadline;
+        }
         if (list != chunkLinks[2 * (pos >>> CHUNK_SHIFT)])
         {
             removeEntry(pos);
@@ -442,7 +458,7 @@ public final class TimerWheel
             currentTime = now;
             final long targetTick = tickOf(now);
             int fired = 0;
-            if (frontChunk[OVERDUE] != NIL)
+            if (frontChunk[OVERDUE] != NIL && overdueMin <= now)
             {
                 fired = expire(OVERDUE, now, handler, limit);
             }
@@ -463,7 +479,9 @@ public final class TimerWheel
                 {
                     // Level 0: one tick. Move past it first, so that callbacks file relative to the next tick.
                     moveCursor(eventTick + 1);
-                    final long fireLimit = Math.min(now, cursorStartTime - 1);
+                    // The last tick a long can start reaches up to Long.MAX_VALUE: then everything up to now is due.
+                    final long fireLimit = Long.compareUnsigned(eventTick + 1, lastRepresentableTick) > 0 ?
+                        now : Math.min(now, cursorStartTime - 1);
                     fired += expire(list, fireLimit, handler, limit - fired);
                 }
                 else
@@ -496,9 +514,12 @@ public final class TimerWheel
      * The earliest time at which a timer may be due: an event-driven caller sleeps until, or jumps straight to,
      * this time.
      * <p>
-     * The answer is exact when the earliest timer is overdue or is filed on level 0 (up to 256 ticks ahead)
-     * and was not lazily re-armed. Otherwise it is a lower bound: the start of the tick range of the bucket holding
-     * the earliest timers. A lower bound lies after {@link #currentTime()} unless a timer is already due or the
+     * The answer is exact when the earliest timer is filed on level 0 (up to 256 ticks ahead) and no lazily
+     * re-armed timer waits in an earlier bucket. Otherwise it is a lower bound: the start of the tick range of the
+     * bucket holding the earliest timers, or, for timers of ticks already processed (armed in the past, or due
+     * later in the current tick), a bound kept as they are filed. The call is O(levels) plus the length of one
+     * level-0 bucket, plus the length of the list of those timers when a cancel left their bound stale. A lower
+     * bound lies after {@link #currentTime()} unless a timer is already due or the
      * last {@code advance} stopped early (its limit, or a callback that threw) with work left up to now. Either
      * way a caller that repeatedly advances to {@code max(currentTime(), earliestDeadline())} always makes
      * progress, and reaches the earliest timer within a few steps (one per level the timer cascades through).
@@ -512,7 +533,13 @@ public final class TimerWheel
         if (frontChunk[OVERDUE] != NIL)
         {
             // Overdue timers precede every timer in a bucket: their ticks are before the cursor.
-            return Math.min(minDeadline(OVERDUE), minDeadline(EXPIRING));
+            if (overdueMin <= currentTime)
+            {
+                // Something is due, or a cancel (or an interrupted pass) left the bound low: make it exact, so a
+                // caller that sleeps until the answer is not woken for nothing.
+                overdueMin = minDeadline(OVERDUE);
+            }
+            return frontChunk[EXPIRING] == NIL ? overdueMin : Math.min(overdueMin, minDeadline(EXPIRING));
         }
         if (frontChunk[EXPIRING] != NIL)
         {
@@ -615,6 +642,10 @@ public final class TimerWheel
     private int expire(final int list, final long fireLimit, final ExpiryHandler handler, final int budget)
     {
         moveList(list, EXPIRING);
+        if (list == OVERDUE)
+        {
+            overdueMin = Long.MAX_VALUE; // recomputed by what is filed back
+        }
         int fired = 0;
         int touchedChunk = NIL;
         try
@@ -659,8 +690,14 @@ public final class TimerWheel
         }
         finally
         {
-            // Budget spent or a callback threw: re-file what is left by deadline. Due ones land in OVERDUE
+            // Budget spent or a callback threw: put back what is left. What came from OVERDUE belongs there
+            // still, so it goes back whole, in O(chunks): a drain by small limits must not re-file the rest on
+            // every call. A level-0 bucket's leftovers are re-filed by deadline, once: due ones land in OVERDUE
             // (their tick is behind the cursor) and fire at the next advance.
+            if (list == OVERDUE && frontChunk[EXPIRING] != NIL)
+            {
+                restoreOverdue();
+            }
             while (frontChunk[EXPIRING] != NIL)
             {
                 final int slot = popLast(EXPIRING);
@@ -670,6 +707,22 @@ public final class TimerWheel
             }
         }
         return fired;
+    }
+
+    /**
+     * Makes the leftovers of an interrupted OVERDUE pass the OVERDUE list again, and appends to it whatever the
+     * callbacks filed there meanwhile (usually little). The bound of the list is then unknown.
+     */
+    private void restoreOverdue()
+    {
+        moveList(OVERDUE, SPARE);
+        moveList(EXPIRING, OVERDUE);
+        while (frontChunk[SPARE] != NIL)
+        {
+            final int slot = popLast(SPARE);
+            append(OVERDUE, slot, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS);
+        }
+        overdueMin = Long.MIN_VALUE;
     }
 
     /**
@@ -811,7 +864,12 @@ public final class TimerWheel
     /** Appends a timer to the list its deadline belongs to, relative to the cursor. */
     private void file(final int slot, final int[] page, final int at, final long deadline)
     {
-        append(listFor(deadline), slot, page, at);
+        final int list = listFor(deadline);
+        if (list == OVERDUE && deadline < overdueMin)
+        {
+            overdueMin = deadline;
+        }
+        append(list, slot, page, at);
     }
 
     /** @return the list a timer due at {@code deadline} belongs to, relative to the cursor. */
@@ -906,6 +964,10 @@ public final class TimerWheel
         {
             frontCount[list] = 0;
             occupancy[list >>> 6] &= ~(1L << list);
+            if (list == OVERDUE)
+            {
+                overdueMin = Long.MAX_VALUE;
+            }
         }
         else
         {
@@ -1020,10 +1082,8 @@ public final class TimerWheel
             page[at + GEN] = -page[at + GEN]; // free slots keep their next generation negated
             return slot;
         }
-        if (usedSlots >= maxCapacity)
-        {
-            throw new TimerCapacityException(maxCapacity);
-        }
+        // timerCount < maxCapacity here; the slot of a timer whose callback runs is not counted, so usedSlots may
+        // reach maxCapacity + 1, never more: one callback runs at a time.
         slot = usedSlots;
         if (slot == allocatedSlots)
         {
