@@ -1,0 +1,300 @@
+package io.escapement.engine.rto;
+
+import io.escapement.engine.wheel.TimerWheel;
+
+import java.util.Objects;
+
+/**
+ * The retransmission timers of many connections, on one {@link TimerWheel}, with one shared {@link RtoStrategy}:
+ * armed when the first unacknowledged segment is sent, re-armed when an ACK acknowledges new data, stopped when
+ * everything is acknowledged, backed off and re-armed on expiry, and given up after the {@link RetryPolicy}'s
+ * limit for the connection's phase, saying why.
+ * <p>
+ * Connections are numbered {@code 0 .. capacity-1} by the caller. Each has {@link #bytesPerConnection()} bytes of
+ * primitive state in one {@code long[]}: the strategy's words, the timer handle, and one word packing the phase,
+ * the retransmission count and the time of the first retransmission. No object per connection, nothing
+ * allocated per operation.
+ * <p>
+ * Karn's rule (Karn and Partridge, 1987; RFC 6298 section 3): an ACK of a segment that was retransmitted gives no
+ * RTT sample, since it cannot tell which transmission it acknowledges. With {@code timestamps} on (RFC 7323,
+ * section 4: the echoed timestamp names the transmission), every ACK yields a sample.
+ * <p>
+ * The timer fires through the wheel's {@link io.escapement.engine.wheel.ExpiryHandler}, with payload
+ * {@code connection << 8 | timerKind}; the caller's handler dispatches on the kind and calls {@link #onExpiry},
+ * which tells it to retransmit or that the connection gave up. Times are microseconds on the wheel's clock.
+ * Not thread-safe: the wheel's owner thread drives it.
+ */
+public final class RetransmissionTimers
+{
+    /** The phase of a connection, each with its own retry limit. */
+    public enum Phase
+    {
+        /** A client's SYN awaits its SYN-ACK ({@code tcp_syn_retries}). */
+        SYN,
+        /** A server's SYN-ACK awaits the final ACK ({@code tcp_synack_retries}). */
+        SYN_ACK,
+        /** Data or FIN awaits its ACK ({@code tcp_retries2}). */
+        DATA
+    }
+
+    /** What {@link #onExpiry} decided. */
+    public enum Outcome
+    {
+        /** Retransmit the oldest unacknowledged segment; the timer is re-armed with the backed-off timeout. */
+        RETRANSMIT,
+        /** The SYN was retransmitted {@code tcp_syn_retries} times: connect() fails with a timeout. */
+        GAVE_UP_SYN,
+        /** The SYN-ACK was retransmitted {@code tcp_synack_retries} times: the server drops the half-open request. */
+        GAVE_UP_SYN_ACK,
+        /** Data went unacknowledged beyond {@code tcp_retries2}: the connection is aborted. */
+        GAVE_UP_DATA
+    }
+
+    private static final Phase[] PHASES = Phase.values();
+    private static final int PHASE_BITS = 2;
+    private static final int RETRIES_SHIFT = PHASE_BITS;
+    private static final int RETRIES_BITS = 8;
+    private static final int STAMP_SHIFT = RETRIES_SHIFT + RETRIES_BITS;
+    /** The first-retransmission time is kept in 54 bits: 570 years of microseconds. */
+    private static final long STAMP_MASK = (1L << (Long.SIZE - STAMP_SHIFT)) - 1;
+
+    private final TimerWheel wheel;
+    private final RtoStrategy strategy;
+    private final RetryPolicy retryPolicy;
+    private final boolean timestamps;
+    private final int timerKind;
+    private final int capacity;
+    private final int stride;
+    private final int handleWord;
+    private final int metaWord;
+    private final long[] table;
+
+    /**
+     * @param wheel       the wheel the timers live on; its time unit must be microseconds.
+     * @param strategy    the estimator and timeout rule, shared by every connection.
+     * @param retryPolicy when to give up, per phase.
+     * @param timestamps  whether every ACK yields an RTT sample (RFC 7323) rather than only those Karn allows.
+     * @param capacity    the number of connections, numbered from 0.
+     * @param timerKind   0..255, the low byte of each timer's payload, for the caller's dispatch.
+     */
+    public RetransmissionTimers(final TimerWheel wheel, final RtoStrategy strategy, final RetryPolicy retryPolicy,
+        final boolean timestamps, final int capacity, final int timerKind)
+    {
+        this.wheel = Objects.requireNonNull(wheel, "wheel");
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        if (wheel.timeUnit() != java.util.concurrent.TimeUnit.MICROSECONDS)
+        {
+            throw new IllegalArgumentException("the wheel's time unit must be MICROSECONDS, was " + wheel.timeUnit());
+        }
+        if (timerKind < 0 || timerKind > 255)
+        {
+            throw new IllegalArgumentException("timerKind=" + timerKind + " must be between 0 and 255");
+        }
+        final int words = strategy.stateWords();
+        if (words < 1 || words > RtoStrategy.MAX_STATE_WORDS)
+        {
+            throw new IllegalArgumentException(strategy + " declares " + words + " state words, expected 1 to " +
+                RtoStrategy.MAX_STATE_WORDS);
+        }
+        stride = words + 2;
+        if (capacity < 1 || (long)capacity * stride > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalArgumentException("capacity=" + capacity + " must be between 1 and " +
+                (Integer.MAX_VALUE - 8) / stride + " for " + strategy.name());
+        }
+        this.timestamps = timestamps;
+        this.timerKind = timerKind;
+        this.capacity = capacity;
+        this.handleWord = words;
+        this.metaWord = words + 1;
+        this.table = new long[capacity * stride];
+        for (int connection = 0; connection < capacity; connection++)
+        {
+            strategy.reset(table, connection * stride);
+        }
+    }
+
+    /** @return the bytes of state each connection costs: the strategy's words, the timer handle, one word more. */
+    public int bytesPerConnection()
+    {
+        return stride * Long.BYTES;
+    }
+
+    /** Starts a connection afresh: estimator reset, timer stopped, phase {@code phase}. */
+    public void open(final int connection, final Phase phase)
+    {
+        final int at = base(connection);
+        stop(connection);
+        strategy.reset(table, at);
+        table[at + metaWord] = phase.ordinal();
+    }
+
+    /** Moves a connection to another phase (SYN to DATA once established), clearing its retransmission count. */
+    public void enterPhase(final int connection, final Phase phase)
+    {
+        table[base(connection) + metaWord] = phase.ordinal();
+    }
+
+    /**
+     * A segment was sent. Arms the timer if none is running (RFC 6298 section 5.1: the first unacknowledged
+     * segment); a running timer is left alone.
+     */
+    public void onSend(final int connection, final long nowUs)
+    {
+        final int at = base(connection);
+        if (table[at + handleWord] == TimerWheel.NULL_HANDLE)
+        {
+            table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
+        }
+    }
+
+    /**
+     * An ACK arrived that acknowledges new data.
+     *
+     * @param rttUs                the time since the acknowledged segment was sent, or -1 if unknown.
+     * @param ackedRetransmission  whether that segment had been retransmitted (then Karn's rule withholds the
+     *                             sample, unless timestamps are on).
+     * @param ackDelayUs           the peer's reported ACK delay (QUIC), else 0.
+     * @param sndUna               the oldest unacknowledged sequence number after this ACK.
+     * @param sndNxt               the next sequence number to send.
+     * @param allAcked             whether nothing is outstanding any more (then the timer stops, section 5.2);
+     *                             otherwise it restarts with the current timeout (section 5.3).
+     */
+    public void onAck(final int connection, final long nowUs, final long rttUs, final boolean ackedRetransmission,
+        final long ackDelayUs, final long sndUna, final long sndNxt, final boolean allAcked)
+    {
+        final int at = base(connection);
+        if (rttUs >= 0 && (timestamps || !ackedRetransmission))
+        {
+            strategy.onRttSample(table, at, rttUs, ackDelayUs, sndUna, sndNxt);
+        }
+        table[at + metaWord] &= (1L << PHASE_BITS) - 1; // new data acknowledged: retransmission count restarts
+        final long handle = table[at + handleWord];
+        if (allAcked)
+        {
+            if (handle != TimerWheel.NULL_HANDLE)
+            {
+                wheel.cancel(handle);
+                table[at + handleWord] = TimerWheel.NULL_HANDLE;
+            }
+        }
+        else if (handle != TimerWheel.NULL_HANDLE && wheel.isScheduled(handle))
+        {
+            wheel.reschedule(handle, nowUs + strategy.rtoUs(table, at));
+        }
+        else
+        {
+            table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
+        }
+    }
+
+    /**
+     * The connection's timer fired (the caller's wheel handler saw this connection and the timer kind). Decides,
+     * by the retry policy, whether to retransmit, in which case the timeout is backed off and the timer re-armed,
+     * or to give up, in which case the timer stays stopped.
+     *
+     * @return what to do.
+     */
+    public Outcome onExpiry(final int connection, final long nowUs)
+    {
+        final int at = base(connection);
+        final long meta = table[at + metaWord];
+        final Phase phase = PHASES[(int)(meta & ((1L << PHASE_BITS) - 1))];
+        final int retries = (int)((meta >>> RETRIES_SHIFT) & ((1 << RETRIES_BITS) - 1));
+        final long firstUs = meta >>> STAMP_SHIFT;
+        table[at + handleWord] = TimerWheel.NULL_HANDLE; // the wheel's timer has fired
+        if (retryPolicy.givesUp(phase, retries, nowUs - firstUs))
+        {
+            return switch (phase)
+            {
+                case SYN -> Outcome.GAVE_UP_SYN;
+                case SYN_ACK -> Outcome.GAVE_UP_SYN_ACK;
+                case DATA -> Outcome.GAVE_UP_DATA;
+            };
+        }
+        final long stamp = retries == 0 ? nowUs & STAMP_MASK : firstUs;
+        table[at + metaWord] = (stamp << STAMP_SHIFT) | ((long)Math.min(retries + 1, 255) << RETRIES_SHIFT) |
+            phase.ordinal();
+        strategy.onTimeout(table, at);
+        table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
+        return Outcome.RETRANSMIT;
+    }
+
+    /**
+     * A timeout was found spurious (the original's ACK arrived after the retransmission): the strategy may respond
+     * (Eifel, RFC 4015).
+     */
+    public void onSpuriousTimeout(final int connection, final long rttUs)
+    {
+        strategy.onSpuriousTimeout(table, base(connection), rttUs);
+    }
+
+    /** Stops the connection's timer, if running. */
+    public void stop(final int connection)
+    {
+        final int at = base(connection);
+        final long handle = table[at + handleWord];
+        if (handle != TimerWheel.NULL_HANDLE)
+        {
+            wheel.cancel(handle);
+            table[at + handleWord] = TimerWheel.NULL_HANDLE;
+        }
+    }
+
+    /** @return whether the connection's timer is running. */
+    public boolean isArmed(final int connection)
+    {
+        return wheel.isScheduled(table[base(connection) + handleWord]);
+    }
+
+    /** @return the deadline of the running timer, or {@link TimerWheel#NULL_DEADLINE}. */
+    public long deadlineUs(final int connection)
+    {
+        return wheel.deadline(table[base(connection) + handleWord]);
+    }
+
+    /** @return the timeout the connection would arm now. */
+    public long rtoUs(final int connection)
+    {
+        return strategy.rtoUs(table, base(connection));
+    }
+
+    /** @return the smoothed RTT, or -1 before the first sample. */
+    public long srttUs(final int connection)
+    {
+        return strategy.srttUs(table, base(connection));
+    }
+
+    /** @return retransmissions since new data was last acknowledged (or since the phase began). */
+    public int retransmissions(final int connection)
+    {
+        return (int)((table[base(connection) + metaWord] >>> RETRIES_SHIFT) & ((1 << RETRIES_BITS) - 1));
+    }
+
+    /** @return the connection's phase. */
+    public Phase phase(final int connection)
+    {
+        return PHASES[(int)(table[base(connection) + metaWord] & ((1L << PHASE_BITS) - 1))];
+    }
+
+    /** @return the shared strategy. */
+    public RtoStrategy strategy()
+    {
+        return strategy;
+    }
+
+    private int base(final int connection)
+    {
+        if (connection < 0 || connection >= capacity)
+        {
+            throw new IndexOutOfBoundsException("connection " + connection + " outside [0, " + capacity + ")");
+        }
+        return connection * stride;
+    }
+
+    private long payload(final int connection)
+    {
+        return ((long)connection << 8) | timerKind;
+    }
+}

@@ -1,0 +1,122 @@
+package io.escapement.engine.rto;
+
+/**
+ * When a retransmission timer gives up, per phase of a connection, after Linux's sysctls:
+ * {@code net.ipv4.tcp_syn_retries} (6: a client's SYN), {@code tcp_synack_retries} (5: a server's SYN-ACK) and
+ * {@code tcp_retries2} (15: data and FIN).
+ * <p>
+ * SYN and SYN-ACK limits count retransmissions: the timer retransmits that many times, and the next expiry gives
+ * up (with the defaults and a 1 s initial RTO, connect() fails after 1 + 2 + 4 + 8 + 16 + 32 + 64 = 127 s). For
+ * data the limit is either a count as well ({@link #counting}) or, as Linux actually applies {@code tcp_retries2}
+ * ({@link #linux}), a time budget measured from the first retransmission: {@code retransmits_timed_out()} in
+ * net/ipv4/tcp_timer.c gives up once that time exceeds what N doublings of {@code rtoBase} would take, with the
+ * doublings capped at TCP_RTO_MAX: {@code (2^(N+1) - 1) * rtoBase} while {@code N <= log2(rtoMax / rtoBase)},
+ * else {@code (2^(t+1) - 1) * rtoBase + (N - t) * rtoMax} with {@code t = log2(rtoMax / rtoBase)}. With N = 15,
+ * rtoBase 200 ms and rtoMax 120 s that is 924.6 s, the figure usually quoted for Linux.
+ */
+public final class RetryPolicy
+{
+    private final int synRetries;
+    private final int synAckRetries;
+    private final int dataRetries;
+    private final boolean dataTimeBudget;
+    private final long dataBudgetUs;
+
+    private RetryPolicy(final int synRetries, final int synAckRetries, final int dataRetries,
+        final boolean dataTimeBudget, final long rtoBaseUs, final long rtoMaxUs)
+    {
+        check("synRetries", synRetries);
+        check("synAckRetries", synAckRetries);
+        check("dataRetries", dataRetries);
+        if (dataTimeBudget && (rtoBaseUs < 1 || rtoMaxUs < rtoBaseUs))
+        {
+            throw new IllegalArgumentException("rtoBase=" + rtoBaseUs + "us and rtoMax=" + rtoMaxUs +
+                "us must satisfy 0 < rtoBase <= rtoMax");
+        }
+        this.synRetries = synRetries;
+        this.synAckRetries = synAckRetries;
+        this.dataRetries = dataRetries;
+        this.dataTimeBudget = dataTimeBudget;
+        this.dataBudgetUs = dataTimeBudget ? linuxBudgetUs(dataRetries, rtoBaseUs, rtoMaxUs) : 0;
+    }
+
+    private static void check(final String name, final int retries)
+    {
+        if (retries < 0 || retries > 255)
+        {
+            throw new IllegalArgumentException(name + "=" + retries + " must be between 0 and 255");
+        }
+    }
+
+    /** @return a policy that counts retransmissions in every phase. */
+    public static RetryPolicy counting(final int synRetries, final int synAckRetries, final int dataRetries)
+    {
+        return new RetryPolicy(synRetries, synAckRetries, dataRetries, false, 0, 0);
+    }
+
+    /**
+     * @return Linux's policy: SYN and SYN-ACK counted, data given {@code tcp_retries2}'s time budget computed
+     * from {@code rtoBaseUs} (TCP_RTO_MIN, 200 ms) and {@code rtoMaxUs} (TCP_RTO_MAX, 120 s).
+     */
+    public static RetryPolicy linux(final int synRetries, final int synAckRetries, final int tcpRetries2,
+        final long rtoBaseUs, final long rtoMaxUs)
+    {
+        return new RetryPolicy(synRetries, synAckRetries, tcpRetries2, true, rtoBaseUs, rtoMaxUs);
+    }
+
+    /** @return Linux's defaults: 6 SYN, 5 SYN-ACK retries, tcp_retries2 = 15 as a budget from 200 ms and 120 s. */
+    public static RetryPolicy linuxDefaults()
+    {
+        return linux(6, 5, 15, 200_000, 120_000_000);
+    }
+
+    /** The budget of {@code retransmits_timed_out()} for {@code boundary} retries. */
+    static long linuxBudgetUs(final int boundary, final long rtoBaseUs, final long rtoMaxUs)
+    {
+        final int threshold = 63 - Long.numberOfLeadingZeros(rtoMaxUs / rtoBaseUs); // ilog2
+        if (boundary <= threshold)
+        {
+            return ((2L << boundary) - 1) * rtoBaseUs;
+        }
+        return ((2L << threshold) - 1) * rtoBaseUs + (long)(boundary - threshold) * rtoMaxUs;
+    }
+
+    /** @return the retransmissions allowed in a phase before the next expiry gives up (data: when counting). */
+    public int retries(final RetransmissionTimers.Phase phase)
+    {
+        return switch (phase)
+        {
+            case SYN -> synRetries;
+            case SYN_ACK -> synAckRetries;
+            case DATA -> dataRetries;
+        };
+    }
+
+    /** @return whether data is given a time budget rather than a count. */
+    public boolean isDataTimeBudget()
+    {
+        return dataTimeBudget;
+    }
+
+    /** @return the data phase's time budget from the first retransmission, if {@link #isDataTimeBudget()}. */
+    public long dataBudgetUs()
+    {
+        return dataBudgetUs;
+    }
+
+    boolean givesUp(final RetransmissionTimers.Phase phase, final int retransmissions, final long sinceFirstUs)
+    {
+        if (phase == RetransmissionTimers.Phase.DATA && dataTimeBudget)
+        {
+            return retransmissions > 0 && sinceFirstUs >= dataBudgetUs;
+        }
+        return retransmissions >= retries(phase);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "RetryPolicy{syn=" + synRetries + ", synAck=" + synAckRetries + ", data=" + dataRetries +
+            (dataTimeBudget ? " (time budget " + RtoParameters.formatUs(dataBudgetUs) + ")" : "") + '}';
+    }
+}
