@@ -22,6 +22,8 @@ public final class RtoStrategies
         factories.put(Rfc6298Strategy.NAME, Rfc6298Strategy::fromParameters);
         factories.put(Rfc793Strategy.NAME, Rfc793Strategy::fromParameters);
         factories.put(FixedStrategy.NAME, FixedStrategy::fromParameters);
+        factories.put(QuicStrategy.NAME, QuicStrategy::fromParameters);
+        factories.put(EifelStrategy.NAME, EifelStrategy::fromParameters);
         FACTORIES = Collections.unmodifiableMap(factories);
     }
 

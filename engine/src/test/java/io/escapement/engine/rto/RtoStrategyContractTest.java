@@ -62,7 +62,8 @@ class RtoStrategyContractTest
                 strategy.onTimeout(state, offset);
                 final long after = strategy.rtoUs(state, offset);
                 assertTrue(after >= before, strategy + ": an expiry shortened the timeout");
-                assertTrue(after == strategy.maxRtoUs() || after >= Math.min(2 * before, strategy.maxRtoUs()) ||
+                // doubling, give or take the rounding up to a whole microsecond (QUIC doubles the exact PTO)
+                assertTrue(after == strategy.maxRtoUs() || after >= Math.min(2 * before - 1, strategy.maxRtoUs()) ||
                     strategy.toString().contains("backoff=0"), strategy + ": backoff did not double: " + before +
                     " -> " + after);
             }
