@@ -20,6 +20,7 @@ public final class RtoStrategies
     {
         final Map<String, Function<RtoParameters, RtoStrategy>> factories = new LinkedHashMap<>();
         factories.put(Rfc6298Strategy.NAME, Rfc6298Strategy::fromParameters);
+        factories.put(LinuxStrategy.NAME, LinuxStrategy::fromParameters);
         factories.put(Rfc793Strategy.NAME, Rfc793Strategy::fromParameters);
         factories.put(FixedStrategy.NAME, FixedStrategy::fromParameters);
         factories.put(QuicStrategy.NAME, QuicStrategy::fromParameters);
