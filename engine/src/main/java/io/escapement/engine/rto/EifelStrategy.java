@@ -17,7 +17,7 @@ package io.escapement.engine.rto;
  *       to clear SRTT and RTTVAR after several backoffs, and the 3 s re-initialization after a SYN timeout
  *       (section 5.7), are left to the caller.</li>
  * </ul>
- * This class implements that arithmetic itself rather than sharing another strategy's, so that it stands alone.
+The arithmetic is {@link Rfc6298Strategy}'s, to which this class delegates everything but the response.
  *
  * <h2>Response to a spurious timeout (RFC 4015)</h2>
  * When a detection algorithm (the Eifel detection of RFC 3522, F-RTO of RFC 5682, or DSACK) finds that a timeout
@@ -41,98 +41,50 @@ package io.escapement.engine.rto;
  * revealed the spurious timeout to {@code onSpuriousTimeout} <i>instead of</i> {@link #onRttSample}, and a
  * spurious timeout reported with no backoff in progress (a sample came first) is ignored.
  *
- * <h2>Arithmetic</h2>
- * SRTT and RTTVAR are kept in {@code double}s, in microseconds: alpha, beta and K are powers of two and samples are
- * whole microseconds below 2<sup>32</sup>, so the values are exact for at least the first seven samples and within
- * double rounding afterwards. {@link #rtoUs} rounds the RTO <b>up</b> to a whole microsecond; {@link #srttUs} and
- * {@link #rttvarUs} round to the nearest microsecond, halves up. G defaults to 1 ms, the granularity of a timer
- * wheel with a 1 ms tick (RFC 6298 leaves G to the implementation).
  *
  * <h2>State</h2>
- * Three {@code long}s: SRTT and RTTVAR as raw {@code double} bits (SRTT negative before the first sample), and the
- * number of expiries since the last sample.
+ * {@link Rfc6298Strategy}'s three {@code long}s: SRTT and RTTVAR as raw {@code double} bits, and the number of
+ * expiries since the last sample.
  */
 public final class EifelStrategy implements RtoStrategy
 {
     /** The name this strategy is chosen by. */
     public static final String NAME = "eifel";
 
-    /** RFC 6298, section 2.4: the RTO is at least 1 s. */
-    public static final long DEFAULT_MIN_US = 1_000_000L;
-    /** RFC 6298, section 2.5: a maximum may be placed on the RTO provided it is at least 60 s. */
-    public static final long DEFAULT_MAX_US = 60_000_000L;
-    /** RFC 6298, section 2.1: the RTO before any sample, 1 s. */
-    public static final long DEFAULT_INITIAL_US = 1_000_000L;
-    /** G, the clock granularity: 1 ms (RFC 6298 leaves it to the implementation). */
-    public static final long DEFAULT_GRANULARITY_US = 1_000L;
-    /** The largest duration any parameter takes: one day. */
-    public static final long DURATION_LIMIT_US = 86_400_000_000L;
-
-    /** RFC 6298, section 2: K = 4. */
-    private static final double K = 4;
-    /** Backoff shifts above this change nothing: 2^62 times any RTO of at least 1 us exceeds every cap. */
-    private static final int MAX_SHIFT = 62;
-
-    private static final int SRTT = 0;
-    private static final int RTTVAR = 1;
-    private static final int BACKOFF = 2;
-    private static final int STATE_WORDS = 3;
-    private static final long NO_SAMPLE = -1L;
-
-    private final long minUs;
-    private final long maxUs;
-    private final long initialUs;
-    private final long granularityUs;
+    private final Rfc6298Strategy rfc6298;
 
     /**
-     * @param minUs         the least RTO, 1 us to {@code maxUs}.
-     * @param maxUs         the greatest RTO, backed off or not, {@code minUs} to {@value #DURATION_LIMIT_US} us.
-     * @param initialUs     the RTO before any sample, 1 us to {@value #DURATION_LIMIT_US} us (then raised to
-     *                      {@code min} or capped at {@code max} like every RTO).
-     * @param granularityUs G, 0 to {@value #DURATION_LIMIT_US} us.
+     * @param minUs         the least RTO (RFC 6298: 1 s).
+     * @param maxUs         the greatest RTO, backed off or not (RFC 6298: at least 60 s).
+     * @param initialUs     the RTO before any sample, within [min, max] (RFC 6298: 1 s).
+     * @param granularityUs G, the clock granularity, at least 1 us.
      * @throws IllegalArgumentException naming the parameter, its value and what is valid.
      */
     public EifelStrategy(final long minUs, final long maxUs, final long initialUs, final long granularityUs)
     {
-        check("min", minUs, 1, DURATION_LIMIT_US, "");
-        check("max", maxUs, minUs, DURATION_LIMIT_US, " (at least min)");
-        check("initial", initialUs, 1, DURATION_LIMIT_US, "");
-        check("granularity", granularityUs, 0, DURATION_LIMIT_US, "");
-        this.minUs = minUs;
-        this.maxUs = maxUs;
-        this.initialUs = initialUs;
-        this.granularityUs = granularityUs;
+        rfc6298 = new Rfc6298Strategy(NAME, minUs, maxUs, initialUs, granularityUs, 0.125, 0.25, 4);
     }
 
     /** @return the strategy with RFC 6298's recommended values and G = 1 ms. */
     public static EifelStrategy withDefaults()
     {
-        return new EifelStrategy(DEFAULT_MIN_US, DEFAULT_MAX_US, DEFAULT_INITIAL_US, DEFAULT_GRANULARITY_US);
+        return fromParameters(RtoParameters.none(NAME));
     }
 
     /**
-     * Builds the strategy from {@code eifel:min=1s,max=60s,initial=1s,granularity=1ms}, every parameter optional.
+     * Builds the strategy from {@code eifel:min=1s,max=60s,initial=1s,granularity=1ms}, every parameter optional,
+     * with the ranges of {@link Rfc6298Strategy#fromParameters}.
      *
      * @throws IllegalArgumentException for a malformed, out-of-range or unknown parameter.
      */
     public static EifelStrategy fromParameters(final RtoParameters p)
     {
-        final long minUs = p.durationUs("min", DEFAULT_MIN_US, 1, DURATION_LIMIT_US);
-        final long maxUs = p.durationUs("max", Math.max(DEFAULT_MAX_US, minUs), minUs, DURATION_LIMIT_US);
-        final long initialUs = p.durationUs("initial", DEFAULT_INITIAL_US, 1, DURATION_LIMIT_US);
-        final long granularityUs = p.durationUs("granularity", DEFAULT_GRANULARITY_US, 0, DURATION_LIMIT_US);
+        final long minUs = p.durationUs("min", 1_000_000, 1, 3_600_000_000L);
+        final long maxUs = p.durationUs("max", 60_000_000, 60_000_000, 86_400_000_000L);
+        final long initialUs = p.durationUs("initial", 1_000_000, 1, 3_600_000_000L);
+        final long granularityUs = p.durationUs("granularity", 1_000, 1, 1_000_000);
         p.checkAllRead();
         return new EifelStrategy(minUs, maxUs, initialUs, granularityUs);
-    }
-
-    private static void check(final String key, final long value, final long min, final long max, final String why)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException("strategy " + NAME + ": parameter " + key + "=" +
-                RtoParameters.formatUs(value) + " is invalid, expected a duration from " + RtoParameters.formatUs(min) +
-                " to " + RtoParameters.formatUs(max) + why);
-        }
     }
 
     @Override
@@ -144,175 +96,89 @@ public final class EifelStrategy implements RtoStrategy
     @Override
     public int stateWords()
     {
-        return STATE_WORDS;
+        return rfc6298.stateWords();
     }
 
     @Override
     public void reset(final long[] state, final int offset)
     {
-        state[offset + SRTT] = NO_SAMPLE;
-        state[offset + RTTVAR] = NO_SAMPLE;
-        state[offset + BACKOFF] = 0;
+        rfc6298.reset(state, offset);
     }
 
-    /**
-     * RFC 6298, sections 2.2 and 2.3; ends the backoff.
-     *
-     * @param rttUs      R, clamped into {@code [0, MAX_SAMPLE_US]}.
-     * @param ackDelayUs ignored (TCP's RTT includes the receiver's delay).
-     * @param sndUna     ignored.
-     * @param sndNxt     ignored.
-     */
     @Override
-    public void onRttSample(
-        final long[] state, final int offset, final long rttUs, final long ackDelayUs, final long sndUna,
-        final long sndNxt)
+    public void onRttSample(final long[] state, final int offset, final long rttUs, final long ackDelayUs,
+        final long sndUna, final long sndNxt)
     {
-        final long r = clampSample(rttUs);
-        state[offset + BACKOFF] = 0;
-        if (state[offset + SRTT] < 0)
-        {
-            state[offset + SRTT] = Double.doubleToRawLongBits(r);
-            state[offset + RTTVAR] = Double.doubleToRawLongBits(r / 2.0);
-            return;
-        }
-        final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
-        final double rttvar = Double.longBitsToDouble(state[offset + RTTVAR]);
-        // RTTVAR first, from the old SRTT (section 2.3).
-        state[offset + RTTVAR] = Double.doubleToRawLongBits(0.75 * rttvar + 0.25 * Math.abs(srtt - r));
-        state[offset + SRTT] = Double.doubleToRawLongBits(0.875 * srtt + 0.125 * r);
+        rfc6298.onRttSample(state, offset, rttUs, ackDelayUs, sndUna, sndNxt);
     }
 
-    /** The timer expired: the RTO doubles (RFC 6298, section 5.5); the count saturates. */
     @Override
     public void onTimeout(final long[] state, final int offset)
     {
-        final long count = state[offset + BACKOFF];
-        if (count < Integer.MAX_VALUE)
-        {
-            state[offset + BACKOFF] = count + 1;
-        }
+        rfc6298.onTimeout(state, offset);
     }
 
     /**
-     * The Eifel response's adaptation of the retransmission timer (RFC 4015, section 2): {@code SRTT =
-     * max(SRTT + 2G, R)}, {@code RTTVAR = max(RTTVAR, R/2)}, and the backoff ends, so that
-     * {@code RTO = SRTT + max(G, K * RTTVAR)}. SRTT and RTTVAR are those of the first expiry (see the class comment).
-     * <p>
-     * Call it for the ACK that revealed the timeout spurious <i>instead of</i> {@link #onRttSample}: a sample taken
-     * first ends the backoff and changes SRTT, after which this call is ignored, as it is whenever no timeout
-     * happened since the last sample. Before the first sample there is no SRTT_prev, and R is taken as a first
-     * measurement: {@code SRTT = R}, {@code RTTVAR = R/2} (RFC 6298, section 2.2).
-     *
-     * @param rttUs R, the RTT measured by the ACK of the original transmission, clamped into
-     *              {@code [0, MAX_SAMPLE_US]}.
+     * The Eifel response (RFC 4015, section 2): see the class comment. The caller reports the ACK that revealed
+     * the spurious timeout here instead of to {@link #onRttSample}; with no backoff in progress it is ignored.
      */
     @Override
     public void onSpuriousTimeout(final long[] state, final int offset, final long rttUs)
     {
-        if (state[offset + BACKOFF] == 0)
-        {
-            return;
-        }
-        final long r = clampSample(rttUs);
-        state[offset + BACKOFF] = 0;
-        if (state[offset + SRTT] < 0)
-        {
-            state[offset + SRTT] = Double.doubleToRawLongBits(r);
-            state[offset + RTTVAR] = Double.doubleToRawLongBits(r / 2.0);
-            return;
-        }
-        final double srttPrev = Double.longBitsToDouble(state[offset + SRTT]) + 2.0 * granularityUs;
-        final double rttvarPrev = Double.longBitsToDouble(state[offset + RTTVAR]);
-        state[offset + SRTT] = Double.doubleToRawLongBits(Math.max(srttPrev, r));
-        state[offset + RTTVAR] = Double.doubleToRawLongBits(Math.max(rttvarPrev, r / 2.0));
+        rfc6298.adaptToSpuriousTimeout(state, offset, rttUs);
     }
 
-    private static long clampSample(final long rttUs)
-    {
-        return Math.min(Math.max(rttUs, 0), MAX_SAMPLE_US);
-    }
-
-    /**
-     * @return {@code SRTT + max(G, K * RTTVAR)} rounded up to a whole microsecond (or {@code initial} before the
-     * first sample), raised to {@code min}, then doubled per expiry, all within {@code [min, max]}.
-     */
     @Override
     public long rtoUs(final long[] state, final int offset)
     {
-        final long baseUs;
-        if (state[offset + SRTT] < 0)
-        {
-            baseUs = Math.min(Math.max(initialUs, minUs), maxUs);
-        }
-        else
-        {
-            final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
-            final double rttvar = Double.longBitsToDouble(state[offset + RTTVAR]);
-            // At most 3.6e9 + 4 * 3.6e9 + G: no overflow converting to long.
-            final double rto = srtt + Math.max(granularityUs, K * rttvar);
-            baseUs = Math.min(Math.max((long)Math.ceil(rto), minUs), maxUs);
-        }
-        final int shift = (int)Math.min(state[offset + BACKOFF], MAX_SHIFT);
-        // base * 2^shift > max exactly when base > floor(max / 2^shift); base >= min >= 1.
-        if (baseUs > (maxUs >> shift))
-        {
-            return maxUs;
-        }
-        return baseUs << shift;
+        return rfc6298.rtoUs(state, offset);
     }
 
-    /** @return SRTT rounded to the nearest microsecond (halves up), or -1 before the first sample. */
     @Override
     public long srttUs(final long[] state, final int offset)
     {
-        final long bits = state[offset + SRTT];
-        return bits < 0 ? -1 : Math.round(Double.longBitsToDouble(bits));
+        return rfc6298.srttUs(state, offset);
     }
 
-    /** @return RTTVAR rounded to the nearest microsecond (halves up), or -1 before the first sample. */
     @Override
     public long rttvarUs(final long[] state, final int offset)
     {
-        final long bits = state[offset + RTTVAR];
-        return bits < 0 ? -1 : Math.round(Double.longBitsToDouble(bits));
+        return rfc6298.rttvarUs(state, offset);
+    }
+
+    /** @return SRTT exactly as the real arithmetic has it, or -1 before the first sample. */
+    public double srttExactUs(final long[] state, final int offset)
+    {
+        return rfc6298.srttExactUs(state, offset);
+    }
+
+    /** @return RTTVAR exactly as the real arithmetic has it, or -1 before the first sample. */
+    public double rttvarExactUs(final long[] state, final int offset)
+    {
+        return rfc6298.rttvarExactUs(state, offset);
     }
 
     @Override
     public int backoffCount(final long[] state, final int offset)
     {
-        return (int)state[offset + BACKOFF];
+        return rfc6298.backoffCount(state, offset);
     }
 
     @Override
     public long minRtoUs()
     {
-        return minUs;
+        return rfc6298.minRtoUs();
     }
 
     @Override
     public long maxRtoUs()
     {
-        return maxUs;
+        return rfc6298.maxRtoUs();
     }
 
-    public long initialUs()
-    {
-        return initialUs;
-    }
-
-    public long granularityUs()
-    {
-        return granularityUs;
-    }
-
-    /** @return the specification that builds this strategy, such as {@code eifel:min=1s,max=60s,...}. */
     @Override
     public String toString()
     {
-        return NAME + ":min=" + RtoParameters.formatUs(minUs) +
-            ",max=" + RtoParameters.formatUs(maxUs) +
-            ",initial=" + RtoParameters.formatUs(initialUs) +
-            ",granularity=" + RtoParameters.formatUs(granularityUs);
+        return NAME + "(" + rfc6298.parameters() + ")";
     }
 }

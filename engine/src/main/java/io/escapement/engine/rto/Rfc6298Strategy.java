@@ -68,24 +68,31 @@ public final class Rfc6298Strategy implements RtoStrategy
     public Rfc6298Strategy(final long minUs, final long maxUs, final long initialUs, final long granularityUs,
         final double alpha, final double beta, final double k)
     {
+        this(NAME, minUs, maxUs, initialUs, granularityUs, alpha, beta, k);
+    }
+
+    /** As the public constructor, naming {@code name} in its error messages (for strategies built on this one). */
+    Rfc6298Strategy(final String name, final long minUs, final long maxUs, final long initialUs,
+        final long granularityUs, final double alpha, final double beta, final double k)
+    {
         if (minUs < 1 || maxUs < minUs)
         {
-            throw new IllegalArgumentException(NAME + ": min=" + RtoParameters.formatUs(minUs) + " and max=" +
+            throw new IllegalArgumentException(name + ": min=" + RtoParameters.formatUs(minUs) + " and max=" +
                 RtoParameters.formatUs(maxUs) + " must satisfy 0 < min <= max");
         }
         if (initialUs < minUs || initialUs > maxUs)
         {
-            throw new IllegalArgumentException(NAME + ": initial=" + RtoParameters.formatUs(initialUs) +
+            throw new IllegalArgumentException(name + ": initial=" + RtoParameters.formatUs(initialUs) +
                 " must lie within [min, max] = [" + RtoParameters.formatUs(minUs) + ", " +
                 RtoParameters.formatUs(maxUs) + "]");
         }
         if (granularityUs < 1)
         {
-            throw new IllegalArgumentException(NAME + ": granularity=" + granularityUs + "us must be at least 1us");
+            throw new IllegalArgumentException(name + ": granularity=" + granularityUs + "us must be at least 1us");
         }
         if (!(alpha > 0 && alpha <= 1) || !(beta > 0 && beta <= 1) || !(k >= 0 && k <= 100))
         {
-            throw new IllegalArgumentException(NAME + ": alpha=" + alpha + " and beta=" + beta +
+            throw new IllegalArgumentException(name + ": alpha=" + alpha + " and beta=" + beta +
                 " must lie in (0, 1] and k=" + k + " in [0, 100]");
         }
         this.minUs = minUs;
@@ -186,6 +193,41 @@ public final class Rfc6298Strategy implements RtoStrategy
     public double rttvarExactUs(final long[] state, final int offset)
     {
         return Math.max(-1, Double.longBitsToDouble(state[offset + RTTVAR]));
+    }
+
+    /**
+     * RFC 4015's adaptation of the retransmission timer to a spurious timeout, for {@link EifelStrategy}: with
+     * {@code SRTT_prev = SRTT + 2G} and {@code RTTVAR_prev = RTTVAR} as they stood at the first expiry (they have not
+     * changed since: only a valid sample changes them, and a valid sample ends the backoff), sets
+     * {@code SRTT = max(SRTT_prev, R)} and {@code RTTVAR = max(RTTVAR_prev, R/2)}, so that the next RTO is
+     * {@code SRTT + max(G, K * RTTVAR)}, and ends the backoff. Ignored when no backoff is in progress; before any
+     * sample, R is taken as the first measurement.
+     */
+    void adaptToSpuriousTimeout(final long[] state, final int offset, final long rttUs)
+    {
+        if (state[offset + BACKOFF] == 0)
+        {
+            return;
+        }
+        state[offset + BACKOFF] = 0;
+        final double r = Math.min(Math.max(rttUs, 0), MAX_SAMPLE_US);
+        final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
+        if (srtt < 0)
+        {
+            state[offset + SRTT] = Double.doubleToRawLongBits(r);
+            state[offset + RTTVAR] = Double.doubleToRawLongBits(r / 2);
+            return;
+        }
+        final double rttvar = Double.longBitsToDouble(state[offset + RTTVAR]);
+        state[offset + SRTT] = Double.doubleToRawLongBits(Math.max(srtt + 2.0 * granularityUs, r));
+        state[offset + RTTVAR] = Double.doubleToRawLongBits(Math.max(rttvar, r / 2));
+    }
+
+    /** @return the parameters, for the strategies built on this one, as {@code min=..,max=..,..}. */
+    String parameters()
+    {
+        return "min=" + RtoParameters.formatUs(minUs) + ",max=" + RtoParameters.formatUs(maxUs) +
+            ",initial=" + RtoParameters.formatUs(initialUs) + ",granularity=" + RtoParameters.formatUs(granularityUs);
     }
 
     @Override
