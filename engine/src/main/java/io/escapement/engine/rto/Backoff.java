@@ -6,8 +6,11 @@ package io.escapement.engine.rto;
  */
 final class Backoff
 {
-    /** Doubling more often than this exceeds any maximum a strategy accepts; the count stops growing here. */
-    static final int MAX_COUNT = 30;
+    /**
+     * The count stops growing here: a timeout of at least 1 us doubled 62 times exceeds any long, so every
+     * maximum is reached before (apply() saturates at the maximum without overflowing).
+     */
+    static final int MAX_COUNT = 62;
 
     private Backoff()
     {

@@ -81,7 +81,7 @@ public final class EifelStrategy implements RtoStrategy
     {
         final long minUs = p.durationUs("min", 1_000_000, 1, 3_600_000_000L);
         final long maxUs = p.durationUs("max", 60_000_000, 60_000_000, 86_400_000_000L);
-        final long initialUs = p.durationUs("initial", 1_000_000, 1, 3_600_000_000L);
+        final long initialUs = p.durationUs("initial", Math.max(minUs, Math.min(1_000_000, maxUs)), 1, 3_600_000_000L);
         final long granularityUs = p.durationUs("granularity", 1_000, 1, 1_000_000);
         p.checkAllRead();
         return new EifelStrategy(minUs, maxUs, initialUs, granularityUs);

@@ -67,16 +67,13 @@ public final class FixedStrategy implements RtoStrategy
     @Override
     public void onTimeout(final long[] state, final int offset)
     {
-        if (backoff)
-        {
-            state[offset] = Backoff.increment((int)state[offset]);
-        }
+        state[offset] = Backoff.increment((int)state[offset]); // counted even when it does not double
     }
 
     @Override
     public long rtoUs(final long[] state, final int offset)
     {
-        return Backoff.apply(rtoUs, (int)state[offset], maxUs);
+        return backoff ? Backoff.apply(rtoUs, (int)state[offset], maxUs) : rtoUs;
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class RetransmissionTimers
     private static final int RETRIES_SHIFT = PHASE_BITS;
     private static final int RETRIES_BITS = 8;
     private static final int STAMP_SHIFT = RETRIES_SHIFT + RETRIES_BITS;
-    /** The first-retransmission time is kept in 54 bits: 570 years of microseconds. */
+    /** The first-retransmission time, counted from the wheel's start time, in 54 bits: 570 years of microseconds. */
     private static final long STAMP_MASK = (1L << (Long.SIZE - STAMP_SHIFT)) - 1;
 
     private final TimerWheel wheel;
@@ -143,7 +143,7 @@ public final class RetransmissionTimers
     public void onSend(final int connection, final long nowUs)
     {
         final int at = base(connection);
-        if (table[at + handleWord] == TimerWheel.NULL_HANDLE)
+        if (!wheel.isScheduled(table[at + handleWord])) // also re-arms if a fired timer's onExpiry never came
         {
             table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
         }
@@ -202,9 +202,11 @@ public final class RetransmissionTimers
         final long meta = table[at + metaWord];
         final Phase phase = PHASES[(int)(meta & ((1L << PHASE_BITS) - 1))];
         final int retries = (int)((meta >>> RETRIES_SHIFT) & ((1 << RETRIES_BITS) - 1));
+        // the stamp counts from the wheel's start time, so that a clock with negative values works too
+        final long sinceStartUs = nowUs - wheel.startTime();
         final long firstUs = meta >>> STAMP_SHIFT;
         table[at + handleWord] = TimerWheel.NULL_HANDLE; // the wheel's timer has fired
-        if (retryPolicy.givesUp(phase, retries, nowUs - firstUs))
+        if (retryPolicy.givesUp(phase, retries, sinceStartUs - firstUs))
         {
             return switch (phase)
             {
@@ -213,7 +215,7 @@ public final class RetransmissionTimers
                 case DATA -> Outcome.GAVE_UP_DATA;
             };
         }
-        final long stamp = retries == 0 ? nowUs & STAMP_MASK : firstUs;
+        final long stamp = retries == 0 ? sinceStartUs & STAMP_MASK : firstUs;
         table[at + metaWord] = (stamp << STAMP_SHIFT) | ((long)Math.min(retries + 1, 255) << RETRIES_SHIFT) |
             phase.ordinal();
         strategy.onTimeout(table, at);

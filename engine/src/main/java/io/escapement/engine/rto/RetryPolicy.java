@@ -28,10 +28,11 @@ public final class RetryPolicy
         check("synRetries", synRetries);
         check("synAckRetries", synAckRetries);
         check("dataRetries", dataRetries);
-        if (dataTimeBudget && (rtoBaseUs < 1 || rtoMaxUs < rtoBaseUs))
+        if (dataTimeBudget && (rtoBaseUs < 1 || rtoMaxUs < rtoBaseUs || rtoMaxUs > 86_400_000_000L))
         {
+            // within a day, the budget of 255 retries stays far inside a long
             throw new IllegalArgumentException("rtoBase=" + rtoBaseUs + "us and rtoMax=" + rtoMaxUs +
-                "us must satisfy 0 < rtoBase <= rtoMax");
+                "us must satisfy 0 < rtoBase <= rtoMax <= 1 day");
         }
         this.synRetries = synRetries;
         this.synAckRetries = synAckRetries;

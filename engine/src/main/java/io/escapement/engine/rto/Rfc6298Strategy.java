@@ -8,8 +8,8 @@ package io.escapement.engine.rto;
  *   <li>Section 2.2: the first measurement R sets SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, K*RTTVAR).</li>
  *   <li>Section 2.3: each later R' sets RTTVAR = (1 - beta) * RTTVAR + beta * |SRTT - R'| (with the old SRTT),
  *       then SRTT = (1 - alpha) * SRTT + alpha * R', then RTO as above; alpha = 1/8, beta = 1/4, K = 4.</li>
- *   <li>Section 2.4: an RTO below 1 s is rounded up to 1 s ({@code min}; Linux uses 200 ms); a maximum may be
- *       placed provided it is at least 60 s ({@code max}).</li>
+ *   <li>Section 2.4: an RTO below 1 s is rounded up to 1 s ({@code min}; Linux uses 200 ms). Section 2.5: a
+ *       maximum may be placed provided it is at least 60 s ({@code max}).</li>
  *   <li>Section 5.5: on expiry the RTO doubles ("back off the timer"), up to the maximum, and (section 5, note on
  *       Karn's algorithm) stays backed off until a valid measurement from a segment that was not
  *       retransmitted: here the backoff count is cleared by {@link #onRttSample}.</li>
@@ -52,7 +52,8 @@ public final class Rfc6298Strategy implements RtoStrategy
     {
         final long minUs = p.durationUs("min", 1_000_000, 1, 3_600_000_000L);
         final long maxUs = p.durationUs("max", 60_000_000, 60_000_000, 86_400_000_000L);
-        final long initialUs = p.durationUs("initial", 1_000_000, 1, 3_600_000_000L);
+        // the RFC's 1 s, moved into [min, max] when only those are given
+        final long initialUs = p.durationUs("initial", Math.max(minUs, Math.min(1_000_000, maxUs)), 1, 3_600_000_000L);
         final long granularityUs = p.durationUs("granularity", 1_000, 1, 1_000_000);
         final double alpha = p.number("alpha", 0.125, 0, 1);
         final double beta = p.number("beta", 0.25, 0, 1);

@@ -38,7 +38,8 @@ public final class Rfc793Strategy implements RtoStrategy
     {
         final long lboundUs = p.durationUs("lbound", 1_000_000, 1, 3_600_000_000L);
         final long uboundUs = p.durationUs("ubound", 60_000_000, 1, 86_400_000_000L);
-        final long initialUs = p.durationUs("initial", 1_000_000, 1, 3_600_000_000L);
+        final long initialUs = p.durationUs("initial", Math.max(lboundUs, Math.min(1_000_000, uboundUs)), 1,
+            3_600_000_000L);
         final double alpha = p.number("alpha", 0.9, 0, 1);
         final double beta = p.number("beta", 2.0, 1, 10);
         p.checkAllRead();

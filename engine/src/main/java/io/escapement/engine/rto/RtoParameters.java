@@ -180,7 +180,12 @@ public final class RtoParameters
         {
             throw new IllegalArgumentException("duration '" + text + "' must be a non-negative, finite time");
         }
-        return Math.round(us);
+        final long whole = Math.round(us);
+        if (Math.abs(us - whole) > 1e-6)
+        {
+            throw new IllegalArgumentException("duration '" + text + "' is not a whole number of microseconds");
+        }
+        return whole;
     }
 
     /** @return a duration in the largest unit that shows it exactly, such as {@code 200ms}. */

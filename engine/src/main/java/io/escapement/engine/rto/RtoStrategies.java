@@ -63,7 +63,7 @@ public final class RtoStrategies
         final Map<String, String> values = new LinkedHashMap<>();
         if (colon >= 0)
         {
-            for (final String pair : spec.substring(colon + 1).split(","))
+            for (final String pair : spec.substring(colon + 1).split(",", -1)) // -1: keep a trailing empty one
             {
                 final int eq = pair.indexOf('=');
                 if (eq <= 0 || eq == pair.length() - 1)

@@ -45,6 +45,23 @@ class RtoStrategiesTest
     }
 
     @Test
+    void shouldMoveTheDefaultInitialTimeoutIntoTheGivenBounds()
+    {
+        final long[] state = new long[3];
+        final RtoStrategy rfc = RtoStrategies.parse("rfc6298:min=2s");
+        rfc.reset(state, 0);
+        assertEquals(2_000_000, rfc.rtoUs(state, 0), "the 1 s default initial RTO, raised to the 2 s minimum");
+        assertTrue(error("rfc6298:min=2s,initial=1s").contains("initial=1s"), "an explicit one is checked");
+    }
+
+    @Test
+    void shouldRejectDurationsFinerThanAMicrosecond()
+    {
+        assertTrue(error("fixed:rto=1.4us").contains("whole number of microseconds"));
+        assertEquals(1_500, RtoParameters.parseDurationUs("1.5ms"));
+    }
+
+    @Test
     void shouldApplyParametersWithUnits()
     {
         assertEquals(1_500, RtoParameters.parseDurationUs("1.5ms"));
