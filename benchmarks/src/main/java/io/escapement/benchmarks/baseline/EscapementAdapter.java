@@ -1,0 +1,41 @@
+package io.escapement.benchmarks.baseline;
+
+import io.escapement.engine.wheel.TimerWheel;
+
+import java.util.concurrent.TimeUnit;
+
+/** The engine's wheel: 1 ms tick, handles in a {@code long[]}. */
+final class EscapementAdapter implements TimerAdapter
+{
+    private final TimerWheel wheel;
+    private final long[] handles;
+
+    EscapementAdapter(final int capacity)
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).initialCapacity(capacity + 1024).build();
+        handles = new long[capacity];
+    }
+
+    @Override
+    public void arm(final int id, final long deadlineMs)
+    {
+        handles[id] = wheel.schedule(deadlineMs, id);
+    }
+
+    @Override
+    public boolean cancel(final int id)
+    {
+        return wheel.cancel(handles[id]);
+    }
+
+    @Override
+    public void rearm(final int id, final long deadlineMs)
+    {
+        wheel.reschedule(handles[id], deadlineMs);
+    }
+
+    @Override
+    public void close()
+    {
+    }
+}

@@ -1,0 +1,61 @@
+package io.escapement.benchmarks.baseline;
+
+import java.util.PriorityQueue;
+
+/**
+ * The naive baseline: a binary heap ({@link PriorityQueue}) of timer objects ordered by deadline. Cancel is
+ * {@code remove(Object)}, a linear search; re-arm removes and re-adds.
+ */
+final class HeapAdapter implements TimerAdapter
+{
+    private static final class Timer implements Comparable<Timer>
+    {
+        final long deadlineMs;
+
+        Timer(final long deadlineMs)
+        {
+            this.deadlineMs = deadlineMs;
+        }
+
+        @Override
+        public int compareTo(final Timer other)
+        {
+            return Long.compare(deadlineMs, other.deadlineMs);
+        }
+    }
+
+    private final PriorityQueue<Timer> heap;
+    private final Timer[] timers;
+
+    HeapAdapter(final int capacity)
+    {
+        heap = new PriorityQueue<>(capacity + 1024);
+        timers = new Timer[capacity];
+    }
+
+    @Override
+    public void arm(final int id, final long deadlineMs)
+    {
+        final Timer timer = new Timer(deadlineMs);
+        timers[id] = timer;
+        heap.add(timer);
+    }
+
+    @Override
+    public boolean cancel(final int id)
+    {
+        return heap.remove(timers[id]);
+    }
+
+    @Override
+    public void rearm(final int id, final long deadlineMs)
+    {
+        heap.remove(timers[id]);
+        arm(id, deadlineMs);
+    }
+
+    @Override
+    public void close()
+    {
+    }
+}
