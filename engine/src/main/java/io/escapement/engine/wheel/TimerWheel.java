@@ -170,9 +170,12 @@ public final class TimerWheel
     /** The last tick whose start time is a long: (Long.MAX_VALUE - startTime) / tickDuration, unsigned. */
     private final long lastRepresentableTick;
 
-    /** Per list (bucket, OVERDUE, EXPIRING): its front chunk, the only one that may be partly filled, or NIL. */
+    /**
+     * Per list (bucket, OVERDUE, EXPIRING, SPARE): its front chunk, the only one that may be partly filled, or NIL.
+     * An emptied list keeps its last chunk, so emptiness is {@code frontCount[list] == 0}, never this.
+     */
     private final int[] frontChunk = new int[LIST_COUNT];
-    /** Per list: entries used in its front chunk (every other chunk of the list is full). */
+    /** Per list: entries used in its front chunk (every other chunk of the list is full); 0 for an empty list. */
     private final int[] frontCount = new int[LIST_COUNT];
     /**
      * Bit {@code list & 63} of word {@code list >>> 6} is set while a bucket is non-empty: 4 words per level. The
@@ -458,7 +461,7 @@ public final class TimerWheel
             currentTime = now;
             final long targetTick = tickOf(now);
             int fired = 0;
-            if (frontChunk[OVERDUE] != NIL && overdueMin <= now)
+            if (frontCount[OVERDUE] != 0 && overdueMin <= now)
             {
                 fired = expire(OVERDUE, now, handler, limit);
             }
@@ -490,7 +493,7 @@ public final class TimerWheel
                     {
                         moveCursor(eventTick); // the cursor enters the bucket's range: moveCursor cascades it
                     }
-                    if (frontChunk[list] != NIL)
+                    if (frontCount[list] != 0)
                     {
                         cascade(list); // only if the cursor already stood at the range's start (defensive)
                     }
@@ -530,7 +533,7 @@ public final class TimerWheel
     public long earliestDeadline()
     {
         long earliest = NULL_DEADLINE;
-        if (frontChunk[OVERDUE] != NIL)
+        if (frontCount[OVERDUE] != 0)
         {
             // Overdue timers precede every timer in a bucket: their ticks are before the cursor.
             if (overdueMin <= currentTime)
@@ -539,9 +542,9 @@ public final class TimerWheel
                 // caller that sleeps until the answer is not woken for nothing.
                 overdueMin = minDeadline(OVERDUE);
             }
-            return frontChunk[EXPIRING] == NIL ? overdueMin : Math.min(overdueMin, minDeadline(EXPIRING));
+            return frontCount[EXPIRING] == 0 ? overdueMin : Math.min(overdueMin, minDeadline(EXPIRING));
         }
-        if (frontChunk[EXPIRING] != NIL)
+        if (frontCount[EXPIRING] != 0)
         {
             earliest = minDeadline(EXPIRING);
         }
@@ -650,7 +653,7 @@ public final class TimerWheel
         int touchedChunk = NIL;
         try
         {
-            while (fired < budget && frontChunk[EXPIRING] != NIL)
+            while (fired < budget && frontCount[EXPIRING] != 0)
             {
                 final int front = frontChunk[EXPIRING];
                 if (front != touchedChunk)
@@ -694,11 +697,11 @@ public final class TimerWheel
             // still, so it goes back whole, in O(chunks): a drain by small limits must not re-file the rest on
             // every call. A level-0 bucket's leftovers are re-filed by deadline, once: due ones land in OVERDUE
             // (their tick is behind the cursor) and fire at the next advance.
-            if (list == OVERDUE && frontChunk[EXPIRING] != NIL)
+            if (list == OVERDUE && frontCount[EXPIRING] != 0)
             {
                 restoreOverdue();
             }
-            while (frontChunk[EXPIRING] != NIL)
+            while (frontCount[EXPIRING] != 0)
             {
                 final int slot = popLast(EXPIRING);
                 final int[] page = pages[slot >>> PAGE_SHIFT];
@@ -717,7 +720,7 @@ public final class TimerWheel
     {
         moveList(OVERDUE, SPARE);
         moveList(EXPIRING, OVERDUE);
-        while (frontChunk[SPARE] != NIL)
+        while (frontCount[SPARE] != 0)
         {
             final int slot = popLast(SPARE);
             append(OVERDUE, slot, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS);
@@ -780,7 +783,7 @@ public final class TimerWheel
             {
                 final int list = (level << BITS_PER_LEVEL) |
                     (int)((tick >>> (level * BITS_PER_LEVEL)) & BUCKET_MASK);
-                if (frontChunk[list] != NIL)
+                if (frontCount[list] != 0)
                 {
                     cascade(list);
                 }
@@ -912,8 +915,8 @@ public final class TimerWheel
             chunkLinks[2 * chunk + 1] = full;
             frontChunk[list] = chunk;
             count = 0;
-            occupancy[list >>> 6] |= 1L << list;
         }
+        occupancy[list >>> 6] |= 1L << list; // also when an emptied list's kept chunk is reused
         final int pos = (chunk << CHUNK_SHIFT) + count;
         entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
         frontCount[list] = count + 1;
@@ -958,10 +961,10 @@ public final class TimerWheel
             return;
         }
         final int next = chunkLinks[2 * front + 1];
-        releaseChunk(front);
-        frontChunk[list] = next;
         if (next == NIL)
         {
+            // The list is empty. It keeps its chunk: a bucket that a timer enters and leaves again and again
+            // (arm, then cancel) would otherwise take and give back a chunk every time.
             frontCount[list] = 0;
             occupancy[list >>> 6] &= ~(1L << list);
             if (list == OVERDUE)
@@ -971,6 +974,8 @@ public final class TimerWheel
         }
         else
         {
+            releaseChunk(front);
+            frontChunk[list] = next;
             frontCount[list] = CHUNK_SIZE;
         }
     }
@@ -997,6 +1002,10 @@ public final class TimerWheel
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */
     private void moveList(final int from, final int to)
     {
+        if (frontChunk[to] != NIL)
+        {
+            releaseChunk(frontChunk[to]); // the empty chunk the target kept
+        }
         final int front = frontChunk[from];
         frontChunk[to] = front;
         frontCount[to] = frontCount[from];
