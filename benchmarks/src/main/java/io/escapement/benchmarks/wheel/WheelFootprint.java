@@ -129,7 +129,7 @@ public final class WheelFootprint
     /**
      * @return the used heap once repeated full collections stop shrinking it (or after {@value #MAX_GCS} of them).
      */
-    static long usedHeapAfterGc(final MemoryMXBean memory)
+    public static long usedHeapAfterGc(final MemoryMXBean memory)
     {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < MAX_GCS; i++)
