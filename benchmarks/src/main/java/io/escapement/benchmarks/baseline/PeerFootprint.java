@@ -17,14 +17,14 @@ import java.util.SplittableRandom;
  * Run one peer per JVM: a stopped peer's memory (Netty's, measured) can linger past its {@code close()} and
  * spoil the next peer's baseline.
  * <pre>
- * for impl in escapement agrona netty stpe heap; do for n in 1000000 10000000; do
+ * for impl in escapement agrona netty stpe heap kafka; do for n in 1000000 10000000; do
  *   java -Xmx12g -XX:+UseParallelGC -cp benchmarks/target/escapement-benchmarks.jar \
  *     io.escapement.benchmarks.baseline.PeerFootprint $n $impl | tail -1; done; done
  * </pre>
  */
 public final class PeerFootprint
 {
-    private static final String[] IMPLS = {"escapement", "agrona", "netty", "stpe", "heap"};
+    private static final String[] IMPLS = {"escapement", "agrona", "netty", "stpe", "heap", "kafka"};
 
     private PeerFootprint()
     {

@@ -18,8 +18,8 @@ public interface TimerAdapter extends AutoCloseable
 
     /**
      * Moves timer {@code id} to a later deadline. Peers without a re-arm use their closest equivalent, cancel
-     * then arm (Netty, the JDK executor, a heap); the wheels with one use it (Escapement's {@code reschedule});
-     * Agrona has none either, so it cancels and schedules.
+     * then arm (Netty, the JDK executor, Kafka, a heap); the wheels with one use it (Escapement's
+     * {@code reschedule}); Agrona has none either, so it cancels and schedules.
      */
     void rearm(int id, long deadlineMs);
 
@@ -36,8 +36,9 @@ public interface TimerAdapter extends AutoCloseable
             case "netty" -> new NettyAdapter(capacity);
             case "stpe" -> new ExecutorAdapter(capacity);
             case "heap" -> new HeapAdapter(capacity);
+            case "kafka" -> new KafkaAdapter(capacity);
             default -> throw new IllegalArgumentException("unknown impl '" + impl +
-                "'; known: escapement, agrona, netty, stpe, heap");
+                "'; known: escapement, agrona, netty, stpe, heap, kafka");
         };
     }
 }

@@ -51,7 +51,7 @@ public class TimerPeersBenchmark
     @State(Scope.Benchmark)
     public static class Peer
     {
-        @Param({"escapement", "agrona", "netty", "stpe", "heap"})
+        @Param({"escapement", "agrona", "netty", "stpe", "heap", "kafka"})
         String impl;
 
         @Param({"1000", "1000000"})
