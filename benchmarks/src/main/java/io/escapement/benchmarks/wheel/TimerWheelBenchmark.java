@@ -138,12 +138,7 @@ public class TimerWheelBenchmark
         public void setUp()
         {
             final SplittableRandom random = new SplittableRandom(SEED);
-            wheel = TimerWheel.builder(TimeUnit.MILLISECONDS)
-                .startTime(0)
-                .tickDuration(1)
-                .initialCapacity(liveTimers + HEADROOM)
-                .lazyReschedule(lazy)
-                .build();
+            wheel = newWheel(liveTimers, lazy);
             now = wheel.currentTime();
 
             final long[] handles = new long[liveTimers];
@@ -211,11 +206,7 @@ public class TimerWheelBenchmark
         public void setUp()
         {
             final SplittableRandom random = new SplittableRandom(SEED);
-            wheel = TimerWheel.builder(TimeUnit.MILLISECONDS)
-                .startTime(0)
-                .tickDuration(1)
-                .initialCapacity(liveTimers + HEADROOM)
-                .build();
+            wheel = newWheel(liveTimers, true);
             now = wheel.currentTime();
             for (int k = 0; k < liveTimers; k++)
             {
@@ -332,6 +323,13 @@ public class TimerWheelBenchmark
                 wheel.timerCount() + " (expected " + liveTimers + "), capacity=" + wheel.capacity() +
                 " (expected " + capacity + ")");
         }
+    }
+
+    /** @return a wheel at 1 ms ticks from time 0, sized so that the run never grows it. */
+    static TimerWheel newWheel(final int liveTimers, final boolean lazy)
+    {
+        return TimerWheel.builder(TimeUnit.MILLISECONDS).startTime(0).tickDuration(1)
+            .initialCapacity(liveTimers + HEADROOM).lazyReschedule(lazy).build();
     }
 
     static int ceilingPowerOfTwo(final int value)

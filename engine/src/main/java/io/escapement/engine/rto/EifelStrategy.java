@@ -62,7 +62,12 @@ public final class EifelStrategy implements RtoStrategy
      */
     public EifelStrategy(final long minUs, final long maxUs, final long initialUs, final long granularityUs)
     {
-        rfc6298 = new Rfc6298Strategy(NAME, minUs, maxUs, initialUs, granularityUs, 0.125, 0.25, 4);
+        this(new Rfc6298Strategy(NAME, minUs, maxUs, initialUs, granularityUs, 0.125, 0.25, 4));
+    }
+
+    private EifelStrategy(final Rfc6298Strategy rfc6298)
+    {
+        this.rfc6298 = rfc6298;
     }
 
     /** @return the strategy with RFC 6298's recommended values and G = 1 ms. */
@@ -79,12 +84,7 @@ public final class EifelStrategy implements RtoStrategy
      */
     public static EifelStrategy fromParameters(final RtoParameters p)
     {
-        final long minUs = p.durationUs("min", 1_000_000, 1, 3_600_000_000L);
-        final long maxUs = p.durationUs("max", 60_000_000, 60_000_000, 86_400_000_000L);
-        final long initialUs = p.durationUs("initial", Math.max(minUs, Math.min(1_000_000, maxUs)), 1, 3_600_000_000L);
-        final long granularityUs = p.durationUs("granularity", 1_000, 1, 1_000_000);
-        p.checkAllRead();
-        return new EifelStrategy(minUs, maxUs, initialUs, granularityUs);
+        return new EifelStrategy(Rfc6298Strategy.fromParameters(p, NAME, false));
     }
 
     @Override

@@ -50,16 +50,25 @@ public final class Rfc6298Strategy implements RtoStrategy
      */
     public static Rfc6298Strategy fromParameters(final RtoParameters p)
     {
+        return fromParameters(p, NAME, true);
+    }
+
+    /**
+     * Reads the RFC 6298 parameters for a strategy built on this one (named {@code name} in errors), the gains
+     * {@code alpha}, {@code beta}, {@code k} only if {@code withGains}; otherwise they keep the RFC's values.
+     */
+    static Rfc6298Strategy fromParameters(final RtoParameters p, final String name, final boolean withGains)
+    {
         final long minUs = p.durationUs("min", 1_000_000, 1, 3_600_000_000L);
         final long maxUs = p.durationUs("max", 60_000_000, 60_000_000, 86_400_000_000L);
         // the RFC's 1 s, moved into [min, max] when only those are given
         final long initialUs = p.durationUs("initial", Math.max(minUs, Math.min(1_000_000, maxUs)), 1, 3_600_000_000L);
         final long granularityUs = p.durationUs("granularity", 1_000, 1, 1_000_000);
-        final double alpha = p.number("alpha", 0.125, 0, 1);
-        final double beta = p.number("beta", 0.25, 0, 1);
-        final double k = p.number("k", 4, 0, 100);
+        final double alpha = withGains ? p.number("alpha", 0.125, 0, 1) : 0.125;
+        final double beta = withGains ? p.number("beta", 0.25, 0, 1) : 0.25;
+        final double k = withGains ? p.number("k", 4, 0, 100) : 4;
         p.checkAllRead();
-        return new Rfc6298Strategy(minUs, maxUs, initialUs, granularityUs, alpha, beta, k);
+        return new Rfc6298Strategy(name, minUs, maxUs, initialUs, granularityUs, alpha, beta, k);
     }
 
     /**
