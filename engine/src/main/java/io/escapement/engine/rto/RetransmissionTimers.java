@@ -34,7 +34,9 @@ public final class RetransmissionTimers
         /** A server's SYN-ACK awaits the final ACK ({@code tcp_synack_retries}). */
         SYN_ACK,
         /** Data or FIN awaits its ACK ({@code tcp_retries2}). */
-        DATA
+        DATA,
+        /** The application has closed the socket; its data and FIN await their ACK ({@code tcp_orphan_retries}). */
+        FIN
     }
 
     /** What {@link #onExpiry} decided. */
@@ -47,7 +49,9 @@ public final class RetransmissionTimers
         /** The SYN-ACK was retransmitted {@code tcp_synack_retries} times: the server drops the half-open request. */
         GAVE_UP_SYN_ACK,
         /** Data went unacknowledged beyond {@code tcp_retries2}: the connection is aborted. */
-        GAVE_UP_DATA
+        GAVE_UP_DATA,
+        /** An orphaned connection's FIN went unacknowledged beyond {@code tcp_orphan_retries}: it is dropped. */
+        GAVE_UP_FIN
     }
 
     private static final Phase[] PHASES = Phase.values();
@@ -63,11 +67,11 @@ public final class RetransmissionTimers
     private final RetryPolicy retryPolicy;
     private final boolean timestamps;
     private final int timerKind;
-    private final int capacity;
+    private int capacity;
     private final int stride;
     private final int handleWord;
     private final int metaWord;
-    private final long[] table;
+    private long[] table;
 
     /**
      * @param wheel       the wheel the timers live on; its time unit must be microseconds.
@@ -113,6 +117,35 @@ public final class RetransmissionTimers
         {
             strategy.reset(table, connection * stride);
         }
+    }
+
+    /**
+     * Grows the table to hold at least {@code connections} connections, keeping every existing connection's state;
+     * new connections start reset. Allocates; meant for a simulator whose population grows, not for a hot path.
+     */
+    public void ensureCapacity(final int connections)
+    {
+        if (connections <= capacity)
+        {
+            return;
+        }
+        if ((long)connections * stride > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalArgumentException("capacity=" + connections + " must be at most " +
+                (Integer.MAX_VALUE - 8) / stride + " for " + strategy.name());
+        }
+        table = java.util.Arrays.copyOf(table, connections * stride);
+        for (int connection = capacity; connection < connections; connection++)
+        {
+            strategy.reset(table, connection * stride);
+        }
+        capacity = connections;
+    }
+
+    /** @return the number of connections the table holds. */
+    public int capacity()
+    {
+        return capacity;
     }
 
     /** @return the bytes of state each connection costs: the strategy's words, the timer handle, one word more. */
@@ -213,12 +246,16 @@ public final class RetransmissionTimers
                 case SYN -> Outcome.GAVE_UP_SYN;
                 case SYN_ACK -> Outcome.GAVE_UP_SYN_ACK;
                 case DATA -> Outcome.GAVE_UP_DATA;
+                case FIN -> Outcome.GAVE_UP_FIN;
             };
         }
         final long stamp = retries == 0 ? sinceStartUs & STAMP_MASK : firstUs;
         table[at + metaWord] = (stamp << STAMP_SHIFT) | ((long)Math.min(retries + 1, 255) << RETRIES_SHIFT) |
             phase.ordinal();
-        strategy.onTimeout(table, at);
+        if (phase != Phase.SYN || retries >= retryPolicy.synLinearTimeouts())
+        {
+            strategy.onTimeout(table, at);
+        }
         table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
         return Outcome.RETRANSMIT;
     }

@@ -3,7 +3,8 @@ package io.escapement.engine.rto;
 /**
  * When a retransmission timer gives up, per phase of a connection, after Linux's sysctls:
  * {@code net.ipv4.tcp_syn_retries} (6: a client's SYN), {@code tcp_synack_retries} (5: a server's SYN-ACK) and
- * {@code tcp_retries2} (15: data and FIN).
+ * {@code tcp_retries2} (15: data and FIN while the application holds the socket), and {@code tcp_orphan_retries}
+ * (8: data and FIN after the application closed it).
  * <p>
  * SYN and SYN-ACK limits count retransmissions: the timer retransmits that many times, and the next expiry gives
  * up (with the defaults and a 1 s initial RTO, connect() fails after 1 + 2 + 4 + 8 + 16 + 32 + 64 = 127 s). For
@@ -19,15 +20,34 @@ public final class RetryPolicy
     private final int synRetries;
     private final int synAckRetries;
     private final int dataRetries;
+    private final int orphanRetries;
+    private final int synLinearTimeouts;
     private final boolean dataTimeBudget;
+    private final long rtoBaseUs;
+    private final long rtoMaxUs;
     private final long dataBudgetUs;
+    private final long orphanBudgetUs;
 
     private RetryPolicy(final int synRetries, final int synAckRetries, final int dataRetries,
         final boolean dataTimeBudget, final long rtoBaseUs, final long rtoMaxUs)
     {
+        this(synRetries, 0, synAckRetries, dataRetries, dataRetries, dataTimeBudget, rtoBaseUs, rtoMaxUs);
+    }
+
+    private RetryPolicy(final int synRetries, final int synLinearTimeouts, final int synAckRetries,
+        final int dataRetries, final int orphanRetries, final boolean dataTimeBudget, final long rtoBaseUs,
+        final long rtoMaxUs)
+    {
         check("synRetries", synRetries);
+        check("synLinearTimeouts", synLinearTimeouts);
+        if (synRetries + synLinearTimeouts > 255)
+        {
+            throw new IllegalArgumentException("synRetries + synLinearTimeouts = " +
+                (synRetries + synLinearTimeouts) + " must be at most 255");
+        }
         check("synAckRetries", synAckRetries);
         check("dataRetries", dataRetries);
+        check("orphanRetries", orphanRetries);
         if (dataTimeBudget && (rtoBaseUs < 1 || rtoMaxUs < rtoBaseUs || rtoMaxUs > 86_400_000_000L))
         {
             // within a day, the budget of 255 retries stays far inside a long
@@ -36,9 +56,36 @@ public final class RetryPolicy
         }
         this.synRetries = synRetries;
         this.synAckRetries = synAckRetries;
+        this.synLinearTimeouts = synLinearTimeouts;
         this.dataRetries = dataRetries;
+        this.orphanRetries = orphanRetries;
         this.dataTimeBudget = dataTimeBudget;
+        this.rtoBaseUs = rtoBaseUs;
+        this.rtoMaxUs = rtoMaxUs;
         this.dataBudgetUs = dataTimeBudget ? linuxBudgetUs(dataRetries, rtoBaseUs, rtoMaxUs) : 0;
+        this.orphanBudgetUs = dataTimeBudget ? linuxBudgetUs(orphanRetries, rtoBaseUs, rtoMaxUs) : 0;
+    }
+
+    /**
+     * @return this policy with Linux's {@code tcp_syn_linear_timeouts}: the first {@code linearTimeouts} SYN
+     * retransmissions keep the initial timeout (1 s apart) instead of doubling it, and come on top of
+     * {@code synRetries} (recent kernels default to 4; older ones have none, the classic 1, 3, 7, ... s schedule).
+     */
+    public RetryPolicy withSynLinearTimeouts(final int linearTimeouts)
+    {
+        return new RetryPolicy(synRetries, linearTimeouts, synAckRetries, dataRetries, orphanRetries, dataTimeBudget,
+            rtoBaseUs, rtoMaxUs);
+    }
+
+    /**
+     * @return this policy with {@code tcp_orphan_retries}: the limit for a connection the application has closed
+     * (its data and FIN, {@link RetransmissionTimers.Phase#FIN}), a time budget like {@code tcp_retries2}'s under
+     * Linux. Linux's sysctl default 0 means 8.
+     */
+    public RetryPolicy withOrphanRetries(final int retries)
+    {
+        return new RetryPolicy(synRetries, synLinearTimeouts, synAckRetries, dataRetries, retries, dataTimeBudget,
+            rtoBaseUs, rtoMaxUs);
     }
 
     private static void check(final String name, final int retries)
@@ -65,10 +112,13 @@ public final class RetryPolicy
         return new RetryPolicy(synRetries, synAckRetries, tcpRetries2, true, rtoBaseUs, rtoMaxUs);
     }
 
-    /** @return Linux's defaults: 6 SYN, 5 SYN-ACK retries, tcp_retries2 = 15 as a budget from 200 ms and 120 s. */
+    /**
+     * @return Linux's defaults: 6 SYN, 5 SYN-ACK retries, tcp_retries2 = 15 as a budget from 200 ms and 120 s,
+     * 8 orphan retries (the sysctl's 0), no linear SYN timeouts (see {@link #withSynLinearTimeouts}).
+     */
     public static RetryPolicy linuxDefaults()
     {
-        return linux(6, 5, 15, 200_000, 120_000_000);
+        return linux(6, 5, 15, 200_000, 120_000_000).withOrphanRetries(8);
     }
 
     /** The budget of {@code retransmits_timed_out()} for {@code boundary} retries. */
@@ -82,15 +132,25 @@ public final class RetryPolicy
         return ((2L << threshold) - 1) * rtoBaseUs + (long)(boundary - threshold) * rtoMaxUs;
     }
 
-    /** @return the retransmissions allowed in a phase before the next expiry gives up (data: when counting). */
+    /**
+     * @return the retransmissions allowed in a phase before the next expiry gives up (data and FIN: when
+     * counting); for SYN the linear timeouts included.
+     */
     public int retries(final RetransmissionTimers.Phase phase)
     {
         return switch (phase)
         {
-            case SYN -> synRetries;
+            case SYN -> synRetries + synLinearTimeouts;
             case SYN_ACK -> synAckRetries;
             case DATA -> dataRetries;
+            case FIN -> orphanRetries;
         };
+    }
+
+    /** @return how many of the first SYN retransmissions keep the initial timeout rather than backing off. */
+    public int synLinearTimeouts()
+    {
+        return synLinearTimeouts;
     }
 
     /** @return whether data is given a time budget rather than a count. */
@@ -105,11 +165,18 @@ public final class RetryPolicy
         return dataBudgetUs;
     }
 
+    /** @return the FIN (orphan) phase's time budget from the first retransmission, if {@link #isDataTimeBudget()}. */
+    public long orphanBudgetUs()
+    {
+        return orphanBudgetUs;
+    }
+
     boolean givesUp(final RetransmissionTimers.Phase phase, final int retransmissions, final long sinceFirstUs)
     {
-        if (phase == RetransmissionTimers.Phase.DATA && dataTimeBudget)
+        if (dataTimeBudget && (phase == RetransmissionTimers.Phase.DATA || phase == RetransmissionTimers.Phase.FIN))
         {
-            return retransmissions > 0 && sinceFirstUs >= dataBudgetUs;
+            final long budgetUs = phase == RetransmissionTimers.Phase.DATA ? dataBudgetUs : orphanBudgetUs;
+            return retransmissions > 0 && sinceFirstUs >= budgetUs;
         }
         return retransmissions >= retries(phase);
     }
@@ -117,7 +184,10 @@ public final class RetryPolicy
     @Override
     public String toString()
     {
-        return "RetryPolicy{syn=" + synRetries + ", synAck=" + synAckRetries + ", data=" + dataRetries +
-            (dataTimeBudget ? " (time budget " + RtoParameters.formatUs(dataBudgetUs) + ")" : "") + '}';
+        return "RetryPolicy{syn=" + synRetries + (synLinearTimeouts > 0 ? " + " + synLinearTimeouts + " linear" : "") +
+            ", synAck=" + synAckRetries + ", data=" + dataRetries +
+            (dataTimeBudget ? " (time budget " + RtoParameters.formatUs(dataBudgetUs) + ")" : "") +
+            ", orphan=" + orphanRetries +
+            (dataTimeBudget ? " (time budget " + RtoParameters.formatUs(orphanBudgetUs) + ")" : "") + '}';
     }
 }

@@ -159,4 +159,53 @@ class RetransmissionTimersTest
         final RetransmissionTimers timers = timers("rfc6298", RetryPolicy.linuxDefaults(), false);
         assertThrows(IndexOutOfBoundsException.class, () -> timers.onSend(4, 0));
     }
+
+    @Test
+    void shouldKeepTheFirstLinearSynTimeoutsOneSecondApartThenBackOff()
+    {
+        // tcp_syn_linear_timeouts = 4 on top of tcp_syn_retries = 6: 1, 2, 3, 4 s, then doubling from 1 s
+        final RetryPolicy policy = RetryPolicy.linuxDefaults().withSynLinearTimeouts(4);
+        assertEquals(10, policy.retries(Phase.SYN));
+        final RetransmissionTimers timers = timers("rfc6298:max=120s", policy, false);
+        timers.open(0, Phase.SYN);
+        timers.onSend(0, 0);
+        runToCompletion(timers);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 7L, 11L, 19L, 35L, 67L, 131L), secondsOfExpiry());
+        assertEquals(Outcome.GAVE_UP_SYN.ordinal(), expiries.get(10)[1]);
+    }
+
+    @Test
+    void shouldGiveUpAnOrphanedFinByTheOrphanBudgetNotTcpRetries2()
+    {
+        final RetryPolicy policy = RetryPolicy.linuxDefaults();
+        assertEquals(8, policy.retries(Phase.FIN));
+        assertEquals(102_200_000, policy.orphanBudgetUs(), "(2^9 - 1) x 200 ms");
+        final RetransmissionTimers timers = timers("rfc6298:min=200ms", policy, false);
+        timers.open(2, Phase.DATA);
+        timers.onAck(2, 0, 100_000, false, 0, 1, 1, true); // one sample: RTO 300 ms
+        timers.enterPhase(2, Phase.FIN);
+        timers.onSend(2, 0);
+        runToCompletion(timers);
+        final long[] last = expiries.get(expiries.size() - 1);
+        assertEquals(Outcome.GAVE_UP_FIN.ordinal(), last[1]);
+        final long firstRetransmissionUs = expiries.get(0)[0];
+        assertTrue(last[0] - firstRetransmissionUs >= 102_200_000, "gave up only past the budget");
+        assertTrue(expiries.get(expiries.size() - 2)[0] - firstRetransmissionUs < 102_200_000,
+            "the expiry before was still inside the budget");
+    }
+
+    @Test
+    void shouldKeepEveryConnectionsStateWhenTheTableGrows()
+    {
+        final RetransmissionTimers timers = timers("rfc6298", RetryPolicy.linuxDefaults(), false);
+        timers.open(3, Phase.DATA);
+        timers.onAck(3, 0, 40_000, false, 0, 1, 1, true);
+        final long rto = timers.rtoUs(3);
+        timers.onSend(3, 0);
+        timers.ensureCapacity(1000);
+        assertEquals(1000, timers.capacity());
+        assertEquals(rto, timers.rtoUs(3));
+        assertTrue(timers.isArmed(3));
+        assertEquals(1_000_000, timers.rtoUs(999), "a new connection starts reset");
+    }
 }
