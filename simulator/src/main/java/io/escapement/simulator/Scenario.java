@@ -1,0 +1,223 @@
+package io.escapement.simulator;
+
+import io.escapement.engine.rto.RetryPolicy;
+import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.engine.rto.RtoStrategy;
+import io.escapement.simulator.net.NetworkModel;
+
+import java.util.Objects;
+
+/**
+ * Everything one simulation run depends on, validated once: the traffic, the TCP stack's knobs and the network.
+ * Immutable; the same scenario and seed give the same result, bit for bit. Times are microseconds.
+ */
+public final class Scenario
+{
+    /** Linux's {@code net.ipv4.ip_local_port_range} default. */
+    public static final int DEFAULT_PORT_LOW = 32768;
+    /** Linux's {@code net.ipv4.ip_local_port_range} default. */
+    public static final int DEFAULT_PORT_HIGH = 60999;
+    /** The most segments a request or response may take: every unit of a direction fits one 64-bit mask. */
+    public static final int MAX_SEGMENTS = 60;
+
+    public final long seed;
+    public final int connections;
+    public final double arrivalsPerSecond;
+    public final int clientAddresses;
+    public final int portLow;
+    public final int portHigh;
+    public final double refusedFraction;
+
+    public final int requestBytes;
+    public final int responseBytes;
+    public final int mss;
+    public final long clientThinkUs;
+    public final long serverThinkUs;
+    public final double clientClosesFirst;
+    public final double simultaneousClose;
+    public final long idleTimeoutUs;
+
+    public final String rtoSpecification;
+    public final RtoStrategy rto;
+    public final RetryPolicy retryPolicy;
+    public final boolean timestamps;
+    public final boolean tailLossProbe;
+    public final int hz;
+    public final long mslUs;
+    public final long timeWaitUs;
+    public final long finTimeoutUs;
+
+    public final NetworkModel network;
+
+    private Scenario(final Builder b)
+    {
+        seed = b.seed;
+        connections = b.connections;
+        arrivalsPerSecond = b.arrivalsPerSecond;
+        clientAddresses = b.clientAddresses;
+        portLow = b.portLow;
+        portHigh = b.portHigh;
+        refusedFraction = b.refusedFraction;
+        requestBytes = b.requestBytes;
+        responseBytes = b.responseBytes;
+        mss = b.mss;
+        clientThinkUs = b.clientThinkUs;
+        serverThinkUs = b.serverThinkUs;
+        clientClosesFirst = b.clientClosesFirst;
+        simultaneousClose = b.simultaneousClose;
+        idleTimeoutUs = b.idleTimeoutUs;
+        rtoSpecification = b.rto;
+        rto = RtoStrategies.parse(b.rto);
+        retryPolicy = RetryPolicy.linux(b.synRetries, b.synAckRetries, b.tcpRetries2, b.rtoBaseUs, b.rtoMaxUs)
+            .withSynLinearTimeouts(b.synLinearTimeouts)
+            .withOrphanRetries(b.orphanRetries);
+        timestamps = b.timestamps;
+        tailLossProbe = b.tailLossProbe;
+        hz = b.hz;
+        mslUs = b.mslUs;
+        timeWaitUs = b.timeWaitUs > 0 ? b.timeWaitUs : 2 * b.mslUs;
+        finTimeoutUs = b.finTimeoutUs;
+        network = Objects.requireNonNull(b.network, "network");
+    }
+
+    /** @return segments of a request. */
+    public int requestSegments()
+    {
+        return segments(requestBytes);
+    }
+
+    /** @return segments of a response. */
+    public int responseSegments()
+    {
+        return segments(responseBytes);
+    }
+
+    private int segments(final int bytes)
+    {
+        return (bytes + mss - 1) / mss;
+    }
+
+    /** @return a builder with the defaults of the {@code linux} preset. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** The defaults are Linux's (6.x, HZ=1000) where a knob exists, else a small HTTP-like exchange. */
+    public static final class Builder
+    {
+        long seed = 1;
+        int connections = 1_000_000;
+        double arrivalsPerSecond = 20_000;
+        int clientAddresses = 64;
+        int portLow = DEFAULT_PORT_LOW;
+        int portHigh = DEFAULT_PORT_HIGH;
+        double refusedFraction = 0;
+        int requestBytes = 300;
+        int responseBytes = 4000;
+        int mss = 1448;
+        long clientThinkUs = 0;
+        long serverThinkUs = 0;
+        double clientClosesFirst = 0.6;
+        double simultaneousClose = 0.05;
+        long idleTimeoutUs = 120_000_000;
+        String rto = "linux";
+        int synRetries = 6;
+        int synLinearTimeouts = 0;
+        int synAckRetries = 5;
+        int tcpRetries2 = 15;
+        int orphanRetries = 8;
+        long rtoBaseUs = 200_000;
+        long rtoMaxUs = 120_000_000;
+        boolean timestamps = false;
+        boolean tailLossProbe = true;
+        int hz = 1000;
+        long mslUs = 30_000_000;
+        long timeWaitUs = 60_000_000; // Linux: TCP_TIMEWAIT_LEN, fixed 60 s whatever the MSL
+        long finTimeoutUs = 60_000_000;
+        NetworkModel network = NetworkModel.builder().build();
+
+        public Builder seed(final long v) { seed = v; return this; }
+        public Builder connections(final int v) { connections = v; return this; }
+        public Builder arrivalsPerSecond(final double v) { arrivalsPerSecond = v; return this; }
+        public Builder clientAddresses(final int v) { clientAddresses = v; return this; }
+        public Builder ports(final int low, final int high) { portLow = low; portHigh = high; return this; }
+        public Builder refusedFraction(final double v) { refusedFraction = v; return this; }
+        public Builder requestBytes(final int v) { requestBytes = v; return this; }
+        public Builder responseBytes(final int v) { responseBytes = v; return this; }
+        public Builder mss(final int v) { mss = v; return this; }
+        public Builder clientThinkUs(final long v) { clientThinkUs = v; return this; }
+        public Builder serverThinkUs(final long v) { serverThinkUs = v; return this; }
+        public Builder clientClosesFirst(final double v) { clientClosesFirst = v; return this; }
+        public Builder simultaneousClose(final double v) { simultaneousClose = v; return this; }
+        public Builder idleTimeoutUs(final long v) { idleTimeoutUs = v; return this; }
+        public Builder rto(final String v) { rto = v; return this; }
+        public Builder synRetries(final int v) { synRetries = v; return this; }
+        public Builder synLinearTimeouts(final int v) { synLinearTimeouts = v; return this; }
+        public Builder synAckRetries(final int v) { synAckRetries = v; return this; }
+        public Builder tcpRetries2(final int v) { tcpRetries2 = v; return this; }
+        public Builder orphanRetries(final int v) { orphanRetries = v; return this; }
+        public Builder rtoBaseUs(final long v) { rtoBaseUs = v; return this; }
+        public Builder rtoMaxUs(final long v) { rtoMaxUs = v; return this; }
+        public Builder timestamps(final boolean v) { timestamps = v; return this; }
+        public Builder tailLossProbe(final boolean v) { tailLossProbe = v; return this; }
+        public Builder hz(final int v) { hz = v; return this; }
+        public Builder mslUs(final long v) { mslUs = v; return this; }
+        /** 0 means 2 MSL; Linux's TIME-WAIT is a fixed 60 s. */
+        public Builder timeWaitUs(final long v) { timeWaitUs = v; return this; }
+        public Builder finTimeoutUs(final long v) { finTimeoutUs = v; return this; }
+        public Builder network(final NetworkModel v) { network = v; return this; }
+
+        /**
+         * @return the scenario.
+         * @throws IllegalArgumentException naming the first value out of range, and the range.
+         */
+        public Scenario build()
+        {
+            require(connections >= 1, "connections", connections, "at least 1");
+            require(arrivalsPerSecond > 0 && arrivalsPerSecond <= 1e9, "rate", arrivalsPerSecond,
+                "above 0 and at most 1e9 per second");
+            require(clientAddresses >= 1 && clientAddresses <= 1 << 20, "clients", clientAddresses,
+                "between 1 and 1048576");
+            require(portLow >= 1 && portLow <= portHigh && portHigh <= 65535, "ports", portLow + "-" + portHigh,
+                "low-high with 1 <= low <= high <= 65535");
+            require(fraction(refusedFraction), "refused", refusedFraction, "between 0 and 1");
+            require(mss >= 1 && mss <= 65495, "mss", mss, "between 1 and 65495");
+            require(requestBytes >= 1 && (requestBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "request-bytes",
+                requestBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
+            require(responseBytes >= 1 && (responseBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "response-bytes",
+                responseBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
+            require(duration(clientThinkUs, true), "client-think", clientThinkUs + "us", "between 0 and 1 day");
+            require(duration(serverThinkUs, true), "server-think", serverThinkUs + "us", "between 0 and 1 day");
+            require(fraction(clientClosesFirst) && fraction(simultaneousClose) &&
+                clientClosesFirst + simultaneousClose <= 1.0 + 1e-12, "close mix",
+                clientClosesFirst + " client-first + " + simultaneousClose + " simultaneous",
+                "fractions between 0 and 1 that add up to at most 1 (the rest closes server-first)");
+            require(duration(idleTimeoutUs, false), "idle-timeout", idleTimeoutUs + "us", "between 1us and 1 day");
+            require(hz >= 0 && hz <= 10_000, "hz", hz, "between 0 (exact timers) and 10000");
+            require(duration(mslUs, false), "msl", mslUs + "us", "between 1us and 1 day");
+            require(duration(timeWaitUs, true), "time-wait", timeWaitUs + "us", "between 0 (2 MSL) and 1 day");
+            require(duration(finTimeoutUs, false), "fin-timeout", finTimeoutUs + "us", "between 1us and 1 day");
+            require(rto != null, "rto", null, "a strategy name");
+            return new Scenario(this); // RtoStrategies and RetryPolicy check their own values, with their messages
+        }
+
+        private static boolean fraction(final double v)
+        {
+            return v >= 0 && v <= 1;
+        }
+
+        private static boolean duration(final long us, final boolean zeroAllowed)
+        {
+            return us >= (zeroAllowed ? 0 : 1) && us <= 86_400_000_000L;
+        }
+
+        private static void require(final boolean ok, final String name, final Object value, final String range)
+        {
+            if (!ok)
+            {
+                throw new IllegalArgumentException(name + "=" + value + " is out of range: expected " + range);
+            }
+        }
+    }
+}

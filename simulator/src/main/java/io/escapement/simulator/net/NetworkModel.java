@@ -1,0 +1,337 @@
+package io.escapement.simulator.net;
+
+import io.escapement.engine.rto.RtoParameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The network between clients and server: a per-direction loss probability and a one-way delay made of half the
+ * base RTT, a random jitter and any scheduled event in force (a delay spike, a step change of the RTT).
+ * <p>
+ * <b>Fates are functions, not a random stream.</b> Whether a packet is lost and how long it takes come from a hash
+ * of the seed and the packet's identity (connection, direction, what it carries, which transmission of it), never
+ * from a generator consumed in event order. Two runs that differ only in when they retransmit therefore see the
+ * same fate for every packet both send: comparing RTO strategies compares the strategies, not their luck. Only
+ * the part of the delay that depends on the send time (spikes, steps) differs between packets sent at different
+ * times.
+ * <p>
+ * Jitter shapes, each with mean {@code jitter}: {@code constant} (none), {@code uniform} (0 to 2 x jitter),
+ * {@code lognormal} (sigma 1), {@code pareto} (shape 2, heavy-tailed; capped at 1000 x jitter or 60 s).
+ * Immutable and thread-safe.
+ */
+public final class NetworkModel
+{
+    /** The random part of the one-way delay. */
+    public enum Jitter
+    {
+        CONSTANT, UNIFORM, LOGNORMAL, PARETO
+    }
+
+    /** What a packet carries, as far as its fate is concerned. */
+    public static final int SEGMENT = 0;
+    public static final int PURE_ACK = 1;
+    public static final int RESET = 2;
+
+    /**
+     * Decides some packets' fates before the probabilistic model does: for tests and for scripted scenarios. It
+     * must be a pure function of its arguments: the simulator asks again about earlier transmissions of a segment
+     * (with {@code ack = -1}) to tell whether a retransmission was spurious.
+     */
+    @FunctionalInterface
+    public interface Dropper
+    {
+        /**
+         * @param connection   the connection's number.
+         * @param fromClient   the packet's direction.
+         * @param packetClass  {@link #SEGMENT}, {@link #PURE_ACK} or {@link #RESET}.
+         * @param unit         for a segment, which of the sender's units (0 = SYN, 1.. data, last = FIN); for an ACK
+         *                     or a RST, the unit of the segment that triggered it.
+         * @param transmission 0 for the first transmission, 1 for the first retransmission, ...
+         * @param ack          the cumulative acknowledgement the packet carries, in units (0: no ACK flag).
+         * @return whether to drop it.
+         */
+        boolean drop(long connection, boolean fromClient, int packetClass, int unit, int transmission, int ack);
+    }
+
+    private static final long PARETO_CAP_US = 60_000_000L;
+
+    private final double lossToServer;
+    private final double lossToClient;
+    private final long rttUs;
+    private final Jitter jitter;
+    private final long jitterUs;
+    private final long[] stepAtUs;
+    private final long[] stepRttUs;
+    private final long[] spikeFromUs;
+    private final long[] spikeToUs;
+    private final long[] spikeAddUs;
+    private final Dropper dropper;
+
+    private NetworkModel(final Builder b)
+    {
+        lossToServer = b.lossToServer;
+        lossToClient = b.lossToClient;
+        rttUs = b.rttUs;
+        jitter = b.jitter;
+        jitterUs = b.jitterUs;
+        stepAtUs = b.steps.stream().mapToLong(s -> s[0]).toArray();
+        stepRttUs = b.steps.stream().mapToLong(s -> s[1]).toArray();
+        spikeFromUs = b.spikes.stream().mapToLong(s -> s[0]).toArray();
+        spikeToUs = b.spikes.stream().mapToLong(s -> s[1]).toArray();
+        spikeAddUs = b.spikes.stream().mapToLong(s -> s[2]).toArray();
+        dropper = b.dropper;
+    }
+
+    /** @return whether the packet is lost. */
+    public boolean lost(final long seed, final long connection, final boolean fromClient, final int packetClass,
+        final int unit, final int transmission, final int ack)
+    {
+        if (dropper != null && dropper.drop(connection, fromClient, packetClass, unit, transmission, ack))
+        {
+            return true;
+        }
+        final double p = fromClient ? lossToServer : lossToClient;
+        return p > 0 && uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x1055) < p;
+    }
+
+    /** @return the one-way delay of a packet sent at {@code sentUs}, at least 1 microsecond. */
+    public long delayUs(final long seed, final long connection, final boolean fromClient, final int packetClass,
+        final int unit, final int transmission, final long sentUs)
+    {
+        long delay = baseRttUs(sentUs) / 2;
+        for (int i = 0; i < spikeFromUs.length; i++)
+        {
+            if (sentUs >= spikeFromUs[i] && sentUs < spikeToUs[i])
+            {
+                delay += spikeAddUs[i];
+            }
+        }
+        if (jitterUs > 0 && jitter != Jitter.CONSTANT)
+        {
+            final double u = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xDE1A);
+            delay += switch (jitter)
+            {
+                case UNIFORM -> (long)(u * 2 * jitterUs);
+                case LOGNORMAL ->
+                {
+                    // Box-Muller from two independent hashes; mean of exp(N(mu, 1)) is exp(mu + 1/2)
+                    final double u2 = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xB0C5);
+                    final double z = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2);
+                    yield (long)Math.min(jitterUs * Math.exp(z - 0.5), PARETO_CAP_US);
+                }
+                case PARETO ->
+                {
+                    // shape 2, scale jitter/2: mean jitter, infinite variance
+                    final double x = (jitterUs / 2.0) / Math.sqrt(1 - u);
+                    yield (long)Math.min(x, Math.min(1000.0 * jitterUs, PARETO_CAP_US));
+                }
+                case CONSTANT -> 0L;
+            };
+        }
+        return Math.max(1, delay);
+    }
+
+    /** @return the base RTT in force at {@code atUs}: the last step at or before it, else the configured RTT. */
+    public long baseRttUs(final long atUs)
+    {
+        long rtt = rttUs;
+        for (int i = 0; i < stepAtUs.length; i++)
+        {
+            if (atUs >= stepAtUs[i])
+            {
+                rtt = stepRttUs[i];
+            }
+        }
+        return rtt;
+    }
+
+    /** A uniform double in [0, 1) from the seed and the packet's identity: a hash, so order of use never matters. */
+    static double uniform(final long seed, final long connection, final boolean fromClient, final int packetClass,
+        final int unit, final int transmission, final int salt)
+    {
+        long h = mix(seed ^ 0x9E3779B97F4A7C15L * (connection + 1));
+        h = mix(h ^ (((long)salt << 32) | ((long)packetClass << 24) | ((long)(fromClient ? 1 : 0) << 20) |
+            ((long)unit << 8) | transmission));
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    /** Stafford's variant 13 of the SplitMix64 finalizer: every input bit affects every output bit. */
+    public static long mix(final long z)
+    {
+        long x = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return x ^ (x >>> 31);
+    }
+
+    public double lossToServer() { return lossToServer; }
+    public double lossToClient() { return lossToClient; }
+    public long rttUs() { return rttUs; }
+    public Jitter jitter() { return jitter; }
+    public long jitterUs() { return jitterUs; }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder s = new StringBuilder()
+            .append("rtt ").append(RtoParameters.formatUs(rttUs))
+            .append(", jitter ").append(jitter.name().toLowerCase(Locale.ROOT))
+            .append(jitter == Jitter.CONSTANT ? "" : " mean " + RtoParameters.formatUs(jitterUs))
+            .append(", loss ").append(lossToServer).append(" to server / ").append(lossToClient).append(" to client");
+        for (int i = 0; i < stepAtUs.length; i++)
+        {
+            s.append(", RTT step to ").append(RtoParameters.formatUs(stepRttUs[i])).append(" at ")
+                .append(RtoParameters.formatUs(stepAtUs[i]));
+        }
+        for (int i = 0; i < spikeFromUs.length; i++)
+        {
+            s.append(", +").append(RtoParameters.formatUs(spikeAddUs[i])).append(" spike from ")
+                .append(RtoParameters.formatUs(spikeFromUs[i])).append(" to ").append(RtoParameters.formatUs(spikeToUs[i]));
+        }
+        return s.toString();
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    public static final class Builder
+    {
+        private double lossToServer = 0.01;
+        private double lossToClient = 0.01;
+        private long rttUs = 20_000;
+        private Jitter jitter = Jitter.UNIFORM;
+        private long jitterUs = 2_000;
+        private final List<long[]> steps = new ArrayList<>();
+        private final List<long[]> spikes = new ArrayList<>();
+        private Dropper dropper;
+
+        /** Both directions. */
+        public Builder loss(final double p)
+        {
+            return loss(p, p);
+        }
+
+        public Builder loss(final double toServer, final double toClient)
+        {
+            check(toServer >= 0 && toServer <= 1 && toClient >= 0 && toClient <= 1,
+                "loss=" + toServer + "/" + toClient + " must be probabilities between 0 and 1");
+            lossToServer = toServer;
+            lossToClient = toClient;
+            return this;
+        }
+
+        public Builder rttUs(final long v)
+        {
+            check(v >= 2 && v <= 60_000_000L, "rtt=" + v + "us must be between 2us and 60s");
+            rttUs = v;
+            return this;
+        }
+
+        public Builder jitter(final Jitter shape, final long meanUs)
+        {
+            check(meanUs >= 0 && meanUs <= 60_000_000L, "jitter=" + meanUs + "us must be between 0 and 60s");
+            jitter = shape;
+            jitterUs = meanUs;
+            return this;
+        }
+
+        public Builder rttStep(final long atUs, final long newRttUs)
+        {
+            check(atUs >= 0 && newRttUs >= 2 && newRttUs <= 60_000_000L,
+                "an RTT step needs at >= 0 and an rtt between 2us and 60s");
+            steps.add(new long[]{atUs, newRttUs});
+            steps.sort((a, b) -> Long.compare(a[0], b[0]));
+            return this;
+        }
+
+        public Builder delaySpike(final long fromUs, final long durationUs, final long addUs)
+        {
+            check(fromUs >= 0 && durationUs > 0 && addUs >= 0 && addUs <= 60_000_000L,
+                "a delay spike needs at >= 0, for > 0 and add between 0 and 60s");
+            spikes.add(new long[]{fromUs, fromUs + durationUs, addUs});
+            return this;
+        }
+
+        /**
+         * Adds an event written as {@code spike:at=10s,for=2s,add=200ms} or {@code step:at=20s,rtt=100ms}.
+         *
+         * @throws IllegalArgumentException saying what is wrong and what is expected.
+         */
+        public Builder event(final String specification)
+        {
+            final String spec = specification.trim();
+            final int colon = spec.indexOf(':');
+            final String kind = colon < 0 ? spec : spec.substring(0, colon);
+            final java.util.Map<String, Long> values = new java.util.TreeMap<>();
+            final String expected = "expected spike:at=T,for=D,add=D or step:at=T,rtt=D (durations such as 10s, 200ms)";
+            if (colon >= 0)
+            {
+                for (final String pair : spec.substring(colon + 1).split(","))
+                {
+                    final int eq = pair.indexOf('=');
+                    if (eq < 1)
+                    {
+                        throw new IllegalArgumentException("network event '" + spec + "': '" + pair +
+                            "' is not key=value; " + expected);
+                    }
+                    try
+                    {
+                        values.put(pair.substring(0, eq).trim(), RtoParameters.parseDurationUs(pair.substring(eq + 1)));
+                    }
+                    catch (final IllegalArgumentException e)
+                    {
+                        throw new IllegalArgumentException("network event '" + spec + "': " + e.getMessage());
+                    }
+                }
+            }
+            switch (kind)
+            {
+                case "spike" ->
+                {
+                    requireKeys(spec, values, expected, "add", "at", "for");
+                    delaySpike(values.get("at"), values.get("for"), values.get("add"));
+                }
+                case "step" ->
+                {
+                    requireKeys(spec, values, expected, "at", "rtt");
+                    rttStep(values.get("at"), values.get("rtt"));
+                }
+                default -> throw new IllegalArgumentException("unknown network event '" + kind + "' in '" + spec +
+                    "'; " + expected);
+            }
+            return this;
+        }
+
+        private static void requireKeys(final String spec, final java.util.Map<String, Long> values,
+            final String expected, final String... keys)
+        {
+            if (!values.keySet().equals(new java.util.TreeSet<>(List.of(keys))))
+            {
+                throw new IllegalArgumentException("network event '" + spec + "' has parameters " + values.keySet() +
+                    "; " + expected);
+            }
+        }
+
+        public Builder dropper(final Dropper d)
+        {
+            dropper = d;
+            return this;
+        }
+
+        public NetworkModel build()
+        {
+            return new NetworkModel(this);
+        }
+
+        private static void check(final boolean ok, final String message)
+        {
+            if (!ok)
+            {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.escapement.simulator.report;
+
+/** What a run counts. Every connection ends in exactly one of the {@code OUTCOME_*} counters. */
+public enum Counter
+{
+    CONNECTIONS("connections attempted"),
+    ESTABLISHED("client reached ESTABLISHED"),
+    OUTCOME_COMPLETED("completed: full response received"),
+    OUTCOME_REFUSED("failed: connection refused (RST to SYN)"),
+    OUTCOME_CONNECT_TIMEOUT("failed: connect timed out (tcp_syn_retries)"),
+    OUTCOME_ADDRESS_UNAVAILABLE("failed: no free ephemeral port (EADDRNOTAVAIL)"),
+    OUTCOME_RESET("failed: reset by the server"),
+    OUTCOME_DATA_TIMEOUT("failed: data unacknowledged (tcp_retries2)"),
+    OUTCOME_IDLE_TIMEOUT("failed: application idle timeout"),
+    OUTCOME_UNEXPLAINED("failed: client closed with no other outcome (a simulator bug if ever non-zero)"),
+    RETX_SYN("retransmitted SYN (timer)"),
+    RETX_SYN_ACK("retransmitted SYN-ACK (timer)"),
+    SYN_ACK_FOR_DUPLICATE_SYN("SYN-ACK answering a duplicate SYN"),
+    ACK_FOR_DUPLICATE_SYN_ACK("ACK answering a duplicate SYN-ACK"),
+    RETX_DATA("retransmitted data segment (RTO and recovery)"),
+    RETX_FIN("retransmitted FIN"),
+    RETX_TLP("tail loss probe"),
+    RETX_SPURIOUS("spurious retransmission (an earlier copy was delivered or on its way)"),
+    RTO_EXPIRIES("retransmission timer expiries"),
+    SYN_ACK_GIVE_UPS("server dropped a half-open request (tcp_synack_retries)"),
+    DATA_GIVE_UPS("side aborted on data (tcp_retries2)"),
+    ORPHAN_GIVE_UPS("orphaned side dropped its FIN (tcp_orphan_retries)"),
+    FIN_WAIT_2_TIMEOUTS("FIN-WAIT-2 ended by fin_timeout"),
+    IDLE_TIMEOUTS("sides closed by the idle timeout"),
+    TIME_WAIT_ENTERED("sides that entered TIME-WAIT"),
+    TIME_WAIT_RESTARTS("2MSL restarted by a retransmitted FIN"),
+    SIMULTANEOUS_CLOSES("sides that went through CLOSING"),
+    RST_SENT("RST sent"),
+    PACKETS_SENT("packets sent"),
+    PACKETS_LOST("packets lost"),
+    EVENTS("events handled (timers fired)");
+
+    public final String description;
+
+    Counter(final String description)
+    {
+        this.description = description;
+    }
+
+    /** @return the JSON/CSV key: the constant's name in lower case. */
+    public String key()
+    {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public boolean isOutcome()
+    {
+        return name().startsWith("OUTCOME_");
+    }
+}
