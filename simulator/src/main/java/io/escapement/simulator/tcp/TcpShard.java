@@ -136,6 +136,7 @@ public final class TcpShard implements ExpiryHandler
     private long[] txHigh;
     private long[] sentAt;
     private long[] auxHandle;
+    private int[] lastArrival; // when the end's latest packet arrives, microseconds after the start, unsigned
 
     private int[] freeSlots;
     private int freeCount;
@@ -189,6 +190,7 @@ public final class TcpShard implements ExpiryHandler
         txHigh = new long[capacity * 2];
         sentAt = new long[capacity * 2];
         auxHandle = new long[capacity * 2];
+        lastArrival = new int[capacity * 2];
         freeSlots = new int[capacity];
         arrivalCursor = -1;
         nextConnection = findNextOwned(0);
@@ -265,7 +267,7 @@ public final class TcpShard implements ExpiryHandler
     /** @return bytes of the slot arrays, per slot, as allocated now (the wheel and the port pool excluded). */
     public int bytesPerSlot()
     {
-        return 4 + 8 + 2 + 2 + 2 * 6 * 8 + rto[CLIENT].bytesPerConnection() + rto[SERVER].bytesPerConnection() + 4;
+        return 4 + 8 + 2 + 2 + 2 * (6 * 8 + 4) + rto[CLIENT].bytesPerConnection() + rto[SERVER].bytesPerConnection() + 4;
     }
 
     /** @return the number of slots allocated. */
@@ -327,7 +329,7 @@ public final class TcpShard implements ExpiryHandler
         rto[CLIENT].open(c, Phase.SYN);
         trace(conn, "client " + address + ":" + clientPort + " connect() -> SYN-SENT");
         markBurst(client, 0);
-        sendSegment(client, 0, false, 0);
+        sendSegment(client, 0, false);
         word[client] = with(word[client], NXT, 1);
         rto[CLIENT].onSend(c, timerNow());
     }
@@ -393,7 +395,7 @@ public final class TcpShard implements ExpiryHandler
         rto[SERVER].open(c, Phase.SYN_ACK);
         trace(connection[c], "server LISTEN -> SYN-RECEIVED, sends SYN-ACK");
         markBurst(server, 0);
-        sendSegment(server, 0, false, 0);
+        sendSegment(server, 0, false);
         rto[SERVER].onSend(c, timerNow());
     }
 
@@ -432,7 +434,7 @@ public final class TcpShard implements ExpiryHandler
             if (end == SERVER && state == SYN_RECEIVED && ack == 0)
             {
                 stats.add(Counter.SYN_ACK_FOR_DUPLICATE_SYN);
-                sendSegment(i, 0, true, 0);
+                sendSegment(i, 0, true);
             }
             else if (end == CLIENT)
             {
@@ -671,12 +673,12 @@ public final class TcpShard implements ExpiryHandler
                 if (state == SYN_SENT)
                 {
                     stats.add(Counter.RETX_SYN);
-                    sendSegment(i, 0, true, 0);
+                    sendSegment(i, 0, true);
                 }
                 else if (state == SYN_RECEIVED)
                 {
                     stats.add(Counter.RETX_SYN_ACK);
-                    sendSegment(i, 0, true, 0);
+                    sendSegment(i, 0, true);
                 }
                 else
                 {
@@ -729,12 +731,15 @@ public final class TcpShard implements ExpiryHandler
             case AUX_THINK -> sendMessage(i);
             case AUX_TLP ->
             {
-                // RFC 8985 section 7.3: resend the last segment sent; the RTO keeps its deadline
+                // RFC 8985 section 7.3: resend the last segment sent; then, as tcp_send_loss_probe() does, the
+                // RTO restarts from now
                 final int last = field(word[i], NXT, 6) - 1;
                 stats.add(Counter.RETX_TLP);
                 word[i] |= TLP_USED;
                 trace(connection[c], endName(end) + " tail loss probe fires");
                 resendUnitCounted(i, last, false);
+                rto[end].stop(c);
+                rto[end].onSend(c, timerNow());
             }
             case AUX_FIN_TIMEOUT ->
             {
@@ -793,6 +798,10 @@ public final class TcpShard implements ExpiryHandler
             return false;
         }
         final int units = messageUnits[end];
+        if (field(word[i], AUX, 3) == AUX_IDLE)
+        {
+            cancelAux(i); // no longer waiting: the RTO (or the probe) watches this end now
+        }
         long w = word[i];
         final int first = field(w, NXT, 6);
         w = with(with(w, NXT, units + 1), BURST, first);
@@ -804,7 +813,7 @@ public final class TcpShard implements ExpiryHandler
         }
         for (int u = first; u <= units; u++)
         {
-            sendSegment(i, u, false, u - first);
+            sendSegment(i, u, false);
         }
         rto[end].onSend(c, timerNow());
         if ((word[i] & APP_CLOSED) != 0)
@@ -866,7 +875,7 @@ public final class TcpShard implements ExpiryHandler
         }
         for (int u = first; u <= fin; u++)
         {
-            sendSegment(i, u, false, u - first);
+            sendSegment(i, u, false);
         }
         rto[end].onSend(c, timerNow());
         armProbe(i);
@@ -916,7 +925,7 @@ public final class TcpShard implements ExpiryHandler
         {
             stats.add(unit == messageUnits[i & 1] + 1 ? Counter.RETX_FIN : Counter.RETX_DATA);
         }
-        sendSegment(i, unit, true, 0);
+        sendSegment(i, unit, true);
     }
 
     /** Arms the tail loss probe (RFC 8985, Linux's tcp_schedule_loss_probe) if the rules allow one now. */
@@ -941,12 +950,14 @@ public final class TcpShard implements ExpiryHandler
         {
             pto = (pto + jiffyUs - 1) / jiffyUs * jiffyUs;
         }
+        // Linux takes the earlier of the probe timeout and the RTO: the probe then stands in for the RTO (the
+        // kernel's one timer is the probe's); a microsecond early here, so that it fires before this RTO timer
         final long rtoLeft = rto[end].deadlineUs(c) - kernelNow();
-        if (pto >= rtoLeft)
+        if (rtoLeft <= 1)
         {
-            return; // the RTO comes first: no probe
+            return;
         }
-        setAux(i, AUX_TLP, kernelNow() + pto);
+        setAux(i, AUX_TLP, kernelNow() + Math.min(pto, rtoLeft - 1));
     }
 
     /** Arms (or pushes back) the idle timer of an end that waits for its peer with nothing outstanding. */
@@ -1026,11 +1037,8 @@ public final class TcpShard implements ExpiryHandler
 
     // ------------------------------------------------------------------------------------------------ packets
 
-    /**
-     * Sends unit {@code unit} of end {@code i}; {@code burstIndex} spaces a burst's packets a microsecond apart, so
-     * that they leave, and with equal delays arrive, in order.
-     */
-    private void sendSegment(final int i, final int unit, final boolean retransmission, final int burstIndex)
+    /** Sends unit {@code unit} of end {@code i}. */
+    private void sendSegment(final int i, final int unit, final boolean retransmission)
     {
         int tx = 0;
         if (retransmission)
@@ -1041,23 +1049,27 @@ public final class TcpShard implements ExpiryHandler
                 stats.add(Counter.RETX_SPURIOUS);
             }
         }
-        transmit(i, NetworkModel.SEGMENT, unit, rcvNext(i), tx, burstIndex);
+        transmit(i, NetworkModel.SEGMENT, unit, rcvNext(i), tx);
     }
 
     /** A pure ACK, answering the segment {@code (unit, tx)} of the peer: its fate is keyed by that segment. */
     private void sendAck(final int i, final int unit, final int tx)
     {
-        transmit(i, NetworkModel.PURE_ACK, unit, rcvNext(i), tx, 0);
+        transmit(i, NetworkModel.PURE_ACK, unit, rcvNext(i), tx);
     }
 
     private void sendReset(final int i, final int unit, final int tx)
     {
         stats.add(Counter.RST_SENT);
-        transmit(i, NetworkModel.RESET, unit, 0, tx, 0);
+        transmit(i, NetworkModel.RESET, unit, 0, tx);
     }
 
-    private void transmit(final int i, final int packetClass, final int unit, final int ack, final int tx,
-        final int burstIndex)
+    /**
+     * Puts a packet on the wire. Each direction of a connection is a FIFO path, as one route is: a packet arrives
+     * at least a microsecond after the one sent before it, so the jitter is queueing that delays, not reordering,
+     * and packets an end sends in one microsecond (an ACK, then data, then the FIN) arrive in that order.
+     */
+    private void transmit(final int i, final int packetClass, final int unit, final int ack, final int tx)
     {
         final int c = i >> 1;
         final boolean fromClient = (i & 1) == CLIENT;
@@ -1074,11 +1086,14 @@ public final class TcpShard implements ExpiryHandler
             stats.add(Counter.PACKETS_LOST);
             return;
         }
-        final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now) + burstIndex;
+        final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now);
+        final long start = startUs[c];
+        final long arrival = Math.max(now + delay, start + (lastArrival[i] & 0xFFFF_FFFFL) + 1);
+        lastArrival[i] = (int)Math.min(arrival - start, 0xFFFF_FFFFL);
         final long payload = (fromClient ? PACKET_TO_SERVER : PACKET_TO_CLIENT) | ((long)c << SLOT_SHIFT) |
             ((long)unit << UNIT_SHIFT) | ((long)ack << ACK_SHIFT) | ((long)Math.min(tx, 15) << TX_SHIFT) |
             ((long)packetClass << CLASS_SHIFT);
-        wheel.schedule(now + delay, payload);
+        wheel.schedule(arrival, payload);
         inFlight[c]++;
     }
 
@@ -1113,8 +1128,9 @@ public final class TcpShard implements ExpiryHandler
             txHigh[i] = (next & 2) != 0 ? txHigh[i] | bit : txHigh[i] & ~bit;
             return next;
         }
-        // beyond three resends the 2-bit count saturates; the timer's backoff count tells them apart
-        return Math.min(3 + rto[i & 1].retransmissions(i >> 1), 15);
+        // beyond three resends the 2-bit count saturates; the timer's count of consecutive timeouts (which is the
+        // transmission number of a head segment resent by every timeout) tells them apart
+        return Math.min(Math.max(4, rto[i & 1].retransmissions(i >> 1)), 15);
     }
 
     /** @return how many times {@code unit} has been resent, saturating at 3. */
@@ -1133,6 +1149,7 @@ public final class TcpShard implements ExpiryHandler
         txHigh[i] = 0;
         sentAt[i] = 0;
         auxHandle[i] = TimerWheel.NULL_HANDLE;
+        lastArrival[i] = 0;
     }
 
     private void toState(final int i, final int state)
@@ -1278,6 +1295,7 @@ public final class TcpShard implements ExpiryHandler
         txHigh = Arrays.copyOf(txHigh, newCapacity * 2);
         sentAt = Arrays.copyOf(sentAt, newCapacity * 2);
         auxHandle = Arrays.copyOf(auxHandle, newCapacity * 2);
+        lastArrival = Arrays.copyOf(lastArrival, newCapacity * 2);
         freeSlots = Arrays.copyOf(freeSlots, newCapacity);
         capacity = newCapacity;
     }
