@@ -258,6 +258,34 @@ public final class TcpShard implements ExpiryHandler
         return compactedTimeWaits;
     }
 
+    /** @return the connections still holding a slot, with their ends' states: for diagnosing a run that leaks. */
+    public String describeOpenConnections(final int max)
+    {
+        final StringBuilder s = new StringBuilder();
+        final boolean[] free = new boolean[slotsUsed];
+        for (int k = 0; k < freeCount; k++)
+        {
+            free[freeSlots[k]] = true;
+        }
+        int shown = 0;
+        for (int c = 0; c < slotsUsed && shown < max; c++)
+        {
+            if (!free[c])
+            {
+                shown++;
+                s.append("conn=").append(connection[c]).append(" client ")
+                    .append(TcpState.name(field(word[c << 1], STATE, 4))).append(" una=")
+                    .append(field(word[c << 1], UNA, 6)).append(" nxt=").append(field(word[c << 1], NXT, 6))
+                    .append(" aux=").append(field(word[c << 1], AUX, 3)).append(" server ")
+                    .append(TcpState.name(field(word[c << 1 | 1], STATE, 4))).append(" una=")
+                    .append(field(word[c << 1 | 1], UNA, 6)).append(" nxt=").append(field(word[c << 1 | 1], NXT, 6))
+                    .append(" aux=").append(field(word[c << 1 | 1], AUX, 3)).append(" inFlight=")
+                    .append((int)inFlight[c]).append('\n');
+            }
+        }
+        return s.toString();
+    }
+
     /** @return virtual time now. */
     public long nowUs()
     {
@@ -763,8 +791,20 @@ public final class TcpShard implements ExpiryHandler
                     word[i] |= OUTCOME_DONE;
                     stats.add(Counter.OUTCOME_IDLE_TIMEOUT);
                 }
-                trace(connection[c], endName(end) + " idle timeout: the application closes");
-                close(i);
+                if (field(word[i], NXT, 6) > messageUnits[end])
+                {
+                    trace(connection[c], endName(end) + " idle timeout: the application closes");
+                    close(i);
+                }
+                else
+                {
+                    // it gives up before writing its message (the peer's is incomplete, unread): close() with
+                    // unread data aborts the connection with RST, as tcp_close() does
+                    trace(connection[c], endName(end) + " idle timeout: the application aborts, RST");
+                    sendReset(i, 0, 0);
+                    toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
+                    closeEnd(i);
+                }
             }
             default -> throw new IllegalStateException("auxiliary timer fired with no kind, end " + i);
         }

@@ -1,0 +1,106 @@
+package io.escapement.simulator;
+
+import io.escapement.simulator.net.NetworkModel;
+import io.escapement.simulator.report.Counter;
+import io.escapement.simulator.report.Report;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole runs: determinism, independence from the thread count, and that every connection is accounted for. */
+class SimulationTest
+{
+    private static Scenario lossy(final long seed, final double loss)
+    {
+        return Scenario.builder()
+            .seed(seed).connections(20_000).arrivalsPerSecond(5_000).clientAddresses(8)
+            .simultaneousClose(0.1).clientClosesFirst(0.5)
+            .network(NetworkModel.builder().loss(loss).rttUs(30_000)
+                .jitter(NetworkModel.Jitter.LOGNORMAL, 5_000).event("spike:at=1s,for=500ms,add=300ms").build())
+            .build();
+    }
+
+    private static Report run(final Scenario scenario, final int threads) throws InterruptedException
+    {
+        return new Simulation(scenario, threads, null, null).run(null);
+    }
+
+    @Test
+    void shouldGiveTheSameResultsForTheSameSeed() throws InterruptedException
+    {
+        final Report first = run(lossy(7, 0.05), 1);
+        final Report second = run(lossy(7, 0.05), 1);
+        assertEquals(first.resultsJson(), second.resultsJson());
+        assertNotEquals(first.resultsJson(), run(lossy(8, 0.05), 1).resultsJson(), "another seed, another run");
+    }
+
+    @Test
+    void shouldGiveTheSameResultsWhateverTheNumberOfThreads() throws InterruptedException
+    {
+        final String one = run(lossy(3, 0.05), 1).resultsJson();
+        assertEquals(one, run(lossy(3, 0.05), 2).resultsJson(), "2 threads");
+        assertEquals(one, run(lossy(3, 0.05), 3).resultsJson(), "3 threads");
+    }
+
+    @Test
+    void shouldAccountForEveryConnectionUnderHeavyLoss() throws InterruptedException
+    {
+        final Report report = run(lossy(11, 0.25), 2);
+        assertAccountedFor(report);
+        assertTrue(report.counter(Counter.OUTCOME_CONNECT_TIMEOUT) > 0, "25% loss makes some connects fail");
+        assertTrue(report.counter(Counter.RETX_SPURIOUS) > 0);
+        assertTrue(report.counter(Counter.TIME_WAIT_RESTARTS) > 0);
+    }
+
+    @Property(tries = 100)
+    void everyConnectionEndsInExactlyOneOutcomeAndLeavesNoTimer(
+        @ForAll @LongRange(min = 1, max = 1_000_000) final long seed,
+        @ForAll @DoubleRange(min = 0, max = 0.4) final double lossToServer,
+        @ForAll @DoubleRange(min = 0, max = 0.4) final double lossToClient,
+        @ForAll @IntRange(min = 1, max = 20_000) final int requestBytes,
+        @ForAll @IntRange(min = 1, max = 30_000) final int responseBytes,
+        @ForAll @DoubleRange(min = 0, max = 0.5) final double clientFirst,
+        @ForAll @DoubleRange(min = 0, max = 0.5) final double simultaneous,
+        @ForAll @LongRange(min = 0, max = 200_000_000) final long clientThinkUs,
+        @ForAll @LongRange(min = 0, max = 2_000_000) final long serverThinkUs,
+        @ForAll("strategies") final String rto,
+        @ForAll final boolean tlp,
+        @ForAll @IntRange(min = 0, max = 4) final int synLinear,
+        @ForAll @DoubleRange(min = 0, max = 0.2) final double refused,
+        @ForAll @IntRange(min = 0, max = 1) final int hzChoice) throws InterruptedException
+    {
+        final Scenario scenario = Scenario.builder()
+            .seed(seed).connections(300).arrivalsPerSecond(2_000).clientAddresses(2).ports(40000, 40199)
+            .requestBytes(requestBytes).responseBytes(responseBytes).clientClosesFirst(clientFirst)
+            .simultaneousClose(simultaneous).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
+            .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
+            .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
+            .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(40_000)
+                .jitter(NetworkModel.Jitter.PARETO, 10_000).build())
+            .build();
+        assertAccountedFor(run(scenario, 1));
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> strategies()
+    {
+        return Arbitraries.of("linux", "rfc6298", "rfc6298:min=200ms", "rfc793", "fixed:rto=300ms", "quic",
+            "eifel");
+    }
+
+    static void assertAccountedFor(final Report report)
+    {
+        assertEquals(report.counter(Counter.CONNECTIONS), report.outcomes(), report.toText());
+        assertEquals(0, report.counter(Counter.OUTCOME_UNEXPLAINED), report.toText());
+        assertEquals(0, report.timersLeft(), report.toText());
+        assertEquals(0, report.connectionsLeft(), report.toText());
+    }
+}

@@ -1,0 +1,158 @@
+package io.escapement.simulator.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SimulatorCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(final String... args)
+    {
+        final List<String> all = new ArrayList<>(List.of(args));
+        if (!all.contains("--out"))
+        {
+            all.add("--out");
+            all.add(dir.resolve("out").toString());
+        }
+        all.add("--progress");
+        all.add("false");
+        return SimulatorCommand.execute(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldExplainEveryOptionWithItsDefaultInHelp()
+    {
+        assertEquals(0, SimulatorCommand.execute(new String[]{"--help"}, new PrintStream(out, true,
+            StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        final String help = out();
+        for (final String option : List.of("--connections", "--rate", "--clients", "--ports", "--rto", "--loss",
+            "--jitter", "--event", "--threads", "--trace", "--preset", "--config", "--syn-retries", "--tlp", "--hz",
+            "--time-wait", "--fin-timeout", "--out"))
+        {
+            assertTrue(help.contains(option), "help lists " + option + ":\n" + help);
+        }
+        assertTrue(help.contains("Default: 1000000"), help);
+        assertTrue(help.contains("rfc6298") && help.contains("linux") && help.contains("quic"), help);
+        assertTrue(help.contains("Exit codes"), help);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--bogus                     | Unknown option: '--bogus'",
+        "--rto nosuch                | unknown RTO strategy 'nosuch'; known strategies: rfc6298",
+        "--rto rfc6298:min=-1s       | rfc6298",
+        "--loss 1.5                  | must be probabilities between 0 and 1",
+        "--connections 0             | connections=0 is out of range",
+        "--rtt 20                    | has no unit",
+        "--event spike:at=1s         | expected spike:at=T,for=D,add=D",
+        "--event burst:at=1s         | unknown network event 'burst'",
+        "--ports 60999-32768         | ports=60999-32768 is out of range",
+        "--ports 1000                | must be LOW-HIGH",
+        "--jitter gaussian           | Invalid value for option '--jitter'",
+        "--preset bsd                | unknown preset 'bsd'; presets: linux, rfc",
+        "--request-bytes 1000000     | request-bytes=1000000 is out of range",
+        "--client-closes-first 0.9 --simultaneous-close 0.2 | fractions between 0 and 1 that add up to at most 1",
+        "--threads 0                 | threads=0 must be between 1 and 256",
+    })
+    void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
+    {
+        assertEquals(2, run(args.trim().split("\\s+")), err());
+        assertTrue(err().contains(message), "expected '" + message + "' in: " + err());
+        assertFalse(err().contains("Exception"), "no stack trace for bad input: " + err());
+    }
+
+    @Test
+    void shouldRunAScenarioAndWriteItsSummaryAsTextJsonAndCsv() throws IOException
+    {
+        assertEquals(0, run("--connections", "2000", "--loss", "0.02", "--trace", "5"), err());
+        assertTrue(out().contains("completed: full response received"), out());
+        final Path results = dir.resolve("out");
+        final String json = Files.readString(results.resolve("summary.json"));
+        assertTrue(json.contains("\"connections\": 2000"), json);
+        assertTrue(json.contains("\"outcome_completed\""), json);
+        assertTrue(json.contains("\"events_per_second\""), json);
+        assertTrue(Files.readString(results.resolve("summary.csv")).startsWith("metric,value\nconnections,2000\n"));
+        assertTrue(Files.readString(results.resolve("timeseries.csv")).startsWith("second,open_connections,time_wait"));
+        final String trace = Files.readString(results.resolve("trace.txt"));
+        assertTrue(trace.contains("conn=5 client sends SYN seq="), trace);
+        assertFalse(trace.contains("conn=6 "), "only the chosen connection is traced");
+    }
+
+    @Test
+    void shouldTakeDefaultsFromAConfigFileUnderTheCommandLine() throws IOException
+    {
+        final Path config = dir.resolve("scenario.properties");
+        Files.writeString(config, "# a larger scenario\nconnections=1500\nloss=0.03\nrto=rfc6298:min=200ms\n");
+        assertEquals(0, run("--config", config.toString(), "--loss", "0.01"), err());
+        final String json = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(json.contains("\"connections\": 1500"), json);
+        assertTrue(json.contains("\"rto\": \"rfc6298:min=200ms\""), json);
+        assertTrue(json.contains("loss 0.01 to server"), "the command line wins over the file: " + json);
+    }
+
+    @Test
+    void shouldRejectAnUnknownKeyInTheConfigFile() throws IOException
+    {
+        final Path config = dir.resolve("bad.properties");
+        Files.writeString(config, "connection=1500\n");
+        assertEquals(2, run("--config", config.toString()));
+        assertTrue(err().contains("config file: unknown key 'connection'"), err());
+    }
+
+    @Test
+    void shouldRejectAMalformedValueInTheConfigFile() throws IOException
+    {
+        final Path config = dir.resolve("bad.properties");
+        Files.writeString(config, "connections=many\n");
+        assertEquals(2, run("--config", config.toString()));
+        assertTrue(err().contains("'many' is not an int"), err());
+    }
+
+    @Test
+    void shouldRejectAMissingConfigFile()
+    {
+        assertEquals(2, run("--config", dir.resolve("nowhere.properties").toString()));
+        assertTrue(err().contains("cannot read config file"), err());
+    }
+
+    @Test
+    void shouldApplyTheRfcPreset() throws IOException
+    {
+        assertEquals(0, run("--preset", "rfc", "--connections", "500"), err());
+        final String json = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(json.contains("\"rto\": \"rfc6298\""), json);
+        assertTrue(json.contains("\"tlp\": false"), json);
+        assertTrue(json.contains("\"time_wait_us\": 240000000"), "2 x MSL of 2 minutes: " + json);
+    }
+}
