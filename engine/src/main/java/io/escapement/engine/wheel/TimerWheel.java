@@ -1003,15 +1003,20 @@ public final class TimerWheel
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */
     private void moveList(final int from, final int to)
     {
-        if (frontChunk[to] != NIL)
-        {
-            releaseChunk(frontChunk[to]); // the empty chunk the target kept
-        }
+        // The target is empty; the empty chunk it kept goes to the source, which is left empty with a chunk of its
+        // own: firing a bucket that holds one timer (a simulator's microsecond ticks) then neither takes nor gives
+        // back a chunk, and each bucket keeps writing the same, cached, chunk.
+        final int kept = frontChunk[to];
         final int front = frontChunk[from];
         frontChunk[to] = front;
         frontCount[to] = frontCount[from];
-        frontChunk[from] = NIL;
+        frontChunk[from] = kept;
         frontCount[from] = 0;
+        if (kept != NIL)
+        {
+            chunkLinks[2 * kept] = from;
+            chunkLinks[2 * kept + 1] = NIL;
+        }
         occupancy[from >>> 6] &= ~(1L << from);
         for (int chunk = front; chunk != NIL; chunk = chunkLinks[2 * chunk + 1])
         {

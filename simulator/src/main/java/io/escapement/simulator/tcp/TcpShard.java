@@ -292,18 +292,6 @@ public final class TcpShard implements ExpiryHandler
         return now;
     }
 
-    /** @return bytes of the slot arrays, per slot, as allocated now (the wheel and the port pool excluded). */
-    public int bytesPerSlot()
-    {
-        return 4 + 8 + 2 + 2 + 2 * (6 * 8 + 4) + rto[CLIENT].bytesPerConnection() + rto[SERVER].bytesPerConnection() + 4;
-    }
-
-    /** @return the number of slots allocated. */
-    public int slotCapacity()
-    {
-        return capacity;
-    }
-
     // ------------------------------------------------------------------------------------------------ events
 
     @Override
@@ -340,7 +328,10 @@ public final class TcpShard implements ExpiryHandler
         if (clientPort < 0)
         {
             stats.add(Counter.OUTCOME_ADDRESS_UNAVAILABLE);
-            trace(conn, "client connect() fails: no free port on address " + address + " (EADDRNOTAVAIL)");
+            if (tracing(conn))
+            {
+                trace(conn, "client connect() fails: no free port on address " + address + " (EADDRNOTAVAIL)");
+            }
             return;
         }
         final int c = allocateSlot();
@@ -355,7 +346,10 @@ public final class TcpShard implements ExpiryHandler
         resetEnd(client, SYN_SENT, 0);
         resetEnd(server, refuses ? CLOSED : LISTEN, refuses ? REFUSES : 0);
         rto[CLIENT].open(c, Phase.SYN);
-        trace(conn, "client " + address + ":" + clientPort + " connect() -> SYN-SENT");
+        if (tracing(conn))
+        {
+            trace(conn, "client " + address + ":" + clientPort + " connect() -> SYN-SENT");
+        }
         markBurst(client, 0);
         sendSegment(client, 0, false);
         word[client] = with(word[client], NXT, 1);
@@ -572,7 +566,10 @@ public final class TcpShard implements ExpiryHandler
             if (unit == peerFin && field(word[i], STATE, 4) == TIME_WAIT)
             {
                 stats.add(Counter.TIME_WAIT_RESTARTS);
-                trace(connection[c], endName(end) + " TIME-WAIT: retransmitted FIN, re-ACK and restart 2MSL");
+                if (tracing(connection[c]))
+                {
+                    trace(connection[c], endName(end) + " TIME-WAIT: retransmitted FIN, re-ACK and restart 2MSL");
+                }
                 setAux(i, AUX_TIME_WAIT, kernelNow() + scenario.timeWaitUs);
             }
             sendAck(i, unit, tx);
@@ -674,7 +671,10 @@ public final class TcpShard implements ExpiryHandler
                 stats.add(state == SYN_SENT ? Counter.OUTCOME_REFUSED : Counter.OUTCOME_RESET);
             }
         }
-        trace(connection[c], endName(end) + " " + TcpState.name(state) + " -> CLOSED (reset)");
+        if (tracing(connection[c]))
+        {
+            trace(connection[c], endName(end) + " " + TcpState.name(state) + " -> CLOSED (reset)");
+        }
         if (state == TIME_WAIT)
         {
             stats.timeWaitChanged(now, -1); // RFC 1337's hazard: Linux drops TIME-WAIT on RST (rfc1337 = 0)
@@ -764,7 +764,10 @@ public final class TcpShard implements ExpiryHandler
                 final int last = field(word[i], NXT, 6) - 1;
                 stats.add(Counter.RETX_TLP);
                 word[i] |= TLP_USED;
-                trace(connection[c], endName(end) + " tail loss probe fires");
+                if (tracing(connection[c]))
+                {
+                    trace(connection[c], endName(end) + " tail loss probe fires");
+                }
                 resendUnitCounted(i, last, false);
                 rto[end].stop(c);
                 rto[end].onSend(c, timerNow());
@@ -772,13 +775,19 @@ public final class TcpShard implements ExpiryHandler
             case AUX_FIN_TIMEOUT ->
             {
                 stats.add(Counter.FIN_WAIT_2_TIMEOUTS);
-                trace(connection[c], endName(end) + " FIN-WAIT-2 fin_timeout -> CLOSED");
+                if (tracing(connection[c]))
+                {
+                    trace(connection[c], endName(end) + " FIN-WAIT-2 fin_timeout -> CLOSED");
+                }
                 toState(i, CLOSED);
                 closeEnd(i);
             }
             case AUX_TIME_WAIT ->
             {
-                trace(connection[c], endName(end) + " TIME-WAIT ends -> CLOSED");
+                if (tracing(connection[c]))
+                {
+                    trace(connection[c], endName(end) + " TIME-WAIT ends -> CLOSED");
+                }
                 stats.timeWaitChanged(now, -1);
                 toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
                 closeEnd(i);
@@ -793,14 +802,20 @@ public final class TcpShard implements ExpiryHandler
                 }
                 if (field(word[i], NXT, 6) > messageUnits[end])
                 {
-                    trace(connection[c], endName(end) + " idle timeout: the application closes");
+                    if (tracing(connection[c]))
+                    {
+                        trace(connection[c], endName(end) + " idle timeout: the application closes");
+                    }
                     close(i);
                 }
                 else
                 {
                     // it gives up before writing its message (the peer's is incomplete, unread): close() with
                     // unread data aborts the connection with RST, as tcp_close() does
-                    trace(connection[c], endName(end) + " idle timeout: the application aborts, RST");
+                    if (tracing(connection[c]))
+                    {
+                        trace(connection[c], endName(end) + " idle timeout: the application aborts, RST");
+                    }
                     sendReset(i, 0, 0);
                     toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
                     closeEnd(i);
@@ -1056,7 +1071,8 @@ public final class TcpShard implements ExpiryHandler
             // only TIME-WAIT is left: keep it as timers whose payload names the tuple, free the slot
             final long clientEnd = clientState == TIME_WAIT ? wheel.deadline(auxHandle[client]) : Long.MIN_VALUE;
             final long serverEnd = serverState == TIME_WAIT ? wheel.deadline(auxHandle[server]) : Long.MIN_VALUE;
-            final long tuple = ((long)port[c] << TW_PORT_SHIFT) | ((long)connection[c] << TW_CONN_SHIFT) | TIME_WAIT_END;
+            final long tuple = ((long)port[c] << TW_PORT_SHIFT) | ((long)connection[c] << TW_CONN_SHIFT) |
+                TIME_WAIT_END;
             if (clientState == TIME_WAIT)
             {
                 cancelAux(client);
@@ -1402,9 +1418,15 @@ public final class TcpShard implements ExpiryHandler
         return traced != null && traced.test(connection[c]);
     }
 
+    /** Guards every trace line that is built from parts: untraced connections build no string. */
+    private boolean tracing(final long conn)
+    {
+        return traced != null && traced.test(conn);
+    }
+
     private void trace(final long conn, final String text)
     {
-        if (traced != null && traced.test(conn))
+        if (tracing(conn))
         {
             tracer.line(String.format(java.util.Locale.ROOT, "%12.6f conn=%d %s", now / 1e6, conn, text));
         }
