@@ -55,6 +55,17 @@ public final class NetworkModel
         boolean drop(long connection, boolean fromClient, int packetClass, int unit, int transmission, int ack);
     }
 
+    /** Sees every packet the simulator puts on the wire and its fate: for tests and diagnostics. */
+    @FunctionalInterface
+    public interface Observer
+    {
+        /**
+         * @param jitterUs the random part of the packet's delay (the part its identity decides), or -1 if lost.
+         */
+        void packet(long connection, boolean fromClient, int packetClass, int unit, int transmission, boolean lost,
+            long jitterUs);
+    }
+
     private static final long PARETO_CAP_US = 60_000_000L;
 
     private final double lossToServer;
@@ -68,6 +79,7 @@ public final class NetworkModel
     private final long[] spikeToUs;
     private final long[] spikeAddUs;
     private final Dropper dropper;
+    private final Observer observer;
 
     private NetworkModel(final Builder b)
     {
@@ -82,6 +94,13 @@ public final class NetworkModel
         spikeToUs = b.spikes.stream().mapToLong(s -> s[1]).toArray();
         spikeAddUs = b.spikes.stream().mapToLong(s -> s[2]).toArray();
         dropper = b.dropper;
+        observer = b.observer;
+    }
+
+    /** @return the observer, or null. */
+    public Observer observer()
+    {
+        return observer;
     }
 
     /** @return whether the packet is lost. */
@@ -108,29 +127,36 @@ public final class NetworkModel
                 delay += spikeAddUs[i];
             }
         }
-        if (jitterUs > 0 && jitter != Jitter.CONSTANT)
+        return Math.max(1, delay + jitterUs(seed, connection, fromClient, packetClass, unit, transmission));
+    }
+
+    /** @return the random part of a packet's delay: a function of the seed and the packet's identity alone. */
+    public long jitterUs(final long seed, final long connection, final boolean fromClient, final int packetClass,
+        final int unit, final int transmission)
+    {
+        if (jitterUs == 0 || jitter == Jitter.CONSTANT)
         {
-            final double u = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xDE1A);
-            delay += switch (jitter)
-            {
-                case UNIFORM -> (long)(u * 2 * jitterUs);
-                case LOGNORMAL ->
-                {
-                    // Box-Muller from two independent hashes; mean of exp(N(mu, 1)) is exp(mu + 1/2)
-                    final double u2 = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xB0C5);
-                    final double z = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2);
-                    yield (long)Math.min(jitterUs * Math.exp(z - 0.5), PARETO_CAP_US);
-                }
-                case PARETO ->
-                {
-                    // shape 2, scale jitter/2: mean jitter, infinite variance
-                    final double x = (jitterUs / 2.0) / Math.sqrt(1 - u);
-                    yield (long)Math.min(x, Math.min(1000.0 * jitterUs, PARETO_CAP_US));
-                }
-                case CONSTANT -> 0L;
-            };
+            return 0;
         }
-        return Math.max(1, delay);
+        final double u = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xDE1A);
+        return switch (jitter)
+        {
+            case UNIFORM -> (long)(u * 2 * jitterUs);
+            case LOGNORMAL ->
+            {
+                // Box-Muller from two independent hashes; mean of exp(N(mu, 1)) is exp(mu + 1/2)
+                final double u2 = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xB0C5);
+                final double z = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2);
+                yield (long)Math.min(jitterUs * Math.exp(z - 0.5), PARETO_CAP_US);
+            }
+            case PARETO ->
+            {
+                // shape 2, scale jitter/2: mean jitter, infinite variance
+                final double x = (jitterUs / 2.0) / Math.sqrt(1 - u);
+                yield (long)Math.min(x, Math.min(1000.0 * jitterUs, PARETO_CAP_US));
+            }
+            case CONSTANT -> 0L;
+        };
     }
 
     /** @return the base RTT in force at {@code atUs}: the last step at or before it, else the configured RTT. */
@@ -207,6 +233,7 @@ public final class NetworkModel
         private final List<long[]> steps = new ArrayList<>();
         private final List<long[]> spikes = new ArrayList<>();
         private Dropper dropper;
+        private Observer observer;
 
         /** Both directions. */
         public Builder loss(final double p)
@@ -318,6 +345,12 @@ public final class NetworkModel
         public Builder dropper(final Dropper d)
         {
             dropper = d;
+            return this;
+        }
+
+        public Builder observer(final Observer o)
+        {
+            observer = o;
             return this;
         }
 

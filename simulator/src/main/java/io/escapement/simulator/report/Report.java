@@ -21,6 +21,8 @@ public final class Report
     private final Histogram handshakeUs;
     private final Histogram completionUs;
     private final Histogram closeUs;
+    private final Histogram recoveryUs;
+    private final Histogram recoveryPerMilliRtt;
     private final int[] openBySecond;
     private final int[] timeWaitBySecond;
     private final long lastEventUs;
@@ -46,6 +48,8 @@ public final class Report
         handshakeUs = new Histogram(3);
         completionUs = new Histogram(3);
         closeUs = new Histogram(3);
+        recoveryUs = new Histogram(3);
+        recoveryPerMilliRtt = new Histogram(3);
         int seconds = 0;
         long last = 0;
         for (final ShardStats s : shards)
@@ -57,6 +61,8 @@ public final class Report
             handshakeUs.add(s.handshakeUs);
             completionUs.add(s.completionUs);
             closeUs.add(s.closeUs);
+            recoveryUs.add(s.recoveryUs);
+            recoveryPerMilliRtt.add(s.recoveryPerMilliRtt);
             seconds = Math.max(seconds, Math.max(s.openDelta().length, s.timeWaitDelta().length));
             last = Math.max(last, s.lastEventUs());
         }
@@ -136,6 +142,29 @@ public final class Report
         return completionUs;
     }
 
+    /** @return how long really lost data and FINs waited for their first retransmission. */
+    public Histogram recoveryUs()
+    {
+        return recoveryUs;
+    }
+
+    /** @return that wait divided by the base RTT, in thousandths. */
+    public Histogram recoveryPerMilliRtt()
+    {
+        return recoveryPerMilliRtt;
+    }
+
+    /** @return spurious data and FIN retransmissions per 1000 data and FIN segments sent. */
+    public double spuriousPerThousandSegments()
+    {
+        return 1000.0 * counter(Counter.RETX_SPURIOUS_DATA_AND_FIN) / Math.max(1, counter(Counter.SEGMENTS));
+    }
+
+    public Scenario scenario()
+    {
+        return scenario;
+    }
+
     /** @return the most connections holding state at a whole second of virtual time. */
     public int peakOpen()
     {
@@ -211,6 +240,7 @@ public final class Report
         latency(s, "handshake (SYN sent to ESTABLISHED)", handshakeUs);
         latency(s, "completion (SYN sent to full response)", completionUs);
         latency(s, "active close (FIN sent to TIME-WAIT)", closeUs);
+        latency(s, "real loss to its first retransmission", recoveryUs);
         s.append("Scale\n");
         s.append(String.format(Locale.ROOT, "  %-48s %,12d%n", "peak connections holding state", peakOpen()));
         s.append(String.format(Locale.ROOT, "  %-48s %,12d%n", "peak ends in TIME-WAIT", peakTimeWait()));
@@ -278,6 +308,8 @@ public final class Report
         results.put("handshake_us", histogram(handshakeUs));
         results.put("completion_us", histogram(completionUs));
         results.put("active_close_us", histogram(closeUs));
+        results.put("loss_recovery_us", histogram(recoveryUs));
+        results.put("loss_recovery_per_rtt_milli", histogram(recoveryPerMilliRtt));
         results.put("peak_open_connections", peakOpen());
         results.put("peak_time_wait", peakTimeWait());
         results.put("virtual_time_us", lastEventUs);
@@ -316,6 +348,7 @@ public final class Report
         csvHistogram(s, "handshake_us", handshakeUs);
         csvHistogram(s, "completion_us", completionUs);
         csvHistogram(s, "active_close_us", closeUs);
+        csvHistogram(s, "loss_recovery_us", recoveryUs);
         s.append("peak_open_connections,").append(peakOpen()).append('\n');
         s.append("peak_time_wait,").append(peakTimeWait()).append('\n');
         s.append("virtual_time_us,").append(lastEventUs).append('\n');
@@ -352,6 +385,7 @@ public final class Report
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("count", h.getTotalCount());
         final boolean empty = h.getTotalCount() == 0;
+        m.put("mean", empty ? 0 : Math.round(h.getMean()));
         m.put("p50", empty ? 0 : h.getValueAtPercentile(50));
         m.put("p99", empty ? 0 : h.getValueAtPercentile(99));
         m.put("max", empty ? 0 : h.getMaxValue());

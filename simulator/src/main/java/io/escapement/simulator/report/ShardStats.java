@@ -18,6 +18,10 @@ public final class ShardStats
     public final Histogram handshakeUs = new Histogram(HIGHEST_US, 3);
     public final Histogram completionUs = new Histogram(HIGHEST_US, 3);
     public final Histogram closeUs = new Histogram(HIGHEST_US, 3);
+    /** How long a really lost data segment or FIN waited before its first retransmission. */
+    public final Histogram recoveryUs = new Histogram(HIGHEST_US, 3);
+    /** The same wait divided by the base RTT when it was sent, in thousandths. */
+    public final Histogram recoveryPerMilliRtt = new Histogram(HIGHEST_US, 3);
     private int[] openDelta = new int[64];
     private int[] timeWaitDelta = new int[64];
     private long lastEventUs;

@@ -1100,10 +1100,31 @@ public final class TcpShard implements ExpiryHandler
         if (retransmission)
         {
             tx = bumpTransmissions(i, unit);
-            if (earlierCopyDelivered(i, unit, tx))
+            final boolean spurious = earlierCopyDelivered(i, unit, tx);
+            if (spurious)
             {
                 stats.add(Counter.RETX_SPURIOUS);
             }
+            if (unit > 0)
+            {
+                stats.add(Counter.RETX_DATA_AND_FIN);
+                if (spurious)
+                {
+                    stats.add(Counter.RETX_SPURIOUS_DATA_AND_FIN);
+                }
+                else if (tx == 1)
+                {
+                    // a real loss of the original: how long it waited to be resent (the simulator knows)
+                    final long sent = sendTime(i, unit);
+                    ShardStats.record(stats.recoveryUs, now - sent);
+                    ShardStats.record(stats.recoveryPerMilliRtt,
+                        (now - sent) * 1000 / Math.max(1, network.baseRttUs(sent)));
+                }
+            }
+        }
+        else if (unit > 0)
+        {
+            stats.add(Counter.SEGMENTS);
         }
         transmit(i, NetworkModel.SEGMENT, unit, rcvNext(i), tx);
     }
@@ -1136,6 +1157,12 @@ public final class TcpShard implements ExpiryHandler
         {
             trace(conn, endName(i & 1) + " sends " + describe(i, packetClass, unit, ack, tx, true) +
                 (lost ? " (lost)" : ""));
+        }
+        final NetworkModel.Observer observer = network.observer();
+        if (observer != null)
+        {
+            observer.packet(conn, fromClient, packetClass, unit, tx, lost,
+                lost ? -1 : network.jitterUs(seed, conn, fromClient, packetClass, unit, tx));
         }
         if (lost)
         {
