@@ -287,6 +287,16 @@ public final class RetransmissionTimers
         return wheel.isScheduled(table[base(connection) + handleWord]);
     }
 
+    /**
+     * @return the wheel handle of the connection's timer: the running one, or the one whose expiry has not been
+     * handed to {@link #onExpiry} yet; {@link TimerWheel#NULL_HANDLE} if stopped. A caller that defers expiries
+     * compares a fired handle with this to tell a current expiry from one overtaken by an ACK or a stop.
+     */
+    public long timerHandle(final int connection)
+    {
+        return table[base(connection) + handleWord];
+    }
+
     /** @return the deadline of the running timer, or {@link TimerWheel#NULL_DEADLINE}. */
     public long deadlineUs(final int connection)
     {

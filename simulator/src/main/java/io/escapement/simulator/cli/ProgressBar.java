@@ -15,14 +15,17 @@ final class ProgressBar implements Simulation.Progress
 
     private final PrintStream out;
     private final boolean terminal;
+    private final String what;
     private final long startNanos = System.nanoTime();
     private int lastTenth = -1;
     private boolean drawn;
 
-    ProgressBar(final PrintStream out, final boolean terminal)
+    /** @param what what the counts count, such as {@code connections opened}. */
+    ProgressBar(final PrintStream out, final boolean terminal, final String what)
     {
         this.out = out;
         this.terminal = terminal;
+        this.what = what;
     }
 
     @Override
@@ -30,12 +33,13 @@ final class ProgressBar implements Simulation.Progress
     {
         final double fraction = total == 0 ? 1 : (double)arrived / total;
         final double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        final String virtual = virtualUs == Long.MAX_VALUE ? "done" : String.format(Locale.ROOT, "%.0f s", virtualUs / 1e6);
+        final String virtual = virtualUs == Long.MAX_VALUE ? "" :
+            String.format(Locale.ROOT, ", virtual time %.0f s", virtualUs / 1e6);
         if (terminal)
         {
             final int filled = (int)(fraction * WIDTH);
-            out.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %,d/%,d connections opened, virtual time %s, %.1f s ",
-                "=".repeat(filled), " ".repeat(WIDTH - filled), fraction * 100, arrived, total, virtual, elapsed);
+            out.printf(Locale.ROOT, "\r[%s%s] %3.0f%% %,d/%,d %s%s, %.1f s ", "=".repeat(filled),
+                " ".repeat(WIDTH - filled), fraction * 100, arrived, total, what, virtual, elapsed);
             out.flush();
             drawn = true;
         }
@@ -45,8 +49,8 @@ final class ProgressBar implements Simulation.Progress
             if (tenth > lastTenth)
             {
                 lastTenth = tenth;
-                out.printf(Locale.ROOT, "progress: %3d%% of connections opened (%,d), virtual time %s, %.1f s%n",
-                    tenth * 10, arrived, virtual, elapsed);
+                out.printf(Locale.ROOT, "progress: %3d%% (%,d of %,d %s)%s, %.1f s%n", tenth * 10, arrived, total,
+                    what, virtual, elapsed);
             }
         }
     }

@@ -1,9 +1,7 @@
 package io.escapement.simulator.cli;
 
-import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.Simulation;
-import io.escapement.simulator.net.NetworkModel;
 import io.escapement.simulator.report.Report;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +31,7 @@ import java.util.function.LongPredicate;
  * long option names without dashes), then the {@code --preset}, then the built-in defaults (the {@code linux}
  * preset).
  */
-@Command(name = "escapement-simulator", mixinStandardHelpOptions = true, version = "escapement-simulator 0.1.0",
+@Command(name = "escapement-simulator", mixinStandardHelpOptions = true, subcommands = CompareCommand.class, version = "escapement-simulator 0.1.0",
     sortOptions = false, usageHelpAutoWidth = true, showDefaultValues = true,
     description = {
         "Drives TCP connections through their whole lifecycle (handshake, request and response, four-way",
@@ -45,7 +43,8 @@ import java.util.function.LongPredicate;
     footer = {"",
         "Presets: linux (the defaults: Linux 6.x knobs, HZ=1000, TLP on, TIME-WAIT 60 s) and rfc (RFC 6298",
         "RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min).",
-        "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms"})
+        "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms",
+        "Compare RTO strategies: escapement-simulator compare --help"})
 public final class SimulatorCommand implements Callable<Integer>
 {
     static final int EXIT_OK = 0;
@@ -57,139 +56,10 @@ public final class SimulatorCommand implements Callable<Integer>
         "linux", Map.of(),
         "rfc", Map.of("rto", "rfc6298", "tlp", "false", "hz", "0", "msl", "120s", "time-wait", "0s"));
 
-    // ---- traffic
-    @Option(names = "--connections", paramLabel = "N", defaultValue = "1000000",
-        description = "Connections to open in all.")
-    int connections;
-
-    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "20000",
-        description = "New connections per second of virtual time (Poisson arrivals).")
-    double rate;
-
-    @Option(names = "--clients", paramLabel = "N", defaultValue = "64",
-        description = "Client IP addresses; connections take them in turn.")
-    int clients;
-
-    @Option(names = "--ports", paramLabel = "LOW-HIGH", defaultValue = "32768-60999",
-        description = "Each client address's ephemeral port range (Linux's ip_local_port_range).")
-    String ports;
-
-    @Option(names = "--refused", paramLabel = "FRACTION", defaultValue = "0",
-        description = "Fraction of connections aimed at a port nobody listens on (answered with RST).")
-    double refused;
-
-    @Option(names = "--request-bytes", paramLabel = "BYTES", defaultValue = "300",
-        description = "Request size; segments of --mss bytes.")
-    int requestBytes;
-
-    @Option(names = "--response-bytes", paramLabel = "BYTES", defaultValue = "4000", description = "Response size.")
-    int responseBytes;
-
-    @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "Maximum segment size.")
-    int mss;
-
-    @Option(names = "--client-think", paramLabel = "DURATION", defaultValue = "0s",
-        converter = DurationConverter.class, description = "Client's delay between ESTABLISHED and its request.")
-    long clientThinkUs;
-
-    @Option(names = "--server-think", paramLabel = "DURATION", defaultValue = "0s",
-        converter = DurationConverter.class, description = "Server's delay between request and response.")
-    long serverThinkUs;
-
-    @Option(names = "--client-closes-first", paramLabel = "FRACTION", defaultValue = "0.6",
-        description = "Connections the client closes first (it then holds TIME-WAIT).")
-    double clientClosesFirst;
-
-    @Option(names = "--simultaneous-close", paramLabel = "FRACTION", defaultValue = "0.05",
-        description = "Connections both ends close at once (CLOSING). The rest close server-first.")
-    double simultaneousClose;
-
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "120s",
-        converter = DurationConverter.class,
-        description = "An application closes an end that has waited this long with nothing to send.")
-    long idleTimeoutUs;
-
-    // ---- the stack
-    @Option(names = "--rto", paramLabel = "STRATEGY", defaultValue = "linux",
-        description = "RTO strategy: name[:key=value,...]. Known: ${COMPLETION-CANDIDATES}.",
-        completionCandidates = StrategyNames.class)
-    String rto;
-
-    @Option(names = "--syn-retries", paramLabel = "N", defaultValue = "6", description = "net.ipv4.tcp_syn_retries.")
-    int synRetries;
-
-    @Option(names = "--syn-linear-timeouts", paramLabel = "N", defaultValue = "0",
-        description = "net.ipv4.tcp_syn_linear_timeouts: first SYN retransmissions 1 s apart (recent kernels: 4).")
-    int synLinearTimeouts;
-
-    @Option(names = "--synack-retries", paramLabel = "N", defaultValue = "5",
-        description = "net.ipv4.tcp_synack_retries.")
-    int synAckRetries;
-
-    @Option(names = "--tcp-retries2", paramLabel = "N", defaultValue = "15",
-        description = "net.ipv4.tcp_retries2, applied as Linux does: a time budget, not a count.")
-    int tcpRetries2;
-
-    @Option(names = "--orphan-retries", paramLabel = "N", defaultValue = "8",
-        description = "net.ipv4.tcp_orphan_retries (the sysctl's 0 means 8).")
-    int orphanRetries;
-
-    @Option(names = "--timestamps", paramLabel = "BOOLEAN", defaultValue = "false", arity = "1",
-        description = "TCP timestamps (RFC 7323): every ACK gives an RTT sample, Karn's rule aside.")
-    boolean timestamps;
-
-    @Option(names = "--tlp", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
-        description = "Tail loss probe (RFC 8985) before the first RTO.")
-    boolean tlp;
-
-    @Option(names = "--hz", paramLabel = "HZ", defaultValue = "1000",
-        description = "Kernel timer granularity: timers fire on 1/HZ boundaries; 0 for exact timers.")
-    int hz;
-
-    @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-        description = "Maximum segment lifetime.")
-    long mslUs;
-
-    @Option(names = "--time-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-        description = "TIME-WAIT length; 0s for 2 x MSL (Linux uses a fixed 60 s).")
-    long timeWaitUs;
-
-    @Option(names = "--fin-timeout", paramLabel = "DURATION", defaultValue = "60s",
-        converter = DurationConverter.class, description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2.")
-    long finTimeoutUs;
-
-    // ---- the network
-    @Option(names = "--loss", paramLabel = "P", defaultValue = "0.01",
-        description = "Packet loss probability, each direction.")
-    double loss;
-
-    @Option(names = "--loss-to-server", paramLabel = "P", description = "Loss towards the server (overrides --loss).")
-    Double lossToServer;
-
-    @Option(names = "--loss-to-client", paramLabel = "P", description = "Loss towards the client (overrides --loss).")
-    Double lossToClient;
-
-    @Option(names = "--rtt", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
-        description = "Base round-trip time (half each way), before jitter.")
-    long rttUs;
-
-    @Option(names = "--jitter", paramLabel = "SHAPE", defaultValue = "uniform",
-        description = "Random part of the delay: ${COMPLETION-CANDIDATES}.")
-    NetworkModel.Jitter jitter;
-
-    @Option(names = "--jitter-mean", paramLabel = "DURATION", defaultValue = "2ms",
-        converter = DurationConverter.class, description = "Mean of the random part of each one-way delay.")
-    long jitterMeanUs;
-
-    @Option(names = "--event", paramLabel = "EVENT",
-        description = "A scheduled network event, repeatable: spike:at=10s,for=2s,add=200ms or step:at=20s,rtt=100ms.")
-    List<String> events = new ArrayList<>();
+    @CommandLine.Mixin
+    ScenarioOptions options;
 
     // ---- the run
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-        description = "Seed: the same seed and options give the same results, bit for bit.")
-    long seed;
-
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
         description = "Share-nothing shards (by client address) run in parallel; results do not depend on N.")
     int threads;
@@ -220,15 +90,6 @@ public final class SimulatorCommand implements Callable<Integer>
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    /** Lists the strategy names for the help text. */
-    static final class StrategyNames extends ArrayList<String>
-    {
-        StrategyNames()
-        {
-            super(RtoStrategies.names());
-        }
-    }
 
     public static void main(final String[] args)
     {
@@ -277,7 +138,9 @@ public final class SimulatorCommand implements Callable<Integer>
         final CommandLine commandLine = new CommandLine(new SimulatorCommand()).setCaseInsensitiveEnumValuesAllowed(true);
         final Properties file = loadConfig(find(args, "--config"));
         final Set<String> known = new HashSet<>();
-        for (final CommandLine.Model.OptionSpec option : commandLine.getCommandSpec().options())
+        final List<CommandLine.Model.OptionSpec> all = new ArrayList<>(commandLine.getCommandSpec().options());
+        commandLine.getSubcommands().values().forEach(sub -> all.addAll(sub.getCommandSpec().options()));
+        for (final CommandLine.Model.OptionSpec option : all)
         {
             known.add(option.longestName().replaceFirst("^--", ""));
         }
@@ -312,7 +175,12 @@ public final class SimulatorCommand implements Callable<Integer>
             {
                 return fromFile;
             }
-            return preset.get(key); // null: the annotation's default
+            final String fromPreset = preset.get(key);
+            if (fromPreset == null && option.command() != null && "compare".equals(option.command().name()))
+            {
+                return CompareCommand.DEFAULTS.get(key); // null: the annotation's default
+            }
+            return fromPreset; // null: the annotation's default
         });
         return commandLine;
     }
@@ -362,54 +230,16 @@ public final class SimulatorCommand implements Callable<Integer>
         return properties;
     }
 
-    /** @return the scenario the options describe. @throws IllegalArgumentException naming a bad value. */
-    Scenario scenario()
-    {
-        final String[] range = ports.split("-");
-        if (range.length != 2)
-        {
-            throw new IllegalArgumentException("--ports=" + ports + " must be LOW-HIGH, such as 32768-60999");
-        }
-        final int low;
-        final int high;
-        try
-        {
-            low = Integer.parseInt(range[0].trim());
-            high = Integer.parseInt(range[1].trim());
-        }
-        catch (final NumberFormatException e)
-        {
-            throw new IllegalArgumentException("--ports=" + ports + " must be two whole numbers, LOW-HIGH");
-        }
-        final NetworkModel.Builder network = NetworkModel.builder()
-            .loss(lossToServer != null ? lossToServer : loss, lossToClient != null ? lossToClient : loss)
-            .rttUs(rttUs)
-            .jitter(jitter, jitterMeanUs);
-        for (final String event : events)
-        {
-            network.event(event);
-        }
-        return Scenario.builder()
-            .seed(seed).connections(connections).arrivalsPerSecond(rate).clientAddresses(clients).ports(low, high)
-            .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
-            .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
-            .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
-            .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
-            .orphanRetries(orphanRetries).timestamps(timestamps).tailLossProbe(tlp).hz(hz).mslUs(mslUs)
-            .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(network.build())
-            .build();
-    }
-
     @Override
     public Integer call() throws Exception
     {
-        final Scenario scenario = scenario();
+        final Scenario scenario = options.scenario();
         final PrintWriter out = spec.commandLine().getOut();
         Files.createDirectories(out());
         final LongPredicate traced = traced();
         final PrintWriter traceWriter = traced == null ? null :
             new PrintWriter(Files.newBufferedWriter(out().resolve("trace.txt"), StandardCharsets.UTF_8));
-        final ProgressBar bar = progress ? new ProgressBar(System.err, System.console() != null) : null;
+        final ProgressBar bar = progress ? new ProgressBar(System.err, System.console() != null, "connections opened") : null;
         final Report report;
         try
         {

@@ -20,7 +20,7 @@ public enum Counter
     RETX_DATA("retransmitted data segment (RTO and recovery)"),
     RETX_FIN("retransmitted FIN"),
     RETX_TLP("tail loss probe"),
-    RETX_SPURIOUS("spurious retransmission (an earlier copy was delivered or on its way)"),
+    RETX_SPURIOUS("spurious retransmission (a copy or its ACK was still on its way)"),
     SEGMENTS("data and FIN segments sent (first transmissions)"),
     RETX_DATA_AND_FIN("data and FIN retransmissions (RTO, recovery and probes)"),
     RETX_SPURIOUS_DATA_AND_FIN("... of which spurious"),

@@ -105,6 +105,7 @@ public final class TcpShard implements ExpiryHandler
     private static final long OUTCOME_DONE = 1L << 39;  // client: outcome counted; server: response sent
     private static final long DATA_DONE = 1L << 40;     // the peer's whole message received
     private static final long REFUSES = 1L << 41;       // server: nobody listens on the port
+    private static final int ACK_SENT = 42;             // 6 bits: the ACK carried by the end's latest packet sent
 
     private static final long PROBE_MIN_US = 200_000;   // TCP_RTO_MIN added to a lone segment's probe timeout
 
@@ -151,6 +152,10 @@ public final class TcpShard implements ExpiryHandler
     private long arrivalCursor;   // the connection number whose arrival time is arrivalCursorUs
     private double arrivalCursorUs;
     private long now;
+    private int batchSize;
+    private long[] batchHandle = new long[64];
+    private long[] batchPayload = new long[64];
+    private long[] batchDeadline = new long[64];
 
     /**
      * @param shard  this shard's number, {@code 0 .. shards-1}; it owns the client addresses {@code a} with
@@ -212,9 +217,79 @@ public final class TcpShard implements ExpiryHandler
         long next;
         while ((next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE && next <= untilUs)
         {
+            batchSize = 0;
             wheel.advance(Math.max(next, wheel.currentTime()), this);
+            if (batchSize == 1)
+            {
+                handle(batchHandle[0], batchPayload[0], batchDeadline[0]);
+            }
+            else if (batchSize > 1)
+            {
+                handleBatch();
+            }
         }
         return next != TimerWheel.NULL_DEADLINE;
+    }
+
+    /**
+     * Handles the events of one microsecond in an order of their own, not the wheel's. The wheel's order within a
+     * tick depends on which other timers share the bucket, that is on how connections were split between shards;
+     * sorting by connection number, then by kind, makes a run's results independent of the number of threads.
+     * A timer overtaken by an earlier event of the batch (an ACK that stopped the RTO) is recognised by its
+     * handle and skipped, as it would have been cancelled had that event come first.
+     */
+    private void handleBatch()
+    {
+        final int n = batchSize;
+        final long[] keys = new long[n];
+        for (int k = 0; k < n; k++)
+        {
+            keys[k] = (sortKey(batchPayload[k]) << 12) | k; // at most 4096 events share a microsecond here
+        }
+        if (n > 4096)
+        {
+            throw new IllegalStateException(n + " events in one microsecond: more than the batch order allows");
+        }
+        Arrays.sort(keys);
+        final long[] handles = Arrays.copyOf(batchHandle, n);
+        final long[] payloads = Arrays.copyOf(batchPayload, n);
+        final long[] deadlines = Arrays.copyOf(batchDeadline, n);
+        for (int k = 0; k < n; k++)
+        {
+            final int e = (int)(keys[k] & 0xFFF);
+            if (isCurrent(handles[e], payloads[e]))
+            {
+                handle(handles[e], payloads[e], deadlines[e]);
+            }
+        }
+    }
+
+    /** @return connection number (40 bits), then the event kind: a key that does not depend on slots. */
+    private long sortKey(final long payload)
+    {
+        final int kind = (int)(payload & 0xFF);
+        final long conn = switch (kind)
+        {
+            case ARRIVAL -> nextConnection;
+            case TIME_WAIT_END -> (payload >>> TW_CONN_SHIFT) & 0xFFFF_FFFFL;
+            default -> connection[(int)(payload >>> SLOT_SHIFT)];
+        };
+        return (conn << 8 | kind) & ((1L << 51) - 1);
+    }
+
+    /** @return whether a fired timer is still the one its owner holds (packets and arrivals always are). */
+    private boolean isCurrent(final long handle, final long payload)
+    {
+        final int kind = (int)(payload & 0xFF);
+        final int c = (int)(payload >>> SLOT_SHIFT);
+        return switch (kind)
+        {
+            case RTO_CLIENT -> rto[CLIENT].timerHandle(c) == handle;
+            case RTO_SERVER -> rto[SERVER].timerHandle(c) == handle;
+            case AUX_CLIENT -> auxHandle[c << 1] == handle;
+            case AUX_SERVER -> auxHandle[c << 1 | 1] == handle;
+            default -> true;
+        };
     }
 
     /** Runs to the end. */
@@ -296,6 +371,21 @@ public final class TcpShard implements ExpiryHandler
 
     @Override
     public void onExpiry(final long handle, final long payload, final long deadline)
+    {
+        // buffered: the microsecond's events are handled once the wheel has fired them all, in a fixed order
+        if (batchSize == batchPayload.length)
+        {
+            batchHandle = Arrays.copyOf(batchHandle, batchSize * 2);
+            batchPayload = Arrays.copyOf(batchPayload, batchSize * 2);
+            batchDeadline = Arrays.copyOf(batchDeadline, batchSize * 2);
+        }
+        batchHandle[batchSize] = handle;
+        batchPayload[batchSize] = payload;
+        batchDeadline[batchSize] = deadline;
+        batchSize++;
+    }
+
+    private void handle(final long handle, final long payload, final long deadline)
     {
         now = deadline;
         stats.add(Counter.EVENTS);
@@ -467,6 +557,14 @@ public final class TcpShard implements ExpiryHandler
         }
         if (ack > 0)
         {
+            if (packetClass == NetworkModel.PURE_ACK && tx == 0 && transmissions(i, unit) > 0 &&
+                unit >= field(word[i], UNA, 6) && unit < ack)
+            {
+                // The ACK of an original that was since retransmitted: the timeout was spurious. Real stacks
+                // learn this from timestamps (Eifel, RFC 3522) or F-RTO; the simulator knows which copy the ACK
+                // answers. Strategies with a response (eifel) adapt; the others ignore it.
+                rto[i & 1].onSpuriousTimeout(i >> 1, now - sendTime(i, unit));
+            }
             onAck(i, ack);
         }
         if (packetClass == NetworkModel.SEGMENT && field(word[i], STATE, 4) != CLOSED)
@@ -1100,7 +1198,7 @@ public final class TcpShard implements ExpiryHandler
         if (retransmission)
         {
             tx = bumpTransmissions(i, unit);
-            final boolean spurious = earlierCopyDelivered(i, unit, tx);
+            final boolean spurious = spuriousRetransmission(i, unit, tx);
             if (spurious)
             {
                 stats.add(Counter.RETX_SPURIOUS);
@@ -1169,6 +1267,7 @@ public final class TcpShard implements ExpiryHandler
             stats.add(Counter.PACKETS_LOST);
             return;
         }
+        word[i] = with(word[i], ACK_SENT, ack);
         final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now);
         final long start = startUs[c];
         final long arrival = Math.max(now + delay, start + (lastArrival[i] & 0xFFFF_FFFFL) + 1);
@@ -1180,20 +1279,28 @@ public final class TcpShard implements ExpiryHandler
         inFlight[c]++;
     }
 
-    /** @return whether an earlier transmission of this unit was not lost (so this one is spurious). */
-    private boolean earlierCopyDelivered(final int i, final int unit, final int tx)
+    /**
+     * @return whether resending {@code unit} now is spurious: the timer fired though a copy of it is still on its
+     * way to the receiver, or the receiver has it and an ACK covering it is on its way back. The simulator knows
+     * both, where a real stack can only guess (Eifel, F-RTO). A copy the receiver has whose ACKs were all lost makes
+     * the retransmission necessary, not spurious.
+     */
+    private boolean spuriousRetransmission(final int i, final int unit, final int tx)
     {
+        final int peer = i ^ 1;
+        if ((received[peer] & (1L << unit)) != 0)
+        {
+            // paths are FIFO and ACKs cumulative: the last packet sent back carries the highest ACK in flight
+            final long backAt = startUs[i >> 1] + (lastArrival[peer] & 0xFFFF_FFFFL);
+            return field(word[peer], ACK_SENT, 6) > unit && backAt > now;
+        }
         final long conn = connection[i >> 1];
         final boolean fromClient = (i & 1) == CLIENT;
-        if ((received[i ^ 1] & (1L << unit)) != 0)
-        {
-            return true;
-        }
-        for (int t = 0; t < Math.min(tx, 3); t++)
+        for (int t = 0; t < Math.min(tx, 4); t++) // transmissions 0..3 are numbered in order; later ones skip
         {
             if (!network.lost(seed, conn, fromClient, NetworkModel.SEGMENT, unit, t, -1))
             {
-                return true;
+                return true; // not lost, not arrived: on its way
             }
         }
         return false;

@@ -1,0 +1,206 @@
+package io.escapement.simulator.cli;
+
+import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.NetworkModel;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The options that describe a scenario: traffic, the TCP stack's knobs, the network. Shared, as a picocli mixin,
+ * by the run command and {@code compare}.
+ */
+final class ScenarioOptions
+{
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+        description = "Seed: the same seed and options give the same results, bit for bit.")
+    long seed;
+
+    // ---- traffic
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "1000000",
+        description = "Connections to open in all (per run, for compare).")
+    int connections;
+
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "20000",
+        description = "New connections per second of virtual time (Poisson arrivals).")
+    double rate;
+
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "64",
+        description = "Client IP addresses; connections take them in turn.")
+    int clients;
+
+    @Option(names = "--ports", paramLabel = "LOW-HIGH", defaultValue = "32768-60999",
+        description = "Each client address's ephemeral port range (Linux's ip_local_port_range).")
+    String ports;
+
+    @Option(names = "--refused", paramLabel = "FRACTION", defaultValue = "0",
+        description = "Fraction of connections aimed at a port nobody listens on (answered with RST).")
+    double refused;
+
+    @Option(names = "--request-bytes", paramLabel = "BYTES", defaultValue = "300",
+        description = "Request size; segments of --mss bytes.")
+    int requestBytes;
+
+    @Option(names = "--response-bytes", paramLabel = "BYTES", defaultValue = "4000", description = "Response size.")
+    int responseBytes;
+
+    @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "Maximum segment size.")
+    int mss;
+
+    @Option(names = "--client-think", paramLabel = "DURATION", defaultValue = "0s",
+        converter = DurationConverter.class, description = "Client's delay between ESTABLISHED and its request.")
+    long clientThinkUs;
+
+    @Option(names = "--server-think", paramLabel = "DURATION", defaultValue = "0s",
+        converter = DurationConverter.class, description = "Server's delay between request and response.")
+    long serverThinkUs;
+
+    @Option(names = "--client-closes-first", paramLabel = "FRACTION", defaultValue = "0.6",
+        description = "Connections the client closes first (it then holds TIME-WAIT).")
+    double clientClosesFirst;
+
+    @Option(names = "--simultaneous-close", paramLabel = "FRACTION", defaultValue = "0.05",
+        description = "Connections both ends close at once (CLOSING). The rest close server-first.")
+    double simultaneousClose;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "120s",
+        converter = DurationConverter.class,
+        description = "An application closes an end that has waited this long with nothing to send.")
+    long idleTimeoutUs;
+
+    // ---- the stack
+    @Option(names = "--rto", paramLabel = "STRATEGY", defaultValue = "linux",
+        description = "RTO strategy: name[:key=value,...]. Known: ${COMPLETION-CANDIDATES}.",
+        completionCandidates = StrategyNames.class)
+    String rto;
+
+    @Option(names = "--syn-retries", paramLabel = "N", defaultValue = "6", description = "net.ipv4.tcp_syn_retries.")
+    int synRetries;
+
+    @Option(names = "--syn-linear-timeouts", paramLabel = "N", defaultValue = "0",
+        description = "net.ipv4.tcp_syn_linear_timeouts: first SYN retransmissions 1 s apart (recent kernels: 4).")
+    int synLinearTimeouts;
+
+    @Option(names = "--synack-retries", paramLabel = "N", defaultValue = "5",
+        description = "net.ipv4.tcp_synack_retries.")
+    int synAckRetries;
+
+    @Option(names = "--tcp-retries2", paramLabel = "N", defaultValue = "15",
+        description = "net.ipv4.tcp_retries2, applied as Linux does: a time budget, not a count.")
+    int tcpRetries2;
+
+    @Option(names = "--orphan-retries", paramLabel = "N", defaultValue = "8",
+        description = "net.ipv4.tcp_orphan_retries (the sysctl's 0 means 8).")
+    int orphanRetries;
+
+    @Option(names = "--timestamps", paramLabel = "BOOLEAN", defaultValue = "false", arity = "1",
+        description = "TCP timestamps (RFC 7323): every ACK gives an RTT sample, Karn's rule aside.")
+    boolean timestamps;
+
+    @Option(names = "--tlp", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "Tail loss probe (RFC 8985) before the first RTO.")
+    boolean tlp;
+
+    @Option(names = "--hz", paramLabel = "HZ", defaultValue = "1000",
+        description = "Kernel timer granularity: timers fire on 1/HZ boundaries; 0 for exact timers.")
+    int hz;
+
+    @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+        description = "Maximum segment lifetime.")
+    long mslUs;
+
+    @Option(names = "--time-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+        description = "TIME-WAIT length; 0s for 2 x MSL (Linux uses a fixed 60 s).")
+    long timeWaitUs;
+
+    @Option(names = "--fin-timeout", paramLabel = "DURATION", defaultValue = "60s",
+        converter = DurationConverter.class, description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2.")
+    long finTimeoutUs;
+
+    // ---- the network
+    @Option(names = "--loss", paramLabel = "P", defaultValue = "0.01",
+        description = "Packet loss probability, each direction.")
+    double loss;
+
+    @Option(names = "--loss-to-server", paramLabel = "P", description = "Loss towards the server (overrides --loss).")
+    Double lossToServer;
+
+    @Option(names = "--loss-to-client", paramLabel = "P", description = "Loss towards the client (overrides --loss).")
+    Double lossToClient;
+
+    @Option(names = "--rtt", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
+        description = "Base round-trip time (half each way), before jitter.")
+    long rttUs;
+
+    @Option(names = "--jitter", paramLabel = "SHAPE", defaultValue = "uniform",
+        description = "Random part of the delay: ${COMPLETION-CANDIDATES}.")
+    NetworkModel.Jitter jitter;
+
+    @Option(names = "--jitter-mean", paramLabel = "DURATION", defaultValue = "2ms",
+        converter = DurationConverter.class, description = "Mean of the random part of each one-way delay.")
+    long jitterMeanUs;
+
+    @Option(names = "--event", paramLabel = "EVENT",
+        description = "A scheduled network event, repeatable: spike:at=10s,for=2s,add=200ms or step:at=20s,rtt=100ms.")
+    List<String> events = new ArrayList<>();
+
+    /** Lists the strategy names for the help text. */
+    static final class StrategyNames extends ArrayList<String>
+    {
+        StrategyNames()
+        {
+            super(RtoStrategies.names());
+        }
+    }
+
+    /** @return the scenario the options describe. @throws IllegalArgumentException naming a bad value. */
+    Scenario scenario()
+    {
+        return builder().build();
+    }
+
+    /** @return a builder holding the options, for callers that vary one of them (a sweep). */
+    Scenario.Builder builder()
+    {
+        final String[] range = ports.split("-");
+        if (range.length != 2)
+        {
+            throw new IllegalArgumentException("--ports=" + ports + " must be LOW-HIGH, such as 32768-60999");
+        }
+        final int low;
+        final int high;
+        try
+        {
+            low = Integer.parseInt(range[0].trim());
+            high = Integer.parseInt(range[1].trim());
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new IllegalArgumentException("--ports=" + ports + " must be two whole numbers, LOW-HIGH");
+        }
+        return Scenario.builder()
+            .seed(seed).connections(connections).arrivalsPerSecond(rate).clientAddresses(clients).ports(low, high)
+            .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
+            .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
+            .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
+            .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
+            .orphanRetries(orphanRetries).timestamps(timestamps).tailLossProbe(tlp).hz(hz).mslUs(mslUs)
+            .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build());
+    }
+
+    /** @return a network builder holding the network options, for a sweep to vary. */
+    NetworkModel.Builder networkBuilder()
+    {
+        final NetworkModel.Builder network = NetworkModel.builder()
+            .loss(lossToServer != null ? lossToServer : loss, lossToClient != null ? lossToClient : loss)
+            .rttUs(rttUs)
+            .jitter(jitter, jitterMeanUs);
+        for (final String event : events)
+        {
+            network.event(event);
+        }
+        return network;
+    }
+}

@@ -1,0 +1,146 @@
+package io.escapement.simulator.compare;
+
+import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.engine.rto.RetransmissionTimers.Outcome;
+import io.escapement.engine.rto.RetransmissionTimers.Phase;
+import io.escapement.engine.rto.RetryPolicy;
+import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.engine.wheel.TimerWheel;
+import io.escapement.simulator.net.NetworkModel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One long-lived connection, followed sample by sample: it sends a segment, waits for its ACK, and sends the next,
+ * for a given time, over the network model (its loss, jitter, delay spikes and RTT steps), with the engine's
+ * {@link RetransmissionTimers} and the strategy under test on a {@link TimerWheel}. It records every RTT sample,
+ * the RTO in force after it, and every timeout, spurious or not; that is the picture of how a strategy follows
+ * the path through a spike or a step, which the short request-response connections of the main simulation are
+ * too brief to show.
+ * <p>
+ * Segment {@code k}'s fate is the network's for (connection 0, client to server, segment, unit {@code k},
+ * transmission), and its ACK's for the ACK of that transmission: the same for every strategy.
+ */
+public final class RtoTimeline
+{
+    /** One point of the timeline. */
+    public record Point(long atUs, long sampleUs, long rtoUs, boolean timeout, boolean spurious)
+    {
+    }
+
+    private static final int KIND = 1;
+
+    private RtoTimeline()
+    {
+    }
+
+    /**
+     * @param strategy   an {@link RtoStrategies} specification.
+     * @param durationUs how long the connection sends.
+     * @return the points, in time order.
+     */
+    public static List<Point> run(final String strategy, final NetworkModel network, final long seed,
+        final long durationUs)
+    {
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).tickDuration(1).build();
+        final RetransmissionTimers timers = new RetransmissionTimers(wheel, RtoStrategies.parse(strategy),
+            RetryPolicy.linuxDefaults(), false, 1, KIND);
+        timers.open(0, Phase.DATA);
+        final List<Point> points = new ArrayList<>();
+        final long[] state = new long[4]; // segment, transmissions, first send time, 1 while waiting
+        final int segment = 0;
+        final int transmissions = 1;
+        final int sentAt = 2;
+        final int waiting = 3;
+        // arrivals of ACKs: payload = 2 | transmission << 8 | segment << 16 (the timer kind is 1)
+        final Runnable send = () ->
+        {
+            final long now = wheel.currentTime();
+            final int k = (int)state[segment];
+            final int tx = (int)state[transmissions];
+            if (!network.lost(seed, 0, true, NetworkModel.SEGMENT, k, tx, 0))
+            {
+                final long there = now + network.delayUs(seed, 0, true, NetworkModel.SEGMENT, k, tx, now);
+                if (!network.lost(seed, 0, false, NetworkModel.PURE_ACK, k, tx, 0))
+                {
+                    final long back = there + network.delayUs(seed, 0, false, NetworkModel.PURE_ACK, k, tx, there);
+                    wheel.schedule(back, 2 | (long)tx << 8 | (long)k << 16);
+                }
+            }
+            timers.onSend(0, now);
+        };
+        state[waiting] = 1;
+        send.run();
+        while (wheel.timerCount() > 0)
+        {
+            wheel.advance(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
+            {
+                final long now = deadline;
+                if ((payload & 0xFF) == KIND)
+                {
+                    final Outcome outcome = timers.onExpiry(0, now);
+                    final boolean spurious = earlierCopyArrives(network, seed, (int)state[segment],
+                        (int)state[transmissions]);
+                    points.add(new Point(now, -1, timers.rtoUs(0), true, spurious));
+                    if (outcome == Outcome.RETRANSMIT)
+                    {
+                        state[transmissions]++;
+                        timers.stop(0); // send() re-arms with the backed-off timeout
+                        send.run();
+                    }
+                    else
+                    {
+                        state[waiting] = 0; // gave up: late ACKs are ignored
+                    }
+                    return;
+                }
+                final int k = (int)(payload >>> 16);
+                final int tx = (int)(payload >>> 8) & 0xFF;
+                if (k != state[segment] || state[waiting] == 0)
+                {
+                    return; // a late ACK of a segment already acknowledged
+                }
+                final boolean retransmitted = state[transmissions] > 0;
+                if (retransmitted && tx == 0)
+                {
+                    timers.onSpuriousTimeout(0, now - state[sentAt]);
+                }
+                final long sample = now - state[sentAt];
+                timers.onAck(0, now, sample, retransmitted, 0, k + 1, k + 1, true);
+                points.add(new Point(now, retransmitted ? -1 : sample, timers.rtoUs(0), false, false));
+                if (now < durationUs)
+                {
+                    state[segment] = k + 1;
+                    state[transmissions] = 0;
+                    state[sentAt] = now;
+                    send.run();
+                }
+                else
+                {
+                    state[waiting] = 0;
+                }
+            });
+        }
+        return points;
+    }
+
+    /**
+     * @return whether the timeout is spurious: a transmission of the segment so far was delivered and its ACK is
+     * on its way back (not lost; it has not arrived, or the timer would not have fired).
+     */
+    private static boolean earlierCopyArrives(final NetworkModel network, final long seed, final int k,
+        final int transmissions)
+    {
+        for (int t = 0; t <= transmissions; t++)
+        {
+            if (!network.lost(seed, 0, true, NetworkModel.SEGMENT, k, t, 0) &&
+                !network.lost(seed, 0, false, NetworkModel.PURE_ACK, k, t, 0))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
