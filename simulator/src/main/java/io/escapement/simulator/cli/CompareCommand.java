@@ -229,20 +229,22 @@ final class CompareCommand implements Callable<Integer>
         final Map<String, List<RtoTimeline.Point>> steps, final NetworkModel stepNetwork, final String belowRtt,
         final long rttUs, final int threads, final double seconds)
     {
-        final String command = "java -jar simulator/target/escapement-simulator.jar compare " +
+        final String command = "java -jar simulator/target/escapement-simulator.jar " +
             String.join(" ", spec.commandLine().getParseResult().originalArgs());
         final StringBuilder s = new StringBuilder();
         s.append("# RTO strategies compared\n\n");
         s.append("Made by `").append(command.trim()).append("` (").append(String.format(Locale.ROOT,
             "%.0f s on %d cores", seconds, threads)).append("). Every run is a full simulation: handshake, ")
-            .append("request and response, teardown, Linux's retry limits and tail loss probe; only the RTO ")
+            .append("request and response, teardown, Linux's retry limits (tail loss probe ")
+            .append(options.tlp ? "on" : "off, so that the RTO alone recovers losses").append("); only the RTO ")
             .append("strategy changes between the rows of a table. A packet's fate (lost or not, its jitter) is a ")
             .append("hash of the seed and the packet's identity, so every strategy meets the same network.\n\n");
         s.append("Workload: ").append(where).append("; request ")
             .append(options.requestBytes).append(" B, response ").append(options.responseBytes)
             .append(" B. Seeds: ").append(seeds).append(". Raw numbers, one row per run: `compare.csv`.\n\n");
-        s.append("How to read: a *spurious* retransmission resends a segment an earlier copy of which reached the ")
-            .append("receiver (the simulator knows); *real loss to retransmission* is how long a lost original ")
+        s.append("How to read: a *spurious* retransmission resends a segment while a copy of it, or an ACK covering ")
+            .append("it, is still on its way (the simulator knows); *real loss to retransmission* is how long a ")
+            .append("lost original ")
             .append("waited for its first retransmission, whatever sent it (RTO, tail loss probe or recovery).\n\n");
         s.append("## At ").append(sweep.format(reference)).append("\n\n").append(report.table(reference))
             .append('\n');

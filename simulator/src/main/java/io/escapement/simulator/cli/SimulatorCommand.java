@@ -31,7 +31,8 @@ import java.util.function.LongPredicate;
  * long option names without dashes), then the {@code --preset}, then the built-in defaults (the {@code linux}
  * preset).
  */
-@Command(name = "escapement-simulator", mixinStandardHelpOptions = true, subcommands = CompareCommand.class, version = "escapement-simulator 0.1.0",
+@Command(name = "escapement-simulator", mixinStandardHelpOptions = true, subcommands = CompareCommand.class,
+    version = "escapement-simulator 0.1.0",
     sortOptions = false, usageHelpAutoWidth = true, showDefaultValues = true,
     description = {
         "Drives TCP connections through their whole lifecycle (handshake, request and response, four-way",
@@ -135,7 +136,8 @@ public final class SimulatorCommand implements Callable<Integer>
     /** The command line with its defaults layered: config file, then preset, then the annotations. */
     static CommandLine commandLine(final String[] args)
     {
-        final CommandLine commandLine = new CommandLine(new SimulatorCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine commandLine = new CommandLine(new SimulatorCommand())
+            .setCaseInsensitiveEnumValuesAllowed(true);
         final Properties file = loadConfig(find(args, "--config"));
         final Set<String> known = new HashSet<>();
         final List<CommandLine.Model.OptionSpec> all = new ArrayList<>(commandLine.getCommandSpec().options());
@@ -239,7 +241,8 @@ public final class SimulatorCommand implements Callable<Integer>
         final LongPredicate traced = traced();
         final PrintWriter traceWriter = traced == null ? null :
             new PrintWriter(Files.newBufferedWriter(out().resolve("trace.txt"), StandardCharsets.UTF_8));
-        final ProgressBar bar = progress ? new ProgressBar(System.err, System.console() != null, "connections opened") : null;
+        final ProgressBar bar = progress ?
+            new ProgressBar(System.err, System.console() != null, "connections opened") : null;
         final Report report;
         try
         {

@@ -213,7 +213,8 @@ public final class NetworkModel
         for (int i = 0; i < spikeFromUs.length; i++)
         {
             s.append(", +").append(RtoParameters.formatUs(spikeAddUs[i])).append(" spike from ")
-                .append(RtoParameters.formatUs(spikeFromUs[i])).append(" to ").append(RtoParameters.formatUs(spikeToUs[i]));
+                .append(RtoParameters.formatUs(spikeFromUs[i])).append(" to ")
+                .append(RtoParameters.formatUs(spikeToUs[i]));
         }
         return s.toString();
     }

@@ -25,6 +25,7 @@ public enum Counter
     RETX_DATA_AND_FIN("data and FIN retransmissions (RTO, recovery and probes)"),
     RETX_SPURIOUS_DATA_AND_FIN("... of which spurious"),
     RTO_EXPIRIES("retransmission timer expiries"),
+    SPURIOUS_TIMEOUTS_DETECTED("spurious timeouts told to the strategy (the ACK of an original)"),
     SYN_ACK_GIVE_UPS("server dropped a half-open request (tcp_synack_retries)"),
     DATA_GIVE_UPS("side aborted on data (tcp_retries2)"),
     ORPHAN_GIVE_UPS("orphaned side dropped its FIN (tcp_orphan_retries)"),

@@ -563,6 +563,7 @@ public final class TcpShard implements ExpiryHandler
                 // The ACK of an original that was since retransmitted: the timeout was spurious. Real stacks
                 // learn this from timestamps (Eifel, RFC 3522) or F-RTO; the simulator knows which copy the ACK
                 // answers. Strategies with a response (eifel) adapt; the others ignore it.
+                stats.add(Counter.SPURIOUS_TIMEOUTS_DETECTED);
                 rto[i & 1].onSpuriousTimeout(i >> 1, now - sendTime(i, unit));
             }
             onAck(i, ack);
