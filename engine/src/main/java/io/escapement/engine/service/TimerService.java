@@ -137,8 +137,11 @@ public final class TimerService implements AutoCloseable
     private final Executor executor;
     private final ThreadFactory threadFactory;
     private final int wakeAfterRequests;
-    /** Handed to the wheel on every advance: one object for the life of the service. */
-    private final ExpiryHandler onExpiry = this::fire;
+    /**
+     * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
+     * {@code this::fire}, whose hidden class Lincheck cannot analyse.
+     */
+    private final ExpiryHandler onExpiry = new Firing();
 
     /** Set once, by the CAS in {@link #shutdown()}; read by every arm after publishing its timer (see there). */
     private volatile boolean closed;
@@ -299,8 +302,10 @@ public final class TimerService implements AutoCloseable
     {
         final TimerSlots slots = this.slots;
         final int slot = slots.slotOf(handle);
-        if (slot == NIL)
+        if (slot == NIL || closed)
         {
+            // Once closed, every pending timer belongs to the close, even one its sweep has not reached yet: an
+            // operation that starts after the close has shown itself (an arm refused) must not win a timer from it.
             return false;
         }
         while (true)
@@ -344,9 +349,9 @@ public final class TimerService implements AutoCloseable
         final long deadlineNs = deadlineAfter(delay, unit);
         final TimerSlots slots = this.slots;
         final int slot = slots.slotOf(handle);
-        if (slot == NIL)
+        if (slot == NIL || closed)
         {
-            return false;
+            return false; // closed: as in cancel
         }
         while (true)
         {
@@ -423,7 +428,7 @@ public final class TimerService implements AutoCloseable
         }
         final long firedCount = fired.get();
         final long retired = cancelledRetired.get();
-        final long pending = closed ? 0 : Math.max(0, (int)(slots.allocations() - (int)(firedCount + retired)));
+        final long pending = closed ? 0 : Math.max(0, slots.allocations() - (int)(firedCount + retired));
         return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
             callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max);
     }
@@ -780,6 +785,15 @@ public final class TimerService implements AutoCloseable
             STATE.setRelease(slots.states, slot, freed(armed));
             fired.lazySet(fired.get() + 1);
             slots.free(slot);
+        }
+    }
+
+    private final class Firing implements ExpiryHandler
+    {
+        @Override
+        public void onExpiry(final long wheelHandle, final long handle, final long deadlineNs)
+        {
+            fire(wheelHandle, handle, deadlineNs);
         }
     }
 
