@@ -23,9 +23,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Lincheck checks that the service's operations are linearizable: every concurrent run, under every interleaving the
- * model checker tries (and on real threads in stress mode), gives results some sequential order of the same
- * operations would give. That is the "decided atomically" claim: a cancel or re-arm that returned {@code true} and
- * a poll that fired the same timer cannot both happen, because no sequential order produces both.
+ * model checker tries (and on real threads in stress mode), gives results that some sequential order of the same
+ * operations gives on {@link Model}, a plain statement of what the service promises. That is the "decided
+ * atomically" claim: a cancel or re-arm that returned {@code true} and a poll that fired the same timer cannot both
+ * happen, because no sequential order produces both.
  * <p>
  * Proof that it can fail: with cancel's CAS made a plain write, or the owner firing a timer whatever flags its word
  * carries, or the arm's re-check of {@code closed} removed, the named races fail within seconds (fire and cancel
@@ -124,6 +125,103 @@ public class TimerServiceLincheckTest
         return pending;
     }
 
+    /**
+     * The sequential specification: what the service promises, written as plainly as possible, independent of its
+     * implementation. Lincheck compares every concurrent run with it. (Lincheck keeps one specification object per
+     * state it explores; a real service per state, wheel and histograms included, would exhaust the heap.)
+     */
+    public static final class Model
+    {
+        private static final int UNARMED = 0;
+        private static final int DUE = 1;
+        private static final int FAR = 2;
+        private static final int DONE = 3; // fired, cancelled or handed back by the close
+
+        private final int[] timers = new int[2];
+        private boolean closed;
+
+        public void armDueNow()
+        {
+            arm(0, DUE);
+        }
+
+        public void armFar()
+        {
+            arm(1, FAR);
+        }
+
+        private void arm(final int id, final int status)
+        {
+            if (closed)
+            {
+                throw new TimerServiceClosedException();
+            }
+            timers[id] = status;
+        }
+
+        public boolean cancel(final int id)
+        {
+            if (closed || timers[id] != DUE && timers[id] != FAR)
+            {
+                return false;
+            }
+            timers[id] = DONE;
+            return true;
+        }
+
+        public boolean rearmFar(final int id)
+        {
+            if (closed || timers[id] != DUE && timers[id] != FAR)
+            {
+                return false;
+            }
+            timers[id] = FAR;
+            return true;
+        }
+
+        public int poll()
+        {
+            int fired = 0;
+            for (int id = 0; id < timers.length; id++)
+            {
+                if (!closed && timers[id] == DUE)
+                {
+                    timers[id] = DONE;
+                    fired |= 1 << id;
+                }
+            }
+            return fired;
+        }
+
+        public int close()
+        {
+            int pending = 0;
+            for (int id = 0; id < timers.length && !closed; id++)
+            {
+                if (timers[id] == DUE || timers[id] == FAR)
+                {
+                    timers[id] = DONE;
+                    pending |= 1 << id;
+                }
+            }
+            closed = true;
+            return pending;
+        }
+
+        @Override
+        public boolean equals(final Object other)
+        {
+            return other instanceof Model && ((Model)other).closed == closed &&
+                Arrays.equals(((Model)other).timers, timers);
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Arrays.hashCode(timers) * 2 + (closed ? 1 : 0);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ the checks
 
     @Test
@@ -161,8 +259,9 @@ public class TimerServiceLincheckTest
     @Test
     void shouldBeLinearizableOnRealThreads()
     {
-        new StressOptions().iterations(ITERATIONS).invocationsPerIteration(1_000).threads(2).actorsPerThread(3)
-            .actorsBefore(1).actorsAfter(1).check(TimerServiceLincheckTest.class);
+        new StressOptions().sequentialSpecification(Model.class).iterations(ITERATIONS)
+            .invocationsPerIteration(1_000).threads(2).actorsPerThread(3).actorsBefore(1).actorsAfter(1)
+            .check(TimerServiceLincheckTest.class);
     }
 
     /**
@@ -172,10 +271,12 @@ public class TimerServiceLincheckTest
      */
     private static ModelCheckingOptions modelChecking()
     {
-        return new ModelCheckingOptions().addGuarantee(ManagedStrategyGuaranteeKt.forClasses(
-            TimerWheel.class.getName(), "org.HdrHistogram.SingleWriterRecorder", "org.HdrHistogram.Histogram",
-            "org.HdrHistogram.AbstractHistogram", "org.HdrHistogram.WriterReaderPhaser",
-            "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64").allMethods().ignore());
+        return new ModelCheckingOptions().sequentialSpecification(Model.class)
+            .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(TimerWheel.class.getName(),
+                "org.HdrHistogram.SingleWriterRecorder", "org.HdrHistogram.Histogram",
+                "org.HdrHistogram.AbstractHistogram", "org.HdrHistogram.WriterReaderPhaser",
+                "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64")
+                .allMethods().ignore());
     }
 
     private static Actor actor(final String name, final Object... arguments)
