@@ -908,8 +908,8 @@ public final class TimerService implements AutoCloseable
     @Override
     public String toString()
     {
-        return "TimerService{capacity=" + slots.capacity + ", mode=" +
-            (mode == MODE_DRIVER ? "driver" : mode == MODE_CALLER ? "caller" : "not driven") + ", closed=" + closed + '}';
+        final String driving = mode == MODE_DRIVER ? "driver" : mode == MODE_CALLER ? "caller" : "not driven";
+        return "TimerService{capacity=" + slots.capacity + ", mode=" + driving + ", closed=" + closed + '}';
     }
 
     /**
