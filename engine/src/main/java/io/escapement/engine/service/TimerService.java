@@ -97,7 +97,7 @@ public final class TimerService implements AutoCloseable
     /** sleepUntil while the driver is awake (or there is none): no arm is earlier, so nobody unparks it. */
     private static final long AWAKE = Long.MIN_VALUE;
     /** The longest the driver parks, even with nothing to do: a safety net, not a tick. */
-    static final long MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
+    static final long DEFAULT_MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
     /** Lateness is recorded up to an hour (larger values are recorded as an hour), to 2 significant digits. */
     static final long MAX_LATENESS_NS = TimeUnit.HOURS.toNanos(1);
 
@@ -137,6 +137,7 @@ public final class TimerService implements AutoCloseable
     private final Executor executor;
     private final ThreadFactory threadFactory;
     private final int wakeAfterRequests;
+    private final long maxParkNs;
     /**
      * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
      * {@code this::fire}, whose hidden class Lincheck cannot analyse.
@@ -146,8 +147,8 @@ public final class TimerService implements AutoCloseable
     /** Set once, by the CAS in {@link #shutdown()}; read by every arm after publishing its timer (see there). */
     private volatile boolean closed;
     /**
-     * The deadline the driver parks towards, or AWAKE. Written by the driver (volatile) before it checks for
-     * requests; read by producers (volatile) after they pushed one: one side always sees the other.
+     * The deadline the driver parks towards, or AWAKE. Written by the driver (volatile) before its last drain ahead
+     * of parking; read by producers (volatile) after they pushed a request: one side always sees the other.
      */
     private volatile long sleepUntil = AWAKE;
     private volatile int mode = MODE_NONE;
@@ -180,6 +181,7 @@ public final class TimerService implements AutoCloseable
         threadFactory = builder.threadFactory;
         wakeAfterRequests = builder.wakeAfterRequests != 0 ? builder.wakeAfterRequests :
             Math.max(1, Math.min(4096, builder.capacity / 16));
+        maxParkNs = builder.maxParkNs;
         slots = new TimerSlots(builder.capacity);
         startNs = clock.getAsLong();
         wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(startNs).tickDuration(builder.tickNs)
@@ -644,25 +646,34 @@ public final class TimerService implements AutoCloseable
         SLEEP_UNTIL.setVolatile(this, AWAKE);
     }
 
+    /**
+     * Parks until the earliest deadline, unless something is due. Requests that arrive meanwhile do not keep the
+     * driver awake: an arm (or re-arm) earlier than the deadline it sleeps towards unparks it, and so does the
+     * request that makes {@code wakeAfterRequests} wait; the rest wait for the wake-up and are drained in one batch.
+     * So a stream of arms and cancels costs the driver one wake-up per batch, not a spinning core.
+     */
     private void sleepUntilDue()
     {
-        final long next = wheel.earliestDeadline();
-        final long now = clock.getAsLong();
-        if (next <= now)
-        {
-            return; // due now: a callback armed a timer in the past, or the bound was reached
-        }
-        long parkNs = next - now;
-        if (next == TimerWheel.NULL_DEADLINE || parkNs < 0 || parkNs > MAX_PARK_NS)
-        {
-            parkNs = MAX_PARK_NS; // nothing armed, or a deadline far off (or a difference that overflowed)
-        }
-        // Dekker pair with wakeDriverIf: this volatile write, then the volatile reads of the request head and of
-        // `closed`; a producer pushes (volatile CAS) and then reads sleepUntil. One of the two sees the other, so a
-        // request that needs the driver never waits for a sleep to end.
+        long next = wheel.earliestDeadline();
+        // Dekker pair with wakeDriverIf: this volatile write, then the drain's getAndSet of the request head; a
+        // producer pushes (volatile CAS), then reads sleepUntil. Either the drain below takes its request (and the
+        // deadline is looked at again), or the producer sees what the driver sleeps towards and unparks it if its
+        // timer is earlier, or its request fills the batch. An unpark that comes early leaves a permit: the park
+        // below then returns at once.
         SLEEP_UNTIL.setVolatile(this, next);
-        if (!slots.hasRequests() && !closed)
+        if (drainRequests() != 0)
         {
+            next = wheel.earliestDeadline(); // the drain may have filed an earlier timer, or a due one
+            SLEEP_UNTIL.setVolatile(this, next);
+        }
+        final long now = clock.getAsLong();
+        long parkNs = next - now;
+        if (next > now && !closed)
+        {
+            if (next == TimerWheel.NULL_DEADLINE || parkNs < 0 || parkNs > maxParkNs)
+            {
+                parkNs = maxParkNs; // nothing armed, or a deadline far off (or a difference that overflowed)
+            }
             LockSupport.parkNanos(this, parkNs);
         }
         SLEEP_UNTIL.setVolatile(this, AWAKE);
@@ -686,18 +697,25 @@ public final class TimerService implements AutoCloseable
         return wheel.advance(now, onExpiry, limit);
     }
 
-    /** Owner only. Acts on every slot queued so far, each according to its state word now. O(requests). */
-    private void drainRequests()
+    /**
+     * Owner only. Acts on every slot queued so far, each according to its state word now. O(requests).
+     *
+     * @return the number of requests handled.
+     */
+    private int drainRequests()
     {
         final TimerSlots slots = this.slots;
         int slot = slots.takeRequests();
+        int handled = 0;
         while (slot != NIL)
         {
             // Read the link first: once the flag is cleared below, another thread may queue the slot again.
             final int next = slots.links[slot];
             handleRequest(slots, slot);
             slot = next;
+            handled++;
         }
+        return handled;
     }
 
     private void handleRequest(final TimerSlots slots, final int slot)
@@ -925,6 +943,7 @@ public final class TimerService implements AutoCloseable
         private long tickNs = TimeUnit.MILLISECONDS.toNanos(1);
         private int capacity = 1 << 16;
         private int wakeAfterRequests;
+        private long maxParkNs = DEFAULT_MAX_PARK_NS;
         private ThreadFactory threadFactory = runnable ->
         {
             final Thread thread = new Thread(runnable, "escapement-timer-" + THREAD_NUMBER.incrementAndGet());
@@ -1024,6 +1043,16 @@ public final class TimerService implements AutoCloseable
                 throw new IllegalArgumentException("wakeAfterRequests must be at least 1, was " + requests);
             }
             this.wakeAfterRequests = requests;
+            return this;
+        }
+
+        /**
+         * Tests only: the driver's safety-net wake-up (default 1 s). A test that proves no wake-up is lost sets it
+         * far beyond its own timeout, so that a lost wake-up cannot hide behind it.
+         */
+        Builder maxParkNs(final long maxParkNs)
+        {
+            this.maxParkNs = maxParkNs;
             return this;
         }
 

@@ -218,10 +218,4 @@ final class TimerSlots
     {
         return (int)(long)HEAD.getAndSet(heads, REQUEST_HEAD, NO_REQUESTS);
     }
-
-    /** @return whether a request waits; a volatile read, ordered after the caller's earlier volatile writes. */
-    boolean hasRequests()
-    {
-        return (int)(long)HEAD.getVolatile(heads, REQUEST_HEAD) != NIL;
-    }
 }
