@@ -27,7 +27,6 @@ import static io.escapement.engine.service.TimerSlots.FIRING;
 import static io.escapement.engine.service.TimerSlots.GENERATION_MASK;
 import static io.escapement.engine.service.TimerSlots.NIL;
 import static io.escapement.engine.service.TimerSlots.QUEUED;
-import static io.escapement.engine.service.TimerSlots.STATE;
 import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
 import static io.escapement.engine.service.TimerSlots.WRITING;
 import static io.escapement.engine.service.TimerSlots.freed;
@@ -81,7 +80,7 @@ import static io.escapement.engine.service.TimerSlots.status;
  * <h2>Cost</h2>
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
  * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
- * 40 bytes a slot, allocated up front for the whole capacity, plus the wheel's 28.5 bytes per live timer (its pages
+ * 44 bytes a slot, allocated up front for the whole capacity, plus the wheel's 28.5 bytes per live timer (its pages
  * grow with use), plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
@@ -251,12 +250,15 @@ public final class TimerService implements AutoCloseable
         // The slot is ours until the state word says ARMED: nobody else writes these cells. The owner's volatile
         // write of FREE (then its CAS of the free head) is ordered before our CAS that popped the slot.
         final long generation = slots.state(slot) & GENERATION_MASK;
-        slots.deadlines[slot] = deadlineNs;
-        slots.payloads[slot] = payload;
-        slots.tasks[slot] = task;
+        slots.deadline(slot, deadlineNs);
+        slots.payload(slot, payload);
+        if (task != null)
+        {
+            slots.tasks[slot] = task; // null otherwise: the owner cleared it when it freed the slot
+        }
         // Publishes the cells. Volatile (not release): with the read of `closed` below it forms a Dekker pair with
         // shutdown(), which writes `closed` and then reads every state word.
-        STATE.setVolatile(slots.states, slot, generation | QUEUED | ARMED);
+        slots.setStateVolatile(slot, generation | QUEUED | ARMED);
         final int waiting = slots.pushRequest(slot);
         final long handle = generation | slot;
         if (closed && retractAfterClose(slot, handle))
@@ -372,7 +374,7 @@ public final class TimerService implements AutoCloseable
                 break;
             }
         }
-        slots.deadlines[slot] = deadlineNs;
+        slots.deadline(slot, deadlineNs);
         while (true)
         {
             // Status is ARMED, or CANCELLED/CLOSED if a cancel or the close overtook us (then this re-arm is ordered
@@ -602,8 +604,8 @@ public final class TimerService implements AutoCloseable
                 {
                     if (status == ARMED)
                     {
-                        pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payloads[slot],
-                            slots.deadlines[slot], slots.tasks[slot]));
+                        pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
+                            slots.deadline(slot), slots.tasks[slot]));
                     }
                     else
                     {
@@ -710,7 +712,7 @@ public final class TimerService implements AutoCloseable
         while (slot != NIL)
         {
             // Read the link first: once the flag is cleared below, another thread may queue the slot again.
-            final int next = slots.links[slot];
+            final int next = slots.link(slot);
             handleRequest(slots, slot);
             slot = next;
             handled++;
@@ -720,6 +722,21 @@ public final class TimerService implements AutoCloseable
 
     private void handleRequest(final TimerSlots slots, final int slot)
     {
+        final long seen = slots.state(slot);
+        if (status(seen) == CANCELLED && (seen & WRITING) == 0)
+        {
+            // The common case, a cancelled timer, in one CAS: nothing but the close can change a cancelled word
+            // with no re-arm writing, so the CAS that frees the slot also clears QUEUED. It fails only if the
+            // close took the slot (CLOSED).
+            removeFromWheel(slots, slot);
+            clearTask(slots, slot);
+            if (slots.casState(slot, seen, freed(seen)))
+            {
+                cancelledRetired.lazySet(cancelledRetired.get() + 1);
+                slots.free(slot);
+            }
+            return;
+        }
         long state;
         do
         {
@@ -735,7 +752,7 @@ public final class TimerService implements AutoCloseable
             {
                 return; // a re-arm is writing; it queues the slot again when done
             }
-            final long deadlineNs = slots.deadlines[slot];
+            final long deadlineNs = slots.deadline(slot);
             if (slots.state(slot) != state)
             {
                 return; // re-armed, cancelled or closed since the CAS: a newer request (or the close) has it
@@ -754,17 +771,12 @@ public final class TimerService implements AutoCloseable
         }
         else if (status == CANCELLED)
         {
-            final long wheelHandle = slots.wheelHandles[slot];
-            if (wheelHandle != NULL_HANDLE)
-            {
-                wheel.cancel(wheelHandle); // promptly: not when its bucket comes round
-                slots.wheelHandles[slot] = NULL_HANDLE;
-            }
+            removeFromWheel(slots, slot);
             if ((state & WRITING) != 0)
             {
                 return; // the re-arm still writes the deadline cell; it queues the slot again when done
             }
-            slots.tasks[slot] = null;
+            clearTask(slots, slot);
             // A CAS, not a store: the close may be sweeping this slot at the same moment (caller-driven mode).
             if (slots.casState(slot, state, freed(state)))
             {
@@ -773,6 +785,26 @@ public final class TimerService implements AutoCloseable
             }
         }
         // CLOSED: the service is closing, the slot stays as it is. FREE and FIRING never carry a request.
+    }
+
+    /** Removes a cancelled timer's wheel entry, if it has one: promptly, not when its bucket comes round. */
+    private void removeFromWheel(final TimerSlots slots, final int slot)
+    {
+        final long wheelHandle = slots.wheelHandles[slot];
+        if (wheelHandle != NULL_HANDLE)
+        {
+            wheel.cancel(wheelHandle);
+            slots.wheelHandles[slot] = NULL_HANDLE;
+        }
+    }
+
+    /** Clears the task reference, writing the line only when there is one: payload timers never touch it. */
+    private static void clearTask(final TimerSlots slots, final int slot)
+    {
+        if (slots.tasks[slot] != null)
+        {
+            slots.tasks[slot] = null;
+        }
     }
 
     /** The wheel fired the entry of the timer {@code handle}. Runs inside {@link TimerWheel#advance}. */
@@ -791,16 +823,19 @@ public final class TimerService implements AutoCloseable
         final long lateNs = clock.getAsLong() - deadlineNs;
         lateness.recordValue(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
         final Runnable task = slots.tasks[slot];
-        final long payload = slots.payloads[slot];
+        final long payload = slots.payload(slot);
         try
         {
             dispatch(handle, payload, deadlineNs, task);
         }
         finally
         {
-            slots.tasks[slot] = null;
+            if (task != null)
+            {
+                slots.tasks[slot] = null;
+            }
             // FIRING is left only here, by the owner: a store. Release, then the CAS of free() publishes it.
-            STATE.setRelease(slots.states, slot, freed(armed));
+            slots.setStateRelease(slot, freed(armed));
             fired.lazySet(fired.get() + 1);
             slots.free(slot);
         }
@@ -1016,7 +1051,7 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
-         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 40 bytes each.
+         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 44 bytes each.
          * @return this builder.
          */
         public Builder capacity(final int capacity)

@@ -6,7 +6,14 @@ import java.lang.invoke.VarHandle;
 /**
  * The slot table of a {@link TimerService}: one slot per timer, a state word per slot that decides every race on
  * that timer with one CAS, and two intrusive lock-free stacks threaded through the slots (free slots, and slots with
- * a request for the owner). Fixed capacity, allocated up front: 40 bytes a slot.
+ * a request for the owner). Fixed capacity, allocated up front: 44 bytes a slot.
+ *
+ * <h2>Layout</h2>
+ * A slot is a 32-byte record in one {@code long[]}: state word, deadline, payload, stack link. Arming a timer
+ * touches that one record (two slots a cache line), not one line in each of four arrays: the records are written
+ * by the arming thread and by the owner in turn, so every separate line would be another transfer between cores.
+ * The {@link Runnable} of a timer armed with one lives apart (written only when there is one), and so does the
+ * owner's handle of the wheel entry, which no other thread reads.
  *
  * <h2>The state word</h2>
  * A {@code long} per slot: {@code generation << 32 | flags | status}.
@@ -36,7 +43,7 @@ import java.lang.invoke.VarHandle;
  * the free head) and publishing it as ARMED; a re-arm while WRITING is set; the owner otherwise.
  *
  * <h2>The stacks</h2>
- * Both are Treiber stacks of slot indices linked through {@link #links} (one link per slot serves both: a slot is
+ * Both are Treiber stacks of slot indices linked through the records (one link per slot serves both: a slot is
  * never free and queued at once). Their heads sit 128 bytes apart in one padded array, away from other data.
  * <ul>
  *   <li><b>Free stack</b>: popped by any arming thread, pushed only by the owner. The head is
@@ -71,6 +78,13 @@ final class TimerSlots
     static final VarHandle STATE = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle HEAD = MethodHandles.arrayElementVarHandle(long[].class);
 
+    /** Longs per record, and the place of each field in it. */
+    private static final int RECORD_SHIFT = 2;
+    private static final int STATE_AT = 0;
+    private static final int DEADLINE_AT = 1;
+    private static final int PAYLOAD_AT = 2;
+    private static final int LINK_AT = 3;
+
     /** Longs between the two heads and around them: 128 bytes, two cache lines (adjacent-line prefetch). */
     private static final int PAD = 16;
     private static final int FREE_HEAD = PAD;
@@ -79,30 +93,24 @@ final class TimerSlots
     private static final long NO_REQUESTS = NIL & SLOT_MASK;
 
     final int capacity;
-    /** The state words; accessed only through {@link #STATE}. */
-    final long[] states;
-    final long[] deadlines;
-    final long[] payloads;
+    /** One record per slot: state word (accessed only through {@link #STATE}), deadline, payload, link. */
+    private final long[] records;
+    /** The task of a timer armed with a {@link Runnable}, else null. */
     final Runnable[] tasks;
     /** The owner's handle of the timer's entry in the wheel, or 0 when it has none. Owner only. */
     final long[] wheelHandles;
-    /** Next slot in the free stack or in the request stack. */
-    final int[] links;
     private final long[] heads = new long[3 * PAD];
 
     TimerSlots(final int capacity)
     {
         this.capacity = capacity;
-        states = new long[capacity];
-        deadlines = new long[capacity];
-        payloads = new long[capacity];
+        records = new long[capacity << RECORD_SHIFT];
         tasks = new Runnable[capacity];
         wheelHandles = new long[capacity];
-        links = new int[capacity];
         for (int slot = 0; slot < capacity; slot++)
         {
-            states[slot] = 1L << 32 | FREE;
-            links[slot] = slot + 1 < capacity ? slot + 1 : NIL;
+            records[(slot << RECORD_SHIFT) + STATE_AT] = 1L << 32 | FREE;
+            records[(slot << RECORD_SHIFT) + LINK_AT] = slot + 1 < capacity ? slot + 1 : NIL;
         }
         heads[FREE_HEAD] = 0; // no pops yet, slot 0 on top
         heads[REQUEST_HEAD] = NO_REQUESTS;
@@ -135,12 +143,55 @@ final class TimerSlots
 
     long state(final int slot)
     {
-        return (long)STATE.getVolatile(states, slot);
+        return (long)STATE.getVolatile(records, slot << RECORD_SHIFT);
     }
 
     boolean casState(final int slot, final long expected, final long value)
     {
-        return STATE.compareAndSet(states, slot, expected, value);
+        return STATE.compareAndSet(records, slot << RECORD_SHIFT, expected, value);
+    }
+
+    /** A volatile write: ordered before every later volatile read of the writing thread (see TimerService.arm). */
+    void setStateVolatile(final int slot, final long value)
+    {
+        STATE.setVolatile(records, slot << RECORD_SHIFT, value);
+    }
+
+    /** Publishes the record's plain fields written before it to whoever reads the state word afterwards. */
+    void setStateRelease(final int slot, final long value)
+    {
+        STATE.setRelease(records, slot << RECORD_SHIFT, value);
+    }
+
+    long deadline(final int slot)
+    {
+        return records[(slot << RECORD_SHIFT) + DEADLINE_AT];
+    }
+
+    void deadline(final int slot, final long deadlineNs)
+    {
+        records[(slot << RECORD_SHIFT) + DEADLINE_AT] = deadlineNs;
+    }
+
+    long payload(final int slot)
+    {
+        return records[(slot << RECORD_SHIFT) + PAYLOAD_AT];
+    }
+
+    void payload(final int slot, final long payload)
+    {
+        records[(slot << RECORD_SHIFT) + PAYLOAD_AT] = payload;
+    }
+
+    /** @return the next slot in the free stack or the request stack the slot is in. */
+    int link(final int slot)
+    {
+        return (int)records[(slot << RECORD_SHIFT) + LINK_AT];
+    }
+
+    private void link(final int slot, final int next)
+    {
+        records[(slot << RECORD_SHIFT) + LINK_AT] = next;
     }
 
     // ------------------------------------------------------------------------------------------ free stack
@@ -158,7 +209,7 @@ final class TimerSlots
                 return NIL;
             }
             // A racy read when another thread pops the slot first; then the CAS fails (the pop count moved).
-            final int next = links[slot];
+            final int next = link(slot);
             final long popped = ((head >>> 32) + 1) << 32 | (next & SLOT_MASK);
             if (HEAD.compareAndSet(heads, FREE_HEAD, head, popped))
             {
@@ -177,7 +228,7 @@ final class TimerSlots
         while (true)
         {
             final long head = (long)HEAD.getVolatile(heads, FREE_HEAD);
-            links[slot] = (int)head;
+            link(slot, (int)head);
             if (HEAD.compareAndSet(heads, FREE_HEAD, head, (head & COUNT_MASK) | slot))
             {
                 return;
@@ -204,7 +255,7 @@ final class TimerSlots
         while (true)
         {
             final long head = (long)HEAD.getVolatile(heads, REQUEST_HEAD);
-            links[slot] = (int)head;
+            link(slot, (int)head);
             final long count = (head >>> 32) + 1;
             if (HEAD.compareAndSet(heads, REQUEST_HEAD, head, count << 32 | slot))
             {
@@ -213,7 +264,7 @@ final class TimerSlots
         }
     }
 
-    /** Owner only. @return the first slot of every request made so far (linked through {@link #links}), or NIL. */
+    /** Owner only. @return the first slot of every request made so far (linked through {@link #link}), or NIL. */
     int takeRequests()
     {
         return (int)(long)HEAD.getAndSet(heads, REQUEST_HEAD, NO_REQUESTS);
