@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Producer threads arm millions of timers with random delays on a caller-driven service whose owner thread advances
  * an injected clock by random steps and polls; producers cancel and re-arm their own recent timers and cancel each
- * other's. Every timer must be accounted for exactly once (fired, cancelled by a {@code cancel} that returned
+ * other's, above all the other's latest timer due at once, which the owner is likely firing at that moment. Every timer must be accounted for exactly once (fired, cancelled by a {@code cancel} that returned
  * {@code true}, or handed back by the final shutdown), none may fire before its deadline (checked against the
  * injected clock at fire time), and the deadline it fires at must be the one of its last successful arm or re-arm.
  * The seed is printed on failure.
@@ -63,6 +63,7 @@ class TimerServiceStressTest
                 fired.incrementAndGet((int)id);
             }).errorHandler((handle, error) -> fail("callback threw", error)).build();
 
+        final AtomicIntegerArray dueNowId = new AtomicIntegerArray(new int[]{-1, -1});
         final AtomicBoolean producing = new AtomicBoolean(true);
         final List<Throwable> failures = new ArrayList<>();
         final Thread owner = new Thread(() ->
@@ -89,10 +90,22 @@ class TimerServiceStressTest
                 awaitQuietly(start);
                 for (int id = first; id < first + TIMERS_PER_PRODUCER; id++)
                 {
-                    final long delay = random.nextLong(MAX_DELAY);
+                    // One timer in ten is due at once and offered to the other producer, which cancels it while the
+                    // owner is likely firing it: the race of fire against cancel, as often as possible.
+                    final boolean dueNow = random.nextInt(10) == 0;
+                    final long delay = dueNow ? 0 : random.nextLong(MAX_DELAY);
                     lowerBound[id] = clock.get() + delay;
                     handles.set(id, armRetryingWhenFull(service, delay, id, fullRetries));
                     recent[id & (RECENT - 1)] = id;
+                    if (dueNow)
+                    {
+                        dueNowId.set(producer, id);
+                    }
+                    final int theirs = dueNowId.get(1 - producer);
+                    if (theirs >= 0 && service.cancel(handles.get(theirs)))
+                    {
+                        cancelled.incrementAndGet(theirs);
+                    }
 
                     final int roll = random.nextInt(100);
                     if (roll < 40)
