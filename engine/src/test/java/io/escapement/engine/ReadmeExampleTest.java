@@ -1,6 +1,7 @@
 package io.escapement.engine;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -20,22 +21,23 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Compiles the README's embedding example, runs it, and compares what it prints with the output the README shows,
- * so the example cannot rot.
+ * Compiles each of the README's examples (the wheel's, marked {@code <!-- embedding-example -->}, and the
+ * service's, marked {@code <!-- service-example -->}), runs it, and compares what it prints with the output the
+ * README shows, so the examples cannot rot.
  */
 class ReadmeExampleTest
 {
-    private static final Pattern EXAMPLE = Pattern.compile(
-        "<!-- embedding-example -->\\s*```java\\n(.*?)```.*?```text\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("public class (\\w+)");
 
-    @Test
-    void readmeEmbeddingExampleCompilesRunsAndPrintsWhatTheReadmeShows() throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = {"embedding-example", "service-example"})
+    void readmeExampleCompilesRunsAndPrintsWhatTheReadmeShows(final String marker) throws Exception
     {
         final String readmePath = System.getProperty("escapement.readme", "../README.md");
         final String readme = Files.readString(Path.of(readmePath));
-        final Matcher example = EXAMPLE.matcher(readme);
-        assertTrue(example.find(), "README.md has no <!-- embedding-example --> java block followed by its output");
+        final Matcher example = Pattern.compile(
+            "<!-- " + marker + " -->\\s*```java\\n(.*?)```.*?```text\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertTrue(example.find(), "README.md has no <!-- " + marker + " --> java block followed by its output");
         final String source = example.group(1);
         final String expectedOutput = example.group(2);
         final Matcher className = CLASS_NAME.matcher(source);

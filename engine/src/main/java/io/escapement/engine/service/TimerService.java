@@ -1,0 +1,1111 @@
+package io.escapement.engine.service;
+
+import io.escapement.engine.wheel.ExpiryHandler;
+import io.escapement.engine.wheel.TimerWheel;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+import static io.escapement.engine.service.TimerSlots.ARMED;
+import static io.escapement.engine.service.TimerSlots.CANCELLED;
+import static io.escapement.engine.service.TimerSlots.CLOSED;
+import static io.escapement.engine.service.TimerSlots.FIRING;
+import static io.escapement.engine.service.TimerSlots.GENERATION_MASK;
+import static io.escapement.engine.service.TimerSlots.NIL;
+import static io.escapement.engine.service.TimerSlots.QUEUED;
+import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
+import static io.escapement.engine.service.TimerSlots.WRITING;
+import static io.escapement.engine.service.TimerSlots.freed;
+import static io.escapement.engine.service.TimerSlots.status;
+
+/**
+ * A thread-safe timer service on top of the single-threaded {@link TimerWheel}: any thread arms, re-arms and
+ * cancels timers without locks; one owner thread files them in the wheel and runs their callbacks (or hands them to
+ * an {@link Executor}).
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>Cancel is final.</b> {@link #cancel(long)} returning {@code true} means the callback never runs;
+ *       {@code false} means it has run, is running, or the timer was cancelled (or closed) before. Fire and cancel
+ *       are decided by one CAS on the timer's state word, whoever comes second sees the first. The same holds for
+ *       {@link #rearm}: {@code true} means the callback will not run at the old deadline.</li>
+ *   <li><b>Never early.</b> A deadline is the clock's reading when the timer is armed plus the delay, and the wheel
+ *       compares exact deadlines with the time it is advanced to, which is read from the same clock afterwards. A
+ *       timer armed while the owner is mid-advance waits for the next drain; one armed while the driver overslept
+ *       is filed in the past and fires at once, never before its deadline.</li>
+ *   <li><b>Stale and forged handles are answered, never obeyed.</b> A handle is {@code generation << 32 | slot};
+ *       the generation changes whenever a slot is freed, so {@code cancel} answers {@code false} and {@code rearm}
+ *       {@code false} for a handle whose timer is gone, and neither touches the timer now in the slot.</li>
+ *   <li><b>Nothing lost silently.</b> An arm the service cannot take throws ({@link TimerServiceFullException},
+ *       {@link TimerServiceClosedException}) and is counted as rejected; a callback that throws goes to the
+ *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
+ *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words and two stack heads, no
+ *       {@code synchronized}, no lock: a thread descheduled in the middle blocks no other. (Reading
+ *       {@link #metrics()} takes a lock, off those paths.)</li>
+ * </ul>
+ *
+ * <h2>Two ways to drive it</h2>
+ * {@link #start()} gives it a driver thread of its own, which parks until the earliest deadline rather than waking
+ * every tick: an arm earlier than the deadline it sleeps towards unparks it, and so does a backlog of
+ * {@link Builder#wakeAfterRequests(int)} requests (so that cancelled timers free their slots while it would
+ * otherwise sleep); it never parks longer than a second. Or the caller drives it: an event loop calls
+ * {@link #poll()} from one thread, and may ask {@link #earliestDeadlineNs()} how long it may sleep.
+ *
+ * <h2>Design</h2>
+ * Each timer has a slot in a fixed table ({@link TimerSlots}) with a 64-bit state word: generation, status (free,
+ * armed, firing, cancelled, closed) and two flags (a request is queued; a re-arm is writing the deadline). Arming
+ * pops a free slot from a lock-free stack, writes deadline and payload, publishes the word as armed, and pushes the
+ * slot onto a lock-free request stack. Cancelling is one CAS from armed to cancelled, plus a push unless a request
+ * is queued already. The owner takes the whole request stack with one {@code getAndSet} and, for each slot, files,
+ * moves or removes its wheel entry according to the slot's word; a cancelled timer is removed from the wheel and
+ * its slot freed right then, not when its bucket comes round. The wheel's payload is the service handle; when the
+ * wheel fires it, the owner CASes the word from exactly "armed, no request, no re-arm writing" to firing, or skips
+ * it if anything happened meanwhile (the pending request re-files or retires it). Requests cannot overflow: a slot
+ * is queued at most once, so the request stack holds at most {@link #capacity()} slots.
+ *
+ * <h2>Cost</h2>
+ * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
+ * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
+ * 44 bytes a slot, allocated up front for the whole capacity, plus the wheel's 28.5 bytes per live timer (its pages
+ * grow with use), plus about 150 KB of lateness histograms.
+ *
+ * <h2>Limits</h2>
+ * The clock must be monotonic ({@link System#nanoTime()}, the default, is). Delays are relative and in nanoseconds
+ * at most the time left before the clock's reading would overflow. Callbacks must not block the owner for long:
+ * every later timer waits for them (use an executor for slow work).
+ */
+public final class TimerService implements AutoCloseable
+{
+    /** A handle that never names a timer; {@link #arm} never returns it. */
+    public static final long NULL_HANDLE = 0L;
+
+    /** sleepUntil while the driver is awake (or there is none): no arm is earlier, so nobody unparks it. */
+    private static final long AWAKE = Long.MIN_VALUE;
+    /** The longest the driver parks, even with nothing to do: a safety net, not a tick. */
+    static final long DEFAULT_MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Lateness is recorded up to an hour (larger values are recorded as an hour), to 2 significant digits. */
+    static final long MAX_LATENESS_NS = TimeUnit.HOURS.toNanos(1);
+
+    private static final int MODE_NONE = 0;
+    private static final int MODE_CALLER = 1;
+    private static final int MODE_DRIVER = 2;
+
+    private static final VarHandle CLOSED_FLAG;
+    private static final VarHandle SLEEP_UNTIL;
+    private static final VarHandle MODE;
+    private static final VarHandle POLLING;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CLOSED_FLAG = lookup.findVarHandle(TimerService.class, "closed", boolean.class);
+            SLEEP_UNTIL = lookup.findVarHandle(TimerService.class, "sleepUntil", long.class);
+            MODE = lookup.findVarHandle(TimerService.class, "mode", int.class);
+            POLLING = lookup.findVarHandle(TimerService.class, "polling", int.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+
+    private final TimerSlots slots;
+    private final TimerWheel wheel;
+    private final LongSupplier clock;
+    private final long startNs;
+    private final TimerHandler handler;
+    private final TimerErrorHandler errorHandler;
+    private final Executor executor;
+    private final ThreadFactory threadFactory;
+    private final int wakeAfterRequests;
+    private final long maxParkNs;
+    /**
+     * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
+     * {@code this::fire}, whose hidden class Lincheck cannot analyse.
+     */
+    private final ExpiryHandler onExpiry = new Firing();
+
+    /** Set once, by the CAS in {@link #shutdown()}; read by every arm after publishing its timer (see there). */
+    private volatile boolean closed;
+    /**
+     * The deadline the driver parks towards, or AWAKE. Written by the driver (volatile) before its last drain ahead
+     * of parking; read by producers (volatile) after they pushed a request: one side always sees the other.
+     */
+    private volatile long sleepUntil = AWAKE;
+    private volatile int mode = MODE_NONE;
+    /** 1 while a thread runs {@link #poll}: a second poller (or a callback polling) is refused. */
+    private volatile int polling;
+    private volatile Thread driver;
+
+    // Counters. The owner is their one writer (lazySet: a plain store on x86), except where noted.
+    private final AtomicLong fired = new AtomicLong();
+    private final AtomicLong cancelledRetired = new AtomicLong();
+    /** Written once, by the thread that closes. */
+    private final AtomicLong closedCancelled = new AtomicLong();
+    private final AtomicLong closedPending = new AtomicLong();
+    /** Any thread: rare events, so a striped adder that costs nothing while no one increments it. */
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder callbackErrors = new LongAdder();
+
+    /** The owner records, wait-free; {@link #metrics()} swaps its two histograms under the lock. */
+    private final SingleWriterRecorder lateness = new SingleWriterRecorder(1, MAX_LATENESS_NS, 2);
+    private final ReentrantLock metricsLock = new ReentrantLock();
+    private final Histogram latenessTotal = new Histogram(1, MAX_LATENESS_NS, 2);
+    private final Histogram latenessInterval = new Histogram(1, MAX_LATENESS_NS, 2);
+
+    private TimerService(final Builder builder)
+    {
+        clock = builder.clock;
+        handler = builder.handler;
+        errorHandler = builder.errorHandler;
+        executor = builder.executor;
+        threadFactory = builder.threadFactory;
+        wakeAfterRequests = builder.wakeAfterRequests != 0 ? builder.wakeAfterRequests :
+            Math.max(1, Math.min(4096, builder.capacity / 16));
+        maxParkNs = builder.maxParkNs;
+        slots = new TimerSlots(builder.capacity);
+        startNs = clock.getAsLong();
+        wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(startNs).tickDuration(builder.tickNs)
+            .maxCapacity(builder.capacity).initialCapacity(Math.min(builder.capacity, 8192)).build();
+    }
+
+    /** @return a builder: caller-driven until {@link #start()}, 1 ms wheel tick, 65,536 timers, nanoTime clock. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------------ any thread
+
+    /**
+     * Arms a timer whose expiry goes to the service's {@link TimerHandler}. Any thread; lock-free; allocates
+     * nothing.
+     *
+     * @param delay   how long from now, at least 0.
+     * @param unit    the unit of the delay.
+     * @param payload any value; handed to the handler.
+     * @return the timer's handle, never {@link #NULL_HANDLE}.
+     * @throws IllegalArgumentException     if the delay is negative or too large (see {@link #rearm}).
+     * @throws IllegalStateException        if the service was built without a {@link TimerHandler}.
+     * @throws TimerServiceFullException   if every slot is taken.
+     * @throws TimerServiceClosedException if the service is closed, or closed during the call and took the timer
+     *                                      back.
+     */
+    public long arm(final long delay, final TimeUnit unit, final long payload)
+    {
+        if (handler == null)
+        {
+            throw new IllegalStateException("this timer service has no TimerHandler for payload timers: give one " +
+                "to TimerService.Builder.handler, or arm with a Runnable");
+        }
+        return arm(deadlineAfter(delay, unit), payload, null);
+    }
+
+    /**
+     * Arms a timer that runs {@code task} (on the owner thread, or on the executor). Any thread; lock-free; the
+     * service keeps a reference to the task until the timer fires or is retired.
+     *
+     * @return the timer's handle, never {@link #NULL_HANDLE}.
+     * @throws NullPointerException if the task is null.
+     * @see #arm(long, TimeUnit, long) for the other exceptions.
+     */
+    public long arm(final long delay, final TimeUnit unit, final Runnable task)
+    {
+        Objects.requireNonNull(task, "task");
+        return arm(deadlineAfter(delay, unit), 0, task);
+    }
+
+    private long arm(final long deadlineNs, final long payload, final Runnable task)
+    {
+        if (closed)
+        {
+            rejected.increment();
+            throw new TimerServiceClosedException();
+        }
+        final TimerSlots slots = this.slots;
+        final int slot = slots.allocate();
+        if (slot == NIL)
+        {
+            rejected.increment();
+            throw new TimerServiceFullException(slots.capacity);
+        }
+        // The slot is ours until the state word says ARMED: nobody else writes these cells. The owner's volatile
+        // write of FREE (then its CAS of the free head) is ordered before our CAS that popped the slot.
+        final long generation = slots.state(slot) & GENERATION_MASK;
+        slots.deadline(slot, deadlineNs);
+        slots.payload(slot, payload);
+        if (task != null)
+        {
+            slots.tasks[slot] = task; // null otherwise: the owner cleared it when it freed the slot
+        }
+        // Publishes the cells. Volatile (not release): with the read of `closed` below it forms a Dekker pair with
+        // shutdown(), which writes `closed` and then reads every state word.
+        slots.setStateVolatile(slot, generation | QUEUED | ARMED);
+        final int waiting = slots.pushRequest(slot);
+        final long handle = generation | slot;
+        if (closed && retractAfterClose(slot, handle))
+        {
+            rejected.increment();
+            throw new TimerServiceClosedException();
+        }
+        wakeDriverIf(deadlineNs, waiting);
+        return handle;
+    }
+
+    /**
+     * The service closed while this arm was publishing its timer. Either the close's sweep saw the timer (then it
+     * is among the pending timers shutdown() returns, and the arm succeeded: it came first), or this CAS takes it
+     * back and the arm fails. The owner may also have fired it already (a zero delay): then the arm succeeded too.
+     *
+     * @return whether the timer was taken back.
+     */
+    private boolean retractAfterClose(final int slot, final long handle)
+    {
+        while (true)
+        {
+            final long state = slots.state(slot);
+            if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
+            {
+                return false;
+            }
+            if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Cancels a timer. Any thread; lock-free; allocates nothing. The slot is freed by the owner at its next drain,
+     * and the timer's wheel entry removed then.
+     *
+     * @param handle a handle from {@link #arm}, or any other value.
+     * @return {@code true} if this call stopped the timer: its callback will never run. {@code false} if the handle
+     * names no timer that was pending: it fired (its callback may be running now), was cancelled, was taken by
+     * {@link #shutdown()}, or was never issued by this service.
+     */
+    public boolean cancel(final long handle)
+    {
+        final TimerSlots slots = this.slots;
+        final int slot = slots.slotOf(handle);
+        if (slot == NIL || closed)
+        {
+            // Once closed, every pending timer belongs to the close, even one its sweep has not reached yet: an
+            // operation that starts after the close has shown itself (an arm refused) must not win a timer from it.
+            return false;
+        }
+        while (true)
+        {
+            final long state = slots.state(slot);
+            if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
+            {
+                return false;
+            }
+            // WRITING is kept: a re-arm still writing loses to this cancel, and its CAS that clears the flag
+            // queues the slot for retirement (the slot cannot be freed while it writes).
+            if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED | QUEUED))
+            {
+                if ((state & QUEUED) == 0)
+                {
+                    wakeDriverIf(Long.MAX_VALUE, slots.pushRequest(slot));
+                }
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Moves a pending timer to a new deadline, keeping its handle and payload: the RTO restart on every ACK. Any
+     * thread; lock-free; allocates nothing.
+     * <p>
+     * Two re-arms of the same timer racing each other both return {@code true}; the one that finishes last sets the
+     * deadline (each is ordered as if it came before the other's end).
+     *
+     * @param handle a handle from {@link #arm}, or any other value.
+     * @param delay  the new delay from now, at least 0.
+     * @param unit   its unit.
+     * @return {@code true} if the timer was pending and now fires after the new delay (unless cancelled): it will
+     * not fire at its old deadline. {@code false} if the handle names no pending timer (see {@link #cancel}); then
+     * nothing changed.
+     * @throws IllegalArgumentException if the delay is negative, or so large that the deadline would overflow the
+     *                                  clock's range; nothing changed.
+     */
+    public boolean rearm(final long handle, final long delay, final TimeUnit unit)
+    {
+        final long deadlineNs = deadlineAfter(delay, unit);
+        final TimerSlots slots = this.slots;
+        final int slot = slots.slotOf(handle);
+        if (slot == NIL || closed)
+        {
+            return false; // closed: as in cancel
+        }
+        while (true)
+        {
+            final long state = slots.state(slot);
+            if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
+            {
+                return false;
+            }
+            if ((state & WRITING) != 0)
+            {
+                return true; // another re-arm is writing; it finishes after this call began, so its deadline wins
+            }
+            // Claims the deadline cell: while WRITING is set the owner neither fires the timer nor reads the cell.
+            if (slots.casState(slot, state, state | WRITING))
+            {
+                break;
+            }
+        }
+        slots.deadline(slot, deadlineNs);
+        while (true)
+        {
+            // Status is ARMED, or CANCELLED/CLOSED if a cancel or the close overtook us (then this re-arm is ordered
+            // before it: it still returns true, and the queued request lets the owner retire the slot).
+            final long state = slots.state(slot);
+            if (slots.casState(slot, state, (state & ~WRITING) | QUEUED))
+            {
+                final int waiting = (state & QUEUED) == 0 ? slots.pushRequest(slot) : 0;
+                wakeDriverIf(status(state) == ARMED ? deadlineNs : Long.MAX_VALUE, waiting);
+                return true;
+            }
+        }
+    }
+
+    /**
+     * @param handle any value.
+     * @return whether the handle names a timer that is armed: it has not fired (nor started to), and was not
+     * cancelled. A snapshot: another thread may change it at once.
+     */
+    public boolean isArmed(final long handle)
+    {
+        final int slot = slots.slotOf(handle);
+        if (slot == NIL)
+        {
+            return false;
+        }
+        final long state = slots.state(slot);
+        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == ARMED;
+    }
+
+    /** @return a snapshot of the counters and the lateness percentiles. Any thread; takes a lock, allocates. */
+    public TimerServiceMetrics metrics()
+    {
+        final long latenessCount;
+        final long p50;
+        final long p90;
+        final long p99;
+        final long p999;
+        final long max;
+        metricsLock.lock();
+        try
+        {
+            lateness.getIntervalHistogramInto(latenessInterval);
+            latenessTotal.add(latenessInterval);
+            latenessCount = latenessTotal.getTotalCount();
+            p50 = latenessTotal.getValueAtPercentile(50);
+            p90 = latenessTotal.getValueAtPercentile(90);
+            p99 = latenessTotal.getValueAtPercentile(99);
+            p999 = latenessTotal.getValueAtPercentile(99.9);
+            max = latenessTotal.getMaxValue();
+        }
+        finally
+        {
+            metricsLock.unlock();
+        }
+        final long firedCount = fired.get();
+        final long retired = cancelledRetired.get();
+        final long pending = closed ? 0 : Math.max(0, slots.allocations() - (int)(firedCount + retired));
+        return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
+            callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max);
+    }
+
+    /** @return the most timers the service holds at once. */
+    public int capacity()
+    {
+        return slots.capacity;
+    }
+
+    /** @return the service's clock reading now: the time deadlines are computed from. */
+    public long nowNs()
+    {
+        return clock.getAsLong();
+    }
+
+    /** @return whether {@link #shutdown()} (or {@link #close()}) was called. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------------------------ driving
+
+    /**
+     * Starts a driver thread of its own (from the builder's {@link ThreadFactory}), which owns the wheel until the
+     * service closes. Call at most once, and never together with {@link #poll()}.
+     *
+     * @throws IllegalStateException        if the service is already driven (by a driver, or by poll()).
+     * @throws TimerServiceClosedException if it is closed.
+     */
+    public void start()
+    {
+        if (closed)
+        {
+            throw new TimerServiceClosedException();
+        }
+        if (!MODE.compareAndSet(this, MODE_NONE, MODE_DRIVER))
+        {
+            throw new IllegalStateException(mode == MODE_DRIVER ? "the driver thread is already started" :
+                "the service is caller-driven (poll() was called): it cannot also be given a driver thread");
+        }
+        final Thread thread = threadFactory.newThread(this::drive);
+        driver = thread;
+        thread.start();
+    }
+
+    /**
+     * Caller-driven mode: drains the requests of other threads (arms, re-arms, cancels: a cancelled timer's slot is
+     * freed here), then fires every timer due at the clock's current reading. Same as
+     * {@code poll(Integer.MAX_VALUE)}.
+     */
+    public int poll()
+    {
+        return poll(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Caller-driven mode: drains the requests of other threads, then fires the timers due at the clock's current
+     * reading, at most {@code limit} of them (the rest fire at the next call). Callbacks run on this thread unless
+     * the service has an executor. One thread at a time; the first call makes the service caller-driven for good.
+     *
+     * @param limit the most timers to take from the wheel in this call, at least 1.
+     * @return the number of timers taken from the wheel (fired, or found cancelled or re-armed meanwhile); 0 once
+     * the service is closed.
+     * @throws IllegalStateException if the service has a driver thread, if another thread is polling, or if called
+     *                               from a callback.
+     */
+    public int poll(final int limit)
+    {
+        if (limit < 1)
+        {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        enterPoll();
+        try
+        {
+            return closed ? 0 : work(limit);
+        }
+        finally
+        {
+            POLLING.setRelease(this, 0);
+        }
+    }
+
+    /**
+     * Caller-driven mode: drains the requests of other threads, then answers when the earliest timer may be due, so
+     * that an event loop knows how long it may sleep. A timer armed later by another thread may be due earlier; such
+     * a loop should wake at least every so often (or use {@link #start()}).
+     *
+     * @return a time on the service's clock at or before the earliest deadline (exact when the timer is due within
+     * 256 ticks; see {@link TimerWheel#earliestDeadline()}), or {@link Long#MAX_VALUE} if no timer is pending.
+     * @throws IllegalStateException as {@link #poll(int)}.
+     */
+    public long earliestDeadlineNs()
+    {
+        enterPoll();
+        try
+        {
+            if (closed)
+            {
+                return Long.MAX_VALUE;
+            }
+            drainRequests();
+            return wheel.earliestDeadline();
+        }
+        finally
+        {
+            POLLING.setRelease(this, 0);
+        }
+    }
+
+    private void enterPoll()
+    {
+        if (mode != MODE_CALLER && !MODE.compareAndSet(this, MODE_NONE, MODE_CALLER))
+        {
+            throw new IllegalStateException("the service has a driver thread (start() was called): it must not " +
+                "also be polled");
+        }
+        if (!POLLING.compareAndSet(this, 0, 1))
+        {
+            throw new IllegalStateException("the service is already being polled: by another thread, or this is " +
+                "a callback calling poll(); one thread drives a caller-driven service");
+        }
+    }
+
+    /**
+     * Stops the service: stops and joins the driver thread (unless called from it), and cancels every pending
+     * timer, each by the same CAS a {@link #cancel} would use, so each pending timer is either returned here or
+     * was fired or cancelled by another thread, never both and never neither. An arm racing the close either returns
+     * a handle whose timer is in the returned list (or fired) or throws {@link TimerServiceClosedException}. Later
+     * arms throw; {@link #poll()} returns 0. Idempotent: a second call returns an empty list.
+     * <p>
+     * With a driver thread no callback runs once this returns (except one running on the caller's own thread or an
+     * executor's). In caller-driven mode a {@link #poll()} running concurrently on the owner thread may still be
+     * finishing the callback it was in. Any thread may call this. O(capacity).
+     *
+     * @return the timers that were pending, in slot order.
+     */
+    public List<PendingTimer> shutdown()
+    {
+        if (!CLOSED_FLAG.compareAndSet(this, false, true))
+        {
+            return List.of();
+        }
+        final Thread driverThread = driver;
+        if (driverThread != null)
+        {
+            LockSupport.unpark(driverThread);
+            if (driverThread != Thread.currentThread())
+            {
+                joinUninterruptibly(driverThread);
+            }
+        }
+        final TimerSlots slots = this.slots;
+        final List<PendingTimer> pending = new ArrayList<>();
+        long cancelledBefore = 0;
+        for (int slot = 0; slot < slots.capacity; slot++)
+        {
+            while (true)
+            {
+                final long state = slots.state(slot);
+                final long status = status(state);
+                if (status != ARMED && status != CANCELLED)
+                {
+                    break;
+                }
+                if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
+                {
+                    if (status == ARMED)
+                    {
+                        pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
+                            slots.deadline(slot), slots.tasks[slot]));
+                    }
+                    else
+                    {
+                        cancelledBefore++; // cancelled, and not yet retired by the owner
+                    }
+                    break;
+                }
+            }
+        }
+        closedCancelled.set(cancelledBefore);
+        closedPending.set(pending.size());
+        return pending;
+    }
+
+    /** Same as {@link #shutdown()}, discarding the pending timers (each cancelled, counted in the metrics). */
+    @Override
+    public void close()
+    {
+        shutdown();
+    }
+
+    // ------------------------------------------------------------------------------------------------ the owner
+
+    private void drive()
+    {
+        while (!closed)
+        {
+            try
+            {
+                work(Integer.MAX_VALUE);
+                sleepUntilDue();
+            }
+            catch (final Throwable t)
+            {
+                // Not a callback's (those are caught in fire): a defect of the service. Reported, and the loop goes
+                // on rather than leaving every timer unfired.
+                reportError(NULL_HANDLE, t);
+            }
+        }
+        SLEEP_UNTIL.setVolatile(this, AWAKE);
+    }
+
+    /**
+     * Parks until the earliest deadline, unless something is due. Requests that arrive meanwhile do not keep the
+     * driver awake: an arm (or re-arm) earlier than the deadline it sleeps towards unparks it, and so does the
+     * request that makes {@code wakeAfterRequests} wait; the rest wait for the wake-up and are drained in one batch.
+     * So a stream of arms and cancels costs the driver one wake-up per batch, not a spinning core.
+     */
+    private void sleepUntilDue()
+    {
+        long next = wheel.earliestDeadline();
+        // Dekker pair with wakeDriverIf: this volatile write, then the drain's getAndSet of the request head; a
+        // producer pushes (volatile CAS), then reads sleepUntil. Either the drain below takes its request (and the
+        // deadline is looked at again), or the producer sees what the driver sleeps towards and unparks it if its
+        // timer is earlier, or its request fills the batch. An unpark that comes early leaves a permit: the park
+        // below then returns at once.
+        SLEEP_UNTIL.setVolatile(this, next);
+        if (drainRequests() != 0)
+        {
+            next = wheel.earliestDeadline(); // the drain may have filed an earlier timer, or a due one
+            SLEEP_UNTIL.setVolatile(this, next);
+        }
+        final long now = clock.getAsLong();
+        long parkNs = next - now;
+        if (next > now && !closed)
+        {
+            if (next == TimerWheel.NULL_DEADLINE || parkNs < 0 || parkNs > maxParkNs)
+            {
+                parkNs = maxParkNs; // nothing armed, or a deadline far off (or a difference that overflowed)
+            }
+            LockSupport.parkNanos(this, parkNs);
+        }
+        SLEEP_UNTIL.setVolatile(this, AWAKE);
+    }
+
+    /** Unparks a sleeping driver if a timer is due before it would wake, or a backlog of requests built up. */
+    private void wakeDriverIf(final long deadlineNs, final int waitingRequests)
+    {
+        final long until = sleepUntil;
+        if (until != AWAKE && (deadlineNs < until || waitingRequests == wakeAfterRequests))
+        {
+            LockSupport.unpark(driver);
+        }
+    }
+
+    private int work(final int limit)
+    {
+        drainRequests();
+        // After the drain: every deadline drained was computed from an earlier reading of the same clock.
+        final long now = Math.max(clock.getAsLong(), wheel.currentTime());
+        return wheel.advance(now, onExpiry, limit);
+    }
+
+    /**
+     * Owner only. Acts on every slot queued so far, each according to its state word now. O(requests).
+     *
+     * @return the number of requests handled.
+     */
+    private int drainRequests()
+    {
+        final TimerSlots slots = this.slots;
+        int slot = slots.takeRequests();
+        int handled = 0;
+        while (slot != NIL)
+        {
+            // Read the link first: once the flag is cleared below, another thread may queue the slot again.
+            final int next = slots.link(slot);
+            handleRequest(slots, slot);
+            slot = next;
+            handled++;
+        }
+        return handled;
+    }
+
+    private void handleRequest(final TimerSlots slots, final int slot)
+    {
+        final long seen = slots.state(slot);
+        if (status(seen) == CANCELLED && (seen & WRITING) == 0)
+        {
+            // The common case, a cancelled timer, in one CAS: nothing but the close can change a cancelled word
+            // with no re-arm writing, so the CAS that frees the slot also clears QUEUED. It fails only if the
+            // close took the slot (CLOSED).
+            removeFromWheel(slots, slot);
+            clearTask(slots, slot);
+            if (slots.casState(slot, seen, freed(seen)))
+            {
+                cancelledRetired.lazySet(cancelledRetired.get() + 1);
+                slots.free(slot);
+            }
+            return;
+        }
+        long state;
+        do
+        {
+            state = slots.state(slot);
+        }
+        while (!slots.casState(slot, state, state & ~QUEUED));
+        state &= ~QUEUED;
+
+        final long status = status(state);
+        if (status == ARMED)
+        {
+            if ((state & WRITING) != 0)
+            {
+                return; // a re-arm is writing; it queues the slot again when done
+            }
+            final long deadlineNs = slots.deadline(slot);
+            if (slots.state(slot) != state)
+            {
+                return; // re-armed, cancelled or closed since the CAS: a newer request (or the close) has it
+            }
+            // No re-arm wrote between the two reads (it would have set WRITING, and only we clear QUEUED): the
+            // deadline read is the one last published.
+            final long wheelHandle = slots.wheelHandles[slot];
+            if (wheelHandle == NULL_HANDLE)
+            {
+                slots.wheelHandles[slot] = wheel.schedule(deadlineNs, TimerSlots.handle(state, slot));
+            }
+            else
+            {
+                wheel.reschedule(wheelHandle, deadlineNs);
+            }
+        }
+        else if (status == CANCELLED)
+        {
+            removeFromWheel(slots, slot);
+            if ((state & WRITING) != 0)
+            {
+                return; // the re-arm still writes the deadline cell; it queues the slot again when done
+            }
+            clearTask(slots, slot);
+            // A CAS, not a store: the close may be sweeping this slot at the same moment (caller-driven mode).
+            if (slots.casState(slot, state, freed(state)))
+            {
+                cancelledRetired.lazySet(cancelledRetired.get() + 1);
+                slots.free(slot);
+            }
+        }
+        // CLOSED: the service is closing, the slot stays as it is. FREE and FIRING never carry a request.
+    }
+
+    /** Removes a cancelled timer's wheel entry, if it has one: promptly, not when its bucket comes round. */
+    private void removeFromWheel(final TimerSlots slots, final int slot)
+    {
+        final long wheelHandle = slots.wheelHandles[slot];
+        if (wheelHandle != NULL_HANDLE)
+        {
+            wheel.cancel(wheelHandle);
+            slots.wheelHandles[slot] = NULL_HANDLE;
+        }
+    }
+
+    /** Clears the task reference, writing the line only when there is one: payload timers never touch it. */
+    private static void clearTask(final TimerSlots slots, final int slot)
+    {
+        if (slots.tasks[slot] != null)
+        {
+            slots.tasks[slot] = null;
+        }
+    }
+
+    /** The wheel fired the entry of the timer {@code handle}. Runs inside {@link TimerWheel#advance}. */
+    private void fire(final long wheelHandle, final long handle, final long deadlineNs)
+    {
+        final TimerSlots slots = this.slots;
+        final int slot = (int)handle;
+        slots.wheelHandles[slot] = NULL_HANDLE; // the wheel has let go of the entry
+        final long armed = (handle & GENERATION_MASK) | ARMED;
+        // Exactly "armed, nothing queued, no re-arm writing": a cancel or re-arm that got in first wins, and its
+        // request (queued, or about to be) re-files or retires the timer.
+        if (!slots.casState(slot, armed, (handle & GENERATION_MASK) | FIRING))
+        {
+            return;
+        }
+        final long lateNs = clock.getAsLong() - deadlineNs;
+        lateness.recordValue(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
+        final Runnable task = slots.tasks[slot];
+        final long payload = slots.payload(slot);
+        try
+        {
+            dispatch(handle, payload, deadlineNs, task);
+        }
+        finally
+        {
+            if (task != null)
+            {
+                slots.tasks[slot] = null;
+            }
+            // FIRING is left only here, by the owner: a store. Release, then the CAS of free() publishes it.
+            slots.setStateRelease(slot, freed(armed));
+            fired.lazySet(fired.get() + 1);
+            slots.free(slot);
+        }
+    }
+
+    private final class Firing implements ExpiryHandler
+    {
+        @Override
+        public void onExpiry(final long wheelHandle, final long handle, final long deadlineNs)
+        {
+            fire(wheelHandle, handle, deadlineNs);
+        }
+    }
+
+    private void dispatch(final long handle, final long payload, final long deadlineNs, final Runnable task)
+    {
+        if (executor == null)
+        {
+            try
+            {
+                if (task != null)
+                {
+                    task.run();
+                }
+                else
+                {
+                    handler.onTimer(handle, payload, deadlineNs);
+                }
+            }
+            catch (final Throwable t)
+            {
+                reportError(handle, t);
+            }
+            return;
+        }
+        try
+        {
+            // A Runnable goes to the executor as it is (its exceptions are the executor's to handle); a payload
+            // timer needs a task object: the one allocation per fire of executor mode.
+            executor.execute(task != null ? task : () -> runHandler(handle, payload, deadlineNs));
+        }
+        catch (final Throwable t)
+        {
+            reportError(handle, t); // RejectedExecutionException: the timer fired, its callback could not run
+        }
+    }
+
+    private void runHandler(final long handle, final long payload, final long deadlineNs)
+    {
+        try
+        {
+            handler.onTimer(handle, payload, deadlineNs);
+        }
+        catch (final Throwable t)
+        {
+            reportError(handle, t);
+        }
+    }
+
+    private void reportError(final long handle, final Throwable error)
+    {
+        callbackErrors.increment();
+        try
+        {
+            errorHandler.onError(handle, error);
+        }
+        catch (final Throwable t)
+        {
+            t.addSuppressed(error);
+            t.printStackTrace();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * @return the clock's reading plus the delay.
+     * @throws IllegalArgumentException if the delay is negative, or the deadline would overflow a long or lie
+     *                                  {@code Long.MAX_VALUE} ns or more after the service's start.
+     */
+    private long deadlineAfter(final long delay, final TimeUnit unit)
+    {
+        Objects.requireNonNull(unit, "unit");
+        if (delay < 0)
+        {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay + " " + unit);
+        }
+        final long delayNs = unit.toNanos(delay); // saturates at Long.MAX_VALUE, rejected below
+        final long now = clock.getAsLong();
+        final long deadlineNs = now + delayNs;
+        final long sinceStart = deadlineNs - startNs;
+        // The wheel's own rule: a deadline at or after the start must lie less than Long.MAX_VALUE after it.
+        if (delayNs == Long.MAX_VALUE || deadlineNs < now ||
+            deadlineNs >= startNs && (sinceStart < 0 || sinceStart == Long.MAX_VALUE))
+        {
+            throw new IllegalArgumentException("delay " + delay + " " + unit + " is too large: the deadline " +
+                "would overflow the clock's range (now " + now + " ns, service started at " + startNs + " ns)");
+        }
+        return deadlineNs;
+    }
+
+    private static void joinUninterruptibly(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                thread.join();
+                break;
+            }
+            catch (final InterruptedException e)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        final String driving = mode == MODE_DRIVER ? "driver" : mode == MODE_CALLER ? "caller" : "not driven";
+        return "TimerService{capacity=" + slots.capacity + ", mode=" + driving + ", closed=" + closed + '}';
+    }
+
+    /**
+     * Configures a {@link TimerService}. Every value is checked when set, with the name, the value and what was
+     * expected in the message.
+     */
+    public static final class Builder
+    {
+        private TimerHandler handler;
+        private TimerErrorHandler errorHandler = TimerErrorHandler.PRINT_STACK_TRACE;
+        private Executor executor;
+        private LongSupplier clock = System::nanoTime;
+        private long tickNs = TimeUnit.MILLISECONDS.toNanos(1);
+        private int capacity = 1 << 16;
+        private int wakeAfterRequests;
+        private long maxParkNs = DEFAULT_MAX_PARK_NS;
+        private ThreadFactory threadFactory = runnable ->
+        {
+            final Thread thread = new Thread(runnable, "escapement-timer-" + THREAD_NUMBER.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param handler receives every timer armed with a payload ({@link #arm(long, TimeUnit, long)}). Optional
+         *                if only {@link Runnable} timers are armed.
+         * @return this builder.
+         */
+        public Builder handler(final TimerHandler handler)
+        {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * @param errorHandler told about every exception a callback throws. Default
+         *                     {@link TimerErrorHandler#PRINT_STACK_TRACE}.
+         * @return this builder.
+         */
+        public Builder errorHandler(final TimerErrorHandler errorHandler)
+        {
+            this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
+            return this;
+        }
+
+        /**
+         * @param executor runs the callbacks instead of the owner thread, which only hands them over. Default none.
+         * @return this builder.
+         */
+        public Builder executor(final Executor executor)
+        {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param clockNs a monotonic clock in nanoseconds; every deadline and every advance reads it. Default
+         *                {@link System#nanoTime()}; tests inject a manual one.
+         * @return this builder.
+         */
+        public Builder clock(final LongSupplier clockNs)
+        {
+            this.clock = Objects.requireNonNull(clockNs, "clock");
+            return this;
+        }
+
+        /**
+         * @param tickNs the wheel's tick, at least 1 ns. Default 1 ms. Timers never fire early whatever the tick: it
+         *               sets how the wheel files them, and how exactly {@link TimerWheel#earliestDeadline()} answers
+         *               for timers more than 256 ticks away.
+         * @return this builder.
+         */
+        public Builder tickNs(final long tickNs)
+        {
+            if (tickNs < 1)
+            {
+                throw new IllegalArgumentException("tickNs must be at least 1, was " + tickNs);
+            }
+            this.tickNs = tickNs;
+            return this;
+        }
+
+        /**
+         * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
+         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 44 bytes each.
+         * @return this builder.
+         */
+        public Builder capacity(final int capacity)
+        {
+            if (capacity < 1 || capacity > TimerWheel.MAX_CAPACITY_LIMIT)
+            {
+                throw new IllegalArgumentException("capacity must be in [1, " + TimerWheel.MAX_CAPACITY_LIMIT +
+                    "], was " + capacity);
+            }
+            this.capacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param requests how many requests (arms, re-arms, cancels) may wait before the one that reaches this count
+         *                 wakes a sleeping driver, at least 1. It bounds how many cancelled timers hold their slot
+         *                 while the driver sleeps towards a far deadline. Default capacity / 16, at most 4,096.
+         * @return this builder.
+         */
+        public Builder wakeAfterRequests(final int requests)
+        {
+            if (requests < 1)
+            {
+                throw new IllegalArgumentException("wakeAfterRequests must be at least 1, was " + requests);
+            }
+            this.wakeAfterRequests = requests;
+            return this;
+        }
+
+        /**
+         * Tests only: the driver's safety-net wake-up (default 1 s). A test that proves no wake-up is lost sets it
+         * far beyond its own timeout, so that a lost wake-up cannot hide behind it.
+         */
+        Builder maxParkNs(final long maxParkNs)
+        {
+            this.maxParkNs = maxParkNs;
+            return this;
+        }
+
+        /**
+         * @param threadFactory makes the driver thread {@link #start()} starts. Default: a daemon thread named
+         *                      {@code escapement-timer-N}.
+         * @return this builder.
+         */
+        public Builder threadFactory(final ThreadFactory threadFactory)
+        {
+            this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+            return this;
+        }
+
+        /** @return a new service, caller-driven until {@link TimerService#start()} is called. */
+        public TimerService build()
+        {
+            return new TimerService(this);
+        }
+    }
+}

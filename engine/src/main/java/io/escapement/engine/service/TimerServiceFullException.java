@@ -1,0 +1,31 @@
+package io.escapement.engine.service;
+
+/**
+ * Thrown when a timer is armed on a {@link TimerService} all of whose slots are taken: by armed timers, by timers
+ * whose callback is running, and by cancelled timers the owner thread has not retired yet. No timer was armed.
+ * Counted in {@link TimerServiceMetrics#rejected()}.
+ * <p>
+ * Cancelled timers are retired at the owner's next drain; a sleeping driver is woken once
+ * {@link TimerService.Builder#wakeAfterRequests(int)} requests wait. A service that keeps throwing this holds too
+ * many timers for its {@link TimerService.Builder#capacity(int) capacity}, or its owner cannot keep up.
+ */
+public final class TimerServiceFullException extends IllegalStateException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final int capacity;
+
+    TimerServiceFullException(final int capacity)
+    {
+        super("the timer service is full: all " + capacity + " slots hold a timer that is armed, firing, or " +
+            "cancelled and not yet retired by the owner thread (raise TimerService.Builder.capacity, or let the " +
+            "owner poll more often)");
+        this.capacity = capacity;
+    }
+
+    /** @return the number of timer slots the service was built with. */
+    public int capacity()
+    {
+        return capacity;
+    }
+}

@@ -1,0 +1,223 @@
+package io.escapement.engine.service;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Producer threads arm millions of timers with random delays on a caller-driven service whose owner thread advances
+ * an injected clock by random steps and polls; producers cancel and re-arm their own recent timers and cancel each
+ * other's, above all the other's latest timer due at once, which the owner is likely firing at that moment. Every timer must be accounted for exactly once (fired, cancelled by a {@code cancel} that returned
+ * {@code true}, or handed back by the final shutdown), none may fire before its deadline (checked against the
+ * injected clock at fire time), and the deadline it fires at must be the one of its last successful arm or re-arm.
+ * The seed is printed on failure.
+ */
+class TimerServiceStressTest
+{
+    private static final int PRODUCERS = 2;
+    private static final int TIMERS_PER_PRODUCER = 1_000_000;
+    private static final int RECENT = 64;
+    private static final long MAX_DELAY = 20_000;
+    private static final long MAX_CLOCK_STEP = 400;
+
+    @Test
+    @Timeout(120)
+    void shouldAccountForEveryTimerExactlyOnceAndFireNoneEarly() throws InterruptedException
+    {
+        final long seed = System.nanoTime();
+        final int timers = PRODUCERS * TIMERS_PER_PRODUCER;
+        final AtomicLong clock = new AtomicLong(-1_000_000); // a negative origin, for good measure
+        final AtomicIntegerArray fired = new AtomicIntegerArray(timers);
+        final AtomicIntegerArray cancelled = new AtomicIntegerArray(timers);
+        final AtomicLongArray handles = new AtomicLongArray(timers);
+        final long[] firedDeadline = new long[timers]; // written by the owner, read after it is joined
+        final long[] lowerBound = new long[timers];    // written by the arming producer, read after it is joined
+        final AtomicLong early = new AtomicLong();
+        final AtomicReference<String> firstEarly = new AtomicReference<>();
+        final AtomicLong fullRetries = new AtomicLong();
+
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(1 << 15).tickNs(64)
+            .handler((handle, id, deadline) ->
+            {
+                final long now = clock.get(); // only the owner moves the clock: exact
+                if (deadline > now)
+                {
+                    early.incrementAndGet();
+                    firstEarly.compareAndSet(null, "timer " + id + " fired at " + now + ", deadline " + deadline);
+                }
+                firedDeadline[(int)id] = deadline;
+                fired.incrementAndGet((int)id);
+            }).errorHandler((handle, error) -> fail("callback threw", error)).build();
+
+        final AtomicIntegerArray dueNowId = new AtomicIntegerArray(new int[]{-1, -1});
+        final AtomicBoolean producing = new AtomicBoolean(true);
+        final List<Throwable> failures = new ArrayList<>();
+        final Thread owner = new Thread(() ->
+        {
+            final SplittableRandom random = new SplittableRandom(seed);
+            while (producing.get())
+            {
+                clock.addAndGet(random.nextLong(MAX_CLOCK_STEP));
+                service.poll(random.nextInt(1, 5_000));
+            }
+        }, "stress-owner");
+        owner.setUncaughtExceptionHandler((t, e) -> failures.add(e));
+
+        final CountDownLatch start = new CountDownLatch(1);
+        final Thread[] producers = new Thread[PRODUCERS];
+        for (int p = 0; p < PRODUCERS; p++)
+        {
+            final int producer = p;
+            producers[p] = new Thread(() ->
+            {
+                final SplittableRandom random = new SplittableRandom(seed + 1 + producer);
+                final int first = producer * TIMERS_PER_PRODUCER;
+                final int[] recent = new int[RECENT];
+                awaitQuietly(start);
+                for (int id = first; id < first + TIMERS_PER_PRODUCER; id++)
+                {
+                    // One timer in ten is due at once and offered to the other producer, which cancels it while the
+                    // owner is likely firing it: the race of fire against cancel, as often as possible.
+                    final boolean dueNow = random.nextInt(10) == 0;
+                    final long delay = dueNow ? 0 : random.nextLong(MAX_DELAY);
+                    lowerBound[id] = clock.get() + delay;
+                    handles.set(id, armRetryingWhenFull(service, delay, id, fullRetries));
+                    recent[id & (RECENT - 1)] = id;
+                    if (dueNow)
+                    {
+                        dueNowId.set(producer, id);
+                    }
+                    final int theirs = dueNowId.get(1 - producer);
+                    if (theirs >= 0 && service.cancel(handles.get(theirs)))
+                    {
+                        cancelled.incrementAndGet(theirs);
+                    }
+
+                    final int roll = random.nextInt(100);
+                    if (roll < 40)
+                    {
+                        final int victim = recent[random.nextInt(RECENT)];
+                        if (victim >= first && victim <= id && service.cancel(handles.get(victim)))
+                        {
+                            cancelled.incrementAndGet(victim);
+                        }
+                    }
+                    else if (roll < 55)
+                    {
+                        final int moved = recent[random.nextInt(RECENT)];
+                        if (moved >= first && moved <= id)
+                        {
+                            final long newDelay = random.nextLong(MAX_DELAY);
+                            final long bound = clock.get() + newDelay;
+                            if (service.rearm(handles.get(moved), newDelay, TimeUnit.NANOSECONDS))
+                            {
+                                lowerBound[moved] = bound;
+                            }
+                        }
+                    }
+                    else if (roll < 60)
+                    {
+                        // someone else's timer, perhaps being re-armed or fired right now
+                        final int other = random.nextInt(timers);
+                        final long handle = handles.get(other);
+                        if (handle != 0 && service.cancel(handle))
+                        {
+                            cancelled.incrementAndGet(other);
+                        }
+                    }
+                }
+            }, "stress-producer-" + p);
+            producers[p].setUncaughtExceptionHandler((t, e) -> failures.add(e));
+            producers[p].start();
+        }
+        owner.start();
+        start.countDown();
+        for (final Thread producer : producers)
+        {
+            producer.join();
+        }
+        producing.set(false);
+        owner.join();
+        // The owner is gone: this thread drives now. Run the clock past every deadline.
+        clock.addAndGet(2 * MAX_DELAY);
+        service.poll();
+        service.poll();
+        final List<PendingTimer> pending = service.shutdown();
+
+        final String context = "seed " + seed + ", " + fullRetries.get() + " arms retried on a full service";
+        assertTrue(failures.isEmpty(), () -> context + ": " + failures);
+        assertEquals(0, early.get(), () -> context + ": fired early, first: " + firstEarly.get());
+        final int[] handedBack = new int[timers];
+        for (final PendingTimer timer : pending)
+        {
+            handedBack[(int)timer.payload()]++;
+        }
+        long firedTotal = 0;
+        long cancelledTotal = 0;
+        for (int id = 0; id < timers; id++)
+        {
+            final int f = fired.get(id);
+            final int c = cancelled.get(id);
+            if (f + c + handedBack[id] != 1)
+            {
+                fail(context + ": timer " + id + " fired " + f + " times, cancelled " + c + " times, handed back " +
+                    handedBack[id] + " times");
+            }
+            if (f == 1 && firedDeadline[id] < lowerBound[id])
+            {
+                fail(context + ": timer " + id + " fired at deadline " + firedDeadline[id] +
+                    ", before the deadline of its last successful arm or re-arm, at least " + lowerBound[id]);
+            }
+            firedTotal += f;
+            cancelledTotal += c;
+        }
+        final TimerServiceMetrics metrics = service.metrics();
+        assertEquals(firedTotal, metrics.fired(), context);
+        assertEquals(cancelledTotal, metrics.cancelled(), context);
+        assertTrue(cancelledTotal > timers / 10 && firedTotal > timers / 10,
+            () -> context + ": the mix did not exercise both outcomes: " + metrics);
+    }
+
+    private static long armRetryingWhenFull(final TimerService service, final long delay, final int id,
+        final AtomicLong fullRetries)
+    {
+        while (true)
+        {
+            try
+            {
+                return service.arm(delay, TimeUnit.NANOSECONDS, id);
+            }
+            catch (final TimerServiceFullException e)
+            {
+                fullRetries.incrementAndGet();
+                Thread.onSpinWait(); // the owner retires cancelled and fired timers at its next poll
+            }
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
