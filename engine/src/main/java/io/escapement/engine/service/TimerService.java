@@ -681,11 +681,17 @@ public final class TimerService implements AutoCloseable
         SLEEP_UNTIL.setVolatile(this, AWAKE);
     }
 
-    /** Unparks a sleeping driver if a timer is due before it would wake, or a backlog of requests built up. */
+    /**
+     * Unparks a sleeping driver if a timer is due before it would wake, or a backlog of requests built up. The
+     * producer that unparks first marks the driver awake with a CAS, so a burst of arms costs one unpark (a system
+     * call), not one each. A CAS that fails is safe: whoever changed the word (the driver waking, or starting a new
+     * sleep whose drain sees this request, or another producer's unpark) accounts for the request.
+     */
     private void wakeDriverIf(final long deadlineNs, final int waitingRequests)
     {
         final long until = sleepUntil;
-        if (until != AWAKE && (deadlineNs < until || waitingRequests == wakeAfterRequests))
+        if (until != AWAKE && (deadlineNs < until || waitingRequests == wakeAfterRequests) &&
+            SLEEP_UNTIL.compareAndSet(this, until, AWAKE))
         {
             LockSupport.unpark(driver);
         }
