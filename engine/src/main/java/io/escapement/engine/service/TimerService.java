@@ -136,6 +136,7 @@ public final class TimerService implements AutoCloseable
     private final Executor executor;
     private final ThreadFactory threadFactory;
     private final int wakeAfterRequests;
+    private final long waitWhenFullNs;
     private final long maxParkNs;
     /**
      * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
@@ -181,6 +182,7 @@ public final class TimerService implements AutoCloseable
         wakeAfterRequests = builder.wakeAfterRequests != 0 ? builder.wakeAfterRequests :
             Math.max(1, Math.min(4096, builder.capacity / 16));
         maxParkNs = builder.maxParkNs;
+        waitWhenFullNs = builder.waitWhenFullNs;
         slots = new TimerSlots(builder.capacity);
         startNs = clock.getAsLong();
         wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(startNs).tickDuration(builder.tickNs)
@@ -241,11 +243,15 @@ public final class TimerService implements AutoCloseable
             throw new TimerServiceClosedException();
         }
         final TimerSlots slots = this.slots;
-        final int slot = slots.allocate();
+        int slot = slots.allocate();
         if (slot == NIL)
         {
-            rejected.increment();
-            throw new TimerServiceFullException(slots.capacity);
+            slot = awaitSlot();
+            if (slot == NIL)
+            {
+                rejected.increment();
+                throw new TimerServiceFullException(slots.capacity);
+            }
         }
         // The slot is ours until the state word says ARMED: nobody else writes these cells. The owner's volatile
         // write of FREE (then its CAS of the free head) is ordered before our CAS that popped the slot.
@@ -268,6 +274,40 @@ public final class TimerService implements AutoCloseable
         }
         wakeDriverIf(deadlineNs, waiting);
         return handle;
+    }
+
+    /**
+     * Back-pressure when every slot is taken: with {@link Builder#waitWhenFull} set, the producer wakes the driver
+     * (so that it retires cancelled timers) and yields its core to it, retrying until a slot frees or the wait is
+     * over. Producers that outrun the owner thread are slowed down to its pace instead of failing; a service that
+     * is really full (armed timers) still fails, after the wait.
+     *
+     * @return a slot, or {@link #NIL} if none freed in time (or waiting is off).
+     */
+    private int awaitSlot()
+    {
+        if (waitWhenFullNs <= 0)
+        {
+            return NIL;
+        }
+        final long giveUpAt = System.nanoTime() + waitWhenFullNs;
+        int slot;
+        do
+        {
+            final Thread driverThread = driver;
+            if (driverThread != null && sleepUntil != AWAKE)
+            {
+                LockSupport.unpark(driverThread);
+            }
+            Thread.yield();
+            if (closed)
+            {
+                return NIL;
+            }
+            slot = slots.allocate();
+        }
+        while (slot == NIL && System.nanoTime() - giveUpAt < 0);
+        return slot;
     }
 
     /**
@@ -984,6 +1024,7 @@ public final class TimerService implements AutoCloseable
         private long tickNs = TimeUnit.MILLISECONDS.toNanos(1);
         private int capacity = 1 << 16;
         private int wakeAfterRequests;
+        private long waitWhenFullNs;
         private long maxParkNs = DEFAULT_MAX_PARK_NS;
         private ThreadFactory threadFactory = runnable ->
         {
@@ -1084,6 +1125,23 @@ public final class TimerService implements AutoCloseable
                 throw new IllegalArgumentException("wakeAfterRequests must be at least 1, was " + requests);
             }
             this.wakeAfterRequests = requests;
+            return this;
+        }
+
+        /**
+         * @param maxWait how long an arm may wait for a slot when every slot is taken, waking the owner and yielding
+         *                to it, before it throws {@link TimerServiceFullException}. Default 0: it throws at once.
+         *                Useful when producers can outrun the owner thread (more busy producers than cores), so
+         *                that they are slowed to its pace instead of failing.
+         * @return this builder.
+         */
+        public Builder waitWhenFull(final java.time.Duration maxWait)
+        {
+            if (maxWait.isNegative())
+            {
+                throw new IllegalArgumentException("waitWhenFull must not be negative, was " + maxWait);
+            }
+            this.waitWhenFullNs = maxWait.toNanos();
             return this;
         }
 

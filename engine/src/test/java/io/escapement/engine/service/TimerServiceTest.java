@@ -636,6 +636,35 @@ class TimerServiceTest
 
     @Test
     @Timeout(20)
+    void shouldWaitForTheDriverToRetireCancelledTimersWhenFullIfAskedTo()
+    {
+        // a huge batch threshold: only the full service's own wake-up lets the driver retire the cancelled timers
+        try (TimerService service = TimerService.builder().capacity(16).wakeAfterRequests(1 << 20)
+            .waitWhenFull(java.time.Duration.ofSeconds(5)).build())
+        {
+            service.start();
+            for (int i = 0; i < 100 * 16; i++)
+            {
+                assertTrue(service.cancel(service.arm(1, HOURS, () -> { })), "arm " + i + " waited, never failed");
+            }
+            assertEquals(0, service.metrics().rejected());
+        }
+    }
+
+    @Test
+    void shouldStillFailAfterTheWaitWhenTheSlotsHoldArmedTimers()
+    {
+        final TimerService service = manual().capacity(2).waitWhenFull(java.time.Duration.ofMillis(20)).build();
+        service.arm(1, HOURS, 1L);
+        service.arm(1, HOURS, 2L);
+        final long start = System.nanoTime();
+        assertThrows(TimerServiceFullException.class, () -> service.arm(1, HOURS, 3L));
+        assertTrue(System.nanoTime() - start >= MILLISECONDS.toNanos(20), "it waited before failing");
+        assertEquals(1, service.metrics().rejected());
+    }
+
+    @Test
+    @Timeout(20)
     void shouldLetACallbackCloseTheServiceFromTheDriverThread() throws InterruptedException
     {
         final CountDownLatch closed = new CountDownLatch(1);
