@@ -266,7 +266,8 @@ public final class SimulatorCommand implements Callable<Integer>
         Files.writeString(out().resolve("summary.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
         Files.writeString(out().resolve("summary.csv"), report.toCsv(), StandardCharsets.UTF_8);
         Files.writeString(out().resolve("timeseries.csv"), report.timeSeriesCsv(), StandardCharsets.UTF_8);
-        out.printf(Locale.ROOT, "%nWrote %s/summary.{txt,json,csv} and timeseries.csv%s%n", out(),
+        report.timeSeriesChart(out().resolve("timeseries"));
+        out.printf(Locale.ROOT, "%nWrote %s/summary.{txt,json,csv}, timeseries.csv and timeseries.png%s%n", out(),
             traced == null ? "" : " and trace.txt");
         out.flush();
         if (report.outcomes() != report.counter(io.escapement.simulator.report.Counter.CONNECTIONS) ||

@@ -360,6 +360,36 @@ public final class Report
         return s.toString();
     }
 
+    /** Draws the gauges per second (connections holding state, ends in TIME-WAIT) as a PNG, headlessly. */
+    public void timeSeriesChart(final java.nio.file.Path file) throws java.io.IOException
+    {
+        System.setProperty("java.awt.headless", "true");
+        final org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(1000).height(500)
+            .title(String.format(Locale.ROOT, "%,d connections at %,.0f/s: state held over virtual time",
+                scenario.connections, scenario.arrivalsPerSecond))
+            .xAxisTitle("virtual time (s)").yAxisTitle("count").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setYAxisDecimalPattern("#,###").setYAxisMin(0.0);
+        final double[] x = new double[openBySecond.length];
+        final double[] open = new double[openBySecond.length];
+        final double[] timeWait = new double[openBySecond.length];
+        for (int k = 0; k < x.length; k++)
+        {
+            x[k] = k;
+            open[k] = openBySecond[k];
+            timeWait[k] = timeWaitBySecond[k];
+        }
+        if (x.length > 0)
+        {
+            chart.addSeries("connections holding state", x, open)
+                .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+            chart.addSeries("ends in TIME-WAIT", x, timeWait)
+                .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        }
+        org.knowm.xchart.BitmapEncoder.saveBitmap(chart, file.toString(),
+            org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+    }
+
     /** @return {@code second,open_connections,time_wait} rows: the gauges at each whole second. */
     public String timeSeriesCsv()
     {
