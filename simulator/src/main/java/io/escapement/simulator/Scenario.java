@@ -19,6 +19,7 @@ public final class Scenario
     public static final int DEFAULT_PORT_HIGH = 60999;
     /** The most segments a request or response may take: every unit of a direction fits one 64-bit mask. */
     public static final int MAX_SEGMENTS = 60;
+    static final long HOUR_US = 3_600_000_000L;
 
     public final long seed;
     public final int connections;
@@ -66,9 +67,10 @@ public final class Scenario
         clientClosesFirst = b.clientClosesFirst;
         simultaneousClose = b.simultaneousClose;
         idleTimeoutUs = b.idleTimeoutUs;
-        rtoSpecification = b.rto;
-        rto = RtoStrategies.parse(b.rto);
-        retryPolicy = RetryPolicy.linux(b.synRetries, b.synAckRetries, b.tcpRetries2, b.rtoBaseUs, b.rtoMaxUs)
+        rtoSpecification = withHz(b.rto, b.hz);
+        rto = RtoStrategies.parse(rtoSpecification);
+        retryPolicy = (b.countRetries ? RetryPolicy.counting(b.synRetries, b.synAckRetries, b.tcpRetries2) :
+            RetryPolicy.linux(b.synRetries, b.synAckRetries, b.tcpRetries2, b.rtoBaseUs, b.rtoMaxUs))
             .withSynLinearTimeouts(b.synLinearTimeouts)
             .withOrphanRetries(b.orphanRetries);
         timestamps = b.timestamps;
@@ -78,6 +80,28 @@ public final class Scenario
         timeWaitUs = b.timeWaitUs > 0 ? b.timeWaitUs : 2 * b.mslUs;
         finTimeoutUs = b.finTimeoutUs;
         network = Objects.requireNonNull(b.network, "network");
+    }
+
+    /**
+     * @return the strategy specification with the scenario's HZ for the {@code linux} strategy when it names none,
+     * so that its RTO is whole jiffies of the same kernel whose jiffy clock arms the timers.
+     */
+    static String withHz(final String specification, final int hz)
+    {
+        if (specification == null || hz == 0 || specification.contains("hz="))
+        {
+            return specification;
+        }
+        final String trimmed = specification.trim();
+        if (trimmed.equals("linux"))
+        {
+            return "linux:hz=" + hz;
+        }
+        if (trimmed.startsWith("linux:"))
+        {
+            return trimmed + ",hz=" + hz;
+        }
+        return specification;
     }
 
     /** @return segments of a request. */
@@ -130,6 +154,7 @@ public final class Scenario
         long rtoBaseUs = 200_000;
         long rtoMaxUs = 120_000_000;
         boolean timestamps = false;
+        boolean countRetries = false;
         boolean tailLossProbe = true;
         int hz = 1000;
         long mslUs = 30_000_000;
@@ -160,6 +185,8 @@ public final class Scenario
         public Builder rtoBaseUs(final long v) { rtoBaseUs = v; return this; }
         public Builder rtoMaxUs(final long v) { rtoMaxUs = v; return this; }
         public Builder timestamps(final boolean v) { timestamps = v; return this; }
+        /** Data and FIN retries counted (RFC 1122's R2 as a count) instead of Linux's time budget. */
+        public Builder countRetries(final boolean v) { countRetries = v; return this; }
         public Builder tailLossProbe(final boolean v) { tailLossProbe = v; return this; }
         public Builder hz(final int v) { hz = v; return this; }
         public Builder mslUs(final long v) { mslUs = v; return this; }
@@ -177,8 +204,9 @@ public final class Scenario
             require(connections >= 1, "connections", connections, "at least 1");
             require(arrivalsPerSecond > 0 && arrivalsPerSecond <= 1e9, "rate", arrivalsPerSecond,
                 "above 0 and at most 1e9 per second");
-            require(clientAddresses >= 1 && clientAddresses <= 1 << 20, "clients", clientAddresses,
-                "between 1 and 1048576");
+            // each address used gets a ring of its ports (2 bytes each, 56 KB for Linux's range)
+            require(clientAddresses >= 1 && clientAddresses <= 4096, "clients", clientAddresses,
+                "between 1 and 4096");
             require(portLow >= 1 && portLow <= portHigh && portHigh <= 65535, "ports", portLow + "-" + portHigh,
                 "low-high with 1 <= low <= high <= 65535");
             require(fraction(refusedFraction), "refused", refusedFraction, "between 0 and 1");
@@ -187,13 +215,17 @@ public final class Scenario
                 requestBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
             require(responseBytes >= 1 && (responseBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "response-bytes",
                 responseBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
-            require(duration(clientThinkUs, true), "client-think", clientThinkUs + "us", "between 0 and 1 day");
-            require(duration(serverThinkUs, true), "server-think", serverThinkUs + "us", "between 0 and 1 day");
+            // send times are kept as 32-bit microsecond offsets from the connection's start (71 minutes)
+            require(clientThinkUs >= 0 && clientThinkUs <= HOUR_US, "client-think", clientThinkUs + "us",
+                "between 0 and 1 hour");
+            require(serverThinkUs >= 0 && serverThinkUs <= HOUR_US, "server-think", serverThinkUs + "us",
+                "between 0 and 1 hour");
             require(fraction(clientClosesFirst) && fraction(simultaneousClose) &&
                 clientClosesFirst + simultaneousClose <= 1.0 + 1e-12, "close mix",
                 clientClosesFirst + " client-first + " + simultaneousClose + " simultaneous",
                 "fractions between 0 and 1 that add up to at most 1 (the rest closes server-first)");
-            require(duration(idleTimeoutUs, false), "idle-timeout", idleTimeoutUs + "us", "between 1us and 1 day");
+            require(idleTimeoutUs >= 1 && idleTimeoutUs <= HOUR_US, "idle-timeout", idleTimeoutUs + "us",
+                "between 1us and 1 hour");
             require(hz >= 0 && hz <= 10_000, "hz", hz, "between 0 (exact timers) and 10000");
             require(duration(mslUs, false), "msl", mslUs + "us", "between 1us and 1 day");
             require(duration(timeWaitUs, true), "time-wait", timeWaitUs + "us", "between 0 (2 MSL) and 1 day");

@@ -140,16 +140,14 @@ public final class Simulation
         final List<ShardStats> stats = new ArrayList<>();
         long timersLeft = 0;
         long slotsLeft = 0;
-        long peakSlots = 0;
         for (final TcpShard shard : shards)
         {
             stats.add(shard.stats());
             timersLeft += shard.timersLeft();
             slotsLeft += shard.openSlots() + shard.compactedTimeWaits();
-            peakSlots += shard.peakSlots();
         }
         final Report report = Report.merge(scenario, threads, stats, wallNanos, peakHeap, retained, timersLeft,
-            slotsLeft, peakSlots);
+            slotsLeft);
         if (report.counter(Counter.CONNECTIONS) != scenario.connections)
         {
             throw new IllegalStateException("opened " + report.counter(Counter.CONNECTIONS) + " of " +

@@ -55,7 +55,7 @@ class SimulationTest
     {
         final Report report = run(lossy(11, 0.25), 2);
         assertAccountedFor(report);
-        assertTrue(report.counter(Counter.OUTCOME_CONNECT_TIMEOUT) > 0, "25% loss makes some connects fail");
+        assertTrue(report.outcomes() > report.counter(Counter.OUTCOME_COMPLETED), "25% loss makes some fail");
         assertTrue(report.counter(Counter.RETX_SPURIOUS) > 0);
         assertTrue(report.counter(Counter.TIME_WAIT_RESTARTS) > 0);
     }
@@ -75,7 +75,8 @@ class SimulationTest
         @ForAll final boolean tlp,
         @ForAll @IntRange(min = 0, max = 4) final int synLinear,
         @ForAll @DoubleRange(min = 0, max = 0.2) final double refused,
-        @ForAll @IntRange(min = 0, max = 1) final int hzChoice) throws InterruptedException
+        @ForAll @IntRange(min = 0, max = 1) final int hzChoice,
+        @ForAll final boolean tinyRtt) throws InterruptedException
     {
         final Scenario scenario = Scenario.builder()
             .seed(seed).connections(300).arrivalsPerSecond(2_000).clientAddresses(2).ports(40000, 40199)
@@ -83,8 +84,8 @@ class SimulationTest
             .simultaneousClose(simultaneous).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
             .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
             .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
-            .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(40_000)
-                .jitter(NetworkModel.Jitter.PARETO, 10_000).build())
+            .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(tinyRtt ? 1_000 : 40_000)
+                .jitter(NetworkModel.Jitter.PARETO, tinyRtt ? 100 : 10_000).build())
             .build();
         assertAccountedFor(run(scenario, 1));
     }

@@ -90,6 +90,14 @@ final class CompareCommand implements Callable<Integer>
     {
         System.setProperty("java.awt.headless", "true");
         final Comparison.Sweep sweepSpec = Comparison.Sweep.parse(sweep);
+        for (final String replaced : new String[]{"--rto", "--seed"})
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption(replaced))
+            {
+                throw new IllegalArgumentException("compare takes " + (replaced.equals("--rto") ? "--strategies" :
+                    "--seeds") + ", not " + replaced);
+            }
+        }
         for (final String strategy : strategies)
         {
             RtoStrategies.parse(strategy); // an unknown name fails here, before any run
@@ -105,13 +113,14 @@ final class CompareCommand implements Callable<Integer>
             throw new IllegalArgumentException("--seeds: give at least one seed");
         }
         final PrintWriter stdout = spec.commandLine().getOut();
-        Files.createDirectories(out);
+        SimulatorCommand.createDirectories(out);
         final Comparison.Workload workload = (strategy, seed, value) ->
             options.builder().seed(seed).rto(strategy)
                 .network(sweepSpec.apply(options.networkBuilder(), options.jitter, value).build()).build();
 
         final double reference = reference(sweepSpec);
-        final long rttUs = base.network.rttUs();
+        // the path's RTT at the reference point: the swept value when the RTT is what is swept
+        final long rttUs = sweepSpec.parameter().equals("rtt") ? (long)reference : base.network.rttUs();
         final String belowRtt = "fixed:rto=" + RtoParameters.formatUs(Math.max(1000, rttUs / 2 / 1000 * 1000)) +
             ",backoff=0";
         final List<String> sanityStrategies = List.of("rfc6298", "rfc6298:min=200ms", belowRtt);
@@ -204,7 +213,7 @@ final class CompareCommand implements Callable<Integer>
         final NetworkModel.Builder network = sweep.apply(options.networkBuilder(), options.jitter, reference);
         if (options.events.isEmpty())
         {
-            final long rtt = base.network.rttUs();
+            final long rtt = sweep.parameter().equals("rtt") ? (long)reference : base.network.rttUs();
             network.event("spike:at=" + RtoParameters.formatUs(timelineUs / 4) + ",for=2s,add=" +
                 RtoParameters.formatUs(4 * rtt));
             network.event("step:at=" + RtoParameters.formatUs(timelineUs / 2) + ",rtt=" +
@@ -246,10 +255,14 @@ final class CompareCommand implements Callable<Integer>
             .append("it, is still on its way (the simulator knows); *real loss to retransmission* is how long a ")
             .append("lost original ")
             .append("waited for its first retransmission, whatever sent it (RTO, tail loss probe or recovery).\n\n");
+        final String caption = "*" + where + "; seeds " + seeds + "; `" + command.trim() + "`*\n\n";
         s.append("## At ").append(sweep.format(reference)).append("\n\n").append(report.table(reference))
-            .append('\n');
-        s.append("![completion times](completion.png)\n\n![recovery CDF](recovery-cdf.png)\n\n");
-        s.append("## Across the sweep\n\n![spurious](spurious-vs-").append(sweep.parameter()).append(".png)\n\n");
+            .append("\nFailed connections by reason:\n\n").append(report.failureTable(reference)).append('\n');
+        s.append("![completion times](completion.png)\n\n").append(caption);
+        s.append("![recovery CDF](recovery-cdf.png)\n\n").append(caption);
+        s.append("## Across the sweep\n\n![spurious](spurious-vs-").append(sweep.parameter()).append(".png)\n\n")
+            .append("*").append(describe(options.scenario(), sweep, null)).append("; seeds ").append(seeds)
+            .append("; `").append(command.trim()).append("`*\n\n");
         for (final double value : sweep.values())
         {
             if (value != reference)
@@ -261,7 +274,8 @@ final class CompareCommand implements Callable<Integer>
         s.append("A single long-lived connection sends a segment, waits for its ACK and sends the next, for ")
             .append(RtoParameters.formatUs(timelineUs)).append(", over: ").append(timelineWhere)
             .append(". Same engine timers, same network model; the lines are each strategy's RTO after every ")
-            .append("ACK or timeout, the dots one strategy's RTT samples.\n\n![RTO over time](rto-timeline.png)\n\n");
+            .append("ACK or timeout, the dots one strategy's RTT samples.\n\n![RTO over time](rto-timeline.png)\n\n")
+            .append("*").append(timelineWhere).append("; `").append(command.trim()).append("`*\n\n");
         s.append("| strategy | timeouts | of which spurious | samples |\n|---|---:|---:|---:|\n");
         for (final Map.Entry<String, List<RtoTimeline.Point>> e : timelines.entrySet())
         {

@@ -91,6 +91,11 @@ final class ScenarioOptions
         description = "net.ipv4.tcp_retries2, applied as Linux does: a time budget, not a count.")
     int tcpRetries2;
 
+    @Option(names = "--give-up", paramLabel = "RULE", defaultValue = "budget",
+        description = "How tcp_retries2 and orphan retries give up: budget (Linux: a time budget from the first " +
+            "retransmission) or count (that many retransmissions).")
+    String giveUp;
+
     @Option(names = "--orphan-retries", paramLabel = "N", defaultValue = "8",
         description = "net.ipv4.tcp_orphan_retries (the sysctl's 0 means 8).")
     int orphanRetries;
@@ -186,8 +191,19 @@ final class ScenarioOptions
             .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
             .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
-            .orphanRetries(orphanRetries).timestamps(timestamps).tailLossProbe(tlp).hz(hz).mslUs(mslUs)
+            .orphanRetries(orphanRetries).timestamps(timestamps).countRetries(countRetries()).tailLossProbe(tlp)
+            .hz(hz).mslUs(mslUs)
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build());
+    }
+
+    private boolean countRetries()
+    {
+        return switch (giveUp)
+        {
+            case "budget" -> false;
+            case "count" -> true;
+            default -> throw new IllegalArgumentException("--give-up=" + giveUp + " must be budget or count");
+        };
     }
 
     /** @return a network builder holding the network options, for a sweep to vary. */

@@ -43,7 +43,7 @@ import java.util.function.LongPredicate;
         ""},
     footer = {"",
         "Presets: linux (the defaults: Linux 6.x knobs, HZ=1000, TLP on, TIME-WAIT 60 s) and rfc (RFC 6298",
-        "RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min).",
+        "RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted).",
         "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms",
         "Compare RTO strategies: escapement-simulator compare --help"})
 public final class SimulatorCommand implements Callable<Integer>
@@ -55,7 +55,8 @@ public final class SimulatorCommand implements Callable<Integer>
     /** What each preset changes from the built-in defaults (which are the linux preset). */
     static final Map<String, Map<String, String>> PRESETS = Map.of(
         "linux", Map.of(),
-        "rfc", Map.of("rto", "rfc6298", "tlp", "false", "hz", "0", "msl", "120s", "time-wait", "0s"));
+        "rfc", Map.of("rto", "rfc6298", "tlp", "false", "hz", "0", "msl", "120s", "time-wait", "0s",
+            "give-up", "count"));
 
     @CommandLine.Mixin
     ScenarioOptions options;
@@ -81,11 +82,11 @@ public final class SimulatorCommand implements Callable<Integer>
         description = "Progress bar on stderr (redrawn on a terminal, a line per 10% otherwise).")
     boolean progress;
 
-    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "linux",
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "linux", scope = CommandLine.ScopeType.INHERIT,
         description = "Defaults to start from: linux or rfc (see below).")
     String preset;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
         description = "A properties file of option=value lines (long option names without dashes).")
     Path config;
 
@@ -237,7 +238,7 @@ public final class SimulatorCommand implements Callable<Integer>
     {
         final Scenario scenario = options.scenario();
         final PrintWriter out = spec.commandLine().getOut();
-        Files.createDirectories(out());
+        createDirectories(out());
         final LongPredicate traced = traced();
         final PrintWriter traceWriter = traced == null ? null :
             new PrintWriter(Files.newBufferedWriter(out().resolve("trace.txt"), StandardCharsets.UTF_8));
@@ -280,6 +281,19 @@ public final class SimulatorCommand implements Callable<Integer>
             return EXIT_FAILED;
         }
         return EXIT_OK;
+    }
+
+    /** @throws IllegalArgumentException (a usage error, exit 2) if the directory cannot be made. */
+    static void createDirectories(final Path dir)
+    {
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final IOException e)
+        {
+            throw new IllegalArgumentException("--out " + dir + ": cannot create the directory (" + e + ")");
+        }
     }
 
     private Path out()

@@ -138,7 +138,7 @@ public final class ComparisonReport
         final StringBuilder s = new StringBuilder("strategy,seed," + sweep.parameter() + ",connections,completed," +
             "failed,segments,retransmissions,spurious,spurious_per_1000_segments,rto_expiries_per_connection," +
             "tail_loss_probes,recovery_mean_us,recovery_p50_us,recovery_p99_us,recovery_p50_per_rtt," +
-            "handshake_p99_us,completion_p50_us,completion_p99_us\n");
+            "handshake_p99_us,completion_p50_us,completion_p99_us" + failureColumns() + "\n");
         for (final Comparison.Run run : runs)
         {
             final Report r = run.report();
@@ -156,7 +156,58 @@ public final class ComparisonReport
                 .append(p(r.recoveryUs(), 99)).append(',')
                 .append(String.format(Locale.ROOT, "%.2f", p(r.recoveryPerMilliRtt(), 50) / 1000.0)).append(',')
                 .append(p(r.handshakeUs(), 99)).append(',').append(p(r.completionUs(), 50)).append(',')
-                .append(p(r.completionUs(), 99)).append('\n');
+                .append(p(r.completionUs(), 99));
+            for (final Counter c : Counter.values())
+            {
+                if (c.isOutcome() && c != Counter.OUTCOME_COMPLETED)
+                {
+                    s.append(',').append(r.counter(c));
+                }
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private static String failureColumns()
+    {
+        final StringBuilder s = new StringBuilder();
+        for (final Counter c : Counter.values())
+        {
+            if (c.isOutcome() && c != Counter.OUTCOME_COMPLETED)
+            {
+                s.append(',').append(c.key().replace("outcome_", "failed_"));
+            }
+        }
+        return s.toString();
+    }
+
+    /** @return the Markdown table of failed connections by reason, per strategy, at one sweep value. */
+    public String failureTable(final double value)
+    {
+        final StringBuilder head = new StringBuilder("| strategy |");
+        final StringBuilder rule = new StringBuilder("|---|");
+        for (final Counter c : Counter.values())
+        {
+            if (c.isOutcome() && c != Counter.OUTCOME_COMPLETED)
+            {
+                head.append(' ').append(c.description.replace("failed: ", "")).append(" |");
+                rule.append("---:|");
+            }
+        }
+        final StringBuilder s = new StringBuilder(head).append('\n').append(rule).append('\n');
+        for (final String strategy : strategies)
+        {
+            final Metrics m = metrics(strategy, value);
+            s.append("| `").append(strategy).append("` |");
+            for (final Counter c : Counter.values())
+            {
+                if (c.isOutcome() && c != Counter.OUTCOME_COMPLETED)
+                {
+                    s.append(' ').append(m.counter(c)).append(" |");
+                }
+            }
+            s.append('\n');
         }
         return s.toString();
     }

@@ -179,7 +179,8 @@ public final class NetworkModel
     {
         long h = mix(seed ^ 0x9E3779B97F4A7C15L * (connection + 1));
         h = mix(h ^ (((long)salt << 32) | ((long)packetClass << 24) | ((long)(fromClient ? 1 : 0) << 20) |
-            ((long)unit << 8) | transmission));
+            (transmission & 0xFFFFF)));
+        h = mix(h + 0xC2B2AE3D27D4EB4FL * (unit + 1L)); // the unit as a word of its own: any int, no overlap
         return (h >>> 11) * 0x1.0p-53;
     }
 

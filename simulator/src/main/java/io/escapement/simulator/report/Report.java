@@ -31,11 +31,9 @@ public final class Report
     private final long retainedHeapBytes;
     private final long timersLeft;
     private final long slotsLeft;
-    private final long peakSlots;
 
     private Report(final Scenario scenario, final int threads, final List<ShardStats> shards, final long wallNanos,
-        final long peakHeapBytes, final long retainedHeapBytes, final long timersLeft, final long slotsLeft,
-        final long peakSlots)
+        final long peakHeapBytes, final long retainedHeapBytes, final long timersLeft, final long slotsLeft)
     {
         this.scenario = scenario;
         this.threads = threads;
@@ -44,7 +42,6 @@ public final class Report
         this.retainedHeapBytes = retainedHeapBytes;
         this.timersLeft = timersLeft;
         this.slotsLeft = slotsLeft;
-        this.peakSlots = peakSlots;
         handshakeUs = new Histogram(3);
         completionUs = new Histogram(3);
         closeUs = new Histogram(3);
@@ -81,10 +78,10 @@ public final class Report
 
     public static Report merge(final Scenario scenario, final int threads, final List<ShardStats> shards,
         final long wallNanos, final long peakHeapBytes, final long retainedHeapBytes, final long timersLeft,
-        final long slotsLeft, final long peakSlots)
+        final long slotsLeft)
     {
         return new Report(scenario, threads, shards, wallNanos, peakHeapBytes, retainedHeapBytes, timersLeft,
-            slotsLeft, peakSlots);
+            slotsLeft);
     }
 
     private static void accumulate(final int[] into, final int[] deltas)
@@ -190,7 +187,7 @@ public final class Report
     /** @return heap retained after the run (structures sized for the peak) per connection open at the peak. */
     public double bytesPerOpenConnection()
     {
-        return (double)retainedHeapBytes / Math.max(1, Math.max(peakOpen(), peakSlots));
+        return (double)retainedHeapBytes / Math.max(1, peakOpen());
     }
 
     private static int max(final int[] a)

@@ -105,6 +105,7 @@ public final class TcpShard implements ExpiryHandler
     private static final long OUTCOME_DONE = 1L << 39;  // client: outcome counted; server: response sent
     private static final long DATA_DONE = 1L << 40;     // the peer's whole message received
     private static final long REFUSES = 1L << 41;       // server: nobody listens on the port
+    private static final int RTO_UNIT = 48;             // 6 bits: 1 + the unit the last RTO resent, 0 if none
     private static final int ACK_SENT = 42;             // 6 bits: the ACK carried by the end's latest packet sent
 
     private static final long PROBE_MIN_US = 200_000;   // TCP_RTO_MIN added to a lone segment's probe timeout
@@ -138,6 +139,8 @@ public final class TcpShard implements ExpiryHandler
     private long[] sentAt;
     private long[] auxHandle;
     private int[] lastArrival; // when the end's latest packet arrives, microseconds after the start, unsigned
+    private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
+    private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
 
     private int[] freeSlots;
     private int freeCount;
@@ -196,6 +199,8 @@ public final class TcpShard implements ExpiryHandler
         sentAt = new long[capacity * 2];
         auxHandle = new long[capacity * 2];
         lastArrival = new int[capacity * 2];
+        resendsBeyondThree = new int[capacity * 2];
+        lastResendAt = new int[capacity * 2];
         freeSlots = new int[capacity];
         arrivalCursor = -1;
         nextConnection = findNextOwned(0);
@@ -244,11 +249,7 @@ public final class TcpShard implements ExpiryHandler
         final long[] keys = new long[n];
         for (int k = 0; k < n; k++)
         {
-            keys[k] = (sortKey(batchPayload[k]) << 12) | k; // at most 4096 events share a microsecond here
-        }
-        if (n > 4096)
-        {
-            throw new IllegalStateException(n + " events in one microsecond: more than the batch order allows");
+            keys[k] = (sortKey(batchPayload[k]) << INDEX_BITS) | k;
         }
         Arrays.sort(keys);
         final long[] handles = Arrays.copyOf(batchHandle, n);
@@ -256,7 +257,7 @@ public final class TcpShard implements ExpiryHandler
         final long[] deadlines = Arrays.copyOf(batchDeadline, n);
         for (int k = 0; k < n; k++)
         {
-            final int e = (int)(keys[k] & 0xFFF);
+            final int e = (int)(keys[k] & ((1 << INDEX_BITS) - 1));
             if (isCurrent(handles[e], payloads[e]))
             {
                 handle(handles[e], payloads[e], deadlines[e]);
@@ -264,7 +265,10 @@ public final class TcpShard implements ExpiryHandler
         }
     }
 
-    /** @return connection number (40 bits), then the event kind: a key that does not depend on slots. */
+    /** Events of one microsecond are numbered in 27 bits: 134 million at once (the batch array fails first). */
+    private static final int INDEX_BITS = 27;
+
+    /** @return connection number (32 bits), then the event kind (4 bits): a key that does not depend on slots. */
     private long sortKey(final long payload)
     {
         final int kind = (int)(payload & 0xFF);
@@ -274,7 +278,7 @@ public final class TcpShard implements ExpiryHandler
             case TIME_WAIT_END -> (payload >>> TW_CONN_SHIFT) & 0xFFFF_FFFFL;
             default -> connection[(int)(payload >>> SLOT_SHIFT)];
         };
-        return (conn << 8 | kind) & ((1L << 51) - 1);
+        return conn << 4 | kind; // 36 bits; with the index, 63
     }
 
     /** @return whether a fired timer is still the one its owner holds (packets and arrivals always are). */
@@ -502,6 +506,7 @@ public final class TcpShard implements ExpiryHandler
     private void acceptSyn(final int server)
     {
         final int c = server >> 1;
+        resetEnd(server, LISTEN, 0); // a new request: nothing of one the listener dropped before carries over
         word[server] = with(with(word[server], STATE, SYN_RECEIVED), NXT, 1);
         received[server] = 1; // the client's SYN
         rto[SERVER].open(c, Phase.SYN_ACK);
@@ -516,7 +521,7 @@ public final class TcpShard implements ExpiryHandler
         final int c = client >> 1;
         received[client] = 1; // the server's SYN
         final boolean retransmitted = transmissions(client, 0) > 0;
-        final long rtt = now - startUs[c];
+        final long rtt = now - (scenario.timestamps && retransmitted ? resendTime(client) : startUs[c]);
         rto[CLIENT].onAck(c, timerNow(), rtt, retransmitted, 0, seq(client, 1), seq(client, 1), true);
         rto[CLIENT].enterPhase(c, Phase.DATA);
         word[client] = with(with(word[client], STATE, ESTABLISHED), UNA, 1);
@@ -557,9 +562,10 @@ public final class TcpShard implements ExpiryHandler
         }
         if (ack > 0)
         {
-            if (packetClass == NetworkModel.PURE_ACK && tx == 0 && transmissions(i, unit) > 0 &&
+            if (packetClass == NetworkModel.PURE_ACK && tx == 0 && field(word[i], RTO_UNIT, 6) == unit + 1 &&
                 unit >= field(word[i], UNA, 6) && unit < ack)
             {
+                word[i] = with(word[i], RTO_UNIT, 0);
                 // The ACK of an original that was since retransmitted: the timeout was spurious. Real stacks
                 // learn this from timestamps (Eifel, RFC 3522) or F-RTO; the simulator knows which copy the ACK
                 // answers. Strategies with a response (eifel) adapt; the others ignore it.
@@ -588,7 +594,9 @@ public final class TcpShard implements ExpiryHandler
         }
         final int state = field(w, STATE, 4);
         final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
-        final long rttUs = now - sendTime(i, una);
+        // with timestamps the ACK echoes the latest transmission's time (RFC 7323): a resent segment's sample
+        // runs from its resend, not from the original
+        final long rttUs = now - (scenario.timestamps && retransmittedMask != 0 ? resendTime(i) : sendTime(i, una));
         final boolean allAcked = ack == nxt;
         rto[end].onAck(c, timerNow(), rttUs, retransmittedMask != 0, 0, seq(i, ack), seq(i, nxt), allAcked);
         w = with(w, UNA, ack);
@@ -634,7 +642,7 @@ public final class TcpShard implements ExpiryHandler
                 case CLOSING -> enterTimeWait(i);
                 case LAST_ACK ->
                 {
-                    toState(i, CLOSED);
+                    toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
                     closeEnd(i);
                 }
                 default ->
@@ -678,15 +686,20 @@ public final class TcpShard implements ExpiryHandler
         received[i] |= bit;
         final int after = rcvNext(i);
         boolean replied = false;
-        final long w = word[i];
-        if (before <= peerUnits && after > peerUnits && (w & DATA_DONE) == 0)
+        final boolean messageNow = before <= peerUnits && after > peerUnits && (word[i] & DATA_DONE) == 0;
+        if (messageNow)
         {
             word[i] |= DATA_DONE;
-            replied = onMessageReceived(i);
         }
+        // the kernel takes a FIN that is now in order (it may have waited for a resent segment to fill the gap)
+        // before the application sees the data
         if (before <= peerFin && after > peerFin)
         {
-            replied |= onFin(i, tx);
+            replied = onFin(i, tx);
+        }
+        if (messageNow)
+        {
+            replied |= onMessageReceived(i);
         }
         if (!replied)
         {
@@ -814,7 +827,8 @@ public final class TcpShard implements ExpiryHandler
                     {
                         cancelAux(i);
                     }
-                    word[i] = with(with(word[i], RECOVER, field(word[i], NXT, 6)), RTX_NEXT, una + 1);
+                    word[i] = with(with(with(word[i], RECOVER, field(word[i], NXT, 6)), RTX_NEXT, una + 1),
+                        RTO_UNIT, una + 1);
                     resendUnit(i, una);
                 }
             }
@@ -1165,8 +1179,12 @@ public final class TcpShard implements ExpiryHandler
             stats.openChanged(now, -1);
             freeSlot(c);
         }
-        else if ((clientIdle || clientState == TIME_WAIT) && (serverIdle || serverState == TIME_WAIT))
+        else if ((clientIdle || clientState == TIME_WAIT) && (serverIdle || serverState == TIME_WAIT) &&
+            (clientState != TIME_WAIT || wheel.isScheduled(auxHandle[client])) &&
+            (serverState != TIME_WAIT || wheel.isScheduled(auxHandle[server])))
         {
+            // (a TIME-WAIT whose timer already fired, its expiry waiting in this microsecond's batch, is left to
+            // that expiry: it closes the end and settles again)
             // only TIME-WAIT is left: keep it as timers whose payload names the tuple, free the slot
             final long clientEnd = clientState == TIME_WAIT ? wheel.deadline(auxHandle[client]) : Long.MIN_VALUE;
             final long serverEnd = serverState == TIME_WAIT ? wheel.deadline(auxHandle[server]) : Long.MIN_VALUE;
@@ -1198,6 +1216,7 @@ public final class TcpShard implements ExpiryHandler
         int tx = 0;
         if (retransmission)
         {
+            lastResendAt[i] = (int)Math.min(now - startUs[i >> 1], 0xFFFF_FFFFL);
             tx = bumpTransmissions(i, unit);
             final boolean spurious = spuriousRetransmission(i, unit, tx);
             if (spurious)
@@ -1211,7 +1230,8 @@ public final class TcpShard implements ExpiryHandler
                 {
                     stats.add(Counter.RETX_SPURIOUS_DATA_AND_FIN);
                 }
-                else if (tx == 1)
+                else if (tx == 1 && network.lost(seed, connection[i >> 1], (i & 1) == CLIENT, NetworkModel.SEGMENT,
+                    unit, 0, -1))
                 {
                     // a real loss of the original: how long it waited to be resent (the simulator knows)
                     final long sent = sendTime(i, unit);
@@ -1319,9 +1339,9 @@ public final class TcpShard implements ExpiryHandler
             txHigh[i] = (next & 2) != 0 ? txHigh[i] | bit : txHigh[i] & ~bit;
             return next;
         }
-        // beyond three resends the 2-bit count saturates; the timer's count of consecutive timeouts (which is the
-        // transmission number of a head segment resent by every timeout) tells them apart
-        return Math.min(Math.max(4, rto[i & 1].retransmissions(i >> 1)), 15);
+        // beyond three resends the 2-bit count saturates: the end's own count of such resends, never reset while
+        // the connection lives, gives every later transmission an identity of its own
+        return 4 + resendsBeyondThree[i]++;
     }
 
     /** @return how many times {@code unit} has been resent, saturating at 3. */
@@ -1341,6 +1361,8 @@ public final class TcpShard implements ExpiryHandler
         sentAt[i] = 0;
         auxHandle[i] = TimerWheel.NULL_HANDLE;
         lastArrival[i] = 0;
+        resendsBeyondThree[i] = 0;
+        lastResendAt[i] = 0;
     }
 
     private void toState(final int i, final int state)
@@ -1383,6 +1405,11 @@ public final class TcpShard implements ExpiryHandler
     {
         final long at = unit >= field(word[i], BURST, 6) ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL;
         return startUs[i >> 1] + at;
+    }
+
+    private long resendTime(final int i)
+    {
+        return startUs[i >> 1] + (lastResendAt[i] & 0xFFFF_FFFFL);
     }
 
     private int rcvNext(final int i)
@@ -1487,6 +1514,8 @@ public final class TcpShard implements ExpiryHandler
         sentAt = Arrays.copyOf(sentAt, newCapacity * 2);
         auxHandle = Arrays.copyOf(auxHandle, newCapacity * 2);
         lastArrival = Arrays.copyOf(lastArrival, newCapacity * 2);
+        resendsBeyondThree = Arrays.copyOf(resendsBeyondThree, newCapacity * 2);
+        lastResendAt = Arrays.copyOf(lastResendAt, newCapacity * 2);
         freeSlots = Arrays.copyOf(freeSlots, newCapacity);
         capacity = newCapacity;
     }

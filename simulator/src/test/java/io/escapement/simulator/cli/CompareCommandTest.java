@@ -69,6 +69,7 @@ class CompareCommandTest
         "--sweep rtt=fast          | is not a duration",
         "--strategies rfc6298;nope | unknown RTO strategy 'nope'",
         "--parallel 0              | --parallel=0 must be between 1 and 256",
+        "--rto linux               | compare takes --strategies, not --rto",
     })
     void shouldRejectBadInputWithExitCode2(final String args, final String message)
     {

@@ -155,4 +155,13 @@ class SimulatorCommandTest
         assertTrue(json.contains("\"tlp\": false"), json);
         assertTrue(json.contains("\"time_wait_us\": 240000000"), "2 x MSL of 2 minutes: " + json);
     }
+
+    @Test
+    void shouldRefuseAnOutputDirectoryThatIsAFileWithExitCode2() throws IOException
+    {
+        final Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        assertEquals(2, run("--connections", "10", "--out", file.resolve("sub").toString()));
+        assertTrue(err().contains("cannot create the directory"), err());
+        assertFalse(err().contains("\tat "), "no stack trace: " + err());
+    }
 }

@@ -313,4 +313,39 @@ class TcpLifecycleTest
         assertEquals(30, run.count(Counter.OUTCOME_COMPLETED));
         run.assertAccountedFor();
     }
+
+    @Test
+    void shouldTakeAFinThatFillsAGapBeforeTheApplicationClosesNotAsASimultaneousClose()
+    {
+        // simultaneous-close mode, but the response's last segment is lost: its FIN arrives first and waits; when
+        // the resend fills the gap the kernel takes the FIN (CLOSE-WAIT) before the application reads and closes
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, unit, tx, ack) -> !fromClient && cls == SEGMENT && unit == 3 && tx == 0,
+            b -> b.clientClosesFirst(0).simultaneousClose(1).rto("fixed:rto=300ms"));
+        assertContainsInOrder(run.trace, "client ESTABLISHED receives FIN", "client close() -> LAST-ACK");
+        assertEquals(0, run.count(Counter.SIMULTANEOUS_CLOSES), run.dump());
+        assertEquals(1, run.count(Counter.TIME_WAIT_ENTERED), "only the server, which closed first");
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldSurviveBothTimeWaitsEndingInTheSameJiffy()
+    {
+        // 1 ms RTT at HZ 1000: a simultaneous close puts both ends' TIME-WAIT expiries on the same microsecond
+        final OneConnection run = new OneConnection(null, b -> b.connections(200).arrivalsPerSecond(2000).hz(1000)
+            .clientClosesFirst(0).simultaneousClose(1)
+            .network(NetworkModel.builder().loss(0).rttUs(1_000).jitter(NetworkModel.Jitter.CONSTANT, 0).build()));
+        assertEquals(200, run.count(Counter.OUTCOME_COMPLETED));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldHandleThousandsOfEventsInOneMicrosecondAtACoarseHz()
+    {
+        // HZ 1: every kernel timer of a second lands on the same microsecond
+        final OneConnection run = new OneConnection(null, b -> b.connections(20_000).arrivalsPerSecond(20_000)
+            .hz(1).network(NetworkModel.builder().loss(0.02).rttUs(20_000).build()));
+        assertEquals(20_000, run.count(Counter.CONNECTIONS));
+        run.assertAccountedFor();
+    }
 }
