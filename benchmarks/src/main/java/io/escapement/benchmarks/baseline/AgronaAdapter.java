@@ -37,6 +37,38 @@ final class AgronaAdapter implements TimerAdapter
         ids[id] = wheel.scheduleTimer(deadlineMs);
     }
 
+    private long replaceAfterMs;
+    private int fired;
+    private final DeadlineTimerWheel.TimerHandler replace = (timeUnit, now, timerId) ->
+    {
+        fired++;
+        wheel.scheduleTimer(now + replaceAfterMs); // allowed from the handler: Agrona files it for a later poll
+        return true;
+    };
+
+    @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        wheel.scheduleTimer(deadlineMs);
+    }
+
+    /**
+     * Agrona's poll works one tick per call: it expires the current tick's due timers, and moves to the next tick
+     * once {@code now} has passed the current tick's end ({@code currentTickTime()}). Called until a poll fires
+     * nothing and the current tick ends after {@code now}.
+     */
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        this.replaceAfterMs = replaceAfterMs;
+        fired = 0;
+        while (wheel.poll(nowMs, replace, Integer.MAX_VALUE) != 0 || wheel.currentTickTime() <= nowMs)
+        {
+            // each call either fired timers or moved a tick on
+        }
+        return fired;
+    }
+
     @Override
     public void close()
     {

@@ -34,6 +34,27 @@ final class EscapementAdapter implements TimerAdapter
         wheel.reschedule(handles[id], deadlineMs);
     }
 
+    private long replaceAfterMs;
+    private final io.escapement.engine.wheel.ExpiryHandler replace = this::replace;
+
+    private void replace(final long handle, final long payload, final long deadline)
+    {
+        wheel.schedule(wheel.currentTime() + replaceAfterMs, payload);
+    }
+
+    @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        wheel.schedule(deadlineMs, -1);
+    }
+
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        this.replaceAfterMs = replaceAfterMs;
+        return wheel.advance(nowMs, replace);
+    }
+
     @Override
     public void close()
     {

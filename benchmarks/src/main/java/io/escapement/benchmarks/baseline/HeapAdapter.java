@@ -55,6 +55,26 @@ final class HeapAdapter implements TimerAdapter
     }
 
     @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        heap.add(new Timer(deadlineMs));
+    }
+
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        int fired = 0;
+        Timer head;
+        while ((head = heap.peek()) != null && head.deadlineMs <= nowMs)
+        {
+            heap.poll();
+            heap.add(new Timer(nowMs + replaceAfterMs));
+            fired++;
+        }
+        return fired;
+    }
+
+    @Override
     public void close()
     {
     }

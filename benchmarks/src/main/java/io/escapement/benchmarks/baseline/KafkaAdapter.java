@@ -60,6 +60,18 @@ final class KafkaAdapter implements TimerAdapter
     }
 
     @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        wheel.add(new Task(deadlineMs), deadlineMs);
+    }
+
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        return wheel.advance(nowMs, task -> armUntracked(nowMs + replaceAfterMs));
+    }
+
+    @Override
     public void close()
     {
     }

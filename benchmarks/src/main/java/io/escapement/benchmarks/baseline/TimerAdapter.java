@@ -23,6 +23,28 @@ public interface TimerAdapter extends AutoCloseable
      */
     void rearm(int id, long deadlineMs);
 
+    /**
+     * The expire workload (TIME-WAIT): arms an untracked timer, one that is never cancelled, only fired.
+     *
+     * @throws UnsupportedOperationException for the peers that run on a clock thread of their own (Netty, the JDK
+     *                                       executor): their time cannot be driven by the caller.
+     */
+    default void armUntracked(final long deadlineMs)
+    {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " runs on its own clock thread");
+    }
+
+    /**
+     * Advances the virtual clock to {@code nowMs}, firing every due untracked timer and arming a replacement
+     * {@code replaceAfterMs} later for each, so that the population stays constant.
+     *
+     * @return the timers fired.
+     */
+    default int expire(final long nowMs, final long replaceAfterMs)
+    {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " runs on its own clock thread");
+    }
+
     @Override
     void close();
 
