@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark suite and writes its results, a Markdown summary, a chart and a flame graph of the
+# engine's hot path into results/suite-<date>/. Run from the repository root after
+#   mvn -B -q package -DskipTests
+# on a quiet machine (never beside a build or another benchmark: the machines have 2 cores).
+#
+#   benchmarks/run-suite.sh           the full suite, about 15 minutes on this 2-core machine
+#   benchmarks/run-suite.sh --quick   every benchmark once, smallest sizes, about 2 minutes (a smoke run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=benchmarks/target/escapement-benchmarks.jar
+LIB="$(pwd)/benchmarks/target/async-profiler/linux-x64/libasyncProfiler.so"
+[ -f "$JAR" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 2; }
+
+MODE=full
+OUT="results/suite-$(date +%Y-%m-%d)"
+for arg in "$@"; do
+  case "$arg" in
+    --quick) MODE=quick; OUT="target/suite-quick" ;;
+    --help|-h) sed -n 2,8p "$0"; exit 0 ;;
+    *) echo "unknown option '$arg'; try --help" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$OUT"
+
+if [ "$MODE" = quick ]; then
+  SHORT=(-f 1 -wi 1 -w 200ms -i 1 -r 200ms -foe true)
+  SIZES=(-p liveTimers=1000 -p connections=1000)
+else
+  SHORT=(-foe true)
+  SIZES=()
+fi
+
+run() { # name, then JMH arguments
+  local name="$1"; shift
+  echo "== $name" >&2
+  java -jar "$JAR" "$@" "${SHORT[@]}" -prof gc -rf json -rff "$OUT/$name.json" | tail -n 40
+}
+
+run wheel TimerWheelBenchmark "${SIZES[@]}"
+if [ "$MODE" = quick ]; then
+  run peers TimerPeersBenchmark -p liveTimers=1000
+  run peers-expire TimerPeersExpireBenchmark -p liveTimers=1000
+else
+  # 1k, 1M and 10M live timers: 10M needs the 8 GB heap each fork is given
+  run peers TimerPeersBenchmark -p liveTimers=1000,1000000,10000000 -wi 1 -i 2
+  run peers-expire TimerPeersExpireBenchmark
+fi
+run service ServiceBenchmark
+run rto RtoBenchmark "${SIZES[@]}"
+
+# the engine's hot path: arm+cancel and expire at 1M live timers, async-profiler (itimer if perf is unavailable)
+if [ -f "$LIB" ]; then
+  EVENT=cpu
+  [ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)" -le 2 ] || EVENT=itimer
+  java -jar "$JAR" 'TimerWheelBenchmark.(armCancel|expire)' -p liveTimers=1000000 -p lazy=true "${SHORT[@]}" \
+    -prof "async:libPath=$LIB;output=flamegraph,text;event=$EVENT;dir=$OUT/flamegraph" | tail -n 5
+fi
+
+java -cp "$JAR" io.escapement.benchmarks.report.SuiteSummary "$OUT"
+echo "results in $OUT" >&2
