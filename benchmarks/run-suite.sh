@@ -41,10 +41,19 @@ run wheel TimerWheelBenchmark "${SIZES[@]}"
 if [ "$MODE" = quick ]; then
   run peers TimerPeersBenchmark -p liveTimers=1000
   run peers-expire TimerPeersExpireBenchmark -p liveTimers=1000
+  run peers-mixed TimerPeersMixedBenchmark -p liveTimers=1000
 else
   # 1k, 1M and 10M live timers: 10M needs the 8 GB heap each fork is given
   run peers TimerPeersBenchmark -p liveTimers=1000,1000000,10000000 -wi 1 -i 2
   run peers-expire TimerPeersExpireBenchmark
+  run peers-mixed TimerPeersMixedBenchmark
+fi
+if [ "$MODE" = full ]; then
+  # bytes per live timer, one JVM per peer and size (a stopped peer's memory can linger and spoil the next baseline)
+  { echo "impl         live timers  bytes per timer"
+    for impl in escapement agrona netty stpe heap kafka; do for n in 1000000 10000000; do
+      java -Xmx12g -XX:+UseParallelGC -cp "$JAR" io.escapement.benchmarks.baseline.PeerFootprint $n $impl | tail -1
+    done; done; } > "$OUT/footprint.txt"
 fi
 run service ServiceBenchmark
 run rto RtoBenchmark "${SIZES[@]}"

@@ -79,9 +79,54 @@ public final class SuiteSummary
             System.err.println("no JMH results in " + dir);
             System.exit(2);
         }
-        Files.writeString(dir.resolve("summary.md"), markdown(rows), StandardCharsets.UTF_8);
+        final Path footprint = dir.resolve("footprint.txt"); // written by the suite's full mode
+        final String bytes = Files.exists(footprint) ? Files.readString(footprint, StandardCharsets.UTF_8) : null;
+        Files.writeString(dir.resolve("summary.md"), "# Benchmark suite summary\n\n" + header(dir) +
+            markdown(rows) + footprint(bytes),
+            StandardCharsets.UTF_8);
         chart(rows, dir.resolve("summary"));
         System.out.println("wrote " + dir.resolve("summary.md") + " and summary.png (" + rows.size() + " results)");
+    }
+
+    /** The machine and JVM this summary was made on (the suite's runs, by construction), and the command. */
+    private static String header(final Path dir)
+    {
+        String cpu = "unknown CPU";
+        try
+        {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // not Linux: the JVM's figures below still say what ran
+        }
+        return "Machine: " + cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " +
+            Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap for this tool; JVM: " +
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ". Made by " +
+            "`benchmarks/run-suite.sh` (" + dir.getFileName() + "); each benchmark's settings are in its JSON.\n\n";
+    }
+
+    private static String footprint(final String table)
+    {
+        if (table == null)
+        {
+            return "";
+        }
+        final StringBuilder s = new StringBuilder("\n## Bytes per live timer\n\n")
+            .append("Heap delta after full GC with N timers armed, minus the adapter's own id array, one JVM per ")
+            .append("line (`PeerFootprint`). The engine's figure includes its 8-byte payload; Agrona keeps none.\n\n")
+            .append("| impl | live timers | bytes per timer |\n|---|---:|---:|\n");
+        table.lines().skip(1).map(String::trim).filter(l -> !l.isEmpty()).forEach(l ->
+        {
+            final String[] f = l.split("\\s+");
+            if (f.length == 3)
+            {
+                s.append("| ").append(f[0]).append(" | ").append(String.format(Locale.ROOT, "%,d",
+                    Long.parseLong(f[1]))).append(" | ").append(f[2]).append(" |\n");
+            }
+        });
+        return s.toString();
     }
 
     @SuppressWarnings("unchecked")
@@ -114,7 +159,8 @@ public final class SuiteSummary
 
     static String markdown(final List<Row> rows)
     {
-        final StringBuilder s = new StringBuilder("# Benchmark suite summary\n\n");
+        // (the title comes first in the file: see main)
+        final StringBuilder s = new StringBuilder();
         s.append("Generated from the JMH JSON files beside this one by `SuiteSummary`. Ratio: the engine's score ")
             .append("over the peer's for throughput, the peer's over the engine's for time per operation, so that ")
             .append("above 1 means the engine is ahead, for the same benchmark and parameters. B/op is JMH's ")
@@ -123,8 +169,8 @@ public final class SuiteSummary
         rows.forEach(r -> byBenchmark.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r));
         for (final Map.Entry<String, List<Row>> e : byBenchmark.entrySet())
         {
-            s.append("## ").append(e.getKey()).append("\n\n| parameters | impl | score | error | unit | B/op | ")
-                .append("ratio to the engine |\n|---|---|---:|---:|---|---:|---:|\n");
+            s.append("## ").append(e.getKey()).append("\n\n| parameters | impl | score | error | unit | ops/s | B/op | ")
+                .append("ratio to the engine |\n|---|---|---:|---:|---|---:|---:|---:|\n");
             final List<Row> sorted = new ArrayList<>(e.getValue());
             sorted.sort(java.util.Comparator.comparing(Row::paramsWithoutImpl)); // stable: impls keep their order
             for (final Row r : sorted)
@@ -134,8 +180,11 @@ public final class SuiteSummary
                 final String ratio = engine == null || r.impl().equals("escapement") ? "" :
                     String.format(Locale.ROOT, "%.2fx", r.lowerIsBetter() ? r.score() / engine.score() :
                         engine.score() / r.score());
-                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.paramsWithoutImpl(),
-                    r.impl(), number(r.score()), number(r.error()), r.unit(), number(r.allocNorm()), ratio));
+                final double opsPerSecond = r.unit().equals("ns/op") ? 1e9 / r.score() :
+                    r.unit().equals("ops/us") ? r.score() * 1e6 : Double.NaN;
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    r.paramsWithoutImpl(), r.impl(), number(r.score()), number(r.error()), r.unit(),
+                    number(opsPerSecond), number(r.allocNorm()), ratio));
             }
             s.append('\n');
         }
