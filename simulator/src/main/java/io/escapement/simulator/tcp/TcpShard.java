@@ -159,6 +159,7 @@ public final class TcpShard implements ExpiryHandler
     private long[] batchHandle = new long[64];
     private long[] batchPayload = new long[64];
     private long[] batchDeadline = new long[64];
+    private long[] batchKeys = new long[64];
 
     /**
      * @param shard  this shard's number, {@code 0 .. shards-1}; it owns the client addresses {@code a} with
@@ -246,21 +247,23 @@ public final class TcpShard implements ExpiryHandler
     private void handleBatch()
     {
         final int n = batchSize;
-        final long[] keys = new long[n];
+        if (batchKeys.length < n)
+        {
+            batchKeys = new long[batchHandle.length];
+        }
+        final long[] keys = batchKeys;
         for (int k = 0; k < n; k++)
         {
             keys[k] = (sortKey(batchPayload[k]) << INDEX_BITS) | k;
         }
-        Arrays.sort(keys);
-        final long[] handles = Arrays.copyOf(batchHandle, n);
-        final long[] payloads = Arrays.copyOf(batchPayload, n);
-        final long[] deadlines = Arrays.copyOf(batchDeadline, n);
+        Arrays.sort(keys, 0, n);
+        // the batch arrays stay as they are while it is handled: only the wheel's advance, not running now, fills them
         for (int k = 0; k < n; k++)
         {
             final int e = (int)(keys[k] & ((1 << INDEX_BITS) - 1));
-            if (isCurrent(handles[e], payloads[e]))
+            if (isCurrent(batchHandle[e], batchPayload[e]))
             {
-                handle(handles[e], payloads[e], deadlines[e]);
+                handle(batchHandle[e], batchPayload[e], batchDeadline[e]);
             }
         }
     }
