@@ -8,8 +8,6 @@ import io.escapement.simulator.report.ShardStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,12 +100,6 @@ final class OneConnection
         return String.join("\n", trace);
     }
 
-    /** Seconds since the connection's start, as the kernel's timer tests read them. */
-    static long seconds(final long us)
-    {
-        return us / 1_000_000;
-    }
-
     static void assertContainsInOrder(final List<String> lines, final String... texts)
     {
         int at = 0;
@@ -120,14 +112,5 @@ final class OneConnection
             assertTrue(at < lines.size(), "missing, in order: '" + text + "' in\n" + String.join("\n", lines));
             at++;
         }
-    }
-
-    static final Pattern TIME = Pattern.compile("^\\s*(\\d+\\.\\d+)");
-
-    static long time(final String line)
-    {
-        final Matcher m = TIME.matcher(line);
-        assertTrue(m.find(), line);
-        return Math.round(Double.parseDouble(m.group(1)) * 1e6);
     }
 }
