@@ -48,8 +48,6 @@ final class CompareCommand implements Callable<Integer>
     private static final int STEP_FACTOR = 5;
     private static final List<String> STEP_STRATEGIES = List.of("rfc6298:min=10ms", "rfc793:lbound=10ms");
 
-    static final List<String> DEFAULT_STRATEGIES = List.of("rfc6298", "rfc6298:min=200ms", "linux", "rfc793",
-        "fixed", "quic", "eifel:min=200ms");
 
     @CommandLine.Mixin
     ScenarioOptions options;

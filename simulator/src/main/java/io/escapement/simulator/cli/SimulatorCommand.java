@@ -75,7 +75,7 @@ public final class SimulatorCommand implements Callable<Integer>
     long traceEvery;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/simulation",
-        description = "Where summary.json, summary.csv, summary.txt, timeseries.csv and trace.txt go.")
+        description = "Where summary.{txt,json,csv}, timeseries.csv, timeseries.png and trace.txt go.")
     Path out;
 
     @Option(names = "--progress", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",

@@ -3,7 +3,14 @@ package io.escapement.simulator.report;
 import io.escapement.engine.rto.RtoParameters;
 import io.escapement.simulator.Scenario;
 import org.HdrHistogram.Histogram;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -358,14 +365,14 @@ public final class Report
     }
 
     /** Draws the gauges per second (connections holding state, ends in TIME-WAIT) as a PNG, headlessly. */
-    public void timeSeriesChart(final java.nio.file.Path file) throws java.io.IOException
+    public void timeSeriesChart(final Path file) throws IOException
     {
         System.setProperty("java.awt.headless", "true");
-        final org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(1000).height(500)
+        final XYChart chart = new XYChartBuilder().width(1000).height(500)
             .title(String.format(Locale.ROOT, "%,d connections at %,.0f/s: state held over virtual time",
                 scenario.connections, scenario.arrivalsPerSecond))
             .xAxisTitle("virtual time (s)").yAxisTitle("count").build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setYAxisDecimalPattern("#,###").setYAxisMin(0.0);
         final double[] x = new double[openBySecond.length];
         final double[] open = new double[openBySecond.length];
@@ -379,12 +386,11 @@ public final class Report
         if (x.length > 0)
         {
             chart.addSeries("connections holding state", x, open)
-                .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+                .setMarker(SeriesMarkers.NONE);
             chart.addSeries("ends in TIME-WAIT", x, timeWait)
-                .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+                .setMarker(SeriesMarkers.NONE);
         }
-        org.knowm.xchart.BitmapEncoder.saveBitmap(chart, file.toString(),
-            org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     /** @return {@code second,open_connections,time_wait} rows: the gauges at each whole second. */

@@ -148,7 +148,6 @@ public final class TcpShard implements ExpiryHandler
     private int capacity;
     private long openSlots;
     private long compactedTimeWaits;
-    private long peakSlots;
 
     private long nextConnection;  // the next connection number this shard owns, or -1
     private long nextArrivalUs;
@@ -320,12 +319,6 @@ public final class TcpShard implements ExpiryHandler
     public long openSlots()
     {
         return openSlots;
-    }
-
-    /** @return the most slots held at once. */
-    public long peakSlots()
-    {
-        return peakSlots;
     }
 
     /** @return timers left on the wheel (0 after a complete run). */
@@ -645,7 +638,7 @@ public final class TcpShard implements ExpiryHandler
                 case CLOSING -> enterTimeWait(i);
                 case LAST_ACK ->
                 {
-                    toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
+                    toState(i, doneState(i));
                     closeEnd(i);
                 }
                 default ->
@@ -794,7 +787,7 @@ public final class TcpShard implements ExpiryHandler
         {
             stats.timeWaitChanged(now, -1); // RFC 1337's hazard: Linux drops TIME-WAIT on RST (rfc1337 = 0)
         }
-        word[i] = with(word[i], STATE, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
+        word[i] = with(word[i], STATE, doneState(i));
         closeEnd(i);
     }
 
@@ -839,7 +832,7 @@ public final class TcpShard implements ExpiryHandler
             {
                 word[i] |= OUTCOME_DONE;
                 stats.add(Counter.OUTCOME_CONNECT_TIMEOUT);
-                toState(i, CLOSED);
+                toState(i, doneState(i));
                 closeEnd(i);
             }
             case GAVE_UP_SYN_ACK ->
@@ -857,7 +850,7 @@ public final class TcpShard implements ExpiryHandler
                     stats.add(Counter.OUTCOME_DATA_TIMEOUT);
                 }
                 // tcp_write_err(): the socket is done, no RST is sent
-                toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
+                toState(i, doneState(i));
                 closeEnd(i);
             }
         }
@@ -895,7 +888,7 @@ public final class TcpShard implements ExpiryHandler
                 {
                     trace(connection[c], endName(end) + " FIN-WAIT-2 fin_timeout -> CLOSED");
                 }
-                toState(i, CLOSED);
+                toState(i, doneState(i));
                 closeEnd(i);
             }
             case AUX_TIME_WAIT ->
@@ -905,7 +898,7 @@ public final class TcpShard implements ExpiryHandler
                     trace(connection[c], endName(end) + " TIME-WAIT ends -> CLOSED");
                 }
                 stats.timeWaitChanged(now, -1);
-                toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
+                toState(i, doneState(i));
                 closeEnd(i);
             }
             case AUX_IDLE ->
@@ -933,7 +926,7 @@ public final class TcpShard implements ExpiryHandler
                         trace(connection[c], endName(end) + " idle timeout: the application aborts, RST");
                     }
                     sendReset(i, 0, 0);
-                    toState(i, end == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED);
+                    toState(i, doneState(i));
                     closeEnd(i);
                 }
             }
@@ -1368,6 +1361,16 @@ public final class TcpShard implements ExpiryHandler
         lastResendAt[i] = 0;
     }
 
+    /**
+     * @return the state an end returns to when it holds no more state: a server end goes back to its listener
+     * (LISTEN: a new SYN on the tuple starts a new request), a client end, or a server on a port nobody listens
+     * on, to CLOSED.
+     */
+    private int doneState(final int i)
+    {
+        return (i & 1) == SERVER && (word[i] & REFUSES) == 0 ? LISTEN : CLOSED;
+    }
+
     private void toState(final int i, final int state)
     {
         word[i] = with(word[i], STATE, state);
@@ -1490,7 +1493,6 @@ public final class TcpShard implements ExpiryHandler
             c = slotsUsed++;
         }
         openSlots++;
-        peakSlots = Math.max(peakSlots, openSlots);
         stats.openChanged(now, +1);
         return c;
     }
