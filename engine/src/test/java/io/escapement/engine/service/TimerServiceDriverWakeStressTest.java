@@ -44,6 +44,7 @@ class TimerServiceDriverWakeStressTest
         final AtomicInteger[] firedBy = {new AtomicInteger(), new AtomicInteger()};
         final AtomicLong worstLatenessNs = new AtomicLong();
         try (TimerService service = TimerService.builder().maxParkNs(TimeUnit.MINUTES.toNanos(1))
+            .busyParkNs(TimeUnit.MINUTES.toNanos(1))
             .handler((handle, producer, deadlineNs) ->
             {
                 worstLatenessNs.accumulateAndGet(System.nanoTime() - deadlineNs, Math::max);
