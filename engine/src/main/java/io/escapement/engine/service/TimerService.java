@@ -29,7 +29,7 @@ import static io.escapement.engine.service.TimerSlots.NIL;
 import static io.escapement.engine.service.TimerSlots.QUEUED;
 import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
 import static io.escapement.engine.service.TimerSlots.WRITING;
-import static io.escapement.engine.service.TimerSlots.freed;
+import static io.escapement.engine.service.TimerSlots.nextGeneration;
 import static io.escapement.engine.service.TimerSlots.status;
 
 /**
@@ -69,11 +69,12 @@ import static io.escapement.engine.service.TimerSlots.status;
  * <h2>Design</h2>
  * Each timer has a slot in a fixed table ({@link TimerSlots}) with a 64-bit state word: generation, status (free,
  * armed, firing, cancelled, closed) and two flags (a request is queued; a re-arm is writing the deadline). Arming
- * pops a free slot from a lock-free stack, writes deadline and payload, publishes the word as armed, and pushes the
- * slot onto a lock-free request stack. Cancelling is one CAS from armed to cancelled, plus a push unless a request
+ * takes a free slot from a ring the owner refills (one CAS), writes deadline and payload, publishes the word as
+ * armed with the next generation, and pushes the slot onto a lock-free request stack. Cancelling is one CAS from armed to cancelled, plus a push unless a request
  * is queued already. The owner takes the whole request stack with one {@code getAndSet} and, for each slot, files,
  * moves or removes its wheel entry according to the slot's word; a cancelled timer is removed from the wheel and
- * its slot freed right then, not when its bucket comes round. The wheel's payload is the service handle; when the
+ * its slot freed right then (its number written to the ring, its record left as it is), not when its bucket comes
+ * round. The wheel's payload is the service handle; when the
  * wheel fires it, the owner CASes the word from exactly "armed, no request, no re-arm writing" to firing, or skips
  * it if anything happened meanwhile (the pending request re-files or retires it). Requests cannot overflow: a slot
  * is queued at most once, so the request stack holds at most {@link #capacity()} slots.
@@ -81,7 +82,7 @@ import static io.escapement.engine.service.TimerSlots.status;
  * <h2>Cost</h2>
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
  * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
- * 44 bytes a slot, allocated up front for the whole capacity, plus the wheel's 28.5 bytes per live timer (its pages
+ * 48 bytes a slot, allocated up front for the whole capacity, plus the wheel's 28.5 bytes per live timer (its pages
  * grow with use), plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
@@ -170,9 +171,7 @@ public final class TimerService implements AutoCloseable
     private long parkCapNs;
     /** Requests the last drain handled. */
     private int lastDrained;
-    /** Slots of cancelled timers retired by the running drain, chained, freed together when it ends; or NIL. */
-    private int retiredFirst = NIL;
-    private int retiredLast = NIL;
+    /** Slots of cancelled timers the running drain retired: freed together when it ends. */
     private int retiredCount;
 
     // Counters. The owner is their one writer (lazySet: a plain store on x86), except where noted.
@@ -276,9 +275,11 @@ public final class TimerService implements AutoCloseable
                 throw new TimerServiceFullException(slots.capacity);
             }
         }
-        // The slot is ours until the state word says ARMED: nobody else writes these cells. The owner's volatile
-        // write of FREE (then its CAS of the free head) is ordered before our CAS that popped the slot.
-        final long generation = slots.state(slot) & GENERATION_MASK;
+        // The slot is ours until the state word says ARMED: nobody else writes these cells. Its word still names the
+        // timer that last had it (fired, or cancelled and retired), whose handle it keeps refusing until we publish
+        // the next generation. The owner's last write of the slot is ordered before its release of the ring position
+        // our CAS took.
+        final long generation = nextGeneration(slots.state(slot));
         slots.deadline(slot, deadlineNs);
         slots.payload(slot, payload);
         if (task != null)
@@ -653,33 +654,27 @@ public final class TimerService implements AutoCloseable
         }
         final TimerSlots slots = this.slots;
         final List<PendingTimer> pending = new ArrayList<>();
-        long cancelledBefore = 0;
         for (int slot = 0; slot < slots.capacity; slot++)
         {
             while (true)
             {
                 final long state = slots.state(slot);
-                final long status = status(state);
-                if (status != ARMED && status != CANCELLED)
+                if (status(state) != ARMED)
                 {
-                    break;
+                    break; // free, firing, or cancelled (retired or not: the cancel that won it is final)
                 }
                 if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
                 {
-                    if (status == ARMED)
-                    {
-                        pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
-                            slots.deadline(slot), slots.tasks[slot]));
-                    }
-                    else
-                    {
-                        cancelledBefore++; // cancelled, and not yet retired by the owner
-                    }
+                    pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
+                        slots.deadline(slot), slots.tasks[slot]));
                     break;
                 }
             }
         }
-        closedCancelled.set(cancelledBefore);
+        // Cancelled, and not yet retired by the owner: what is neither fired, retired, nor pending. Exact once the
+        // driver is joined; an arm racing the close and taking its timer back may count here too.
+        closedCancelled.set(Math.max(0, slots.allocations() - (int)(fired.get() + cancelledRetired.get()) -
+            pending.size()));
         closedPending.set(pending.size());
         return pending;
     }
@@ -805,29 +800,22 @@ public final class TimerService implements AutoCloseable
         return handled;
     }
 
-    /** A cancelled timer's slot, already FREE: chained, and freed with the drain's others (one CAS per drain). */
+    /** A cancelled timer's slot: into the free ring, published with the drain's others (one store per drain). */
     private void retire(final TimerSlots slots, final int slot)
     {
         retiredCount++;
-        slots.chain(slot, retiredFirst);
-        if (retiredLast == NIL)
-        {
-            retiredLast = slot;
-        }
-        retiredFirst = slot;
+        slots.addFreed(slot);
     }
 
     private void freeRetired(final TimerSlots slots)
     {
-        if (retiredFirst != NIL)
+        if (retiredCount != 0)
         {
             // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
             // count a freed slot as still taken after a producer reused it.
             cancelledRetired.lazySet(cancelledRetired.get() + retiredCount);
             retiredCount = 0;
-            slots.free(retiredFirst, retiredLast);
-            retiredFirst = NIL;
-            retiredLast = NIL;
+            slots.publishFreed();
         }
     }
 
@@ -836,15 +824,12 @@ public final class TimerService implements AutoCloseable
         final long seen = slots.state(slot);
         if (status(seen) == CANCELLED && (seen & WRITING) == 0)
         {
-            // The common case, a cancelled timer, in one CAS: nothing but the close can change a cancelled word
-            // with no re-arm writing, so the CAS that frees the slot also clears QUEUED. It fails only if the
-            // close took the slot (CLOSED).
+            // The common case, a cancelled timer: retired without writing its word (see TimerSlots). Nothing but
+            // the close can change a cancelled word with no re-arm writing, and what the close writes (CLOSED) no
+            // longer matters once the slot is free: every arm after the close fails.
             removeFromWheel(slots, slot);
             clearTask(slots, slot);
-            if (slots.casState(slot, seen, freed(seen)))
-            {
-                retire(slots, slot);
-            }
+            retire(slots, slot);
             return;
         }
         long state;
@@ -887,11 +872,7 @@ public final class TimerService implements AutoCloseable
                 return; // the re-arm still writes the deadline cell; it queues the slot again when done
             }
             clearTask(slots, slot);
-            // A CAS, not a store: the close may be sweeping this slot at the same moment (caller-driven mode).
-            if (slots.casState(slot, state, freed(state)))
-            {
-                retire(slots, slot);
-            }
+            retire(slots, slot);
         }
         // CLOSED: the service is closing, the slot stays as it is. FREE and FIRING never carry a request.
     }
@@ -943,8 +924,9 @@ public final class TimerService implements AutoCloseable
             {
                 slots.tasks[slot] = null;
             }
-            // FIRING is left only here, by the owner: a store. Release, then the CAS of free() publishes it.
-            slots.setStateRelease(slot, freed(armed));
+            // FIRING is left only here, by the owner: a store, published with the slot by free()'s release. The
+            // generation stays: the next arm bumps it.
+            slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             fired.lazySet(fired.get() + 1);
             slots.free(slot);
         }
@@ -1162,7 +1144,7 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
-         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 44 bytes each.
+         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 48 bytes each.
          * @return this builder.
          */
         public Builder capacity(final int capacity)

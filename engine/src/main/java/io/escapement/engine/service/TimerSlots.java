@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The slot table of a {@link TimerService}: one slot per timer, a state word per slot that decides every race on
- * that timer with one CAS, and two intrusive lock-free stacks threaded through the slots (free slots, and slots with
- * a request for the owner). Fixed capacity, allocated up front: 44 bytes a slot.
+ * that timer with one CAS, a ring of free slot numbers, and an intrusive lock-free stack of the slots with a request
+ * for the owner. Fixed capacity, allocated up front: 48 bytes a slot (52 when the capacity is not a power of two).
  *
  * <h2>Layout</h2>
  * A slot is a 32-byte record in one {@code long[]}: state word, deadline, payload, stack link. Arming a timer
@@ -20,14 +20,15 @@ import java.lang.invoke.VarHandle;
  * <ul>
  *   <li><b>generation</b> (31 bits, 1 to 2<sup>31</sup>-1): the generation of the timer now in the slot. A handle
  *       is {@code generation << 32 | slot}, so a handle is never 0 and a stale handle (of a timer that fired or
- *       was cancelled, whose slot was freed and perhaps reused) never matches: the owner bumps the generation when
- *       it frees the slot.</li>
+ *       was cancelled, whose slot was freed and perhaps reused) never matches: the thread that takes a free slot
+ *       bumps its generation.</li>
  *   <li><b>status</b> (3 bits): {@link #FREE}, {@link #ARMED}, {@link #FIRING}, {@link #CANCELLED},
  *       {@link #CLOSED}. ARMED is the only status that can be left by a race: by the owner to FIRING, by
  *       {@code cancel} to CANCELLED, by {@code close} to CLOSED. Each is a CAS from the exact word read, so exactly one
  *       wins and the loser sees the winner's status.</li>
  *   <li><b>{@link #QUEUED}</b>: the slot is in the request stack (or taken from it and not yet looked at). Set by the
- *       CAS that makes a request, cleared by the owner when it looks at the slot. A request is pushed only by the CAS
+ *       CAS that makes a request, cleared by the owner when it looks at the slot (a cancelled timer's slot keeps it:
+ *       the owner retires it without writing its word, and nothing reads the flag of a status other than ARMED). A request is pushed only by the CAS
  *       that sets the flag, so a slot is in the stack at most once and the stack can never overflow.</li>
  *   <li><b>{@link #WRITING}</b>: a re-arm holds the slot's deadline cell and is writing a new deadline. The owner
  *       neither fires the timer nor reads the deadline while it is set, and does not free the slot: the re-arm
@@ -39,24 +40,30 @@ import java.lang.invoke.VarHandle;
  * <h2>Memory ordering</h2>
  * A slot's plain cells (deadline, payload, task, link) are written by the one thread that holds the slot at the
  * time and published by a volatile write or CAS of the state word or of a stack head; the reader reads them after a
- * volatile read or CAS of the same word. Holding the slot means: the arming thread between popping the slot (CAS of
- * the free head) and publishing it as ARMED; a re-arm while WRITING is set; the owner otherwise.
+ * volatile read or CAS of the same word. Holding the slot means: the arming thread between taking the slot (CAS of
+ * the ring's {@code taken}) and publishing it as ARMED; a re-arm while WRITING is set; the owner otherwise.
  *
- * <h2>The stacks</h2>
- * Both are Treiber stacks of slot indices linked through the records (one link per slot serves both: a slot is
- * never free and queued at once). Their heads sit 128 bytes apart in one padded array, away from other data.
- * <ul>
- *   <li><b>Free stack</b>: popped by any arming thread, pushed only by the owner. The head is
- *       {@code pops << 32 | slot}. Pops count up, so a head seen twice with the same value has not been popped in
- *       between: the ABA problem of a popper holding a stale "next" cannot occur (the slot would have to be popped,
- *       changing the count, before it could be pushed back). The pop count also gives {@code pending}: slots taken
- *       minus slots freed.</li>
- *   <li><b>Request stack</b>: pushed by any thread, taken whole by the owner with one {@code getAndSet}, so no pop
- *       races a push and no ABA arises. The head is {@code count << 32 | slot}; the count tells the pushing thread
- *       how many requests wait, which lets it wake a sleeping driver once a backlog builds up. Requests come out in
- *       LIFO order, which does not matter: a request only says "look at this slot again", and the owner acts on the
- *       slot's current state word.</li>
- * </ul>
+ * <h2>Free slots: a ring the owner fills and arming threads empty</h2>
+ * Free slot numbers wait in an {@code int} ring as large as the capacity: the owner writes the slots it frees at
+ * {@code added} and publishes them with one release store per drain; an arming thread takes the slot at
+ * {@code taken} with one CAS. {@code taken} never passes {@code added}, and no more slots than the capacity are ever
+ * free, so the owner never overwrites a number not yet taken, and a taker that read a number and lost the CAS simply
+ * retries (the 64-bit indices never repeat, so there is no ABA). The ring, not the records, carries a freed slot back
+ * to the arming threads: retiring a cancelled timer writes nothing into its record, so the record's cache line
+ * travels from the arming core to the owner's and need not come back (16 freed slots share one line of the ring).
+ * {@code taken} also gives {@code pending}: slots taken minus slots freed.
+ *
+ * <h2>Generations are bumped by the arming thread</h2>
+ * A retired slot keeps its last state word (the cancelled timer's generation, CANCELLED); a fired one says FREE with
+ * its timer's generation. Either way no handle of the old timer is obeyed (its status is not ARMED), and the thread
+ * that takes the slot next publishes the next generation with it. So a stale handle never matches a new timer.
+ *
+ * <h2>The request stack</h2>
+ * A Treiber stack of slot indices linked through the records, pushed by any thread and taken whole by the owner with
+ * one {@code getAndSet}, so no pop races a push and no ABA arises. The head is {@code count << 32 | slot}; the count
+ * tells the pushing thread how many requests wait, which lets it wake a sleeping driver once a backlog builds up.
+ * Requests come out in LIFO order, which does not matter: a request only says "look at this slot again", and the
+ * owner acts on the slot's current state word. The head and the ring's two indices sit on cache lines of their own.
  */
 final class TimerSlots
 {
@@ -72,8 +79,6 @@ final class TimerSlots
     static final long WRITING = 1 << 4;
     static final long GENERATION_MASK = 0xFFFF_FFFF_0000_0000L;
     static final long SLOT_MASK = 0xFFFF_FFFFL;
-    /** The upper half of a stack head: the pop count or the request count. */
-    private static final long COUNT_MASK = 0xFFFF_FFFF_0000_0000L;
 
     static final VarHandle STATE = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle HEAD = MethodHandles.arrayElementVarHandle(long[].class);
@@ -85,10 +90,13 @@ final class TimerSlots
     private static final int PAYLOAD_AT = 2;
     private static final int LINK_AT = 3;
 
-    /** Longs between the two heads and around them: 128 bytes, two cache lines (adjacent-line prefetch). */
+    /** Longs between the shared indices and around them: 128 bytes, two cache lines (adjacent-line prefetch). */
     private static final int PAD = 16;
-    private static final int FREE_HEAD = PAD;
-    private static final int REQUEST_HEAD = 2 * PAD;
+    /** The next ring position an arming thread takes: a CAS by any arming thread. */
+    private static final int FREE_TAKEN = PAD;
+    /** One past the last ring position the owner has published: a release store by the owner. */
+    private static final int FREE_ADDED = 2 * PAD;
+    private static final int REQUEST_HEAD = 3 * PAD;
     /** An empty request stack: count 0, no slot. */
     private static final long NO_REQUESTS = NIL & SLOT_MASK;
 
@@ -99,7 +107,12 @@ final class TimerSlots
     final Runnable[] tasks;
     /** The owner's handle of the timer's entry in the wheel, or 0 when it has none. Owner only. */
     final long[] wheelHandles;
-    private final long[] heads = new long[3 * PAD];
+    /** Free slot numbers, at positions taken (inclusive) to added (exclusive), modulo the ring's size. */
+    private final int[] freeRing;
+    private final int ringMask;
+    /** Owner only: where the owner writes the next slot it frees; published as FREE_ADDED by publishFreed. */
+    private long freeAdding;
+    private final long[] heads = new long[4 * PAD];
 
     TimerSlots(final int capacity)
     {
@@ -107,12 +120,17 @@ final class TimerSlots
         records = new long[capacity << RECORD_SHIFT];
         tasks = new Runnable[capacity];
         wheelHandles = new long[capacity];
+        final int ringSize = Integer.highestOneBit(capacity) == capacity ? capacity : Integer.highestOneBit(capacity) << 1;
+        freeRing = new int[ringSize];
+        ringMask = ringSize - 1;
         for (int slot = 0; slot < capacity; slot++)
         {
             records[(slot << RECORD_SHIFT) + STATE_AT] = 1L << 32 | FREE;
-            records[(slot << RECORD_SHIFT) + LINK_AT] = slot + 1 < capacity ? slot + 1 : NIL;
+            freeRing[slot] = slot;
         }
-        heads[FREE_HEAD] = 0; // no pops yet, slot 0 on top
+        freeAdding = capacity;
+        heads[FREE_TAKEN] = 0;
+        heads[FREE_ADDED] = capacity;
         heads[REQUEST_HEAD] = NO_REQUESTS;
     }
 
@@ -126,11 +144,11 @@ final class TimerSlots
         return state & STATUS_MASK;
     }
 
-    /** @return the state word of a freed slot: the next generation (wrapping from 2^31-1 to 1), FREE. */
-    static long freed(final long state)
+    /** @return the generation (still shifted) of the next timer in a slot whose word is {@code state}: 1 after 2^31-1. */
+    static long nextGeneration(final long state)
     {
         final long generation = state >>> 32;
-        return (generation == Integer.MAX_VALUE ? 1L : generation + 1) << 32 | FREE;
+        return (generation == Integer.MAX_VALUE ? 1L : generation + 1) << 32;
     }
 
     /** @return the slot a handle names, or NIL if it cannot name one (wrong range, generation not positive). */
@@ -183,7 +201,7 @@ final class TimerSlots
         records[(slot << RECORD_SHIFT) + PAYLOAD_AT] = payload;
     }
 
-    /** @return the next slot in the free stack or the request stack the slot is in. */
+    /** @return the next slot in the request stack the slot is in. */
     int link(final int slot)
     {
         return (int)records[(slot << RECORD_SHIFT) + LINK_AT];
@@ -194,24 +212,28 @@ final class TimerSlots
         records[(slot << RECORD_SHIFT) + LINK_AT] = next;
     }
 
-    // ------------------------------------------------------------------------------------------ free stack
+    // ------------------------------------------------------------------------------------------ free ring
 
-    /** Any thread. @return a free slot, now held by the caller, or NIL if none is free. Lock-free. */
+    /**
+     * Any thread. @return a free slot, now held by the caller (its word is still the old timer's), or NIL if none is
+     * free. Lock-free: one CAS, retried only when another arming thread took the same position first.
+     */
     int allocate()
     {
         final long[] heads = this.heads;
         while (true)
         {
-            final long head = (long)HEAD.getVolatile(heads, FREE_HEAD);
-            final int slot = (int)head;
-            if (slot == NIL)
+            final long taken = (long)HEAD.getVolatile(heads, FREE_TAKEN);
+            // Acquire: the ring positions below `added` were written before the owner's release store of it.
+            final long added = (long)HEAD.getAcquire(heads, FREE_ADDED);
+            if (taken >= added)
             {
                 return NIL;
             }
-            // A racy read when another thread pops the slot first; then the CAS fails (the pop count moved).
-            final int next = link(slot);
-            final long popped = ((head >>> 32) + 1) << 32 | (next & SLOT_MASK);
-            if (HEAD.compareAndSet(heads, FREE_HEAD, head, popped))
+            // Not overwritten while `taken` is still this value: the owner writes at most capacity positions ahead
+            // of it. If another thread moves `taken` meanwhile, the CAS fails and we read again.
+            final int slot = freeRing[(int)taken & ringMask];
+            if (HEAD.compareAndSet(heads, FREE_TAKEN, taken, taken + 1))
             {
                 return slot;
             }
@@ -219,43 +241,32 @@ final class TimerSlots
     }
 
     /**
-     * Owner only. Returns a slot whose state word already says FREE (next generation) to the free stack. The CAS
-     * publishes that word and the slot's link to the thread that pops it.
+     * Owner only. Puts a slot the owner holds, whose timer fired or was retired, into the ring, unpublished: arming
+     * threads see it after the next {@link #publishFreed()}. Writes nothing into the slot's record.
      */
+    void addFreed(final int slot)
+    {
+        freeRing[(int)freeAdding & ringMask] = slot;
+        freeAdding++;
+    }
+
+    /** Owner only. Publishes every slot added since the last call: one release store. */
+    void publishFreed()
+    {
+        HEAD.setRelease(heads, FREE_ADDED, freeAdding);
+    }
+
+    /** Owner only. Frees one slot at once: {@link #addFreed} and {@link #publishFreed}. */
     void free(final int slot)
     {
-        free(slot, slot);
+        addFreed(slot);
+        publishFreed();
     }
 
-    /**
-     * Owner only. Returns a chain of slots, linked through {@link #link} from {@code first} to {@code last} (whose own
-     * link is overwritten), each already FREE, to the free stack with one CAS: the owner retires a drain's cancelled
-     * timers together, so the head's cache line moves to the owner's core once per drain, not once per timer.
-     */
-    void free(final int first, final int last)
-    {
-        final long[] heads = this.heads;
-        while (true)
-        {
-            final long head = (long)HEAD.getVolatile(heads, FREE_HEAD);
-            link(last, (int)head);
-            if (HEAD.compareAndSet(heads, FREE_HEAD, head, (head & COUNT_MASK) | first))
-            {
-                return;
-            }
-        }
-    }
-
-    /** Owner only, for a slot held by the owner and in neither stack: threads it onto a chain for {@link #free(int, int)}. */
-    void chain(final int slot, final int next)
-    {
-        link(slot, next);
-    }
-
-    /** @return the number of slots ever popped, modulo 2^32. */
+    /** @return the number of slots ever taken, modulo 2^32. */
     int allocations()
     {
-        return (int)((long)HEAD.getVolatile(heads, FREE_HEAD) >>> 32);
+        return (int)(long)HEAD.getVolatile(heads, FREE_TAKEN);
     }
 
     // ------------------------------------------------------------------------------------------ request stack
