@@ -46,14 +46,18 @@ import static io.escapement.engine.service.TimerSlots.status;
  *   <li><b>Never early.</b> A deadline is the clock's reading when the timer is armed plus the delay, and the wheel
  *       compares exact deadlines with the time it is advanced to, which is read from the same clock afterwards. A
  *       timer armed while the owner is mid-advance waits for the next drain; one armed while the driver overslept
- *       is filed in the past and fires at once, never before its deadline.</li>
+ *       is filed in the past and fires at once, never before its deadline. Lateness (see {@link #metrics()}) is
+ *       measured from the clock's reading when the advance that fires the timer starts, read again every
+ *       {@value #FIRES_PER_CLOCK_READ} fires: a clock read per fire would cost as much as the rest of the fire, so
+ *       the time spent in up to 31 earlier callbacks of the same advance may not show in a timer's lateness.</li>
  *   <li><b>Stale and forged handles are answered, never obeyed.</b> A handle is {@code generation << 32 | slot};
- *       the generation changes whenever a slot is freed, so {@code cancel} answers {@code false} and {@code rearm}
+ *       the generation changes whenever a slot is reused, so {@code cancel} answers {@code false} and {@code rearm}
  *       {@code false} for a handle whose timer is gone, and neither touches the timer now in the slot.</li>
  *   <li><b>Nothing lost silently.</b> An arm the service cannot take throws ({@link TimerServiceFullException},
  *       {@link TimerServiceClosedException}) and is counted as rejected; a callback that throws goes to the
  *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
- *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words and two stack heads, no
+ *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words, the request stack's head and
+ *       the free ring's index, no
  *       {@code synchronized}, no lock: a thread descheduled in the middle blocks no other. (Reading
  *       {@link #metrics()} takes a lock, off those paths.)</li>
  * </ul>
@@ -99,6 +103,10 @@ public final class TimerService implements AutoCloseable
     private static final long AWAKE = Long.MIN_VALUE;
     /** The longest the driver parks, even with nothing to do: a safety net, not a tick. */
     static final long DEFAULT_MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
+    /** The owner reads the clock for lateness once per this many fires (and when an advance starts). */
+    static final int FIRES_PER_CLOCK_READ = 32;
+    /** The owner publishes the slots of fired timers to arming threads once per this many fires (and when done). */
+    static final int FIRES_PER_PUBLISH = 64;
     /**
      * While busy the driver parks at most this many ticks (but at least 1 ms), so that an arm further ahead than that
      * never needs to unpark it: an unpark is a system call, and arms at random deadlines would otherwise wake it over
@@ -171,8 +179,14 @@ public final class TimerService implements AutoCloseable
     private long parkCapNs;
     /** Requests the last drain handled. */
     private int lastDrained;
-    /** Slots of cancelled timers the running drain retired: freed together when it ends. */
+    /** Cancelled timers retired, and fired timers, whose slots are in the ring but not yet published (nor counted). */
     private int retiredCount;
+    private int firedUnpublished;
+    /** The clock's reading lateness is measured with: taken when an advance starts, again every few fires. */
+    private long fireClockNs;
+    private int firesSinceClockRead;
+    /** The thread running an advance (the owner, in a callback perhaps), else null: see arm's slow path. */
+    private Thread firingThread;
 
     // Counters. The owner is their one writer (lazySet: a plain store on x86), except where noted.
     private final AtomicLong fired = new AtomicLong();
@@ -266,6 +280,13 @@ public final class TimerService implements AutoCloseable
         }
         final TimerSlots slots = this.slots;
         int slot = slots.allocate();
+        if (slot == NIL && firingThread == Thread.currentThread())
+        {
+            // A callback arming (only the owner can find itself here): the slots of the timers fired just before it
+            // may still wait to be published.
+            publishFreed(slots);
+            slot = slots.allocate();
+        }
         if (slot == NIL)
         {
             slot = awaitSlot();
@@ -768,7 +789,18 @@ public final class TimerService implements AutoCloseable
         drainRequests();
         // After the drain: every deadline drained was computed from an earlier reading of the same clock.
         final long now = Math.max(clock.getAsLong(), wheel.currentTime());
-        return wheel.advance(now, onExpiry, limit);
+        fireClockNs = now;
+        firesSinceClockRead = 0;
+        firingThread = Thread.currentThread();
+        try
+        {
+            return wheel.advance(now, onExpiry, limit);
+        }
+        finally
+        {
+            firingThread = null;
+            publishFreed(slots);
+        }
     }
 
     /**
@@ -794,7 +826,7 @@ public final class TimerService implements AutoCloseable
         }
         finally
         {
-            freeRetired(slots);
+            publishFreed(slots);
             lastDrained = handled;
         }
         return handled;
@@ -807,16 +839,26 @@ public final class TimerService implements AutoCloseable
         slots.addFreed(slot);
     }
 
-    private void freeRetired(final TimerSlots slots)
+    /** Owner only. Publishes the slots freed since the last call, and counts them: one store each, not one per slot. */
+    private void publishFreed(final TimerSlots slots)
     {
+        if (retiredCount == 0 && firedUnpublished == 0)
+        {
+            return;
+        }
+        // The counters first: pending (slots taken minus fired minus retired) may read low for a moment, never
+        // count a freed slot as still taken after a producer reused it.
         if (retiredCount != 0)
         {
-            // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
-            // count a freed slot as still taken after a producer reused it.
             cancelledRetired.lazySet(cancelledRetired.get() + retiredCount);
             retiredCount = 0;
-            slots.publishFreed();
         }
+        if (firedUnpublished != 0)
+        {
+            fired.lazySet(fired.get() + firedUnpublished);
+            firedUnpublished = 0;
+        }
+        slots.publishFreed();
     }
 
     private void handleRequest(final TimerSlots slots, final int slot)
@@ -910,7 +952,14 @@ public final class TimerService implements AutoCloseable
         {
             return;
         }
-        final long lateNs = clock.getAsLong() - deadlineNs;
+        // A clock reading per fire would cost as much as the rest of the fire: the reading of the advance (at or
+        // after every deadline it fires), refreshed every few fires, so that callbacks' time shows up soon.
+        if (++firesSinceClockRead == FIRES_PER_CLOCK_READ)
+        {
+            fireClockNs = clock.getAsLong();
+            firesSinceClockRead = 0;
+        }
+        final long lateNs = fireClockNs - deadlineNs;
         lateness.recordValue(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
         final Runnable task = slots.tasks[slot];
         final long payload = slots.payload(slot);
@@ -924,11 +973,14 @@ public final class TimerService implements AutoCloseable
             {
                 slots.tasks[slot] = null;
             }
-            // FIRING is left only here, by the owner: a store, published with the slot by free()'s release. The
-            // generation stays: the next arm bumps it.
+            // FIRING is left only here, by the owner: a store, published with the slot by publishFreed's release.
+            // The generation stays: the next arm bumps it.
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
-            fired.lazySet(fired.get() + 1);
-            slots.free(slot);
+            slots.addFreed(slot);
+            if (++firedUnpublished == FIRES_PER_PUBLISH)
+            {
+                publishFreed(slots);
+            }
         }
     }
 

@@ -256,13 +256,6 @@ final class TimerSlots
         HEAD.setRelease(heads, FREE_ADDED, freeAdding);
     }
 
-    /** Owner only. Frees one slot at once: {@link #addFreed} and {@link #publishFreed}. */
-    void free(final int slot)
-    {
-        addFreed(slot);
-        publishFreed();
-    }
-
     /** @return the number of slots ever taken, modulo 2^32. */
     int allocations()
     {

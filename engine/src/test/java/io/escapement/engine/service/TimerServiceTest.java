@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static java.util.concurrent.TimeUnit.HOURS;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,6 +47,33 @@ class TimerServiceTest
     }
 
     // ------------------------------------------------------------------------------------------ firing
+
+    @Test
+    void shouldLetACallbackReuseTheSlotOfATimerFiredEarlierInTheSameAdvance()
+    {
+        // The owner publishes fired timers' slots in batches; a callback that arms when every slot is taken must
+        // still find the slot its predecessor in the same advance gave up.
+        final AtomicReference<TimerService> ref = new AtomicReference<>();
+        final List<Long> rearmed = new ArrayList<>();
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(2)
+            .handler((handle, payload, deadline) ->
+            {
+                if (payload == 2)
+                {
+                    rearmed.add(ref.get().arm(1, SECONDS, 3));
+                }
+            })
+            .build();
+        ref.set(service);
+        service.arm(10, NANOSECONDS, 1);
+        service.arm(20, NANOSECONDS, 2);
+        clock.addAndGet(20);
+        assertEquals(2, service.poll());
+        assertEquals(1, rearmed.size(), "the callback's arm was taken");
+        assertTrue(service.isArmed(rearmed.get(0)));
+        assertEquals(1, service.metrics().pending());
+        assertEquals(2, service.metrics().fired());
+    }
 
     @Test
     void shouldFireAtTheDeadlineComputedFromTheClockAtArmTimeAndNotOneNanosecondBefore()
