@@ -55,6 +55,27 @@ final class EscapementAdapter implements TimerAdapter
         return wheel.advance(nowMs, replace);
     }
 
+    private long dueNowMs;
+    private final io.escapement.engine.wheel.ExpiryHandler count = (handle, payload, deadline) -> { };
+
+    @Override
+    public boolean ownClock()
+    {
+        return false;
+    }
+
+    @Override
+    public void armDue()
+    {
+        wheel.schedule(dueNowMs + 1, -2);
+    }
+
+    @Override
+    public int fireDue()
+    {
+        return wheel.advance(++dueNowMs, count);
+    }
+
     @Override
     public void close()
     {

@@ -12,6 +12,18 @@ final class ExecutorAdapter implements TimerAdapter
 {
     private static final Runnable NOTHING = () -> { };
 
+    private final OwnClockCounters counters = new OwnClockCounters();
+    private final Runnable due = counters::dueFired;
+    private final Runnable untracked = new Runnable()
+    {
+        @Override
+        public void run()
+        {
+            counters.untrackedFired();
+            executor.schedule(this, NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+        }
+    };
+
     private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1);
     private final ScheduledFuture<?>[] futures;
 
@@ -38,6 +50,37 @@ final class ExecutorAdapter implements TimerAdapter
     {
         futures[id].cancel(false);
         futures[id] = executor.schedule(NOTHING, deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        executor.schedule(untracked, deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        return counters.untrackedSinceLastCall();
+    }
+
+    @Override
+    public boolean ownClock()
+    {
+        return true;
+    }
+
+    @Override
+    public void armDue()
+    {
+        executor.schedule(due, 1, TimeUnit.MILLISECONDS);
+        counters.dueArmed();
+    }
+
+    @Override
+    public int fireDue()
+    {
+        return counters.awaitDue("stpe");
     }
 
     @Override

@@ -74,6 +74,34 @@ final class HeapAdapter implements TimerAdapter
         return fired;
     }
 
+    private long dueNowMs;
+
+    @Override
+    public boolean ownClock()
+    {
+        return false;
+    }
+
+    @Override
+    public void armDue()
+    {
+        heap.add(new Timer(dueNowMs + 1));
+    }
+
+    @Override
+    public int fireDue()
+    {
+        final long nowMs = ++dueNowMs;
+        int fired = 0;
+        Timer head;
+        while ((head = heap.peek()) != null && head.deadlineMs <= nowMs)
+        {
+            heap.poll();
+            fired++;
+        }
+        return fired;
+    }
+
     @Override
     public void close()
     {

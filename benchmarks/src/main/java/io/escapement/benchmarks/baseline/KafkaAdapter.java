@@ -71,6 +71,27 @@ final class KafkaAdapter implements TimerAdapter
         return wheel.advance(nowMs, task -> armUntracked(nowMs + replaceAfterMs));
     }
 
+    private long dueNowMs;
+
+    @Override
+    public boolean ownClock()
+    {
+        return false;
+    }
+
+    @Override
+    public void armDue()
+    {
+        final long deadlineMs = dueNowMs + 1;
+        wheel.add(new Task(deadlineMs), deadlineMs);
+    }
+
+    @Override
+    public int fireDue()
+    {
+        return wheel.advance(++dueNowMs, task -> { });
+    }
+
     @Override
     public void close()
     {

@@ -14,6 +14,20 @@ import java.util.concurrent.TimeUnit;
 final class NettyAdapter implements TimerAdapter
 {
     private static final TimerTask NOTHING = timeout -> { };
+    /** TIME-WAIT replacements lie this far after the timer they replace: the 60 s horizon of the workloads. */
+    static final long REPLACE_AFTER_MS = 60_000;
+
+    private final OwnClockCounters counters = new OwnClockCounters();
+    private final TimerTask due = timeout -> counters.dueFired();
+    private final TimerTask untracked = new TimerTask()
+    {
+        @Override
+        public void run(final Timeout timeout)
+        {
+            counters.untrackedFired();
+            timer.newTimeout(this, REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+        }
+    };
 
     private final HashedWheelTimer timer = new HashedWheelTimer(1, TimeUnit.MILLISECONDS, 512);
     private final Timeout[] timeouts;
@@ -41,6 +55,37 @@ final class NettyAdapter implements TimerAdapter
     {
         timeouts[id].cancel();
         timeouts[id] = timer.newTimeout(NOTHING, deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        timer.newTimeout(untracked, deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        return counters.untrackedSinceLastCall();
+    }
+
+    @Override
+    public boolean ownClock()
+    {
+        return true;
+    }
+
+    @Override
+    public void armDue()
+    {
+        timer.newTimeout(due, 1, TimeUnit.MILLISECONDS);
+        counters.dueArmed();
+    }
+
+    @Override
+    public int fireDue()
+    {
+        return counters.awaitDue("netty");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.escapement.benchmarks.baseline;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TimerAdapterTest
 {
     @ParameterizedTest
-    @ValueSource(strings = {"escapement", "agrona", "netty", "stpe", "heap", "kafka"})
+    @ValueSource(strings = {"escapement", "agrona", "netty", "stpe", "heap", "kafka", "service"})
     void shouldArmRearmAndCancelExactlyOnce(final String impl)
     {
         try (TimerAdapter adapter = TimerAdapter.create(impl, 4))
@@ -30,7 +31,7 @@ class TimerAdapterTest
     {
         final IllegalArgumentException e =
             assertThrows(IllegalArgumentException.class, () -> TimerAdapter.create("quartz", 1));
-        assertTrue(e.getMessage().contains("escapement, agrona, netty, stpe, heap, kafka"), e.getMessage());
+        assertTrue(e.getMessage().contains("escapement, agrona, netty, stpe, heap, kafka, service"), e.getMessage());
     }
 
     @ParameterizedTest
@@ -63,13 +64,50 @@ class TimerAdapterTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty", "stpe"})
-    void shouldRefuseTheExpireWorkloadForPeersOnTheirOwnClock(final String impl)
+    @ValueSource(strings = {"netty", "stpe", "service"})
+    void shouldFireTimeWaitTimersOnTheirOwnClockAndReplaceEach(final String impl) throws InterruptedException
     {
         try (TimerAdapter timers = TimerAdapter.create(impl, 1))
         {
-            org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
-                () -> timers.armUntracked(1));
+            assertTrue(timers.ownClock());
+            for (int i = 0; i < 20; i++)
+            {
+                timers.armUntracked(1);
+            }
+            int fired = 0;
+            final long giveUpAt = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (fired < 20 && System.nanoTime() < giveUpAt)
+            {
+                fired += timers.expire(0, 60_000); // reports only: the peer's thread fires them
+                Thread.sleep(1);
+            }
+            assertEquals(20, fired, impl + ": every TIME-WAIT fired once (the replacements lie 60 s later)");
+            assertEquals(0, timers.expire(0, 60_000), impl + ": a fire is reported once");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"escapement", "agrona", "heap", "kafka", "netty", "stpe", "service"})
+    void shouldFireEveryBurstTimerOnceAndNoBackgroundTimer(final String impl)
+    {
+        try (TimerAdapter timers = TimerAdapter.create(impl, 10))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                timers.arm(i, 3_600_000); // the background: an hour ahead
+            }
+            for (int round = 0; round < 3; round++)
+            {
+                for (int i = 0; i < 1_000; i++)
+                {
+                    timers.armDue();
+                }
+                // a thread-driven peer reports one burst behind: none at first
+                final int expected = timers.ownClock() && round == 0 ? 0 : 1_000;
+                assertEquals(expected, timers.fireDue(), impl + " round " + round);
+            }
+            assertEquals(timers.ownClock() ? 1_000 : 0, timers.fireDue(), impl + ": the last burst, once");
+            assertTrue(timers.cancel(7), impl + ": a background timer is still pending");
         }
     }
 }

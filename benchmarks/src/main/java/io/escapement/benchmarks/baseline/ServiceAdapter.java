@@ -1,0 +1,99 @@
+package io.escapement.benchmarks.baseline;
+
+import io.escapement.engine.service.TimerService;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine as a thread-driven peer: its {@link TimerService} with a driver thread of its own (1 ms tick), the
+ * counterpart of Netty and the JDK executor. Arms, cancels and re-arms go through the service's lock-free request
+ * path; its driver files them and fires on the real clock. It has a real re-arm ({@code rearm}). Sized for the
+ * tracked timers, as many TIME-WAIT timers (the mixed workload) and a burst (the burst workload).
+ */
+final class ServiceAdapter implements TimerAdapter
+{
+    private static final long DUE = -2;
+    private static final long UNTRACKED = -1;
+    /** The most burst timers that may be pending at once. */
+    static final int BURST_CAPACITY = 1 << 20;
+
+    private final OwnClockCounters counters = new OwnClockCounters();
+    private final TimerService service;
+    private final long[] handles;
+
+    ServiceAdapter(final int capacity)
+    {
+        handles = new long[capacity];
+        service = TimerService.builder().capacity(2 * capacity + BURST_CAPACITY)
+            .handler((handle, payload, deadlineNs) -> onTimer(payload)).build();
+        service.start();
+    }
+
+    private void onTimer(final long payload)
+    {
+        if (payload == DUE)
+        {
+            counters.dueFired();
+        }
+        else if (payload == UNTRACKED)
+        {
+            counters.untrackedFired();
+            service.arm(NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS, UNTRACKED);
+        }
+    }
+
+    @Override
+    public void arm(final int id, final long deadlineMs)
+    {
+        handles[id] = service.arm(deadlineMs, TimeUnit.MILLISECONDS, id);
+    }
+
+    @Override
+    public boolean cancel(final int id)
+    {
+        return service.cancel(handles[id]);
+    }
+
+    @Override
+    public void rearm(final int id, final long deadlineMs)
+    {
+        service.rearm(handles[id], deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void armUntracked(final long deadlineMs)
+    {
+        service.arm(deadlineMs, TimeUnit.MILLISECONDS, UNTRACKED);
+    }
+
+    @Override
+    public int expire(final long nowMs, final long replaceAfterMs)
+    {
+        return counters.untrackedSinceLastCall();
+    }
+
+    @Override
+    public boolean ownClock()
+    {
+        return true;
+    }
+
+    @Override
+    public void armDue()
+    {
+        service.arm(1, TimeUnit.MILLISECONDS, DUE);
+        counters.dueArmed();
+    }
+
+    @Override
+    public int fireDue()
+    {
+        return counters.awaitDue("service");
+    }
+
+    @Override
+    public void close()
+    {
+        service.close();
+    }
+}
