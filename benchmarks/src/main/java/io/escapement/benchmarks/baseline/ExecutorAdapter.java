@@ -20,7 +20,10 @@ final class ExecutorAdapter implements TimerAdapter
         public void run()
         {
             counters.untrackedFired();
-            executor.schedule(this, NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+            if (!executor.isShutdown())
+            {
+                executor.schedule(this, NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+            }
         }
     };
 

@@ -25,7 +25,14 @@ final class NettyAdapter implements TimerAdapter
         public void run(final Timeout timeout)
         {
             counters.untrackedFired();
-            timer.newTimeout(this, REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+            try
+            {
+                timer.newTimeout(this, REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final IllegalStateException stopped)
+            {
+                // the benchmark is over and the timer stopped: nothing to replace it for
+            }
         }
     };
 

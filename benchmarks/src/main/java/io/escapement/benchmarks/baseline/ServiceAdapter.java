@@ -38,7 +38,10 @@ final class ServiceAdapter implements TimerAdapter
         else if (payload == UNTRACKED)
         {
             counters.untrackedFired();
-            service.arm(NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS, UNTRACKED);
+            if (!service.isClosed())
+            {
+                service.arm(NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS, UNTRACKED);
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package io.escapement.engine.service;
 import io.escapement.engine.wheel.ExpiryHandler;
 import io.escapement.engine.wheel.TimerWheel;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -174,17 +173,8 @@ public final class TimerService implements AutoCloseable
     private volatile int polling;
     private volatile Thread driver;
 
-    // Owner only.
-    /** The longest the driver parks next: busyParkNs after work, doubling up to maxParkNs while idle. */
-    private long parkCapNs;
-    /** Requests the last drain handled. */
-    private int lastDrained;
-    /** Cancelled timers retired, and fired timers, whose slots are in the ring but not yet published (nor counted). */
-    private int retiredCount;
-    private int firedUnpublished;
-    /** The clock's reading lateness is measured with: taken when an advance starts, again every few fires. */
-    private long fireClockNs;
-    private int firesSinceClockRead;
+    /** The owner's own counters and clock, on cache lines of their own. */
+    private final OwnerState owner = new OwnerState();
     /** The thread running an advance (the owner, in a callback perhaps), else null: see arm's slow path. */
     private Thread firingThread;
 
@@ -199,10 +189,9 @@ public final class TimerService implements AutoCloseable
     private final LongAdder callbackErrors = new LongAdder();
 
     /** The owner records, wait-free; {@link #metrics()} swaps its two histograms under the lock. */
-    private final SingleWriterRecorder lateness = new SingleWriterRecorder(1, MAX_LATENESS_NS, 2);
+    private final LatenessRecorder lateness = new LatenessRecorder(MAX_LATENESS_NS);
     private final ReentrantLock metricsLock = new ReentrantLock();
     private final Histogram latenessTotal = new Histogram(1, MAX_LATENESS_NS, 2);
-    private final Histogram latenessInterval = new Histogram(1, MAX_LATENESS_NS, 2);
 
     private TimerService(final Builder builder)
     {
@@ -217,7 +206,7 @@ public final class TimerService implements AutoCloseable
         busyParkNs = Math.min(builder.maxParkNs, builder.busyParkNs != 0 ? builder.busyParkNs :
             Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(DEFAULT_BUSY_PARK_TICKS * builder.tickNs,
                 DEFAULT_MAX_PARK_NS)));
-        parkCapNs = busyParkNs;
+        owner.parkCapNs = busyParkNs;
         waitWhenFullNs = builder.waitWhenFullNs;
         slots = new TimerSlots(builder.capacity);
         startNs = clock.getAsLong();
@@ -503,8 +492,7 @@ public final class TimerService implements AutoCloseable
         metricsLock.lock();
         try
         {
-            lateness.getIntervalHistogramInto(latenessInterval);
-            latenessTotal.add(latenessInterval);
+            lateness.moveIntervalTo(latenessTotal);
             latenessCount = latenessTotal.getTotalCount();
             p50 = latenessTotal.getValueAtPercentile(50);
             p90 = latenessTotal.getValueAtPercentile(90);
@@ -716,7 +704,7 @@ public final class TimerService implements AutoCloseable
             try
             {
                 final int taken = work(Integer.MAX_VALUE);
-                sleepUntilDue(taken != 0 || lastDrained != 0);
+                sleepUntilDue(taken != 0 || owner.lastDrained != 0);
             }
             catch (final Throwable t)
             {
@@ -738,7 +726,7 @@ public final class TimerService implements AutoCloseable
      */
     private void sleepUntilDue(final boolean busy)
     {
-        parkCapNs = busy ? busyParkNs : parkCapNs > maxParkNs >> 1 ? maxParkNs : parkCapNs << 1;
+        owner.parkCapNs = busy ? busyParkNs : owner.parkCapNs > maxParkNs >> 1 ? maxParkNs : owner.parkCapNs << 1;
         long wakeAt = wakeTime(clock.getAsLong());
         // Dekker pair with wakeDriverIf: this volatile write, then the drain's getAndSet of the request head; a
         // producer pushes (volatile CAS), then reads sleepUntil. Either the drain below takes its request (and the
@@ -748,7 +736,7 @@ public final class TimerService implements AutoCloseable
         SLEEP_UNTIL.setVolatile(this, wakeAt);
         if (drainRequests() != 0)
         {
-            parkCapNs = busyParkNs;
+            owner.parkCapNs = busyParkNs;
             wakeAt = wakeTime(clock.getAsLong()); // the drain may have filed an earlier timer, or a due one
             SLEEP_UNTIL.setVolatile(this, wakeAt);
         }
@@ -764,7 +752,7 @@ public final class TimerService implements AutoCloseable
     private long wakeTime(final long now)
     {
         final long next = wheel.earliestDeadline(); // NULL_DEADLINE (Long.MAX_VALUE) when nothing is filed
-        final long capped = now + parkCapNs;
+        final long capped = now + owner.parkCapNs;
         return capped < now ? next : Math.min(next, capped); // capped < now: the sum overflowed
     }
 
@@ -789,8 +777,8 @@ public final class TimerService implements AutoCloseable
         drainRequests();
         // After the drain: every deadline drained was computed from an earlier reading of the same clock.
         final long now = Math.max(clock.getAsLong(), wheel.currentTime());
-        fireClockNs = now;
-        firesSinceClockRead = 0;
+        owner.fireClockNs = now;
+        owner.firesSinceClockRead = 0;
         firingThread = Thread.currentThread();
         try
         {
@@ -800,6 +788,7 @@ public final class TimerService implements AutoCloseable
         {
             firingThread = null;
             publishFreed(slots);
+            lateness.flush();
         }
     }
 
@@ -827,7 +816,7 @@ public final class TimerService implements AutoCloseable
         finally
         {
             publishFreed(slots);
-            lastDrained = handled;
+            owner.lastDrained = handled;
         }
         return handled;
     }
@@ -835,28 +824,28 @@ public final class TimerService implements AutoCloseable
     /** A cancelled timer's slot: into the free ring, published with the drain's others (one store per drain). */
     private void retire(final TimerSlots slots, final int slot)
     {
-        retiredCount++;
+        owner.retiredCount++;
         slots.addFreed(slot);
     }
 
     /** Owner only. Publishes the slots freed since the last call, and counts them: one store each, not one per slot. */
     private void publishFreed(final TimerSlots slots)
     {
-        if (retiredCount == 0 && firedUnpublished == 0)
+        if (owner.retiredCount == 0 && owner.firedUnpublished == 0)
         {
             return;
         }
         // The counters first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
-        if (retiredCount != 0)
+        if (owner.retiredCount != 0)
         {
-            cancelledRetired.lazySet(cancelledRetired.get() + retiredCount);
-            retiredCount = 0;
+            cancelledRetired.lazySet(cancelledRetired.get() + owner.retiredCount);
+            owner.retiredCount = 0;
         }
-        if (firedUnpublished != 0)
+        if (owner.firedUnpublished != 0)
         {
-            fired.lazySet(fired.get() + firedUnpublished);
-            firedUnpublished = 0;
+            fired.lazySet(fired.get() + owner.firedUnpublished);
+            owner.firedUnpublished = 0;
         }
         slots.publishFreed();
     }
@@ -954,13 +943,13 @@ public final class TimerService implements AutoCloseable
         }
         // A clock reading per fire would cost as much as the rest of the fire: the reading of the advance (at or
         // after every deadline it fires), refreshed every few fires, so that callbacks' time shows up soon.
-        if (++firesSinceClockRead == FIRES_PER_CLOCK_READ)
+        if (++owner.firesSinceClockRead == FIRES_PER_CLOCK_READ)
         {
-            fireClockNs = clock.getAsLong();
-            firesSinceClockRead = 0;
+            owner.fireClockNs = clock.getAsLong();
+            owner.firesSinceClockRead = 0;
         }
-        final long lateNs = fireClockNs - deadlineNs;
-        lateness.recordValue(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
+        final long lateNs = owner.fireClockNs - deadlineNs;
+        lateness.record(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
         final Runnable task = slots.tasks[slot];
         final long payload = slots.payload(slot);
         try
@@ -977,7 +966,7 @@ public final class TimerService implements AutoCloseable
             // The generation stays: the next arm bumps it.
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             slots.addFreed(slot);
-            if (++firedUnpublished == FIRES_PER_PUBLISH)
+            if (++owner.firedUnpublished == FIRES_PER_PUBLISH)
             {
                 publishFreed(slots);
             }

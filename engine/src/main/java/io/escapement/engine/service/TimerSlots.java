@@ -97,6 +97,11 @@ final class TimerSlots
     /** One past the last ring position the owner has published: a release store by the owner. */
     private static final int FREE_ADDED = 2 * PAD;
     private static final int REQUEST_HEAD = 3 * PAD;
+    /**
+     * Owner only, a plain cell: where the owner writes the next slot it frees, published as FREE_ADDED by
+     * publishFreed. Apart from the fields arming threads read, as it changes on every free.
+     */
+    private static final int FREE_ADDING = 4 * PAD;
     /** An empty request stack: count 0, no slot. */
     private static final long NO_REQUESTS = NIL & SLOT_MASK;
 
@@ -110,9 +115,7 @@ final class TimerSlots
     /** Free slot numbers, at positions taken (inclusive) to added (exclusive), modulo the ring's size. */
     private final int[] freeRing;
     private final int ringMask;
-    /** Owner only: where the owner writes the next slot it frees; published as FREE_ADDED by publishFreed. */
-    private long freeAdding;
-    private final long[] heads = new long[4 * PAD];
+    private final long[] heads = new long[5 * PAD];
 
     TimerSlots(final int capacity)
     {
@@ -128,7 +131,7 @@ final class TimerSlots
             records[(slot << RECORD_SHIFT) + STATE_AT] = 1L << 32 | FREE;
             freeRing[slot] = slot;
         }
-        freeAdding = capacity;
+        heads[FREE_ADDING] = capacity;
         heads[FREE_TAKEN] = 0;
         heads[FREE_ADDED] = capacity;
         heads[REQUEST_HEAD] = NO_REQUESTS;
@@ -246,14 +249,15 @@ final class TimerSlots
      */
     void addFreed(final int slot)
     {
-        freeRing[(int)freeAdding & ringMask] = slot;
-        freeAdding++;
+        final long adding = heads[FREE_ADDING];
+        freeRing[(int)adding & ringMask] = slot;
+        heads[FREE_ADDING] = adding + 1;
     }
 
     /** Owner only. Publishes every slot added since the last call: one release store. */
     void publishFreed()
     {
-        HEAD.setRelease(heads, FREE_ADDED, freeAdding);
+        HEAD.setRelease(heads, FREE_ADDED, heads[FREE_ADDING]);
     }
 
     /** @return the number of slots ever taken, modulo 2^32. */
