@@ -51,7 +51,7 @@ fi
 if [ "$MODE" = full ]; then
   # bytes per live timer, one JVM per peer and size (a stopped peer's memory can linger and spoil the next baseline)
   { echo "impl         live timers  bytes per timer"
-    for impl in escapement agrona netty stpe heap kafka; do for n in 1000000 10000000; do
+    for impl in escapement agrona netty stpe heap kafka service; do for n in 1000000 10000000; do
       java -Xmx12g -XX:+UseParallelGC -cp "$JAR" io.escapement.benchmarks.baseline.PeerFootprint $n $impl | tail -1
     done; done; } > "$OUT/footprint.txt"
 fi

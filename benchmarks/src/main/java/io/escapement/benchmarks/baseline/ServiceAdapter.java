@@ -23,8 +23,14 @@ final class ServiceAdapter implements TimerAdapter
 
     ServiceAdapter(final int capacity)
     {
-        handles = new long[capacity];
-        service = TimerService.builder().capacity(2 * capacity + BURST_CAPACITY)
+        this(capacity, 2 * capacity + BURST_CAPACITY);
+    }
+
+    /** @param serviceCapacity the service's slots, allocated up front: exactly {@code ids} to measure footprint. */
+    ServiceAdapter(final int ids, final int serviceCapacity)
+    {
+        handles = new long[ids];
+        service = TimerService.builder().capacity(serviceCapacity)
             .handler((handle, payload, deadlineNs) -> onTimer(payload)).build();
         service.start();
     }
