@@ -163,7 +163,9 @@ public final class SuiteSummary
         final StringBuilder s = new StringBuilder();
         s.append("Generated from the JMH JSON files beside this one by `SuiteSummary`. Ratio: the engine's score ")
             .append("over the peer's for throughput, the peer's over the engine's for time per operation, so that ")
-            .append("above 1 means the engine is ahead, for the same benchmark and parameters. B/op is JMH's ")
+            .append("above 1 means the engine is ahead, for the same benchmark and parameters. Where a table has ")
+            .append("the engine's thread-driven `service`, the peers that run on a thread of their own (`netty`, ")
+            .append("`stpe`) are compared with it, the others with the engine's wheel (`escapement`). B/op is JMH's ")
             .append("`gc.alloc.rate.norm` (about 0.001 means nothing: JMH's own background).\n\n");
         final Map<String, List<Row>> byBenchmark = new LinkedHashMap<>();
         rows.forEach(r -> byBenchmark.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r));
@@ -175,9 +177,11 @@ public final class SuiteSummary
             sorted.sort(java.util.Comparator.comparing(Row::paramsWithoutImpl)); // stable: impls keep their order
             for (final Row r : sorted)
             {
-                final Row engine = e.getValue().stream().filter(x -> x.impl().equals("escapement") &&
+                final String engineImpl = engineFor(r.impl(), e.getValue());
+                final Row engine = e.getValue().stream().filter(x -> x.impl().equals(engineImpl) &&
                     x.paramsWithoutImpl().equals(r.paramsWithoutImpl())).findFirst().orElse(null);
-                final String ratio = engine == null || r.impl().equals("escapement") ? "" :
+                // the service is the engine too: no ratio of it to the wheel
+                final String ratio = engine == null || r.impl().equals(engineImpl) || r.impl().equals("service") ? "" :
                     String.format(Locale.ROOT, "%.2fx", r.lowerIsBetter() ? r.score() / engine.score() :
                         engine.score() / r.score());
                 final double opsPerSecond = r.unit().equals("ns/op") ? 1e9 / r.score() :
@@ -190,6 +194,13 @@ public final class SuiteSummary
         }
         s.append("![every implementation side by side](summary.png)\n");
         return s.toString();
+    }
+
+    /** @return the engine row a peer's ratio is taken against: the service for thread-driven peers, if present. */
+    static String engineFor(final String impl, final List<Row> table)
+    {
+        final boolean threadDriven = impl.equals("netty") || impl.equals("stpe");
+        return threadDriven && table.stream().anyMatch(x -> x.impl().equals("service")) ? "service" : "escapement";
     }
 
     private static void chart(final List<Row> rows, final Path file) throws IOException
