@@ -26,8 +26,5 @@ abstract class OwnerStateFields extends OwnerStatePadding
     long fireClockNs;
     /** Requests the last drain handled. */
     int lastDrained;
-    /** Cancelled timers retired, and fired timers, whose slots are in the ring but not yet published (nor counted). */
-    int retiredCount;
-    int firedUnpublished;
     int firesSinceClockRead;
 }

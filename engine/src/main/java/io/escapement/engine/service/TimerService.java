@@ -56,8 +56,7 @@ import static io.escapement.engine.service.TimerSlots.status;
  *       {@link TimerServiceClosedException}) and is counted as rejected; a callback that throws goes to the
  *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
  *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words, the request stack's head and
- *       the free ring's index, no
- *       {@code synchronized}, no lock: a thread descheduled in the middle blocks no other. (Reading
+ *       the free ring's index, no {@code synchronized}, no lock: a thread descheduled in the middle blocks no other. (Reading
  *       {@link #metrics()} takes a lock, off those paths.)</li>
  * </ul>
  *
@@ -104,8 +103,6 @@ public final class TimerService implements AutoCloseable
     static final long DEFAULT_MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
     /** The owner reads the clock for lateness once per this many fires (and when an advance starts). */
     static final int FIRES_PER_CLOCK_READ = 32;
-    /** The owner publishes the slots of fired timers to arming threads once per this many fires (and when done). */
-    static final int FIRES_PER_PUBLISH = 64;
     /**
      * While busy the driver parks at most this many ticks (but at least 1 ms), so that an arm further ahead than that
      * never needs to unpark it: an unpark is a system call, and arms at random deadlines would otherwise wake it over
@@ -175,8 +172,6 @@ public final class TimerService implements AutoCloseable
 
     /** The owner's own counters and clock, on cache lines of their own. */
     private final OwnerState owner = new OwnerState();
-    /** The thread running an advance (the owner, in a callback perhaps), else null: see arm's slow path. */
-    private Thread firingThread;
 
     // Counters. The owner is their one writer (lazySet: a plain store on x86), except where noted.
     private final AtomicLong fired = new AtomicLong();
@@ -187,6 +182,8 @@ public final class TimerService implements AutoCloseable
     /** Any thread: rare events, so a striped adder that costs nothing while no one increments it. */
     private final LongAdder rejected = new LongAdder();
     private final LongAdder callbackErrors = new LongAdder();
+    /** Arms that saw the close after publishing their timer and took it back (their slot stays taken). */
+    private final LongAdder takenBack = new LongAdder();
 
     /** The owner records, wait-free; {@link #metrics()} swaps its two histograms under the lock. */
     private final LatenessRecorder lateness = new LatenessRecorder(MAX_LATENESS_NS);
@@ -269,13 +266,6 @@ public final class TimerService implements AutoCloseable
         }
         final TimerSlots slots = this.slots;
         int slot = slots.allocate();
-        if (slot == NIL && firingThread == Thread.currentThread())
-        {
-            // A callback arming (only the owner can find itself here): the slots of the timers fired just before it
-            // may still wait to be published.
-            publishFreed(slots);
-            slot = slots.allocate();
-        }
         if (slot == NIL)
         {
             slot = awaitSlot();
@@ -304,6 +294,7 @@ public final class TimerService implements AutoCloseable
         final long handle = generation | slot;
         if (closed && retractAfterClose(slot, handle))
         {
+            takenBack.increment();
             rejected.increment();
             throw new TimerServiceClosedException();
         }
@@ -504,9 +495,12 @@ public final class TimerService implements AutoCloseable
         {
             metricsLock.unlock();
         }
+        // Slots taken first: a slot freed and taken again between the reads then counts as freed, not as taken
+        // twice, so pending may read low for a moment but never high (the counters go up before a slot is freed).
+        final int taken = slots.allocations();
         final long firedCount = fired.get();
         final long retired = cancelledRetired.get();
-        final long pending = closed ? 0 : Math.max(0, slots.allocations() - (int)(firedCount + retired));
+        final long pending = closed ? 0 : Math.max(0, taken - (int)(firedCount + retired));
         return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
             callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max);
     }
@@ -663,6 +657,7 @@ public final class TimerService implements AutoCloseable
         }
         final TimerSlots slots = this.slots;
         final List<PendingTimer> pending = new ArrayList<>();
+        int firing = 0;
         for (int slot = 0; slot < slots.capacity; slot++)
         {
             while (true)
@@ -670,7 +665,10 @@ public final class TimerService implements AutoCloseable
                 final long state = slots.state(slot);
                 if (status(state) != ARMED)
                 {
-                    break; // free, firing, or cancelled (retired or not: the cancel that won it is final)
+                    // free, firing (a callback closing the service, or one running beside a caller-driven close),
+                    // or cancelled (retired or not: the cancel that won it is final)
+                    firing += status(state) == FIRING ? 1 : 0;
+                    break;
                 }
                 if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
                 {
@@ -680,10 +678,11 @@ public final class TimerService implements AutoCloseable
                 }
             }
         }
-        // Cancelled, and not yet retired by the owner: what is neither fired, retired, nor pending. Exact once the
-        // driver is joined; an arm racing the close and taking its timer back may count here too.
+        // Cancelled, and not yet retired by the owner: what is neither fired, retired, firing, taken back by an arm
+        // that saw the close, nor pending. Exact once the driver is joined, unless arms race the close: one that
+        // takes its timer back after this line is counted here (and as rejected).
         closedCancelled.set(Math.max(0, slots.allocations() - (int)(fired.get() + cancelledRetired.get()) -
-            pending.size()));
+            pending.size() - firing - (int)takenBack.sum()));
         closedPending.set(pending.size());
         return pending;
     }
@@ -737,7 +736,10 @@ public final class TimerService implements AutoCloseable
         if (drainRequests() != 0)
         {
             owner.parkCapNs = busyParkNs;
-            wakeAt = wakeTime(clock.getAsLong()); // the drain may have filed an earlier timer, or a due one
+            // The drain may have filed an earlier timer, or a due one: the wake time may come earlier, never later.
+            // A producer that read the first one and did not unpark relies on the driver waking by then (its timer
+            // is due no earlier), and one whose unpark CAS failed because of this write looks again (wakeDriverIf).
+            wakeAt = Math.min(wakeAt, wakeTime(clock.getAsLong()));
             SLEEP_UNTIL.setVolatile(this, wakeAt);
         }
         final long parkNs = wakeAt - clock.getAsLong();
@@ -759,16 +761,24 @@ public final class TimerService implements AutoCloseable
     /**
      * Unparks a sleeping driver if a timer is due before it would wake, or a backlog of requests built up. The
      * producer that unparks first marks the driver awake with a CAS, so a burst of arms costs one unpark (a system
-     * call), not one each. A CAS that fails is safe: whoever changed the word (the driver waking, or starting a new
-     * sleep whose drain sees this request, or another producer's unpark) accounts for the request.
+     * call), not one each. When the CAS fails the word is read again: the driver woke, or another producer woke it
+     * (AWAKE: the request will be drained), or it started a new sleep (whose drain takes the request, pushed before),
+     * or it moved its wake time earlier after a drain that may have missed the request (then the test is made again
+     * against the new time).
      */
     private void wakeDriverIf(final long deadlineNs, final int waitingRequests)
     {
-        final long until = sleepUntil;
-        if (until != AWAKE && (deadlineNs < until || waitingRequests == wakeAfterRequests) &&
-            SLEEP_UNTIL.compareAndSet(this, until, AWAKE))
+        long until = sleepUntil;
+        while (until != AWAKE && (deadlineNs < until || waitingRequests == wakeAfterRequests))
         {
-            LockSupport.unpark(driver);
+            if (SLEEP_UNTIL.compareAndSet(this, until, AWAKE))
+            {
+                LockSupport.unpark(driver);
+                return;
+            }
+            // The driver woke (AWAKE: it will drain our request), or set an earlier wake time after its drain
+            // (which may not have taken our request): look again.
+            until = sleepUntil;
         }
     }
 
@@ -779,15 +789,12 @@ public final class TimerService implements AutoCloseable
         final long now = Math.max(clock.getAsLong(), wheel.currentTime());
         owner.fireClockNs = now;
         owner.firesSinceClockRead = 0;
-        firingThread = Thread.currentThread();
         try
         {
             return wheel.advance(now, onExpiry, limit);
         }
         finally
         {
-            firingThread = null;
-            publishFreed(slots);
             lateness.flush();
         }
     }
@@ -815,39 +822,18 @@ public final class TimerService implements AutoCloseable
         }
         finally
         {
-            publishFreed(slots);
             owner.lastDrained = handled;
         }
         return handled;
     }
 
-    /** A cancelled timer's slot: into the free ring, published with the drain's others (one store per drain). */
+    /** A cancelled timer's slot, which the owner holds: counted, then free for arming threads at once. */
     private void retire(final TimerSlots slots, final int slot)
     {
-        owner.retiredCount++;
-        slots.addFreed(slot);
-    }
-
-    /** Owner only. Publishes the slots freed since the last call, and counts them: one store each, not one per slot. */
-    private void publishFreed(final TimerSlots slots)
-    {
-        if (owner.retiredCount == 0 && owner.firedUnpublished == 0)
-        {
-            return;
-        }
-        // The counters first: pending (slots taken minus fired minus retired) may read low for a moment, never
+        // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
-        if (owner.retiredCount != 0)
-        {
-            cancelledRetired.lazySet(cancelledRetired.get() + owner.retiredCount);
-            owner.retiredCount = 0;
-        }
-        if (owner.firedUnpublished != 0)
-        {
-            fired.lazySet(fired.get() + owner.firedUnpublished);
-            owner.firedUnpublished = 0;
-        }
-        slots.publishFreed();
+        cancelledRetired.lazySet(cancelledRetired.get() + 1);
+        slots.free(slot);
     }
 
     private void handleRequest(final TimerSlots slots, final int slot)
@@ -855,9 +841,9 @@ public final class TimerService implements AutoCloseable
         final long seen = slots.state(slot);
         if (status(seen) == CANCELLED && (seen & WRITING) == 0)
         {
-            // The common case, a cancelled timer: retired without writing its word (see TimerSlots). Nothing but
-            // the close can change a cancelled word with no re-arm writing, and what the close writes (CLOSED) no
-            // longer matters once the slot is free: every arm after the close fails.
+            // The common case, a cancelled timer: retired without writing its word (see TimerSlots). Nothing
+            // changes a cancelled word with no re-arm writing (every CAS on a word expects ARMED), so the request
+            // flag it still carries is read by nobody until an arm takes the slot and writes a new word.
             removeFromWheel(slots, slot);
             clearTask(slots, slot);
             retire(slots, slot);
@@ -962,14 +948,11 @@ public final class TimerService implements AutoCloseable
             {
                 slots.tasks[slot] = null;
             }
-            // FIRING is left only here, by the owner: a store, published with the slot by publishFreed's release.
-            // The generation stays: the next arm bumps it.
+            // FIRING is left only here, by the owner: a store, published with the slot by free()'s release. The
+            // generation stays: the next arm bumps it. The counter first, as in retire.
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
-            slots.addFreed(slot);
-            if (++owner.firedUnpublished == FIRES_PER_PUBLISH)
-            {
-                publishFreed(slots);
-            }
+            fired.lazySet(fired.get() + 1);
+            slots.free(slot);
         }
     }
 

@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 /**
  * The slot table of a {@link TimerService}: one slot per timer, a state word per slot that decides every race on
  * that timer with one CAS, a ring of free slot numbers, and an intrusive lock-free stack of the slots with a request
- * for the owner. Fixed capacity, allocated up front: 48 bytes a slot (52 when the capacity is not a power of two).
+ * for the owner. Fixed capacity, allocated up front: 48 bytes a slot (up to 52 when the capacity is not a power of two).
  *
  * <h2>Layout</h2>
  * A slot is a 32-byte record in one {@code long[]}: state word, deadline, payload, stack link. Arming a timer
@@ -39,19 +39,23 @@ import java.lang.invoke.VarHandle;
  *
  * <h2>Memory ordering</h2>
  * A slot's plain cells (deadline, payload, task, link) are written by the one thread that holds the slot at the
- * time and published by a volatile write or CAS of the state word or of a stack head; the reader reads them after a
- * volatile read or CAS of the same word. Holding the slot means: the arming thread between taking the slot (CAS of
+ * time and published by a volatile write or CAS of the state word, of the request stack's head, or (for a freed
+ * slot) by the release store of its ring entry; the reader reads them after a volatile read or CAS of the same word,
+ * or the acquire read of the same entry. Holding the slot means: the arming thread between taking the slot (CAS of
  * the ring's {@code taken}) and publishing it as ARMED; a re-arm while WRITING is set; the owner otherwise.
  *
  * <h2>Free slots: a ring the owner fills and arming threads empty</h2>
- * Free slot numbers wait in an {@code int} ring as large as the capacity: the owner writes the slots it frees at
- * {@code added} and publishes them with one release store per drain; an arming thread takes the slot at
- * {@code taken} with one CAS. {@code taken} never passes {@code added}, and no more slots than the capacity are ever
- * free, so the owner never overwrites a number not yet taken, and a taker that read a number and lost the CAS simply
- * retries (the 64-bit indices never repeat, so there is no ABA). The ring, not the records, carries a freed slot back
- * to the arming threads: retiring a cancelled timer writes nothing into its record, so the record's cache line
- * travels from the arming core to the owner's and need not come back (16 freed slots share one line of the ring).
- * {@code taken} also gives {@code pending}: slots taken minus slots freed.
+ * Free slot numbers wait in an {@code int} ring, the capacity rounded up to a power of two. The owner, alone, writes
+ * each slot it frees at the next position (a release store: the slot is free for others at once); an arming thread
+ * takes the slot at position {@code taken} with one CAS of {@code taken}. No more slots than the capacity are ever
+ * free, so the owner never overwrites an entry not yet taken, and a taker that lost the CAS retries (the 64-bit
+ * positions never repeat, so there is no ABA). An entry carries the parity of its lap around the ring beside the
+ * slot number, so a taker tells an entry written for its position from one a lap old (position not yet written:
+ * nothing free) without reading a shared "written so far" index, which the owner would have to write on every free.
+ * The ring, not the records, carries a freed slot back to the arming threads: retiring a cancelled timer writes
+ * nothing into its record, so the record's cache line travels from the arming core to the owner's and need not come
+ * back (16 freed slots share one line of the ring). {@code taken} also gives {@code pending}: slots taken minus
+ * slots freed.
  *
  * <h2>Generations are bumped by the arming thread</h2>
  * A retired slot keeps its last state word (the cancelled timer's generation, CANCELLED); a fired one says FREE with
@@ -94,14 +98,15 @@ final class TimerSlots
     private static final int PAD = 16;
     /** The next ring position an arming thread takes: a CAS by any arming thread. */
     private static final int FREE_TAKEN = PAD;
-    /** One past the last ring position the owner has published: a release store by the owner. */
-    private static final int FREE_ADDED = 2 * PAD;
-    private static final int REQUEST_HEAD = 3 * PAD;
+    private static final int REQUEST_HEAD = 2 * PAD;
     /**
-     * Owner only, a plain cell: where the owner writes the next slot it frees, published as FREE_ADDED by
-     * publishFreed. Apart from the fields arming threads read, as it changes on every free.
+     * Owner only, a plain cell: the ring position the owner writes the next slot it frees at. Apart from the cells
+     * arming threads use, as it changes on every free.
      */
-    private static final int FREE_ADDING = 4 * PAD;
+    private static final int FREE_ADDING = 3 * PAD;
+    /** A ring entry: the lap's parity in the top bit, the slot number (below 2^30) in the others. */
+    private static final int LAP_BIT = 1 << 31;
+    private static final VarHandle RING = MethodHandles.arrayElementVarHandle(int[].class);
     /** An empty request stack: count 0, no slot. */
     private static final long NO_REQUESTS = NIL & SLOT_MASK;
 
@@ -112,10 +117,11 @@ final class TimerSlots
     final Runnable[] tasks;
     /** The owner's handle of the timer's entry in the wheel, or 0 when it has none. Owner only. */
     final long[] wheelHandles;
-    /** Free slot numbers, at positions taken (inclusive) to added (exclusive), modulo the ring's size. */
+    /** Free slot numbers, tagged with their lap's parity, at positions taken onwards, modulo the ring's size. */
     private final int[] freeRing;
     private final int ringMask;
-    private final long[] heads = new long[5 * PAD];
+    private final int ringShift;
+    private final long[] heads = new long[4 * PAD];
 
     TimerSlots(final int capacity)
     {
@@ -126,14 +132,18 @@ final class TimerSlots
         final int ringSize = Integer.highestOneBit(capacity) == capacity ? capacity : Integer.highestOneBit(capacity) << 1;
         freeRing = new int[ringSize];
         ringMask = ringSize - 1;
+        ringShift = Integer.numberOfTrailingZeros(ringSize);
         for (int slot = 0; slot < capacity; slot++)
         {
             records[(slot << RECORD_SHIFT) + STATE_AT] = 1L << 32 | FREE;
-            freeRing[slot] = slot;
+            freeRing[slot] = slot; // lap 0, parity 0
+        }
+        for (int position = capacity; position < ringSize; position++)
+        {
+            freeRing[position] = LAP_BIT; // "written a lap before lap 0": not yet written
         }
         heads[FREE_ADDING] = capacity;
         heads[FREE_TAKEN] = 0;
-        heads[FREE_ADDED] = capacity;
         heads[REQUEST_HEAD] = NO_REQUESTS;
     }
 
@@ -224,40 +234,50 @@ final class TimerSlots
     int allocate()
     {
         final long[] heads = this.heads;
+        long taken = (long)HEAD.getVolatile(heads, FREE_TAKEN);
         while (true)
         {
-            final long taken = (long)HEAD.getVolatile(heads, FREE_TAKEN);
-            // Acquire: the ring positions below `added` were written before the owner's release store of it.
-            final long added = (long)HEAD.getAcquire(heads, FREE_ADDED);
-            if (taken >= added)
+            // Acquire: the owner wrote everything of the slot before its release store of the entry.
+            final int entry = (int)RING.getAcquire(freeRing, (int)taken & ringMask);
+            if ((entry & LAP_BIT) == lapBit(taken))
             {
-                return NIL;
+                // Written for this position: the entry cannot change while `taken` still names it (the owner writes
+                // it again only a lap later, after it was taken). If another thread took it first, the CAS fails.
+                if (HEAD.compareAndSet(heads, FREE_TAKEN, taken, taken + 1))
+                {
+                    return entry & ~LAP_BIT;
+                }
+                taken = (long)HEAD.getVolatile(heads, FREE_TAKEN);
             }
-            // Not overwritten while `taken` is still this value: the owner writes at most capacity positions ahead
-            // of it. If another thread moves `taken` meanwhile, the CAS fails and we read again.
-            final int slot = freeRing[(int)taken & ringMask];
-            if (HEAD.compareAndSet(heads, FREE_TAKEN, taken, taken + 1))
+            else
             {
-                return slot;
+                // A lap old: the owner has not written this position yet, so nothing is free, unless `taken` moved
+                // on meanwhile (then this read was of a stale position: look again).
+                final long now = (long)HEAD.getVolatile(heads, FREE_TAKEN);
+                if (now == taken)
+                {
+                    return NIL;
+                }
+                taken = now;
             }
         }
     }
 
-    /**
-     * Owner only. Puts a slot the owner holds, whose timer fired or was retired, into the ring, unpublished: arming
-     * threads see it after the next {@link #publishFreed()}. Writes nothing into the slot's record.
-     */
-    void addFreed(final int slot)
+    private int lapBit(final long position)
     {
-        final long adding = heads[FREE_ADDING];
-        freeRing[(int)adding & ringMask] = slot;
-        heads[FREE_ADDING] = adding + 1;
+        return (int)(position >>> ringShift) << 31;
     }
 
-    /** Owner only. Publishes every slot added since the last call: one release store. */
-    void publishFreed()
+    /**
+     * Owner only. Frees a slot the owner holds, whose timer fired or was retired: arming threads can take it as soon
+     * as this returns. Writes nothing into the slot's record; one release store of its ring entry.
+     */
+    void free(final int slot)
     {
-        HEAD.setRelease(heads, FREE_ADDED, heads[FREE_ADDING]);
+        final long[] heads = this.heads;
+        final long position = heads[FREE_ADDING];
+        RING.setRelease(freeRing, (int)position & ringMask, lapBit(position) | slot);
+        heads[FREE_ADDING] = position + 1;
     }
 
     /** @return the number of slots ever taken, modulo 2^32. */

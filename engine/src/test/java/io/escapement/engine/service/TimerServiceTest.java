@@ -711,4 +711,23 @@ class TimerServiceTest
         assertTrue(service.isClosed());
         assertFalse(service.cancel(later));
     }
+
+    @Test
+    void shouldCountTheTimerWhoseCallbackClosesTheServiceAsFiredNotCancelled()
+    {
+        final AtomicReference<TimerService> ref = new AtomicReference<>();
+        final TimerService service = manual().build();
+        ref.set(service);
+        service.arm(10, NANOSECONDS, () -> ref.get().close());
+        service.arm(1, HOURS, 7L);
+        final long cancelled = service.arm(1, HOURS, 8L);
+        assertTrue(service.cancel(cancelled)); // cancelled, never retired: no poll since
+        clock.addAndGet(10);
+        assertEquals(1, service.poll());
+
+        final TimerServiceMetrics metrics = service.metrics();
+        assertEquals(1, metrics.fired(), metrics.toString());
+        assertEquals(1, metrics.cancelled(), "only the timer cancelled before the close: " + metrics);
+        assertEquals(1, metrics.closedPending(), "the hour-away timer: " + metrics);
+    }
 }
