@@ -679,8 +679,10 @@ public final class TimerService implements AutoCloseable
             }
         }
         // Cancelled, and not yet retired by the owner: what is neither fired, retired, firing, taken back by an arm
-        // that saw the close, nor pending. Exact once the driver is joined, unless arms race the close: one that
-        // takes its timer back after this line is counted here (and as rejected).
+        // that saw the close, nor pending. Exact with a driver (joined above) or when a callback closes; a snapshot
+        // otherwise: an arm that takes its timer back after this line is counted here (and as rejected), and a
+        // callback that a concurrent poll() finishes between the sweep and this line is counted as fired and as
+        // firing, one too few here.
         closedCancelled.set(Math.max(0, slots.allocations() - (int)(fired.get() + cancelledRetired.get()) -
             pending.size() - firing - (int)takenBack.sum()));
         closedPending.set(pending.size());
