@@ -642,6 +642,12 @@ public final class TimerService implements AutoCloseable
      */
     public List<PendingTimer> shutdown()
     {
+        return stop(true);
+    }
+
+    /** @param collect whether to return the pending timers, or only count them ({@link #close()}: no garbage). */
+    private List<PendingTimer> stop(final boolean collect)
+    {
         if (!CLOSED_FLAG.compareAndSet(this, false, true))
         {
             return List.of();
@@ -656,7 +662,8 @@ public final class TimerService implements AutoCloseable
             }
         }
         final TimerSlots slots = this.slots;
-        final List<PendingTimer> pending = new ArrayList<>();
+        final List<PendingTimer> pending = collect ? new ArrayList<>() : List.of();
+        int pendingCount = 0;
         int firing = 0;
         for (int slot = 0; slot < slots.capacity; slot++)
         {
@@ -672,8 +679,12 @@ public final class TimerService implements AutoCloseable
                 }
                 if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
                 {
-                    pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
-                        slots.deadline(slot), slots.tasks[slot]));
+                    pendingCount++;
+                    if (collect)
+                    {
+                        pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
+                            slots.deadline(slot), slots.tasks[slot]));
+                    }
                     break;
                 }
             }
@@ -684,16 +695,19 @@ public final class TimerService implements AutoCloseable
         // callback that a concurrent poll() finishes between the sweep and this line is counted as fired and as
         // firing, one too few here.
         closedCancelled.set(Math.max(0, slots.allocations() - (int)(fired.get() + cancelledRetired.get()) -
-            pending.size() - firing - (int)takenBack.sum()));
-        closedPending.set(pending.size());
+            pendingCount - firing - (int)takenBack.sum()));
+        closedPending.set(pendingCount);
         return pending;
     }
 
-    /** Same as {@link #shutdown()}, discarding the pending timers (each cancelled, counted in the metrics). */
+    /**
+     * Same as {@link #shutdown()}, discarding the pending timers (each cancelled, counted in the metrics): it makes
+     * no list of them, so closing a service that holds millions of timers leaves no garbage.
+     */
     @Override
     public void close()
     {
-        shutdown();
+        stop(false);
     }
 
     // ------------------------------------------------------------------------------------------------ the owner
