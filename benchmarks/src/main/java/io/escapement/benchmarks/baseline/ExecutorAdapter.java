@@ -8,11 +8,9 @@ import java.util.concurrent.TimeUnit;
  * The JDK's {@link ScheduledThreadPoolExecutor}, one thread, remove-on-cancel (otherwise cancelled tasks stay in
  * its heap until due). One shared task. No re-arm: cancel, then schedule.
  */
-final class ExecutorAdapter implements TimerAdapter
+final class ExecutorAdapter extends OwnClockAdapter
 {
     private static final Runnable NOTHING = () -> { };
-
-    private final OwnClockCounters counters = new OwnClockCounters();
     private final Runnable due = counters::dueFired;
     private final Runnable untracked = new Runnable()
     {
@@ -22,7 +20,7 @@ final class ExecutorAdapter implements TimerAdapter
             counters.untrackedFired();
             if (!executor.isShutdown())
             {
-                executor.schedule(this, NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
+                executor.schedule(this, REPLACE_AFTER_MS, TimeUnit.MILLISECONDS);
             }
         }
     };
@@ -32,6 +30,7 @@ final class ExecutorAdapter implements TimerAdapter
 
     ExecutorAdapter(final int capacity)
     {
+        super("stpe");
         executor.setRemoveOnCancelPolicy(true);
         futures = new ScheduledFuture<?>[capacity];
     }
@@ -62,28 +61,9 @@ final class ExecutorAdapter implements TimerAdapter
     }
 
     @Override
-    public int expire(final long nowMs, final long replaceAfterMs)
-    {
-        return counters.untrackedSinceLastCall();
-    }
-
-    @Override
-    public boolean ownClock()
-    {
-        return true;
-    }
-
-    @Override
-    public void armDue()
+    void scheduleDue()
     {
         executor.schedule(due, 1, TimeUnit.MILLISECONDS);
-        counters.dueArmed();
-    }
-
-    @Override
-    public int fireDue()
-    {
-        return counters.awaitDue("stpe");
     }
 
     @Override

@@ -11,13 +11,9 @@ import java.util.concurrent.TimeUnit;
  * cancels on the other core, so this measures the caller's side. One shared task, so no lambda per timer. No
  * re-arm: cancel, then a new timeout.
  */
-final class NettyAdapter implements TimerAdapter
+final class NettyAdapter extends OwnClockAdapter
 {
     private static final TimerTask NOTHING = timeout -> { };
-    /** TIME-WAIT replacements lie this far after the timer they replace: the 60 s horizon of the workloads. */
-    static final long REPLACE_AFTER_MS = 60_000;
-
-    private final OwnClockCounters counters = new OwnClockCounters();
     private final TimerTask due = timeout -> counters.dueFired();
     private final TimerTask untracked = new TimerTask()
     {
@@ -41,6 +37,7 @@ final class NettyAdapter implements TimerAdapter
 
     NettyAdapter(final int capacity)
     {
+        super("netty");
         timeouts = new Timeout[capacity];
         timer.start();
     }
@@ -71,28 +68,9 @@ final class NettyAdapter implements TimerAdapter
     }
 
     @Override
-    public int expire(final long nowMs, final long replaceAfterMs)
-    {
-        return counters.untrackedSinceLastCall();
-    }
-
-    @Override
-    public boolean ownClock()
-    {
-        return true;
-    }
-
-    @Override
-    public void armDue()
+    void scheduleDue()
     {
         timer.newTimeout(due, 1, TimeUnit.MILLISECONDS);
-        counters.dueArmed();
-    }
-
-    @Override
-    public int fireDue()
-    {
-        return counters.awaitDue("netty");
     }
 
     @Override

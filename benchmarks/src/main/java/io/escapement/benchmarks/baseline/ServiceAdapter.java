@@ -10,14 +10,13 @@ import java.util.concurrent.TimeUnit;
  * path; its driver files them and fires on the real clock. It has a real re-arm ({@code rearm}). Sized for the
  * tracked timers, as many TIME-WAIT timers (the mixed workload) and a burst (the burst workload).
  */
-final class ServiceAdapter implements TimerAdapter
+final class ServiceAdapter extends OwnClockAdapter
 {
     private static final long DUE = -2;
     private static final long UNTRACKED = -1;
     /** The most burst timers that may be pending at once. */
     static final int BURST_CAPACITY = 1 << 20;
 
-    private final OwnClockCounters counters = new OwnClockCounters();
     private final TimerService service;
     private final long[] handles;
 
@@ -29,6 +28,7 @@ final class ServiceAdapter implements TimerAdapter
     /** @param serviceCapacity the service's slots, allocated up front: exactly {@code ids} to measure footprint. */
     ServiceAdapter(final int ids, final int serviceCapacity)
     {
+        super("service");
         handles = new long[ids];
         service = TimerService.builder().capacity(serviceCapacity)
             .handler((handle, payload, deadlineNs) -> onTimer(payload)).build();
@@ -46,7 +46,7 @@ final class ServiceAdapter implements TimerAdapter
             counters.untrackedFired();
             if (!service.isClosed())
             {
-                service.arm(NettyAdapter.REPLACE_AFTER_MS, TimeUnit.MILLISECONDS, UNTRACKED);
+                service.arm(REPLACE_AFTER_MS, TimeUnit.MILLISECONDS, UNTRACKED);
             }
         }
     }
@@ -76,28 +76,9 @@ final class ServiceAdapter implements TimerAdapter
     }
 
     @Override
-    public int expire(final long nowMs, final long replaceAfterMs)
-    {
-        return counters.untrackedSinceLastCall();
-    }
-
-    @Override
-    public boolean ownClock()
-    {
-        return true;
-    }
-
-    @Override
-    public void armDue()
+    void scheduleDue()
     {
         service.arm(1, TimeUnit.MILLISECONDS, DUE);
-        counters.dueArmed();
-    }
-
-    @Override
-    public int fireDue()
-    {
-        return counters.awaitDue("service");
     }
 
     @Override
