@@ -77,12 +77,6 @@ final class AgronaAdapter implements TimerAdapter
     };
 
     @Override
-    public boolean ownClock()
-    {
-        return false;
-    }
-
-    @Override
     public void armDue()
     {
         wheel.scheduleTimer(dueNowMs + 1);

@@ -59,12 +59,6 @@ final class EscapementAdapter implements TimerAdapter
     private final io.escapement.engine.wheel.ExpiryHandler count = (handle, payload, deadline) -> { };
 
     @Override
-    public boolean ownClock()
-    {
-        return false;
-    }
-
-    @Override
     public void armDue()
     {
         wheel.schedule(dueNowMs + 1, -2);

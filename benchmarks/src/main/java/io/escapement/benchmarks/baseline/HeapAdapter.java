@@ -77,12 +77,6 @@ final class HeapAdapter implements TimerAdapter
     private long dueNowMs;
 
     @Override
-    public boolean ownClock()
-    {
-        return false;
-    }
-
-    @Override
     public void armDue()
     {
         heap.add(new Timer(dueNowMs + 1));

@@ -74,12 +74,6 @@ final class KafkaAdapter implements TimerAdapter
     private long dueNowMs;
 
     @Override
-    public boolean ownClock()
-    {
-        return false;
-    }
-
-    @Override
     public void armDue()
     {
         final long deadlineMs = dueNowMs + 1;

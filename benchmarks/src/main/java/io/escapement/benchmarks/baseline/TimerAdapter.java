@@ -46,7 +46,10 @@ public interface TimerAdapter extends AutoCloseable
     int expire(long nowMs, long replaceAfterMs);
 
     /** @return whether the peer fires on a clock thread of its own rather than when the caller advances it. */
-    boolean ownClock();
+    default boolean ownClock()
+    {
+        return false;
+    }
 
     /**
      * The burst workload: arms a timer due 1 ms from now (the virtual clock's now for caller-driven peers, the real
