@@ -24,11 +24,16 @@ import static io.escapement.engine.service.TimerSlots.CANCELLED;
 import static io.escapement.engine.service.TimerSlots.CLOSED;
 import static io.escapement.engine.service.TimerSlots.FIRING;
 import static io.escapement.engine.service.TimerSlots.GENERATION_MASK;
+import static io.escapement.engine.service.TimerSlots.KIND_ARM;
+import static io.escapement.engine.service.TimerSlots.KIND_CANCEL;
+import static io.escapement.engine.service.TimerSlots.KIND_REARM;
 import static io.escapement.engine.service.TimerSlots.NIL;
+import static io.escapement.engine.service.TimerSlots.NOP;
 import static io.escapement.engine.service.TimerSlots.QUEUED;
+import static io.escapement.engine.service.TimerSlots.SEQUENCE_MASK;
 import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
-import static io.escapement.engine.service.TimerSlots.WRITING;
 import static io.escapement.engine.service.TimerSlots.nextGeneration;
+import static io.escapement.engine.service.TimerSlots.nextRequest;
 import static io.escapement.engine.service.TimerSlots.status;
 
 /**
@@ -103,6 +108,8 @@ public final class TimerService implements AutoCloseable
     static final long DEFAULT_MAX_PARK_NS = TimeUnit.SECONDS.toNanos(1);
     /** The owner reads the clock for lateness once per this many fires (and when an advance starts). */
     static final int FIRES_PER_CLOCK_READ = 32;
+    /** A long drain hands request positions back to the producers every this many requests. */
+    private static final long RELEASE_EVERY_MASK = 255;
     /**
      * While busy the driver parks at most this many ticks (but at least 1 ms), so that an arm further ahead than that
      * never needs to unpark it: an unpark is a system call, and arms at random deadlines would otherwise wake it over
@@ -111,6 +118,12 @@ public final class TimerService implements AutoCloseable
     static final long DEFAULT_BUSY_PARK_TICKS = 16;
     /** Lateness is recorded up to an hour (larger values are recorded as an hour), to 2 significant digits. */
     static final long MAX_LATENESS_NS = TimeUnit.HOURS.toNanos(1);
+
+    private static final int UNOWNED = 0;
+    private static final int POLLER = 1;
+    private static final int HELPER = 2;
+    /** Default longest wait for room in the request queue: the owner drains it far more often than this. */
+    static final long DEFAULT_REQUEST_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
     private static final int MODE_NONE = 0;
     private static final int MODE_CALLER = 1;
@@ -147,8 +160,11 @@ public final class TimerService implements AutoCloseable
     private final TimerErrorHandler errorHandler;
     private final Executor executor;
     private final ThreadFactory threadFactory;
-    private final int wakeAfterRequests;
+    /** A request at a position with these low bits all set wakes a sleeping driver: one wake-up per batch. */
+    private final long wakeMask;
     private final long waitWhenFullNs;
+    /** How long an arm or re-arm waits for room in the request queue before it throws. */
+    private final long requestWaitNs;
     private final long maxParkNs;
     /** How long the driver parks at most while requests keep coming: see {@link #sleepUntilDue}. */
     private final long busyParkNs;
@@ -166,8 +182,14 @@ public final class TimerService implements AutoCloseable
      */
     private volatile long sleepUntil = AWAKE;
     private volatile int mode = MODE_NONE;
-    /** 1 while a thread runs {@link #poll}: a second poller (or a callback polling) is refused. */
+    /**
+     * Who owns the wheel: {@link #UNOWNED}; {@link #POLLER} (the driver thread for its whole life, or a thread in
+     * {@link #poll}: a second poller, or a callback polling, is refused); or {@link #HELPER} (for a moment, a producer
+     * that found the request queue full and drains it itself, or the close collecting what was pending: others wait).
+     */
     private volatile int polling;
+    /** The thread holding POLLER; written and cleared by that thread, so only it can find itself here. */
+    private Thread ownerThread;
     private volatile Thread driver;
 
     /** The owner's own counters and clock, on cache lines of their own. */
@@ -197,18 +219,22 @@ public final class TimerService implements AutoCloseable
         errorHandler = builder.errorHandler;
         executor = builder.executor;
         threadFactory = builder.threadFactory;
-        wakeAfterRequests = builder.wakeAfterRequests != 0 ? builder.wakeAfterRequests :
-            Math.max(1, Math.min(4096, builder.capacity / 16));
+        final int wakeAfterRequests = Integer.highestOneBit(builder.wakeAfterRequests != 0 ?
+            builder.wakeAfterRequests : Math.max(1, Math.min(4096, builder.capacity / 16)));
+        wakeMask = wakeAfterRequests - 1;
         maxParkNs = builder.maxParkNs;
         busyParkNs = Math.min(builder.maxParkNs, builder.busyParkNs != 0 ? builder.busyParkNs :
             Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(DEFAULT_BUSY_PARK_TICKS * builder.tickNs,
                 DEFAULT_MAX_PARK_NS)));
         owner.parkCapNs = busyParkNs;
         waitWhenFullNs = builder.waitWhenFullNs;
-        slots = new TimerSlots(builder.capacity);
+        requestWaitNs = Math.max(waitWhenFullNs, DEFAULT_REQUEST_WAIT_NS);
+        slots = new TimerSlots(builder.capacity, TimerSlots.requestRingSize(wakeAfterRequests));
         startNs = clock.getAsLong();
+        // Addressed by the service's own slot numbers: no wheel handle to keep per timer.
         wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(startNs).tickDuration(builder.tickNs)
-            .maxCapacity(builder.capacity).initialCapacity(Math.min(builder.capacity, 8192)).build();
+            .maxCapacity(builder.capacity).initialCapacity(Math.min(builder.capacity, 8192))
+            .callerAssignedSlots(true).build();
     }
 
     /** @return a builder: caller-driven until {@link #start()}, 1 ms wheel tick, 65,536 timers, nanoTime clock. */
@@ -265,75 +291,142 @@ public final class TimerService implements AutoCloseable
             throw new TimerServiceClosedException();
         }
         final TimerSlots slots = this.slots;
-        int slot = slots.allocate();
-        if (slot == NIL)
+        long position;
+        int slot;
+        long giveUpAt = 0;
+        boolean waiting = false;
+        while (true)
         {
-            slot = awaitSlot();
-            if (slot == NIL)
+            // The request position first: a slot, once taken, goes back to the owner only through a request.
+            position = slots.claimRequest();
+            if (position < 0 && (position = awaitRequest()) < 0)
+            {
+                rejected.increment();
+                throw new TimerServiceClosedException();
+            }
+            slot = slots.allocate();
+            if (slot != NIL)
+            {
+                break;
+            }
+            slots.publish(position, NOP, 0, 0, 0); // a request for nothing: no claim is held while waiting
+            if (!waiting)
+            {
+                waiting = true;
+                giveUpAt = System.nanoTime() + waitWhenFullNs;
+            }
+            if (waitWhenFullNs <= 0 || closed || System.nanoTime() - giveUpAt >= 0)
             {
                 rejected.increment();
                 throw new TimerServiceFullException(slots.capacity);
             }
+            if (!drainAsHelper())
+            {
+                yieldToOwner();
+            }
         }
-        // The slot is ours until the state word says ARMED: nobody else writes these cells. Its word still names the
-        // timer that last had it (fired, or cancelled and retired), whose handle it keeps refusing until we publish
-        // the next generation. The owner's last write of the slot is ordered before its release of the ring position
-        // our CAS took.
+        // The slot is ours until the state word says ARMED. Its word still names the timer that last had it (fired,
+        // or cancelled and retired), whose handle it keeps refusing until we publish the next generation.
         final long generation = nextGeneration(slots.state(slot));
-        slots.deadline(slot, deadlineNs);
-        slots.payload(slot, payload);
         if (task != null)
         {
-            slots.tasks[slot] = task; // null otherwise: the owner cleared it when it freed the slot
+            slots.task(slot, task); // null otherwise: the owner cleared it when it freed the slot
         }
-        // Publishes the cells. Volatile (not release): with the read of `closed` below it forms a Dekker pair with
-        // shutdown(), which writes `closed` and then reads every state word. (A release store would do, given the
-        // CAS of the push in between, but measured slower here: 7.9 against 13.7 arm+cancel pairs per us.)
+        // Volatile (not release): with the read of `closed` below it forms a Dekker pair with shutdown(), which
+        // writes `closed` and then reads every state word. Sequence 0: the arm is the timer's first request.
         slots.setStateVolatile(slot, generation | QUEUED | ARMED);
-        final int waiting = slots.pushRequest(slot);
         final long handle = generation | slot;
+        slots.publish(position, handle, deadlineNs, payload, KIND_ARM << 32);
         if (closed && retractAfterClose(slot, handle))
         {
             takenBack.increment();
             rejected.increment();
             throw new TimerServiceClosedException();
         }
-        wakeDriverIf(deadlineNs, waiting);
+        wakeDriverIf(deadlineNs, position);
         return handle;
     }
 
     /**
-     * Back-pressure when every slot is taken: with {@link Builder#waitWhenFull} set, the producer wakes the driver
-     * (so that it retires cancelled timers) and yields its core to it, retrying until a slot frees or the wait is
-     * over. Producers that outrun the owner thread are slowed down to its pace instead of failing; a service that
-     * is really full (armed timers) still fails, after the wait.
+     * Back-pressure when the request queue is full (the owner is a queue's worth of requests behind): the caller
+     * drains it itself when it may own the wheel for a moment (a caller-driven service between polls, or a callback
+     * on the owner thread), else wakes the driver and yields to it, until a position frees, for up to
+     * {@code requestWaitNs}.
      *
-     * @return a slot, or {@link #NIL} if none freed in time (or waiting is off).
+     * @return a claimed position, or -1 if the service closed meanwhile.
+     * @throws TimerServiceFullException if no position freed in time (counted as rejected).
      */
-    private int awaitSlot()
+    private long awaitRequest()
     {
-        if (waitWhenFullNs <= 0)
+        final long giveUpAt = System.nanoTime() + requestWaitNs;
+        while (true)
         {
-            return NIL;
-        }
-        final long giveUpAt = System.nanoTime() + waitWhenFullNs;
-        int slot;
-        do
-        {
-            final Thread driverThread = driver;
-            if (driverThread != null && sleepUntil != AWAKE)
-            {
-                LockSupport.unpark(driverThread);
-            }
-            Thread.yield();
             if (closed)
             {
-                return NIL;
+                return -1;
             }
-            slot = slots.allocate();
+            if (!drainAsHelper())
+            {
+                yieldToOwner();
+            }
+            final long position = slots.claimRequest();
+            if (position >= 0)
+            {
+                return position;
+            }
+            if (System.nanoTime() - giveUpAt >= 0)
+            {
+                rejected.increment();
+                throw new TimerServiceFullException(slots.capacity, slots.requestRingSize(), requestWaitNs);
+            }
         }
-        while (slot == NIL && System.nanoTime() - giveUpAt < 0);
-        return slot;
+    }
+
+    /**
+     * Drains the request queue on this thread if it may: it is the owner (a callback), or nobody owns the wheel and
+     * there is no driver thread.
+     *
+     * @return whether it drained.
+     */
+    private boolean drainAsHelper()
+    {
+        if (ownerThread == Thread.currentThread())
+        {
+            drainRequests();
+            return true;
+        }
+        if (mode != MODE_DRIVER && POLLING.compareAndSet(this, UNOWNED, HELPER))
+        {
+            try
+            {
+                if (!closed)
+                {
+                    drainRequests();
+                }
+            }
+            finally
+            {
+                POLLING.setRelease(this, UNOWNED);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Back-pressure when every slot is taken, with {@link Builder#waitWhenFull} set: the producer wakes the driver
+     * (so that it retires cancelled timers) and yields its core to it before trying again. Producers that outrun the
+     * owner thread are slowed down to its pace instead of failing; a service that is really full (armed timers) still
+     * fails, after the wait.
+     */
+    private void yieldToOwner()
+    {
+        final Thread driverThread = driver;
+        if (driverThread != null && sleepUntil != AWAKE)
+        {
+            LockSupport.unpark(driverThread);
+        }
+        Thread.yield();
     }
 
     /**
@@ -378,23 +471,56 @@ public final class TimerService implements AutoCloseable
             // operation that starts after the close has shown itself (an arm refused) must not win a timer from it.
             return false;
         }
+        long position = -1;
+        boolean queueFull = false;
         while (true)
         {
             final long state = slots.state(slot);
             if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
             {
+                giveBack(position);
                 return false;
             }
-            // WRITING is kept: a re-arm still writing loses to this cancel, and its CAS that clears the flag
-            // queues the slot for retirement (the slot cannot be freed while it writes).
-            if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED | QUEUED))
+            final long cancelled;
+            if ((state & QUEUED) != 0 || queueFull)
             {
-                if ((state & QUEUED) == 0)
+                // A request is on its way (the arm's, or a re-arm's): the owner finds the timer cancelled when it
+                // handles that one. Or the queue is full: the timer stays in the wheel until it comes due, and the
+                // owner retires it then instead of firing it (late, but never lost).
+                cancelled = (state & ~STATUS_MASK) | CANCELLED;
+            }
+            else if (position < 0)
+            {
+                position = slots.claimRequest();
+                queueFull = position < 0;
+                continue; // the word may have changed meanwhile
+            }
+            else
+            {
+                cancelled = (nextRequest(state) & ~STATUS_MASK) | CANCELLED;
+            }
+            if (slots.casState(slot, state, cancelled))
+            {
+                if ((cancelled & QUEUED) != 0 && (state & QUEUED) == 0)
                 {
-                    wakeDriverIf(Long.MAX_VALUE, slots.pushRequest(slot));
+                    slots.publish(position, handle, 0, 0, KIND_CANCEL << 32 | (cancelled & SEQUENCE_MASK));
+                    wakeDriverIf(Long.MAX_VALUE, position);
+                }
+                else
+                {
+                    giveBack(position);
                 }
                 return true;
             }
+        }
+    }
+
+    /** Publishes a claimed request position that is not needed after all, as a request for nothing. */
+    private void giveBack(final long position)
+    {
+        if (position >= 0)
+        {
+            slots.publish(position, NOP, 0, 0, 0);
         }
     }
 
@@ -402,8 +528,8 @@ public final class TimerService implements AutoCloseable
      * Moves a pending timer to a new deadline, keeping its handle and payload: the RTO restart on every ACK. Any
      * thread; lock-free; allocates nothing.
      * <p>
-     * Two re-arms of the same timer racing each other both return {@code true}; the one that finishes last sets the
-     * deadline (each is ordered as if it came before the other's end).
+     * Two re-arms of the same timer racing each other both return {@code true}; the one whose CAS on the timer's
+     * state word comes second sets the deadline (it is ordered after the other).
      *
      * @param handle a handle from {@link #arm}, or any other value.
      * @param delay  the new delay from now, at least 0.
@@ -411,8 +537,10 @@ public final class TimerService implements AutoCloseable
      * @return {@code true} if the timer was pending and now fires after the new delay (unless cancelled): it will
      * not fire at its old deadline. {@code false} if the handle names no pending timer (see {@link #cancel}); then
      * nothing changed.
-     * @throws IllegalArgumentException if the delay is negative, or so large that the deadline would overflow the
-     *                                  clock's range; nothing changed.
+     * @throws IllegalArgumentException  if the delay is negative, or so large that the deadline would overflow the
+     *                                   clock's range; nothing changed.
+     * @throws TimerServiceFullException if the request queue stayed full for the whole wait (the owner thread is
+     *                                   stuck); nothing changed.
      */
     public boolean rearm(final long handle, final long delay, final TimeUnit unit)
     {
@@ -423,33 +551,31 @@ public final class TimerService implements AutoCloseable
         {
             return false; // closed: as in cancel
         }
+        long position = -1;
         while (true)
         {
             final long state = slots.state(slot);
             if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
             {
+                giveBack(position);
                 return false;
             }
-            if ((state & WRITING) != 0)
+            if (position < 0)
             {
-                return true; // another re-arm is writing; it finishes after this call began, so its deadline wins
+                position = slots.claimRequest();
+                if (position < 0 && (position = awaitRequest()) < 0)
+                {
+                    return false; // closed while waiting: as in cancel
+                }
+                continue; // the word may have changed meanwhile
             }
-            // Claims the deadline cell: while WRITING is set the owner neither fires the timer nor reads the cell.
-            if (slots.casState(slot, state, state | WRITING))
+            // The next sequence: of two re-arms racing, the one whose CAS comes last sets the deadline, whatever the
+            // order their requests reach the owner in (it acts only on the request the word still names).
+            final long requested = nextRequest(state);
+            if (slots.casState(slot, state, requested))
             {
-                break;
-            }
-        }
-        slots.deadline(slot, deadlineNs);
-        while (true)
-        {
-            // Status is ARMED, or CANCELLED/CLOSED if a cancel or the close overtook us (then this re-arm is ordered
-            // before it: it still returns true, and the queued request lets the owner retire the slot).
-            final long state = slots.state(slot);
-            if (slots.casState(slot, state, (state & ~WRITING) | QUEUED))
-            {
-                final int waiting = (state & QUEUED) == 0 ? slots.pushRequest(slot) : 0;
-                wakeDriverIf(status(state) == ARMED ? deadlineNs : Long.MAX_VALUE, waiting);
+                slots.publish(position, handle, deadlineNs, 0, KIND_REARM << 32 | (requested & SEQUENCE_MASK));
+                wakeDriverIf(deadlineNs, position);
                 return true;
             }
         }
@@ -582,7 +708,7 @@ public final class TimerService implements AutoCloseable
         }
         finally
         {
-            POLLING.setRelease(this, 0);
+            exitPoll();
         }
     }
 
@@ -609,7 +735,7 @@ public final class TimerService implements AutoCloseable
         }
         finally
         {
-            POLLING.setRelease(this, 0);
+            exitPoll();
         }
     }
 
@@ -620,11 +746,22 @@ public final class TimerService implements AutoCloseable
             throw new IllegalStateException("the service has a driver thread (start() was called): it must not " +
                 "also be polled");
         }
-        if (!POLLING.compareAndSet(this, 0, 1))
+        while (!POLLING.compareAndSet(this, UNOWNED, POLLER))
         {
-            throw new IllegalStateException("the service is already being polled: by another thread, or this is " +
-                "a callback calling poll(); one thread drives a caller-driven service");
+            if (polling == POLLER)
+            {
+                throw new IllegalStateException("the service is already being polled: by another thread, or this " +
+                    "is a callback calling poll(); one thread drives a caller-driven service");
+            }
+            Thread.onSpinWait(); // a producer drains the full request queue, or the close collects: a moment
         }
+        ownerThread = Thread.currentThread();
+    }
+
+    private void exitPoll()
+    {
+        ownerThread = null;
+        POLLING.setRelease(this, UNOWNED);
     }
 
     /**
@@ -662,7 +799,7 @@ public final class TimerService implements AutoCloseable
             }
         }
         final TimerSlots slots = this.slots;
-        final List<PendingTimer> pending = collect ? new ArrayList<>() : List.of();
+        int[] closedSlots = collect ? new int[16] : null;
         int pendingCount = 0;
         int firing = 0;
         for (int slot = 0; slot < slots.capacity; slot++)
@@ -679,16 +816,21 @@ public final class TimerService implements AutoCloseable
                 }
                 if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
                 {
-                    pendingCount++;
                     if (collect)
                     {
-                        pending.add(new PendingTimer(TimerSlots.handle(state, slot), slots.payload(slot),
-                            slots.deadline(slot), slots.tasks[slot]));
+                        if (pendingCount == closedSlots.length)
+                        {
+                            closedSlots = java.util.Arrays.copyOf(closedSlots, pendingCount * 2);
+                        }
+                        closedSlots[pendingCount] = slot;
                     }
+                    pendingCount++;
                     break;
                 }
             }
         }
+        final List<PendingTimer> pending = collect && pendingCount != 0 ?
+            collectPending(closedSlots, pendingCount) : List.of();
         // Cancelled, and not yet retired by the owner: what is neither fired, retired, firing, taken back by an arm
         // that saw the close, nor pending. Exact with a driver (joined above) or when a callback closes; a snapshot
         // otherwise: an arm that takes its timer back after this line is counted here (and as rejected), and a
@@ -698,6 +840,48 @@ public final class TimerService implements AutoCloseable
             pendingCount - firing - (int)takenBack.sum()));
         closedPending.set(pendingCount);
         return pending;
+    }
+
+    /**
+     * The deadlines and payloads of the timers the close took live in the wheel, or in requests on their way to it:
+     * owns the wheel (waiting for a caller-driven poll to return, unless this is its thread), drains every request
+     * claimed so far (each timer the sweep closed had its request claimed before), and reads them from the wheel.
+     */
+    private List<PendingTimer> collectPending(final int[] closedSlots, final int count)
+    {
+        final boolean ownerAlready = ownerThread == Thread.currentThread();
+        if (!ownerAlready)
+        {
+            while (!POLLING.compareAndSet(this, UNOWNED, HELPER))
+            {
+                Thread.yield();
+            }
+        }
+        try
+        {
+            final long claimed = slots.requestsClaimed();
+            drainRequests();
+            while (slots.requestsConsumed() - claimed < 0)
+            {
+                Thread.yield(); // a producer between its claim and its publication
+                drainRequests();
+            }
+            final List<PendingTimer> pending = new ArrayList<>(count);
+            for (int i = 0; i < count; i++)
+            {
+                final int slot = closedSlots[i];
+                pending.add(new PendingTimer(TimerSlots.handle(slots.state(slot), slot), wheel.slotPayload(slot),
+                    wheel.slotDeadline(slot), slots.task(slot)));
+            }
+            return pending;
+        }
+        finally
+        {
+            if (!ownerAlready)
+            {
+                POLLING.setRelease(this, UNOWNED);
+            }
+        }
     }
 
     /**
@@ -714,6 +898,11 @@ public final class TimerService implements AutoCloseable
 
     private void drive()
     {
+        while (!POLLING.compareAndSet(this, UNOWNED, POLLER))
+        {
+            Thread.onSpinWait(); // a producer that found the queue full before start() is draining it
+        }
+        ownerThread = Thread.currentThread();
         while (!closed)
         {
             try
@@ -729,6 +918,7 @@ public final class TimerService implements AutoCloseable
             }
         }
         SLEEP_UNTIL.setVolatile(this, AWAKE);
+        exitPoll();
     }
 
     /**
@@ -743,13 +933,21 @@ public final class TimerService implements AutoCloseable
     {
         owner.parkCapNs = busy ? busyParkNs : owner.parkCapNs > maxParkNs >> 1 ? maxParkNs : owner.parkCapNs << 1;
         long wakeAt = wakeTime(clock.getAsLong());
-        // Dekker pair with wakeDriverIf: this volatile write, then the drain's getAndSet of the request head; a
-        // producer pushes (volatile CAS), then reads sleepUntil. Either the drain below takes its request (and the
-        // wake time is worked out again), or the producer sees when the driver wakes and unparks it if its timer is
-        // due earlier, or its request fills the batch. An unpark that comes early leaves a permit: the park below
-        // then returns at once.
+        // Dekker pair with wakeDriverIf: this volatile write, then the read of the request positions claimed so
+        // far; a producer claims its position (a volatile CAS), then reads sleepUntil. Every producer either claimed
+        // before that read, and its request is drained here before the driver sleeps, or reads the wake time
+        // written here, and unparks the driver if its timer is due earlier, or if its request completes a batch.
+        // An unpark that comes early leaves a permit: the park below then returns at once.
         SLEEP_UNTIL.setVolatile(this, wakeAt);
-        if (drainRequests() != 0)
+        final long claimed = slots.requestsClaimed();
+        int drained = drainRequests();
+        while (slots.requestsConsumed() - claimed < 0 && !closed)
+        {
+            // A producer between its claim and its publication: a few instructions, unless it was descheduled.
+            Thread.yield();
+            drained += drainRequests();
+        }
+        if (drained != 0)
         {
             owner.parkCapNs = busyParkNs;
             // The drain may have filed an earlier timer, or a due one: the wake time may come earlier, never later.
@@ -782,10 +980,10 @@ public final class TimerService implements AutoCloseable
      * or it moved its wake time earlier after a drain that may have missed the request (then the test is made again
      * against the new time).
      */
-    private void wakeDriverIf(final long deadlineNs, final int waitingRequests)
+    private void wakeDriverIf(final long deadlineNs, final long position)
     {
         long until = sleepUntil;
-        while (until != AWAKE && (deadlineNs < until || waitingRequests == wakeAfterRequests))
+        while (until != AWAKE && (deadlineNs < until || (position & wakeMask) == wakeMask))
         {
             if (SLEEP_UNTIL.compareAndSet(this, until, AWAKE))
             {
@@ -816,28 +1014,55 @@ public final class TimerService implements AutoCloseable
     }
 
     /**
-     * Owner only. Acts on every slot queued so far, each according to its state word now. O(requests).
+     * Owner only. Handles every request published among those claimed so far, in order, each according to its
+     * timer's state word now; one claimed but not yet published is skipped (see {@link TimerSlots}), and handled by
+     * a later drain. O(requests).
      *
-     * @return the number of requests handled.
+     * @return the number of requests handled (requests for nothing included).
      */
     private int drainRequests()
     {
         final TimerSlots slots = this.slots;
-        int slot = slots.takeRequests();
+        final long claimed = slots.requestsClaimed();
+        long releasable = slots.requestsConsumed();
+        boolean gap = false;
         int handled = 0;
         try
         {
-            while (slot != NIL)
+            for (long position = releasable; position < claimed; position++)
             {
-                // Read the link first: once the flag is cleared below, another thread may queue the slot again.
-                final int next = slots.link(slot);
-                handleRequest(slots, slot);
-                slot = next;
+                final long handle = slots.requestHandle(position);
+                if (handle == TimerSlots.EMPTY)
+                {
+                    gap = true; // claimed, not yet published: nothing from here on can be handed back this time
+                    continue;
+                }
+                // Cleared or marked before handling: a defect that throws in handleRequest must not stop every
+                // later drain, nor have the request handled twice.
+                if (!gap)
+                {
+                    slots.clearRequest(position);
+                    releasable = position + 1;
+                }
+                else if (handle != TimerSlots.HANDLED)
+                {
+                    slots.markHandled(position);
+                }
+                if (handle == TimerSlots.HANDLED || handle == NOP)
+                {
+                    continue;
+                }
                 handled++;
+                handleRequest(slots, handle, position);
+                if ((handled & RELEASE_EVERY_MASK) == 0 && !gap)
+                {
+                    slots.releaseRequestsBefore(releasable); // room for the producers during a long drain
+                }
             }
         }
         finally
         {
+            slots.releaseRequestsBefore(releasable);
             owner.lastDrained = handled;
         }
         return handled;
@@ -846,103 +1071,103 @@ public final class TimerService implements AutoCloseable
     /** A cancelled timer's slot, which the owner holds: counted, then free for arming threads at once. */
     private void retire(final TimerSlots slots, final int slot)
     {
+        slots.clearTask(slot);
         // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
         cancelledRetired.lazySet(cancelledRetired.get() + 1);
         slots.free(slot);
     }
 
-    private void handleRequest(final TimerSlots slots, final int slot)
+    /**
+     * Acts on the request at {@code position} if the timer's word still names it (same generation, same sequence):
+     * a later request for the timer supersedes it, and a request for a slot reused since is stale. An arm files its
+     * timer even when superseded (by a re-arm, or the close), as it brings the payload: a later request moves it.
+     */
+    private void handleRequest(final TimerSlots slots, final long handle, final long position)
     {
-        final long seen = slots.state(slot);
-        if (status(seen) == CANCELLED && (seen & WRITING) == 0)
+        final int slot = (int)handle;
+        final long meta = slots.requestMeta(position);
+        final boolean arm = meta >>> 32 == KIND_ARM;
+        long state = slots.state(slot);
+        if ((state & GENERATION_MASK) != (handle & GENERATION_MASK))
         {
-            // The common case, a cancelled timer: retired without writing its word (see TimerSlots). Nothing
-            // changes a cancelled word with no re-arm writing (every CAS on a word expects ARMED), so the request
-            // flag it still carries is read by nobody until an arm takes the slot and writes a new word.
-            removeFromWheel(slots, slot);
-            clearTask(slots, slot);
-            retire(slots, slot);
-            return;
+            return; // stale: the slot holds a later timer
         }
-        long state;
-        do
+        if (arm && (status(state) == ARMED || status(state) == CLOSED))
         {
-            state = slots.state(slot);
+            // A timer's arm is its first request, claimed before any other for it, so it comes first; nothing of
+            // the timer is in the wheel yet. (A cancelled one is not filed: its cancel retires it.)
+            wheel.scheduleSlot(slot, slots.requestDeadline(position), slots.requestPayload(position));
         }
-        while (!slots.casState(slot, state, state & ~QUEUED));
-        state &= ~QUEUED;
-
-        final long status = status(state);
-        if (status == ARMED)
+        while (true)
         {
-            if ((state & WRITING) != 0)
+            if ((state & SEQUENCE_MASK) != (meta & SEQUENCE_MASK))
             {
-                return; // a re-arm is writing; it queues the slot again when done
+                return; // superseded by a later request
             }
-            final long deadlineNs = slots.deadline(slot);
-            if (slots.state(slot) != state)
+            final long status = status(state);
+            if (status == CANCELLED)
             {
-                return; // re-armed, cancelled or closed since the CAS: a newer request (or the close) has it
+                // Retired without writing its word (see TimerSlots): nothing changes a cancelled word, and the
+                // request flag it still carries is read by nobody until an arm takes the slot and writes a new one.
+                wheel.cancelSlot(slot); // promptly, not when its bucket comes round; false if it was never filed
+                retire(slots, slot);
+                return;
             }
-            // No re-arm wrote between the two reads (it would have set WRITING, and only we clear QUEUED): the
-            // deadline read is the one last published.
-            final long wheelHandle = slots.wheelHandles[slot];
-            if (wheelHandle == NULL_HANDLE)
+            if (status == CLOSED)
             {
-                slots.wheelHandles[slot] = wheel.schedule(deadlineNs, TimerSlots.handle(state, slot));
+                break; // the close owns it; filed all the same, so that shutdown() finds its deadline and payload
             }
-            else
+            if (status != ARMED)
             {
-                wheel.reschedule(wheelHandle, deadlineNs);
+                return; // FREE or FIRING: no request of theirs is left to act on
             }
+            if (slots.casState(slot, state, state & ~QUEUED))
+            {
+                break;
+            }
+            state = slots.state(slot); // cancelled, re-armed or closed meanwhile (the generation stays)
         }
-        else if (status == CANCELLED)
+        if (arm)
         {
-            removeFromWheel(slots, slot);
-            if ((state & WRITING) != 0)
-            {
-                return; // the re-arm still writes the deadline cell; it queues the slot again when done
-            }
-            clearTask(slots, slot);
-            retire(slots, slot);
+            return; // filed above
         }
-        // CLOSED: the service is closing, the slot stays as it is. FREE and FIRING never carry a request.
-    }
-
-    /** Removes a cancelled timer's wheel entry, if it has one: promptly, not when its bucket comes round. */
-    private void removeFromWheel(final TimerSlots slots, final int slot)
-    {
-        final long wheelHandle = slots.wheelHandles[slot];
-        if (wheelHandle != NULL_HANDLE)
+        final long deadlineNs = slots.requestDeadline(position);
+        if (wheel.isSlotScheduled(slot))
         {
-            wheel.cancel(wheelHandle);
-            slots.wheelHandles[slot] = NULL_HANDLE;
+            wheel.rescheduleSlot(slot, deadlineNs);
+        }
+        else
+        {
+            // Its old deadline came while this re-arm was on its way: the wheel let go of it without firing it.
+            wheel.scheduleSlot(slot, deadlineNs, wheel.slotPayload(slot));
         }
     }
 
-    /** Clears the task reference, writing the line only when there is one: payload timers never touch it. */
-    private static void clearTask(final TimerSlots slots, final int slot)
-    {
-        if (slots.tasks[slot] != null)
-        {
-            slots.tasks[slot] = null;
-        }
-    }
-
-    /** The wheel fired the entry of the timer {@code handle}. Runs inside {@link TimerWheel#advance}. */
-    private void fire(final long wheelHandle, final long handle, final long deadlineNs)
+    /** The wheel fired the entry of the timer in {@code slot}. Runs inside {@link TimerWheel#advance}. */
+    private void fire(final int slot, final long payload, final long deadlineNs)
     {
         final TimerSlots slots = this.slots;
-        final int slot = (int)handle;
-        slots.wheelHandles[slot] = NULL_HANDLE; // the wheel has let go of the entry
-        final long armed = (handle & GENERATION_MASK) | ARMED;
-        // Exactly "armed, nothing queued, no re-arm writing": a cancel or re-arm that got in first wins, and its
-        // request (queued, or about to be) re-files or retires the timer.
-        if (!slots.casState(slot, armed, (handle & GENERATION_MASK) | FIRING))
+        long state = slots.state(slot);
+        while (true)
         {
-            return;
+            // Exactly "armed, nothing queued": a cancel or re-arm that got in first wins, and its request re-files or
+            // retires the timer.
+            if (status(state) != ARMED || (state & QUEUED) != 0)
+            {
+                if (status(state) == CANCELLED && (state & QUEUED) == 0)
+                {
+                    retire(slots, slot); // cancelled while the request queue was full: no request comes for it
+                }
+                return;
+            }
+            if (slots.casState(slot, state, (state & ~STATUS_MASK) | FIRING))
+            {
+                break;
+            }
+            state = slots.state(slot);
         }
+        final long handle = (state & GENERATION_MASK) | slot;
         // A clock reading per fire would cost as much as the rest of the fire: the reading of the advance (at or
         // after every deadline it fires), refreshed every few fires, so that callbacks' time shows up soon.
         if (++owner.firesSinceClockRead == FIRES_PER_CLOCK_READ)
@@ -952,8 +1177,7 @@ public final class TimerService implements AutoCloseable
         }
         final long lateNs = owner.fireClockNs - deadlineNs;
         lateness.record(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
-        final Runnable task = slots.tasks[slot];
-        final long payload = slots.payload(slot);
+        final Runnable task = slots.task(slot);
         try
         {
             dispatch(handle, payload, deadlineNs, task);
@@ -962,10 +1186,10 @@ public final class TimerService implements AutoCloseable
         {
             if (task != null)
             {
-                slots.tasks[slot] = null;
+                slots.clearTask(slot);
             }
-            // FIRING is left only here, by the owner: a store, published with the slot by free()'s release. The
-            // generation stays: the next arm bumps it. The counter first, as in retire.
+            // FIRING is left only here, by the owner. The generation stays: the next arm bumps it. The counter first,
+            // as in retire.
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             fired.lazySet(fired.get() + 1);
             slots.free(slot);
@@ -975,9 +1199,9 @@ public final class TimerService implements AutoCloseable
     private final class Firing implements ExpiryHandler
     {
         @Override
-        public void onExpiry(final long wheelHandle, final long handle, final long deadlineNs)
+        public void onExpiry(final long wheelHandle, final long payload, final long deadlineNs)
         {
-            fire(wheelHandle, handle, deadlineNs);
+            fire((int)wheelHandle, payload, deadlineNs); // the wheel's slot is the service's
         }
     }
 

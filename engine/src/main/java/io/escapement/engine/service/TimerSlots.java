@@ -4,45 +4,31 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The slot table of a {@link TimerService}: one slot per timer, a state word per slot that decides every race on
- * that timer with one CAS, a ring of free slot numbers, and an intrusive lock-free stack of the slots with a request
- * for the owner. Fixed capacity, allocated up front: 48 bytes a slot (up to 52 when the capacity is not a power of two).
- *
- * <h2>Layout</h2>
- * A slot is a 32-byte record in one {@code long[]}: state word, deadline, payload, stack link. Arming a timer
- * touches that one record (two slots a cache line), not one line in each of four arrays: the records are written
- * by the arming thread and by the owner in turn, so every separate line would be another transfer between cores.
- * The {@link Runnable} of a timer armed with one lives apart (written only when there is one), and so does the
- * owner's handle of the wheel entry, which no other thread reads.
+ * The shared tables of a {@link TimerService}: a state word per slot that decides every race on that timer with one
+ * CAS, a ring of free slot numbers, and a bounded ring of requests from any thread to the owner. The timer's deadline
+ * and payload live in the owner's wheel, which is addressed by the same slot numbers: a slot costs 12 bytes here
+ * (state word, free ring entry) and the wheel's 28.5, and the request ring a fixed size whatever the capacity.
  *
  * <h2>The state word</h2>
- * A {@code long} per slot: {@code generation << 32 | flags | status}.
+ * A {@code long} per slot: {@code generation << 32 | sequence << 8 | QUEUED | status}.
  * <ul>
  *   <li><b>generation</b> (31 bits, 1 to 2<sup>31</sup>-1): the generation of the timer now in the slot. A handle
  *       is {@code generation << 32 | slot}, so a handle is never 0 and a stale handle (of a timer that fired or
  *       was cancelled, whose slot was freed and perhaps reused) never matches: the thread that takes a free slot
  *       bumps its generation.</li>
+ *   <li><b>sequence</b> (24 bits): the number of the latest request made for this timer. Every request carries the
+ *       sequence its CAS wrote; the owner acts only on the request whose sequence the word still holds, so of two
+ *       re-arms racing, the one whose CAS came last sets the deadline, whatever order their requests reach the
+ *       owner in. A request can be overtaken by at most a ring's worth (2<sup>16</sup>) of others, far fewer than
+ *       the 2<sup>24</sup> it would take for a sequence to come round again.</li>
  *   <li><b>status</b> (3 bits): {@link #FREE}, {@link #ARMED}, {@link #FIRING}, {@link #CANCELLED},
  *       {@link #CLOSED}. ARMED is the only status that can be left by a race: by the owner to FIRING, by
  *       {@code cancel} to CANCELLED, by {@code close} to CLOSED. Each is a CAS from the exact word read, so exactly one
  *       wins and the loser sees the winner's status.</li>
- *   <li><b>{@link #QUEUED}</b>: the slot is in the request stack (or taken from it and not yet looked at). Set by the
- *       CAS that makes a request, cleared by the owner when it looks at the slot (a cancelled timer's slot keeps it:
- *       the owner retires it without writing its word, and nothing reads the flag of a status other than ARMED). A request is pushed only by the CAS
- *       that sets the flag, so a slot is in the stack at most once and the stack can never overflow.</li>
- *   <li><b>{@link #WRITING}</b>: a re-arm holds the slot's deadline cell and is writing a new deadline. The owner
- *       neither fires the timer nor reads the deadline while it is set, and does not free the slot: the re-arm
- *       clears it with the CAS that also queues the slot.</li>
+ *   <li><b>{@link #QUEUED}</b>: the request with the word's sequence has not been handled yet. Set by the CAS that
+ *       makes a request, cleared by the owner when it handles it. The owner fires a timer only by a CAS from
+ *       {@code ARMED} without the flag: a cancel or re-arm that got in first always wins.</li>
  * </ul>
- * The owner fires a timer only by a CAS from exactly {@code generation | ARMED}: no request pending, no re-arm in
- * progress. So a cancel or re-arm that got in first (and whose request the owner has not seen yet) always wins.
- *
- * <h2>Memory ordering</h2>
- * A slot's plain cells (deadline, payload, task, link) are written by the one thread that holds the slot at the
- * time and published by a volatile write or CAS of the state word, of the request stack's head, or (for a freed
- * slot) by the release store of its ring entry; the reader reads them after a volatile read or CAS of the same word,
- * or the acquire read of the same entry. Holding the slot means: the arming thread between taking the slot (CAS of
- * the ring's {@code taken}) and publishing it as ARMED; a re-arm while WRITING is set; the owner otherwise.
  *
  * <h2>Free slots: a ring the owner fills and arming threads empty</h2>
  * Free slot numbers wait in an {@code int} ring, the capacity rounded up to a power of two. The owner, alone, writes
@@ -52,22 +38,30 @@ import java.lang.invoke.VarHandle;
  * positions never repeat, so there is no ABA). An entry carries the parity of its lap around the ring beside the
  * slot number, so a taker tells an entry written for its position from one a lap old (position not yet written:
  * nothing free) without reading a shared "written so far" index, which the owner would have to write on every free.
- * The ring, not the records, carries a freed slot back to the arming threads: retiring a cancelled timer writes
- * nothing into its record, so the record's cache line travels from the arming core to the owner's and need not come
- * back (16 freed slots share one line of the ring). {@code taken} also gives {@code pending}: slots taken minus
- * slots freed.
+ * {@code taken} also gives {@code pending}: slots taken minus slots freed.
+ *
+ * <h2>Requests: a bounded multi-producer ring</h2>
+ * A request is 32 bytes: the handle, the deadline, the payload and the sequence with the kind of request. A producer
+ * claims a position with one CAS of the producer index (checked against a cached bound of the consumer's, as in
+ * JCTools' {@code MpscArrayQueue}), writes the entry, and publishes it by a release store of the handle, which is 0
+ * in an empty entry. The owner reads the entries claimed so far in order, clears each handle and then releases its
+ * consumer index. Unlike JCTools' queue, it does not stop at an entry claimed and not yet published (a producer
+ * between its claim and its store, perhaps descheduled): it handles the published ones behind it, marking them
+ * {@link #HANDLED}, and hands positions back only up to the gap. So a stalled producer delays only its own request
+ * (and, once the ring is full, the producers behind it), never the requests of threads that have returned. The owner
+ * reads requests sequentially, and the records they name are the wheel's own, not lines another core wrote.
  *
  * <h2>Generations are bumped by the arming thread</h2>
  * A retired slot keeps its last state word (the cancelled timer's generation, CANCELLED); a fired one says FREE with
  * its timer's generation. Either way no handle of the old timer is obeyed (its status is not ARMED), and the thread
- * that takes the slot next publishes the next generation with it. So a stale handle never matches a new timer.
+ * that takes the slot next publishes the next generation with it. So a stale handle, or a stale request, never
+ * matches a new timer.
  *
- * <h2>The request stack</h2>
- * A Treiber stack of slot indices linked through the records, pushed by any thread and taken whole by the owner with
- * one {@code getAndSet}, so no pop races a push and no ABA arises. The head is {@code count << 32 | slot}; the count
- * tells the pushing thread how many requests wait, which lets it wake a sleeping driver once a backlog builds up.
- * Requests come out in LIFO order, which does not matter: a request only says "look at this slot again", and the
- * owner acts on the slot's current state word. The head and the ring's two indices sit on cache lines of their own.
+ * <h2>Memory ordering</h2>
+ * A request's fields are written before the release store of its handle and read after the acquire load of it. A
+ * slot's task reference is written by the arming thread before its volatile write of the state word and read by the
+ * owner after a volatile read of it. A freed slot's number is published by the release store of its ring entry and
+ * read after the acquire load of it. The shared indices sit on cache lines of their own.
  */
 final class TimerSlots
 {
@@ -80,71 +74,115 @@ final class TimerSlots
     static final long CANCELLED = 3;
     static final long CLOSED = 4;
     static final long QUEUED = 1 << 3;
-    static final long WRITING = 1 << 4;
+    static final int SEQUENCE_SHIFT = 8;
+    static final long SEQUENCE_MASK = 0xFF_FFFFL << SEQUENCE_SHIFT;
     static final long GENERATION_MASK = 0xFFFF_FFFF_0000_0000L;
     static final long SLOT_MASK = 0xFFFF_FFFFL;
 
-    static final VarHandle STATE = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle HEAD = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Request kinds, in the high half of an entry's META. Only an arm carries a payload. */
+    static final long KIND_ARM = 1;
+    static final long KIND_REARM = 2;
+    static final long KIND_CANCEL = 3;
+    /** The handle of an entry that asks for nothing: its producer claimed it and then had nothing to ask. */
+    static final long NOP = -1L;
+    /** The handle of an entry not yet written. */
+    static final long EMPTY = 0;
+    /**
+     * The handle the owner leaves in an entry it handled behind one not yet published: the entry cannot be handed
+     * back before the one in front of it, and must not be handled twice.
+     */
+    static final long HANDLED = -2L;
 
-    /** Longs per record, and the place of each field in it. */
-    private static final int RECORD_SHIFT = 2;
-    private static final int STATE_AT = 0;
+    /** The most requests the ring holds; see {@link #requestRingSize}. */
+    static final int MAX_REQUEST_RING = 1 << 16;
+    static final int MIN_REQUEST_RING = 1 << 10;
+
+    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle RING = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle TASKS;
+
+    static
+    {
+        try
+        {
+            TASKS = MethodHandles.lookup().findVarHandle(TimerSlots.class, "tasks", Runnable[].class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Longs per request entry, and the place of each field in it. */
+    private static final int ENTRY_SHIFT = 2;
+    private static final int HANDLE_AT = 0;
     private static final int DEADLINE_AT = 1;
     private static final int PAYLOAD_AT = 2;
-    private static final int LINK_AT = 3;
+    private static final int META_AT = 3;
 
     /** Longs between the shared indices and around them: 128 bytes, two cache lines (adjacent-line prefetch). */
     private static final int PAD = 16;
-    /** The next ring position an arming thread takes: a CAS by any arming thread. */
+    /** The next free-ring position an arming thread takes: a CAS by any arming thread. */
     private static final int FREE_TAKEN = PAD;
-    private static final int REQUEST_HEAD = 2 * PAD;
+    /** The next request position a producer claims (a CAS), and beside it the producers' cached bound. */
+    private static final int REQUEST_CLAIMED = 2 * PAD;
+    private static final int REQUEST_LIMIT = REQUEST_CLAIMED + 1;
+    /** The next request position the owner reads: written by the owner (release), read by producers when full. */
+    private static final int REQUEST_CONSUMED = 3 * PAD;
     /**
      * Owner only, a plain cell: the ring position the owner writes the next slot it frees at. Apart from the cells
      * arming threads use, as it changes on every free.
      */
-    private static final int FREE_ADDING = 3 * PAD;
+    private static final int FREE_ADDING = 4 * PAD;
     /** A ring entry: the lap's parity in the top bit, the slot number (below 2^30) in the others. */
     private static final int LAP_BIT = 1 << 31;
-    private static final VarHandle RING = MethodHandles.arrayElementVarHandle(int[].class);
-    /** An empty request stack: count 0, no slot. */
-    private static final long NO_REQUESTS = NIL & SLOT_MASK;
 
     final int capacity;
-    /** One record per slot: state word (accessed only through {@link #STATE}), deadline, payload, link. */
-    private final long[] records;
-    /** The task of a timer armed with a {@link Runnable}, else null. */
-    final Runnable[] tasks;
-    /** The owner's handle of the timer's entry in the wheel, or 0 when it has none. Owner only. */
-    final long[] wheelHandles;
+    /** One state word per slot, accessed only through {@link #STATE}. */
+    private final long[] states;
+    /** The task of each timer armed with a {@link Runnable}; created by the first such arm (4 bytes a slot). */
+    private volatile Runnable[] tasks;
     /** Free slot numbers, tagged with their lap's parity, at positions taken onwards, modulo the ring's size. */
     private final int[] freeRing;
     private final int ringMask;
     private final int ringShift;
-    private final long[] heads = new long[4 * PAD];
+    /** Request entries, {@code 1 << ENTRY_SHIFT} longs each. */
+    private final long[] requests;
+    private final int requestMask;
+    private final long[] heads = new long[5 * PAD];
 
-    TimerSlots(final int capacity)
+    TimerSlots(final int capacity, final int requestRingSize)
     {
         this.capacity = capacity;
-        records = new long[capacity << RECORD_SHIFT];
-        tasks = new Runnable[capacity];
-        wheelHandles = new long[capacity];
+        states = new long[capacity];
         final int ringSize = Integer.highestOneBit(capacity) == capacity ? capacity : Integer.highestOneBit(capacity) << 1;
         freeRing = new int[ringSize];
         ringMask = ringSize - 1;
         ringShift = Integer.numberOfTrailingZeros(ringSize);
         for (int slot = 0; slot < capacity; slot++)
         {
-            records[(slot << RECORD_SHIFT) + STATE_AT] = 1L << 32 | FREE;
+            states[slot] = 1L << 32 | FREE;
             freeRing[slot] = slot; // lap 0, parity 0
         }
         for (int position = capacity; position < ringSize; position++)
         {
             freeRing[position] = LAP_BIT; // "written a lap before lap 0": not yet written
         }
+        requests = new long[requestRingSize << ENTRY_SHIFT];
+        requestMask = requestRingSize - 1;
         heads[FREE_ADDING] = capacity;
-        heads[FREE_TAKEN] = 0;
-        heads[REQUEST_HEAD] = NO_REQUESTS;
+        heads[REQUEST_LIMIT] = requestRingSize;
+    }
+
+    /**
+     * @return the request ring's size for a service that wakes its driver every {@code wakeAfterRequests} requests:
+     * room for four such batches, a power of two from 1,024 to 65,536 (32 bytes an entry: at most 2 MiB).
+     */
+    static int requestRingSize(final int wakeAfterRequests)
+    {
+        final long wanted = Math.max(MIN_REQUEST_RING, Math.min(MAX_REQUEST_RING, 4L * wakeAfterRequests));
+        return Integer.highestOneBit((int)wanted - 1) << 1;
     }
 
     static long handle(final long state, final int slot)
@@ -164,6 +202,13 @@ final class TimerSlots
         return (generation == Integer.MAX_VALUE ? 1L : generation + 1) << 32;
     }
 
+    /** @return {@code state} with the next sequence number and QUEUED: the word of a new request. */
+    static long nextRequest(final long state)
+    {
+        final long sequence = (state + (1L << SEQUENCE_SHIFT)) & SEQUENCE_MASK;
+        return (state & ~SEQUENCE_MASK) | sequence | QUEUED;
+    }
+
     /** @return the slot a handle names, or NIL if it cannot name one (wrong range, generation not positive). */
     int slotOf(final long handle)
     {
@@ -174,55 +219,53 @@ final class TimerSlots
 
     long state(final int slot)
     {
-        return (long)STATE.getVolatile(records, slot << RECORD_SHIFT);
+        return (long)STATE.getVolatile(states, slot);
     }
 
     boolean casState(final int slot, final long expected, final long value)
     {
-        return STATE.compareAndSet(records, slot << RECORD_SHIFT, expected, value);
+        return STATE.compareAndSet(states, slot, expected, value);
     }
 
     /** A volatile write: ordered before every later volatile read of the writing thread (see TimerService.arm). */
     void setStateVolatile(final int slot, final long value)
     {
-        STATE.setVolatile(records, slot << RECORD_SHIFT, value);
+        STATE.setVolatile(states, slot, value);
     }
 
-    /** Publishes the record's plain fields written before it to whoever reads the state word afterwards. */
+    /** A release store: whoever reads the word afterwards sees what the writer did before. */
     void setStateRelease(final int slot, final long value)
     {
-        STATE.setRelease(records, slot << RECORD_SHIFT, value);
+        STATE.setRelease(states, slot, value);
     }
 
-    long deadline(final int slot)
+    /** @return the slot's task, or null. Read after a volatile read of the slot's word. */
+    Runnable task(final int slot)
     {
-        return records[(slot << RECORD_SHIFT) + DEADLINE_AT];
+        final Runnable[] tasks = this.tasks;
+        return tasks == null ? null : tasks[slot];
     }
 
-    void deadline(final int slot, final long deadlineNs)
+    /** The thread that holds the slot: the arming thread before publishing its word. */
+    void task(final int slot, final Runnable task)
     {
-        records[(slot << RECORD_SHIFT) + DEADLINE_AT] = deadlineNs;
+        Runnable[] tasks = this.tasks;
+        if (tasks == null)
+        {
+            TASKS.compareAndSet(this, null, new Runnable[capacity]);
+            tasks = this.tasks;
+        }
+        tasks[slot] = task;
     }
 
-    long payload(final int slot)
+    /** Owner only: drops the reference of a fired or retired timer, writing the line only when there is one. */
+    void clearTask(final int slot)
     {
-        return records[(slot << RECORD_SHIFT) + PAYLOAD_AT];
-    }
-
-    void payload(final int slot, final long payload)
-    {
-        records[(slot << RECORD_SHIFT) + PAYLOAD_AT] = payload;
-    }
-
-    /** @return the next slot in the request stack the slot is in. */
-    int link(final int slot)
-    {
-        return (int)records[(slot << RECORD_SHIFT) + LINK_AT];
-    }
-
-    private void link(final int slot, final int next)
-    {
-        records[(slot << RECORD_SHIFT) + LINK_AT] = next;
+        final Runnable[] tasks = this.tasks;
+        if (tasks != null && tasks[slot] != null)
+        {
+            tasks[slot] = null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------ free ring
@@ -234,7 +277,7 @@ final class TimerSlots
     int allocate()
     {
         final long[] heads = this.heads;
-        long taken = (long)HEAD.getVolatile(heads, FREE_TAKEN);
+        long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
         while (true)
         {
             // Acquire: the owner wrote everything of the slot before its release store of the entry.
@@ -243,17 +286,17 @@ final class TimerSlots
             {
                 // Written for this position: the entry cannot change while `taken` still names it (the owner writes
                 // it again only a lap later, after it was taken). If another thread took it first, the CAS fails.
-                if (HEAD.compareAndSet(heads, FREE_TAKEN, taken, taken + 1))
+                if (LONGS.compareAndSet(heads, FREE_TAKEN, taken, taken + 1))
                 {
                     return entry & ~LAP_BIT;
                 }
-                taken = (long)HEAD.getVolatile(heads, FREE_TAKEN);
+                taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
             }
             else
             {
                 // A lap old: the owner has not written this position yet, so nothing is free, unless `taken` moved
                 // on meanwhile (then this read was of a stale position: look again).
-                final long now = (long)HEAD.getVolatile(heads, FREE_TAKEN);
+                final long now = (long)LONGS.getVolatile(heads, FREE_TAKEN);
                 if (now == taken)
                 {
                     return NIL;
@@ -270,7 +313,7 @@ final class TimerSlots
 
     /**
      * Owner only. Frees a slot the owner holds, whose timer fired or was retired: arming threads can take it as soon
-     * as this returns. Writes nothing into the slot's record; one release store of its ring entry.
+     * as this returns. Writes nothing into the slot's word; one release store of its ring entry.
      */
     void free(final int slot)
     {
@@ -283,34 +326,121 @@ final class TimerSlots
     /** @return the number of slots ever taken, modulo 2^32. */
     int allocations()
     {
-        return (int)(long)HEAD.getVolatile(heads, FREE_TAKEN);
+        return (int)(long)LONGS.getVolatile(heads, FREE_TAKEN);
     }
 
-    // ------------------------------------------------------------------------------------------ request stack
+    // ------------------------------------------------------------------------------------------ request ring
 
     /**
-     * Any thread, and only by the thread whose CAS set QUEUED on the slot. Lock-free.
+     * Any thread. Claims the next request position; the caller must then {@link #publish} it (a request, or
+     * {@link #NOP}). Lock-free: one CAS, retried when another producer claimed the same position first.
      *
-     * @return the number of requests waiting, this one included.
+     * @return the position, or -1 if the ring is full (the owner is a ring's worth of requests behind).
      */
-    int pushRequest(final int slot)
+    long claimRequest()
     {
         final long[] heads = this.heads;
+        long claimed = (long)LONGS.getVolatile(heads, REQUEST_CLAIMED);
         while (true)
         {
-            final long head = (long)HEAD.getVolatile(heads, REQUEST_HEAD);
-            link(slot, (int)head);
-            final long count = (head >>> 32) + 1;
-            if (HEAD.compareAndSet(heads, REQUEST_HEAD, head, count << 32 | slot))
+            if (claimed >= (long)LONGS.getOpaque(heads, REQUEST_LIMIT))
             {
-                return (int)count;
+                // The cached bound is reached: read the owner's index (a line it writes) only now, once a lap.
+                final long limit = (long)LONGS.getVolatile(heads, REQUEST_CONSUMED) + requestMask + 1;
+                if (claimed >= limit)
+                {
+                    final long now = (long)LONGS.getVolatile(heads, REQUEST_CLAIMED);
+                    if (now == claimed)
+                    {
+                        return -1;
+                    }
+                    claimed = now;
+                    continue;
+                }
+                LONGS.setOpaque(heads, REQUEST_LIMIT, limit);
             }
+            if (LONGS.compareAndSet(heads, REQUEST_CLAIMED, claimed, claimed + 1))
+            {
+                return claimed;
+            }
+            claimed = (long)LONGS.getVolatile(heads, REQUEST_CLAIMED);
         }
     }
 
-    /** Owner only. @return the first slot of every request made so far (linked through {@link #link}), or NIL. */
-    int takeRequests()
+    /**
+     * The claiming thread only. Writes and publishes the request at {@code position}.
+     *
+     * @param handle the timer's handle, or {@link #NOP}.
+     * @param meta   {@code kind << 32 | sequence << 8}: the sequence the request's CAS wrote into the word.
+     */
+    void publish(final long position, final long handle, final long deadlineNs, final long payload, final long meta)
     {
-        return (int)(long)HEAD.getAndSet(heads, REQUEST_HEAD, NO_REQUESTS);
+        final long[] requests = this.requests;
+        final int at = ((int)position & requestMask) << ENTRY_SHIFT;
+        requests[at + DEADLINE_AT] = deadlineNs;
+        requests[at + PAYLOAD_AT] = payload;
+        requests[at + META_AT] = meta;
+        LONGS.setRelease(requests, at + HANDLE_AT, handle);
+    }
+
+    /** @return the position up to which requests have been claimed: a volatile read. */
+    long requestsClaimed()
+    {
+        return (long)LONGS.getVolatile(heads, REQUEST_CLAIMED);
+    }
+
+    /** Owner only. @return the next position the owner reads. */
+    long requestsConsumed()
+    {
+        return heads[REQUEST_CONSUMED];
+    }
+
+    /** Owner only. @return the handle of the request at {@code position}: 0 while not yet published. */
+    long requestHandle(final long position)
+    {
+        return (long)LONGS.getAcquire(requests, ((int)position & requestMask) << ENTRY_SHIFT);
+    }
+
+    /** Owner only, after {@link #requestHandle} returned a published entry. */
+    long requestDeadline(final long position)
+    {
+        return requests[(((int)position & requestMask) << ENTRY_SHIFT) + DEADLINE_AT];
+    }
+
+    long requestPayload(final long position)
+    {
+        return requests[(((int)position & requestMask) << ENTRY_SHIFT) + PAYLOAD_AT];
+    }
+
+    long requestMeta(final long position)
+    {
+        return requests[(((int)position & requestMask) << ENTRY_SHIFT) + META_AT];
+    }
+
+    /** Owner only: empties the entry at {@code position} once read (a plain store, released with the index). */
+    void clearRequest(final long position)
+    {
+        requests[((int)position & requestMask) << ENTRY_SHIFT] = EMPTY;
+    }
+
+    /** Owner only: marks the entry at {@code position}, behind one not yet published, as handled. */
+    void markHandled(final long position)
+    {
+        requests[((int)position & requestMask) << ENTRY_SHIFT] = HANDLED;
+    }
+
+    /**
+     * Owner only. Hands the entries before {@code position} back to the producers: a release store of the consumer
+     * index, after the entries' clears.
+     */
+    void releaseRequestsBefore(final long position)
+    {
+        LONGS.setRelease(heads, REQUEST_CONSUMED, position);
+    }
+
+    /** @return the number of request positions: the most requests that wait at once. */
+    int requestRingSize()
+    {
+        return requestMask + 1;
     }
 }

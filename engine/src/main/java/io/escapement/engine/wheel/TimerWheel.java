@@ -168,6 +168,8 @@ public final class TimerWheel
     private final int tickShift;
     private final int maxCapacity;
     private final boolean lazyReschedule;
+    /** Timers are numbered by the caller ({@link #scheduleSlot}), never by the wheel's free list. */
+    private final boolean callerAssignedSlots;
     /** The last tick whose start time is a long: (Long.MAX_VALUE - startTime) / tickDuration, unsigned. */
     private final long lastRepresentableTick;
 
@@ -228,6 +230,7 @@ public final class TimerWheel
         tickShift = Long.bitCount(tickDuration) == 1 ? Long.numberOfTrailingZeros(tickDuration) : -1;
         maxCapacity = builder.maxCapacity;
         lazyReschedule = builder.lazyReschedule;
+        callerAssignedSlots = builder.callerAssignedSlots;
         // Long.MAX_VALUE - startTime overflows for a negative start, but is exact read as unsigned.
         lastRepresentableTick = Long.divideUnsigned(Long.MAX_VALUE - startTime, tickDuration);
 
@@ -267,10 +270,16 @@ public final class TimerWheel
      * @throws IllegalArgumentException if the deadline lies {@code Long.MAX_VALUE} units or more after the
      *                                  start time, where ticks would overflow.
      * @throws TimerCapacityException   if the wheel already holds its maximum number of timers.
+     * @throws IllegalStateException    if the wheel was built with {@link Builder#callerAssignedSlots(boolean)}:
+     *                                  then the caller names the slot ({@link #scheduleSlot}).
      */
     public long schedule(final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
+        if (callerAssignedSlots)
+        {
+            throw new IllegalStateException("this wheel's slots are assigned by its caller: use scheduleSlot");
+        }
         if (timerCount >= maxCapacity)
         {
             throw new TimerCapacityException(maxCapacity);
@@ -405,6 +414,110 @@ public final class TimerWheel
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
         return ((long)page[at + PAYLOAD_HIGH] << 32) | (page[at + PAYLOAD_LOW] & 0xFFFF_FFFFL);
+    }
+
+    // ------------------------------------------------------------------------------------------------ caller's slots
+
+    /**
+     * Arms a timer in a slot the caller chose, for a wheel built with {@link Builder#callerAssignedSlots(boolean)}.
+     * A caller that already numbers its timers (the engine's thread-safe service, whose slot table is indexed the
+     * same way) then needs no handle from the wheel: no 8-byte handle per timer to store, no lookup. The other
+     * {@code *Slot} methods name the timer by its slot; the handle given to the {@link ExpiryHandler} still carries
+     * the slot in its low 32 bits.
+     *
+     * @param slot     from 0 to {@code maxCapacity - 1}; must hold no timer (none armed, none whose callback runs).
+     * @param deadline as for {@link #schedule}.
+     * @param payload  as for {@link #schedule}; it stays readable by {@link #slotPayload} after the timer fired or was
+     *                 cancelled, until the slot is armed again.
+     * @return the timer's handle.
+     * @throws IllegalStateException    if the wheel numbers its own slots, or the slot holds a timer.
+     * @throws IllegalArgumentException if the slot is out of range or the deadline would overflow.
+     */
+    public long scheduleSlot(final int slot, final long deadline, final long payload)
+    {
+        checkTime(deadline, "deadline");
+        if (!callerAssignedSlots)
+        {
+            throw new IllegalStateException("this wheel numbers its own slots: use schedule");
+        }
+        if (slot < 0 || slot >= maxCapacity)
+        {
+            throw new IllegalArgumentException("slot must be in [0, " + maxCapacity + "), was " + slot);
+        }
+        while (slot >= allocatedSlots)
+        {
+            addPage();
+        }
+        final int[] page = pages[slot >>> PAGE_SHIFT];
+        final int at = (slot & PAGE_MASK) * RECORD_INTS;
+        final int gen = page[at + GEN];
+        if (gen > 0)
+        {
+            throw new IllegalStateException("slot " + slot + " already holds a timer");
+        }
+        // A slot never used has generation 0; a released one keeps its next generation negated.
+        page[at + GEN] = gen == 0 ? 1 : -gen;
+        usedSlots = Math.max(usedSlots, slot + 1);
+        writeDeadline(page, at, deadline);
+        page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
+        page[at + PAYLOAD_LOW] = (int)payload;
+        file(slot, page, at, deadline);
+        timerCount++;
+        return handle(page[at + GEN], slot);
+    }
+
+    /**
+     * {@link #reschedule} of the timer in {@code slot}.
+     *
+     * @throws IllegalArgumentException if the slot holds no live timer, or the deadline would overflow.
+     */
+    public void rescheduleSlot(final int slot, final long deadline)
+    {
+        reschedule(slotHandle(slot), deadline);
+    }
+
+    /** @return {@link #cancel} of the timer in {@code slot}: whether this call stopped one. */
+    public boolean cancelSlot(final int slot)
+    {
+        return cancel(slotHandle(slot));
+    }
+
+    /** @return whether {@code slot} holds a timer that is armed (not fired, not cancelled). */
+    public boolean isSlotScheduled(final int slot)
+    {
+        return isScheduled(slotHandle(slot));
+    }
+
+    /**
+     * @return the payload last armed in {@code slot} (live, fired or cancelled: it stays until the slot is armed
+     * again), or 0 for a slot never armed.
+     */
+    public long slotPayload(final int slot)
+    {
+        if (slot < 0 || slot >= usedSlots)
+        {
+            return 0;
+        }
+        final int[] page = pages[slot >>> PAGE_SHIFT];
+        final int at = (slot & PAGE_MASK) * RECORD_INTS;
+        return ((long)page[at + PAYLOAD_HIGH] << 32) | (page[at + PAYLOAD_LOW] & 0xFFFF_FFFFL);
+    }
+
+    /** @return the deadline of the live timer in {@code slot}, or {@link #NULL_DEADLINE} if it holds none. */
+    public long slotDeadline(final int slot)
+    {
+        return deadline(slotHandle(slot));
+    }
+
+    /** @return the handle of the timer in {@code slot} (live, or its callback running), or {@link #NULL_HANDLE}. */
+    private long slotHandle(final int slot)
+    {
+        if (slot < 0 || slot >= usedSlots)
+        {
+            return NULL_HANDLE;
+        }
+        final int gen = pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + GEN];
+        return gen > 0 ? handle(gen, slot) : NULL_HANDLE;
     }
 
     // ------------------------------------------------------------------------------------------------ advancing
@@ -1191,6 +1304,7 @@ public final class TimerWheel
         private int initialCapacity = PAGE_SIZE;
         private int maxCapacity = MAX_CAPACITY_LIMIT;
         private boolean lazyReschedule = true;
+        private boolean callerAssignedSlots;
 
         private Builder(final TimeUnit timeUnit)
         {
@@ -1266,6 +1380,18 @@ public final class TimerWheel
         public Builder lazyReschedule(final boolean lazyReschedule)
         {
             this.lazyReschedule = lazyReschedule;
+            return this;
+        }
+
+        /**
+         * @param callerAssignedSlots whether the caller numbers the timers itself, from 0 to {@code maxCapacity - 1},
+         *                            and arms them with {@link TimerWheel#scheduleSlot} (default {@code false}:
+         *                            {@link TimerWheel#schedule} picks a free slot and returns a handle).
+         * @return this builder.
+         */
+        public Builder callerAssignedSlots(final boolean callerAssignedSlots)
+        {
+            this.callerAssignedSlots = callerAssignedSlots;
             return this;
         }
 

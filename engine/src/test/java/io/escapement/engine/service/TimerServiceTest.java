@@ -51,8 +51,8 @@ class TimerServiceTest
     @Test
     void shouldLetACallbackReuseTheSlotOfATimerFiredEarlierInTheSameAdvance()
     {
-        // The owner publishes fired timers' slots in batches; a callback that arms when every slot is taken must
-        // still find the slot its predecessor in the same advance gave up.
+        // A callback that arms when every slot is taken must find the slot its predecessor in the same advance gave
+        // up: the owner frees a fired timer's slot before the next fire.
         final AtomicReference<TimerService> ref = new AtomicReference<>();
         final List<Long> rearmed = new ArrayList<>();
         final TimerService service = TimerService.builder().clock(clock::get).capacity(2)
@@ -65,9 +65,10 @@ class TimerServiceTest
             })
             .build();
         ref.set(service);
-        service.arm(10, NANOSECONDS, 1);
-        service.arm(20, NANOSECONDS, 2);
-        clock.addAndGet(20);
+        // In two ticks (1 ms each), so that the wheel fires them in this order: within a tick it is unspecified.
+        service.arm(1, MILLISECONDS, 1);
+        service.arm(2, MILLISECONDS, 2);
+        clock.addAndGet(MILLISECONDS.toNanos(2));
         assertEquals(2, service.poll());
         assertEquals(1, rearmed.size(), "the callback's arm was taken");
         assertTrue(service.isArmed(rearmed.get(0)));
