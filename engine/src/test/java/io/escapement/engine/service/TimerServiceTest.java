@@ -680,6 +680,166 @@ class TimerServiceTest
         }
     }
 
+    // ------------------------------------------------------------------------------------------ request queue
+
+    @Test
+    void shouldDrainTheFullRequestQueueOnTheArmingThreadWhenNobodyPolls()
+    {
+        // 50,000 arms between two polls, far more than the queue holds (1,024 to 65,536 requests): the arming
+        // thread, finding it full with no poll running, drains it itself. Every timer is kept, with its payload.
+        final int timers = 50_000;
+        final TimerService service = manual().capacity(timers).build();
+        final long[] handles = new long[timers];
+        for (int i = 0; i < timers; i++)
+        {
+            handles[i] = service.arm(i + 1, MILLISECONDS, i);
+        }
+        assertEquals(timers, service.metrics().pending());
+        assertTrue(service.cancel(handles[0]));
+        assertTrue(service.rearm(handles[1], 1, HOURS));
+        clock.addAndGet(MILLISECONDS.toNanos(timers + 1));
+        assertEquals(timers - 2, service.poll());
+        assertEquals(timers - 2, fired.size());
+        for (int i = 0; i < fired.size(); i++)
+        {
+            final long[] timer = fired.get(i);
+            assertEquals(1_000 + MILLISECONDS.toNanos(timer[1] + 1), timer[2], "the payload travelled with its deadline");
+        }
+        assertEquals(0, service.metrics().rejected());
+    }
+
+    @Test
+    void shouldDrainTheFullRequestQueueFromACallbackOnTheOwnerThread()
+    {
+        // A callback that arms more timers than the queue holds: its thread owns the wheel, so it drains the queue
+        // itself rather than waiting for a poll that cannot come until it returns.
+        final AtomicReference<TimerService> ref = new AtomicReference<>();
+        final List<Long> armed = new ArrayList<>();
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(100_000)
+            .handler((handle, payload, deadline) ->
+            {
+                if (payload == -1)
+                {
+                    for (int i = 0; i < 70_000; i++)
+                    {
+                        armed.add(ref.get().arm(1, HOURS, i));
+                    }
+                }
+            })
+            .build();
+        ref.set(service);
+        service.arm(0, NANOSECONDS, -1);
+        assertEquals(1, service.poll());
+        assertEquals(70_000, armed.size());
+        assertEquals(70_000, service.metrics().pending());
+        assertTrue(armed.stream().allMatch(service::isArmed));
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldFailAnArmClearlyWhenTheOwnerLeavesTheRequestQueueFullBeyondTheWait() throws InterruptedException
+    {
+        // A callback blocks the driver thread; other threads fill the queue (1,024 requests with these settings).
+        // Arms then wait, then fail with a message naming the queue; nothing was armed by them, nothing is lost.
+        final CountDownLatch blocking = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        try (TimerService service = TimerService.builder().capacity(4096).wakeAfterRequests(1)
+            .waitWhenFull(java.time.Duration.ofMillis(1_100)).build())
+        {
+            service.start();
+            service.arm(0, NANOSECONDS, () ->
+            {
+                blocking.countDown();
+                awaitUninterruptibly(release);
+            });
+            assertTrue(blocking.await(10, TimeUnit.SECONDS));
+            final List<Long> handles = new ArrayList<>();
+            TimerServiceFullException failure = null;
+            while (failure == null)
+            {
+                try
+                {
+                    handles.add(service.arm(1, HOURS, () -> { }));
+                }
+                catch (final TimerServiceFullException e)
+                {
+                    failure = e;
+                }
+            }
+            assertTrue(failure.getMessage().contains("request queue is full"), failure.getMessage());
+            assertEquals(1024, handles.size(), "the queue's size, then the failure");
+            assertEquals(1, service.metrics().rejected());
+            release.countDown();
+            // Once the owner drains again every arm that returned a handle holds its timer.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (service.metrics().fired() < 1 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            assertTrue(handles.stream().allMatch(service::isArmed));
+            assertEquals(handles.size(), service.shutdown().size());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRetireATimerCancelledWhileTheRequestQueueIsFullWhenItComesDueInsteadOfFiringIt()
+        throws InterruptedException
+    {
+        // With the queue full the cancel cannot tell the owner; it still wins at once (the CAS), and the owner,
+        // finding the timer cancelled when the wheel hands it over, retires it: never fired, its slot freed.
+        final CountDownLatch blocking = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicLong firedCount = new AtomicLong();
+        try (TimerService service = TimerService.builder().capacity(4096).wakeAfterRequests(1)
+            .waitWhenFull(java.time.Duration.ofMillis(100)).build())
+        {
+            service.start();
+            final long early = service.arm(50, MILLISECONDS, firedCount::incrementAndGet);
+            service.arm(0, NANOSECONDS, () ->
+            {
+                blocking.countDown();
+                awaitUninterruptibly(release);
+            });
+            assertTrue(blocking.await(10, TimeUnit.SECONDS));
+            Thread.sleep(10); // the driver has filed `early` (drained before firing the blocking one)
+            while (true)
+            {
+                try
+                {
+                    service.arm(1, HOURS, () -> { });
+                }
+                catch (final TimerServiceFullException e)
+                {
+                    break; // the queue is full
+                }
+            }
+            assertTrue(service.cancel(early), "the cancel wins though it cannot queue its request");
+            assertFalse(service.cancel(early));
+            release.countDown();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (service.metrics().cancelled() < 1 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            Thread.sleep(100); // past its deadline
+            assertEquals(1, service.metrics().cancelled(), "retired when it came due");
+            assertEquals(0, firedCount.get(), "and never fired");
+        }
+    }
+
+    private static void awaitUninterruptibly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void shouldStillFailAfterTheWaitWhenTheSlotsHoldArmedTimers()
     {
