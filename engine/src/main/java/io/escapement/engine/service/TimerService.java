@@ -60,9 +60,13 @@ import static io.escapement.engine.service.TimerSlots.status;
  *   <li><b>Nothing lost silently.</b> An arm the service cannot take throws ({@link TimerServiceFullException},
  *       {@link TimerServiceClosedException}) and is counted as rejected; a callback that throws goes to the
  *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
- *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words, the request stack's head and
- *       the free ring's index, no {@code synchronized}, no lock: a thread descheduled in the middle blocks no other. (Reading
- *       {@link #metrics()} takes a lock, off those paths.)</li>
+ *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words and the two rings' indices,
+ *       no {@code synchronized}, no lock: a thread descheduled in the middle blocks no other thread's arm, re-arm or
+ *       cancel, and delays no request but its own (the owner handles the requests behind it). Only a full request
+ *       queue makes producers wait for the owner (back-pressure, bounded: see {@link Builder#waitWhenFull}), and the
+ *       owner waits for a producer between its claim and its publication only before it parks, or when a
+ *       {@link #shutdown()} collects the pending timers. (Reading {@link #metrics()} takes a lock, off those
+ *       paths.)</li>
  * </ul>
  *
  * <h2>Two ways to drive it</h2>
@@ -74,23 +78,33 @@ import static io.escapement.engine.service.TimerSlots.status;
  * {@link #poll()} from one thread, and may ask {@link #earliestDeadlineNs()} how long it may sleep.
  *
  * <h2>Design</h2>
- * Each timer has a slot in a fixed table ({@link TimerSlots}) with a 64-bit state word: generation, status (free,
- * armed, firing, cancelled, closed) and two flags (a request is queued; a re-arm is writing the deadline). Arming
- * takes a free slot from a ring the owner refills (one CAS), writes deadline and payload, publishes the word as
- * armed with the next generation, and pushes the slot onto a lock-free request stack. Cancelling is one CAS from armed to cancelled, plus a push unless a request
- * is queued already. The owner takes the whole request stack with one {@code getAndSet} and, for each slot, files,
- * moves or removes its wheel entry according to the slot's word; a cancelled timer is removed from the wheel and
- * its slot freed right then (its number written to the ring, its record left as it is), not when its bucket comes
- * round. The wheel's payload is the service handle; when the
- * wheel fires it, the owner CASes the word from exactly "armed, no request, no re-arm writing" to firing, or skips
- * it if anything happened meanwhile (the pending request re-files or retires it). Requests cannot overflow: a slot
- * is queued at most once, so the request stack holds at most {@link #capacity()} slots.
+ * Each timer has a slot in a fixed table ({@link TimerSlots}) with a 64-bit state word: generation, the sequence
+ * number of its latest request, status (free, armed, firing, cancelled, closed) and a flag (that request is not
+ * handled yet). Arming claims a position in a bounded multi-producer request ring (one CAS), takes a free slot from a
+ * ring the owner refills (one CAS), publishes the word as armed with the next generation, and writes the request
+ * (handle, deadline, payload) at its position. Cancelling is one CAS from armed to cancelled, plus a request unless
+ * one is on its way already; re-arming is one CAS that bumps the sequence, plus a request with the new deadline. The
+ * owner reads the ring in order and acts on a request only if the timer's word still names it (same generation and
+ * sequence), so a superseded or stale request is skipped; it files, moves or removes the timer in its wheel, which
+ * is addressed by the same slot numbers and is the only place the deadline and payload are kept. A cancelled timer
+ * is removed from the wheel and its slot freed right then (its number written to the free ring, its word left as
+ * it is), not when its bucket comes round. When the wheel fires a timer, the owner CASes the word from exactly
+ * "armed, nothing queued" to firing, or skips it if anything happened meanwhile (the pending request re-files or
+ * retires it).
+ * <p>
+ * The request ring holds four batches of {@link Builder#wakeAfterRequests} (1,024 to 65,536 requests, 32 bytes
+ * each). When it is full, a thread that may own the wheel for a moment (a caller-driven service nobody is polling,
+ * or a callback on the owner thread) drains it itself; other producers wake the driver and wait for room, up to
+ * {@link Builder#waitWhenFull} or a second, whichever is longer, then throw {@link TimerServiceFullException}
+ * (nothing changed). A cancel never waits: with the ring full it still wins at once, and the owner retires the timer
+ * when the wheel hands it over at its deadline, instead of firing it.
  *
  * <h2>Cost</h2>
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
  * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
- * 48 bytes a slot, allocated up front for the whole capacity, plus the wheel's 28.5 bytes per live timer (its pages
- * grow with use), plus about 150 KB of lateness histograms.
+ * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; 16 once a {@link Runnable}
+ * timer was armed), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB
+ * to 2 MB), plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
  * The clock must be monotonic ({@link System#nanoTime()}, the default, is). Delays are relative and in nanoseconds
@@ -1408,7 +1422,8 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
-         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 48 bytes each.
+         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 12 bytes each
+         *                 (16 with Runnable timers), and the wheel's 28.5 bytes for each slot once used.
          * @return this builder.
          */
         public Builder capacity(final int capacity)
@@ -1423,9 +1438,11 @@ public final class TimerService implements AutoCloseable
         }
 
         /**
-         * @param requests how many requests (arms, re-arms, cancels) may wait before the one that reaches this count
-         *                 wakes a sleeping driver, at least 1. It bounds how many cancelled timers hold their slot
-         *                 while the driver sleeps towards a far deadline. Default capacity / 16, at most 4,096.
+         * @param requests how many requests (arms, re-arms, cancels) may wait before one wakes a sleeping driver, at
+         *                 least 1, rounded down to a power of two: the request at every such multiple of positions
+         *                 wakes it. It bounds how many cancelled timers hold their slot while the driver sleeps
+         *                 towards a far deadline, and sizes the request queue (four batches, from 1,024 to 65,536
+         *                 requests). Default capacity / 16, at most 4,096.
          * @return this builder.
          */
         public Builder wakeAfterRequests(final int requests)
@@ -1442,7 +1459,8 @@ public final class TimerService implements AutoCloseable
          * @param maxWait how long an arm may wait for a slot when every slot is taken, waking the owner and yielding
          *                to it, before it throws {@link TimerServiceFullException}. Default 0: it throws at once.
          *                Useful when producers can outrun the owner thread (more busy producers than cores), so
-         *                that they are slowed to its pace instead of failing.
+         *                that they are slowed to its pace instead of failing. An arm or re-arm that finds the request
+         *                queue full waits this long, or a second if that is longer.
          * @return this builder.
          */
         public Builder waitWhenFull(final java.time.Duration maxWait)
