@@ -170,6 +170,8 @@ public final class TimerWheel
     private final boolean lazyReschedule;
     /** Timers are numbered by the caller ({@link #scheduleSlot}), never by the wheel's free list. */
     private final boolean callerAssignedSlots;
+    /** {@link #schedule} refuses once timerCount reaches this: maxCapacity, or 0 when the caller assigns slots. */
+    private final int scheduleLimit;
     /** The last tick whose start time is a long: (Long.MAX_VALUE - startTime) / tickDuration, unsigned. */
     private final long lastRepresentableTick;
 
@@ -231,6 +233,7 @@ public final class TimerWheel
         maxCapacity = builder.maxCapacity;
         lazyReschedule = builder.lazyReschedule;
         callerAssignedSlots = builder.callerAssignedSlots;
+        scheduleLimit = callerAssignedSlots ? 0 : maxCapacity;
         // Long.MAX_VALUE - startTime overflows for a negative start, but is exact read as unsigned.
         lastRepresentableTick = Long.divideUnsigned(Long.MAX_VALUE - startTime, tickDuration);
 
@@ -276,12 +279,12 @@ public final class TimerWheel
     public long schedule(final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
-        if (callerAssignedSlots)
+        if (timerCount >= scheduleLimit) // one test for both refusals
         {
-            throw new IllegalStateException("this wheel's slots are assigned by its caller: use scheduleSlot");
-        }
-        if (timerCount >= maxCapacity)
-        {
+            if (callerAssignedSlots)
+            {
+                throw new IllegalStateException("this wheel's slots are assigned by its caller: use scheduleSlot");
+            }
             throw new TimerCapacityException(maxCapacity);
         }
         final int slot = allocateSlot();
@@ -1030,7 +1033,10 @@ public final class TimerWheel
             frontChunk[list] = chunk;
             count = 0;
         }
-        occupancy[list >>> 6] |= 1L << list; // also when an emptied list's kept chunk is reused
+        if (count == 0)
+        {
+            occupancy[list >>> 6] |= 1L << list; // also when an emptied list's kept chunk is reused
+        }
         final int pos = (chunk << CHUNK_SHIFT) + count;
         entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
         frontCount[list] = count + 1;
