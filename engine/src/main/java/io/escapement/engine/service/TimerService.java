@@ -62,11 +62,11 @@ import static io.escapement.engine.service.TimerSlots.status;
  *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
  *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words and the two rings' indices,
  *       no {@code synchronized}, no lock: a thread descheduled in the middle blocks no other thread's arm, re-arm or
- *       cancel, and delays no request but its own (the owner handles the requests behind it). Only a full request
- *       queue makes producers wait for the owner (back-pressure, bounded: see {@link Builder#waitWhenFull}), and the
- *       owner waits for a producer between its claim and its publication only before it parks, or when a
- *       {@link #shutdown()} collects the pending timers. (Reading {@link #metrics()} takes a lock, off those
- *       paths.)</li>
+ *       cancel, and the owner's drains handle the requests behind its own. Only a full request queue makes producers
+ *       wait for the owner (back-pressure, bounded: see {@link Builder#waitWhenFull}). The owner waits for a producer
+ *       between its claim and its publication (a few instructions, unless that thread was descheduled) only before
+ *       the driver parks, so as not to sleep past its request, and when {@link #shutdown()} collects the pending
+ *       timers. (Reading {@link #metrics()} takes a lock, off those paths.)</li>
  * </ul>
  *
  * <h2>Two ways to drive it</h2>
@@ -233,8 +233,9 @@ public final class TimerService implements AutoCloseable
         errorHandler = builder.errorHandler;
         executor = builder.executor;
         threadFactory = builder.threadFactory;
-        final int wakeAfterRequests = Integer.highestOneBit(builder.wakeAfterRequests != 0 ?
-            builder.wakeAfterRequests : Math.max(1, Math.min(4096, builder.capacity / 16)));
+        // At most a quarter of the largest request ring: a batch must complete before the ring fills.
+        final int wakeAfterRequests = Integer.highestOneBit(Math.min(TimerSlots.MAX_REQUEST_RING / 4,
+            builder.wakeAfterRequests != 0 ? builder.wakeAfterRequests : Math.max(1, Math.min(4096, builder.capacity / 16))));
         wakeMask = wakeAfterRequests - 1;
         maxParkNs = builder.maxParkNs;
         busyParkNs = Math.min(builder.maxParkNs, builder.busyParkNs != 0 ? builder.busyParkNs :
@@ -269,7 +270,8 @@ public final class TimerService implements AutoCloseable
      * @return the timer's handle, never {@link #NULL_HANDLE}.
      * @throws IllegalArgumentException     if the delay is negative or too large (see {@link #rearm}).
      * @throws IllegalStateException        if the service was built without a {@link TimerHandler}.
-     * @throws TimerServiceFullException   if every slot is taken.
+     * @throws TimerServiceFullException   if every slot is taken, or the request queue stayed full for the whole
+     *                                      wait (see {@link Builder#waitWhenFull}).
      * @throws TimerServiceClosedException if the service is closed, or closed during the call and took the timer
      *                                      back.
      */
@@ -305,25 +307,33 @@ public final class TimerService implements AutoCloseable
             throw new TimerServiceClosedException();
         }
         final TimerSlots slots = this.slots;
+        if (task != null)
+        {
+            slots.ensureTasks(); // may allocate (once): never between a claim and its publication
+        }
         long position;
         int slot;
         long giveUpAt = 0;
         boolean waiting = false;
         while (true)
         {
-            // The request position first: a slot, once taken, goes back to the owner only through a request.
-            position = slots.claimRequest();
-            if (position < 0 && (position = awaitRequest()) < 0)
+            // Only when a slot is free (a peek), so that a full service uses up no request positions; then the
+            // position first: a slot, once taken, goes back to the owner only through a request.
+            if (slots.hasFreeSlot())
             {
-                rejected.increment();
-                throw new TimerServiceClosedException();
+                position = slots.claimRequest();
+                if (position < 0 && (position = awaitRequest()) < 0)
+                {
+                    rejected.increment();
+                    throw new TimerServiceClosedException();
+                }
+                slot = slots.allocate();
+                if (slot != NIL)
+                {
+                    break;
+                }
+                giveBack(position); // another arm took the slot first
             }
-            slot = slots.allocate();
-            if (slot != NIL)
-            {
-                break;
-            }
-            slots.publish(position, NOP, 0, 0, 0); // a request for nothing: no claim is held while waiting
             if (!waiting)
             {
                 waiting = true;
@@ -339,6 +349,8 @@ public final class TimerService implements AutoCloseable
                 yieldToOwner();
             }
         }
+        // From the claim to the publication below nothing allocates or calls out: nothing can throw and leave the
+        // position unpublished, which would stop the owner's drains at it.
         // The slot is ours until the state word says ARMED. Its word still names the timer that last had it (fired,
         // or cancelled and retired), whose handle it keeps refusing until we publish the next generation.
         final long generation = nextGeneration(slots.state(slot));
@@ -467,8 +479,9 @@ public final class TimerService implements AutoCloseable
     }
 
     /**
-     * Cancels a timer. Any thread; lock-free; allocates nothing. The slot is freed by the owner at its next drain,
-     * and the timer's wheel entry removed then.
+     * Cancels a timer. Any thread; lock-free; allocates nothing; never waits. The slot is freed by the owner at its
+     * next drain, and the timer's wheel entry removed then; if the request queue is full, the cancel still wins at
+     * once and the owner frees the slot when the timer comes due instead of firing it.
      *
      * @param handle a handle from {@link #arm}, or any other value.
      * @return {@code true} if this call stopped the timer: its callback will never run. {@code false} if the handle
@@ -529,12 +542,16 @@ public final class TimerService implements AutoCloseable
         }
     }
 
-    /** Publishes a claimed request position that is not needed after all, as a request for nothing. */
+    /**
+     * Publishes a claimed request position that is not needed after all, as a request for nothing; it still wakes
+     * the driver if its position completes a batch, as the request it replaces would have.
+     */
     private void giveBack(final long position)
     {
         if (position >= 0)
         {
             slots.publish(position, NOP, 0, 0, 0);
+            wakeDriverIf(Long.MAX_VALUE, position);
         }
     }
 
@@ -787,7 +804,9 @@ public final class TimerService implements AutoCloseable
      * <p>
      * With a driver thread no callback runs once this returns (except one running on the caller's own thread or an
      * executor's). In caller-driven mode a {@link #poll()} running concurrently on the owner thread may still be
-     * finishing the callback it was in. Any thread may call this. O(capacity).
+     * finishing the callback it was in, and this waits for that poll to return before it collects the pending
+     * timers (their deadlines are in the owner's wheel): a callback must not wait for the thread that closes.
+     * {@link #close()} collects nothing and never waits for a poll. Any thread may call this. O(capacity).
      *
      * @return the timers that were pending, in slot order.
      */
@@ -990,7 +1009,7 @@ public final class TimerService implements AutoCloseable
      * Unparks a sleeping driver if a timer is due before it would wake, or a backlog of requests built up. The
      * producer that unparks first marks the driver awake with a CAS, so a burst of arms costs one unpark (a system
      * call), not one each. When the CAS fails the word is read again: the driver woke, or another producer woke it
-     * (AWAKE: the request will be drained), or it started a new sleep (whose drain takes the request, pushed before),
+     * (AWAKE: the request will be drained), or it started a new sleep (whose drain takes the request, claimed before),
      * or it moved its wake time earlier after a drain that may have missed the request (then the test is made again
      * against the new time).
      */
@@ -1109,9 +1128,18 @@ public final class TimerService implements AutoCloseable
         }
         if (arm && (status(state) == ARMED || status(state) == CLOSED))
         {
-            // A timer's arm is its first request, claimed before any other for it, so it comes first; nothing of
-            // the timer is in the wheel yet. (A cancelled one is not filed: its cancel retires it.)
-            wheel.scheduleSlot(slot, slots.requestDeadline(position), slots.requestPayload(position));
+            // A timer's arm is its first request: any other needs the handle arm() returns after publishing it, so
+            // it is claimed later and, as the drain goes in order, handled later. Only a guessed handle (the next
+            // generation, used before arm() returned) can overtake it, past a gap: a re-arm that then filed the
+            // timer with the slot's old payload. The arm brings the payload and keeps the later re-arm's deadline.
+            // (A cancelled timer is not filed: its cancel retires it.)
+            long deadlineNs = slots.requestDeadline(position);
+            if (wheel.isSlotScheduled(slot))
+            {
+                deadlineNs = wheel.slotDeadline(slot);
+                wheel.cancelSlot(slot);
+            }
+            wheel.scheduleSlot(slot, deadlineNs, slots.requestPayload(position));
         }
         while (true)
         {
@@ -1172,6 +1200,12 @@ public final class TimerService implements AutoCloseable
                 if (status(state) == CANCELLED && (state & QUEUED) == 0)
                 {
                     retire(slots, slot); // cancelled while the request queue was full: no request comes for it
+                }
+                else if (status(state) == CLOSED && (state & QUEUED) == 0)
+                {
+                    // Closed by a shutdown() beside this caller-driven poll: back into the wheel, which keeps its
+                    // deadline and payload for the list shutdown() returns (not fired again: the service is closed).
+                    wheel.rescheduleSlot(slot, deadlineNs);
                 }
                 return;
             }
@@ -1439,8 +1473,8 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param requests how many requests (arms, re-arms, cancels) may wait before one wakes a sleeping driver, at
-         *                 least 1, rounded down to a power of two: the request at every such multiple of positions
-         *                 wakes it. It bounds how many cancelled timers hold their slot while the driver sleeps
+         *                 least 1, rounded down to a power of two and at most 16,384: the request at every such
+         *                 multiple of positions wakes it. It bounds how many cancelled timers hold their slot while the driver sleeps
          *                 towards a far deadline, and sizes the request queue (four batches, from 1,024 to 65,536
          *                 requests). Default capacity / 16, at most 4,096.
          * @return this builder.

@@ -7,8 +7,8 @@ package io.escapement.engine.service;
  * it in time (a callback blocking it, or a caller-driven service nobody polls); then nothing changed either.
  * Counted in {@link TimerServiceMetrics#rejected()}.
  * <p>
- * Cancelled timers are retired at the owner's next drain; a sleeping driver is woken once
- * {@link TimerService.Builder#wakeAfterRequests(int)} requests wait. A service that keeps throwing this holds too
+ * Cancelled timers are retired at the owner's next drain; a sleeping driver is woken by every
+ * {@link TimerService.Builder#wakeAfterRequests(int)}-th request. A service that keeps throwing this holds too
  * many timers for its {@link TimerService.Builder#capacity(int) capacity}, or its owner cannot keep up.
  */
 public final class TimerServiceFullException extends IllegalStateException

@@ -10,7 +10,8 @@ package io.escapement.engine.service;
  * @param fired          timers whose callback ran or was handed to the executor.
  * @param cancelled      timers whose {@link TimerService#cancel(long)} returned {@code true}, counted when the owner
  *                       retires them, plus those cancelled and not yet retired when the service closed.
- * @param rejected       arms refused: the service was full or closed.
+ * @param rejected       arms refused (the service was full or closed), and re-arms refused (the request queue
+ *                       stayed full for the whole wait).
  * @param callbackErrors callbacks that threw (each one went to the {@link TimerErrorHandler}).
  * @param closedPending  timers that were pending when the service closed and that the close cancelled.
  * @param latenessCount  timers whose lateness was recorded (every fired timer).

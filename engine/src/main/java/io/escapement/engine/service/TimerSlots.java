@@ -246,15 +246,18 @@ final class TimerSlots
         return tasks == null ? null : tasks[slot];
     }
 
-    /** The thread that holds the slot: the arming thread before publishing its word. */
-    void task(final int slot, final Runnable task)
+    /** Any thread: creates the task table if no Runnable timer was armed yet (4 bytes a slot, once). */
+    void ensureTasks()
     {
-        Runnable[] tasks = this.tasks;
         if (tasks == null)
         {
             TASKS.compareAndSet(this, null, new Runnable[capacity]);
-            tasks = this.tasks;
         }
+    }
+
+    /** The thread that holds the slot, after {@link #ensureTasks}: the arming thread before publishing its word. */
+    void task(final int slot, final Runnable task)
+    {
         tasks[slot] = task;
     }
 
@@ -269,6 +272,13 @@ final class TimerSlots
     }
 
     // ------------------------------------------------------------------------------------------ free ring
+
+    /** Any thread. @return whether a slot was free at the moment of the read (another thread may take it at once). */
+    boolean hasFreeSlot()
+    {
+        final long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+        return ((int)RING.getAcquire(freeRing, (int)taken & ringMask) & LAP_BIT) == lapBit(taken);
+    }
 
     /**
      * Any thread. @return a free slot, now held by the caller (its word is still the old timer's), or NIL if none is
@@ -343,7 +353,9 @@ final class TimerSlots
         long claimed = (long)LONGS.getVolatile(heads, REQUEST_CLAIMED);
         while (true)
         {
-            if (claimed >= (long)LONGS.getOpaque(heads, REQUEST_LIMIT))
+            // The cached bound is read and written as JCTools does (volatile read, release store): a producer that
+            // claims under another's bound still reads an index the owner released after clearing the entries.
+            if (claimed >= (long)LONGS.getVolatile(heads, REQUEST_LIMIT))
             {
                 // The cached bound is reached: read the owner's index (a line it writes) only now, once a lap.
                 final long limit = (long)LONGS.getVolatile(heads, REQUEST_CONSUMED) + requestMask + 1;
@@ -357,7 +369,7 @@ final class TimerSlots
                     claimed = now;
                     continue;
                 }
-                LONGS.setOpaque(heads, REQUEST_LIMIT, limit);
+                LONGS.setRelease(heads, REQUEST_LIMIT, limit);
             }
             if (LONGS.compareAndSet(heads, REQUEST_CLAIMED, claimed, claimed + 1))
             {

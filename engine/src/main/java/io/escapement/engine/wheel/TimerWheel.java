@@ -196,7 +196,7 @@ public final class TimerWheel
     private int allocatedSlots;
     /** Slots below this have been handed out at least once; slots from here up are fresh (generation 0). */
     private int usedSlots;
-    /** Free slots, linked through their POS field. */
+    /** Free slots, linked through their POS field (also in caller-slot mode, where nothing takes them: harmless). */
     private int freeSlot = NIL;
     private int timerCount;
 

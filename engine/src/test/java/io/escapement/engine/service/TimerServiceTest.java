@@ -828,6 +828,44 @@ class TimerServiceTest
         }
     }
 
+    @Test
+    @Timeout(30)
+    void shouldReturnTheDeadlineOfATimerAShutdownClosedWhileACallerDrivenPollWasAboutToFireIt() throws Exception
+    {
+        // The first timer's callback has another thread shut the service down and waits until that thread's sweep
+        // closed the second timer, due in the same poll. The poll then finds it closed rather than firing it, and
+        // shutdown() must still report its deadline and payload (they live in the owner's wheel).
+        final AtomicReference<TimerService> ref = new AtomicReference<>();
+        final AtomicReference<List<PendingTimer>> returned = new AtomicReference<>();
+        final long[] second = new long[1];
+        final Thread[] closer = new Thread[1];
+        final TimerService service = TimerService.builder().clock(clock::get)
+            .handler((handle, payload, deadline) ->
+            {
+                if (payload == 1)
+                {
+                    closer[0] = new Thread(() -> returned.set(ref.get().shutdown()));
+                    closer[0].start();
+                    while (ref.get().isArmed(second[0]))
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+            })
+            .build();
+        ref.set(service);
+        service.arm(1, MILLISECONDS, 1);
+        second[0] = service.arm(2, MILLISECONDS, 2);
+        clock.addAndGet(MILLISECONDS.toNanos(2));
+        service.poll();
+        closer[0].join(10_000);
+        final List<PendingTimer> pending = returned.get();
+        assertEquals(1, pending.size());
+        assertEquals(second[0], pending.get(0).handle());
+        assertEquals(2, pending.get(0).payload());
+        assertEquals(1_000 + MILLISECONDS.toNanos(2), pending.get(0).deadlineNs());
+    }
+
     private static void awaitUninterruptibly(final CountDownLatch latch)
     {
         try
