@@ -290,6 +290,12 @@ public final class TimerWheel
         final int slot = allocateSlot();
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
+        return arm(slot, page, at, deadline, payload);
+    }
+
+    /** Fills a slot just taken (its generation already live) and files it: the end of both ways to arm. */
+    private long arm(final int slot, final int[] page, final int at, final long deadline, final long payload)
+    {
         writeDeadline(page, at, deadline);
         page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
         page[at + PAYLOAD_LOW] = (int)payload;
@@ -461,12 +467,7 @@ public final class TimerWheel
         // A slot never used has generation 0; a released one keeps its next generation negated.
         page[at + GEN] = gen == 0 ? 1 : -gen;
         usedSlots = Math.max(usedSlots, slot + 1);
-        writeDeadline(page, at, deadline);
-        page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
-        page[at + PAYLOAD_LOW] = (int)payload;
-        file(slot, page, at, deadline);
-        timerCount++;
-        return handle(page[at + GEN], slot);
+        return arm(slot, page, at, deadline, payload);
     }
 
     /**
