@@ -89,7 +89,9 @@ public class RandomAccessFloorBenchmark
         final long deadline = state.deadlines[timer] + 1 + (i & 63);
         state.deadlines[timer] = deadline;
         final int at = (int)state.handles[timer];
-        state.records[at] = deadline;
+        // Read, then write: a re-arm has to look at the record it moves (whose handle, which deadline) before it
+        // writes it, and a load that misses stalls where a store that misses would not.
+        state.records[at] = Math.max(state.records[at], deadline);
         return deadline;
     }
 
