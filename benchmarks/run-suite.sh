@@ -4,7 +4,7 @@
 #   mvn -B -q package -DskipTests
 # on a quiet machine (never beside a build or another benchmark: the machines have 2 cores).
 #
-#   benchmarks/run-suite.sh           the full suite, about 25 minutes on this 2-core machine
+#   benchmarks/run-suite.sh           the full suite, about 15 minutes on this 2-core machine
 #   benchmarks/run-suite.sh --quick   every benchmark once, smallest sizes, about 50 seconds (a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,30 +33,42 @@ fi
 
 run() { # name, then JMH arguments
   local name="$1"; shift
+  local started=$SECONDS
   echo "== $name" >&2
   java -jar "$JAR" "$@" "${SHORT[@]}" -prof gc -rf json -rff "$OUT/$name.json" | tail -n 40
+  echo "== $name took $((SECONDS - started)) s" >&2
 }
 
-run wheel TimerWheelBenchmark "${SIZES[@]}"
 if [ "$MODE" = quick ]; then
+  run wheel TimerWheelBenchmark "${SIZES[@]}"
   run peers TimerPeersBenchmark -p liveTimers=1000
   run peers-expire TimerPeersExpireBenchmark -p liveTimers=1000
   run peers-mixed TimerPeersMixedBenchmark -p liveTimers=1000
 else
-  # 1k, 1M and 10M live timers: 10M needs the 8 GB heap each fork is given
-  run peers TimerPeersBenchmark -p liveTimers=1000,1000000,10000000 -wi 1 -i 2
+  # The wheel alone, one fork: its side-by-side figures are the peers' run below, which has two.
+  run wheel TimerWheelBenchmark -f 1 -wi 2 -i 3
+  # 1k and 1M live timers with two forks; 10M with one, as filling ten million timers per fork and peer is most of
+  # that run's time (10M needs the 8 GB heap each fork is given)
+  run peers TimerPeersBenchmark -p liveTimers=1000,1000000 -wi 1 -i 2
+  run peers-10m TimerPeersBenchmark -p liveTimers=10000000 -f 1 -wi 1 -i 2
   run peers-expire TimerPeersExpireBenchmark
   run peers-mixed TimerPeersMixedBenchmark
 fi
 if [ "$MODE" = full ]; then
   # bytes per live timer, one JVM per peer and size (a stopped peer's memory can linger and spoil the next baseline)
+  started=$SECONDS
   { echo "impl         live timers  bytes per timer"
     for impl in escapement agrona netty stpe heap kafka service; do for n in 1000000 10000000; do
       java -Xmx12g -XX:+UseParallelGC -cp "$JAR" io.escapement.benchmarks.baseline.PeerFootprint $n $impl | tail -1
     done; done; } > "$OUT/footprint.txt"
+  echo "== footprint took $((SECONDS - started)) s" >&2
 fi
 run service ServiceBenchmark
-run rto RtoBenchmark "${SIZES[@]}"
+if [ "$MODE" = quick ]; then
+  run rto RtoBenchmark "${SIZES[@]}"
+else
+  run rto RtoBenchmark -f 1 -wi 2 -i 3
+fi
 
 # the engine's hot path: arm+cancel and expire at 1M live timers, async-profiler (itimer if perf is unavailable)
 if [ -f "$LIB" ]; then
@@ -69,4 +81,4 @@ if [ -f "$LIB" ]; then
 fi
 
 java -cp "$JAR" io.escapement.benchmarks.report.SuiteSummary "$OUT"
-echo "results in $OUT" >&2
+echo "results in $OUT, after $((SECONDS / 60)) min $((SECONDS % 60)) s" >&2
