@@ -4,7 +4,7 @@
 #   mvn -B -q package -DskipTests
 # on a quiet machine (never beside a build or another benchmark: the machines have 2 cores).
 #
-#   benchmarks/run-suite.sh           the full suite, about 15 minutes on this 2-core machine
+#   benchmarks/run-suite.sh           the full suite, about 17 minutes on this 2-core machine
 #   benchmarks/run-suite.sh --quick   every benchmark once, smallest sizes, about 50 seconds (a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
