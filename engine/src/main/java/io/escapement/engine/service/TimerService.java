@@ -7,6 +7,7 @@ import org.HdrHistogram.Histogram;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -853,7 +854,7 @@ public final class TimerService implements AutoCloseable
                     {
                         if (pendingCount == closedSlots.length)
                         {
-                            closedSlots = java.util.Arrays.copyOf(closedSlots, pendingCount * 2);
+                            closedSlots = Arrays.copyOf(closedSlots, pendingCount * 2);
                         }
                         closedSlots[pendingCount] = slot;
                     }
@@ -892,13 +893,7 @@ public final class TimerService implements AutoCloseable
         }
         try
         {
-            final long claimed = slots.requestsClaimed();
-            drainRequests();
-            while (slots.requestsConsumed() - claimed < 0)
-            {
-                Thread.yield(); // a producer between its claim and its publication
-                drainRequests();
-            }
+            drainEveryClaimed(false);
             final List<PendingTimer> pending = new ArrayList<>(count);
             for (int i = 0; i < count; i++)
             {
@@ -972,15 +967,7 @@ public final class TimerService implements AutoCloseable
         // written here, and unparks the driver if its timer is due earlier, or if its request completes a batch.
         // An unpark that comes early leaves a permit: the park below then returns at once.
         SLEEP_UNTIL.setVolatile(this, wakeAt);
-        final long claimed = slots.requestsClaimed();
-        int drained = drainRequests();
-        while (slots.requestsConsumed() - claimed < 0 && !closed)
-        {
-            // A producer between its claim and its publication: a few instructions, unless it was descheduled.
-            Thread.yield();
-            drained += drainRequests();
-        }
-        if (drained != 0)
+        if (drainEveryClaimed(true) != 0)
         {
             owner.parkCapNs = busyParkNs;
             // The drain may have filed an earlier timer, or a due one: the wake time may come earlier, never later.
@@ -1044,6 +1031,26 @@ public final class TimerService implements AutoCloseable
         {
             lateness.flush();
         }
+    }
+
+    /**
+     * Owner only. Handles every request claimed before this call, waiting for those claimed and not yet published:
+     * a producer between its claim and its publication, a few instructions away unless it was descheduled (the
+     * owner yields its core to it meanwhile).
+     *
+     * @param unlessClosed stop waiting once the service is closed (the driver's drain before it parks).
+     * @return the number of requests handled.
+     */
+    private int drainEveryClaimed(final boolean unlessClosed)
+    {
+        final long claimed = slots.requestsClaimed();
+        int drained = drainRequests();
+        while (slots.requestsConsumed() - claimed < 0 && !(unlessClosed && closed))
+        {
+            Thread.yield();
+            drained += drainRequests();
+        }
+        return drained;
     }
 
     /**
