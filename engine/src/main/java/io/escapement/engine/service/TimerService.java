@@ -103,8 +103,8 @@ import static io.escapement.engine.service.TimerSlots.status;
  * <h2>Cost</h2>
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
  * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
- * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; 16 once a {@link Runnable}
- * timer was armed), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB
+ * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
+ * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB
  * to 2 MB), plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
@@ -1464,7 +1464,8 @@ public final class TimerService implements AutoCloseable
         /**
          * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
          *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 12 bytes each
-         *                 (16 with Runnable timers), and the wheel's 28.5 bytes for each slot once used.
+         *                 (up to 16 when not a power of two; 4 more with Runnable timers), and the wheel's 28.5
+         *                 bytes for each slot once used.
          * @return this builder.
          */
         public Builder capacity(final int capacity)
