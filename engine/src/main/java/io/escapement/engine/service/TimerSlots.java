@@ -98,7 +98,7 @@ final class TimerSlots
     static final int MAX_REQUEST_RING = 1 << 16;
     static final int MIN_REQUEST_RING = 1 << 10;
 
-    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Every {@code long[]} here: state words, shared indices, request entries. */
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle RING = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle TASKS;
@@ -140,7 +140,7 @@ final class TimerSlots
     private static final int LAP_BIT = 1 << 31;
 
     final int capacity;
-    /** One state word per slot, accessed only through {@link #STATE}. */
+    /** One state word per slot, accessed only through {@link #LONGS}. */
     private final long[] states;
     /** The task of each timer armed with a {@link Runnable}; created by the first such arm (4 bytes a slot). */
     private volatile Runnable[] tasks;
@@ -220,24 +220,24 @@ final class TimerSlots
 
     long state(final int slot)
     {
-        return (long)STATE.getVolatile(states, slot);
+        return (long)LONGS.getVolatile(states, slot);
     }
 
     boolean casState(final int slot, final long expected, final long value)
     {
-        return STATE.compareAndSet(states, slot, expected, value);
+        return LONGS.compareAndSet(states, slot, expected, value);
     }
 
     /** A volatile write: ordered before every later volatile read of the writing thread (see TimerService.arm). */
     void setStateVolatile(final int slot, final long value)
     {
-        STATE.setVolatile(states, slot, value);
+        LONGS.setVolatile(states, slot, value);
     }
 
     /** A release store: whoever reads the word afterwards sees what the writer did before. */
     void setStateRelease(final int slot, final long value)
     {
-        STATE.setRelease(states, slot, value);
+        LONGS.setRelease(states, slot, value);
     }
 
     /** @return the slot's task, or null. Read after a volatile read of the slot's word. */
