@@ -1,5 +1,6 @@
 package io.escapement.benchmarks.baseline;
 
+import io.escapement.engine.TimerHandler;
 import io.escapement.engine.wheel.TimerWheel;
 
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ final class EscapementAdapter implements TimerAdapter
     @Override
     public void arm(final int id, final long deadlineMs)
     {
-        handles[id] = wheel.schedule(deadlineMs, id);
+        handles[id] = wheel.arm(deadlineMs, id);
     }
 
     @Override
@@ -31,43 +32,43 @@ final class EscapementAdapter implements TimerAdapter
     @Override
     public void rearm(final int id, final long deadlineMs)
     {
-        wheel.reschedule(handles[id], deadlineMs);
+        wheel.rearm(handles[id], deadlineMs);
     }
 
     private long replaceAfterMs;
-    private final io.escapement.engine.wheel.ExpiryHandler replace = this::replace;
+    private final io.escapement.engine.TimerHandler replace = this::replace;
 
     private void replace(final long handle, final long payload, final long deadline)
     {
-        wheel.schedule(wheel.currentTime() + replaceAfterMs, payload);
+        wheel.arm(wheel.currentTime() + replaceAfterMs, payload);
     }
 
     @Override
     public void armUntracked(final long deadlineMs)
     {
-        wheel.schedule(deadlineMs, -1);
+        wheel.arm(deadlineMs, -1);
     }
 
     @Override
     public int expire(final long nowMs, final long replaceAfterMs)
     {
         this.replaceAfterMs = replaceAfterMs;
-        return wheel.advance(nowMs, replace);
+        return wheel.poll(nowMs, replace);
     }
 
     private long dueNowMs;
-    private final io.escapement.engine.wheel.ExpiryHandler count = (handle, payload, deadline) -> { };
+    private final io.escapement.engine.TimerHandler count = (handle, payload, deadline) -> { };
 
     @Override
     public void armDue()
     {
-        wheel.schedule(dueNowMs + 1, -2);
+        wheel.arm(dueNowMs + 1, -2);
     }
 
     @Override
     public int fireDue()
     {
-        return wheel.advance(++dueNowMs, count);
+        return wheel.poll(++dueNowMs, count);
     }
 
     @Override

@@ -72,6 +72,7 @@ public class RtoBenchmark
             states = new long[connections * stride];
             wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).initialCapacity(connections + 1024).build();
             timers = new RetransmissionTimers(wheel, rto, RetryPolicy.linuxDefaults(), false, connections, 1);
+            final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
             for (int c = 0; c < connections; c++)
             {
                 rto.reset(states, c * stride);
@@ -81,7 +82,7 @@ public class RtoBenchmark
                 {
                     final long rtt = 10_000 + random.nextInt(90_000);
                     rto.onRttSample(states, c * stride, rtt, 0, i, i + 1);
-                    timers.onAck(c, 0, rtt, false, 0, i, i + 2, false);
+                    timers.onAck(c, ack.of(0, i, i + 2).rtt(rtt, false));
                 }
             }
             picks = new int[INPUTS];
@@ -99,6 +100,8 @@ public class RtoBenchmark
     public static class Cursor
     {
         int next;
+        /** One per thread, refilled for every ACK, as a caller of RetransmissionTimers keeps it. */
+        final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
     }
 
     /** @return the new RTO, so that nothing is dead code. */
@@ -123,7 +126,7 @@ public class RtoBenchmark
         final int i = cursor.next++;
         final int connection = state.picks[i & INPUT_MASK];
         final long now = ++state.now;
-        state.timers.onAck(connection, now, state.rtts[i & INPUT_MASK], false, 0, i, i + 1, false);
+        state.timers.onAck(connection, cursor.ack.of(now, i, i + 1).rtt(state.rtts[i & INPUT_MASK], false));
         return now;
     }
 }

@@ -1,6 +1,6 @@
 package io.escapement.benchmarks.service;
 
-import io.escapement.engine.service.TimerHandler;
+import io.escapement.engine.TimerHandler;
 import io.escapement.engine.service.TimerService;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;

@@ -1,6 +1,6 @@
 package io.escapement.benchmarks.wheel;
 
-import io.escapement.engine.wheel.ExpiryHandler;
+import io.escapement.engine.TimerHandler;
 import io.escapement.engine.wheel.TimerWheel;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -146,7 +146,7 @@ public class TimerWheelBenchmark
             for (int k = 0; k < liveTimers; k++)
             {
                 deadlines[k] = now + random.nextInt(LIVE_MIN_MS, LIVE_MAX_MS + 1);
-                handles[k] = wheel.schedule(deadlines[k], random.nextLong());
+                handles[k] = wheel.arm(deadlines[k], random.nextLong());
             }
 
             armOffsets = new int[INPUTS];
@@ -167,7 +167,7 @@ public class TimerWheelBenchmark
                 rearmHandles[i] = handles[rearmTimers[i]];
                 rearmSteps[i] = random.nextInt(STEP_MIN_MS, STEP_MAX_MS + 1);
             }
-            capacity = wheel.capacity();
+            capacity = wheel.allocatedCapacity();
         }
 
         @TearDown(Level.Trial)
@@ -179,11 +179,11 @@ public class TimerWheelBenchmark
 
     /**
      * A prefilled wheel whose time advances one tick per {@link #expire} operation. It is its own
-     * {@link ExpiryHandler}: one long-lived instance that arms a replacement for every timer fired, so nothing is
+     * {@link TimerHandler}: one long-lived instance that arms a replacement for every timer fired, so nothing is
      * allocated per operation.
      */
     @State(Scope.Benchmark)
-    public static class ExpiryState implements ExpiryHandler
+    public static class ExpiryState implements TimerHandler
     {
         @Param({"1000", "1000000"})
         int liveTimers;
@@ -210,7 +210,7 @@ public class TimerWheelBenchmark
             now = wheel.currentTime();
             for (int k = 0; k < liveTimers; k++)
             {
-                wheel.schedule(now + random.nextInt(LIVE_MIN_MS, LIVE_MAX_MS + 1), random.nextLong());
+                wheel.arm(now + random.nextInt(LIVE_MIN_MS, LIVE_MAX_MS + 1), random.nextLong());
             }
 
             lifetimes = new int[INPUTS];
@@ -224,20 +224,20 @@ public class TimerWheelBenchmark
             {
                 advanceOneTick();
             }
-            capacity = wheel.capacity();
+            capacity = wheel.allocatedCapacity();
         }
 
         /** @return the number of timers fired by advancing one tick. */
         int advanceOneTick()
         {
             now += wheel.tickDuration();
-            return wheel.advance(now, this);
+            return wheel.poll(now, this);
         }
 
         @Override
         public void onExpiry(final long handle, final long payload, final long deadline)
         {
-            wheel.schedule(now + lifetimes[rearmCursor++ & INPUT_MASK], payload);
+            wheel.arm(now + lifetimes[rearmCursor++ & INPUT_MASK], payload);
         }
 
         @TearDown(Level.Trial)
@@ -281,7 +281,7 @@ public class TimerWheelBenchmark
     {
         final int i = cursor.next++;
         final TimerWheel wheel = state.wheel;
-        final long handle = wheel.schedule(state.now + state.armOffsets[i & INPUT_MASK], i);
+        final long handle = wheel.arm(state.now + state.armOffsets[i & INPUT_MASK], i);
         return wheel.cancel(handle);
     }
 
@@ -298,7 +298,7 @@ public class TimerWheelBenchmark
         final int timer = state.rearmTimers[i];
         final long deadline = deadlines[timer] + state.rearmSteps[i];
         deadlines[timer] = deadline;
-        state.wheel.reschedule(state.rearmHandles[i], deadline);
+        state.wheel.rearm(state.rearmHandles[i], deadline);
         return deadline;
     }
 
@@ -317,10 +317,10 @@ public class TimerWheelBenchmark
 
     static void checkUnchanged(final TimerWheel wheel, final int liveTimers, final int capacity)
     {
-        if (wheel.timerCount() != liveTimers || wheel.capacity() != capacity)
+        if (wheel.timerCount() != liveTimers || wheel.allocatedCapacity() != capacity)
         {
             throw new IllegalStateException("the population or the capacity changed during the run: timerCount=" +
-                wheel.timerCount() + " (expected " + liveTimers + "), capacity=" + wheel.capacity() +
+                wheel.timerCount() + " (expected " + liveTimers + "), capacity=" + wheel.allocatedCapacity() +
                 " (expected " + capacity + ")");
         }
     }
@@ -329,7 +329,7 @@ public class TimerWheelBenchmark
     static TimerWheel newWheel(final int liveTimers, final boolean lazy)
     {
         return TimerWheel.builder(TimeUnit.MILLISECONDS).startTime(0).tickDuration(1)
-            .initialCapacity(liveTimers + HEADROOM).lazyReschedule(lazy).build();
+            .initialCapacity(liveTimers + HEADROOM).lazyRearm(lazy).build();
     }
 
     static int ceilingPowerOfTwo(final int value)

@@ -112,7 +112,7 @@ public final class WheelFootprint
         final long now = wheel.currentTime();
         for (int i = 0; i < liveTimers; i++)
         {
-            wheel.schedule(now + random.nextInt(LIVE_MIN_MS, LIVE_MAX_MS + 1), random.nextLong());
+            wheel.arm(now + random.nextInt(LIVE_MIN_MS, LIVE_MAX_MS + 1), random.nextLong());
         }
         if (wheel.timerCount() != liveTimers)
         {

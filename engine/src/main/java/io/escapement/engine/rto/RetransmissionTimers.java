@@ -1,5 +1,6 @@
 package io.escapement.engine.rto;
 
+import io.escapement.engine.TimerHandler;
 import io.escapement.engine.wheel.TimerWheel;
 
 import java.util.Objects;
@@ -19,7 +20,7 @@ import java.util.Objects;
  * RTT sample, since it cannot tell which transmission it acknowledges. With {@code timestamps} on (RFC 7323,
  * section 4: the echoed timestamp names the transmission), every ACK yields a sample.
  * <p>
- * The timer fires through the wheel's {@link io.escapement.engine.wheel.ExpiryHandler}, with payload
+ * The timer fires through the wheel's {@link io.escapement.engine.TimerHandler}, with payload
  * {@code connection << 8 | timerKind}; the caller's handler dispatches on the kind and calls {@link #onExpiry},
  * which tells it to retransmit or that the connection gave up. Times are microseconds on the wheel's clock.
  * Not thread-safe: the wheel's owner thread drives it.
@@ -176,35 +177,108 @@ public final class RetransmissionTimers
     public void onSend(final int connection, final long nowUs)
     {
         final int at = base(connection);
-        if (!wheel.isScheduled(table[at + handleWord])) // also re-arms if a fired timer's onExpiry never came
+        if (!wheel.isArmed(table[at + handleWord])) // also re-arms if a fired timer's onExpiry never came
         {
-            table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
+            table[at + handleWord] = wheel.arm(nowUs + strategy.rtoUs(table, at), payload(connection));
         }
     }
 
     /**
-     * An ACK arrived that acknowledges new data.
-     *
-     * @param rttUs                the time since the acknowledged segment was sent, or -1 if unknown.
-     * @param ackedRetransmission  whether that segment had been retransmitted (then Karn's rule withholds the
-     *                             sample, unless timestamps are on).
-     * @param ackDelayUs           the peer's reported ACK delay (QUIC), else 0.
-     * @param sndUna               the oldest unacknowledged sequence number after this ACK.
-     * @param sndNxt               the next sequence number to send.
-     * @param allAcked             whether nothing is outstanding any more (then the timer stops, section 5.2);
-     *                             otherwise it restarts with the current timeout (section 5.3).
+     * What one ACK tells the retransmission timer, named rather than passed as a row of positional primitives. A
+     * caller keeps one instance per thread and refills it for every ACK, so nothing is allocated per ACK:
+     * <pre>{@code
+     * timers.onAck(connection, ack.of(nowUs, sndUna, sndNxt).rtt(rttUs, retransmitted));
+     * }</pre>
+     * {@link #of} clears the optional parts (the RTT sample, the ACK delay), so a sample never carries over from
+     * one ACK to the next. Not thread-safe: one instance per thread.
      */
-    public void onAck(final int connection, final long nowUs, final long rttUs, final boolean ackedRetransmission,
-        final long ackDelayUs, final long sndUna, final long sndNxt, final boolean allAcked)
+    public static final class Ack
+    {
+        private long nowUs;
+        private long sndUna;
+        private long sndNxt;
+        private long rttUs = -1;
+        private boolean ofRetransmission;
+        private long ackDelayUs;
+
+        /**
+         * Starts describing an ACK that acknowledges new data.
+         *
+         * @param nowUs  the time it arrived, on the wheel's clock.
+         * @param sndUna the oldest unacknowledged sequence number after it.
+         * @param sndNxt the next sequence number to send; {@code sndUna == sndNxt} means everything sent is
+         *               acknowledged, and the timer stops (RFC 6298 section 5.2), otherwise it restarts (5.3).
+         * @return this, with no RTT sample and no ACK delay.
+         */
+        public Ack of(final long nowUs, final long sndUna, final long sndNxt)
+        {
+            this.nowUs = nowUs;
+            this.sndUna = sndUna;
+            this.sndNxt = sndNxt;
+            this.rttUs = -1;
+            this.ofRetransmission = false;
+            this.ackDelayUs = 0;
+            return this;
+        }
+
+        /**
+         * @param rttUs            the time since the acknowledged segment was sent, at least 0.
+         * @param ofRetransmission whether that segment had been retransmitted: then Karn's rule withholds the
+         *                         sample, unless the timers were built with timestamps on.
+         * @return this.
+         */
+        public Ack rtt(final long rttUs, final boolean ofRetransmission)
+        {
+            if (rttUs < 0)
+            {
+                throw new IllegalArgumentException("rttUs must be at least 0, was " + rttUs);
+            }
+            this.rttUs = rttUs;
+            this.ofRetransmission = ofRetransmission;
+            return this;
+        }
+
+        /**
+         * @param ackDelayUs the peer's reported ACK delay (QUIC's ack_delay), at least 0; TCP strategies ignore it.
+         * @return this.
+         */
+        public Ack ackDelay(final long ackDelayUs)
+        {
+            if (ackDelayUs < 0)
+            {
+                throw new IllegalArgumentException("ackDelayUs must be at least 0, was " + ackDelayUs);
+            }
+            this.ackDelayUs = ackDelayUs;
+            return this;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Ack{nowUs=" + nowUs + ", sndUna=" + sndUna + ", sndNxt=" + sndNxt + ", rttUs=" + rttUs +
+                ", ofRetransmission=" + ofRetransmission + ", ackDelayUs=" + ackDelayUs + '}';
+        }
+    }
+
+    /**
+     * An ACK arrived that acknowledges new data: takes its RTT sample if Karn's rule allows (every sample with
+     * timestamps on), restarts the retransmission count, and restarts the timer with the current timeout, or stops it
+     * when everything sent is acknowledged.
+     *
+     * @param connection the connection.
+     * @param ack        what the ACK says; read during the call only, so the caller may refill it at once.
+     */
+    public void onAck(final int connection, final Ack ack)
     {
         final int at = base(connection);
-        if (rttUs >= 0 && (timestamps || !ackedRetransmission))
+        final long nowUs = ack.nowUs;
+        if (ack.rttUs >= 0 && (timestamps || !ack.ofRetransmission))
         {
-            strategy.onRttSample(table, at, rttUs, ackDelayUs, sndUna, sndNxt);
+            strategy.onRttSample(table, at, ack.rttUs, ack.ackDelayUs, ack.sndUna, ack.sndNxt);
         }
         table[at + metaWord] &= (1L << PHASE_BITS) - 1; // new data acknowledged: retransmission count restarts
         final long handle = table[at + handleWord];
-        if (allAcked)
+        if (ack.sndUna == ack.sndNxt)
         {
             if (handle != TimerWheel.NULL_HANDLE)
             {
@@ -212,13 +286,13 @@ public final class RetransmissionTimers
                 table[at + handleWord] = TimerWheel.NULL_HANDLE;
             }
         }
-        else if (handle != TimerWheel.NULL_HANDLE && wheel.isScheduled(handle))
+        else if (handle != TimerWheel.NULL_HANDLE && wheel.isArmed(handle))
         {
-            wheel.reschedule(handle, nowUs + strategy.rtoUs(table, at));
+            wheel.rearm(handle, nowUs + strategy.rtoUs(table, at));
         }
         else
         {
-            table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
+            table[at + handleWord] = wheel.arm(nowUs + strategy.rtoUs(table, at), payload(connection));
         }
     }
 
@@ -256,7 +330,7 @@ public final class RetransmissionTimers
         {
             strategy.onTimeout(table, at);
         }
-        table[at + handleWord] = wheel.schedule(nowUs + strategy.rtoUs(table, at), payload(connection));
+        table[at + handleWord] = wheel.arm(nowUs + strategy.rtoUs(table, at), payload(connection));
         return Outcome.RETRANSMIT;
     }
 
@@ -284,7 +358,7 @@ public final class RetransmissionTimers
     /** @return whether the connection's timer is running. */
     public boolean isArmed(final int connection)
     {
-        return wheel.isScheduled(table[base(connection) + handleWord]);
+        return wheel.isArmed(table[base(connection) + handleWord]);
     }
 
     /**

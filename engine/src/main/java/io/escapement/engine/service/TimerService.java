@@ -1,6 +1,6 @@
 package io.escapement.engine.service;
 
-import io.escapement.engine.wheel.ExpiryHandler;
+import io.escapement.engine.TimerHandler;
 import io.escapement.engine.wheel.TimerWheel;
 import org.HdrHistogram.Histogram;
 
@@ -187,7 +187,7 @@ public final class TimerService implements AutoCloseable
      * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
      * {@code this::fire}, whose hidden class Lincheck cannot analyse.
      */
-    private final ExpiryHandler onExpiry = new Firing();
+    private final TimerHandler onExpiry = new Firing();
 
     /** Set once, by the CAS in {@link #shutdown()}; read by every arm after publishing its timer (see there). */
     private volatile boolean closed;
@@ -249,7 +249,7 @@ public final class TimerService implements AutoCloseable
         startNs = clock.getAsLong();
         // Addressed by the service's own slot numbers: no wheel handle to keep per timer.
         wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(startNs).tickDuration(builder.tickNs)
-            .maxCapacity(builder.capacity).initialCapacity(Math.min(builder.capacity, 8192))
+            .capacity(builder.capacity)
             .callerAssignedSlots(true).build();
     }
 
@@ -1025,7 +1025,7 @@ public final class TimerService implements AutoCloseable
         owner.firesSinceClockRead = 0;
         try
         {
-            return wheel.advance(now, onExpiry, limit);
+            return wheel.poll(now, onExpiry, limit);
         }
         finally
         {
@@ -1141,12 +1141,12 @@ public final class TimerService implements AutoCloseable
             // timer with the slot's old payload. The arm brings the payload and keeps the later re-arm's deadline.
             // (A cancelled timer is not filed: its cancel retires it.)
             long deadlineNs = slots.requestDeadline(position);
-            if (wheel.isSlotScheduled(slot))
+            if (wheel.isSlotArmed(slot))
             {
                 deadlineNs = wheel.slotDeadline(slot);
                 wheel.cancelSlot(slot);
             }
-            wheel.scheduleSlot(slot, deadlineNs, slots.requestPayload(position));
+            wheel.armSlot(slot, deadlineNs, slots.requestPayload(position));
         }
         while (true)
         {
@@ -1182,18 +1182,18 @@ public final class TimerService implements AutoCloseable
             return; // filed above
         }
         final long deadlineNs = slots.requestDeadline(position);
-        if (wheel.isSlotScheduled(slot))
+        if (wheel.isSlotArmed(slot))
         {
-            wheel.rescheduleSlot(slot, deadlineNs);
+            wheel.rearmSlot(slot, deadlineNs);
         }
         else
         {
             // Its old deadline came while this re-arm was on its way: the wheel let go of it without firing it.
-            wheel.scheduleSlot(slot, deadlineNs, wheel.slotPayload(slot));
+            wheel.armSlot(slot, deadlineNs, wheel.slotPayload(slot));
         }
     }
 
-    /** The wheel fired the entry of the timer in {@code slot}. Runs inside {@link TimerWheel#advance}. */
+    /** The wheel fired the entry of the timer in {@code slot}. Runs inside {@link TimerWheel#poll}. */
     private void fire(final int slot, final long payload, final long deadlineNs)
     {
         final TimerSlots slots = this.slots;
@@ -1212,7 +1212,7 @@ public final class TimerService implements AutoCloseable
                 {
                     // Closed by a shutdown() beside this caller-driven poll: back into the wheel, which keeps its
                     // deadline and payload for the list shutdown() returns (not fired again: the service is closed).
-                    wheel.rescheduleSlot(slot, deadlineNs);
+                    wheel.rearmSlot(slot, deadlineNs);
                 }
                 return;
             }
@@ -1251,7 +1251,7 @@ public final class TimerService implements AutoCloseable
         }
     }
 
-    private final class Firing implements ExpiryHandler
+    private final class Firing implements TimerHandler
     {
         @Override
         public void onExpiry(final long wheelHandle, final long payload, final long deadlineNs)
@@ -1272,7 +1272,7 @@ public final class TimerService implements AutoCloseable
                 }
                 else
                 {
-                    handler.onTimer(handle, payload, deadlineNs);
+                    handler.onExpiry(handle, payload, deadlineNs);
                 }
             }
             catch (final Throwable t)
@@ -1297,7 +1297,7 @@ public final class TimerService implements AutoCloseable
     {
         try
         {
-            handler.onTimer(handle, payload, deadlineNs);
+            handler.onExpiry(handle, payload, deadlineNs);
         }
         catch (final Throwable t)
         {

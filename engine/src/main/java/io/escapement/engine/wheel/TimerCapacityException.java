@@ -13,14 +13,14 @@ public final class TimerCapacityException extends IllegalStateException
     TimerCapacityException(final int maxCapacity)
     {
         super("timer capacity exhausted: the wheel already holds its maximum of " + maxCapacity +
-            " timers (raise TimerWheel.Builder.maxCapacity, or cancel timers first)");
+            " timers (raise TimerWheel.Builder.capacity, or cancel timers first)");
         this.maxCapacity = maxCapacity;
     }
 
     /**
      * @return the maximum number of timers the wheel was configured to hold.
      */
-    public int maxCapacity()
+    public int capacity()
     {
         return maxCapacity;
     }

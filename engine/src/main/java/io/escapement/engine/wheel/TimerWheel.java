@@ -1,5 +1,7 @@
 package io.escapement.engine.wheel;
 
+import io.escapement.engine.TimerHandler;
+
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -11,38 +13,38 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Time is a {@code long} in a unit the caller names once ({@link Builder}); the wheel never reads a clock, so the
  * same wheel serves real time and a simulator's virtual time. A timer is armed for an absolute deadline with a
- * {@code long} payload and is named by a {@code long} handle. {@link #advance(long, ExpiryHandler)} fires every
+ * {@code long} payload and is named by a {@code long} handle. {@link #poll(long, TimerHandler)} fires every
  * timer whose deadline is at or before the given time, exactly once, in tick order, through one long-lived
- * {@link ExpiryHandler}.
+ * {@link TimerHandler}.
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Never early, never lost, exactly once.</b> A timer fires only from an {@code advance(now)} with
+ *   <li><b>Never early, never lost, exactly once.</b> A timer fires only from an {@code poll(now)} with
  *       {@code deadline <= now}; the comparison is on the exact deadline, not its tick, so a caller that advances
  *       exactly to a deadline fires it with zero lateness, and one that advances at least once per tick fires
  *       every timer less than one tick late. Cancel and fire exclude each other.</li>
- *   <li><b>Tick order.</b> Within one {@code advance}, timers fire in the order of their deadline's tick (the
+ *   <li><b>Tick order.</b> Within one {@code poll}, timers fire in the order of their deadline's tick (the
  *       order inside one tick is unspecified). The one exception is timers that were already in the past when
- *       armed: they fire first, at the next {@code advance}, in no particular order.</li>
+ *       armed: they fire first, at the next {@code poll}, in no particular order.</li>
  *   <li><b>Armed from a callback.</b> A callback that arms or re-arms a timer whose deadline falls in a tick the
- *       running {@code advance} has already processed sees it fire at the next {@code advance}, not the running
+ *       running {@code poll} has already processed sees it fire at the next {@code poll}, not the running
  *       one. This bounds the work of one call: a callback that re-arms itself at "now" cannot spin forever.
  *       A deadline in a later tick up to {@code now} fires in the running call, in order.</li>
  *   <li><b>Stale handles are answered, never obeyed.</b> Handles carry a 31-bit generation. Once a timer has
  *       fired or been cancelled its handle is dead: {@link #cancel(long)} answers {@code false},
- *       {@link #reschedule(long, long)} throws, and neither touches the timer that may now reuse the slot. A
+ *       {@link #rearm(long, long)} throws, and neither touches the timer that may now reuse the slot. A
  *       slot must be reused 2<sup>31</sup> times before an old handle could alias it.</li>
  * </ul>
  *
  * <h2>Complexity</h2>
- * {@link #schedule}, {@link #cancel}, {@link #reschedule} and firing are O(1). {@link #advance} costs
+ * {@link #arm}, {@link #cancel}, {@link #rearm} and firing are O(1). {@link #poll} costs
  * O(timers fired + timers cascaded + levels), independent of the time elapsed: occupancy bitmaps let it jump over
  * empty buckets, so advancing by hours of virtual time is as cheap as advancing by one tick. A timer cascades at
  * most once per level it starts above level 0: at a 1 ms tick, not at all for deadlines up to 256 ms ahead, once
  * up to 65 s ahead (RTOs, TIME-WAIT), twice up to 4.7 hours. {@link #earliestDeadline()} is O(levels) plus the
  * length of one bucket.
  * <p>
- * Cascades are amortized, not spread: the {@code advance} that enters a level-1 range re-files that range's
+ * Cascades are amortized, not spread: the {@code poll} that enters a level-1 range re-files that range's
  * timers, 256 ticks' worth, in one call, and its {@code limit} counts timers fired, not re-filed. With a million
  * timers spread over 10 s that is about 46,000 timers, about 2 ms on the development machine, once every 256 ticks.
  * <p>
@@ -63,9 +65,9 @@ import java.util.concurrent.TimeUnit;
  * is never the cursor's own, so the cursor enters it after the timer was filed; at that moment the bucket is
  * cascaded: its timers
  * are re-filed relative to the new cursor, one or more levels lower. Occupancy bitmaps (256 bits a level) find the
- * bucket the cursor reaches next in a few instructions, which lets {@code advance} jump over empty time. Timers for
+ * bucket the cursor reaches next in a few instructions, which lets {@code poll} jump over empty time. Timers for
  * ticks already processed (deadlines in the past, and timers of the current tick that are not due yet) wait in an
- * {@code OVERDUE} list that every {@code advance} examines first.
+ * {@code OVERDUE} list that every {@code poll} examines first.
  * <p>
  * 256 buckets a level, rather than the 64 of Linux and Caffeine, keep the timers a network server has most of,
  * RTOs and TIME-WAIT from a quarter of a second to a minute ahead at a 1 ms tick, on level 1: they cascade once,
@@ -76,12 +78,12 @@ import java.util.concurrent.TimeUnit;
  * A TCP retransmission timer is re-armed on every ACK and almost always moved later. Moving a timer eagerly
  * (remove from its bucket, append to another) touches the timer, the timer moved into its place and the new
  * bucket's front chunk: two or three cache misses at a million timers. When the new
- * deadline is later and the timer is filed in a bucket of the wheel, {@link #reschedule} only records the new
+ * deadline is later and the timer is filed in a bucket of the wheel, {@link #rearm} only records the new
  * deadline (one miss); when the old bucket comes due the timer is found not due and re-filed by its new deadline.
  * This keeps the invariant that makes the wheel correct: a timer is always filed at or before its deadline, so it
  * is never fired early and {@link #earliestDeadline()} stays a lower bound. A timer moved earlier, or one in the
  * {@code OVERDUE} list, is moved eagerly. The lazy path pays off when a timer is re-armed more than about once
- * before its old bucket is reached; {@link Builder#lazyReschedule(boolean)} turns it off.
+ * before its old bucket is reached; {@link Builder#lazyRearm(boolean)} turns it off.
  *
  * <h2>Memory layout</h2>
  * A timer is a 6-int record: generation, position, deadline (2 ints), payload (2 ints) = 24 bytes. Records live
@@ -99,12 +101,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TimerWheel
 {
-    /** A handle that never names a timer; {@link #schedule} never returns it. */
+    /** A handle that never names a timer; {@link #arm} never returns it. */
     public static final long NULL_HANDLE = 0L;
 
     /**
      * Returned by {@link #deadline(long)} for a handle that names no live timer, and by {@link #earliestDeadline()}
-     * when the wheel holds no timer. A timer may be armed for this very value; use {@link #isScheduled(long)} or
+     * when the wheel holds no timer. A timer may be armed for this very value; use {@link #isArmed(long)} or
      * {@link #timerCount()} to tell the two apart.
      */
     public static final long NULL_DEADLINE = Long.MAX_VALUE;
@@ -167,10 +169,10 @@ public final class TimerWheel
     /** log2(tickDuration) when it is a power of two, else -1 (then ticks are found by division). */
     private final int tickShift;
     private final int maxCapacity;
-    private final boolean lazyReschedule;
-    /** Timers are numbered by the caller ({@link #scheduleSlot}), never by the wheel's free list. */
+    private final boolean lazyRearm;
+    /** Timers are numbered by the caller ({@link #armSlot}), never by the wheel's free list. */
     private final boolean callerAssignedSlots;
-    /** {@link #schedule} refuses once timerCount reaches this: maxCapacity, or 0 when the caller assigns slots. */
+    /** {@link #arm} refuses once timerCount reaches this: maxCapacity, or 0 when the caller assigns slots. */
     private final int scheduleLimit;
     /** The last tick whose start time is a long: (Long.MAX_VALUE - startTime) / tickDuration, unsigned. */
     private final long lastRepresentableTick;
@@ -231,7 +233,7 @@ public final class TimerWheel
         tickDuration = builder.tickDuration;
         tickShift = Long.bitCount(tickDuration) == 1 ? Long.numberOfTrailingZeros(tickDuration) : -1;
         maxCapacity = builder.maxCapacity;
-        lazyReschedule = builder.lazyReschedule;
+        lazyRearm = builder.lazyRearm;
         callerAssignedSlots = builder.callerAssignedSlots;
         scheduleLimit = callerAssignedSlots ? 0 : maxCapacity;
         // Long.MAX_VALUE - startTime overflows for a negative start, but is exact read as unsigned.
@@ -267,34 +269,34 @@ public final class TimerWheel
      * Arms a timer.
      *
      * @param deadline absolute time at or after which the timer fires, in the wheel's unit. A deadline in the
-     *                 past is allowed: the timer fires at the next {@link #advance}.
-     * @param payload  any value; handed back to the {@link ExpiryHandler}.
+     *                 past is allowed: the timer fires at the next {@link #poll}.
+     * @param payload  any value; handed back to the {@link TimerHandler}.
      * @return the timer's handle, never {@link #NULL_HANDLE}.
      * @throws IllegalArgumentException if the deadline lies {@code Long.MAX_VALUE} units or more after the
      *                                  start time, where ticks would overflow.
      * @throws TimerCapacityException   if the wheel already holds its maximum number of timers.
      * @throws IllegalStateException    if the wheel was built with {@link Builder#callerAssignedSlots(boolean)}:
-     *                                  then the caller names the slot ({@link #scheduleSlot}).
+     *                                  then the caller names the slot ({@link #armSlot}).
      */
-    public long schedule(final long deadline, final long payload)
+    public long arm(final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
         if (timerCount >= scheduleLimit) // one test for both refusals
         {
             if (callerAssignedSlots)
             {
-                throw new IllegalStateException("this wheel's slots are assigned by its caller: use scheduleSlot");
+                throw new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
             }
             throw new TimerCapacityException(maxCapacity);
         }
         final int slot = allocateSlot();
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
-        return arm(slot, page, at, deadline, payload);
+        return fill(slot, page, at, deadline, payload);
     }
 
     /** Fills a slot just taken (its generation already live) and files it: the end of both ways to arm. */
-    private long arm(final int slot, final int[] page, final int at, final long deadline, final long payload)
+    private long fill(final int slot, final int[] page, final int at, final long deadline, final long payload)
     {
         writeDeadline(page, at, deadline);
         page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
@@ -307,7 +309,7 @@ public final class TimerWheel
     /**
      * Cancels a timer.
      *
-     * @param handle a handle from {@link #schedule}, or any other value.
+     * @param handle a handle from {@link #arm}, or any other value.
      * @return {@code true} only if this call stopped the timer, which then never fires; {@code false} if the
      * handle names no live timer: it fired (its callback may be running now), was cancelled, or was never issued.
      */
@@ -335,19 +337,20 @@ public final class TimerWheel
      * Re-arms a live timer for a new deadline, keeping its handle and payload: the RTO restart on every ACK. A
      * callback may re-arm the timer it is called for, which arms it again (a periodic timer).
      *
-     * @param handle   the handle of a live timer, or of the timer whose callback is running.
+     * @param handle   the handle of a live timer, or of the timer whose callback is running; any other value is
+     *                 answered {@code false} and changes nothing.
      * @param deadline the new absolute deadline; earlier or later than the old one.
-     * @throws IllegalArgumentException if the handle names no live timer (it fired, was cancelled, or was never
-     *                                  issued) or the deadline would overflow; the wheel is unchanged.
+     * @return {@code true} if the timer is now armed for {@code deadline}; {@code false} if the handle names no live
+     * timer (it fired, was cancelled, or was never issued): stale handles are answered, never obeyed.
+     * @throws IllegalArgumentException if the deadline would overflow; the wheel is unchanged.
      */
-    public void reschedule(final long handle, final long deadline)
+    public boolean rearm(final long handle, final long deadline)
     {
         checkTime(deadline, "deadline");
         final int slot = liveSlot(handle);
         if (slot < 0)
         {
-            throw new IllegalArgumentException("cannot reschedule handle 0x" + Long.toHexString(handle) +
-                ": it names no live timer (it fired, was cancelled, or was never issued by this wheel)");
+            return false;
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -358,16 +361,16 @@ public final class TimerWheel
             writeDeadline(page, at, deadline);
             file(slot, page, at, deadline);
             timerCount++;
-            return;
+            return true;
         }
 
         final long oldDeadline = readDeadline(page, at);
-        if (lazyReschedule && deadline >= oldDeadline && oldDeadline >= cursorStartTime)
+        if (lazyRearm && deadline >= oldDeadline && oldDeadline >= cursorStartTime)
         {
             // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the bucket
             // re-files it when reached. One cache line touched.
             writeDeadline(page, at, deadline);
-            return;
+            return true;
         }
         final int list = listFor(deadline);
         writeDeadline(page, at, deadline);
@@ -381,13 +384,14 @@ public final class TimerWheel
             append(list, slot, page, at);
         }
         // else: same bucket, moved within its range (or OVERDUE to OVERDUE); it stays where it is
+        return true;
     }
 
     /**
      * @param handle any value.
      * @return {@code true} if the handle names a timer that is armed and has not fired or been cancelled.
      */
-    public boolean isScheduled(final long handle)
+    public boolean isArmed(final long handle)
     {
         final int slot = liveSlot(handle);
         return slot >= 0 && pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] != DETACHED;
@@ -431,23 +435,23 @@ public final class TimerWheel
      * Arms a timer in a slot the caller chose, for a wheel built with {@link Builder#callerAssignedSlots(boolean)}.
      * A caller that already numbers its timers (the engine's thread-safe service, whose slot table is indexed the
      * same way) then needs no handle from the wheel: no 8-byte handle per timer to store, no lookup. The other
-     * {@code *Slot} methods name the timer by its slot; the handle given to the {@link ExpiryHandler} still carries
+     * {@code *Slot} methods name the timer by its slot; the handle given to the {@link TimerHandler} still carries
      * the slot in its low 32 bits.
      *
      * @param slot     from 0 to {@code maxCapacity - 1}; must hold no timer (none armed, none whose callback runs).
-     * @param deadline as for {@link #schedule}.
-     * @param payload  as for {@link #schedule}; it stays readable by {@link #slotPayload} after the timer fired or was
+     * @param deadline as for {@link #arm}.
+     * @param payload  as for {@link #arm}; it stays readable by {@link #slotPayload} after the timer fired or was
      *                 cancelled, until the slot is armed again.
      * @return the timer's handle.
      * @throws IllegalStateException    if the wheel numbers its own slots, or the slot holds a timer.
      * @throws IllegalArgumentException if the slot is out of range or the deadline would overflow.
      */
-    public long scheduleSlot(final int slot, final long deadline, final long payload)
+    public long armSlot(final int slot, final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
         if (!callerAssignedSlots)
         {
-            throw new IllegalStateException("this wheel numbers its own slots: use schedule");
+            throw new IllegalStateException("this wheel numbers its own slots: use arm");
         }
         if (slot < 0 || slot >= maxCapacity)
         {
@@ -467,17 +471,19 @@ public final class TimerWheel
         // A slot never used has generation 0; a released one keeps its next generation negated.
         page[at + GEN] = gen == 0 ? 1 : -gen;
         usedSlots = Math.max(usedSlots, slot + 1);
-        return arm(slot, page, at, deadline, payload);
+        return fill(slot, page, at, deadline, payload);
     }
 
     /**
-     * {@link #reschedule} of the timer in {@code slot}.
+     * {@link #rearm} of the timer in {@code slot}.
      *
-     * @throws IllegalArgumentException if the slot holds no live timer, or the deadline would overflow.
+     * @return {@code true} if the slot's timer is now armed for {@code deadline}; {@code false} if the slot holds no
+     * live timer.
+     * @throws IllegalArgumentException if the deadline would overflow.
      */
-    public void rescheduleSlot(final int slot, final long deadline)
+    public boolean rearmSlot(final int slot, final long deadline)
     {
-        reschedule(slotHandle(slot), deadline);
+        return rearm(slotHandle(slot), deadline);
     }
 
     /** @return {@link #cancel} of the timer in {@code slot}: whether this call stopped one. */
@@ -487,9 +493,9 @@ public final class TimerWheel
     }
 
     /** @return whether {@code slot} holds a timer that is armed (not fired, not cancelled). */
-    public boolean isSlotScheduled(final int slot)
+    public boolean isSlotArmed(final int slot)
     {
-        return isScheduled(slotHandle(slot));
+        return isArmed(slotHandle(slot));
     }
 
     /**
@@ -528,13 +534,13 @@ public final class TimerWheel
 
     /**
      * Advances the wheel to {@code now} and fires every due timer. Same as
-     * {@code advance(now, handler, Integer.MAX_VALUE)}.
+     * {@code poll(now, handler, Integer.MAX_VALUE)}.
      *
-     * @see #advance(long, ExpiryHandler, int)
+     * @see #poll(long, TimerHandler, int)
      */
-    public int advance(final long now, final ExpiryHandler handler)
+    public int poll(final long now, final TimerHandler handler)
     {
-        return advance(now, handler, Integer.MAX_VALUE);
+        return poll(now, handler, Integer.MAX_VALUE);
     }
 
     /**
@@ -555,7 +561,7 @@ public final class TimerWheel
      *                                  limit is not positive.
      * @throws IllegalStateException    if called from an expiry callback.
      */
-    public int advance(final long now, final ExpiryHandler handler, final int limit)
+    public int poll(final long now, final TimerHandler handler, final int limit)
     {
         Objects.requireNonNull(handler, "handler");
         if (limit <= 0)
@@ -564,13 +570,20 @@ public final class TimerWheel
         }
         if (now < currentTime)
         {
-            throw new IllegalArgumentException("cannot advance backwards: now=" + now +
+            throw new IllegalArgumentException("cannot poll backwards: now=" + now +
                 " is before the wheel's current time " + currentTime);
+        }
+        if (now == NULL_DEADLINE && timerCount == 0)
+        {
+            // The idiom poll(max(currentTime(), earliestDeadline())) on an empty wheel: say so, rather than the
+            // overflow message checkTime would give.
+            throw new IllegalArgumentException("now=NULL_DEADLINE, which earliestDeadline() answers when the wheel " +
+                "holds no timer: test earliestDeadline() against TimerWheel.NULL_DEADLINE before polling to it");
         }
         checkTime(now, "now");
         if (advancing)
         {
-            throw new IllegalStateException("advance must not be called from an expiry callback");
+            throw new IllegalStateException("poll must not be called from an expiry callback");
         }
 
         advancing = true;
@@ -641,12 +654,20 @@ public final class TimerWheel
      * later in the current tick), a bound kept as they are filed. The call is O(levels) plus the length of one
      * level-0 bucket, plus the length of the list of those timers when a cancel left their bound stale. A lower
      * bound lies after {@link #currentTime()} unless a timer is already due or the
-     * last {@code advance} stopped early (its limit, or a callback that threw) with work left up to now. Either
+     * last {@code poll} stopped early (its limit, or a callback that threw) with work left up to now. Either
      * way a caller that repeatedly advances to {@code max(currentTime(), earliestDeadline())} always makes
      * progress, and reaches the earliest timer within a few steps (one per level the timer cascades through).
      *
+     * <pre>{@code
+     * for (long next; (next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE; )
+     * {
+     *     wheel.poll(Math.max(wheel.currentTime(), next), handler); // a simulator jumps from deadline to deadline
+     * }
+     * }</pre>
+     *
      * @return a time at or before the earliest deadline of the armed timers; at or before {@link #currentTime()}
-     * if one is due now; {@link #NULL_DEADLINE} if the wheel holds no timer.
+     * if one is due now; {@link #NULL_DEADLINE} if the wheel holds no timer, which is no time to poll to: test for
+     * it, as above.
      */
     public long earliestDeadline()
     {
@@ -691,7 +712,7 @@ public final class TimerWheel
         return timerCount;
     }
 
-    /** @return the time of the last {@link #advance}, or the start time before the first. */
+    /** @return the time of the last {@link #poll}, or the start time before the first. */
     public long currentTime()
     {
         return currentTime;
@@ -715,22 +736,25 @@ public final class TimerWheel
         return timeUnit;
     }
 
-    /** @return the number of timer slots allocated now (grows a page at a time up to {@link #maxCapacity()}). */
+    /**
+     * @return the most timers this wheel will hold ({@link Builder#capacity(int)}), as a service's
+     * {@code capacity()} is the most it holds.
+     */
     public int capacity()
-    {
-        return allocatedSlots;
-    }
-
-    /** @return the most timers this wheel will hold. */
-    public int maxCapacity()
     {
         return maxCapacity;
     }
 
-    /** @return whether a later re-arm only records the deadline (see the class comment). */
-    public boolean isLazyReschedule()
+    /** @return the number of timer slots allocated now: it grows a page at a time up to {@link #capacity()}. */
+    public int allocatedCapacity()
     {
-        return lazyReschedule;
+        return allocatedSlots;
+    }
+
+    /** @return whether a later re-arm only records the deadline (see the class comment). */
+    public boolean isLazyRearm()
+    {
+        return lazyRearm;
     }
 
     /** @return where a live timer is filed and where the cursor stands, for test failure messages. */
@@ -760,7 +784,7 @@ public final class TimerWheel
      * for a later pass instead of extending this one. Entries are taken from the end of the list: a removal by a
      * callback swaps the last entry into the hole, which leaves every entry not yet taken in place.
      */
-    private int expire(final int list, final long fireLimit, final ExpiryHandler handler, final int budget)
+    private int expire(final int list, final long fireLimit, final TimerHandler handler, final int budget)
     {
         moveList(list, EXPIRING);
         if (list == OVERDUE)
@@ -1308,9 +1332,10 @@ public final class TimerWheel
         private final TimeUnit timeUnit;
         private long startTime;
         private long tickDuration;
-        private int initialCapacity = PAGE_SIZE;
+        /** Negative until set: then one page, or the capacity if that is smaller. */
+        private int initialCapacity = -1;
         private int maxCapacity = MAX_CAPACITY_LIMIT;
-        private boolean lazyReschedule = true;
+        private boolean lazyRearm = true;
         private boolean callerAssignedSlots;
 
         private Builder(final TimeUnit timeUnit)
@@ -1347,8 +1372,9 @@ public final class TimerWheel
         }
 
         /**
-         * @param initialCapacity timer slots to allocate up front, from 0 up to {@link TimerWheel#MAX_CAPACITY_LIMIT};
-         *                        rounded up to whole pages of {@value TimerWheel#PAGE_SIZE}. Default one page.
+         * @param initialCapacity timer slots to allocate up front, from 0 up to the capacity; rounded up to whole
+         *                        pages of {@value TimerWheel#PAGE_SIZE}. Default one page, or the capacity if that is
+         *                        smaller.
          * @return this builder.
          */
         public Builder initialCapacity(final int initialCapacity)
@@ -1363,37 +1389,37 @@ public final class TimerWheel
         }
 
         /**
-         * @param maxCapacity the most timers the wheel holds before {@link #schedule} throws
-         *                    {@link TimerCapacityException}, from 1 up to {@link TimerWheel#MAX_CAPACITY_LIMIT}
-         *                    (the default).
+         * @param capacity the most timers the wheel holds before {@link TimerWheel#arm} throws
+         *                 {@link TimerCapacityException}, from 1 up to {@link TimerWheel#MAX_CAPACITY_LIMIT}
+         *                 (the default). Slots are allocated as they are needed, a page at a time.
          * @return this builder.
          */
-        public Builder maxCapacity(final int maxCapacity)
+        public Builder capacity(final int capacity)
         {
-            if (maxCapacity < 1 || maxCapacity > MAX_CAPACITY_LIMIT)
+            if (capacity < 1 || capacity > MAX_CAPACITY_LIMIT)
             {
-                throw new IllegalArgumentException("maxCapacity must be in [1, " + MAX_CAPACITY_LIMIT + "], was " +
-                    maxCapacity);
+                throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY_LIMIT + "], was " +
+                    capacity);
             }
-            this.maxCapacity = maxCapacity;
+            this.maxCapacity = capacity;
             return this;
         }
 
         /**
-         * @param lazyReschedule whether a re-arm to a later deadline only records it (default {@code true}); with
+         * @param lazyRearm whether a re-arm to a later deadline only records it (default {@code true}); with
          *                       {@code false} every re-arm unlinks and relinks the timer.
          * @return this builder.
          */
-        public Builder lazyReschedule(final boolean lazyReschedule)
+        public Builder lazyRearm(final boolean lazyRearm)
         {
-            this.lazyReschedule = lazyReschedule;
+            this.lazyRearm = lazyRearm;
             return this;
         }
 
         /**
          * @param callerAssignedSlots whether the caller numbers the timers itself, from 0 to {@code maxCapacity - 1},
-         *                            and arms them with {@link TimerWheel#scheduleSlot} (default {@code false}:
-         *                            {@link TimerWheel#schedule} picks a free slot and returns a handle).
+         *                            and arms them with {@link TimerWheel#armSlot} (default {@code false}:
+         *                            {@link TimerWheel#arm} picks a free slot and returns a handle).
          * @return this builder.
          */
         public Builder callerAssignedSlots(final boolean callerAssignedSlots)
@@ -1404,14 +1430,14 @@ public final class TimerWheel
 
         /**
          * @return a new, empty wheel.
-         * @throws IllegalArgumentException if initialCapacity exceeds maxCapacity.
+         * @throws IllegalArgumentException if an initialCapacity that was set exceeds the capacity.
          */
         public TimerWheel build()
         {
             if (initialCapacity > maxCapacity)
             {
                 throw new IllegalArgumentException("initialCapacity " + initialCapacity +
-                    " exceeds maxCapacity " + maxCapacity);
+                    " exceeds capacity " + maxCapacity);
             }
             return new TimerWheel(this);
         }

@@ -40,6 +40,7 @@ class RetransmissionTimersPropertyTest
         timers.open(0, Phase.DATA);
 
         final Random random = new Random(seed);
+        final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
         long now = 0;
         long sndNxt = 1_000;
         boolean outstanding = false;
@@ -58,7 +59,12 @@ class RetransmissionTimersPropertyTest
                 final boolean retransmitted = random.nextInt(4) == 0;
                 final boolean allAcked = random.nextBoolean();
                 final long sndUna = allAcked ? sndNxt : sndNxt - 1;
-                timers.onAck(0, now, rtt, retransmitted, 0, sndUna, sndNxt, allAcked);
+                ack.of(now, sndUna, sndNxt);
+                if (rtt >= 0)
+                {
+                    ack.rtt(rtt, retransmitted);
+                }
+                timers.onAck(0, ack);
                 if (rtt >= 0 && (timestamps || !retransmitted))
                 {
                     strategy.onRttSample(reference, 0, rtt, 0, sndUna, sndNxt);

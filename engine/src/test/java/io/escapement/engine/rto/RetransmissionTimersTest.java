@@ -19,6 +19,7 @@ class RetransmissionTimersTest
     private static final int KIND = 7;
     private final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).build();
     private final List<long[]> expiries = new ArrayList<>(); // {time, outcome ordinal}
+    private final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
 
     private RetransmissionTimers timers(final String strategy, final RetryPolicy policy, final boolean timestamps)
     {
@@ -30,7 +31,7 @@ class RetransmissionTimersTest
     {
         while (wheel.timerCount() > 0)
         {
-            wheel.advance(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
+            wheel.poll(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
             {
                 assertEquals(KIND, payload & 0xFF);
                 final Outcome outcome = timers.onExpiry((int)(payload >>> 8), wheel.currentTime());
@@ -98,16 +99,35 @@ class RetransmissionTimersTest
         final RetransmissionTimers karn = timers("rfc6298", RetryPolicy.linuxDefaults(), false);
         karn.open(0, Phase.DATA);
         karn.onSend(0, 0);
-        karn.onAck(0, 50_000, 50_000, true, 0, 1, 2, false);
+        karn.onAck(0, ack.of(50_000, 1, 2).rtt(50_000, true));
         assertEquals(-1, karn.srttUs(0), "no sample from the ACK of a retransmitted segment");
-        karn.onAck(0, 60_000, 40_000, false, 0, 2, 3, false);
+        karn.onAck(0, ack.of(60_000, 2, 3).rtt(40_000, false));
         assertEquals(40_000, karn.srttUs(0));
 
         final RetransmissionTimers stamped = timers("rfc6298", RetryPolicy.linuxDefaults(), true);
         stamped.open(1, Phase.DATA);
         stamped.onSend(1, 0);
-        stamped.onAck(1, 50_000, 50_000, true, 0, 1, 2, false);
+        stamped.onAck(1, ack.of(50_000, 1, 2).rtt(50_000, true));
         assertEquals(50_000, stamped.srttUs(1), "timestamps tell which transmission an ACK acknowledges");
+    }
+
+    @Test
+    void shouldNotCarryAnAcksRttSampleOverToTheNextAckWhenTheDescriptionIsRefilled()
+    {
+        final RetransmissionTimers timers = timers("rfc6298", RetryPolicy.linuxDefaults(), false);
+        timers.open(0, Phase.DATA);
+        timers.onSend(0, 0);
+        timers.onAck(0, ack.of(50_000, 1, 3).rtt(50_000, false));
+        assertEquals(50_000, timers.srttUs(0));
+        timers.onAck(0, ack.of(60_000, 2, 3)); // no sample given for this one: the last one must not be taken again
+        assertEquals(50_000, timers.srttUs(0), "SRTT moves only on a sample");
+        assertTrue(timers.isArmed(0), "data still outstanding: the timer restarts");
+        assertEquals(60_000 + timers.rtoUs(0), timers.deadlineUs(0));
+        timers.onAck(0, ack.of(70_000, 3, 3));
+        assertFalse(timers.isArmed(0), "sndUna == sndNxt: everything is acknowledged and the timer stops");
+
+        assertThrows(IllegalArgumentException.class, () -> ack.rtt(-1, false));
+        assertThrows(IllegalArgumentException.class, () -> ack.ackDelay(-5));
     }
 
     @Test
@@ -120,14 +140,14 @@ class RetransmissionTimersTest
         timers.onSend(3, 5_000);
         assertEquals(1_001_000, timers.deadlineUs(3), "a running timer is not restarted by another send");
 
-        timers.onAck(3, 101_000, 100_000, false, 0, 1, 2, false);
+        timers.onAck(3, ack.of(101_000, 1, 2).rtt(100_000, false));
         assertEquals(101_000 + 300_000, timers.deadlineUs(3), "restarted: SRTT 100 ms + 4 x 50 ms");
 
-        wheel.advance(401_000, (h, p, d) -> timers.onExpiry((int)(p >>> 8), wheel.currentTime()));
+        wheel.poll(401_000, (h, p, d) -> timers.onExpiry((int)(p >>> 8), wheel.currentTime()));
         assertEquals(1, timers.retransmissions(3));
         assertEquals(401_000 + 600_000, timers.deadlineUs(3), "backed off to 600 ms");
 
-        timers.onAck(3, 500_000, 99_000, true, 0, 2, 2, true);
+        timers.onAck(3, ack.of(500_000, 2, 2).rtt(99_000, true));
         assertFalse(timers.isArmed(3), "everything acknowledged: stopped");
         assertEquals(0, timers.retransmissions(3));
         assertEquals(0, wheel.timerCount());
@@ -182,7 +202,7 @@ class RetransmissionTimersTest
         assertEquals(102_200_000, policy.orphanBudgetUs(), "(2^9 - 1) x 200 ms");
         final RetransmissionTimers timers = timers("rfc6298:min=200ms", policy, false);
         timers.open(2, Phase.DATA);
-        timers.onAck(2, 0, 100_000, false, 0, 1, 1, true); // one sample: RTO 300 ms
+        timers.onAck(2, ack.of(0, 1, 1).rtt(100_000, false)); // one sample: RTO 300 ms
         timers.enterPhase(2, Phase.FIN);
         timers.onSend(2, 0);
         runToCompletion(timers);
@@ -199,7 +219,7 @@ class RetransmissionTimersTest
     {
         final RetransmissionTimers timers = timers("rfc6298", RetryPolicy.linuxDefaults(), false);
         timers.open(3, Phase.DATA);
-        timers.onAck(3, 0, 40_000, false, 0, 1, 1, true);
+        timers.onAck(3, ack.of(0, 1, 1).rtt(40_000, false));
         final long rto = timers.rtoUs(3);
         timers.onSend(3, 0);
         timers.ensureCapacity(1000);

@@ -85,7 +85,7 @@ class RtoReviewTest
         final List<long[]> expiries = new ArrayList<>();
         for (int i = 0; i < 100 && wheel.timerCount() > 0 && expiries.size() < 8; i++)
         {
-            wheel.advance(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
+            wheel.poll(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
                 expiries.add(new long[]{wheel.currentTime() - start,
                     timers.onExpiry((int)(payload >>> 8), wheel.currentTime()).ordinal()}));
         }
@@ -112,7 +112,7 @@ class RtoReviewTest
             RetryPolicy.linuxDefaults(), false, 1, 0);
         timers.open(0, Phase.DATA);
         timers.onSend(0, 0);
-        assertThrows(IllegalStateException.class, () -> wheel.advance(1_000_000, (handle, payload, deadline) ->
+        assertThrows(IllegalStateException.class, () -> wheel.poll(1_000_000, (handle, payload, deadline) ->
         {
             throw new IllegalStateException("caller failed before calling onExpiry");
         }));

@@ -1,5 +1,6 @@
 package io.escapement.engine.service;
 
+import io.escapement.engine.TimerHandler;
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
@@ -68,7 +69,7 @@ public class TimerServiceLincheckTest
         }
 
         @Override
-        public void onTimer(final long handle, final long id, final long deadlineNs)
+        public void onExpiry(final long handle, final long id, final long deadlineNs)
         {
             firedByThisPoll |= 1 << id;
         }

@@ -1,5 +1,6 @@
 package io.escapement.engine.service;
 
+import io.escapement.engine.TimerHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

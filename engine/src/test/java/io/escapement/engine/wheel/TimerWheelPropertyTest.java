@@ -1,5 +1,6 @@
 package io.escapement.engine.wheel;
 
+import io.escapement.engine.TimerHandler;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -49,7 +50,7 @@ class TimerWheelPropertyTest
         }
     }
 
-    private static final class Model implements ExpiryHandler
+    private static final class Model implements TimerHandler
     {
         final TimerWheel wheel;
         final long tick;
@@ -155,7 +156,7 @@ class TimerWheelPropertyTest
         {
             final long deadline = randomDeadline();
             final long payload = random.nextLong();
-            final long handle = wheel.schedule(deadline, payload);
+            final long handle = wheel.arm(deadline, payload);
             add(handle, deadline, payload);
             touchedDuringAdvance.add(handle);
         }
@@ -182,7 +183,7 @@ class TimerWheelPropertyTest
                 final long handle = randomDeadOrForgedHandle();
                 if (handle != TimerWheel.NULL_HANDLE)
                 {
-                    assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(handle, now));
+                    assertFalse(wheel.rearm(handle, now), "a stale or forged handle is answered false");
                 }
                 return;
             }
@@ -195,7 +196,7 @@ class TimerWheelPropertyTest
             // mostly later (an RTO restart), sometimes earlier
             final long deadline = random.nextInt(4) == 0 ? randomDeadline() :
                 Math.max(timer[0], now) + random.nextInt(500) * tick + random.nextInt((int)Math.min(tick, 1000));
-            wheel.reschedule(handle, deadline);
+            assertTrue(wheel.rearm(handle, deadline), "a live handle is re-armed");
             remove(handle);
             dead.remove(dead.size() - 1);
             add(handle, deadline, timer[1]);
@@ -238,7 +239,7 @@ class TimerWheelPropertyTest
             boolean complete;
             try
             {
-                final int fired = wheel.advance(target, this, limit);
+                final int fired = wheel.poll(target, this, limit);
                 assertEquals(firedThisAdvance, fired, "advance returned a wrong count");
                 complete = fired < limit;
             }
@@ -284,7 +285,7 @@ class TimerWheelPropertyTest
             remove(handle);
             firedThisAdvance++;
 
-            assertFalse(wheel.isScheduled(handle), "a firing timer is no longer scheduled");
+            assertFalse(wheel.isArmed(handle), "a firing timer is no longer scheduled");
             assertEquals(deadline, wheel.deadline(handle), "a firing timer's handle still answers");
 
             firingHandle = handle;
@@ -313,7 +314,7 @@ class TimerWheelPropertyTest
             {
                 // periodic: back into the wheel under the same handle
                 final long next = now + random.nextInt(100) * tick + random.nextInt((int)Math.min(tick, 1000));
-                wheel.reschedule(handle, next);
+                wheel.rearm(handle, next);
                 add(handle, next, payload);
                 dead.remove(dead.size() - 1);
                 touchedDuringAdvance.add(handle);
@@ -350,7 +351,7 @@ class TimerWheelPropertyTest
             for (int i = 0; i < 3; i++)
             {
                 final long handle = randomLiveHandle();
-                assertTrue(wheel.isScheduled(handle));
+                assertTrue(wheel.isArmed(handle));
                 assertEquals(live.get(handle)[0], wheel.deadline(handle));
                 assertEquals(live.get(handle)[1], wheel.payload(handle));
             }
@@ -389,7 +390,7 @@ class TimerWheelPropertyTest
         @ForAll @IntRange(min = 100, max = 1_500) final int steps)
     {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.NANOSECONDS)
-            .startTime(start).tickDuration(tick).lazyReschedule(lazy).initialCapacity(0).build();
+            .startTime(start).tickDuration(tick).lazyRearm(lazy).initialCapacity(0).build();
         final Model model = new Model(wheel, start, tick, new Random(seed));
         for (int step = 0; step < steps; step++)
         {
@@ -422,7 +423,7 @@ class TimerWheelPropertyTest
             model.advanceTarget = Math.max(model.now, earliest);
             model.firstFutureTick = model.tickOf(model.now) + 1;
             model.lastFiredFutureTick = Long.MIN_VALUE;
-            wheel.advance(model.advanceTarget, (h, p, d) ->
+            wheel.poll(model.advanceTarget, (h, p, d) ->
             {
                 assertTrue(d <= model.advanceTarget, "fired early while draining");
                 assertTrue(model.live.containsKey(h), "fired twice while draining");

@@ -1,5 +1,6 @@
 package io.escapement.engine.wheel;
 
+import io.escapement.engine.TimerHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,15 +44,15 @@ class TimerWheelReviewTest
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(start).tickDuration(tick)
             .build();
         final List<Long> fired = new ArrayList<>();
-        final long handle = wheel.schedule(Long.MAX_VALUE, 7);
-        final long other = wheel.schedule(Long.MAX_VALUE - 1, 8);
-        assertTrue(wheel.isScheduled(handle));
+        final long handle = wheel.arm(Long.MAX_VALUE, 7);
+        final long other = wheel.arm(Long.MAX_VALUE - 1, 8);
+        assertTrue(wheel.isArmed(handle));
 
-        final int count = wheel.advance(Long.MAX_VALUE, (h, p, d) -> fired.add(p));
+        final int count = wheel.poll(Long.MAX_VALUE, (h, p, d) -> fired.add(p));
 
         assertEquals(List.of(8L, 7L).size(), count,
             "advance(Long.MAX_VALUE) must fire both timers (deadlines MAX-1 and MAX); fired payloads " + fired +
-                ", still scheduled: " + wheel.isScheduled(handle) + "/" + wheel.isScheduled(other));
+                ", still scheduled: " + wheel.isArmed(handle) + "/" + wheel.isArmed(other));
     }
 
     /**
@@ -62,17 +63,17 @@ class TimerWheelReviewTest
     @Test
     void shouldLetACallbackArmATimerWhenTheWheelHoldsFewerThanMaxCapacity()
     {
-        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).maxCapacity(2).initialCapacity(0)
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).capacity(2).initialCapacity(0)
             .build();
-        wheel.schedule(10, 1);
-        wheel.schedule(1_000, 2);
+        wheel.arm(10, 1);
+        wheel.arm(1_000, 2);
         final int[] countInCallback = {-1};
         final List<Long> followUps = new ArrayList<>();
-        wheel.advance(10, (h, p, d) ->
+        wheel.poll(10, (h, p, d) ->
         {
             countInCallback[0] = wheel.timerCount();
             // the wheel holds 1 timer, maxCapacity is 2: arming one more must succeed
-            followUps.add(wheel.schedule(20, 3));
+            followUps.add(wheel.arm(20, 3));
         });
         assertEquals(1, countInCallback[0]);
         assertEquals(1, followUps.size());
@@ -91,22 +92,22 @@ class TimerWheelReviewTest
     void shouldNotReFileTheRestOfTheOverdueTimersOnEveryLimitedAdvance()
     {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
-        wheel.advance(1_000, (h, p, d) -> fail("nothing armed yet"));
+        wheel.poll(1_000, (h, p, d) -> fail("nothing armed yet"));
         final int n = 5_000;
         final long[] handles = new long[n];
         for (int i = 0; i < n; i++)
         {
-            handles[i] = wheel.schedule(500, i); // in the past: OVERDUE
+            handles[i] = wheel.arm(500, i); // in the past: OVERDUE
         }
         int totalMoved = 0;
         for (int call = 0; call < 10; call++)
         {
             final Map<Long, Integer> before = positions(wheel, handles);
-            assertEquals(1, wheel.advance(1_000, (h, p, d) -> { }, 1));
+            assertEquals(1, wheel.poll(1_000, (h, p, d) -> { }, 1));
             int moved = 0;
             for (final Map.Entry<Long, Integer> e : before.entrySet())
             {
-                if (wheel.isScheduled(e.getKey()) && position(wheel, e.getKey()) != e.getValue())
+                if (wheel.isArmed(e.getKey()) && position(wheel, e.getKey()) != e.getValue())
                 {
                     moved++;
                 }
@@ -132,14 +133,14 @@ class TimerWheelReviewTest
         final long[] handles = new long[n];
         for (int i = 0; i < n; i++)
         {
-            handles[i] = wheel.schedule(10 * TICK + 999, i); // all at the end of tick 10
+            handles[i] = wheel.arm(10 * TICK + 999, i); // all at the end of tick 10
         }
-        wheel.advance(10 * TICK, (h, p, d) -> fail("early")); // tick 10 processed: all wait in OVERDUE
+        wheel.poll(10 * TICK, (h, p, d) -> fail("early")); // tick 10 processed: all wait in OVERDUE
         int totalMoved = 0;
         for (int us = 1; us <= 10; us++)
         {
             final Map<Long, Integer> before = positions(wheel, handles);
-            assertEquals(0, wheel.advance(10 * TICK + us, (h, p, d) -> fail("early")));
+            assertEquals(0, wheel.poll(10 * TICK + us, (h, p, d) -> fail("early")));
             for (final Map.Entry<Long, Integer> e : before.entrySet())
             {
                 if (position(wheel, e.getKey()) != e.getValue())
@@ -150,7 +151,7 @@ class TimerWheelReviewTest
         }
         assertTrue(totalMoved <= 10,
             "10 advances that fire nothing and cascade nothing re-filed " + totalMoved + " timers");
-        assertEquals(n, wheel.advance(10 * TICK + 999, (h, p, d) -> { }));
+        assertEquals(n, wheel.poll(10 * TICK + 999, (h, p, d) -> { }));
     }
 
     /**
@@ -163,14 +164,14 @@ class TimerWheelReviewTest
     void shouldGiveALowerBoundThatStillLeadsToTheExactDeadlineWhenALazyTimerSitsInAnEarlierBucket()
     {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).tickDuration(TICK).build();
-        final long lazy = wheel.schedule(5 * TICK + 1, 1);
-        wheel.reschedule(lazy, 200 * TICK); // later: lazy, stays in tick 5's bucket
-        final long exact = wheel.schedule(50 * TICK + 3, 2); // earliest, level 0, never re-armed
+        final long lazy = wheel.arm(5 * TICK + 1, 1);
+        wheel.rearm(lazy, 200 * TICK); // later: lazy, stays in tick 5's bucket
+        final long exact = wheel.arm(50 * TICK + 3, 2); // earliest, level 0, never re-armed
         final long bound = wheel.earliestDeadline();
         assertTrue(bound > wheel.currentTime() && bound <= 50 * TICK + 3, "a lower bound ahead of now: " + bound);
-        wheel.advance(bound, (h, p, d) -> fail("nothing is due at the bound"));
+        wheel.poll(bound, (h, p, d) -> fail("nothing is due at the bound"));
         assertEquals(50 * TICK + 3, wheel.earliestDeadline(), "exact once the lazy timer was re-filed");
-        assertTrue(wheel.isScheduled(exact));
+        assertTrue(wheel.isArmed(exact));
     }
 
     // ------------------------------------------------------------------------------------------ passing scenarios
@@ -185,7 +186,7 @@ class TimerWheelReviewTest
     void scenarioMassiveCallbackChurnAcrossChunkAndArrayGrowth(final boolean lazy)
     {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).tickDuration(TICK)
-            .lazyReschedule(lazy).initialCapacity(0).build();
+            .lazyRearm(lazy).initialCapacity(0).build();
         final SplittableRandom random = new SplittableRandom(42);
         final Map<Long, Long> live = new HashMap<>();
         final List<Long> liveList = new ArrayList<>();
@@ -199,11 +200,11 @@ class TimerWheelReviewTest
             // few distinct ticks so each bucket holds thousands of entries (many chunks), some on level 1 and 2
             final long deadline = (random.nextInt(4) == 0 ? 300 * TICK * (1 + random.nextInt(3)) : 0) +
                 TICK * random.nextInt(8) + random.nextInt((int)TICK);
-            final long h = wheel.schedule(deadline, i);
+            final long h = wheel.arm(deadline, i);
             live.put(h, deadline);
             liveList.add(h);
         }
-        final ExpiryHandler handler = (h, p, d) ->
+        final TimerHandler handler = (h, p, d) ->
         {
             final Long expected = live.remove(h);
             assertTrue(expected != null, "fired a dead timer");
@@ -214,7 +215,7 @@ class TimerWheelReviewTest
             if (action == 0)
             {
                 final long re = now[0] + random.nextInt(3 * (int)TICK);
-                wheel.reschedule(h, re); // periodic
+                wheel.rearm(h, re); // periodic
                 live.put(h, re);
                 touched.add(h);
             }
@@ -231,7 +232,7 @@ class TimerWheelReviewTest
                     else
                     {
                         final long re = Math.max(0, live.get(victim) + (random.nextInt(2000) - 1000) * 7L);
-                        wheel.reschedule(victim, re);
+                        wheel.rearm(victim, re);
                         live.put(victim, re);
                         touched.add(victim);
                     }
@@ -242,7 +243,7 @@ class TimerWheelReviewTest
                 for (int k = 0; k < 3; k++)
                 {
                     final long deadline = now[0] + random.nextInt(600) * (TICK / 2);
-                    final long nh = wheel.schedule(deadline, -1);
+                    final long nh = wheel.arm(deadline, -1);
                     live.put(nh, deadline);
                     liveList.add(nh);
                     touched.add(nh);
@@ -261,7 +262,7 @@ class TimerWheelReviewTest
             boolean complete;
             try
             {
-                complete = wheel.advance(now[0], handler, limit) < limit;
+                complete = wheel.poll(now[0], handler, limit) < limit;
             }
             catch (final RuntimeException e)
             {
@@ -305,12 +306,12 @@ class TimerWheelReviewTest
         final List<Long> later = new ArrayList<>();
         for (int i = 0; i < 100; i++)
         {
-            due.add(wheel.schedule(t * TICK + i, i));
-            later.add(wheel.schedule((t + 256) * TICK + i, 1000 + i)); // level 1, range starting at tick 256
+            due.add(wheel.arm(t * TICK + i, i));
+            later.add(wheel.arm((t + 256) * TICK + i, 1000 + i)); // level 1, range starting at tick 256
         }
         final List<Long> seen = new ArrayList<>();
         final long[] now = {t * TICK + 500};
-        final ExpiryHandler handler = (h, p, d) ->
+        final TimerHandler handler = (h, p, d) ->
         {
             assertTrue(d <= now[0], "fired early: " + d + " > " + now[0]);
             seen.add(p);
@@ -322,20 +323,20 @@ class TimerWheelReviewTest
         drain(wheel, now[0], handler, limit);
         assertEquals(100, seen.size());
         assertTrue(seen.stream().allMatch(p -> p < 100));
-        assertTrue(later.stream().allMatch(wheel::isScheduled));
+        assertTrue(later.stream().allMatch(wheel::isArmed));
         now[0] = (t + 256) * TICK + 99;
         drain(wheel, now[0], handler, limit);
         assertEquals(200, seen.size());
         assertEquals(0, wheel.timerCount());
     }
 
-    private static void drain(final TimerWheel wheel, final long now, final ExpiryHandler handler, final int limit)
+    private static void drain(final TimerWheel wheel, final long now, final TimerHandler handler, final int limit)
     {
         for (int i = 0; i < 10_000; i++)
         {
             try
             {
-                if (wheel.advance(now, handler, limit) < limit)
+                if (wheel.poll(now, handler, limit) < limit)
                 {
                     return;
                 }
@@ -354,32 +355,32 @@ class TimerWheelReviewTest
     {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
         final List<Long> stale = new ArrayList<>();
-        long current = wheel.schedule(100, 0);
+        long current = wheel.arm(100, 0);
         for (int i = 0; i < 1000; i++)
         {
             stale.add(current);
             assertTrue(wheel.cancel(current));
-            current = wheel.schedule(100 + i, i);
+            current = wheel.arm(100 + i, i);
         }
         final long live = current;
         for (final long h : stale)
         {
             assertEquals(live & 0xFFFF_FFFFL, h & 0xFFFF_FFFFL, "the slot was reused");
             assertFalse(wheel.cancel(h));
-            assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(h, 5));
-            assertFalse(wheel.isScheduled(h));
+            assertFalse(wheel.rearm(h, 5), "a stale or forged handle is answered false");
+            assertFalse(wheel.isArmed(h));
             assertEquals(TimerWheel.NULL_DEADLINE, wheel.deadline(h));
         }
         for (final long forged : new long[]{-1L, Long.MIN_VALUE, Long.MAX_VALUE, live + (1L << 32),
             live - (1L << 32), live & 0xFFFF_FFFFL, (live | 0x8000_0000_0000_0000L), live + 1})
         {
             assertFalse(wheel.cancel(forged));
-            assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(forged, 5));
+            assertFalse(wheel.rearm(forged, 5), "a stale or forged handle is answered false");
         }
-        assertTrue(wheel.isScheduled(live));
+        assertTrue(wheel.isArmed(live));
         assertEquals(1099, wheel.deadline(live));
         final List<Long> fired = new ArrayList<>();
-        wheel.advance(2000, (h, p, d) -> fired.add(h));
+        wheel.poll(2000, (h, p, d) -> fired.add(h));
         assertEquals(List.of(live), fired);
     }
 
@@ -391,25 +392,25 @@ class TimerWheelReviewTest
     void scenarioCallbackRearmsCancelsAndReusesItsOwnSlot()
     {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
-        final long a = wheel.schedule(10, 1);
+        final long a = wheel.arm(10, 1);
         final long[] reused = new long[2];
-        wheel.advance(10, (h, p, d) ->
+        wheel.poll(10, (h, p, d) ->
         {
             assertFalse(wheel.cancel(h), "firing timer cannot be cancelled");
-            wheel.reschedule(h, 50);
+            wheel.rearm(h, 50);
             assertTrue(wheel.cancel(h));
-            reused[0] = wheel.schedule(60, 2);
-            reused[1] = wheel.schedule(70, 3);
+            reused[0] = wheel.arm(60, 2);
+            reused[1] = wheel.arm(70, 3);
         });
         assertEquals(a & 0xFFFF_FFFFL, reused[0] & 0xFFFF_FFFFL, "LIFO reuse of the slot");
-        assertTrue(wheel.isScheduled(reused[0]));
-        assertTrue(wheel.isScheduled(reused[1]));
-        assertFalse(wheel.isScheduled(a));
+        assertTrue(wheel.isArmed(reused[0]));
+        assertTrue(wheel.isArmed(reused[1]));
+        assertFalse(wheel.isArmed(a));
         assertEquals(2, wheel.timerCount());
-        final long c = wheel.schedule(80, 4);
+        final long c = wheel.arm(80, 4);
         assertTrue((c & 0xFFFF_FFFFL) != (reused[0] & 0xFFFF_FFFFL));
         final List<Long> fired = new ArrayList<>();
-        wheel.advance(100, (h, p, d) -> fired.add(p));
+        wheel.poll(100, (h, p, d) -> fired.add(p));
         assertEquals(List.of(2L, 3L, 4L), fired);
     }
 
@@ -420,19 +421,19 @@ class TimerWheelReviewTest
     @ValueSource(booleans = {true, false})
     void scenarioRescheduleWithinTheSameBucketKeepsOrderAndTime(final boolean lazy)
     {
-        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).lazyReschedule(lazy).build();
-        wheel.advance(100, (h, p, d) -> fail());
-        final long a = wheel.schedule(1_000, 1); // level 1
-        final long b = wheel.schedule(1_010, 2); // same level-1 bucket
-        wheel.reschedule(a, 1_020); // later, same bucket
-        wheel.reschedule(b, 1_005); // earlier, same bucket (eager shortcut)
-        wheel.reschedule(a, 1_003); // earlier again
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).lazyRearm(lazy).build();
+        wheel.poll(100, (h, p, d) -> fail());
+        final long a = wheel.arm(1_000, 1); // level 1
+        final long b = wheel.arm(1_010, 2); // same level-1 bucket
+        wheel.rearm(a, 1_020); // later, same bucket
+        wheel.rearm(b, 1_005); // earlier, same bucket (eager shortcut)
+        wheel.rearm(a, 1_003); // earlier again
         final List<long[]> fired = new ArrayList<>();
         int steps = 0;
         while (wheel.timerCount() > 0 && steps++ < 100)
         {
             final long next = Math.max(wheel.currentTime(), wheel.earliestDeadline());
-            wheel.advance(next, (h, p, d) -> fired.add(new long[]{p, d, wheel.currentTime()}));
+            wheel.poll(next, (h, p, d) -> fired.add(new long[]{p, d, wheel.currentTime()}));
         }
         assertEquals(2, fired.size());
         assertEquals(1, fired.get(0)[0]);
@@ -448,16 +449,16 @@ class TimerWheelReviewTest
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(Long.MIN_VALUE)
             .tickDuration(3).build();
         final long far = Long.MIN_VALUE + (1L << 60) + 1;
-        wheel.schedule(far, 1);
-        wheel.schedule(Long.MIN_VALUE + 10, 2);
-        assertThrows(IllegalArgumentException.class, () -> wheel.schedule(-1, 0));
+        wheel.arm(far, 1);
+        wheel.arm(Long.MIN_VALUE + 10, 2);
+        assertThrows(IllegalArgumentException.class, () -> wheel.arm(-1, 0));
         final List<Long> fired = new ArrayList<>();
         int steps = 0;
         while (wheel.timerCount() > 0 && steps++ < 20)
         {
             final long next = wheel.earliestDeadline();
             assertTrue(next > wheel.currentTime());
-            wheel.advance(next, (h, p, d) -> fired.add(p));
+            wheel.poll(next, (h, p, d) -> fired.add(p));
         }
         assertEquals(List.of(2L, 1L), fired);
         assertEquals(far, wheel.currentTime());
@@ -474,18 +475,18 @@ class TimerWheelReviewTest
     {
         final long start = Long.MAX_VALUE - (1L << 40);
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(start).tickDuration(tick)
-            .lazyReschedule(lazy).build();
+            .lazyRearm(lazy).build();
         final SplittableRandom random = new SplittableRandom(tick);
         final Map<Long, Long> live = new HashMap<>();
         final long[] now = {start};
-        final ExpiryHandler handler = (h, p, d) ->
+        final TimerHandler handler = (h, p, d) ->
         {
             assertEquals(live.remove(h).longValue(), d);
             assertTrue(d <= now[0], "early");
             if (random.nextInt(4) == 0)
             {
                 final long re = Math.min(Long.MAX_VALUE - 1, now[0] + random.nextLong(1L << 20));
-                wheel.reschedule(h, re);
+                wheel.rearm(h, re);
                 live.put(h, re);
             }
         };
@@ -496,13 +497,13 @@ class TimerWheelReviewTest
                 final long span = Long.MAX_VALUE - 1 - now[0];
                 final long deadline = random.nextInt(10) == 0 ? Long.MAX_VALUE - 1 - random.nextInt(5) :
                     now[0] - (1L << 10) + random.nextLong(Math.max(1, Math.min(span, 1L << (10 + random.nextInt(31)))));
-                live.put(wheel.schedule(deadline, i), deadline);
+                live.put(wheel.arm(deadline, i), deadline);
             }
             final long target = round == 399 ? Long.MAX_VALUE :
                 Math.min(Long.MAX_VALUE, now[0] + random.nextLong(1L << (5 + random.nextInt(30))));
             now[0] = target;
             final Map<Long, Long> before = new HashMap<>(live);
-            wheel.advance(target, handler);
+            wheel.poll(target, handler);
             for (final Map.Entry<Long, Long> e : live.entrySet())
             {
                 if (e.getValue() <= target && before.containsKey(e.getKey()) &&
@@ -530,7 +531,7 @@ class TimerWheelReviewTest
         final Map<Long, Integer> map = new HashMap<>();
         for (final long h : handles)
         {
-            if (wheel.isScheduled(h))
+            if (wheel.isArmed(h))
             {
                 map.put(h, position(wheel, h));
             }

@@ -1,5 +1,6 @@
 package io.escapement.engine.wheel;
 
+import io.escapement.engine.TimerHandler;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,7 +30,7 @@ class TimerWheelScaleTest
         for (int i = 0; i < count; i++)
         {
             deadlines[i] = 1 + random.nextLong(horizonMs);
-            handles[i] = wheel.schedule(deadlines[i], i);
+            handles[i] = wheel.arm(deadlines[i], i);
         }
         assertEquals(count, wheel.timerCount());
 
@@ -46,7 +47,7 @@ class TimerWheelScaleTest
                 continue;
             }
             deadlines[i] += random.nextLong(1_000); // RTO restarts move timers later
-            wheel.reschedule(handles[i], deadlines[i]);
+            wheel.rearm(handles[i], deadlines[i]);
         }
         for (int i = 2; i < count; i += 7)
         {
@@ -55,12 +56,12 @@ class TimerWheelScaleTest
                 continue;
             }
             deadlines[i] = Math.max(1, deadlines[i] - random.nextLong(1_000)); // and some earlier
-            wheel.reschedule(handles[i], deadlines[i]);
+            wheel.rearm(handles[i], deadlines[i]);
         }
 
         final BitSet fired = new BitSet(count);
         final long[] violations = new long[3]; // early, late, twice
-        final ExpiryHandler check = (handle, payload, deadline) ->
+        final TimerHandler check = (handle, payload, deadline) ->
         {
             final int i = (int)payload;
             final long now = wheel.currentTime();
@@ -80,7 +81,7 @@ class TimerWheelScaleTest
         };
         for (long now = 1; now <= horizonMs + 1_000; now++)
         {
-            wheel.advance(now, check);
+            wheel.poll(now, check);
         }
 
         assertEquals(0, violations[0], "fired early or with a wrong deadline");

@@ -1,5 +1,6 @@
 package io.escapement.engine.wheel;
 
+import io.escapement.engine.TimerHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class TimerWheelTest
     private final List<long[]> fired = new ArrayList<>(); // {handle, payload, deadline, now}
 
     private TimerWheel wheel;
-    private final ExpiryHandler recorder = (handle, payload, deadline) ->
+    private final TimerHandler recorder = (handle, payload, deadline) ->
         fired.add(new long[]{handle, payload, deadline, wheel.currentTime()});
 
     /** Clock origins: negative, crossing zero, large, and close to the top of the range. */
@@ -44,7 +45,7 @@ class TimerWheelTest
     private TimerWheel newWheel(final long start, final boolean lazy)
     {
         wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(start).tickDuration(TICK)
-            .lazyReschedule(lazy).build();
+            .lazyRearm(lazy).build();
         return wheel;
     }
 
@@ -54,11 +55,11 @@ class TimerWheelTest
     {
         newWheel(start, lazy);
         final long deadline = start + 2 * TICK + 317;
-        final long handle = wheel.schedule(deadline, 42);
+        final long handle = wheel.arm(deadline, 42);
 
-        assertEquals(0, wheel.advance(deadline - 1, recorder));
+        assertEquals(0, wheel.poll(deadline - 1, recorder));
         assertTrue(fired.isEmpty());
-        assertEquals(1, wheel.advance(deadline, recorder));
+        assertEquals(1, wheel.poll(deadline, recorder));
         assertEquals(1, fired.size());
         assertEquals(handle, fired.get(0)[0]);
         assertEquals(42, fired.get(0)[1]);
@@ -72,13 +73,13 @@ class TimerWheelTest
     {
         newWheel(start, lazy);
         final long tickStart = start + 7 * TICK;
-        wheel.schedule(tickStart + 900, 1);
+        wheel.arm(tickStart + 900, 1);
         for (long now = tickStart; now < tickStart + 900; now += 100)
         {
-            wheel.advance(now, recorder);
+            wheel.poll(now, recorder);
             assertTrue(fired.isEmpty(), "fired early at " + now);
         }
-        wheel.advance(tickStart + 900, recorder);
+        wheel.poll(tickStart + 900, recorder);
         assertEquals(1, fired.size());
     }
 
@@ -90,9 +91,9 @@ class TimerWheelTest
         final long[] offsets = {5 * TICK, 70 * TICK, 3 * TICK, 5_000 * TICK, 300_000 * TICK, 64 * TICK, 1};
         for (final long offset : offsets)
         {
-            wheel.schedule(start + offset, offset);
+            wheel.arm(start + offset, offset);
         }
-        wheel.advance(start + 1_000_000 * TICK, recorder);
+        wheel.poll(start + 1_000_000 * TICK, recorder);
 
         assertEquals(offsets.length, fired.size());
         for (int i = 1; i < fired.size(); i++)
@@ -106,12 +107,12 @@ class TimerWheelTest
     void shouldNeverFireACancelledTimer(final long start, final boolean lazy)
     {
         newWheel(start, lazy);
-        final long keep = wheel.schedule(start + 10 * TICK, 1);
-        final long drop = wheel.schedule(start + 10 * TICK, 2);
+        final long keep = wheel.arm(start + 10 * TICK, 1);
+        final long drop = wheel.arm(start + 10 * TICK, 2);
 
         assertTrue(wheel.cancel(drop));
         assertFalse(wheel.cancel(drop), "second cancel must answer false");
-        wheel.advance(start + 11 * TICK, recorder);
+        wheel.poll(start + 11 * TICK, recorder);
 
         assertEquals(1, fired.size());
         assertEquals(keep, fired.get(0)[0]);
@@ -123,17 +124,17 @@ class TimerWheelTest
     void shouldKeepHandleAndPayloadWhenRescheduledLaterOrEarlier(final long start, final boolean lazy)
     {
         newWheel(start, lazy);
-        final long handle = wheel.schedule(start + 200 * TICK, 9);
+        final long handle = wheel.arm(start + 200 * TICK, 9);
 
-        wheel.reschedule(handle, start + 5_000 * TICK);
+        wheel.rearm(handle, start + 5_000 * TICK);
         assertEquals(start + 5_000 * TICK, wheel.deadline(handle));
-        wheel.advance(start + 4_999 * TICK, recorder);
+        wheel.poll(start + 4_999 * TICK, recorder);
         assertTrue(fired.isEmpty(), "fired at its old deadline");
 
-        wheel.reschedule(handle, start + 4_999 * TICK + 10);
-        wheel.advance(start + 4_999 * TICK + 9, recorder);
+        wheel.rearm(handle, start + 4_999 * TICK + 10);
+        wheel.poll(start + 4_999 * TICK + 9, recorder);
         assertTrue(fired.isEmpty());
-        wheel.advance(start + 4_999 * TICK + 10, recorder);
+        wheel.poll(start + 4_999 * TICK + 10, recorder);
         assertEquals(1, fired.size());
         assertEquals(handle, fired.get(0)[0]);
         assertEquals(9, fired.get(0)[1]);
@@ -144,16 +145,16 @@ class TimerWheelTest
     void shouldFireRepeatedlyRescheduledTimerOnlyAtItsLastDeadline(final boolean lazy)
     {
         newWheel(0, lazy);
-        final long handle = wheel.schedule(200 * TICK, 0);
+        final long handle = wheel.arm(200 * TICK, 0);
         long deadline = 200 * TICK;
         for (long now = 0; now < 10_000 * TICK; now += TICK)
         {
-            wheel.advance(now, recorder);
+            wheel.poll(now, recorder);
             deadline = now + 200 * TICK; // an RTO restarted by every ACK
-            wheel.reschedule(handle, deadline);
+            wheel.rearm(handle, deadline);
         }
         assertTrue(fired.isEmpty());
-        wheel.advance(deadline, recorder);
+        wheel.poll(deadline, recorder);
         assertEquals(1, fired.size());
         assertEquals(deadline, fired.get(0)[2]);
     }
@@ -163,21 +164,21 @@ class TimerWheelTest
     void shouldCascadeARangeBeforeFiringATimerDueAtItsFirstTick(final boolean stepByStep)
     {
         wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
-        wheel.advance(1, recorder);
-        wheel.schedule(256, 1); // 254 ticks ahead: level 0, due at the first tick of the next level-1 range
-        wheel.schedule(258, 2); // 256 ticks ahead: level 1, in that range
-        wheel.advance(100, recorder);
-        wheel.schedule(300, 3); // 200 ticks ahead: level 0 again, after the range's start
+        wheel.poll(1, recorder);
+        wheel.arm(256, 1); // 254 ticks ahead: level 0, due at the first tick of the next level-1 range
+        wheel.arm(258, 2); // 256 ticks ahead: level 1, in that range
+        wheel.poll(100, recorder);
+        wheel.arm(300, 3); // 200 ticks ahead: level 0 again, after the range's start
         if (stepByStep)
         {
             for (long now = 101; now <= 400; now++)
             {
-                wheel.advance(now, recorder);
+                wheel.poll(now, recorder);
             }
         }
         else
         {
-            wheel.advance(400, recorder);
+            wheel.poll(400, recorder);
         }
         assertEquals(3, fired.size());
         assertEquals(List.of(256L, 258L, 300L), fired.stream().map(f -> f[2]).toList(), "tick order");
@@ -191,21 +192,21 @@ class TimerWheelTest
     void shouldRefuseStaleHandleAfterItsSlotIsReused()
     {
         newWheel(0, true);
-        final long stale = wheel.schedule(10 * TICK, 1);
+        final long stale = wheel.arm(10 * TICK, 1);
         assertTrue(wheel.cancel(stale));
-        final long reused = wheel.schedule(20 * TICK, 2);
+        final long reused = wheel.arm(20 * TICK, 2);
         assertEquals((int)stale, (int)reused, "LIFO free list reuses the slot");
         assertNotEquals(stale, reused);
 
         assertFalse(wheel.cancel(stale));
-        assertFalse(wheel.isScheduled(stale));
+        assertFalse(wheel.isArmed(stale));
         assertEquals(NULL_DEADLINE, wheel.deadline(stale));
-        assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(stale, 5 * TICK));
+        assertFalse(wheel.rearm(stale, 5 * TICK), "a stale or forged handle is answered false");
         assertThrows(IllegalArgumentException.class, () -> wheel.payload(stale));
 
-        assertTrue(wheel.isScheduled(reused));
+        assertTrue(wheel.isArmed(reused));
         assertEquals(20 * TICK, wheel.deadline(reused));
-        wheel.advance(20 * TICK, recorder);
+        wheel.poll(20 * TICK, recorder);
         assertEquals(1, fired.size());
         assertEquals(2, fired.get(0)[1]);
     }
@@ -214,17 +215,17 @@ class TimerWheelTest
     void shouldAnswerForgedHandlesWithoutTouchingAnyTimer()
     {
         newWheel(0, true);
-        final long real = wheel.schedule(10 * TICK, 1);
+        final long real = wheel.arm(10 * TICK, 1);
         final long[] forged = {NULL_HANDLE, -1L, Long.MIN_VALUE, Long.MAX_VALUE, real + 1, real ^ (1L << 32),
             (1L << 32) | 123_456, real & 0xFFFF_FFFFL, ((long)-(int)(real >>> 32) << 32) | (int)real};
         for (final long handle : forged)
         {
             assertFalse(wheel.cancel(handle), Long.toHexString(handle));
-            assertFalse(wheel.isScheduled(handle));
-            assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(handle, 1));
+            assertFalse(wheel.isArmed(handle));
+            assertFalse(wheel.rearm(handle, 1), "a stale or forged handle is answered false");
         }
         assertEquals(1, wheel.timerCount());
-        assertTrue(wheel.isScheduled(real));
+        assertTrue(wheel.isArmed(real));
     }
 
     @Test
@@ -233,7 +234,7 @@ class TimerWheelTest
         newWheel(0, true);
         for (int i = 0; i < 100; i++)
         {
-            assertNotEquals(NULL_HANDLE, wheel.schedule(i, i));
+            assertNotEquals(NULL_HANDLE, wheel.arm(i, i));
         }
     }
 
@@ -241,21 +242,21 @@ class TimerWheelTest
     void shouldLetCallbackRescheduleItsOwnTimerAsPeriodicTimer()
     {
         newWheel(0, true);
-        final long handle = wheel.schedule(10 * TICK, 0);
+        final long handle = wheel.arm(10 * TICK, 0);
         final List<Long> times = new ArrayList<>();
-        final ExpiryHandler periodic = (h, payload, deadline) ->
+        final TimerHandler periodic = (h, payload, deadline) ->
         {
             times.add(deadline);
             assertFalse(wheel.cancel(h), "a firing timer has already fired: cancel answers false");
-            wheel.reschedule(h, deadline + 10 * TICK);
+            wheel.rearm(h, deadline + 10 * TICK);
         };
         for (long now = 0; now <= 100 * TICK; now += TICK)
         {
-            wheel.advance(now, periodic);
+            wheel.poll(now, periodic);
         }
         assertEquals(10, times.size());
         assertEquals(100 * TICK, times.get(9));
-        assertTrue(wheel.isScheduled(handle));
+        assertTrue(wheel.isArmed(handle));
         assertEquals(110 * TICK, wheel.deadline(handle));
         assertEquals(1, wheel.timerCount());
     }
@@ -267,11 +268,11 @@ class TimerWheelTest
         final long[] handles = new long[3];
         for (int i = 0; i < 3; i++)
         {
-            handles[i] = wheel.schedule(5 * TICK, i);
+            handles[i] = wheel.arm(5 * TICK, i);
         }
         final List<Long> seen = new ArrayList<>();
         final int[] cancelled = {0};
-        wheel.advance(5 * TICK, (h, payload, deadline) ->
+        wheel.poll(5 * TICK, (h, payload, deadline) ->
         {
             seen.add(payload);
             for (final long other : handles)
@@ -291,13 +292,13 @@ class TimerWheelTest
     void shouldFireTimerArmedFromCallbackForALaterTickInTheSameAdvance()
     {
         newWheel(0, true);
-        wheel.schedule(5 * TICK, 1);
-        wheel.advance(50 * TICK, (h, payload, deadline) ->
+        wheel.arm(5 * TICK, 1);
+        wheel.poll(50 * TICK, (h, payload, deadline) ->
         {
             fired.add(new long[]{h, payload, deadline});
             if (payload == 1)
             {
-                wheel.schedule(20 * TICK, 2);
+                wheel.arm(20 * TICK, 2);
             }
         });
         assertEquals(2, fired.size());
@@ -309,12 +310,12 @@ class TimerWheelTest
     void shouldDeferSelfRearmAtNowToNextAdvanceInsteadOfSpinning()
     {
         newWheel(0, true);
-        wheel.schedule(5 * TICK, 0);
-        final ExpiryHandler rearmAtNow = (h, payload, deadline) -> wheel.reschedule(h, wheel.currentTime());
-        assertEquals(1, wheel.advance(5 * TICK, rearmAtNow));
+        wheel.arm(5 * TICK, 0);
+        final TimerHandler rearmAtNow = (h, payload, deadline) -> wheel.rearm(h, wheel.currentTime());
+        assertEquals(1, wheel.poll(5 * TICK, rearmAtNow));
         assertEquals(1, wheel.timerCount());
         assertEquals(5 * TICK, wheel.earliestDeadline(), "it is due now");
-        assertEquals(1, wheel.advance(5 * TICK, rearmAtNow));
+        assertEquals(1, wheel.poll(5 * TICK, rearmAtNow));
     }
 
     @ParameterizedTest
@@ -322,23 +323,23 @@ class TimerWheelTest
     void shouldFirePastDeadlineAtNextAdvance(final long start, final boolean lazy)
     {
         newWheel(start, lazy);
-        wheel.advance(start + 100 * TICK, recorder);
-        wheel.schedule(start + 3 * TICK, 1);
-        wheel.schedule(Long.MIN_VALUE, 2);
+        wheel.poll(start + 100 * TICK, recorder);
+        wheel.arm(start + 3 * TICK, 1);
+        wheel.arm(Long.MIN_VALUE, 2);
         assertEquals(Long.MIN_VALUE, wheel.earliestDeadline());
-        assertEquals(2, wheel.advance(start + 100 * TICK, recorder));
+        assertEquals(2, wheel.poll(start + 100 * TICK, recorder));
     }
 
     @Test
     void shouldRejectAdvancingBackwardsAndStayUsable()
     {
         newWheel(0, true);
-        wheel.schedule(20 * TICK, 1);
-        wheel.advance(10 * TICK, recorder);
+        wheel.arm(20 * TICK, 1);
+        wheel.poll(10 * TICK, recorder);
         final IllegalArgumentException e =
-            assertThrows(IllegalArgumentException.class, () -> wheel.advance(10 * TICK - 1, recorder));
+            assertThrows(IllegalArgumentException.class, () -> wheel.poll(10 * TICK - 1, recorder));
         assertTrue(e.getMessage().contains("backwards"), e.getMessage());
-        assertEquals(1, wheel.advance(20 * TICK, recorder));
+        assertEquals(1, wheel.poll(20 * TICK, recorder));
     }
 
     @Test
@@ -346,12 +347,12 @@ class TimerWheelTest
     {
         newWheel(-1, true);
         final IllegalArgumentException e =
-            assertThrows(IllegalArgumentException.class, () -> wheel.schedule(Long.MAX_VALUE, 0));
+            assertThrows(IllegalArgumentException.class, () -> wheel.arm(Long.MAX_VALUE, 0));
         assertTrue(e.getMessage().contains("deadline=" + Long.MAX_VALUE), e.getMessage());
         assertEquals(0, wheel.timerCount());
-        assertThrows(IllegalArgumentException.class, () -> wheel.advance(Long.MAX_VALUE, recorder));
-        final long handle = wheel.schedule(10, 0);
-        assertThrows(IllegalArgumentException.class, () -> wheel.reschedule(handle, Long.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> wheel.poll(Long.MAX_VALUE, recorder));
+        final long handle = wheel.arm(10, 0);
+        assertThrows(IllegalArgumentException.class, () -> wheel.rearm(handle, Long.MAX_VALUE));
         assertEquals(10, wheel.deadline(handle));
     }
 
@@ -360,13 +361,13 @@ class TimerWheelTest
     void shouldHandleDeadlinesAtTheTopOfTheRange()
     {
         wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).tickDuration(1).startTime(0).build();
-        final long top = wheel.schedule(Long.MAX_VALUE - 1, 1);
-        wheel.schedule(Long.MAX_VALUE - 2, 2);
-        final long near = wheel.schedule(1_000, 3);
-        wheel.advance(Long.MAX_VALUE - 3, recorder);
+        final long top = wheel.arm(Long.MAX_VALUE - 1, 1);
+        wheel.arm(Long.MAX_VALUE - 2, 2);
+        final long near = wheel.arm(1_000, 3);
+        wheel.poll(Long.MAX_VALUE - 3, recorder);
         assertEquals(1, fired.size());
         assertEquals(near, fired.get(0)[0]);
-        wheel.advance(Long.MAX_VALUE - 1, recorder);
+        wheel.poll(Long.MAX_VALUE - 1, recorder);
         assertEquals(3, fired.size());
         assertEquals(top, fired.get(2)[0]);
     }
@@ -378,11 +379,11 @@ class TimerWheelTest
         wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).tickDuration(1).build();
         final long hour = TimeUnit.HOURS.toNanos(1);
         final long century = 100 * 365 * 24 * hour;
-        wheel.schedule(hour, 1);
-        wheel.schedule(24 * hour, 2);
-        wheel.schedule(century, 3);
+        wheel.arm(hour, 1);
+        wheel.arm(24 * hour, 2);
+        wheel.arm(century, 3);
         // 3e18 one-nanosecond ticks: a wheel that walked ticks would never finish
-        assertEquals(3, wheel.advance(century, recorder));
+        assertEquals(3, wheel.poll(century, recorder));
         assertEquals(List.of(1L, 2L, 3L), fired.stream().map(f -> f[1]).toList());
     }
 
@@ -393,10 +394,10 @@ class TimerWheelTest
         newWheel(start, lazy);
         for (int i = 0; i < 5; i++)
         {
-            wheel.schedule(start + (i + 1) * TICK, i);
+            wheel.arm(start + (i + 1) * TICK, i);
         }
         final List<Long> seen = new ArrayList<>();
-        final ExpiryHandler throwsOnTwo = (h, payload, deadline) ->
+        final TimerHandler throwsOnTwo = (h, payload, deadline) ->
         {
             seen.add(payload);
             if (payload == 2)
@@ -404,12 +405,12 @@ class TimerWheelTest
                 throw new IllegalStateException("boom");
             }
         };
-        assertThrows(IllegalStateException.class, () -> wheel.advance(start + 10 * TICK, throwsOnTwo));
+        assertThrows(IllegalStateException.class, () -> wheel.poll(start + 10 * TICK, throwsOnTwo));
         assertEquals(List.of(0L, 1L, 2L), seen);
         assertEquals(2, wheel.timerCount(), "the thrower counts as fired; 3 and 4 are still armed");
         assertTrue(wheel.earliestDeadline() <= wheel.currentTime(), "the rest are due now");
 
-        assertEquals(2, wheel.advance(start + 10 * TICK, throwsOnTwo));
+        assertEquals(2, wheel.poll(start + 10 * TICK, throwsOnTwo));
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seen, "nothing lost, nothing twice");
         assertEquals(0, wheel.timerCount());
     }
@@ -420,12 +421,12 @@ class TimerWheelTest
         newWheel(0, true);
         for (int i = 0; i < 10; i++)
         {
-            wheel.schedule(i * TICK + 1, i);
+            wheel.arm(i * TICK + 1, i);
         }
-        assertEquals(4, wheel.advance(100 * TICK, recorder, 4));
+        assertEquals(4, wheel.poll(100 * TICK, recorder, 4));
         assertEquals(6, wheel.timerCount());
-        assertEquals(4, wheel.advance(100 * TICK, recorder, 4));
-        assertEquals(2, wheel.advance(100 * TICK, recorder, 4));
+        assertEquals(4, wheel.poll(100 * TICK, recorder, 4));
+        assertEquals(2, wheel.poll(100 * TICK, recorder, 4));
         assertEquals(10, fired.size());
         for (int i = 0; i < 10; i++)
         {
@@ -436,28 +437,63 @@ class TimerWheelTest
     @Test
     void shouldThrowCapacityExceptionAndStayConsistent()
     {
-        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).maxCapacity(3).initialCapacity(0).build();
-        final long a = wheel.schedule(10, 1);
-        wheel.schedule(20, 2);
-        wheel.schedule(30, 3);
-        final TimerCapacityException e = assertThrows(TimerCapacityException.class, () -> wheel.schedule(40, 4));
-        assertEquals(3, e.maxCapacity());
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).capacity(3).initialCapacity(0).build();
+        final long a = wheel.arm(10, 1);
+        wheel.arm(20, 2);
+        wheel.arm(30, 3);
+        final TimerCapacityException e = assertThrows(TimerCapacityException.class, () -> wheel.arm(40, 4));
+        assertEquals(3, e.capacity());
         assertEquals(3, wheel.timerCount());
 
         assertTrue(wheel.cancel(a));
-        wheel.schedule(40, 4);
-        assertEquals(3, wheel.advance(100, recorder));
+        wheel.arm(40, 4);
+        assertEquals(3, wheel.poll(100, recorder));
+    }
+
+    @Test
+    void shouldBuildAWheelSmallerThanOnePageWhenNoInitialCapacityIsSet()
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).capacity(1000).build();
+        assertEquals(1000, wheel.capacity(), "capacity() is the most the wheel holds");
+        for (int i = 0; i < 1000; i++)
+        {
+            wheel.arm(10 + i, i);
+        }
+        assertThrows(TimerCapacityException.class, () -> wheel.arm(5, 0));
+        assertTrue(wheel.allocatedCapacity() >= 1000);
+    }
+
+    @Test
+    void shouldNameTheEmptyWheelsSentinelWhenPolledToIt()
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).startTime(500).build();
+        assertEquals(NULL_DEADLINE, wheel.earliestDeadline());
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> wheel.poll(Math.max(wheel.currentTime(), wheel.earliestDeadline()), recorder));
+        assertTrue(e.getMessage().contains("NULL_DEADLINE"), e.getMessage());
+        assertEquals(500, wheel.currentTime(), "the wheel's time did not move");
+
+        // the documented loop: stop at the sentinel
+        wheel.arm(700, 1);
+        wheel.arm(900, 2);
+        int fired = 0;
+        for (long next; (next = wheel.earliestDeadline()) != NULL_DEADLINE; )
+        {
+            fired += wheel.poll(Math.max(wheel.currentTime(), next), recorder);
+        }
+        assertEquals(2, fired);
+        assertEquals(900, wheel.currentTime());
     }
 
     @Test
     void shouldRejectAdvanceFromInsideACallback()
     {
         newWheel(0, true);
-        wheel.schedule(TICK, 1);
-        wheel.schedule(TICK, 2);
+        wheel.arm(TICK, 1);
+        wheel.arm(TICK, 2);
         assertThrows(IllegalStateException.class,
-            () -> wheel.advance(TICK, (h, p, d) -> wheel.advance(2 * TICK, recorder)));
-        assertEquals(1, wheel.advance(TICK, recorder), "the second timer survives");
+            () -> wheel.poll(TICK, (h, p, d) -> wheel.poll(2 * TICK, recorder)));
+        assertEquals(1, wheel.poll(TICK, recorder), "the second timer survives");
     }
 
     @Test
@@ -466,14 +502,14 @@ class TimerWheelTest
         final TimerWheel.Builder builder = TimerWheel.builder(TimeUnit.NANOSECONDS);
         assertMessage(() -> builder.tickDuration(0), "tickDuration must be at least 1");
         assertMessage(() -> builder.tickDuration(-5), "was -5");
-        assertMessage(() -> builder.maxCapacity(0), "maxCapacity");
+        assertMessage(() -> builder.capacity(0), "capacity");
         assertMessage(() -> builder.initialCapacity(-1), "initialCapacity");
-        assertMessage(() -> TimerWheel.builder(TimeUnit.NANOSECONDS).maxCapacity(10).initialCapacity(100).build(),
-            "exceeds maxCapacity");
+        assertMessage(() -> TimerWheel.builder(TimeUnit.NANOSECONDS).capacity(10).initialCapacity(100).build(),
+            "exceeds capacity");
         assertThrows(NullPointerException.class, () -> TimerWheel.builder(null));
         newWheel(0, true);
-        assertMessage(() -> wheel.advance(1, recorder, 0), "limit");
-        assertThrows(NullPointerException.class, () -> wheel.advance(1, null));
+        assertMessage(() -> wheel.poll(1, recorder, 0), "limit");
+        assertThrows(NullPointerException.class, () -> wheel.poll(1, null));
     }
 
     private static void assertMessage(final Runnable action, final String expected)
@@ -496,9 +532,9 @@ class TimerWheelTest
     {
         newWheel(start, lazy);
         assertEquals(NULL_DEADLINE, wheel.earliestDeadline());
-        wheel.schedule(start + 40 * TICK + 5, 1);
-        wheel.schedule(start + 40 * TICK + 3, 2);
-        wheel.schedule(start + 90_000 * TICK, 3);
+        wheel.arm(start + 40 * TICK + 5, 1);
+        wheel.arm(start + 40 * TICK + 3, 2);
+        wheel.arm(start + 90_000 * TICK, 3);
         assertEquals(start + 40 * TICK + 3, wheel.earliestDeadline());
     }
 
@@ -508,14 +544,14 @@ class TimerWheelTest
     {
         newWheel(start, lazy);
         final long deadline = start + 123_456_789 * TICK + 77;
-        wheel.schedule(deadline, 1);
+        wheel.arm(deadline, 1);
         int steps = 0;
         while (fired.isEmpty())
         {
             final long next = wheel.earliestDeadline();
             assertTrue(next > wheel.currentTime(), "a lower bound must lie ahead of now");
             assertTrue(next <= deadline, "must never overshoot the deadline");
-            wheel.advance(next, recorder);
+            wheel.poll(next, recorder);
             steps++;
         }
         assertEquals(deadline, fired.get(0)[3], "fired with zero lateness");
@@ -529,10 +565,10 @@ class TimerWheelTest
         final int count = 5 * TimerWheel.PAGE_SIZE + 17;
         for (int i = 0; i < count; i++)
         {
-            wheel.schedule(i % 1000, i);
+            wheel.arm(i % 1000, i);
         }
-        assertTrue(wheel.capacity() >= count);
-        assertEquals(count, wheel.advance(1000, recorder));
+        assertTrue(wheel.allocatedCapacity() >= count);
+        assertEquals(count, wheel.poll(1000, recorder));
         final long sum = fired.stream().mapToLong(f -> f[1]).sum();
         assertEquals((long)count * (count - 1) / 2, sum, "every payload exactly once");
     }

@@ -49,6 +49,7 @@ public final class RtoTimeline
             RetryPolicy.linuxDefaults(), false, 1, KIND);
         timers.open(0, Phase.DATA);
         final List<Point> points = new ArrayList<>();
+        final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
         final long[] state = new long[4]; // segment, transmissions, first send time, 1 while waiting
         final int segment = 0;
         final int transmissions = 1;
@@ -66,7 +67,7 @@ public final class RtoTimeline
                 if (!network.lost(seed, 0, false, NetworkModel.PURE_ACK, k, tx, 0))
                 {
                     final long back = there + network.delayUs(seed, 0, false, NetworkModel.PURE_ACK, k, tx, there);
-                    wheel.schedule(back, 2 | (long)tx << 8 | (long)k << 16);
+                    wheel.arm(back, 2 | (long)tx << 8 | (long)k << 16);
                 }
             }
             timers.onSend(0, now);
@@ -75,7 +76,7 @@ public final class RtoTimeline
         send.run();
         while (wheel.timerCount() > 0)
         {
-            wheel.advance(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
+            wheel.poll(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
             {
                 final long now = deadline;
                 if ((payload & 0xFF) == KIND)
@@ -108,7 +109,7 @@ public final class RtoTimeline
                     timers.onSpuriousTimeout(0, now - state[sentAt]);
                 }
                 final long sample = now - state[sentAt];
-                timers.onAck(0, now, sample, retransmitted, 0, k + 1, k + 1, true);
+                timers.onAck(0, ack.of(now, k + 1, k + 1).rtt(sample, retransmitted));
                 points.add(new Point(now, retransmitted ? -1 : sample, timers.rtoUs(0), false, false));
                 if (now < durationUs)
                 {

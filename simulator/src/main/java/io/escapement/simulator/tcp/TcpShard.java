@@ -3,7 +3,7 @@ package io.escapement.simulator.tcp;
 import io.escapement.engine.rto.RetransmissionTimers;
 import io.escapement.engine.rto.RetransmissionTimers.Outcome;
 import io.escapement.engine.rto.RetransmissionTimers.Phase;
-import io.escapement.engine.wheel.ExpiryHandler;
+import io.escapement.engine.TimerHandler;
 import io.escapement.engine.wheel.TimerWheel;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.net.NetworkModel;
@@ -51,7 +51,7 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
  * burst (the initial window covers it); after an RTO the lost units are resent two per ACK, skipping those the
  * receiver already holds (standing in for SACK); no fast retransmit. Not thread-safe: one thread runs a shard.
  */
-public final class TcpShard implements ExpiryHandler
+public final class TcpShard implements TimerHandler
 {
     /** Writes the trace of the connections selected for tracing. */
     @FunctionalInterface
@@ -118,6 +118,8 @@ public final class TcpShard implements ExpiryHandler
     private final ShardStats stats = new ShardStats();
     private final TimerWheel wheel;
     private final RetransmissionTimers[] rto = new RetransmissionTimers[2];
+    /** Refilled for every ACK handed to the retransmission timers: named fields, nothing allocated. */
+    private final RetransmissionTimers.Ack rtoAck = new RetransmissionTimers.Ack();
     private final PortPool ports;
     private final int[] messageUnits = new int[2];  // data segments each end sends: request, response
     private final int[] messageBytes = new int[2];
@@ -206,7 +208,7 @@ public final class TcpShard implements ExpiryHandler
         nextConnection = findNextOwned(0);
         if (nextConnection >= 0)
         {
-            wheel.schedule(nextArrivalUs, ARRIVAL);
+            wheel.arm(nextArrivalUs, ARRIVAL);
         }
     }
 
@@ -223,7 +225,7 @@ public final class TcpShard implements ExpiryHandler
         while ((next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE && next <= untilUs)
         {
             batchSize = 0;
-            wheel.advance(Math.max(next, wheel.currentTime()), this);
+            wheel.poll(Math.max(next, wheel.currentTime()), this);
             if (batchSize == 1)
             {
                 handle(batchHandle[0], batchPayload[0], batchDeadline[0]);
@@ -410,7 +412,7 @@ public final class TcpShard implements ExpiryHandler
         nextConnection = findNextOwned(conn + 1);
         if (nextConnection >= 0)
         {
-            wheel.schedule(nextArrivalUs, ARRIVAL);
+            wheel.arm(nextArrivalUs, ARRIVAL);
         }
         stats.add(Counter.CONNECTIONS);
         final int address = (int)(conn % scenario.clientAddresses);
@@ -518,7 +520,7 @@ public final class TcpShard implements ExpiryHandler
         received[client] = 1; // the server's SYN
         final boolean retransmitted = transmissions(client, 0) > 0;
         final long rtt = now - (scenario.timestamps && retransmitted ? resendTime(client) : startUs[c]);
-        rto[CLIENT].onAck(c, timerNow(), rtt, retransmitted, 0, seq(client, 1), seq(client, 1), true);
+        rto[CLIENT].onAck(c, rtoAck.of(timerNow(), seq(client, 1), seq(client, 1)).rtt(rtt, retransmitted));
         rto[CLIENT].enterPhase(c, Phase.DATA);
         word[client] = with(with(word[client], STATE, ESTABLISHED), UNA, 1);
         stats.add(Counter.ESTABLISHED);
@@ -594,7 +596,7 @@ public final class TcpShard implements ExpiryHandler
         // runs from its resend, not from the original
         final long rttUs = now - (scenario.timestamps && retransmittedMask != 0 ? resendTime(i) : sendTime(i, una));
         final boolean allAcked = ack == nxt;
-        rto[end].onAck(c, timerNow(), rttUs, retransmittedMask != 0, 0, seq(i, ack), seq(i, nxt), allAcked);
+        rto[end].onAck(c, rtoAck.of(timerNow(), seq(i, ack), seq(i, nxt)).rtt(rttUs, retransmittedMask != 0));
         w = with(w, UNA, ack);
         if (allAcked)
         {
@@ -1176,8 +1178,8 @@ public final class TcpShard implements ExpiryHandler
             freeSlot(c);
         }
         else if ((clientIdle || clientState == TIME_WAIT) && (serverIdle || serverState == TIME_WAIT) &&
-            (clientState != TIME_WAIT || wheel.isScheduled(auxHandle[client])) &&
-            (serverState != TIME_WAIT || wheel.isScheduled(auxHandle[server])))
+            (clientState != TIME_WAIT || wheel.isArmed(auxHandle[client])) &&
+            (serverState != TIME_WAIT || wheel.isArmed(auxHandle[server])))
         {
             // (a TIME-WAIT whose timer already fired, its expiry waiting in this microsecond's batch, is left to
             // that expiry: it closes the end and settles again)
@@ -1196,9 +1198,9 @@ public final class TcpShard implements ExpiryHandler
             }
             if (clientEnd != Long.MIN_VALUE && serverEnd != Long.MIN_VALUE)
             {
-                wheel.schedule(Math.min(clientEnd, serverEnd), tuple); // one end's TIME-WAIT ends first
+                wheel.arm(Math.min(clientEnd, serverEnd), tuple); // one end's TIME-WAIT ends first
             }
-            wheel.schedule(Math.max(clientEnd, serverEnd), tuple | TW_FREES_TUPLE);
+            wheel.arm(Math.max(clientEnd, serverEnd), tuple | TW_FREES_TUPLE);
             compactedTimeWaits++;
             freeSlot(c);
         }
@@ -1292,7 +1294,7 @@ public final class TcpShard implements ExpiryHandler
         final long payload = (fromClient ? PACKET_TO_SERVER : PACKET_TO_CLIENT) | ((long)c << SLOT_SHIFT) |
             ((long)unit << UNIT_SHIFT) | ((long)ack << ACK_SHIFT) | ((long)Math.min(tx, 15) << TX_SHIFT) |
             ((long)packetClass << CLASS_SHIFT);
-        wheel.schedule(arrival, payload);
+        wheel.arm(arrival, payload);
         inFlight[c]++;
     }
 
@@ -1379,13 +1381,13 @@ public final class TcpShard implements ExpiryHandler
     private void setAux(final int i, final int kind, final long deadline)
     {
         final long handle = auxHandle[i];
-        if (field(word[i], AUX, 3) != AUX_NONE && wheel.isScheduled(handle))
+        if (field(word[i], AUX, 3) != AUX_NONE && wheel.isArmed(handle))
         {
-            wheel.reschedule(handle, deadline);
+            wheel.rearm(handle, deadline);
         }
         else
         {
-            auxHandle[i] = wheel.schedule(deadline, ((long)(i >> 1) << SLOT_SHIFT) | ((i & 1) == CLIENT ? AUX_CLIENT :
+            auxHandle[i] = wheel.arm(deadline, ((long)(i >> 1) << SLOT_SHIFT) | ((i & 1) == CLIENT ? AUX_CLIENT :
                 AUX_SERVER));
         }
         word[i] = with(word[i], AUX, kind);
