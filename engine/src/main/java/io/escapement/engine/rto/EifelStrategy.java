@@ -80,6 +80,9 @@ public final class EifelStrategy implements RtoStrategy
      * Builds the strategy from {@code eifel:min=1s,max=60s,initial=1s,granularity=1ms}, every parameter optional,
      * with the ranges of {@link Rfc6298Strategy#fromParameters}.
      *
+     * @param p the parameters: the durations {@code min}, {@code max}, {@code initial} and {@code granularity}.
+     *          The gains are RFC 6298's (alpha 1/8, beta 1/4, K 4) and are not parameters here.
+     * @return the strategy.
      * @throws IllegalArgumentException for a malformed, out-of-range or unknown parameter.
      */
     public static EifelStrategy fromParameters(final RtoParameters p)
@@ -146,13 +149,25 @@ public final class EifelStrategy implements RtoStrategy
         return rfc6298.rttvarUs(state, offset);
     }
 
-    /** @return SRTT exactly as the real arithmetic has it, or -1 before the first sample. */
+    /**
+     * SRTT unrounded, for tests that check the arithmetic to the last bit.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return SRTT in microseconds exactly as the real arithmetic has it, or -1 before the first sample.
+     */
     public double srttExactUs(final long[] state, final int offset)
     {
         return rfc6298.srttExactUs(state, offset);
     }
 
-    /** @return RTTVAR exactly as the real arithmetic has it, or -1 before the first sample. */
+    /**
+     * RTTVAR unrounded, for tests that check the arithmetic to the last bit.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return RTTVAR in microseconds exactly as the real arithmetic has it, or -1 before the first sample.
+     */
     public double rttvarExactUs(final long[] state, final int offset)
     {
         return rfc6298.rttvarExactUs(state, offset);

@@ -10,13 +10,22 @@ package io.escapement.engine.rto;
  */
 public final class FixedStrategy implements RtoStrategy
 {
+    /** The name this strategy is chosen by in {@link RtoStrategies#parse}. */
     public static final String NAME = "fixed";
 
     private final long rtoUs;
     private final long maxUs;
     private final boolean backoff;
 
-    /** Reads {@code rto}, {@code max} (durations) and {@code backoff} (0 or 1). */
+    /**
+     * Builds the strategy from {@code fixed:rto=1s,max=60s,backoff=1}, every parameter optional.
+     *
+     * @param p the parameters: the durations {@code rto} (1 us to 1 h, default 1 s) and {@code max} (1 us to 1 day,
+     *          at least {@code rto}; default 60 s, or {@code rto} if larger), and the whole number {@code backoff}
+     *          (1 doubles the timeout per expiry, the default; 0 keeps it constant).
+     * @return the strategy.
+     * @throws IllegalArgumentException for a malformed, out-of-range or unknown parameter, naming it.
+     */
     public static FixedStrategy fromParameters(final RtoParameters p)
     {
         final long rtoUs = p.durationUs("rto", 1_000_000, 1, 3_600_000_000L);
@@ -26,7 +35,14 @@ public final class FixedStrategy implements RtoStrategy
         return new FixedStrategy(rtoUs, maxUs, backoff);
     }
 
-    /** @throws IllegalArgumentException if the timeout is not positive or exceeds the maximum. */
+    /**
+     * Builds the strategy from its timeout and cap, in microseconds.
+     *
+     * @param rtoUs   the timeout armed whatever the measurements, at least 1; also {@link #minRtoUs()}.
+     * @param maxUs   the cap on the backed-off timeout, at least {@code rtoUs}.
+     * @param backoff whether each expiry doubles the timeout (up to {@code maxUs}); if not, it stays {@code rtoUs}.
+     * @throws IllegalArgumentException if the timeout is not positive or exceeds the maximum.
+     */
     public FixedStrategy(final long rtoUs, final long maxUs, final boolean backoff)
     {
         if (rtoUs < 1 || maxUs < rtoUs)

@@ -91,6 +91,7 @@ import java.math.BigInteger;
  */
 public final class LinuxStrategy implements RtoStrategy
 {
+    /** The name this strategy is chosen by in {@link RtoStrategies#parse}. */
     public static final String NAME = "linux";
 
     /** {@code HZ} unless given: the x86 and arm64 defconfig value. */
@@ -145,9 +146,14 @@ public final class LinuxStrategy implements RtoStrategy
     }
 
     /**
-     * Reads {@code hz} (whole number), {@code min}, {@code max} and {@code initial} (durations). Without
-     * {@code initial}, the initial RTO is 1 s moved into [min, max].
+     * Builds the strategy from {@code linux:hz=1000,min=200ms,max=120s,initial=1s}, every parameter optional.
      *
+     * @param p the parameters: the whole number {@code hz} (1 to {@value #MAX_HZ}, default {@value #DEFAULT_HZ})
+     *          and the durations {@code min} (default 200 ms, {@code TCP_RTO_MIN}), {@code max} (default
+     *          120 s, {@code TCP_RTO_MAX}) and {@code initial} (default {@code TCP_TIMEOUT_INIT}, 1 s, moved into
+     *          [min, max]), each from 1 us to 120 s with {@code min <= initial <= max}; see the class comment for
+     *          their rounding to jiffies.
+     * @return the strategy.
      * @throws IllegalArgumentException naming the parameter, its value and what is valid.
      */
     public static LinuxStrategy fromParameters(final RtoParameters p)
@@ -421,19 +427,41 @@ public final class LinuxStrategy implements RtoStrategy
         return (state[offset + SRTT] & VALUE_MASK) == 0 ? -1 : state[offset + RTTVAR];
     }
 
-    /** @return {@code mdev_us}: 4 x the mean deviation, or -1 before the first sample. */
+    /**
+     * The kernel's {@code mdev_us} (struct tcp_sock), for tests that compare the estimator with
+     * {@code tcp_rtt_estimator()} word for word.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return {@code mdev_us}: 4 x the mean deviation, microseconds, or -1 before the first sample.
+     */
     public long mdevUs(final long[] state, final int offset)
     {
         return (state[offset + SRTT] & VALUE_MASK) == 0 ? -1 : state[offset + MDEV] & VALUE_MASK;
     }
 
-    /** @return {@code mdev_max_us}: the largest mdev of the current round trip, or -1 before the first sample. */
+    /**
+     * The kernel's {@code mdev_max_us}, for tests that compare the estimator with {@code tcp_rtt_estimator()}.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return {@code mdev_max_us}: the largest mdev of the current round trip (at least the minimum RTO),
+     *         microseconds, or -1 before the first sample.
+     */
     public long mdevMaxUs(final long[] state, final int offset)
     {
         return (state[offset + SRTT] & VALUE_MASK) == 0 ? -1 : state[offset + MDEV_MAX] & VALUE_MASK;
     }
 
-    /** @return {@code rtt_seq}: the 32-bit sequence number that ends the current round trip; 0 before a sample. */
+    /**
+     * The kernel's {@code rtt_seq}: the {@code sndNxt} of the sample that began the current round trip; the round
+     * trip ends, and {@code rttvar_us} decays, at the first sample whose {@code sndUna} is after it.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return {@code rtt_seq}, the 32-bit sequence number that ends the current round trip, from 0 to
+     *         2<sup>32</sup> - 1; 0 before a sample.
+     */
     public long rttSeq(final long[] state, final int offset)
     {
         return readRttSeq(state, offset);

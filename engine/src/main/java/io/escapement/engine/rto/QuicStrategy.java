@@ -126,6 +126,10 @@ public final class QuicStrategy implements RtoStrategy
      * Builds the strategy from {@code quic:maxAckDelay=25ms,initialRtt=333ms,granularity=1ms,max=120s}, every
      * parameter optional.
      *
+     * @param p the parameters, all durations, with the meanings and ranges of the constructor's: {@code maxAckDelay}
+     *          (default 25 ms), {@code initialRtt} (default 333 ms), {@code granularity} (default 1 ms) and
+     *          {@code max} (default 120 s, or {@code granularity} if larger).
+     * @return the strategy.
      * @throws IllegalArgumentException for a malformed, out-of-range or unknown parameter.
      */
     public static QuicStrategy fromParameters(final RtoParameters p)
@@ -264,7 +268,14 @@ public final class QuicStrategy implements RtoStrategy
         return Math.round(Double.longBitsToDouble(state[offset + RTTVAR]));
     }
 
-    /** @return {@code min_rtt}, the least sample, ACK delay not subtracted (section 5.2), or -1 before a sample. */
+    /**
+     * RFC 9002's {@code min_rtt}, which decides whether a sample's {@code ack_delay} is subtracted (section 5.3).
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return {@code min_rtt}, the least sample, ACK delay not subtracted (section 5.2), microseconds, or -1
+     *         before a sample.
+     */
     public long minRttUs(final long[] state, final int offset)
     {
         final long minRtt = state[offset + MIN_RTT];
@@ -300,16 +311,25 @@ public final class QuicStrategy implements RtoStrategy
         return Math.min(initialPtoUs, maxUs);
     }
 
+    /**
+     * @return the peer's {@code max_ack_delay} (RFC 9000, section 18.2), microseconds: the limit of each sample's
+     * {@code ack_delay}, and a term of the PTO from the first sample on (RFC 9002, section 6.2.1).
+     */
     public long maxAckDelayUs()
     {
         return maxAckDelayUs;
     }
 
+    /** @return {@code kInitialRtt}, the RTT assumed before the first sample (RFC 9002, section 6.2.2), microseconds. */
     public long initialRttUs()
     {
         return initialRttUs;
     }
 
+    /**
+     * @return {@code kGranularity} (RFC 9002, section 6.1.2), microseconds: the least variation term of the PTO
+     * (section 6.2.1).
+     */
     public long granularityUs()
     {
         return granularityUs;

@@ -11,10 +11,11 @@ import java.util.Objects;
  * everything is acknowledged, backed off and re-armed on expiry, and given up after the {@link RetryPolicy}'s
  * limit for the connection's phase, saying why.
  * <p>
- * Connections are numbered {@code 0 .. capacity-1} by the caller. Each has {@link #bytesPerConnection()} bytes of
- * primitive state in one {@code long[]}: the strategy's words, the timer handle, and one word packing the phase,
- * the retransmission count and the time of the first retransmission. No object per connection, nothing
- * allocated per operation.
+ * Connections are numbered {@code 0 .. capacity-1} by the caller; every method's {@code connection} is such a
+ * number, and one outside that range throws {@link IndexOutOfBoundsException}. Each has
+ * {@link #bytesPerConnection()} bytes of primitive state in one {@code long[]}: the strategy's words, the timer
+ * handle, and one word packing the phase, the retransmission count and the time of the first retransmission. No
+ * object per connection, nothing allocated per operation.
  * <p>
  * Karn's rule (Karn and Partridge, 1987; RFC 6298 section 3): an ACK of a segment that was retransmitted gives no
  * RTT sample, since it cannot tell which transmission it acknowledges. With {@code timestamps} on (RFC 7323,
@@ -123,6 +124,10 @@ public final class RetransmissionTimers
     /**
      * Grows the table to hold at least {@code connections} connections, keeping every existing connection's state;
      * new connections start reset. Allocates; meant for a simulator whose population grows, not for a hot path.
+     *
+     * @param connections the number of connections wanted; at most the current {@link #capacity()} changes nothing.
+     * @throws IllegalArgumentException if the table for that many, {@code connections} times the words per
+     *                                  connection, would exceed {@code Integer.MAX_VALUE - 8} words.
      */
     public void ensureCapacity(final int connections)
     {
@@ -155,7 +160,14 @@ public final class RetransmissionTimers
         return stride * Long.BYTES;
     }
 
-    /** Starts a connection afresh: estimator reset, timer stopped, phase {@code phase}. */
+    /**
+     * Starts a connection afresh: estimator reset, timer stopped, phase {@code phase}, no retransmissions.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @param phase      the phase it starts in, whose retry limit applies: {@link Phase#SYN} for a client,
+     *                   {@link Phase#SYN_ACK} for a server's half-open connection, {@link Phase#DATA} for one
+     *                   already established.
+     */
     public void open(final int connection, final Phase phase)
     {
         final int at = base(connection);
@@ -164,7 +176,13 @@ public final class RetransmissionTimers
         table[at + metaWord] = phase.ordinal();
     }
 
-    /** Moves a connection to another phase (SYN to DATA once established), clearing its retransmission count. */
+    /**
+     * Moves a connection to another phase (SYN to DATA once established), clearing its retransmission count and
+     * the time of its first retransmission; the estimator and a running timer are kept.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @param phase      the phase it enters.
+     */
     public void enterPhase(final int connection, final Phase phase)
     {
         table[base(connection) + metaWord] = phase.ordinal();
@@ -173,6 +191,10 @@ public final class RetransmissionTimers
     /**
      * A segment was sent. Arms the timer if none is running (RFC 6298 section 5.1: the first unacknowledged
      * segment); a running timer is left alone.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @param nowUs      the time it was sent, on the wheel's clock; the timer is armed for
+     *                   {@code nowUs + rtoUs(connection)}.
      */
     public void onSend(final int connection, final long nowUs)
     {
@@ -265,7 +287,7 @@ public final class RetransmissionTimers
      * timestamps on), restarts the retransmission count, and restarts the timer with the current timeout, or stops it
      * when everything sent is acknowledged.
      *
-     * @param connection the connection.
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
      * @param ack        what the ACK says; read during the call only, so the caller may refill it at once.
      */
     public void onAck(final int connection, final Ack ack)
@@ -301,6 +323,10 @@ public final class RetransmissionTimers
      * by the retry policy, whether to retransmit, in which case the timeout is backed off and the timer re-armed,
      * or to give up, in which case the timer stays stopped.
      *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @param nowUs      the time the timer fired, on the wheel's clock: the retransmission's timer is armed for
+     *                   {@code nowUs} plus the backed-off timeout, and the first expiry's {@code nowUs} is kept as
+     *                   the start of {@link RetryPolicy#linux}'s time budget.
      * @return what to do.
      */
     public Outcome onExpiry(final int connection, final long nowUs)
@@ -336,14 +362,21 @@ public final class RetransmissionTimers
 
     /**
      * A timeout was found spurious (the original's ACK arrived after the retransmission): the strategy may respond
-     * (Eifel, RFC 4015).
+     * (Eifel, RFC 4015). The timer itself is left as it is.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @param rttUs      the RTT of the original transmission, measured by its late ACK, microseconds.
      */
     public void onSpuriousTimeout(final int connection, final long rttUs)
     {
         strategy.onSpuriousTimeout(table, base(connection), rttUs);
     }
 
-    /** Stops the connection's timer, if running. */
+    /**
+     * Stops the connection's timer, if running; the estimator, phase and retransmission count are kept.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     */
     public void stop(final int connection)
     {
         final int at = base(connection);
@@ -355,47 +388,80 @@ public final class RetransmissionTimers
         }
     }
 
-    /** @return whether the connection's timer is running. */
+    /**
+     * Whether the connection's timer is running.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return {@code true} while the timer is armed on the wheel and has not fired.
+     */
     public boolean isArmed(final int connection)
     {
         return wheel.isArmed(table[base(connection) + handleWord]);
     }
 
     /**
-     * @return the wheel handle of the connection's timer: the running one, or the one whose expiry has not been
-     * handed to {@link #onExpiry} yet; {@link TimerWheel#NULL_HANDLE} if stopped. A caller that defers expiries
-     * compares a fired handle with this to tell a current expiry from one overtaken by an ACK or a stop.
+     * The wheel handle of the connection's timer. A caller that defers expiries compares a fired handle with this
+     * to tell a current expiry from one overtaken by an ACK or a stop.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return the running timer's handle, or the one whose expiry has not been handed to {@link #onExpiry} yet;
+     *         {@link TimerWheel#NULL_HANDLE} if stopped.
      */
     public long timerHandle(final int connection)
     {
         return table[base(connection) + handleWord];
     }
 
-    /** @return the deadline of the running timer, or {@link TimerWheel#NULL_DEADLINE}. */
+    /**
+     * The deadline of the connection's timer.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return the running timer's deadline, on the wheel's clock, or {@link TimerWheel#NULL_DEADLINE}.
+     */
     public long deadlineUs(final int connection)
     {
         return wheel.deadline(table[base(connection) + handleWord]);
     }
 
-    /** @return the timeout the connection would arm now. */
+    /**
+     * The timeout the connection would arm now: {@link RtoStrategy#rtoUs} of its state.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return the timeout, microseconds, backoff included.
+     */
     public long rtoUs(final int connection)
     {
         return strategy.rtoUs(table, base(connection));
     }
 
-    /** @return the smoothed RTT, or -1 before the first sample. */
+    /**
+     * The connection's smoothed RTT: {@link RtoStrategy#srttUs} of its state.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return the smoothed RTT, microseconds, or -1 before the first sample or for a strategy that keeps none.
+     */
     public long srttUs(final int connection)
     {
         return strategy.srttUs(table, base(connection));
     }
 
-    /** @return retransmissions since new data was last acknowledged (or since the phase began). */
+    /**
+     * The connection's retransmission count, which the {@link RetryPolicy} compares with the phase's limit.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return retransmissions since new data was last acknowledged (or since the phase began), at most 255.
+     */
     public int retransmissions(final int connection)
     {
         return (int)((table[base(connection) + metaWord] >>> RETRIES_SHIFT) & ((1 << RETRIES_BITS) - 1));
     }
 
-    /** @return the connection's phase. */
+    /**
+     * The connection's phase.
+     *
+     * @param connection the connection's number, from 0 to {@code capacity() - 1}.
+     * @return the phase given to {@link #open} or last to {@link #enterPhase}.
+     */
     public Phase phase(final int connection)
     {
         return PHASES[(int)(table[base(connection) + metaWord] & ((1L << PHASE_BITS) - 1))];

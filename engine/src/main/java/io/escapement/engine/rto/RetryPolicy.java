@@ -67,9 +67,14 @@ public final class RetryPolicy
     }
 
     /**
-     * @return this policy with Linux's {@code tcp_syn_linear_timeouts}: the first {@code linearTimeouts} SYN
-     * retransmissions keep the initial timeout (1 s apart) instead of doubling it, and come on top of
-     * {@code synRetries} (recent kernels default to 4; older ones have none, the classic 1, 3, 7, ... s schedule).
+     * Adds Linux's {@code tcp_syn_linear_timeouts}: the first {@code linearTimeouts} SYN retransmissions keep the
+     * initial timeout (1 s apart) instead of doubling it, and come on top of {@code synRetries} (recent kernels
+     * default to 4; older ones have none, the classic 1, 3, 7, ... s schedule).
+     *
+     * @param linearTimeouts the number of SYN retransmissions that do not back off, from 0, with
+     *                       {@code synRetries + linearTimeouts} at most 255.
+     * @return a new policy, this one otherwise unchanged.
+     * @throws IllegalArgumentException if {@code linearTimeouts} is negative or the sum exceeds 255.
      */
     public RetryPolicy withSynLinearTimeouts(final int linearTimeouts)
     {
@@ -78,9 +83,13 @@ public final class RetryPolicy
     }
 
     /**
-     * @return this policy with {@code tcp_orphan_retries}: the limit for a connection the application has closed
-     * (its data and FIN, {@link RetransmissionTimers.Phase#FIN}), a time budget like {@code tcp_retries2}'s under
-     * Linux. Linux's sysctl default 0 means 8.
+     * Sets {@code tcp_orphan_retries}: the limit for a connection the application has closed (its data and FIN,
+     * {@link RetransmissionTimers.Phase#FIN}), a time budget like {@code tcp_retries2}'s under Linux. Linux's sysctl
+     * default 0 means 8. Until it is set, the FIN phase has the data phase's limit.
+     *
+     * @param retries the limit, 0 to 255: a count, or for a {@link #linux} policy the N of the time budget.
+     * @return a new policy, this one otherwise unchanged.
+     * @throws IllegalArgumentException if {@code retries} is not between 0 and 255.
      */
     public RetryPolicy withOrphanRetries(final int retries)
     {
@@ -96,15 +105,37 @@ public final class RetryPolicy
         }
     }
 
-    /** @return a policy that counts retransmissions in every phase. */
+    /**
+     * A policy that counts retransmissions in every phase: the timer retransmits as many times as the phase's
+     * limit, and the next expiry gives up. The FIN phase takes {@code dataRetries} until
+     * {@link #withOrphanRetries} sets its own.
+     *
+     * @param synRetries    the SYN phase's limit, 0 to 255 ({@code tcp_syn_retries}, Linux: 6).
+     * @param synAckRetries the SYN-ACK phase's limit, 0 to 255 ({@code tcp_synack_retries}, Linux: 5).
+     * @param dataRetries   the data phase's limit, 0 to 255, as a count ({@code tcp_retries2}, Linux: 15).
+     * @return the policy.
+     * @throws IllegalArgumentException naming the limit that is not between 0 and 255.
+     */
     public static RetryPolicy counting(final int synRetries, final int synAckRetries, final int dataRetries)
     {
         return new RetryPolicy(synRetries, synAckRetries, dataRetries, false, 0, 0);
     }
 
     /**
-     * @return Linux's policy: SYN and SYN-ACK counted, data given {@code tcp_retries2}'s time budget computed
-     * from {@code rtoBaseUs} (TCP_RTO_MIN, 200 ms) and {@code rtoMaxUs} (TCP_RTO_MAX, 120 s).
+     * Linux's policy: SYN and SYN-ACK counted, data given {@code tcp_retries2}'s time budget computed from
+     * {@code rtoBaseUs} and {@code rtoMaxUs} as {@code retransmits_timed_out()} does (see the class comment). The
+     * FIN phase takes the same budget until {@link #withOrphanRetries} sets its own.
+     *
+     * @param synRetries    {@code tcp_syn_retries}, 0 to 255 (Linux: 6).
+     * @param synAckRetries {@code tcp_synack_retries}, 0 to 255 (Linux: 5).
+     * @param tcpRetries2   {@code tcp_retries2}, 0 to 255 (Linux: 15): the N of the data phase's time budget.
+     * @param rtoBaseUs     the timeout the budget's doublings start from, microseconds, at least 1
+     *                      ({@code TCP_RTO_MIN}, 200 ms).
+     * @param rtoMaxUs      the cap of each doubling, microseconds, from {@code rtoBaseUs} to 1 day
+     *                      ({@code TCP_RTO_MAX}, 120 s).
+     * @return the policy.
+     * @throws IllegalArgumentException naming the count that is not between 0 and 255, or if the timeouts do not
+     *                                  satisfy {@code 0 < rtoBaseUs <= rtoMaxUs <= 1 day}.
      */
     public static RetryPolicy linux(final int synRetries, final int synAckRetries, final int tcpRetries2,
         final long rtoBaseUs, final long rtoMaxUs)
@@ -133,8 +164,11 @@ public final class RetryPolicy
     }
 
     /**
-     * @return the retransmissions allowed in a phase before the next expiry gives up (data and FIN: when
-     * counting); for SYN the linear timeouts included.
+     * The retransmission limit of a phase.
+     *
+     * @param phase the connection's phase.
+     * @return the retransmissions allowed in it before the next expiry gives up (data and FIN: when counting; with
+     *         a time budget, the N the budget is computed from); for SYN the linear timeouts included.
      */
     public int retries(final RetransmissionTimers.Phase phase)
     {

@@ -22,6 +22,7 @@ package io.escapement.engine.rto;
  */
 public final class Rfc6298Strategy implements RtoStrategy
 {
+    /** The name this strategy is chosen by in {@link RtoStrategies#parse}. */
     public static final String NAME = "rfc6298";
 
     private static final int SRTT = 0;
@@ -45,8 +46,16 @@ public final class Rfc6298Strategy implements RtoStrategy
     }
 
     /**
-     * Reads {@code min}, {@code max}, {@code initial}, {@code granularity} (durations) and {@code alpha},
-     * {@code beta}, {@code k} (numbers).
+     * Builds the strategy from {@code rfc6298:min=1s,max=60s,initial=1s,granularity=1ms,alpha=0.125,beta=0.25,k=4},
+     * every parameter optional.
+     *
+     * @param p the parameters: the durations {@code min} (1 us to 1 h, default 1 s, section 2.4), {@code max}
+     *          (60 s to 1 day, default 60 s, section 2.5), {@code initial} (1 us to 1 h, within [min, max];
+     *          default 1 s moved into [min, max], section 2.1) and {@code granularity} (G, 1 us to 1 s, default
+     *          1 ms), and the numbers {@code alpha} and {@code beta} (in (0, 1], defaults 1/8 and 1/4, section 2.3)
+     *          and {@code k} (0 to 100, default 4).
+     * @return the strategy.
+     * @throws IllegalArgumentException for a malformed, out-of-range or unknown parameter, naming it.
      */
     public static Rfc6298Strategy fromParameters(final RtoParameters p)
     {
@@ -72,8 +81,21 @@ public final class Rfc6298Strategy implements RtoStrategy
     }
 
     /**
-     * @throws IllegalArgumentException if a bound is not positive, min exceeds max, the initial RTO lies outside
-     *                                  them, or a gain is not in (0, 1].
+     * Builds the strategy from its parameters, in microseconds; RFC 6298's values are those of
+     * {@link #withDefaults()}.
+     *
+     * @param minUs         the least RTO, at least 1 (section 2.4: 1 s; Linux uses 200 ms).
+     * @param maxUs         the greatest RTO, backed off or not, at least {@code minUs} (section 2.5: a maximum, if
+     *                      placed, is at least 60 s; {@link #fromParameters} enforces that, this constructor only
+     *                      requires {@code minUs <= maxUs}).
+     * @param initialUs     the RTO before the first measurement, within [minUs, maxUs] (section 2.1: 1 s).
+     * @param granularityUs G, the clock granularity, at least 1: the least variance term of the RTO (section 2.2).
+     * @param alpha         the gain of SRTT, in (0, 1] (section 2.3: 1/8).
+     * @param beta          the gain of RTTVAR, in (0, 1] (section 2.3: 1/4).
+     * @param k             K, the multiplier of RTTVAR in the RTO, in [0, 100] (section 2.2: 4).
+     * @throws IllegalArgumentException if {@code minUs} is below 1 or exceeds {@code maxUs}, {@code initialUs} lies
+     *                                  outside them, {@code granularityUs} is below 1, {@code alpha} or
+     *                                  {@code beta} is not in (0, 1], or {@code k} is not in [0, 100].
      */
     public Rfc6298Strategy(final long minUs, final long maxUs, final long initialUs, final long granularityUs,
         final double alpha, final double beta, final double k)
@@ -193,13 +215,25 @@ public final class Rfc6298Strategy implements RtoStrategy
         return rttvar < 0 ? -1 : Math.round(rttvar);
     }
 
-    /** @return SRTT exactly as the RFC's real arithmetic has it, or -1 before the first sample. */
+    /**
+     * SRTT unrounded, for tests that check the RFC's arithmetic to the last bit.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return SRTT in microseconds exactly as the RFC's real arithmetic has it, or -1 before the first sample.
+     */
     public double srttExactUs(final long[] state, final int offset)
     {
         return Math.max(-1, Double.longBitsToDouble(state[offset + SRTT]));
     }
 
-    /** @return RTTVAR exactly as the RFC's real arithmetic has it, or -1 before the first sample. */
+    /**
+     * RTTVAR unrounded, for tests that check the RFC's arithmetic to the last bit.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return RTTVAR in microseconds exactly as the RFC's real arithmetic has it, or -1 before the first sample.
+     */
     public double rttvarExactUs(final long[] state, final int offset)
     {
         return Math.max(-1, Double.longBitsToDouble(state[offset + RTTVAR]));

@@ -21,6 +21,7 @@ package io.escapement.engine.rto;
  */
 public final class Rfc793Strategy implements RtoStrategy
 {
+    /** The name this strategy is chosen by in {@link RtoStrategies#parse}. */
     public static final String NAME = "rfc793";
 
     private static final int SRTT = 0;
@@ -33,7 +34,17 @@ public final class Rfc793Strategy implements RtoStrategy
     private final double alpha;
     private final double beta;
 
-    /** Reads {@code lbound}, {@code ubound}, {@code initial} (durations), {@code alpha}, {@code beta} (numbers). */
+    /**
+     * Builds the strategy from {@code rfc793:lbound=1s,ubound=60s,initial=1s,alpha=0.9,beta=2.0}, every parameter
+     * optional.
+     *
+     * @param p the parameters: the durations {@code lbound} (LBOUND, 1 us to 1 h, default 1 s), {@code ubound}
+     *          (UBOUND, 1 us to 1 day, default 60 s) and {@code initial} (1 us to 1 h, within [lbound, ubound];
+     *          default 1 s moved into [lbound, ubound]), and the numbers {@code alpha} (ALPHA, in [0, 1), default
+     *          0.9) and {@code beta} (BETA, 1 to 10, default 2.0).
+     * @return the strategy.
+     * @throws IllegalArgumentException for a malformed, out-of-range or unknown parameter, naming it.
+     */
     public static Rfc793Strategy fromParameters(final RtoParameters p)
     {
         final long lboundUs = p.durationUs("lbound", 1_000_000, 1, 3_600_000_000L);
@@ -47,8 +58,17 @@ public final class Rfc793Strategy implements RtoStrategy
     }
 
     /**
+     * Builds the strategy from RFC 793's constants, bounds in microseconds.
+     *
+     * @param lboundUs  LBOUND, the least timeout, at least 1 (the RFC's example: 1 s).
+     * @param uboundUs  UBOUND, the greatest timeout, backed off or not, at least {@code lboundUs} (the RFC's
+     *                  example: 1 minute).
+     * @param initialUs the timeout before the first measurement, which the RFC leaves open, within
+     *                  [lboundUs, uboundUs].
+     * @param alpha     ALPHA, the weight of the old SRTT, in [0, 1) (the RFC suggests .8 to .9).
+     * @param beta      BETA, the delay variance factor, from 1 to 10 (the RFC suggests 1.3 to 2.0).
      * @throws IllegalArgumentException if a bound is not positive, lbound exceeds ubound, the initial timeout
-     *                                  lies outside them, alpha is not in [0, 1) or beta is below 1.
+     *                                  lies outside them, alpha is not in [0, 1) or beta is not in [1, 10].
      */
     public Rfc793Strategy(final long lboundUs, final long uboundUs, final long initialUs, final double alpha,
         final double beta)
@@ -126,7 +146,13 @@ public final class Rfc793Strategy implements RtoStrategy
         return srtt < 0 ? -1 : Math.round(srtt);
     }
 
-    /** @return SRTT exactly as the RFC's real arithmetic has it, or -1 before the first sample. */
+    /**
+     * SRTT unrounded, for tests that check the RFC's arithmetic to the last bit.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     * @return SRTT in microseconds exactly as the RFC's real arithmetic has it, or -1 before the first sample.
+     */
     public double srttExactUs(final long[] state, final int offset)
     {
         return Math.max(-1, Double.longBitsToDouble(state[offset + SRTT]));

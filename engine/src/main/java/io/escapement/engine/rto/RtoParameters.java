@@ -23,13 +23,25 @@ public final class RtoParameters
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
-    /** @return parameters with no values set, for building a strategy with its defaults. */
+    /**
+     * Parameters with no values set, for building a strategy with its defaults.
+     *
+     * @param strategy the strategy's name, for error messages.
+     * @return the parameters, with nothing to read.
+     */
     public static RtoParameters none(final String strategy)
     {
         return new RtoParameters(strategy, Map.of());
     }
 
     /**
+     * Reads a duration parameter, written with its unit (see {@link #parseDurationUs}), and marks it as known to
+     * the strategy.
+     *
+     * @param key       the parameter's name, such as {@code min}.
+     * @param defaultUs the value if it is absent, microseconds; not checked against the range.
+     * @param minUs     the least valid value, microseconds.
+     * @param maxUs     the greatest valid value, microseconds.
      * @return the duration parameter {@code key} in microseconds, or {@code defaultUs} if absent.
      * @throws IllegalArgumentException if it is malformed or outside {@code [minUs, maxUs]}.
      */
@@ -58,6 +70,12 @@ public final class RtoParameters
     }
 
     /**
+     * Reads a numeric parameter, such as a gain, and marks it as known to the strategy.
+     *
+     * @param key          the parameter's name, such as {@code alpha}.
+     * @param defaultValue the value if it is absent; not checked against the range.
+     * @param min          the least valid value.
+     * @param max          the greatest valid value.
      * @return the numeric parameter {@code key}, or {@code defaultValue} if absent.
      * @throws IllegalArgumentException if it is not a finite number within {@code [min, max]}.
      */
@@ -86,6 +104,12 @@ public final class RtoParameters
     }
 
     /**
+     * Reads a whole-number parameter, such as {@code hz}, and marks it as known to the strategy.
+     *
+     * @param key          the parameter's name, such as {@code hz}.
+     * @param defaultValue the value if it is absent; not checked against the range.
+     * @param min          the least valid value.
+     * @param max          the greatest valid value.
      * @return the whole-number parameter {@code key}, or {@code defaultValue} if absent.
      * @throws IllegalArgumentException if it is not a whole number within {@code [min, max]}.
      */
@@ -188,7 +212,12 @@ public final class RtoParameters
         return whole;
     }
 
-    /** @return a duration in the largest unit that shows it exactly, such as {@code 200ms}. */
+    /**
+     * Formats a duration so that {@link #parseDurationUs} reads it back (a non-negative one: it rejects the rest).
+     *
+     * @param us the duration, microseconds.
+     * @return it in the largest unit that shows it exactly, such as {@code 200ms}; 0 is {@code 0s}.
+     */
     public static String formatUs(final long us)
     {
         if (us % 1_000_000 == 0)
