@@ -15,6 +15,7 @@ public final class TimerServiceFullException extends IllegalStateException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The capacity of the service that refused the timer; part of the serialized form. */
     private final int capacity;
 
     TimerServiceFullException(final int capacity)

@@ -8,8 +8,12 @@ public final class TimerCapacityException extends IllegalStateException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The capacity of the wheel that refused the timer; part of the serialized form. */
     private final int maxCapacity;
 
+    /**
+     * @param maxCapacity the capacity of the wheel that refused the timer.
+     */
     TimerCapacityException(final int maxCapacity)
     {
         super("timer capacity exhausted: the wheel already holds its maximum of " + maxCapacity +

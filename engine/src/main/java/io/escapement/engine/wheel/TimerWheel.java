@@ -477,6 +477,8 @@ public final class TimerWheel
     /**
      * {@link #rearm} of the timer in {@code slot}.
      *
+     * @param slot     the timer's slot, as given to {@link #armSlot}.
+     * @param deadline the new absolute deadline, as for {@link #rearm}.
      * @return {@code true} if the slot's timer is now armed for {@code deadline}; {@code false} if the slot holds no
      * live timer.
      * @throws IllegalArgumentException if the deadline would overflow.
@@ -486,21 +488,30 @@ public final class TimerWheel
         return rearm(slotHandle(slot), deadline);
     }
 
-    /** @return {@link #cancel} of the timer in {@code slot}: whether this call stopped one. */
+    /**
+     * {@link #cancel} of the timer in {@code slot}.
+     *
+     * @param slot the timer's slot, as given to {@link #armSlot}; any other value is answered {@code false}.
+     * @return whether this call stopped a timer, which then never fires.
+     */
     public boolean cancelSlot(final int slot)
     {
         return cancel(slotHandle(slot));
     }
 
-    /** @return whether {@code slot} holds a timer that is armed (not fired, not cancelled). */
+    /**
+     * @param slot any value.
+     * @return whether {@code slot} holds a timer that is armed (not fired, not cancelled).
+     */
     public boolean isSlotArmed(final int slot)
     {
         return isArmed(slotHandle(slot));
     }
 
     /**
+     * @param slot any value.
      * @return the payload last armed in {@code slot} (live, fired or cancelled: it stays until the slot is armed
-     * again), or 0 for a slot never armed.
+     * again), or 0 for a slot never armed or out of range.
      */
     public long slotPayload(final int slot)
     {
@@ -513,7 +524,10 @@ public final class TimerWheel
         return ((long)page[at + PAYLOAD_HIGH] << 32) | (page[at + PAYLOAD_LOW] & 0xFFFF_FFFFL);
     }
 
-    /** @return the deadline of the live timer in {@code slot}, or {@link #NULL_DEADLINE} if it holds none. */
+    /**
+     * @param slot any value.
+     * @return the deadline of the live timer in {@code slot}, or {@link #NULL_DEADLINE} if it holds none.
+     */
     public long slotDeadline(final int slot)
     {
         return deadline(slotHandle(slot));
@@ -536,6 +550,9 @@ public final class TimerWheel
      * Advances the wheel to {@code now} and fires every due timer. Same as
      * {@code poll(now, handler, Integer.MAX_VALUE)}.
      *
+     * @param now     the time to advance to, not before {@link #currentTime()}.
+     * @param handler receives each fired timer.
+     * @return the number of timers fired.
      * @see #poll(long, TimerHandler, int)
      */
     public int poll(final long now, final TimerHandler handler)
