@@ -333,6 +333,46 @@ class TimerServiceAgentTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldFireTimersWhenAnAgentRunnerIdlesWithTheDeadlineIdleStrategy() throws InterruptedException
+    {
+        // The idle strategy asks the service for its deadline from the runner's thread between two duty cycles: the
+        // service must take that as its own poller's call, not as a second poller.
+        final CountDownLatch allFired = new CountDownLatch(50);
+        final List<long[]> fires = new CopyOnWriteArrayList<>();
+        final TimerService service = TimerService.builder().clock(clock::get)
+            .handler((handle, payload, deadline) ->
+            {
+                fires.add(new long[]{deadline, clock.get()});
+                allFired.countDown();
+            })
+            .build();
+        final List<Throwable> runnerErrors = new CopyOnWriteArrayList<>();
+        final AgentRunner runner = new AgentRunner(new DeadlineIdleStrategy(service, MILLISECONDS.toNanos(1)),
+            runnerErrors::add, null, new TimerServiceAgent(service));
+        AgentRunner.startOnThread(runner);
+        try
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                service.arm(1 + i % 5, MILLISECONDS, i); // the clock stands still: the runner parks 1 ms at a time
+            }
+            clock.addAndGet(MILLISECONDS.toNanos(5));
+            assertTrue(allFired.await(30, TimeUnit.SECONDS), "fired: " + fires.size());
+            for (final long[] fire : fires)
+            {
+                assertTrue(fire[1] >= fire[0], "never early");
+            }
+        }
+        finally
+        {
+            runner.close();
+        }
+        assertTrue(runnerErrors.isEmpty(), runnerErrors::toString);
+        assertEquals(50, fires.size());
+    }
+
+    @Test
     void shouldRejectBadArgumentsNamingThem()
     {
         final TimerService service = manual().build();
