@@ -745,6 +745,20 @@ public final class TimerService implements AutoCloseable
     }
 
     /**
+     * Caller-driven mode, on the polling thread after {@link #poll(int)}: how many requests of other threads (arms,
+     * re-arms, cancels) the owner's last drain handled, so that a duty cycle counts them as work beside the timers
+     * {@code poll} returns (an idle strategy that sees no work backs off while requests keep coming). If a callback
+     * drained a full request queue itself during the poll, this is that drain's count.
+     *
+     * @return the requests the last drain handled; 0 before the first, and 0 once the service is closed (a closed
+     * service drains nothing, and a stale count would keep a duty cycle from ever idling).
+     */
+    public int lastDrainedRequests()
+    {
+        return closed ? 0 : owner.lastDrained;
+    }
+
+    /**
      * Caller-driven mode: drains the requests of other threads, then answers when the earliest timer may be due, so
      * that an event loop knows how long it may sleep. A timer armed later by another thread may be due earlier; such
      * a loop should wake at least every so often (or use {@link #start()}).
