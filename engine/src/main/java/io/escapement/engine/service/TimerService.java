@@ -290,6 +290,9 @@ public final class TimerService implements AutoCloseable
      * Arms a timer that runs {@code task} (on the owner thread, or on the executor). Any thread; lock-free; the
      * service keeps a reference to the task until the timer fires or is retired.
      *
+     * @param delay the time from now after which the task runs, at least 0.
+     * @param unit  the unit of {@code delay}.
+     * @param task  what to run when the timer fires.
      * @return the timer's handle, never {@link #NULL_HANDLE}.
      * @throws NullPointerException if the task is null.
      * @see #arm(long, TimeUnit, long) for the other exceptions.
@@ -710,6 +713,8 @@ public final class TimerService implements AutoCloseable
      * Caller-driven mode: drains the requests of other threads (arms, re-arms, cancels: a cancelled timer's slot is
      * freed here), then fires every timer due at the clock's current reading. Same as
      * {@code poll(Integer.MAX_VALUE)}.
+     *
+     * @return the number of timers taken from the wheel, as {@link #poll(int)} counts them.
      */
     public int poll()
     {
