@@ -387,7 +387,7 @@ public final class EscapementTimer implements Timer
      * is neither expired nor cancelled, and its task never runs. Any thread but the worker's. Idempotent: a later
      * call returns an empty set; {@link #newTimeout} then throws {@link IllegalStateException}.
      *
-     * @return the unexpired timeouts, unmodifiable.
+     * @return the unexpired timeouts, in a new set.
      * @throws IllegalStateException if called from a {@link TimerTask} running on this timer's worker thread.
      */
     @Override
@@ -414,7 +414,7 @@ public final class EscapementTimer implements Timer
                 unexpired.add(timeout);
             }
         }
-        return Collections.unmodifiableSet(unexpired);
+        return unexpired; // a set of the caller's own, as Netty's
     }
 
     /**
