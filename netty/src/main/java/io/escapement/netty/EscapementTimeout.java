@@ -11,21 +11,19 @@ import java.lang.invoke.VarHandle;
  * The {@link Timeout} of an {@link EscapementTimer}, and the {@link Runnable} its service fires.
  * <p>
  * Its fate is decided by one CAS on {@code state}, whichever comes first: the expiry (INIT to EXPIRED, on the worker
- * thread when the service fires it), a cancel (INIT to CANCELLED, any thread) or the stop (INIT to STOPPED). So
- * {@link #cancel()} returns {@code true} at most once, never for a timeout whose task ran or will run, and
- * {@link #isExpired()} and {@link #isCancelled()} read the same word. The service makes its own decision between
- * its fire and the service-level cancel that follows ours, but that only decides who frees the slot: if the service
- * fires a timeout we cancelled, {@link #run()} finds CANCELLED and does nothing.
- * <p>
- * A STOPPED timeout (handed back by {@link EscapementTimer#stop()}) reports neither expired nor cancelled, as
- * Netty's do, and its first {@code cancel()} returns {@code true}: its task never runs either way.
+ * thread when the service fires it), a cancel (INIT to CANCELLED, any thread) or the stop (INIT to CANCELLED too: as
+ * Netty's {@code stop()}, it cancels what it hands back). So {@link #cancel()} returns {@code true} at most once,
+ * never for a timeout whose task ran or will run, a cancel racing the stop either wins (the timeout is not in the
+ * stop's set) or loses (it is, and the cancel returns {@code false}), and {@link #isExpired()} and
+ * {@link #isCancelled()} read the same word. The service makes its own decision between its fire and the
+ * service-level cancel that follows ours, but that only decides who frees the slot: if the service fires a timeout
+ * we cancelled, {@link #run()} finds CANCELLED and does nothing.
  */
 final class EscapementTimeout implements Timeout, Runnable
 {
     private static final int INIT = 0;
     private static final int EXPIRED = 1;
     private static final int CANCELLED = 2;
-    private static final int STOPPED = 3;
 
     private static final VarHandle STATE;
 
@@ -47,8 +45,8 @@ final class EscapementTimeout implements Timeout, Runnable
      * The service's handle, written by newTimeout once arm returns, before the timeout is handed to the caller (that
      * hand-over orders it before any cancel by the caller or whoever the caller passes it to). Two other threads can
      * see the timeout earlier: the worker, which fires it (and reads no handle), and a stop that takes it from the
-     * service's list (the service is closed then, so the cancel that follows a STOPPED to CANCELLED CAS is refused
-     * whatever handle it reads): a plain field is enough.
+     * service's list (and cancels it by the CAS that any later cancel() then loses, so that no cancel() reads the
+     * handle): a plain field is enough.
      */
     long handle;
     private volatile int state = INIT;
@@ -91,20 +89,13 @@ final class EscapementTimeout implements Timeout, Runnable
     @Override
     public boolean cancel()
     {
-        int current;
-        while ((current = state) == INIT || current == STOPPED)
+        if (STATE.compareAndSet(this, INIT, CANCELLED))
         {
-            if (STATE.compareAndSet(this, current, CANCELLED))
-            {
-                if (current == INIT)
-                {
-                    // Pending until this CAS: counted out, and the service told so that it frees the slot at the
-                    // worker's next drain (it answers false if it fired the timer meanwhile; run() then skips it).
-                    timer.pending.decrementAndGet();
-                    timer.cancelInService(handle);
-                }
-                return true;
-            }
+            // Pending until this CAS: counted out, and the service told, so that it frees the slot at the worker's
+            // next drain (it answers false if it fired the timer meanwhile: run() then finds CANCELLED).
+            timer.pending.decrementAndGet();
+            timer.cancelInService(handle);
+            return true;
         }
         return false;
     }
@@ -121,13 +112,13 @@ final class EscapementTimeout implements Timeout, Runnable
     }
 
     /**
-     * The stop took the timer from the service: hand it back unless a cancel got there first.
+     * The stop took the timer from the service: cancel it and hand it back, unless a cancel got there first.
      *
      * @return whether it was still pending.
      */
     boolean takeForStop()
     {
-        if (STATE.compareAndSet(this, INIT, STOPPED))
+        if (STATE.compareAndSet(this, INIT, CANCELLED))
         {
             timer.pending.decrementAndGet();
             return true;
@@ -139,7 +130,7 @@ final class EscapementTimeout implements Timeout, Runnable
     public String toString()
     {
         final int s = state;
-        return "EscapementTimeout{" + (s == INIT ? "pending" : s == EXPIRED ? "expired" : s == CANCELLED ?
-            "cancelled" : "stopped") + ", task=" + task + '}';
+        return "EscapementTimeout{" + (s == INIT ? "pending" : s == EXPIRED ? "expired" : "cancelled") + ", task=" +
+            task + '}';
     }
 }

@@ -42,10 +42,10 @@ import java.util.function.LongSupplier;
  *       expiry it returns {@code false}. The decision is one CAS on the timeout's state, the same word
  *       {@link Timeout#isExpired()} and {@link Timeout#isCancelled()} read, so they never disagree with it.</li>
  *   <li>{@link #stop()} returns the timeouts that were neither expired nor cancelled (each taken by a CAS on its state,
- *       so a cancel racing the stop either wins, and the timeout is not in the set, or loses); it is idempotent (a
- *       second call returns an empty set) and throws {@link IllegalStateException} when a task of this timer calls
- *       it from the worker thread. As with {@code HashedWheelTimer}, a returned timeout reports neither expired nor
- *       cancelled, and a later {@code cancel()} of it returns {@code true}.</li>
+ *       so a cancel racing the stop either wins, and the timeout is not in the set, or loses and returns
+ *       {@code false}); as {@code HashedWheelTimer}'s, the returned timeouts are cancelled by the stop. It is idempotent
+ *       (a second call returns an empty set) and throws {@link IllegalStateException} when a task of this timer calls
+ *       it from the worker thread.</li>
  *   <li>A task that throws is logged (a {@code WARNING} on the {@link System.Logger} named after this class, unless
  *       the builder was given an {@link ErrorHandler}), counted ({@link #taskErrors()}), and the timer goes on.</li>
  * </ul>
@@ -383,11 +383,11 @@ public final class EscapementTimer implements Timer
     }
 
     /**
-     * Stops the worker (waiting for a running task to return) and hands back the timeouts that were pending: each
-     * is neither expired nor cancelled, and its task never runs. Any thread but the worker's. Idempotent: a later
+     * Stops the worker (waiting for a running task to return), cancels the timeouts that were pending and hands them
+     * back: each was neither expired nor cancelled, and its task never runs. Any thread but the worker's. Idempotent: a later
      * call returns an empty set; {@link #newTimeout} then throws {@link IllegalStateException}.
      *
-     * @return the unexpired timeouts, in a new set.
+     * @return the timeouts this call cancelled, in a new set.
      * @throws IllegalStateException if called from a {@link TimerTask} running on this timer's worker thread.
      */
     @Override
@@ -418,8 +418,9 @@ public final class EscapementTimer implements Timer
     }
 
     /**
-     * @return the timeouts neither expired, cancelled nor handed back by {@link #stop()}: exact, any thread, a
-     * snapshot.
+     * @return the timeouts neither expired nor cancelled (by {@link Timeout#cancel()} or {@link #stop()}): exact, any
+     * thread, a snapshot. Netty's counts cancelled timeouts until its worker's next tick, and keeps counting those its
+     * stop handed back.
      */
     public long pendingTimeouts()
     {

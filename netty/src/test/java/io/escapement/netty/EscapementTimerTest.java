@@ -303,6 +303,11 @@ class EscapementTimerTest
         cancelled.cancel();
         final Set<Timeout> unexpired = timer.stop();
         assertEquals(Set.of(pending, notDrained), unexpired);
+        for (final Timeout timeout : unexpired)
+        {
+            assertTrue(timeout.isCancelled(), "cancelled by the stop");
+            assertFalse(timeout.cancel());
+        }
         assertEquals(0, timer.pendingTimeouts());
         assertTrue(timer.stop().isEmpty());
         clockNs.addAndGet(TimeUnit.SECONDS.toNanos(5));
