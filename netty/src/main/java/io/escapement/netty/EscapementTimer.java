@@ -270,14 +270,14 @@ public final class EscapementTimer implements Timer
 
     /**
      * Room for the cancelled timeouts whose slots the service has not reclaimed yet, on top of the pending ones:
-     * an eighth more (at least 64), so that a timer at its maximum does not refuse a timeout because of cancels its
+     * an eighth more (at least 64, or as many again for a maximum under 64), so that a timer at its maximum does not refuse a timeout because of cancels its
      * worker has not seen yet; an arm that still finds every slot taken waits for the worker (see
      * {@link Builder#waitWhenFull}).
      */
     private static int serviceCapacity(final long maxPending)
     {
         return (int)Math.min(TimerWheel.MAX_CAPACITY_LIMIT,
-            maxPending + Math.max(64, maxPending >> 3));
+            maxPending + Math.max(maxPending >> 3, Math.min(maxPending, 64)));
     }
 
     /** @return a builder for the options {@code HashedWheelTimer}'s constructors lack: clock, capacity, errors. */
