@@ -318,12 +318,19 @@ public final class EscapementTimer implements Timer
         {
             service.start();
         }
+        catch (final TimerServiceClosedException e)
+        {
+            throw new IllegalStateException("cannot be started once stopped", e); // a stop() came between
+        }
         catch (final RuntimeException | Error e)
         {
             // A timer with no worker would accept timeouts that never expire: stopped instead, so that the next
-            // newTimeout says so.
+            // newTimeout says so, and the timeouts other threads created meanwhile cancelled (and counted out).
             WORKER_STATE.setVolatile(this, WORKER_STOPPED);
-            service.close();
+            for (final PendingTimer timer : service.shutdown())
+            {
+                ((EscapementTimeout)timer.task()).takeForStop();
+            }
             throw e;
         }
     }
