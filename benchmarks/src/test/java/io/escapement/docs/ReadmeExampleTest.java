@@ -1,4 +1,4 @@
-package io.escapement.engine;
+package io.escapement.docs;
 
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
