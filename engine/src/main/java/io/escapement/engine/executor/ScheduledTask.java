@@ -111,6 +111,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         if (!STATE.compareAndSet(this, NEW, RUNNING))
         {
             runner = null;
+            owner.skipped(this); // cancelled (or done) while it waited in the executor's queue
             return;
         }
         owner.beforeRun(this);

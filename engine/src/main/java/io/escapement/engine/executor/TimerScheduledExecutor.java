@@ -531,6 +531,15 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
     }
 
+    /** Executor mode: a task handed over was cancelled before the executor ran it; it leaves the set here. */
+    void skipped(final ScheduledTask<?> task)
+    {
+        if (executor != null)
+        {
+            handedOver.remove(task);
+        }
+    }
+
     void afterRun(final ScheduledTask<?> task, final boolean interruptedByCancel)
     {
         if (executor == null)
