@@ -1,0 +1,269 @@
+package io.escapement.engine.executor;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Cancel against fire on real threads, with a manual clock: one thread moves the clock and polls (the driver), two
+ * threads cancel every task, racing it and each other. Per task, against the contract of {@code Future.cancel}:
+ * <ul>
+ *   <li>the body runs at most once, and never starts after a cancel returned {@code true} (a task cancelled before
+ *       it started never runs): the body checks a flag each canceller sets as soon as its cancel returned true;</li>
+ *   <li>of the two cancels at most one returns {@code true}; if neither did, the body ran to its end and
+ *       {@code get} returns its value; if one did, {@code isCancelled} and {@code get} throws
+ *       {@link CancellationException};</li>
+ *   <li>nothing is lost: every task either ran or was cancelled, the executor terminates once shut down (its count
+ *       of live tasks is exact), and the service holds no timer any more.</li>
+ * </ul>
+ * The driver and executor modes both run: on the driver the race is cancel against the timer's fire; on a pool it is
+ * also cancel against the hand-over. Seeded by nothing: the interleavings come from the threads; each round prints
+ * nothing unless it fails, then names the round and task.
+ * <p>
+ * Proof that it can fail (both seen): with {@code cancel}'s CAS out of NEW replaced by a plain write, a task started
+ * after its cancel returned true (round 9 on the driver; on the pool the live-task count went wrong, round 19); with
+ * {@code run}'s CAS into RUNNING replaced by a read then a write, the count went wrong at once (round 0), tasks both
+ * cancelled and run.
+ */
+class TimerScheduledExecutorStressTest
+{
+    private static final int ROUNDS = Integer.getInteger("executor.stress.rounds", 40);
+    private static final int TASKS = 2_000;
+
+    @ParameterizedTest(name = "pool threads {0}")
+    @ValueSource(ints = {0, 2})
+    @Timeout(120)
+    void shouldDecideCancelAgainstFireExactlyOnce(final int poolThreads) throws Exception
+    {
+        final ExecutorService pool = poolThreads == 0 ? null : Executors.newFixedThreadPool(poolThreads);
+        try
+        {
+            for (int round = 0; round < ROUNDS; round++)
+            {
+                runRound(round, pool);
+            }
+        }
+        finally
+        {
+            if (pool != null)
+            {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void runRound(final int round, final ExecutorService pool) throws Exception
+    {
+        final AtomicLong clock = new AtomicLong(round * 1_000_000_007L);
+        final TimerScheduledExecutor.Builder builder = TimerScheduledExecutor.builder().clock(clock::get)
+            .callerDriven().capacity(TASKS);
+        final TimerScheduledExecutor ex = (pool == null ? builder : builder.executor(pool)).build();
+        final AtomicIntegerArray runs = new AtomicIntegerArray(TASKS);
+        final AtomicIntegerArray cancelledFlag = new AtomicIntegerArray(TASKS);
+        final AtomicIntegerArray startedAfterCancel = new AtomicIntegerArray(TASKS);
+        @SuppressWarnings("unchecked")
+        final ScheduledFuture<Integer>[] futures = new ScheduledFuture[TASKS];
+        for (int i = 0; i < TASKS; i++)
+        {
+            final int n = i;
+            // delays 1..8 ns: the driver fires them over a few polls while the cancellers go through them
+            futures[i] = ex.schedule(() ->
+            {
+                if (cancelledFlag.get(n) != 0)
+                {
+                    startedAfterCancel.set(n, 1);
+                }
+                runs.incrementAndGet(n);
+                return n;
+            }, 1 + (i & 7), NANOSECONDS);
+        }
+        final int[][] cancelResults = new int[2][TASKS];
+        final CountDownLatch go = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread[] cancellers = new Thread[2];
+        for (int c = 0; c < 2; c++)
+        {
+            final int me = c;
+            cancellers[c] = new Thread(() ->
+            {
+                try
+                {
+                    go.await();
+                    for (int k = 0; k < TASKS; k++)
+                    {
+                        final int i = me == 0 ? k : TASKS - 1 - k; // meet in the middle
+                        final boolean won = futures[i].cancel(false);
+                        if (won)
+                        {
+                            cancelledFlag.set(i, 1);
+                        }
+                        cancelResults[me][i] = won ? 1 : 0;
+                    }
+                }
+                catch (final Throwable t)
+                {
+                    failure.set(t);
+                }
+            });
+            cancellers[c].start();
+        }
+        final AtomicBoolean cancellersDone = new AtomicBoolean();
+        final Thread driver = new Thread(() ->
+        {
+            try
+            {
+                go.await();
+                while (!cancellersDone.get())
+                {
+                    clock.incrementAndGet();
+                    ex.poll();
+                }
+                clock.addAndGet(SECONDS.toNanos(1));
+                ex.poll();
+            }
+            catch (final Throwable t)
+            {
+                failure.set(t);
+            }
+        });
+        driver.start();
+        go.countDown();
+        for (final Thread t : cancellers)
+        {
+            t.join();
+        }
+        cancellersDone.set(true);
+        driver.join();
+        assertNull(failure.get());
+        // Checked before shutdown: a terminated executor closes its service, which then reports 0.
+        assertEquals(0, ex.service().metrics().pending(), "round " + round + ": a timer is left in the service");
+        ex.shutdown();
+        if (pool != null)
+        {
+            assertTrue(ex.awaitTermination(30, SECONDS), "round " + round + ": tasks still counted live");
+        }
+        assertTrue(ex.isTerminated(), "round " + round + ": every task ran or was cancelled");
+        for (int i = 0; i < TASKS; i++)
+        {
+            final String where = "round " + round + ", task " + i;
+            final int cancels = cancelResults[0][i] + cancelResults[1][i];
+            assertTrue(cancels <= 1, where + ": both cancels returned true");
+            assertTrue(runs.get(i) <= 1, where + ": ran " + runs.get(i) + " times");
+            assertEquals(0, startedAfterCancel.get(i), where + ": started after a cancel returned true");
+            final ScheduledFuture<Integer> f = futures[i];
+            assertTrue(f.isDone(), where);
+            if (cancels == 0)
+            {
+                assertEquals(1, runs.get(i), where + ": neither cancelled nor ran: lost");
+                assertFalse(f.isCancelled(), where);
+                assertEquals(i, f.get(), where);
+            }
+            else
+            {
+                assertTrue(f.isCancelled(), where);
+                try
+                {
+                    f.get();
+                    throw new AssertionError(where + ": get of a cancelled task returned");
+                }
+                catch (final CancellationException expected)
+                {
+                    // as documented
+                }
+                catch (final ExecutionException e)
+                {
+                    throw new AssertionError(where, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * A periodic task cancelled while the driver keeps firing it (period 1 ns, so every poll re-arms it): after a
+     * cancel returns true the task runs at most once more (the run that was under way), and its slot is freed.
+     */
+    @ParameterizedTest(name = "pool threads {0}")
+    @ValueSource(ints = {0, 2})
+    @Timeout(120)
+    void shouldStopAPeriodicTaskAtItsCancelWhileItIsBeingRearmed(final int poolThreads) throws Exception
+    {
+        final ExecutorService pool = poolThreads == 0 ? null : Executors.newFixedThreadPool(poolThreads);
+        try
+        {
+            for (int round = 0; round < ROUNDS * 2; round++)
+            {
+                final AtomicLong clock = new AtomicLong(round);
+                final TimerScheduledExecutor.Builder builder = TimerScheduledExecutor.builder().clock(clock::get)
+                    .callerDriven().capacity(64);
+                final TimerScheduledExecutor ex = (pool == null ? builder : builder.executor(pool)).build();
+                final AtomicLong runs = new AtomicLong();
+                final boolean fixedRate = (round & 1) == 0;
+                final Runnable body = runs::incrementAndGet;
+                final ScheduledFuture<?> f = fixedRate ? ex.scheduleAtFixedRate(body, 1, 1, NANOSECONDS) :
+                    ex.scheduleWithFixedDelay(body, 1, 1, NANOSECONDS);
+                final AtomicBoolean stop = new AtomicBoolean();
+                final AtomicLong polls = new AtomicLong();
+                final Thread driver = new Thread(() ->
+                {
+                    while (!stop.get())
+                    {
+                        clock.incrementAndGet();
+                        ex.poll();
+                        polls.incrementAndGet();
+                    }
+                });
+                driver.start();
+                while (runs.get() < 1 + (round % 50))
+                {
+                    Thread.onSpinWait();
+                }
+                assertTrue(f.cancel(false), "round " + round);
+                final long atCancel = runs.get();
+                final long pollsAtCancel = polls.get();
+                while (polls.get() < pollsAtCancel + 5)
+                {
+                    Thread.onSpinWait(); // the driver goes on firing: a cancelled task must not come back
+                }
+                stop.set(true);
+                driver.join();
+                clock.addAndGet(SECONDS.toNanos(1));
+                ex.poll();
+                if (pool == null)
+                {
+                    // Checked before shutdown: a terminated executor closes its service, which then reports 0.
+                    assertEquals(0, ex.service().metrics().pending(), "round " + round + ": its timer is left");
+                }
+                ex.shutdown();
+                assertTrue(ex.awaitTermination(30, SECONDS), "round " + round);
+                assertTrue(runs.get() - atCancel <= 1, "round " + round + ": ran " + (runs.get() - atCancel) +
+                    " times after its cancel returned true");
+                assertTrue(f.isCancelled());
+            }
+        }
+        finally
+        {
+            if (pool != null)
+            {
+                pool.shutdownNow();
+            }
+        }
+    }
+}
