@@ -26,22 +26,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Cancel against fire on real threads, with a manual clock: one thread moves the clock and polls (the driver), two
  * threads cancel every task, racing it and each other. Per task, against the contract of {@code Future.cancel}:
  * <ul>
- *   <li>the body runs at most once, and never starts after a cancel returned {@code true} (a task cancelled before
- *       it started never runs): the body checks a flag each canceller sets as soon as its cancel returned true;</li>
- *   <li>of the two cancels at most one returns {@code true}; if neither did, the body ran to its end and
- *       {@code get} returns its value; if one did, {@code isCancelled} and {@code get} throws
- *       {@link CancellationException};</li>
- *   <li>nothing is lost: every task either ran or was cancelled, the executor terminates once shut down (its count
- *       of live tasks is exact), and the service holds no timer any more.</li>
+ *   <li>the body runs at most once; of the two cancels at most one returns {@code true};</li>
+ *   <li>if neither did, the body ran and {@code get} returns its value; if one did, {@code isCancelled} and
+ *       {@code get} throws {@link CancellationException} (the body may have run: a cancel that finds the task
+ *       running succeeds and discards its outcome, as {@code FutureTask}'s does);</li>
+ *   <li>nothing is lost or counted twice: the executor terminates once shut down, which needs its count of live
+ *       tasks to reach exactly zero (a task both run and cancelled-before-start is counted out twice, a lost one
+ *       never), and the service holds no timer any more.</li>
  * </ul>
+ * "Never starts once cancelled before it started" cannot be told from outside apart from "cancelled while running"
+ * (the body's first instruction comes after the claim); the count is what catches a task that is both, and
+ * {@link TimerScheduledExecutorTest#shouldNeverRunATaskCancelledBeforeItStarted()} pins the sequential case.
  * The driver and executor modes both run: on the driver the race is cancel against the timer's fire; on a pool it is
- * also cancel against the hand-over. Seeded by nothing: the interleavings come from the threads; each round prints
- * nothing unless it fails, then names the round and task.
+ * also cancel against the hand-over. A failure names the round and the task.
  * <p>
- * Proof that it can fail (both seen): with {@code cancel}'s CAS out of NEW replaced by a plain write, a task started
- * after its cancel returned true (round 9 on the driver; on the pool the live-task count went wrong, round 19); with
- * {@code run}'s CAS into RUNNING replaced by a read then a write, the count went wrong at once (round 0), tasks both
- * cancelled and run.
+ * Proof that it can fail (both seen): with {@code cancel}'s CAS out of NEW replaced by a plain write, or
+ * {@code run}'s CAS into RUNNING replaced by a read then a write, tasks were both run and cancelled and the live
+ * count went wrong within the first rounds.
  */
 class TimerScheduledExecutorStressTest
 {
@@ -77,8 +78,6 @@ class TimerScheduledExecutorStressTest
             .callerDriven().capacity(TASKS);
         final TimerScheduledExecutor ex = (pool == null ? builder : builder.executor(pool)).build();
         final AtomicIntegerArray runs = new AtomicIntegerArray(TASKS);
-        final AtomicIntegerArray cancelledFlag = new AtomicIntegerArray(TASKS);
-        final AtomicIntegerArray startedAfterCancel = new AtomicIntegerArray(TASKS);
         @SuppressWarnings("unchecked")
         final ScheduledFuture<Integer>[] futures = new ScheduledFuture[TASKS];
         for (int i = 0; i < TASKS; i++)
@@ -87,10 +86,6 @@ class TimerScheduledExecutorStressTest
             // delays 1..8 ns: the driver fires them over a few polls while the cancellers go through them
             futures[i] = ex.schedule(() ->
             {
-                if (cancelledFlag.get(n) != 0)
-                {
-                    startedAfterCancel.set(n, 1);
-                }
                 runs.incrementAndGet(n);
                 return n;
             }, 1 + (i & 7), NANOSECONDS);
@@ -110,12 +105,7 @@ class TimerScheduledExecutorStressTest
                     for (int k = 0; k < TASKS; k++)
                     {
                         final int i = me == 0 ? k : TASKS - 1 - k; // meet in the middle
-                        final boolean won = futures[i].cancel(false);
-                        if (won)
-                        {
-                            cancelledFlag.set(i, 1);
-                        }
-                        cancelResults[me][i] = won ? 1 : 0;
+                        cancelResults[me][i] = futures[i].cancel(false) ? 1 : 0;
                     }
                 }
                 catch (final Throwable t)
@@ -167,7 +157,6 @@ class TimerScheduledExecutorStressTest
             final int cancels = cancelResults[0][i] + cancelResults[1][i];
             assertTrue(cancels <= 1, where + ": both cancels returned true");
             assertTrue(runs.get(i) <= 1, where + ": ran " + runs.get(i) + " times");
-            assertEquals(0, startedAfterCancel.get(i), where + ": started after a cancel returned true");
             final ScheduledFuture<Integer> f = futures[i];
             assertTrue(f.isDone(), where);
             if (cancels == 0)

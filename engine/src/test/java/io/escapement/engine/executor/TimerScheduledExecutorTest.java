@@ -479,6 +479,34 @@ class TimerScheduledExecutorTest
 
     @Test
     @Timeout(20)
+    void shouldWaitForeverInATimedGetWithTheLargestTimeout() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<String> future = ex.schedule(() -> "value", 1, SECONDS);
+        final AtomicReference<Object> got = new AtomicReference<>();
+        final Thread waiter = new Thread(() ->
+        {
+            try
+            {
+                got.set(future.get(Long.MAX_VALUE, NANOSECONDS));
+            }
+            catch (final Throwable t)
+            {
+                got.set(t);
+            }
+        });
+        waiter.start();
+        while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.isAlive())
+        {
+            Thread.onSpinWait();
+        }
+        advance(1, SECONDS);
+        waiter.join(10_000);
+        assertEquals("value", got.get(), "Long.MAX_VALUE ns is a wait, not an overflow into a timeout at once");
+    }
+
+    @Test
+    @Timeout(20)
     void shouldWakeAThreadBlockedInGetWhenTheTaskIsCancelled() throws Exception
     {
         final TimerScheduledExecutor ex = manual();
