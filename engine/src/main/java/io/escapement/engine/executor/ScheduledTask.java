@@ -30,8 +30,9 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  * never starts, and a task that started is never also "cancelled before it started". As in the JDK's
  * {@code FutureTask} (and so {@code ScheduledThreadPoolExecutor}), {@code cancel} of a running task returns
  * {@code true} and discards its outcome; with {@code mayInterruptIfRunning} it interrupts the runner, which does not
- * leave {@link #run()} until that interrupt was delivered, so the interrupt never reaches a later task of the same
- * thread through us.
+ * leave {@link #run()} until that interrupt was delivered, so that it lands while the thread is still in this task
+ * (the driver thread then clears it; a pool's worker clears it before its next task, as {@code ThreadPoolExecutor}'s
+ * does).
  * <p>
  * Waiting in {@link #get()} uses this object's monitor, and only when a caller waits: the completing thread enters
  * the monitor only if it sees {@code waiting} set (a Dekker pair of volatile accesses: the waiter writes
@@ -129,7 +130,8 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
                 result = t;
                 done = EXCEPTIONAL;
             }
-            end(finish(done, result));
+            finish(done, result);
+            end();
             return;
         }
         Throwable error = null;
@@ -143,14 +145,16 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         }
         if (error != null)
         {
-            end(finish(EXCEPTIONAL, error));
+            finish(EXCEPTIONAL, error);
+            end();
             return;
         }
         if (owner.stopsPeriodicTasks())
         {
             // Shut down: periodic tasks stop, and their future reads as cancelled (as the JDK's scheduler does with
             // its default continueExistingPeriodicTasksAfterShutdown policy, false).
-            end(finish(CANCELLED, null));
+            finish(CANCELLED, null);
+            end();
             return;
         }
         // Fixed rate: from the previous deadline, so that lateness never accumulates (a late run is followed by the
@@ -165,7 +169,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
                 if (STATE.compareAndSet(this, RUNNING, NEW))
                 {
                     // Bookkeeping first: once re-armed the task may run again, on another thread, at once.
-                    owner.afterRun(this, false);
+                    owner.afterRun(this);
                     owner.rearm(this);
                     return;
                 }
@@ -176,16 +180,17 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             }
             else
             {
-                end(awaitInterrupter()); // cancelled while it ran
+                awaitInterrupter(); // cancelled while it ran
+                end();
                 return;
             }
         }
     }
 
     /** The run is over and the task done: bookkeeping, then the count that lets the executor terminate. */
-    private void end(final boolean interruptedByCancel)
+    private void end()
     {
-        owner.afterRun(this, interruptedByCancel);
+        owner.afterRun(this);
         owner.taskDone(this);
     }
 
@@ -196,11 +201,10 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     }
 
     /**
-     * Leaves RUNNING for {@code done} with {@code result}, unless a cancel did first.
-     *
-     * @return whether a cancel(true) of ours interrupted this thread.
+     * Leaves RUNNING for {@code done} with {@code result}, unless a cancel did first; then waits until the cancel's
+     * interrupt, if any, was delivered, so that it cannot reach the thread's next task.
      */
-    private boolean finish(final int done, final Object result)
+    private void finish(final int done, final Object result)
     {
         runner = null;
         while (true)
@@ -212,7 +216,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
                 if (STATE.compareAndSet(this, RUNNING, done))
                 {
                     signalWaiters();
-                    return false;
+                    return;
                 }
             }
             else if (s == STOP_INTERRUPTING)
@@ -221,20 +225,20 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             }
             else
             {
-                return awaitInterrupter(); // cancelled while running: the canceller completes the future
+                awaitInterrupter(); // cancelled while running: the canceller completes the future
+                return;
             }
         }
     }
 
-    /** @return whether the state says we were interrupted by a cancel; waits until that interrupt was delivered. */
-    private boolean awaitInterrupter()
+    /** Waits until an interrupt of cancel(true) or shutdownNow under way was delivered: a few instructions. */
+    private void awaitInterrupter()
     {
         int s;
         while ((s = state) == INTERRUPTING || s == STOP_INTERRUPTING)
         {
             Thread.onSpinWait();
         }
-        return s == INTERRUPTED;
     }
 
     /**

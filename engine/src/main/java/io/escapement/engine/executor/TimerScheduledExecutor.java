@@ -21,8 +21,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -36,6 +38,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  * behind a lock. One line switches:
  * <pre>{@code
  * ScheduledExecutorService scheduler = TimerScheduledExecutor.create();             // tasks run on its own thread
+ * ScheduledExecutorService four = TimerScheduledExecutor.create(4);                  // on a pool of 4 of its own
  * ScheduledExecutorService pooled = TimerScheduledExecutor.builder()
  *     .executor(ForkJoinPool.commonPool()).capacity(1 << 20).build();               // tasks run on your executor
  * }</pre>
@@ -128,6 +131,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     private final TimerService service;
     /** Runs the tasks; null: the driver thread (or the polling thread) runs them. */
     private final Executor executor;
+    /** The pool of {@link Builder#threads}, shut down when this executor terminates; null otherwise. */
+    private final ThreadPoolExecutor ownedPool;
     /** Executor mode: the tasks handed to the executor and not finished yet, for shutdownNow. */
     private final Set<ScheduledTask<?>> handedOver;
     /** Driver mode: tasks submitted without a delay, run in order by {@link #drain}. */
@@ -143,12 +148,25 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     /** Driver mode: a drain is armed and has not started yet, so a new immediate task needs no other. */
     private volatile boolean drainArmed;
     private volatile boolean terminating;
+    /** shutdownNow was called: the driver's drain stops starting queued tasks, which shutdownNow collects. */
+    private volatile boolean stopped;
     /** Driver mode: the task running on the driver thread, for shutdownNow to interrupt. */
     private volatile ScheduledTask<?> running;
 
     private TimerScheduledExecutor(final Builder builder)
     {
-        executor = builder.executor;
+        if (builder.executor == null && builder.threads > 1)
+        {
+            // Core threads only, no keep-alive: the fixed pool Executors.newScheduledThreadPool(n) also runs on.
+            ownedPool = new ThreadPoolExecutor(builder.threads, builder.threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), builder.threadFactory);
+            executor = ownedPool;
+        }
+        else
+        {
+            ownedPool = null;
+            executor = builder.executor;
+        }
         final TimerService.Builder serviceBuilder = TimerService.builder().tickNs(builder.tickNs)
             .capacity(builder.capacity).waitWhenFull(builder.waitWhenFull).clock(builder.clock)
             .threadFactory(builder.threadFactory);
@@ -177,6 +195,18 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     public static TimerScheduledExecutor create()
     {
         return builder().build();
+    }
+
+    /**
+     * @param threads how many threads run the tasks, at least 1: the driver thread when 1, else a fixed pool of
+     *                its own (see {@link Builder#threads}).
+     * @return an executor with the defaults of {@link #builder()} otherwise. The one-line replacement for
+     * {@code Executors.newScheduledThreadPool(threads)}.
+     * @throws IllegalArgumentException if {@code threads} is less than 1.
+     */
+    public static TimerScheduledExecutor create(final int threads)
+    {
+        return builder().threads(threads).build();
     }
 
     /** @return a builder of an executor whose tasks run on its own driver thread. */
@@ -458,7 +488,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     {
         drainArmed = false;
         final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
-        for (int i = 0; i < DRAIN_BATCH; i++)
+        for (int i = 0; i < DRAIN_BATCH && !stopped; i++)
         {
             final ScheduledTask<?> task = queue.poll();
             if (task == null)
@@ -540,17 +570,15 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
     }
 
-    void afterRun(final ScheduledTask<?> task, final boolean interruptedByCancel)
+    void afterRun(final ScheduledTask<?> task)
     {
         if (executor == null)
         {
             running = null;
-            if (interruptedByCancel)
-            {
-                // cancel(true) interrupted the task on the driver thread: the interrupt was for the task, not for
-                // the driver, which would otherwise wake from every park at once.
-                Thread.interrupted();
-            }
+            // An interrupt left by the task (cancel(true), or a task that restores the flag, the usual idiom) was
+            // for the task, not for the driver, which would otherwise wake from every park at once: cleared between
+            // tasks, as a ThreadPoolExecutor's worker clears it while its pool is running.
+            Thread.interrupted();
         }
         else
         {
@@ -628,6 +656,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         if (TERMINATING.compareAndSet(this, false, true))
         {
             service.close(); // from the driver thread itself (its last task), close() does not wait for it
+            if (ownedPool != null)
+            {
+                ownedPool.shutdown(); // no task is left: its threads exit once idle
+            }
             terminated.countDown();
         }
     }
@@ -679,6 +711,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     public List<Runnable> shutdownNow()
     {
         CTL.getAndBitwiseOr(this, SHUTDOWN);
+        stopped = true;
         // Interrupt first: closing the service waits for the driver, which may be running a task.
         final ScheduledTask<?> current = running;
         if (current != null)
@@ -797,6 +830,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         private Duration waitWhenFull = Duration.ZERO;
         private LongSupplier clock = System::nanoTime;
         private Executor executor;
+        private int threads = 1;
         private boolean callerDriven;
         private ThreadFactory threadFactory = runnable ->
             new Thread(runnable, "escapement-scheduler-" + THREAD_NUMBER.incrementAndGet());
@@ -860,6 +894,25 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         public Builder executor(final Executor executor)
         {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param threads how many threads run the tasks, at least 1. Default 1: the driver thread runs them, one at a
+         *                time, as a one-thread {@link ScheduledThreadPoolExecutor}. More: a fixed pool of that many
+         *                threads from {@link #threadFactory} (as {@code Executors.newScheduledThreadPool(threads)}),
+         *                which the driver hands the tasks to, shut down when the executor terminates. Ignored if an
+         *                {@link #executor} is given.
+         * @return this builder.
+         * @throws IllegalArgumentException if less than 1.
+         */
+        public Builder threads(final int threads)
+        {
+            if (threads < 1)
+            {
+                throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+            }
+            this.threads = threads;
             return this;
         }
 

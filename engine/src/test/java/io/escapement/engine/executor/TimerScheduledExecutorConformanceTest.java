@@ -59,6 +59,8 @@ class TimerScheduledExecutorConformanceTest
             Arguments.of("jdk-stpe-1", (Supplier<ScheduledExecutorService>)() -> new ScheduledThreadPoolExecutor(1)),
             Arguments.of("jdk-stpe-2", (Supplier<ScheduledExecutorService>)() -> new ScheduledThreadPoolExecutor(2)),
             Arguments.of("escapement-driver", (Supplier<ScheduledExecutorService>)TimerScheduledExecutor::create),
+            Arguments.of("escapement-threads-2", (Supplier<ScheduledExecutorService>)() ->
+                TimerScheduledExecutor.create(2)),
             Arguments.of("escapement-pool", (Supplier<ScheduledExecutorService>)() ->
                 TimerScheduledExecutor.builder().executor(Executors.newFixedThreadPool(2)).build()));
     }

@@ -424,6 +424,19 @@ class TimerScheduledExecutorTest
         assertTrue(future.isCancelled());
     }
 
+    @Test
+    void shouldNotLeaveATasksOwnInterruptOnTheThreadThatDrivesTheTimers()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicBoolean secondSawInterrupt = new AtomicBoolean(true);
+        ex.schedule(() -> Thread.currentThread().interrupt(), 1, SECONDS); // the "restore the flag" idiom
+        ex.schedule(() -> secondSawInterrupt.set(Thread.currentThread().isInterrupted()), 2, SECONDS);
+        advance(1, SECONDS);
+        assertFalse(Thread.currentThread().isInterrupted(), "cleared between tasks, as a pool worker does");
+        advance(1, SECONDS);
+        assertFalse(secondSawInterrupt.get(), "the next task starts uninterrupted");
+    }
+
     // ------------------------------------------------------------------------------------------ get
 
     @Test
@@ -944,6 +957,42 @@ class TimerScheduledExecutorTest
     }
 
     // ------------------------------------------------------------------------------------------ driver
+
+    @Test
+    @Timeout(30)
+    void shouldRunTasksOnAPoolOfItsOwnAndStopItOnTermination() throws Exception
+    {
+        executor = TimerScheduledExecutor.create(3);
+        final java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final CountDownLatch allThree = new CountDownLatch(3);
+        final List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            futures.add(executor.submit(() ->
+            {
+                ranOn.add(Thread.currentThread());
+                allThree.countDown();
+                allThree.await(); // three at a time, or this never returns
+                return null;
+            }));
+        }
+        for (final Future<?> f : futures)
+        {
+            f.get(10, SECONDS);
+        }
+        assertEquals(3, ranOn.size());
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(10, SECONDS));
+        for (final Thread t : ranOn)
+        {
+            assertTrue(t.getName().startsWith("escapement-scheduler-"), t.getName());
+            t.join(10_000);
+            assertFalse(t.isAlive(), "the pool of its own is shut down on termination");
+        }
+        final IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+            () -> TimerScheduledExecutor.create(0));
+        assertTrue(zero.getMessage().contains("threads"), zero.getMessage());
+    }
 
     @Test
     @Timeout(30)
