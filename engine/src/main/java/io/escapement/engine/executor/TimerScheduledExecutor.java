@@ -373,6 +373,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             }
             throw e;
         }
+        // A shutdown between the accept and the add above did not see the task: it stops it here (the add, then the
+        // read of ctl; shutdown writes ctl, then iterates the set), as the JDK's delayedExecute re-checks.
+        if (stopsPeriodicTasks())
+        {
+            task.cancel(false);
+        }
         return task;
     }
 
@@ -417,8 +423,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             }
             catch (final TimerServiceFullException e)
             {
-                throw new RejectedExecutionException("the executor holds " + service.capacity() + " pending " +
-                    "tasks, its capacity (raise TimerScheduledExecutor.Builder.capacity)", e);
+                throw full(e);
             }
             catch (final TimerServiceClosedException e)
             {
@@ -476,11 +481,17 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             drainArmed = false;
             if (e instanceof TimerServiceFullException)
             {
-                throw new RejectedExecutionException("the executor holds " + service.capacity() + " pending " +
-                    "tasks, its capacity (raise TimerScheduledExecutor.Builder.capacity)", e);
+                throw full((TimerServiceFullException)e);
             }
             throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
         }
+    }
+
+    /** The service's own message says which limit: every slot taken ({@link Builder#capacity}), or its queue. */
+    private static RejectedExecutionException full(final TimerServiceFullException e)
+    {
+        return new RejectedExecutionException("the executor cannot take the task: " + e.getMessage() +
+            " (TimerScheduledExecutor.Builder.capacity sets the most pending tasks)", e);
     }
 
     /** The driver's drain of the tasks submitted without a delay: in order, a batch at a time. */
