@@ -255,4 +255,94 @@ class TimerScheduledExecutorStressTest
             }
         }
     }
+
+    /**
+     * Producers schedule one-shot tasks (no delay, or up to 2 ms) while another thread shuts the executor down, or
+     * down now: every schedule either throws {@link java.util.concurrent.RejectedExecutionException} or is accepted,
+     * and every accepted task runs exactly once, or (shutdownNow) is handed back never started, never both, never
+     * neither; the executor terminates. Real driver thread and clock: the outcomes, not the timing, are asserted.
+     * Proof that it can fail: with shutdownNow taking the queued immediate tasks without counting them done, the
+     * executor never terminated (round 0).
+     */
+    @ParameterizedTest(name = "shutdownNow {0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAccountForEveryTaskAcceptedWhileShuttingDown(final boolean now) throws Exception
+    {
+        for (int round = 0; round < ROUNDS / 2; round++)
+        {
+            final TimerScheduledExecutor ex = round % 2 == 0 ? TimerScheduledExecutor.create() :
+                TimerScheduledExecutor.create(2);
+            final int perProducer = 5_000;
+            final AtomicIntegerArray runs = new AtomicIntegerArray(2 * perProducer);
+            @SuppressWarnings("unchecked")
+            final ScheduledFuture<Integer>[] futures = new ScheduledFuture[2 * perProducer];
+            final CountDownLatch go = new CountDownLatch(1);
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final Thread[] producers = new Thread[2];
+            for (int p = 0; p < 2; p++)
+            {
+                final int base = p * perProducer;
+                producers[p] = new Thread(() ->
+                {
+                    try
+                    {
+                        go.await();
+                        for (int k = 0; k < perProducer; k++)
+                        {
+                            final int i = base + k;
+                            try
+                            {
+                                futures[i] = ex.schedule(() -> runs.incrementAndGet(i), (i & 3) == 0 ? 0 :
+                                    (i & 2_047) * 1_000, NANOSECONDS);
+                            }
+                            catch (final java.util.concurrent.RejectedExecutionException refused)
+                            {
+                                assertTrue(ex.isShutdown(), "refused before the shutdown: " + refused);
+                            }
+                        }
+                    }
+                    catch (final Throwable t)
+                    {
+                        failure.set(t);
+                    }
+                });
+                producers[p].start();
+            }
+            go.countDown();
+            while (futures[perProducer / 2] == null && producers[0].isAlive())
+            {
+                Thread.onSpinWait(); // shut down in the middle of the stream
+            }
+            final java.util.List<Runnable> handedBack = now ? ex.shutdownNow() : java.util.List.of();
+            if (!now)
+            {
+                ex.shutdown();
+            }
+            for (final Thread t : producers)
+            {
+                t.join();
+            }
+            assertNull(failure.get());
+            assertTrue(ex.awaitTermination(30, SECONDS), "round " + round + ": not terminated");
+            final java.util.Set<Runnable> back = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+            back.addAll(handedBack);
+            for (int i = 0; i < futures.length; i++)
+            {
+                final String where = "round " + round + ", task " + i;
+                assertTrue(runs.get(i) <= 1, where + ": ran twice");
+                if (futures[i] == null)
+                {
+                    assertEquals(0, runs.get(i), where + ": refused yet ran");
+                    continue;
+                }
+                final boolean returned = back.contains(futures[i]);
+                assertEquals(1, runs.get(i) + (returned ? 1 : 0), where + ": accepted, and ran " + runs.get(i) +
+                    " times, handed back " + returned);
+                assertTrue(futures[i].isDone(), where);
+                assertEquals(returned, futures[i].isCancelled(), where);
+            }
+        }
+    }
 }
