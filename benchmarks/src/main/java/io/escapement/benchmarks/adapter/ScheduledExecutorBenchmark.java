@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * response beats), from one producer thread ({@link #scheduleCancel}) and two ({@link #scheduleCancel2Threads}), with
  * {@code pending} other tasks already waiting (1 to 2 hours ahead, so that none fires during the run). Impls:
  * <ul>
- *   <li>{@code escapement}: {@link TimerScheduledExecutor#create()}-style, tasks on its driver thread, capacity for
- *       the prefill plus 2<sup>20</sup>, waiting up to 1 s for a slot (two producers can outrun the driver that
- *       retires cancelled tasks on a 2-core machine; see {@code ServiceBenchmark});</li>
+ *   <li>{@code escapement}: {@link TimerScheduledExecutor#create()} with capacity for the prefill plus
+ *       2<sup>20</sup>: tasks on its driver thread, a schedule waiting up to 1 s for a slot (the default: two
+ *       producers can outrun the driver that retires cancelled tasks on a 2-core machine; see
+ *       {@code ServiceBenchmark});</li>
  *   <li>{@code jdk-stpe}: {@code new ScheduledThreadPoolExecutor(1)}, its default {@code removeOnCancel = false}:
  *       a cancelled task stays in the heap until its deadline, so at steady state the heap holds about 10 s of
  *       cancelled tasks (the rate times the mean delay) on top of the prefill, and the scores include the GC that

@@ -61,7 +61,8 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  *       ({@code getExecuteExistingDelayedTasksAfterShutdownPolicy() == true}), periodic tasks stop and their futures
  *       read as cancelled ({@code getContinueExistingPeriodicTasksAfterShutdownPolicy() == false}). The defaults,
  *       because a one-line switch must not change what a shutdown does. New tasks are refused with
- *       {@link RejectedExecutionException}, as they are when every timer slot is taken ({@link Builder#capacity}).</li>
+ *       {@link RejectedExecutionException}, as they are when every timer slot stays taken for
+ *       {@link Builder#waitWhenFull} ({@link Builder#capacity}: the JDK's scheduler has no bound).</li>
  *   <li>{@link #shutdownNow()} returns the futures of the tasks that never started (as the JDK's scheduler does,
  *       they are the {@link java.util.concurrent.RunnableScheduledFuture}s, not the submitted objects), and
  *       interrupts the running ones.</li>
@@ -100,6 +101,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
 {
     /** The longest delay: far beyond any real deadline, and far enough from overflow for any clock reading. */
     static final long MAX_DELAY_NS = Long.MAX_VALUE >> 2;
+    /** See {@link Builder#waitWhenFull}. */
+    static final Duration DEFAULT_WAIT_WHEN_FULL = Duration.ofSeconds(1);
     /** Immediate tasks the driver runs per drain before it lets due timers in. */
     static final int DRAIN_BATCH = 1024;
 
@@ -838,7 +841,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     {
         private long tickNs = TimeUnit.MILLISECONDS.toNanos(1);
         private int capacity = 1 << 16;
-        private Duration waitWhenFull = Duration.ZERO;
+        private Duration waitWhenFull = DEFAULT_WAIT_WHEN_FULL;
         private LongSupplier clock = System::nanoTime;
         private Executor executor;
         private int threads = 1;
@@ -883,7 +886,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
 
         /**
          * @param maxWait how long a schedule may wait for a free slot, when every slot is taken, before it throws
-         *                {@link RejectedExecutionException}. Default 0: at once.
+         *                {@link RejectedExecutionException}; meanwhile it wakes the driver, which frees the slots of
+         *                cancelled tasks, and yields to it. Default 1 s: the JDK's scheduler never refuses for want of
+         *                room, and producers that schedule and cancel faster than the driver retires (more busy
+         *                producers than cores) are slowed to its pace rather than refused. 0: refuse at once.
          * @return this builder.
          * @throws IllegalArgumentException if negative.
          */

@@ -271,12 +271,11 @@ class TimerScheduledExecutorStressTest
     {
         for (int round = 0; round < ROUNDS / 2; round++)
         {
-            // waitWhenFull: the service's hasFreeSlot() reads the free ring's `taken` once, and a stale read early in
-            // a fresh service's life (position p, after p frees rewrote its entry for the next lap) reports "all
-            // 65536 slots" taken with 10,000 tasks at most: the fault of issue 14, section 1, which this test found
-            // (once in two runs) without the wait. Waiting retries the peek instead of refusing at once.
-            final TimerScheduledExecutor ex = TimerScheduledExecutor.builder().threads(1 + round % 2)
-                .waitWhenFull(java.time.Duration.ofSeconds(1)).build();
+            // The default wait for a slot (1 s) matters here: the service's hasFreeSlot() reads the free ring's
+            // `taken` once, and a stale read early in a fresh service's life (position p, after p frees rewrote its
+            // entry for the next lap) reports "all 65536 slots" taken with 10,000 tasks at most: the fault of issue
+            // 14, section 1, which this test found (once in two runs) with waitWhenFull(ZERO). Waiting retries.
+            final TimerScheduledExecutor ex = TimerScheduledExecutor.create(1 + round % 2);
             final int perProducer = 5_000;
             final AtomicIntegerArray runs = new AtomicIntegerArray(2 * perProducer);
             @SuppressWarnings("unchecked")

@@ -301,7 +301,8 @@ class TimerScheduledExecutorTest
     @Test
     void shouldFreeACancelledTasksSlotSoThatAFullExecutorTakesTasksAgain()
     {
-        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().capacity(1).build();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().capacity(1)
+            .waitWhenFull(java.time.Duration.ZERO).build();
         final ScheduledFuture<?> first = executor.schedule(() -> { }, 1, HOURS);
         final RejectedExecutionException full = assertThrows(RejectedExecutionException.class,
             () -> executor.schedule(() -> { }, 1, HOURS));
@@ -315,7 +316,8 @@ class TimerScheduledExecutorTest
     @Test
     void shouldNotCountARefusedTaskAgainstTermination() throws Exception
     {
-        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().capacity(1).build();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().capacity(1)
+            .waitWhenFull(java.time.Duration.ZERO).build();
         final ScheduledFuture<?> first = executor.schedule(() -> { }, 1, SECONDS);
         assertThrows(RejectedExecutionException.class, () -> executor.schedule(() -> { }, 1, HOURS));
         executor.shutdown();
