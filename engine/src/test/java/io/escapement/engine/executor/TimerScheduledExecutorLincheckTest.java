@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
 public class TimerScheduledExecutorLincheckTest
 {
     private static final long STEP_NS = 1_000;
-    private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 10);
+    /** Random scenarios per run: 6 keeps the class near half a minute on 2 cores; raise for a deeper search. */
+    private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 6);
 
     /** A named clock class: lambdas' synthetic fields make Lincheck print warnings. */
     private static final class Clock implements LongSupplier
@@ -169,7 +170,7 @@ public class TimerScheduledExecutorLincheckTest
     @Test
     void shouldDecideCancelAgainstFireOnce()
     {
-        final ModelCheckingOptions options = modelChecking().iterations(0).invocationsPerIteration(2_000)
+        final ModelCheckingOptions options = modelChecking().iterations(0).invocationsPerIteration(1_000)
             .addCustomScenario(scenario(
                 List.of(List.of(actor("poll")), List.of(actor("cancel", 0))),
                 List.of(actor("state", 0), actor("shutdownTerminated"))))

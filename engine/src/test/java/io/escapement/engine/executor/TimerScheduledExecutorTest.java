@@ -962,6 +962,23 @@ class TimerScheduledExecutorTest
 
     @Test
     @Timeout(30)
+    void shouldRunTheClassJavadocsExamplesAsWritten() throws Exception
+    {
+        // The three lines of TimerScheduledExecutor's class comment, as a user would paste them.
+        final java.util.concurrent.ScheduledExecutorService scheduler = TimerScheduledExecutor.create();
+        final java.util.concurrent.ScheduledExecutorService four = TimerScheduledExecutor.create(4);
+        final java.util.concurrent.ScheduledExecutorService pooled = TimerScheduledExecutor.builder()
+            .executor(java.util.concurrent.ForkJoinPool.commonPool()).capacity(1 << 20).build();
+        for (final java.util.concurrent.ScheduledExecutorService ses : List.of(scheduler, four, pooled))
+        {
+            assertEquals("ok", ses.schedule(() -> "ok", 1, MILLISECONDS).get(10, SECONDS));
+            ses.shutdown();
+            assertTrue(ses.awaitTermination(10, SECONDS));
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void shouldRunTasksOnAPoolOfItsOwnAndStopItOnTermination() throws Exception
     {
         executor = TimerScheduledExecutor.create(3);
