@@ -21,7 +21,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  *  |  ^
  *  |  +-- (periodic, after a run) ---+
  *  v                                 |
- * RUNNING ---------------------------+-&gt; NORMAL | EXCEPTIONAL  the run's outcome (one-shot, or a periodic that threw)
+ * RUNNING ---------------------------+-&gt; NORMAL | EXCEPTIONAL  the run's outcome (one-shot; periodic: threw)
  *  |   \
  *  |    +-&gt; STOP_INTERRUPTING -&gt; RUNNING   shutdownNow interrupts the runner, the task goes on
  *  +-&gt; CANCELLED | INTERRUPTING -&gt; INTERRUPTED   cancel while it runs: its outcome is discarded

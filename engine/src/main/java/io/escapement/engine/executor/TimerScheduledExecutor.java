@@ -44,9 +44,10 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  * }</pre>
  *
  * <h2>Contract</h2>
- * Every method honours the documented contract of {@link ScheduledExecutorService}, {@link
- * java.util.concurrent.ExecutorService}, {@link Executor}, {@link ScheduledFuture} and {@link java.util.concurrent.RunnableScheduledFuture},
- * and where the interfaces leave a choice, this class makes the JDK's {@link ScheduledThreadPoolExecutor}'s:
+ * Every method honours the documented contract of {@link ScheduledExecutorService},
+ * {@link java.util.concurrent.ExecutorService}, {@link Executor}, {@link ScheduledFuture} and
+ * {@link java.util.concurrent.RunnableScheduledFuture}, and where the interfaces leave a choice, this class makes the
+ * JDK's {@link ScheduledThreadPoolExecutor}'s:
  * <ul>
  *   <li>A negative delay means now; a non-positive period throws {@link IllegalArgumentException}; null arguments
  *       throw {@link NullPointerException}. {@link #execute} and {@code submit} schedule with a zero delay, and an

@@ -79,7 +79,7 @@ class TimerScheduledExecutorStressTest
         final TimerScheduledExecutor ex = (pool == null ? builder : builder.executor(pool)).build();
         final AtomicIntegerArray runs = new AtomicIntegerArray(TASKS);
         @SuppressWarnings("unchecked")
-        final ScheduledFuture<Integer>[] futures = new ScheduledFuture[TASKS];
+        final ScheduledFuture<Integer>[] futures = (ScheduledFuture<Integer>[])new ScheduledFuture<?>[TASKS];
         for (int i = 0; i < TASKS; i++)
         {
             final int n = i;
@@ -279,7 +279,8 @@ class TimerScheduledExecutorStressTest
             final int perProducer = 5_000;
             final AtomicIntegerArray runs = new AtomicIntegerArray(2 * perProducer);
             @SuppressWarnings("unchecked")
-            final ScheduledFuture<Integer>[] futures = new ScheduledFuture[2 * perProducer];
+            final ScheduledFuture<Integer>[] futures =
+                (ScheduledFuture<Integer>[])new ScheduledFuture<?>[2 * perProducer];
             final CountDownLatch go = new CountDownLatch(1);
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final Thread[] producers = new Thread[2];

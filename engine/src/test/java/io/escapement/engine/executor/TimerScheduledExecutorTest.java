@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link java.util.concurrent.ExecutorService}, {@link java.util.concurrent.ScheduledFuture} and
  * {@link java.util.concurrent.Future} (JDK 17 Javadoc), on a caller-driven executor with a manual clock: the test
  * moves the clock and polls, so every "not yet" and "now" is exact. Blocking calls ({@code get}, cancel while
- * running) use a second thread with bounded waits, never a timing assertion. {@link TimerScheduledExecutorConformanceTest}
- * runs the shared scenarios against the JDK's own scheduler too.
+ * running) use a second thread with bounded waits, never a timing assertion.
+ * {@link TimerScheduledExecutorConformanceTest} runs the shared scenarios against the JDK's own scheduler too.
  */
 class TimerScheduledExecutorTest
 {
