@@ -906,7 +906,9 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
          * @param executor runs the tasks (a {@code ForkJoinPool}, a fixed pool): the driver thread only hands them
          *                 over. Default none: tasks run on the driver thread, one at a time. Never shut down by the
          *                 scheduled executor. If it refuses a task whose timer fired, the task's future completes
-         *                 exceptionally with the {@link RejectedExecutionException}.
+         *                 exceptionally with the {@link RejectedExecutionException}; one that drops tasks silently
+         *                 (a discard policy) leaves their futures pending and the executor never terminated, as
+         *                 any executor service built on it would.
          * @return this builder.
          */
         public Builder executor(final Executor executor)

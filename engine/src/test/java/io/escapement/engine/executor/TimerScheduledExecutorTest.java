@@ -784,6 +784,27 @@ class TimerScheduledExecutorTest
     }
 
     @Test
+    void shouldLetATaskOnTheDriverCallShutdownNow()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicReference<List<Runnable>> handedBack = new AtomicReference<>();
+        final AtomicBoolean interrupted = new AtomicBoolean();
+        final ScheduledFuture<?> later = ex.schedule(() -> { }, 1, HOURS);
+        final ScheduledFuture<?> self = ex.schedule(() ->
+        {
+            handedBack.set(executor.shutdownNow());
+            interrupted.set(Thread.currentThread().isInterrupted()); // it interrupts the running task: itself
+        }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertEquals(List.of(later), handedBack.get());
+        assertTrue(interrupted.get());
+        assertTrue(self.isDone());
+        assertFalse(self.isCancelled(), "a running task is interrupted, not cancelled");
+        assertTrue(ex.isTerminated());
+        assertFalse(Thread.currentThread().isInterrupted(), "cleared once the task returned");
+    }
+
+    @Test
     void shouldTerminateAtOnceWhenShutDownWithNothingPending() throws Exception
     {
         final TimerScheduledExecutor ex = manual();
