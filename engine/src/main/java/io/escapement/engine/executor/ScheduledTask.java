@@ -1,0 +1,462 @@
+package io.escapement.engine.executor;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+/**
+ * One task of a {@link TimerScheduledExecutor} and its future: the only object a schedule allocates.
+ * <p>
+ * States, in one int moved by CAS:
+ * <pre>
+ * NEW -------------------------------&gt; CANCELLED              cancel before the task started: it never runs
+ *  |  ^
+ *  |  +-- (periodic, after a run) ---+
+ *  v                                 |
+ * RUNNING ---------------------------+-&gt; NORMAL | EXCEPTIONAL  the run's outcome (one-shot; periodic: threw)
+ *  |   \
+ *  |    +-&gt; STOP_INTERRUPTING -&gt; RUNNING   shutdownNow interrupts the runner, the task goes on
+ *  +-&gt; CANCELLED | INTERRUPTING -&gt; INTERRUPTED   cancel while it runs: its outcome is discarded
+ * </pre>
+ * Fire and cancel both leave NEW by a CAS, so exactly one of them wins: a task whose {@code cancel} found it NEW
+ * never starts, and a task that started is never also "cancelled before it started". As in the JDK's
+ * {@code FutureTask} (and so {@code ScheduledThreadPoolExecutor}), {@code cancel} of a running task returns
+ * {@code true} and discards its outcome; with {@code mayInterruptIfRunning} it interrupts the runner, which does not
+ * leave {@link #run()} until that interrupt was delivered, so that it lands while the thread is still in this task
+ * (the driver thread then clears it; a pool's worker clears it before its next task, as {@code ThreadPoolExecutor}'s
+ * does).
+ * <p>
+ * Waiting in {@link #get()} uses this object's monitor, and only when a caller waits: the completing thread enters
+ * the monitor only if it sees {@code waiting} set (a Dekker pair of volatile accesses: the waiter writes
+ * {@code waiting} and then reads the state inside the monitor; the completer CASes the state and then reads
+ * {@code waiting}; one of them sees the other).
+ */
+final class ScheduledTask<V> implements RunnableScheduledFuture<V>
+{
+    static final int NEW = 0;
+    static final int RUNNING = 1;
+    static final int STOP_INTERRUPTING = 2;
+    static final int NORMAL = 3;
+    static final int EXCEPTIONAL = 4;
+    static final int CANCELLED = 5;
+    static final int INTERRUPTING = 6;
+    static final int INTERRUPTED = 7;
+
+    private static final VarHandle STATE;
+
+    static
+    {
+        try
+        {
+            STATE = MethodHandles.lookup().findVarHandle(ScheduledTask.class, "state", int.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TimerScheduledExecutor owner;
+    /** A Runnable or a Callable, as {@link #callable} says: no adapter object per Runnable. */
+    private final Object action;
+    private final boolean callable;
+    private final V resultForRunnable;
+    /** 0: one-shot; positive: fixed rate; negative: fixed delay (its magnitude), as in the JDK's scheduler. */
+    final long periodNs;
+
+    private volatile int state;
+    /** The time of the next run on the service's clock; written before the task is armed for it. */
+    volatile long deadlineNs;
+    /** The service's handle of the armed timer, or 0 (none yet, or an immediate task). See {@link #armed}. */
+    volatile long handle;
+    /** The thread running the task while RUNNING; written before the CAS into RUNNING, cleared before leaving it. */
+    private volatile Thread runner;
+    /** The value or the Throwable; written before the CAS to NORMAL or EXCEPTIONAL, read after seeing it. */
+    private Object outcome;
+    private volatile boolean waiting;
+
+    ScheduledTask(final TimerScheduledExecutor owner, final Object action, final boolean callable,
+        final V resultForRunnable, final long deadlineNs, final long periodNs)
+    {
+        this.owner = owner;
+        this.action = action;
+        this.callable = callable;
+        this.resultForRunnable = resultForRunnable;
+        this.deadlineNs = deadlineNs;
+        this.periodNs = periodNs;
+    }
+
+    int state()
+    {
+        return state;
+    }
+
+    /**
+     * Runs the task now if it is still NEW; the service calls it when the timer fires (on its driver thread, or on
+     * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
+     * normally. Does nothing if the task was cancelled or is done. Not for users: called directly on a pending
+     * periodic task it would arm a second timer for it (its runs still never overlap), as calling {@code run()} on
+     * the JDK's {@code ScheduledFutureTask} re-queues it.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run()
+    {
+        runner = Thread.currentThread();
+        if (!STATE.compareAndSet(this, NEW, RUNNING))
+        {
+            runner = null;
+            owner.skipped(this); // cancelled (or done) while it waited in the executor's queue
+            return;
+        }
+        owner.beforeRun(this);
+        if (periodNs == 0)
+        {
+            Object result;
+            int done;
+            try
+            {
+                result = callable ? ((Callable<V>)action).call() : runAndReturn();
+                done = NORMAL;
+            }
+            catch (final Throwable t)
+            {
+                result = t;
+                done = EXCEPTIONAL;
+            }
+            finish(done, result);
+            end();
+            return;
+        }
+        Throwable error = null;
+        try
+        {
+            ((Runnable)action).run();
+        }
+        catch (final Throwable t)
+        {
+            error = t;
+        }
+        if (error != null)
+        {
+            finish(EXCEPTIONAL, error);
+            end();
+            return;
+        }
+        if (owner.stopsPeriodicTasks())
+        {
+            // Shut down: periodic tasks stop, and their future reads as cancelled (as the JDK's scheduler does with
+            // its default continueExistingPeriodicTasksAfterShutdown policy, false).
+            finish(CANCELLED, null);
+            end();
+            return;
+        }
+        // Fixed rate: from the previous deadline, so that lateness never accumulates (a late run is followed by the
+        // next ones at once, one after the other, never two at a time). Fixed delay: from the end of this run.
+        deadlineNs = periodNs > 0 ? saturatedAdd(deadlineNs, periodNs) : saturatedAdd(owner.nowNs(), -periodNs);
+        runner = null;
+        while (true)
+        {
+            final int s = state;
+            if (s == RUNNING)
+            {
+                if (STATE.compareAndSet(this, RUNNING, NEW))
+                {
+                    // Bookkeeping first: once re-armed the task may run again, on another thread, at once.
+                    owner.afterRun(this);
+                    owner.rearm(this);
+                    return;
+                }
+            }
+            else if (s == STOP_INTERRUPTING)
+            {
+                Thread.onSpinWait(); // shutdownNow is interrupting us: a few instructions
+            }
+            else
+            {
+                awaitInterrupter(); // cancelled while it ran
+                end();
+                return;
+            }
+        }
+    }
+
+    /** The run is over and the task done: bookkeeping, then the count that lets the executor terminate. */
+    private void end()
+    {
+        owner.afterRun(this);
+        owner.taskDone(this);
+    }
+
+    private V runAndReturn()
+    {
+        ((Runnable)action).run();
+        return resultForRunnable;
+    }
+
+    /**
+     * Leaves RUNNING for {@code done} with {@code result}, unless a cancel did first; then waits until the cancel's
+     * interrupt, if any, was delivered, so that it cannot reach the thread's next task.
+     */
+    private void finish(final int done, final Object result)
+    {
+        runner = null;
+        while (true)
+        {
+            final int s = state;
+            if (s == RUNNING)
+            {
+                outcome = result;
+                if (STATE.compareAndSet(this, RUNNING, done))
+                {
+                    signalWaiters();
+                    return;
+                }
+            }
+            else if (s == STOP_INTERRUPTING)
+            {
+                Thread.onSpinWait(); // shutdownNow is interrupting us: a few instructions
+            }
+            else
+            {
+                awaitInterrupter(); // cancelled while running: the canceller completes the future
+                return;
+            }
+        }
+    }
+
+    /** Waits until an interrupt of cancel(true) or shutdownNow under way was delivered: a few instructions. */
+    private void awaitInterrupter()
+    {
+        int s;
+        while ((s = state) == INTERRUPTING || s == STOP_INTERRUPTING)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Hands a never-started task to shutdownNow or a refusal: NEW to CANCELLED.
+     *
+     * @return whether this call took it out of NEW.
+     */
+    boolean cancelIfNew()
+    {
+        if (STATE.compareAndSet(this, NEW, CANCELLED))
+        {
+            signalWaiters();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Completes a NEW task exceptionally: its next run could not be scheduled (the service was full, or the executor
+     * refused it).
+     *
+     * @return whether this call took it out of NEW.
+     */
+    boolean failIfNew(final Throwable cause)
+    {
+        outcome = cause; // harmless if the CAS fails: only a NORMAL or EXCEPTIONAL state makes it readable
+        if (STATE.compareAndSet(this, NEW, EXCEPTIONAL))
+        {
+            signalWaiters();
+            return true;
+        }
+        return false;
+    }
+
+    /** shutdownNow: interrupts the thread running this task, if it is running, without cancelling it. */
+    void interruptIfRunning()
+    {
+        if (STATE.compareAndSet(this, RUNNING, STOP_INTERRUPTING))
+        {
+            final Thread t = runner;
+            if (t != null)
+            {
+                t.interrupt();
+            }
+            STATE.setVolatile(this, RUNNING); // only we leave STOP_INTERRUPTING: the others wait for it
+        }
+    }
+
+    @Override
+    public boolean cancel(final boolean mayInterruptIfRunning)
+    {
+        while (true)
+        {
+            final int s = state;
+            if (s == NEW)
+            {
+                if (STATE.compareAndSet(this, NEW, CANCELLED))
+                {
+                    signalWaiters();
+                    owner.cancelled(this);
+                    return true;
+                }
+            }
+            else if (s == RUNNING)
+            {
+                if (STATE.compareAndSet(this, RUNNING, mayInterruptIfRunning ? INTERRUPTING : CANCELLED))
+                {
+                    if (mayInterruptIfRunning)
+                    {
+                        final Thread t = runner;
+                        if (t != null)
+                        {
+                            t.interrupt();
+                        }
+                        STATE.setVolatile(this, INTERRUPTED);
+                    }
+                    signalWaiters();
+                    return true; // the runner counts the task done when it returns
+                }
+            }
+            else if (s == STOP_INTERRUPTING)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public boolean isCancelled()
+    {
+        return state >= CANCELLED;
+    }
+
+    @Override
+    public boolean isDone()
+    {
+        return state >= NORMAL;
+    }
+
+    @Override
+    public boolean isPeriodic()
+    {
+        return periodNs != 0;
+    }
+
+    @Override
+    public V get() throws InterruptedException, ExecutionException
+    {
+        if (state < NORMAL)
+        {
+            synchronized (this)
+            {
+                waiting = true;
+                while (state < NORMAL)
+                {
+                    wait();
+                }
+            }
+        }
+        return report();
+    }
+
+    @Override
+    public V get(final long timeout, final TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException
+    {
+        if (unit == null)
+        {
+            throw new NullPointerException("unit");
+        }
+        if (state < NORMAL)
+        {
+            final long giveUpAt = System.nanoTime() + unit.toNanos(timeout);
+            synchronized (this)
+            {
+                waiting = true;
+                while (state < NORMAL)
+                {
+                    final long leftNs = giveUpAt - System.nanoTime();
+                    if (leftNs <= 0)
+                    {
+                        throw new TimeoutException("the task did not complete within " + timeout + " " + unit);
+                    }
+                    NANOSECONDS.timedWait(this, leftNs);
+                }
+            }
+        }
+        return report();
+    }
+
+    @SuppressWarnings("unchecked")
+    private V report() throws ExecutionException
+    {
+        final int s = state;
+        if (s == NORMAL)
+        {
+            return (V)outcome;
+        }
+        if (s == EXCEPTIONAL)
+        {
+            throw new ExecutionException((Throwable)outcome);
+        }
+        throw new CancellationException("the task was cancelled");
+    }
+
+    private void signalWaiters()
+    {
+        if (waiting)
+        {
+            synchronized (this)
+            {
+                notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public long getDelay(final TimeUnit unit)
+    {
+        return unit.convert(deadlineNs - owner.nowNs(), NANOSECONDS);
+    }
+
+    /** Earlier deadline first; another kind of {@link Delayed} is compared by {@link #getDelay}. */
+    @Override
+    public int compareTo(final Delayed other)
+    {
+        if (other == this)
+        {
+            return 0;
+        }
+        if (other instanceof ScheduledTask)
+        {
+            // A difference, not Long.compare: clock readings may wrap (System.nanoTime's origin is arbitrary).
+            final long diff = deadlineNs - ((ScheduledTask<?>)other).deadlineNs;
+            return diff < 0 ? -1 : diff > 0 ? 1 : 0;
+        }
+        final long diff = getDelay(NANOSECONDS) - other.getDelay(NANOSECONDS);
+        return diff < 0 ? -1 : diff > 0 ? 1 : 0;
+    }
+
+    static long saturatedAdd(final long a, final long b)
+    {
+        final long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
+    }
+
+    @Override
+    public String toString()
+    {
+        final int s = state;
+        final String status = s == NEW ? "pending" : s == RUNNING || s == STOP_INTERRUPTING ? "running" :
+            s == NORMAL ? "completed normally" : s == EXCEPTIONAL ? "completed exceptionally" : "cancelled";
+        return super.toString() + "[" + status + ", task = " + action + "]";
+    }
+}

@@ -1,0 +1,973 @@
+package io.escapement.engine.executor;
+
+import io.escapement.engine.service.PendingTimer;
+import io.escapement.engine.service.TimerService;
+import io.escapement.engine.service.TimerServiceClosedException;
+import io.escapement.engine.service.TimerServiceFullException;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+/**
+ * A {@link ScheduledExecutorService} on Escapement's {@link TimerService}: a drop-in for
+ * {@code Executors.newSingleThreadScheduledExecutor()}, {@code Executors.newScheduledThreadPool(n)} or
+ * {@code new ScheduledThreadPoolExecutor(n)} whose pending tasks live in a timing wheel instead of a binary heap
+ * behind a lock. One line switches:
+ * <pre>{@code
+ * ScheduledExecutorService scheduler = TimerScheduledExecutor.create();             // tasks run on its own thread
+ * ScheduledExecutorService four = TimerScheduledExecutor.create(4);                  // on a pool of 4 of its own
+ * ScheduledExecutorService pooled = TimerScheduledExecutor.builder()
+ *     .executor(ForkJoinPool.commonPool()).capacity(1 << 20).build();               // tasks run on your executor
+ * }</pre>
+ *
+ * <h2>Contract</h2>
+ * Every method honours the documented contract of {@link ScheduledExecutorService},
+ * {@link java.util.concurrent.ExecutorService}, {@link Executor}, {@link ScheduledFuture} and
+ * {@link java.util.concurrent.RunnableScheduledFuture}, and where the interfaces leave a choice, this class makes the
+ * JDK's {@link ScheduledThreadPoolExecutor}'s:
+ * <ul>
+ *   <li>A negative delay means now; a non-positive period throws {@link IllegalArgumentException}; null arguments
+ *       throw {@link NullPointerException}. {@link #execute} and {@code submit} schedule with a zero delay, and an
+ *       exception thrown by an {@code execute}d task is kept in its (unreturned) future, not reported.</li>
+ *   <li>A periodic task that throws is not run again; its future completes exceptionally with the exception. A
+ *       fixed-rate task that runs late is followed by its next runs at once, one after the other (never two at a
+ *       time); its deadlines stay {@code first + k * period}, so lateness does not accumulate.</li>
+ *   <li>{@code cancel} decides against the task's start by one CAS: a task cancelled before it started never runs.
+ *       Cancelling a running task returns {@code true} and discards its outcome, interrupting its thread if asked
+ *       (as {@code FutureTask} does).</li>
+ *   <li>{@link #shutdown()} follows the JDK's default policies: tasks already scheduled with a delay still run
+ *       ({@code getExecuteExistingDelayedTasksAfterShutdownPolicy() == true}), periodic tasks stop and their futures
+ *       read as cancelled ({@code getContinueExistingPeriodicTasksAfterShutdownPolicy() == false}). The defaults,
+ *       because a one-line switch must not change what a shutdown does. New tasks are refused with
+ *       {@link RejectedExecutionException}, as they are when every timer slot stays taken for
+ *       {@link Builder#waitWhenFull} ({@link Builder#capacity}: the JDK's scheduler has no bound).</li>
+ *   <li>{@link #shutdownNow()} returns the futures of the tasks that never started (as the JDK's scheduler does,
+ *       they are the {@link java.util.concurrent.RunnableScheduledFuture}s, not the submitted objects), and
+ *       interrupts the running ones.</li>
+ *   <li>{@link #invokeAll} and {@link #invokeAny} are {@link AbstractExecutorService}'s.</li>
+ * </ul>
+ *
+ * <h2>Differences from the JDK's scheduler</h2>
+ * <ul>
+ *   <li>Tasks submitted without a delay run in submission order (a queue, not the wheel); tasks with a delay whose
+ *       deadlines fall in the same wheel tick (1 ms by default) run in no particular order, where the JDK's runs
+ *       them in deadline order, ties first-in-first-out. Never early, either way.</li>
+ *   <li>Delays are capped at about 73 years ({@code Long.MAX_VALUE / 4} ns): such a task never runs in practice.</li>
+ *   <li>A cancelled task's timer slot is freed at the driver's next drain (the JDK's removes it only with
+ *       {@code setRemoveOnCancelPolicy(true)}; by default it keeps the task until its deadline).</li>
+ *   <li>With tasks running on the driver thread, {@link #shutdownNow()} interrupts the running task and waits for
+ *       it to return before it collects the pending ones (the driver owns them).</li>
+ * </ul>
+ *
+ * <h2>Cost</h2>
+ * {@code schedule} then {@code cancel} of a one-shot task allocates the future (one object, 56 bytes with
+ * compressed references) and nothing else: the task is stored as it is (no {@code Callable} adapter), the service
+ * keeps it in a preallocated slot, and the executor's bookkeeping is one atomic add on a counter per schedule and
+ * one per completion (which lets {@link #awaitTermination} know when the last task is done). A task submitted
+ * without a delay takes a queue node as well; a periodic task is held in a set while it lives; with an
+ * {@link Builder#executor executor}, each run takes a node of the set of tasks handed to it (so that
+ * {@link #shutdownNow()} finds them), on top of what that executor allocates.
+ *
+ * <h2>Threads</h2>
+ * The service's driver thread, from {@link Builder#threadFactory} (default: non-daemon, named
+ * {@code escapement-scheduler-N}, as the JDK's default factory makes non-daemon threads), files the timers and,
+ * without an executor, runs the tasks, so a task that blocks delays the others, as in a one-thread
+ * {@link ScheduledThreadPoolExecutor}. Once shut down and terminated the driver stops. A given executor is never
+ * shut down by this class.
+ */
+public final class TimerScheduledExecutor extends AbstractExecutorService implements ScheduledExecutorService
+{
+    /** The longest delay: far beyond any real deadline, and far enough from overflow for any clock reading. */
+    static final long MAX_DELAY_NS = Long.MAX_VALUE >> 2;
+    /** See {@link Builder#waitWhenFull}. */
+    static final Duration DEFAULT_WAIT_WHEN_FULL = Duration.ofSeconds(1);
+    /** Immediate tasks the driver runs per drain before it lets due timers in. */
+    static final int DRAIN_BATCH = 1024;
+
+    /** ctl's low bit: shut down. The rest counts the tasks not yet done (pending or running), in steps of 2. */
+    private static final long SHUTDOWN = 1L;
+    private static final long ONE_TASK = 2L;
+
+    private static final VarHandle CTL;
+    private static final VarHandle DRAIN_ARMED;
+    private static final VarHandle TERMINATING;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CTL = lookup.findVarHandle(TimerScheduledExecutor.class, "ctl", long.class);
+            DRAIN_ARMED = lookup.findVarHandle(TimerScheduledExecutor.class, "drainArmed", boolean.class);
+            TERMINATING = lookup.findVarHandle(TimerScheduledExecutor.class, "terminating", boolean.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+
+    private final TimerService service;
+    /** Runs the tasks; null: the driver thread (or the polling thread) runs them. */
+    private final Executor executor;
+    /** The pool of {@link Builder#threads}, shut down when this executor terminates; null otherwise. */
+    private final ThreadPoolExecutor ownedPool;
+    /** Executor mode: the tasks handed to the executor and not finished yet, for shutdownNow. */
+    private final Set<ScheduledTask<?>> handedOver;
+    /** Driver mode: tasks submitted without a delay, run in order by {@link #drain}. */
+    private final ConcurrentLinkedQueue<ScheduledTask<?>> immediate;
+    /** Driver mode: one long-lived timer callback that runs the immediate tasks. */
+    private final Runnable drain = this::drainImmediate;
+    /** Periodic tasks not done yet, for shutdown. */
+    private final Set<ScheduledTask<?>> periodic = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    /** See {@link #SHUTDOWN}: one word, so that "shut down and nothing left" is decided by one atomic update. */
+    private volatile long ctl;
+    /** Driver mode: a drain is armed and has not started yet, so a new immediate task needs no other. */
+    private volatile boolean drainArmed;
+    private volatile boolean terminating;
+    /** shutdownNow was called: the driver's drain stops starting queued tasks, which shutdownNow collects. */
+    private volatile boolean stopped;
+    /** Driver mode: the task running on the driver thread, for shutdownNow to interrupt. */
+    private volatile ScheduledTask<?> running;
+
+    private TimerScheduledExecutor(final Builder builder)
+    {
+        if (builder.executor == null && builder.threads > 1)
+        {
+            // Core threads only, no keep-alive: the fixed pool Executors.newScheduledThreadPool(n) also runs on.
+            ownedPool = new ThreadPoolExecutor(builder.threads, builder.threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), builder.threadFactory);
+            executor = ownedPool;
+        }
+        else
+        {
+            ownedPool = null;
+            executor = builder.executor;
+        }
+        final TimerService.Builder serviceBuilder = TimerService.builder().tickNs(builder.tickNs)
+            .capacity(builder.capacity).waitWhenFull(builder.waitWhenFull).clock(builder.clock)
+            .threadFactory(builder.threadFactory);
+        if (executor != null)
+        {
+            serviceBuilder.executor(this::handOverFired);
+            handedOver = ConcurrentHashMap.newKeySet();
+            immediate = null;
+        }
+        else
+        {
+            handedOver = null;
+            immediate = new ConcurrentLinkedQueue<>();
+        }
+        service = serviceBuilder.build();
+        if (!builder.callerDriven)
+        {
+            service.start();
+        }
+    }
+
+    /**
+     * @return an executor with the defaults of {@link #builder()}: tasks run on its own driver thread, 1 ms tick,
+     * up to 65,536 pending tasks. The one-line replacement for {@code Executors.newSingleThreadScheduledExecutor()}.
+     */
+    public static TimerScheduledExecutor create()
+    {
+        return builder().build();
+    }
+
+    /**
+     * @param threads how many threads run the tasks, at least 1: the driver thread when 1, else a fixed pool of
+     *                its own (see {@link Builder#threads}).
+     * @return an executor with the defaults of {@link #builder()} otherwise. The one-line replacement for
+     * {@code Executors.newScheduledThreadPool(threads)}.
+     * @throws IllegalArgumentException if {@code threads} is less than 1.
+     */
+    public static TimerScheduledExecutor create(final int threads)
+    {
+        return builder().threads(threads).build();
+    }
+
+    /** @return a builder of an executor whose tasks run on its own driver thread. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------------ scheduling
+
+    /**
+     * Runs {@code command} once after {@code delay}.
+     *
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code command} or {@code unit} is null.
+     */
+    @Override
+    public ScheduledFuture<?> schedule(final Runnable command, final long delay, final TimeUnit unit)
+    {
+        Objects.requireNonNull(command, "command");
+        return schedule(command, false, null, delay, unit);
+    }
+
+    /**
+     * Runs {@code callable} once after {@code delay}; its future returns the result.
+     *
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code callable} or {@code unit} is null.
+     */
+    @Override
+    public <V> ScheduledFuture<V> schedule(final Callable<V> callable, final long delay, final TimeUnit unit)
+    {
+        Objects.requireNonNull(callable, "callable");
+        return schedule(callable, true, null, delay, unit);
+    }
+
+    /**
+     * Runs {@code command} after {@code initialDelay}, then at {@code initialDelay + k * period}: a late run is
+     * followed by the next ones as soon as it returns, never by two at a time.
+     *
+     * @throws IllegalArgumentException   if {@code period} is not positive.
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code command} or {@code unit} is null.
+     */
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(final Runnable command, final long initialDelay, final long period,
+        final TimeUnit unit)
+    {
+        return schedulePeriodic(command, initialDelay, period, unit, "period", 1);
+    }
+
+    /**
+     * Runs {@code command} after {@code initialDelay}, then {@code delay} after the end of each run.
+     *
+     * @throws IllegalArgumentException   if {@code delay} is not positive.
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code command} or {@code unit} is null.
+     */
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(final Runnable command, final long initialDelay,
+        final long delay, final TimeUnit unit)
+    {
+        return schedulePeriodic(command, initialDelay, delay, unit, "delay", -1);
+    }
+
+    /**
+     * Runs {@code command} as soon as possible, in submission order among the tasks submitted without a delay; an
+     * exception it throws is kept in its future, which this method does not return (use {@link #submit(Runnable)}).
+     *
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code command} is null.
+     */
+    @Override
+    public void execute(final Runnable command)
+    {
+        schedule(command, 0, NANOSECONDS);
+    }
+
+    /**
+     * Same as {@code schedule(task, 0, NANOSECONDS)}.
+     *
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code task} is null.
+     */
+    @Override
+    public ScheduledFuture<?> submit(final Runnable task)
+    {
+        return schedule(task, 0, NANOSECONDS);
+    }
+
+    /**
+     * Same as {@code schedule(task, 0, NANOSECONDS)}, the future returning {@code result}.
+     *
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code task} is null.
+     */
+    @Override
+    public <T> ScheduledFuture<T> submit(final Runnable task, final T result)
+    {
+        Objects.requireNonNull(task, "task");
+        return schedule(task, false, result, 0, NANOSECONDS);
+    }
+
+    /**
+     * Same as {@code schedule(task, 0, NANOSECONDS)}.
+     *
+     * @throws RejectedExecutionException if shut down, or every timer slot is taken.
+     * @throws NullPointerException       if {@code task} is null.
+     */
+    @Override
+    public <T> ScheduledFuture<T> submit(final Callable<T> task)
+    {
+        return schedule(task, 0, NANOSECONDS);
+    }
+
+    private <V> ScheduledFuture<V> schedule(final Object action, final boolean callable, final V result,
+        final long delay, final TimeUnit unit)
+    {
+        Objects.requireNonNull(unit, "unit");
+        final long now = service.nowNs();
+        final long delayNs = clampDelay(unit.toNanos(delay), now);
+        final ScheduledTask<V> task = new ScheduledTask<>(this, action, callable, result, now + delayNs, 0);
+        accept();
+        try
+        {
+            armFirst(task, delayNs);
+        }
+        catch (final RejectedExecutionException e)
+        {
+            if (task.cancelIfNew())
+            {
+                taskDone(task);
+            }
+            throw e;
+        }
+        return task;
+    }
+
+    private ScheduledFuture<?> schedulePeriodic(final Runnable command, final long initialDelay, final long period,
+        final TimeUnit unit, final String periodName, final int sign)
+    {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(unit, "unit");
+        if (period <= 0)
+        {
+            throw new IllegalArgumentException(periodName + " must be positive, was " + period + " " + unit);
+        }
+        final long now = service.nowNs();
+        final long delayNs = clampDelay(unit.toNanos(initialDelay), now);
+        final long periodNs = Math.min(unit.toNanos(period), MAX_DELAY_NS);
+        final ScheduledTask<Void> task = new ScheduledTask<>(this, command, false, null, now + delayNs,
+            sign * periodNs);
+        accept();
+        periodic.add(task);
+        try
+        {
+            armFirst(task, delayNs);
+        }
+        catch (final RejectedExecutionException e)
+        {
+            if (task.cancelIfNew())
+            {
+                taskDone(task);
+            }
+            throw e;
+        }
+        // A shutdown between the accept and the add above did not see the task: it stops it here (the add, then the
+        // read of ctl; shutdown writes ctl, then iterates the set), as the JDK's delayedExecute re-checks.
+        if (stopsPeriodicTasks())
+        {
+            task.cancel(false);
+        }
+        return task;
+    }
+
+    /** Counts a task in, unless shut down. */
+    private void accept()
+    {
+        final long c = (long)CTL.getAndAdd(this, ONE_TASK);
+        if ((c & SHUTDOWN) != 0)
+        {
+            countDone();
+            throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
+        }
+    }
+
+    private void armFirst(final ScheduledTask<?> task, final long delayNs)
+    {
+        if (delayNs <= 0)
+        {
+            runSoon(task, true);
+        }
+        else
+        {
+            armTimer(task, delayNs);
+        }
+    }
+
+    /**
+     * Arms the task's timer. The handle is published, then the state read: with {@code cancel}'s CAS of the state
+     * and then its read of the handle, a Dekker pair, so that a cancel racing the arm always frees the timer's slot
+     * (one of the two calls {@code service.cancel}, maybe both: the second answers false).
+     */
+    private void armTimer(final ScheduledTask<?> task, final long delayNs)
+    {
+        long delay = delayNs;
+        long handle;
+        while (true)
+        {
+            try
+            {
+                handle = service.arm(delay, NANOSECONDS, task);
+                break;
+            }
+            catch (final TimerServiceFullException e)
+            {
+                throw full(e);
+            }
+            catch (final TimerServiceClosedException e)
+            {
+                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
+            }
+            catch (final IllegalArgumentException e)
+            {
+                // The deadline would overflow this clock's range (a clock started far from zero): as far as it goes.
+                delay >>= 1;
+                if (delay == 0)
+                {
+                    throw e;
+                }
+            }
+        }
+        task.handle = handle;
+        if (task.isDone())
+        {
+            service.cancel(handle);
+        }
+    }
+
+    /**
+     * Runs a task without a delay: hands it to the executor, or queues it for the driver thread, which runs the
+     * queue in order from one long-lived timer callback armed when the queue becomes non-empty.
+     *
+     * @param submitting whether a producer submits it (a refusal throws) or a periodic task re-arms itself.
+     */
+    private void runSoon(final ScheduledTask<?> task, final boolean submitting)
+    {
+        task.handle = TimerService.NULL_HANDLE;
+        if (executor != null)
+        {
+            handOver(task, submitting);
+            return;
+        }
+        immediate.offer(task);
+        // The drain clears the flag before it polls the queue: a task queued after it cleared it arms another.
+        if (!drainArmed && DRAIN_ARMED.compareAndSet(this, false, true))
+        {
+            armDrain();
+        }
+    }
+
+    private void armDrain()
+    {
+        try
+        {
+            service.arm(0, NANOSECONDS, drain);
+        }
+        catch (final RuntimeException e)
+        {
+            // Full or closed: the queued tasks wait for the next drain (the next task submitted without a delay
+            // arms it), or shutdownNow collects them. The caller refuses its own task.
+            drainArmed = false;
+            if (e instanceof TimerServiceFullException)
+            {
+                throw full((TimerServiceFullException)e);
+            }
+            throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
+        }
+    }
+
+    /** The service's own message says which limit: every slot taken ({@link Builder#capacity}), or its queue. */
+    private static RejectedExecutionException full(final TimerServiceFullException e)
+    {
+        return new RejectedExecutionException("the executor cannot take the task: " + e.getMessage() +
+            " (TimerScheduledExecutor.Builder.capacity sets the most pending tasks)", e);
+    }
+
+    /** The driver's drain of the tasks submitted without a delay: in order, a batch at a time. */
+    private void drainImmediate()
+    {
+        drainArmed = false;
+        final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
+        for (int i = 0; i < DRAIN_BATCH && !stopped; i++)
+        {
+            final ScheduledTask<?> task = queue.poll();
+            if (task == null)
+            {
+                return;
+            }
+            task.run(); // never throws: the task keeps its outcome
+        }
+        // More left (a flood, or a late fixed-rate task catching up): let due timers in first, then go on.
+        if (!queue.isEmpty() && DRAIN_ARMED.compareAndSet(this, false, true))
+        {
+            try
+            {
+                armDrain();
+            }
+            catch (final RejectedExecutionException e)
+            {
+                // the flag is cleared: the next immediate task re-arms the drain
+            }
+        }
+    }
+
+    /** Executor mode: a timer fired; the service's owner hands the task over (the service's executor). */
+    private void handOverFired(final Runnable firedTask)
+    {
+        handOver((ScheduledTask<?>)firedTask, false);
+    }
+
+    private void handOver(final ScheduledTask<?> task, final boolean submitting)
+    {
+        handedOver.add(task);
+        try
+        {
+            executor.execute(task);
+        }
+        catch (final RuntimeException e)
+        {
+            handedOver.remove(task);
+            final RejectedExecutionException rejected = e instanceof RejectedExecutionException ?
+                (RejectedExecutionException)e : new RejectedExecutionException("the executor refused the task", e);
+            if (submitting)
+            {
+                throw rejected;
+            }
+            if (task.failIfNew(rejected))
+            {
+                taskDone(task);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ from tasks
+
+    /** @return the service's clock reading: every delay and deadline is on it. */
+    long nowNs()
+    {
+        return service.nowNs();
+    }
+
+    boolean stopsPeriodicTasks()
+    {
+        return (ctl & SHUTDOWN) != 0;
+    }
+
+    void beforeRun(final ScheduledTask<?> task)
+    {
+        if (executor == null)
+        {
+            running = task;
+        }
+    }
+
+    /** Executor mode: a task handed over was cancelled before the executor ran it; it leaves the set here. */
+    void skipped(final ScheduledTask<?> task)
+    {
+        if (executor != null)
+        {
+            handedOver.remove(task);
+        }
+    }
+
+    void afterRun(final ScheduledTask<?> task)
+    {
+        if (executor == null)
+        {
+            running = null;
+            // An interrupt left by the task (cancel(true), or a task that restores the flag, the usual idiom) was
+            // for the task, not for the driver, which would otherwise wake from every park at once: cleared between
+            // tasks, as a ThreadPoolExecutor's worker clears it while its pool is running.
+            Thread.interrupted();
+        }
+        else
+        {
+            handedOver.remove(task);
+        }
+    }
+
+    /** A periodic task's run returned normally and its state is NEW again: arm its next run. */
+    void rearm(final ScheduledTask<?> task)
+    {
+        final long now = service.nowNs();
+        final long delayNs = clampDelay(task.deadlineNs - now, now);
+        try
+        {
+            if (delayNs <= 0)
+            {
+                runSoon(task, false);
+            }
+            else
+            {
+                armTimer(task, delayNs);
+            }
+        }
+        catch (final RejectedExecutionException e)
+        {
+            // Closed (shutdownNow): the task stops, cancelled. Full: it cannot go on, and says why.
+            final boolean changed = e.getCause() instanceof TimerServiceClosedException ? task.cancelIfNew() :
+                task.failIfNew(e);
+            if (changed)
+            {
+                taskDone(task);
+            }
+            return;
+        }
+        // A shutdown that iterated the periodic tasks while this one was running did not stop it: it stops itself
+        // (the state written NEW above, then ctl read here; shutdown writes ctl, then reads the states).
+        if (stopsPeriodicTasks())
+        {
+            task.cancel(false);
+        }
+    }
+
+    /** A cancel took the task out of NEW: free its timer slot now rather than at its deadline, and count it done. */
+    void cancelled(final ScheduledTask<?> task)
+    {
+        final long handle = task.handle;
+        if (handle != TimerService.NULL_HANDLE)
+        {
+            service.cancel(handle);
+        }
+        taskDone(task);
+    }
+
+    /** The task is done and not running: counted out; the last one after shutdown terminates the executor. */
+    void taskDone(final ScheduledTask<?> task)
+    {
+        if (task.periodNs != 0)
+        {
+            periodic.remove(task);
+        }
+        countDone();
+    }
+
+    private void countDone()
+    {
+        final long c = (long)CTL.getAndAdd(this, -ONE_TASK) - ONE_TASK;
+        if (c == SHUTDOWN)
+        {
+            terminate();
+        }
+    }
+
+    private void terminate()
+    {
+        if (TERMINATING.compareAndSet(this, false, true))
+        {
+            service.close(); // from the driver thread itself (its last task), close() does not wait for it
+            if (ownedPool != null)
+            {
+                ownedPool.shutdown(); // no task is left: its threads exit once idle
+            }
+            terminated.countDown();
+        }
+    }
+
+    private static long clampDelay(final long delayNs, final long now)
+    {
+        if (delayNs <= 0)
+        {
+            return 0;
+        }
+        final long headroom = now > 0 ? (Long.MAX_VALUE - now) >> 1 : MAX_DELAY_NS;
+        return Math.min(delayNs, Math.min(MAX_DELAY_NS, headroom));
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    /**
+     * Refuses new tasks; tasks already scheduled with a delay still run, periodic tasks stop (their futures read as
+     * cancelled). Does not wait (see {@link #awaitTermination}). Idempotent.
+     */
+    @Override
+    public void shutdown()
+    {
+        final long c = (long)CTL.getAndBitwiseOr(this, SHUTDOWN);
+        if ((c & SHUTDOWN) != 0)
+        {
+            return;
+        }
+        for (final ScheduledTask<?> task : periodic)
+        {
+            if (task.cancelIfNew())
+            {
+                cancelled(task); // frees its timer's slot now: termination does not wait for its deadline
+            }
+        }
+        if (c >>> 1 == 0)
+        {
+            terminate();
+        }
+    }
+
+    /**
+     * Refuses new tasks, interrupts the running ones and returns the futures of those that never started, each
+     * cancelled. With tasks on the driver thread, waits for the running task to return (see the class comment).
+     *
+     * @return the tasks that never started: {@link java.util.concurrent.RunnableScheduledFuture}s, in no order.
+     */
+    @Override
+    public List<Runnable> shutdownNow()
+    {
+        CTL.getAndBitwiseOr(this, SHUTDOWN);
+        stopped = true;
+        // Interrupt first: closing the service waits for the driver, which may be running a task.
+        final ScheduledTask<?> current = running;
+        if (current != null)
+        {
+            current.interruptIfRunning();
+        }
+        if (handedOver != null)
+        {
+            for (final ScheduledTask<?> task : handedOver)
+            {
+                task.interruptIfRunning();
+            }
+        }
+        final List<PendingTimer> pending = service.shutdown();
+        final List<Runnable> neverStarted = new ArrayList<>();
+        for (final PendingTimer timer : pending)
+        {
+            if (timer.task() instanceof ScheduledTask)
+            {
+                collect((ScheduledTask<?>)timer.task(), neverStarted);
+            }
+        }
+        if (immediate != null)
+        {
+            ScheduledTask<?> task;
+            while ((task = immediate.poll()) != null)
+            {
+                collect(task, neverStarted);
+            }
+        }
+        if (handedOver != null)
+        {
+            for (final ScheduledTask<?> task : handedOver)
+            {
+                collect(task, neverStarted);
+            }
+        }
+        for (final ScheduledTask<?> task : periodic)
+        {
+            collect(task, neverStarted); // between runs, re-arming: not in the service yet
+        }
+        if (ctl == SHUTDOWN)
+        {
+            terminate();
+        }
+        return neverStarted;
+    }
+
+    private void collect(final ScheduledTask<?> task, final List<Runnable> neverStarted)
+    {
+        if (task.cancelIfNew())
+        {
+            neverStarted.add(task);
+            taskDone(task);
+        }
+    }
+
+    /** @return whether {@link #shutdown()} or {@link #shutdownNow()} was called. */
+    @Override
+    public boolean isShutdown()
+    {
+        return (ctl & SHUTDOWN) != 0;
+    }
+
+    /** @return whether it is shut down and every task is done (ran, or was cancelled), none running. */
+    @Override
+    public boolean isTerminated()
+    {
+        return terminated.getCount() == 0;
+    }
+
+    /**
+     * Waits until it is terminated, the timeout passes, or this thread is interrupted.
+     *
+     * @return {@code true} if terminated, {@code false} if the timeout passed first.
+     * @throws InterruptedException if interrupted while waiting.
+     * @throws NullPointerException if {@code unit} is null.
+     */
+    @Override
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        Objects.requireNonNull(unit, "unit");
+        return terminated.await(timeout, unit);
+    }
+
+    // ------------------------------------------------------------------------------------------------ tests
+
+    /** Caller-driven mode (tests): runs what is due on the service's clock, on this thread. */
+    int poll()
+    {
+        return service.poll();
+    }
+
+    /** @return the service underneath, for tests that read its metrics. */
+    TimerService service()
+    {
+        return service;
+    }
+
+    @Override
+    public String toString()
+    {
+        final long c = ctl;
+        return "TimerScheduledExecutor{tasks=" + (c >>> 1) + ", shutdown=" + ((c & SHUTDOWN) != 0) +
+            ", terminated=" + isTerminated() + ", runsOn=" + (executor == null ? "driver" : executor) + '}';
+    }
+
+    /**
+     * Configures a {@link TimerScheduledExecutor}: the service's options (tick, capacity, clock, thread factory) and
+     * where tasks run. Every value is checked when set, with the name, the value and what was expected.
+     */
+    public static final class Builder
+    {
+        private long tickNs = TimeUnit.MILLISECONDS.toNanos(1);
+        private int capacity = 1 << 16;
+        private Duration waitWhenFull = DEFAULT_WAIT_WHEN_FULL;
+        private LongSupplier clock = System::nanoTime;
+        private Executor executor;
+        private int threads = 1;
+        private boolean callerDriven;
+        private ThreadFactory threadFactory = runnable ->
+            new Thread(runnable, "escapement-scheduler-" + THREAD_NUMBER.incrementAndGet());
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param tick the wheel's tick, at least 1 ns. Default 1 ms. Tasks never run early whatever the tick; tasks
+         *             due in the same tick run in no particular order.
+         * @return this builder.
+         * @throws IllegalArgumentException if the tick is shorter than 1 ns.
+         */
+        public Builder tick(final Duration tick)
+        {
+            Objects.requireNonNull(tick, "tick");
+            if (tick.isNegative() || tick.isZero())
+            {
+                throw new IllegalArgumentException("tick must be at least 1 ns, was " + tick);
+            }
+            this.tickNs = tick.toNanos();
+            return this;
+        }
+
+        /**
+         * @param capacity the most tasks pending at once (scheduled and not yet started, including cancelled ones
+         *                 the driver has not yet retired), from 1 to the wheel's limit. Default 65,536. Preallocated:
+         *                 about 16 bytes each (see {@link TimerService.Builder#capacity(int)}).
+         * @return this builder.
+         * @throws IllegalArgumentException if out of range.
+         */
+        public Builder capacity(final int capacity)
+        {
+            TimerService.builder().capacity(capacity); // the service's own check and message
+            this.capacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param maxWait how long a schedule may wait for a free slot, when every slot is taken, before it throws
+         *                {@link RejectedExecutionException}; meanwhile it wakes the driver, which frees the slots of
+         *                cancelled tasks, and yields to it. Default 1 s: the JDK's scheduler never refuses for want of
+         *                room, and producers that schedule and cancel faster than the driver retires (more busy
+         *                producers than cores) are slowed to its pace rather than refused. 0: refuse at once.
+         * @return this builder.
+         * @throws IllegalArgumentException if negative.
+         */
+        public Builder waitWhenFull(final Duration maxWait)
+        {
+            Objects.requireNonNull(maxWait, "waitWhenFull");
+            TimerService.builder().waitWhenFull(maxWait);
+            this.waitWhenFull = maxWait;
+            return this;
+        }
+
+        /**
+         * @param executor runs the tasks (a {@code ForkJoinPool}, a fixed pool): the driver thread only hands them
+         *                 over. Default none: tasks run on the driver thread, one at a time. Never shut down by the
+         *                 scheduled executor. If it refuses a task whose timer fired, the task's future completes
+         *                 exceptionally with the {@link RejectedExecutionException}; one that drops tasks silently
+         *                 (a discard policy) leaves their futures pending and the executor never terminated, as
+         *                 any executor service built on it would.
+         * @return this builder.
+         */
+        public Builder executor(final Executor executor)
+        {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param threads how many threads run the tasks, at least 1. Default 1: the driver thread runs them, one at a
+         *                time, as a one-thread {@link ScheduledThreadPoolExecutor}. More: a fixed pool of that many
+         *                threads from {@link #threadFactory} (as {@code Executors.newScheduledThreadPool(threads)}),
+         *                which the driver hands the tasks to, shut down when the executor terminates. Ignored if an
+         *                {@link #executor} is given.
+         * @return this builder.
+         * @throws IllegalArgumentException if less than 1.
+         */
+        public Builder threads(final int threads)
+        {
+            if (threads < 1)
+            {
+                throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * @param clockNs a monotonic clock in nanoseconds. Default {@link System#nanoTime()}.
+         * @return this builder.
+         */
+        public Builder clock(final LongSupplier clockNs)
+        {
+            this.clock = Objects.requireNonNull(clockNs, "clock");
+            return this;
+        }
+
+        /**
+         * @param threadFactory makes the driver thread. Default: non-daemon threads named
+         *                      {@code escapement-scheduler-N}.
+         * @return this builder.
+         */
+        public Builder threadFactory(final ThreadFactory threadFactory)
+        {
+            this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+            return this;
+        }
+
+        /** Tests: no driver thread; the test calls {@link TimerScheduledExecutor#poll()}. */
+        Builder callerDriven()
+        {
+            this.callerDriven = true;
+            return this;
+        }
+
+        /** @return a new executor, its driver thread started. */
+        public TimerScheduledExecutor build()
+        {
+            return new TimerScheduledExecutor(this);
+        }
+    }
+}

@@ -1,0 +1,1053 @@
+package io.escapement.engine.executor;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each documented behaviour of {@link java.util.concurrent.ScheduledExecutorService},
+ * {@link java.util.concurrent.ExecutorService}, {@link java.util.concurrent.ScheduledFuture} and
+ * {@link java.util.concurrent.Future} (JDK 17 Javadoc), on a caller-driven executor with a manual clock: the test
+ * moves the clock and polls, so every "not yet" and "now" is exact. Blocking calls ({@code get}, cancel while
+ * running) use a second thread with bounded waits, never a timing assertion.
+ * {@link TimerScheduledExecutorConformanceTest} runs the shared scenarios against the JDK's own scheduler too.
+ */
+class TimerScheduledExecutorTest
+{
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final List<ExecutorService> pools = new ArrayList<>();
+    private TimerScheduledExecutor executor;
+
+    private TimerScheduledExecutor manual()
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().build();
+        return executor;
+    }
+
+    private void advance(final long amount, final TimeUnit unit)
+    {
+        clock.addAndGet(unit.toNanos(amount));
+        executor.poll();
+    }
+
+    private ExecutorService pool(final int threads)
+    {
+        final ExecutorService pool = Executors.newFixedThreadPool(threads);
+        pools.add(pool);
+        return pool;
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (executor != null)
+        {
+            executor.shutdownNow();
+        }
+        pools.forEach(ExecutorService::shutdownNow);
+    }
+
+    // ------------------------------------------------------------------------------------------ schedule
+
+    @Test
+    void shouldRunARunnableAtItsDelayAndNotOneNanosecondBefore() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final Runnable task = runs::incrementAndGet;
+        final ScheduledFuture<?> future = ex.schedule(task, 5, MILLISECONDS);
+        advance(MILLISECONDS.toNanos(5) - 1, NANOSECONDS);
+        assertEquals(0, runs.get());
+        assertFalse(future.isDone());
+        advance(1, NANOSECONDS);
+        assertEquals(1, runs.get());
+        assertTrue(future.isDone());
+        assertFalse(future.isCancelled());
+        assertNull(future.get(), "a Runnable's future returns null");
+        advance(1, HOURS);
+        assertEquals(1, runs.get(), "a one-shot task runs once");
+    }
+
+    @Test
+    void shouldReturnTheCallablesResultFromGet() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<String> future = ex.schedule(() -> "done", 1, SECONDS);
+        advance(1, SECONDS);
+        assertEquals("done", future.get());
+        assertEquals("done", future.get(0, NANOSECONDS));
+    }
+
+    @Test
+    void shouldCompleteExceptionallyWithTheCallablesException()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final IllegalStateException boom = new IllegalStateException("boom");
+        final ScheduledFuture<String> future = ex.schedule(() -> { throw boom; }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(future.isDone());
+        assertFalse(future.isCancelled());
+        final ExecutionException e = assertThrows(ExecutionException.class, future::get);
+        assertSame(boom, e.getCause());
+    }
+
+    @Test
+    void shouldTreatZeroAndNegativeDelaysAsNow()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        ex.schedule(runs::incrementAndGet, 0, SECONDS);
+        ex.schedule(runs::incrementAndGet, -5, SECONDS);
+        ex.schedule(runs::incrementAndGet, Long.MIN_VALUE, NANOSECONDS);
+        ex.poll();
+        assertEquals(3, runs.get());
+    }
+
+    @Test
+    void shouldAcceptTheLargestDelayAndCancelIt()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<?> future = ex.schedule(() -> { }, Long.MAX_VALUE, NANOSECONDS);
+        final ScheduledFuture<?> days = ex.schedule(() -> { }, Long.MAX_VALUE, TimeUnit.DAYS);
+        advance(1000, TimeUnit.DAYS);
+        assertFalse(future.isDone());
+        assertTrue(future.getDelay(TimeUnit.DAYS) > 365 * 70, "capped at about 73 years: " +
+            future.getDelay(TimeUnit.DAYS));
+        assertTrue(future.cancel(false));
+        assertTrue(days.cancel(false));
+    }
+
+    @Test
+    void shouldRunTasksSubmittedWithoutADelayInSubmissionOrder() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final List<Integer> order = new ArrayList<>();
+        final int tasks = 3 * TimerScheduledExecutor.DRAIN_BATCH + 7; // several drains
+        for (int i = 0; i < tasks; i++)
+        {
+            final int n = i;
+            switch (i % 3)
+            {
+                case 0:
+                    ex.execute(() -> order.add(n));
+                    break;
+                case 1:
+                    ex.submit(() -> order.add(n));
+                    break;
+                default:
+                    ex.submit(() -> order.add(n), "x");
+                    break;
+            }
+        }
+        for (int i = 0; i < 10 && order.size() < tasks; i++)
+        {
+            ex.poll();
+        }
+        assertEquals(tasks, order.size());
+        for (int i = 0; i < tasks; i++)
+        {
+            assertEquals(i, order.get(i));
+        }
+    }
+
+    @Test
+    void shouldReturnTheGivenResultFromSubmitOfARunnable() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final Future<String> future = ex.submit(() -> { }, "result");
+        final Future<String> callable = ex.submit(() -> "called");
+        final Future<?> runnable = ex.submit(() -> { });
+        ex.poll();
+        assertEquals("result", future.get());
+        assertEquals("called", callable.get());
+        assertNull(runnable.get());
+    }
+
+    @Test
+    void shouldKeepAnExecutedTasksExceptionInItsFutureAndGoOn()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        ex.execute(() -> { throw new IllegalStateException("ignored, as by the JDK's scheduler"); });
+        ex.execute(runs::incrementAndGet);
+        ex.poll();
+        assertEquals(1, runs.get());
+    }
+
+    // ------------------------------------------------------------------------------------------ ScheduledFuture
+
+    @Test
+    void shouldAnswerGetDelayOnTheServicesClockInTheAskedUnit()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<?> future = ex.schedule(() -> { }, 10, SECONDS);
+        assertEquals(SECONDS.toNanos(10), future.getDelay(NANOSECONDS));
+        assertEquals(10_000, future.getDelay(MILLISECONDS));
+        advance(4, SECONDS);
+        assertEquals(6, future.getDelay(SECONDS));
+        assertEquals(SECONDS.toNanos(6), future.getDelay(NANOSECONDS));
+    }
+
+    @Test
+    void shouldOrderFuturesByDeadlineAndAgreeWithForeignDelayeds()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<?> early = ex.schedule(() -> { }, 1, SECONDS);
+        final ScheduledFuture<?> late = ex.schedule(() -> { }, 2, SECONDS);
+        assertTrue(early.compareTo(late) < 0);
+        assertTrue(late.compareTo(early) > 0);
+        assertEquals(0, early.compareTo(early));
+        final java.util.concurrent.Delayed foreign = new java.util.concurrent.Delayed()
+        {
+            @Override
+            public long getDelay(final TimeUnit unit)
+            {
+                return unit.convert(1500, MILLISECONDS);
+            }
+
+            @Override
+            public int compareTo(final java.util.concurrent.Delayed o)
+            {
+                return Long.compare(getDelay(NANOSECONDS), o.getDelay(NANOSECONDS));
+            }
+        };
+        assertTrue(early.compareTo(foreign) < 0);
+        assertTrue(late.compareTo(foreign) > 0);
+    }
+
+    @Test
+    void shouldSayWhetherAFutureIsPeriodic()
+    {
+        final TimerScheduledExecutor ex = manual();
+        assertFalse(((RunnableScheduledFuture<?>)ex.schedule(() -> { }, 1, SECONDS)).isPeriodic());
+        assertTrue(((RunnableScheduledFuture<?>)ex.scheduleAtFixedRate(() -> { }, 1, 1, SECONDS)).isPeriodic());
+        assertTrue(((RunnableScheduledFuture<?>)ex.scheduleWithFixedDelay(() -> { }, 1, 1, SECONDS)).isPeriodic());
+    }
+
+    // ------------------------------------------------------------------------------------------ cancel
+
+    @Test
+    void shouldNeverRunATaskCancelledBeforeItStarted()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> future = ex.schedule(runs::incrementAndGet, 1, SECONDS);
+        assertTrue(future.cancel(false));
+        assertTrue(future.isCancelled());
+        assertTrue(future.isDone());
+        assertThrows(CancellationException.class, future::get);
+        assertThrows(CancellationException.class, () -> future.get(1, SECONDS));
+        assertFalse(future.cancel(false), "a second cancel has no effect");
+        assertFalse(future.cancel(true));
+        advance(1, HOURS);
+        assertEquals(0, runs.get());
+        assertTrue(future.isCancelled());
+    }
+
+    @Test
+    void shouldRefuseToCancelACompletedTask() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<Integer> future = ex.schedule(() -> 7, 1, SECONDS);
+        advance(1, SECONDS);
+        assertFalse(future.cancel(true));
+        assertFalse(future.isCancelled());
+        assertEquals(7, future.get());
+    }
+
+    @Test
+    void shouldNeverRunAnImmediateTaskCancelledBeforeTheDrain()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final Future<?> future = ex.submit(runs::incrementAndGet);
+        assertTrue(future.cancel(false));
+        ex.poll();
+        assertEquals(0, runs.get());
+    }
+
+    @Test
+    void shouldFreeACancelledTasksSlotSoThatAFullExecutorTakesTasksAgain()
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().capacity(1)
+            .waitWhenFull(java.time.Duration.ZERO).build();
+        final ScheduledFuture<?> first = executor.schedule(() -> { }, 1, HOURS);
+        final RejectedExecutionException full = assertThrows(RejectedExecutionException.class,
+            () -> executor.schedule(() -> { }, 1, HOURS));
+        assertTrue(full.getMessage().contains("capacity"), full.getMessage());
+        assertTrue(first.cancel(false));
+        executor.poll(); // the driver's drain retires the cancelled timer
+        final ScheduledFuture<?> second = executor.schedule(() -> { }, 1, HOURS);
+        assertFalse(second.isDone());
+    }
+
+    @Test
+    void shouldNotCountARefusedTaskAgainstTermination() throws Exception
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().capacity(1)
+            .waitWhenFull(java.time.Duration.ZERO).build();
+        final ScheduledFuture<?> first = executor.schedule(() -> { }, 1, SECONDS);
+        assertThrows(RejectedExecutionException.class, () -> executor.schedule(() -> { }, 1, HOURS));
+        executor.shutdown();
+        assertFalse(executor.isTerminated());
+        advance(1, SECONDS);
+        assertTrue(first.isDone());
+        assertTrue(executor.isTerminated(), "only the accepted task was waited for");
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldInterruptTheRunningTaskOnCancelTrueAndDiscardItsOutcome() throws Exception
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(pool(1)).build();
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicBoolean sawInterrupt = new AtomicBoolean();
+        final CountDownLatch finished = new CountDownLatch(1);
+        final ScheduledFuture<String> future = executor.schedule(() ->
+        {
+            started.countDown();
+            try
+            {
+                new CountDownLatch(1).await();
+            }
+            catch (final InterruptedException e)
+            {
+                sawInterrupt.set(true);
+            }
+            finished.countDown();
+            return "too late";
+        }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(started.await(10, SECONDS));
+        assertFalse(future.isDone(), "running");
+        assertTrue(future.cancel(true), "a running task can be cancelled (as FutureTask)");
+        assertTrue(finished.await(10, SECONDS));
+        assertTrue(sawInterrupt.get());
+        assertTrue(future.isCancelled());
+        assertThrows(CancellationException.class, future::get);
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldNotInterruptTheRunningTaskOnCancelFalse() throws Exception
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(pool(1)).build();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean interrupted = new AtomicBoolean();
+        final ScheduledFuture<String> future = executor.schedule(() ->
+        {
+            started.countDown();
+            release.await();
+            interrupted.set(Thread.currentThread().isInterrupted());
+            return "discarded";
+        }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(started.await(10, SECONDS));
+        assertTrue(future.cancel(false));
+        release.countDown();
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(10, SECONDS), "terminates once the cancelled task returned");
+        assertFalse(interrupted.get());
+        assertThrows(CancellationException.class, future::get);
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldClearTheCancelInterruptFromTheThreadThatRanTheTaskOnTheDriver() throws Exception
+    {
+        // Without an executor the task runs on the driver (here the polling thread): the interrupt of cancel(true)
+        // was for the task, and must not be left on the thread that drives the timers.
+        final TimerScheduledExecutor ex = manual();
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicBoolean sawInterrupt = new AtomicBoolean();
+        final ScheduledFuture<?> future = ex.schedule(() ->
+        {
+            started.countDown();
+            try
+            {
+                new CountDownLatch(1).await();
+            }
+            catch (final InterruptedException e)
+            {
+                sawInterrupt.set(true);
+                Thread.currentThread().interrupt(); // the usual idiom: restore the flag
+            }
+        }, 1, SECONDS);
+        final Thread canceller = new Thread(() ->
+        {
+            try
+            {
+                started.await();
+                future.cancel(true);
+            }
+            catch (final InterruptedException e)
+            {
+                throw new AssertionError(e);
+            }
+        });
+        canceller.start();
+        advance(1, SECONDS);
+        canceller.join();
+        assertTrue(sawInterrupt.get());
+        assertFalse(Thread.currentThread().isInterrupted(), "the driver's thread is not left interrupted");
+        assertTrue(future.isCancelled());
+    }
+
+    @Test
+    void shouldNotLeaveATasksOwnInterruptOnTheThreadThatDrivesTheTimers()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicBoolean secondSawInterrupt = new AtomicBoolean(true);
+        ex.schedule(() -> Thread.currentThread().interrupt(), 1, SECONDS); // the "restore the flag" idiom
+        ex.schedule(() -> secondSawInterrupt.set(Thread.currentThread().isInterrupted()), 2, SECONDS);
+        advance(1, SECONDS);
+        assertFalse(Thread.currentThread().isInterrupted(), "cleared between tasks, as a pool worker does");
+        advance(1, SECONDS);
+        assertFalse(secondSawInterrupt.get(), "the next task starts uninterrupted");
+    }
+
+    // ------------------------------------------------------------------------------------------ get
+
+    @Test
+    void shouldThrowTimeoutExceptionFromATimedGetOfAPendingTask()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<?> future = ex.schedule(() -> { }, 1, HOURS);
+        assertThrows(TimeoutException.class, () -> future.get(0, NANOSECONDS));
+        assertThrows(TimeoutException.class, () -> future.get(-1, SECONDS));
+        assertThrows(TimeoutException.class, () -> future.get(10, MILLISECONDS));
+        assertThrows(NullPointerException.class, () -> future.get(1, null));
+    }
+
+    @Test
+    void shouldThrowInterruptedExceptionFromGetWhenTheWaiterIsInterrupted()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<?> future = ex.schedule(() -> { }, 1, HOURS);
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, future::get);
+        assertFalse(Thread.currentThread().isInterrupted(), "the flag is consumed by the exception");
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> future.get(1, HOURS));
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldWakeAThreadBlockedInGetWhenTheTaskCompletes() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<String> future = ex.schedule(() -> "value", 1, SECONDS);
+        final AtomicReference<Object> got = new AtomicReference<>();
+        final Thread waiter = new Thread(() ->
+        {
+            try
+            {
+                got.set(future.get());
+            }
+            catch (final Throwable t)
+            {
+                got.set(t);
+            }
+        });
+        waiter.start();
+        while (waiter.getState() != Thread.State.WAITING && waiter.isAlive())
+        {
+            Thread.onSpinWait(); // blocked in get: the wake-up path is tested, not the fast path
+        }
+        advance(1, SECONDS);
+        waiter.join(10_000);
+        assertEquals("value", got.get());
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldWaitForeverInATimedGetWithTheLargestTimeout() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<String> future = ex.schedule(() -> "value", 1, SECONDS);
+        final AtomicReference<Object> got = new AtomicReference<>();
+        final Thread waiter = new Thread(() ->
+        {
+            try
+            {
+                got.set(future.get(Long.MAX_VALUE, NANOSECONDS));
+            }
+            catch (final Throwable t)
+            {
+                got.set(t);
+            }
+        });
+        waiter.start();
+        while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.isAlive())
+        {
+            Thread.onSpinWait();
+        }
+        advance(1, SECONDS);
+        waiter.join(10_000);
+        assertEquals("value", got.get(), "Long.MAX_VALUE ns is a wait, not an overflow into a timeout at once");
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldWakeAThreadBlockedInGetWhenTheTaskIsCancelled() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final ScheduledFuture<String> future = ex.schedule(() -> "never", 1, HOURS);
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread waiter = new Thread(() ->
+        {
+            try
+            {
+                future.get(1, HOURS);
+            }
+            catch (final Throwable t)
+            {
+                thrown.set(t);
+            }
+        });
+        waiter.start();
+        while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.isAlive())
+        {
+            Thread.onSpinWait();
+        }
+        assertTrue(future.cancel(false));
+        waiter.join(10_000);
+        assertInstanceOf(CancellationException.class, thrown.get());
+    }
+
+    // ------------------------------------------------------------------------------------------ periodic
+
+    @Test
+    void shouldRunAFixedRateTaskAtFirstPlusKTimesPeriodWithoutDrift()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final List<Long> runAt = new ArrayList<>();
+        final long start = clock.get();
+        ex.scheduleAtFixedRate(() ->
+        {
+            runAt.add(clock.get() - start);
+            clock.addAndGet(MILLISECONDS.toNanos(3)); // each run takes 3 ms: the rate does not move
+        }, 10, 100, MILLISECONDS);
+        for (int k = 0; k < 50; k++)
+        {
+            clock.set(start + MILLISECONDS.toNanos(10 + 100 * k));
+            ex.poll();
+            assertEquals(k + 1, runAt.size(), "run " + k);
+            assertEquals(MILLISECONDS.toNanos(10 + 100 * k), runAt.get(k), "exactly on time, run " + k);
+        }
+    }
+
+    @Test
+    void shouldRunALateFixedRateTaskLateThenCatchUpOneRunAtATime()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicInteger concurrent = new AtomicInteger();
+        final AtomicInteger maxConcurrent = new AtomicInteger();
+        final ScheduledFuture<?> future = ex.scheduleAtFixedRate(() ->
+        {
+            maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            runs.incrementAndGet();
+            concurrent.decrementAndGet();
+        }, 100, 100, MILLISECONDS);
+        clock.addAndGet(MILLISECONDS.toNanos(450)); // runs due at 100, 200, 300, 400: the first is 350 ms late
+        for (int i = 0; i < 20; i++)
+        {
+            ex.poll();
+        }
+        assertEquals(4, runs.get(), "the missed runs happen, late, and no more");
+        assertEquals(1, maxConcurrent.get());
+        assertEquals(MILLISECONDS.toNanos(50), future.getDelay(NANOSECONDS), "the next one is back on the grid");
+    }
+
+    @Test
+    void shouldRunAFixedDelayTaskTheDelayAfterTheEndOfEachRun()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final List<Long> runAt = new ArrayList<>();
+        final long start = clock.get();
+        ex.scheduleWithFixedDelay(() ->
+        {
+            runAt.add(clock.get() - start);
+            clock.addAndGet(MILLISECONDS.toNanos(30)); // a 30 ms run
+        }, 10, 100, MILLISECONDS);
+        for (int k = 0; k < 5; k++)
+        {
+            clock.set(start + MILLISECONDS.toNanos(10 + 130 * k) - 1);
+            ex.poll();
+            assertEquals(k, runAt.size(), "not a nanosecond early, run " + k);
+            clock.incrementAndGet();
+            ex.poll();
+            assertEquals(k + 1, runAt.size());
+        }
+        assertEquals(List.of(10L, 140L, 270L, 400L, 530L).stream().map(MILLISECONDS::toNanos).toList(), runAt);
+    }
+
+    @Test
+    void shouldStopAPeriodicTaskThatThrowsAndReportItsException()
+    {
+        for (final boolean fixedRate : new boolean[]{true, false})
+        {
+            final TimerScheduledExecutor ex = manual();
+            final AtomicInteger runs = new AtomicInteger();
+            final IllegalStateException boom = new IllegalStateException("third run");
+            final Runnable task = () ->
+            {
+                if (runs.incrementAndGet() == 3)
+                {
+                    throw boom;
+                }
+            };
+            final ScheduledFuture<?> future = fixedRate ? ex.scheduleAtFixedRate(task, 1, 1, SECONDS) :
+                ex.scheduleWithFixedDelay(task, 1, 1, SECONDS);
+            for (int i = 0; i < 10; i++)
+            {
+                advance(1, SECONDS);
+            }
+            assertEquals(3, runs.get(), "no run after the one that threw");
+            assertTrue(future.isDone());
+            assertFalse(future.isCancelled());
+            final ExecutionException e = assertThrows(ExecutionException.class, future::get);
+            assertSame(boom, e.getCause());
+            ex.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldStopAPeriodicTaskCancelledBetweenRunsAndFromItsOwnRun()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> future = ex.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, SECONDS);
+        advance(1, SECONDS);
+        advance(1, SECONDS);
+        assertEquals(2, runs.get());
+        assertFalse(future.isDone(), "a periodic task is never done by itself");
+        assertTrue(future.cancel(false));
+        advance(10, SECONDS);
+        assertEquals(2, runs.get());
+
+        final AtomicReference<Future<?>> self = new AtomicReference<>();
+        final AtomicInteger selfRuns = new AtomicInteger();
+        self.set(ex.scheduleWithFixedDelay(() ->
+        {
+            if (selfRuns.incrementAndGet() == 2)
+            {
+                assertTrue(self.get().cancel(false), "a running periodic task can be cancelled");
+            }
+        }, 1, 1, SECONDS));
+        for (int i = 0; i < 10; i++)
+        {
+            advance(1, SECONDS);
+        }
+        assertEquals(2, selfRuns.get());
+        assertTrue(self.get().isCancelled());
+    }
+
+    @Test
+    void shouldRejectANonPositivePeriod()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+            () -> ex.scheduleAtFixedRate(() -> { }, 1, 0, SECONDS));
+        assertTrue(zero.getMessage().contains("period"), zero.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ex.scheduleAtFixedRate(() -> { }, 1, -1, SECONDS));
+        final IllegalArgumentException delay = assertThrows(IllegalArgumentException.class,
+            () -> ex.scheduleWithFixedDelay(() -> { }, 1, 0, SECONDS));
+        assertTrue(delay.getMessage().contains("delay"), delay.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ex.scheduleWithFixedDelay(() -> { }, 1, -1, SECONDS));
+    }
+
+    @Test
+    void shouldThrowNullPointerExceptionOnEveryNullArgument()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final Runnable r = () -> { };
+        final Callable<String> c = () -> "";
+        assertThrows(NullPointerException.class, () -> ex.schedule((Runnable)null, 1, SECONDS));
+        assertThrows(NullPointerException.class, () -> ex.schedule(r, 1, null));
+        assertThrows(NullPointerException.class, () -> ex.schedule((Callable<String>)null, 1, SECONDS));
+        assertThrows(NullPointerException.class, () -> ex.schedule(c, 1, null));
+        assertThrows(NullPointerException.class, () -> ex.scheduleAtFixedRate(null, 1, 1, SECONDS));
+        assertThrows(NullPointerException.class, () -> ex.scheduleAtFixedRate(r, 1, 1, null));
+        assertThrows(NullPointerException.class, () -> ex.scheduleWithFixedDelay(null, 1, 1, SECONDS));
+        assertThrows(NullPointerException.class, () -> ex.scheduleWithFixedDelay(r, 1, 1, null));
+        assertThrows(NullPointerException.class, () -> ex.execute(null));
+        assertThrows(NullPointerException.class, () -> ex.submit((Runnable)null));
+        assertThrows(NullPointerException.class, () -> ex.submit((Runnable)null, "x"));
+        assertThrows(NullPointerException.class, () -> ex.submit((Callable<String>)null));
+        assertThrows(NullPointerException.class, () -> ex.invokeAll(null));
+        assertThrows(NullPointerException.class, () -> ex.invokeAll(null, 1, SECONDS));
+        assertThrows(NullPointerException.class, () -> ex.invokeAny(null));
+        assertThrows(NullPointerException.class, () -> ex.invokeAny(null, 1, SECONDS));
+        assertThrows(NullPointerException.class, () -> ex.awaitTermination(1, null));
+        assertThrows(NullPointerException.class, () -> TimerScheduledExecutor.builder().executor(null));
+        assertThrows(NullPointerException.class, () -> TimerScheduledExecutor.builder().tick(null));
+        ex.poll();
+    }
+
+    @Test
+    void shouldRejectBadBuilderValuesNamingTheParameter()
+    {
+        final IllegalArgumentException tick = assertThrows(IllegalArgumentException.class,
+            () -> TimerScheduledExecutor.builder().tick(java.time.Duration.ZERO));
+        assertTrue(tick.getMessage().contains("tick"), tick.getMessage());
+        final IllegalArgumentException capacity = assertThrows(IllegalArgumentException.class,
+            () -> TimerScheduledExecutor.builder().capacity(0));
+        assertTrue(capacity.getMessage().contains("capacity"), capacity.getMessage());
+        final IllegalArgumentException wait = assertThrows(IllegalArgumentException.class,
+            () -> TimerScheduledExecutor.builder().waitWhenFull(java.time.Duration.ofSeconds(-1)));
+        assertTrue(wait.getMessage().contains("waitWhenFull"), wait.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------------ shutdown
+
+    @Test
+    void shouldRunDelayedTasksButStopPeriodicOnesAfterShutdown() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger delayedRuns = new AtomicInteger();
+        final AtomicInteger periodicRuns = new AtomicInteger();
+        final ScheduledFuture<?> delayed = ex.schedule(delayedRuns::incrementAndGet, 10, SECONDS);
+        final ScheduledFuture<?> rate = ex.scheduleAtFixedRate(periodicRuns::incrementAndGet, 1, 1, SECONDS);
+        final ScheduledFuture<?> delay = ex.scheduleWithFixedDelay(periodicRuns::incrementAndGet, 1, 1, SECONDS);
+        advance(1, SECONDS);
+        assertEquals(2, periodicRuns.get());
+        ex.shutdown();
+        assertTrue(ex.isShutdown());
+        assertTrue(rate.isCancelled(), "periodic tasks stop at shutdown");
+        assertTrue(delay.isCancelled());
+        assertFalse(ex.isTerminated(), "the delayed task is still to run");
+        assertFalse(ex.awaitTermination(0, SECONDS));
+        assertThrows(RejectedExecutionException.class, () -> ex.schedule(() -> { }, 1, SECONDS));
+        assertThrows(RejectedExecutionException.class, () -> ex.execute(() -> { }));
+        assertThrows(RejectedExecutionException.class, () -> ex.submit(() -> "x"));
+        assertThrows(RejectedExecutionException.class, () -> ex.scheduleAtFixedRate(() -> { }, 1, 1, SECONDS));
+        advance(9, SECONDS);
+        assertEquals(1, delayedRuns.get(), "a delayed task scheduled before the shutdown still runs");
+        assertEquals(2, periodicRuns.get());
+        assertTrue(delayed.isDone());
+        assertTrue(ex.isTerminated());
+        assertTrue(ex.awaitTermination(0, SECONDS));
+        assertTrue(ex.service().isClosed(), "terminated: the timer service is closed too");
+        ex.shutdown(); // idempotent
+        assertTrue(ex.isTerminated());
+    }
+
+    @Test
+    void shouldStopAPeriodicTaskThatIsRunningWhenShutdownIsCalled()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> future = ex.scheduleAtFixedRate(() ->
+        {
+            runs.incrementAndGet();
+            executor.shutdown();
+        }, 1, 1, SECONDS);
+        advance(1, SECONDS);
+        assertEquals(1, runs.get());
+        assertTrue(future.isCancelled());
+        assertTrue(ex.isTerminated());
+    }
+
+    @Test
+    void shouldLetATaskOnTheDriverCallShutdownNow()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicReference<List<Runnable>> handedBack = new AtomicReference<>();
+        final AtomicBoolean interrupted = new AtomicBoolean();
+        final ScheduledFuture<?> later = ex.schedule(() -> { }, 1, HOURS);
+        final ScheduledFuture<?> self = ex.schedule(() ->
+        {
+            handedBack.set(executor.shutdownNow());
+            interrupted.set(Thread.currentThread().isInterrupted()); // it interrupts the running task: itself
+        }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertEquals(List.of(later), handedBack.get());
+        assertTrue(interrupted.get());
+        assertTrue(self.isDone());
+        assertFalse(self.isCancelled(), "a running task is interrupted, not cancelled");
+        assertTrue(ex.isTerminated());
+        assertFalse(Thread.currentThread().isInterrupted(), "cleared once the task returned");
+    }
+
+    @Test
+    void shouldTerminateAtOnceWhenShutDownWithNothingPending() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        ex.schedule(() -> { }, 1, HOURS).cancel(false);
+        assertFalse(ex.isShutdown());
+        assertFalse(ex.isTerminated());
+        ex.shutdown();
+        assertTrue(ex.isTerminated());
+        assertTrue(ex.awaitTermination(0, NANOSECONDS));
+    }
+
+    @Test
+    void shouldReturnTheNeverStartedTasksFromShutdownNowAndRunNothingMore()
+    {
+        final TimerScheduledExecutor ex = manual();
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> done = ex.schedule(runs::incrementAndGet, 1, SECONDS);
+        advance(1, SECONDS);
+        final ScheduledFuture<?> delayed = ex.schedule(runs::incrementAndGet, 1, HOURS);
+        final ScheduledFuture<?> periodic = ex.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, HOURS);
+        final Future<?> immediate = ex.submit(runs::incrementAndGet);
+        final ScheduledFuture<?> cancelled = ex.schedule(runs::incrementAndGet, 1, HOURS);
+        cancelled.cancel(false);
+        final List<Runnable> neverStarted = ex.shutdownNow();
+        assertEquals(3, neverStarted.size(), neverStarted.toString());
+        assertTrue(neverStarted.contains(delayed));
+        assertTrue(neverStarted.contains(periodic));
+        assertTrue(neverStarted.contains(immediate));
+        for (final Runnable r : neverStarted)
+        {
+            assertTrue(((Future<?>)r).isCancelled(), "handed back cancelled: get() does not hang");
+        }
+        assertTrue(ex.isShutdown());
+        assertTrue(ex.isTerminated());
+        assertEquals(1, runs.get());
+        assertTrue(done.isDone());
+        assertTrue(ex.shutdownNow().isEmpty());
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldInterruptRunningTasksOnShutdownNowWithoutCancellingThem() throws Exception
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(pool(2)).build();
+        final CountDownLatch started = new CountDownLatch(1);
+        final ScheduledFuture<String> future = executor.schedule(() ->
+        {
+            started.countDown();
+            try
+            {
+                new CountDownLatch(1).await();
+                return "not interrupted";
+            }
+            catch (final InterruptedException e)
+            {
+                return "interrupted";
+            }
+        }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(started.await(10, SECONDS));
+        assertTrue(executor.shutdownNow().isEmpty());
+        assertEquals("interrupted", future.get(10, SECONDS), "it ran to its end, interrupted");
+        assertTrue(executor.awaitTermination(10, SECONDS));
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldReturnTasksHandedToTheExecutorButNotStartedFromShutdownNow() throws Exception
+    {
+        final ExecutorService one = pool(1);
+        final CountDownLatch block = new CountDownLatch(1);
+        one.execute(() ->
+        {
+            try
+            {
+                block.await();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(one).build();
+        final AtomicInteger runs = new AtomicInteger();
+        final Future<?> queued = executor.submit(runs::incrementAndGet); // in the pool's queue, behind the blocker
+        final List<Runnable> neverStarted = executor.shutdownNow();
+        assertEquals(List.of(queued), neverStarted);
+        block.countDown();
+        assertTrue(executor.awaitTermination(10, SECONDS));
+        one.shutdown();
+        assertTrue(one.awaitTermination(10, SECONDS));
+        assertEquals(0, runs.get(), "it never ran, though the pool dequeued it");
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldCompleteAFiredTaskExceptionallyWhenTheExecutorRefusesIt() throws Exception
+    {
+        final AtomicBoolean refuse = new AtomicBoolean();
+        final Executor picky = command ->
+        {
+            if (refuse.get())
+            {
+                throw new RejectedExecutionException("no");
+            }
+            command.run();
+        };
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(picky).build();
+        final ScheduledFuture<?> delayed = executor.schedule(() -> { }, 1, SECONDS);
+        refuse.set(true);
+        assertThrows(RejectedExecutionException.class, () -> executor.submit(() -> { }), "refused at once");
+        advance(1, SECONDS);
+        final ExecutionException e = assertThrows(ExecutionException.class, delayed::get);
+        assertInstanceOf(RejectedExecutionException.class, e.getCause());
+        executor.shutdown();
+        assertTrue(executor.isTerminated());
+    }
+
+    // ------------------------------------------------------------------------------------------ invoke
+
+    @Test
+    @Timeout(30)
+    void shouldInvokeAllAndAnyOnARunningExecutor() throws Exception
+    {
+        executor = TimerScheduledExecutor.create();
+        final List<Callable<Integer>> tasks = List.of(() -> 1, () -> 2, () -> { throw new IllegalStateException(); });
+        final List<Future<Integer>> all = executor.invokeAll(tasks);
+        assertEquals(3, all.size());
+        for (final Future<Integer> f : all)
+        {
+            assertTrue(f.isDone(), "invokeAll returns when every task is done");
+        }
+        assertEquals(1, all.get(0).get());
+        assertEquals(2, all.get(1).get());
+        assertThrows(ExecutionException.class, () -> all.get(2).get());
+        final int any = executor.invokeAny(tasks);
+        assertTrue(any == 1 || any == 2);
+        assertThrows(ExecutionException.class,
+            () -> executor.invokeAny(List.<Callable<Integer>>of(() -> { throw new IllegalStateException(); })));
+        assertThrows(IllegalArgumentException.class, () -> executor.invokeAny(List.<Callable<Integer>>of()));
+        final List<Future<Integer>> timed = executor.invokeAll(tasks, 1, HOURS);
+        assertEquals(2, timed.get(1).get());
+        assertEquals(1, executor.invokeAny(List.<Callable<Integer>>of(() -> 1), 1, HOURS));
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldCancelWhatIsNotDoneWhenInvokeAllTimesOutAndThrowFromInvokeAny() throws Exception
+    {
+        executor = TimerScheduledExecutor.builder().executor(pool(2)).build();
+        final CountDownLatch never = new CountDownLatch(1);
+        final List<Callable<Integer>> tasks = List.of(() -> 1, () ->
+        {
+            never.await();
+            return 2;
+        });
+        final List<Future<Integer>> futures = executor.invokeAll(tasks, 50, MILLISECONDS);
+        assertTrue(futures.get(1).isCancelled(), "the one still running at the timeout is cancelled");
+        assertThrows(TimeoutException.class, () -> executor.invokeAny(List.<Callable<Integer>>of(() ->
+        {
+            never.await();
+            return 2;
+        }), 50, MILLISECONDS));
+    }
+
+    @Test
+    void shouldRejectInvokeAllAfterShutdown()
+    {
+        final TimerScheduledExecutor ex = manual();
+        ex.shutdown();
+        assertThrows(RejectedExecutionException.class, () -> ex.invokeAll(List.<Callable<Integer>>of(() -> 1)));
+        assertThrows(RejectedExecutionException.class, () -> ex.invokeAny(List.<Callable<Integer>>of(() -> 1)));
+    }
+
+    // ------------------------------------------------------------------------------------------ driver
+
+    @Test
+    @Timeout(30)
+    void shouldRunTheClassJavadocsExamplesAsWritten() throws Exception
+    {
+        // The three lines of TimerScheduledExecutor's class comment, as a user would paste them.
+        final java.util.concurrent.ScheduledExecutorService scheduler = TimerScheduledExecutor.create();
+        final java.util.concurrent.ScheduledExecutorService four = TimerScheduledExecutor.create(4);
+        final java.util.concurrent.ScheduledExecutorService pooled = TimerScheduledExecutor.builder()
+            .executor(java.util.concurrent.ForkJoinPool.commonPool()).capacity(1 << 20).build();
+        for (final java.util.concurrent.ScheduledExecutorService ses : List.of(scheduler, four, pooled))
+        {
+            assertEquals("ok", ses.schedule(() -> "ok", 1, MILLISECONDS).get(10, SECONDS));
+            ses.shutdown();
+            assertTrue(ses.awaitTermination(10, SECONDS));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRunTasksOnAPoolOfItsOwnAndStopItOnTermination() throws Exception
+    {
+        executor = TimerScheduledExecutor.create(3);
+        final java.util.Set<Thread> ranOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final CountDownLatch allThree = new CountDownLatch(3);
+        final List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            futures.add(executor.submit(() ->
+            {
+                ranOn.add(Thread.currentThread());
+                allThree.countDown();
+                allThree.await(); // three at a time, or this never returns
+                return null;
+            }));
+        }
+        for (final Future<?> f : futures)
+        {
+            f.get(10, SECONDS);
+        }
+        assertEquals(3, ranOn.size());
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(10, SECONDS));
+        for (final Thread t : ranOn)
+        {
+            assertTrue(t.getName().startsWith("escapement-scheduler-"), t.getName());
+            t.join(10_000);
+            assertFalse(t.isAlive(), "the pool of its own is shut down on termination");
+        }
+        final IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+            () -> TimerScheduledExecutor.create(0));
+        assertTrue(zero.getMessage().contains("threads"), zero.getMessage());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRunTasksOnItsOwnNonDaemonDriverThreadAndStopItOnTermination() throws Exception
+    {
+        executor = TimerScheduledExecutor.create();
+        final AtomicReference<Thread> ranOn = new AtomicReference<>();
+        executor.submit(() -> ranOn.set(Thread.currentThread())).get(10, SECONDS);
+        assertTrue(ranOn.get().getName().startsWith("escapement-scheduler-"), ranOn.get().getName());
+        assertFalse(ranOn.get().isDaemon(), "as the JDK's default thread factory");
+        final ScheduledFuture<String> later = executor.schedule(() -> "later", 20, MILLISECONDS);
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(10, SECONDS));
+        assertEquals("later", later.get());
+        ranOn.get().join(10_000);
+        assertFalse(ranOn.get().isAlive(), "the driver thread stops once terminated");
+    }
+}
