@@ -34,7 +34,7 @@ class ReadmeExampleTest
     private static final Pattern EXAMPLE = Pattern.compile(
         "<!-- ([\\w-]+-example) -->\\s*```java\\n(.*?)```.*?```text\\n(.*?)```", Pattern.DOTALL);
     /** The examples the front door must show: the wheel, the service, and the switch from the JDK's executor. */
-    private static final List<String> README_EXAMPLES = List.of("embedding-example", "service-example");
+    private static final List<String> README_EXAMPLES = List.of("embedding-example", "service-example", "executor-example");
 
     @TestFactory
     List<DynamicTest> everyExampleCompilesRunsAndPrintsWhatItsPageShows() throws Exception
