@@ -653,14 +653,22 @@ public final class TimerService implements AutoCloseable
         {
             metricsLock.unlock();
         }
-        // Slots taken first: a slot freed and taken again between the reads then counts as freed, not as taken
-        // twice, so pending may read low for a moment but never high (the counters go up before a slot is freed).
-        final int taken = slots.allocations();
         final long firedCount = fired.get();
         final long retired = cancelledRetired.get();
-        final long pending = closed ? 0 : Math.max(0, taken - (int)(firedCount + retired));
+        final long pending = closed ? 0 : heldSlots();
         return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
             callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max);
+    }
+
+    /**
+     * @return the slots held now: armed, firing, or cancelled and not yet retired. Allocates nothing; a snapshot.
+     * Slots taken are read first: a slot freed and taken again between the reads then counts as freed, not as taken
+     * twice, so this may read low for a moment but never high (the counters go up before a slot is freed).
+     */
+    int heldSlots()
+    {
+        final int taken = slots.allocations();
+        return Math.max(0, taken - (int)(fired.get() + cancelledRetired.get()));
     }
 
     /** @return the most timers the service holds at once. */

@@ -274,11 +274,36 @@ final class TimerSlots
 
     // ------------------------------------------------------------------------------------------ free ring
 
-    /** Any thread. @return whether a slot was free at the moment of the read (another thread may take it at once). */
+    /**
+     * Any thread. @return whether a slot was free at some moment during the call (another thread may take it at once).
+     * <p>
+     * An entry whose lap tag is not its position's was either written a lap before (the position is not written yet:
+     * nothing free) or a lap after: between the read of {@code taken} and that of the entry, other threads took the
+     * position and the ones after it, and the owner, which keeps up to the capacity of slots free, freed enough to
+     * write the position again. With few timers held that takes only a few arms and frees (the owner writes position
+     * {@code p + ringSize} once about {@code held + 1} slots after {@code p} were taken), so "nothing free" may be
+     * answered only once {@code taken} is read unchanged after the entry, as {@link #allocate} does. (Answering from
+     * the stale read was issue 14's spurious {@link TimerServiceFullException}: a service holding 4 timers out of
+     * 65,536 claimed to be full a few times per 8 million arms.) The entry, read with acquire after the owner's
+     * release, comes after the takes of every slot the owner freed before it; so if it was written a lap after,
+     * the second read of {@code taken} sees it moved.
+     */
     boolean hasFreeSlot()
     {
-        final long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
-        return ((int)RING.getAcquire(freeRing, (int)taken & ringMask) & LAP_BIT) == lapBit(taken);
+        long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+        while (true)
+        {
+            if (((int)RING.getAcquire(freeRing, (int)taken & ringMask) & LAP_BIT) == lapBit(taken))
+            {
+                return true;
+            }
+            final long now = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+            if (now == taken)
+            {
+                return false;
+            }
+            taken = now;
+        }
     }
 
     /**

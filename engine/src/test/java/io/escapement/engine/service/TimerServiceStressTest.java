@@ -192,6 +192,103 @@ class TimerServiceStressTest
             () -> context + ": the mix did not exercise both outcomes: " + metrics);
     }
 
+    /**
+     * Issue 14's spurious {@link TimerServiceFullException}: 4 producers each arm a timer an hour ahead and cancel it
+     * at once, on a service with room for 16, and never let more than 4 slots be held when they arm (a producer
+     * yields while the owner lags further behind in retiring the cancelled ones), so at most 8 are held, the service
+     * is never full and an arm must never throw. Few held slots make the race likely: the owner writes a ring
+     * position again a lap later once about as many slots as are held were taken after it. Before the fix of
+     * {@code TimerSlots.hasFreeSlot()} the arms threw about 3 times in 12 million (4 s on 2 busy cores; the
+     * reliable reproduction is {@link TimerSlotsFreeRingStressTest}, on the ring alone); with the fix never. An
+     * injected clock that never moves: nothing fires, the owner only drains.
+     */
+    @Test
+    @Timeout(120)
+    void shouldNeverThrowFullWhileFewSlotsOfManyAreHeld() throws InterruptedException
+    {
+        final int producerCount = 4;
+        final int capacity = 16;
+        final int heldLimit = 4; // at most heldLimit + producerCount held: half the capacity
+        final long runNs = TimeUnit.SECONDS.toNanos(4);
+        final AtomicLong clock = new AtomicLong(123_456_789);
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(capacity)
+            .handler((handle, payload, deadline) -> fail("nothing is due: the clock never moves"))
+            .errorHandler((handle, error) -> fail("callback threw", error)).build();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong arms = new AtomicLong();
+        final AtomicLong spuriousFull = new AtomicLong();
+        final AtomicLong mostHeld = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final CountDownLatch start = new CountDownLatch(1);
+        final Thread owner = new Thread(() ->
+        {
+            awaitQuietly(start);
+            while (running.get())
+            {
+                service.poll();
+            }
+        }, "full-ring-owner");
+        final Thread[] producers = new Thread[producerCount];
+        for (int p = 0; p < producerCount; p++)
+        {
+            producers[p] = new Thread(() ->
+            {
+                awaitQuietly(start);
+                long n = 0;
+                while (running.get())
+                {
+                    final int held = service.heldSlots();
+                    if (held > heldLimit)
+                    {
+                        Thread.yield(); // the owner lags: let it retire the cancelled timers
+                        continue;
+                    }
+                    mostHeld.accumulateAndGet(held, Math::max);
+                    try
+                    {
+                        final long handle = service.arm(1, TimeUnit.HOURS, n);
+                        if (!service.cancel(handle))
+                        {
+                            failure.compareAndSet(null, new AssertionError("cancel of a timer an hour ahead " +
+                                "answered false"));
+                        }
+                    }
+                    catch (final TimerServiceFullException e)
+                    {
+                        spuriousFull.incrementAndGet();
+                    }
+                    n++;
+                }
+                arms.addAndGet(n);
+            }, "full-ring-producer-" + p);
+            producers[p].setUncaughtExceptionHandler((t, e) -> failure.compareAndSet(null, e));
+            producers[p].start();
+        }
+        owner.setUncaughtExceptionHandler((t, e) -> failure.compareAndSet(null, e));
+        owner.start();
+        start.countDown();
+        final long endAt = System.nanoTime() + runNs;
+        while (System.nanoTime() - endAt < 0)
+        {
+            Thread.sleep(10); // the test's length only: nothing is asserted about time
+        }
+        running.set(false);
+        for (final Thread producer : producers)
+        {
+            producer.join();
+        }
+        owner.join();
+
+        assertEquals(null, failure.get());
+        assertTrue(arms.get() > 10_000, "too few arms to prove anything: " + arms.get());
+        assertEquals(0, spuriousFull.get(), "arm threw TimerServiceFullException " + spuriousFull.get() +
+            " times in " + arms.get() + " arms, with at most " + (mostHeld.get() + producerCount) + " of " + capacity +
+            " slots held");
+        service.poll();
+        assertEquals(0, service.shutdown().size());
+        assertEquals(0, service.metrics().rejected());
+    }
+
     private static long armRetryingWhenFull(final TimerService service, final long delay, final int id,
         final AtomicLong fullRetries)
     {
