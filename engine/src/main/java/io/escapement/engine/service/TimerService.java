@@ -183,6 +183,8 @@ public final class TimerService implements AutoCloseable
     private final long maxParkNs;
     /** How long the driver parks at most while requests keep coming: see {@link #sleepUntilDue}. */
     private final long busyParkNs;
+    /** Tests only: replaces the driver's {@link LockSupport#parkNanos(Object, long)}; null otherwise. */
+    private final java.util.function.LongConsumer parkHook;
     /**
      * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
      * {@code this::fire}, whose hidden class Lincheck cannot analyse.
@@ -243,6 +245,7 @@ public final class TimerService implements AutoCloseable
             Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(DEFAULT_BUSY_PARK_TICKS * builder.tickNs,
                 DEFAULT_MAX_PARK_NS)));
         owner.parkCapNs = busyParkNs;
+        parkHook = builder.parkHook;
         waitWhenFullNs = builder.waitWhenFullNs;
         requestWaitNs = Math.max(waitWhenFullNs, DEFAULT_REQUEST_WAIT_NS);
         slots = new TimerSlots(builder.capacity, TimerSlots.requestRingSize(wakeAfterRequests));
@@ -694,6 +697,12 @@ public final class TimerService implements AutoCloseable
     /**
      * Starts a driver thread of its own (from the builder's {@link ThreadFactory}), which owns the wheel until the
      * service closes. Call at most once, and never together with {@link #poll()}.
+     * <p>
+     * <b>Interrupts.</b> An interrupt of the driver thread is not a request to stop, as for the worker threads of the
+     * JDK's executors outside their shutdown: the driver clears the flag before each round (so callbacks run with it
+     * clear) and before it parks (so a callback that restores the flag, the usual idiom, does not make it spin), and
+     * goes on. An interrupt that arrives while it parks only wakes it early. {@link #close()} or {@link #shutdown()}
+     * stops it.
      *
      * @throws IllegalStateException        if the service is already driven (by a driver, or by poll()).
      * @throws TimerServiceClosedException if it is closed.
@@ -941,6 +950,8 @@ public final class TimerService implements AutoCloseable
         ownerThread = Thread.currentThread();
         while (!closed)
         {
+            // A stray interrupt is no request to stop (see start()): cleared, so that callbacks run without it.
+            Thread.interrupted();
             try
             {
                 final int taken = work(Integer.MAX_VALUE);
@@ -987,7 +998,17 @@ public final class TimerService implements AutoCloseable
         final long parkNs = wakeAt - clock.getAsLong();
         if (parkNs > 0 && !closed)
         {
-            LockSupport.parkNanos(this, parkNs);
+            // parkNanos returns at once while the interrupt flag is set: a flag set by an interrupt, or restored by a
+            // callback (the usual idiom), would make every park return at once and the driver spin on its core.
+            Thread.interrupted();
+            if (parkHook == null)
+            {
+                LockSupport.parkNanos(this, parkNs);
+            }
+            else
+            {
+                parkHook.accept(parkNs);
+            }
         }
         SLEEP_UNTIL.setVolatile(this, AWAKE);
     }
@@ -1399,6 +1420,7 @@ public final class TimerService implements AutoCloseable
         private long waitWhenFullNs;
         private long maxParkNs = DEFAULT_MAX_PARK_NS;
         private long busyParkNs;
+        private java.util.function.LongConsumer parkHook;
         private ThreadFactory threadFactory = runnable ->
         {
             final Thread thread = new Thread(runnable, "escapement-timer-" + THREAD_NUMBER.incrementAndGet());
@@ -1540,6 +1562,16 @@ public final class TimerService implements AutoCloseable
         Builder busyParkNs(final long busyParkNs)
         {
             this.busyParkNs = busyParkNs;
+            return this;
+        }
+
+        /**
+         * Tests only: the driver parks through this instead of {@link LockSupport#parkNanos(Object, long)}, so that a
+         * test can count its parks and see the interrupt flag at each (it should delegate to parkNanos).
+         */
+        Builder parkHook(final java.util.function.LongConsumer parkHook)
+        {
+            this.parkHook = parkHook;
             return this;
         }
 

@@ -1,0 +1,141 @@
+package io.escapement.engine.service;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+
+import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The driver thread's life: what an interrupt of it means, a start() that fails, a bounded wait for its end. The
+ * clock is injected and never moves unless a test moves it; the driver's caps are an hour, so it wakes only when
+ * unparked (or spuriously); nothing is asserted about time.
+ */
+class TimerServiceDriverTest
+{
+    /** Counts the driver's parks, and those it began with its interrupt flag set (each returns at once: a spin). */
+    private static final class CountingPark implements LongConsumer
+    {
+        final AtomicLong parks = new AtomicLong();
+        final AtomicLong parksInterrupted = new AtomicLong();
+
+        @Override
+        public void accept(final long parkNs)
+        {
+            if (Thread.currentThread().isInterrupted())
+            {
+                parksInterrupted.incrementAndGet();
+            }
+            parks.incrementAndGet();
+            LockSupport.parkNanos(this, parkNs);
+        }
+
+        /** Waits for the first park above {@code count}; bounded by the test's timeout, which interrupts it. */
+        void awaitParksAbove(final long count)
+        {
+            while (parks.get() <= count)
+            {
+                checkNotTimedOut();
+            }
+        }
+
+        /**
+         * Waits until the driver, woken after park number {@code count}, has either parked again with its flag
+         * clear, or parked with it set (the spin: then the assertion that follows fails rather than this hanging).
+         */
+        void awaitParkAfter(final long count, final Thread driver)
+        {
+            while (parksInterrupted.get() == 0 && (parks.get() <= count || driver.isInterrupted()))
+            {
+                checkNotTimedOut();
+            }
+        }
+
+        private static void checkNotTimedOut()
+        {
+            if (Thread.currentThread().isInterrupted())
+            {
+                throw new AssertionError("the driver did not park again before the test's timeout");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final CountingPark park = new CountingPark();
+    private final AtomicReference<Thread> driver = new AtomicReference<>();
+
+    private TimerService.Builder quietDriver()
+    {
+        return TimerService.builder().clock(clock::get).maxParkNs(HOURS.toNanos(1)).busyParkNs(HOURS.toNanos(1))
+            .parkHook(park).threadFactory(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "driver-under-test");
+                thread.setDaemon(true);
+                driver.set(thread);
+                return thread;
+            });
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldClearAStrayInterruptOfTheDriverAndParkAgainRatherThanSpin() throws InterruptedException
+    {
+        try (TimerService service = quietDriver().build())
+        {
+            service.start();
+            park.awaitParksAbove(0);
+            final long before = park.parks.get();
+            driver.get().interrupt(); // wakes the park: the driver must clear the flag and park again, not spin
+
+            park.awaitParkAfter(before, driver.get());
+            assertEquals(0, park.parksInterrupted.get(), "the driver parked with its interrupt flag set");
+            assertTrue(driver.get().isAlive(), "an interrupt is not a request to stop");
+
+            // and it still works: a timer due now fires, on a callback that sees no stale interrupt
+            final CountDownLatch ran = new CountDownLatch(1);
+            final AtomicReference<Boolean> interruptedInCallback = new AtomicReference<>();
+            service.arm(0, NANOSECONDS, () ->
+            {
+                interruptedInCallback.set(Thread.currentThread().isInterrupted());
+                ran.countDown();
+            });
+            assertTrue(ran.await(20, TimeUnit.SECONDS));
+            assertEquals(Boolean.FALSE, interruptedInCallback.get());
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldNotSpinWhenACallbackRestoresTheInterruptFlag() throws InterruptedException
+    {
+        try (TimerService service = quietDriver().build())
+        {
+            service.start();
+            park.awaitParksAbove(0);
+            final long before = park.parks.get(); // parked, and stays so: the clock never moves
+            final CountDownLatch ran = new CountDownLatch(1);
+            service.arm(0, NANOSECONDS, () ->
+            {
+                Thread.currentThread().interrupt(); // the idiom after catching InterruptedException
+                ran.countDown();
+            });
+            assertTrue(ran.await(20, TimeUnit.SECONDS));
+
+            park.awaitParkAfter(before, driver.get()); // the park after the callback's round
+            assertEquals(0, park.parksInterrupted.get(), "the driver parked with the callback's interrupt set");
+            assertTrue(driver.get().isAlive());
+        }
+        assertFalse(driver.get().isAlive());
+    }
+}
