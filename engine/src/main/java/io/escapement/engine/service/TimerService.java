@@ -704,7 +704,13 @@ public final class TimerService implements AutoCloseable
      * goes on. An interrupt that arrives while it parks only wakes it early. {@link #close()} or {@link #shutdown()}
      * stops it.
      *
-     * @throws IllegalStateException        if the service is already driven (by a driver, or by poll()).
+     * <p>
+     * <b>A failed start.</b> If the thread factory throws, returns null, or returns a thread that cannot be started,
+     * this throws and the service is left as it was: not driven, so {@link #start()} may be called again (with the
+     * cause fixed) or the service driven by {@link #poll()}; timers armed meanwhile wait for either.
+     *
+     * @throws IllegalStateException        if the service is already driven (by a driver, or by poll()), or if the
+     *                                      thread factory returned null or a thread that was already started.
      * @throws TimerServiceClosedException if it is closed.
      */
     public void start()
@@ -718,9 +724,37 @@ public final class TimerService implements AutoCloseable
             throw new IllegalStateException(mode == MODE_DRIVER ? "the driver thread is already started" :
                 "the service is caller-driven (poll() was called): it cannot also be given a driver thread");
         }
-        final Thread thread = threadFactory.newThread(this::drive);
-        driver = thread;
-        thread.start();
+        boolean started = false;
+        try
+        {
+            final Thread thread = threadFactory.newThread(this::drive);
+            if (thread == null)
+            {
+                throw new IllegalStateException("the threadFactory returned null instead of the driver thread; " +
+                    "the service is not started (start() may be called again)");
+            }
+            driver = thread;
+            try
+            {
+                thread.start();
+            }
+            catch (final IllegalThreadStateException e)
+            {
+                throw new IllegalStateException("the threadFactory returned a thread that was already started; " +
+                    "the service is not started (start() may be called again)", e);
+            }
+            started = true;
+        }
+        finally
+        {
+            if (!started)
+            {
+                // Left startable: no thread runs drive(), so nothing owns the wheel; a producer that saw MODE_DRIVER
+                // meanwhile only yielded instead of draining a full queue itself.
+                driver = null;
+                MODE.setVolatile(this, MODE_NONE);
+            }
+        }
     }
 
     /**

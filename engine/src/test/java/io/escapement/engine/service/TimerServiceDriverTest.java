@@ -138,4 +138,72 @@ class TimerServiceDriverTest
         }
         assertFalse(driver.get().isAlive());
     }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldLeaveTheServiceStartableWhenTheThreadFactoryThrows() throws InterruptedException
+    {
+        final AtomicLong attempts = new AtomicLong();
+        final TimerService service = TimerService.builder().clock(clock::get).threadFactory(runnable ->
+        {
+            if (attempts.incrementAndGet() == 1)
+            {
+                throw new IllegalStateException("no threads today");
+            }
+            final Thread thread = new Thread(runnable, "driver-second-try");
+            thread.setDaemon(true);
+            driver.set(thread);
+            return thread;
+        }).build();
+        try
+        {
+            final IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, service::start);
+            assertEquals("no threads today", failure.getMessage(), "the factory's own exception, as it was");
+            assertFalse(service.isClosed());
+            final CountDownLatch ran = new CountDownLatch(1);
+            service.arm(0, NANOSECONDS, ran::countDown); // armed while not driven: fires once a driver starts
+
+            service.start(); // the second attempt works
+            assertTrue(ran.await(20, TimeUnit.SECONDS), "the timer armed after the failed start never fired");
+            assertEquals(2, attempts.get());
+        }
+        finally
+        {
+            service.close();
+        }
+        assertFalse(driver.get().isAlive());
+    }
+
+    @Test
+    void shouldFailClearlyAndStayPollableWhenTheThreadFactoryReturnsNull()
+    {
+        final TimerService service = TimerService.builder().clock(clock::get).threadFactory(runnable -> null).build();
+        final IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, service::start);
+        assertTrue(failure.getMessage().contains("threadFactory returned null"), failure.getMessage());
+
+        final AtomicLong fired = new AtomicLong();
+        service.arm(0, NANOSECONDS, fired::incrementAndGet);
+        assertEquals(1, service.poll(), "a service whose start failed may still be caller-driven");
+        assertEquals(1, fired.get());
+        service.close();
+    }
+
+    @Test
+    void shouldFailClearlyAndStayStartableWhenTheThreadFactoryReturnsAStartedThread() throws InterruptedException
+    {
+        final Thread alreadyStarted = new Thread(() -> { });
+        alreadyStarted.start();
+        alreadyStarted.join();
+        final AtomicLong attempts = new AtomicLong();
+        final TimerService service = TimerService.builder().clock(clock::get).threadFactory(runnable ->
+            attempts.incrementAndGet() == 1 ? alreadyStarted : new Thread(runnable, "driver-second-try")).build();
+        final IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, service::start);
+        assertTrue(failure.getMessage().contains("already started"), failure.getMessage());
+        service.start();
+        service.close();
+        assertEquals(2, attempts.get());
+    }
 }
