@@ -137,6 +137,8 @@ public final class TimerService implements AutoCloseable
     private static final int UNOWNED = 0;
     private static final int POLLER = 1;
     private static final int HELPER = 2;
+    /** The longest wait a long of nanoseconds holds; longer ones are saturated to it. */
+    private static final java.time.Duration MAX_NANOS_DURATION = java.time.Duration.ofNanos(Long.MAX_VALUE);
     /** Default longest wait for room in the request queue: the owner drains it far more often than this. */
     static final long DEFAULT_REQUEST_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -1566,16 +1568,27 @@ public final class TimerService implements AutoCloseable
          *                to it, before it throws {@link TimerServiceFullException}. Default 0: it throws at once.
          *                Useful when producers can outrun the owner thread (more busy producers than cores), so
          *                that they are slowed to its pace instead of failing. An arm or re-arm that finds the request
-         *                queue full waits this long, or a second if that is longer.
+         *                queue full waits this long, or a second if that is longer. Durations beyond
+         *                {@link Long#MAX_VALUE} nanoseconds (about 292 years) are taken as that: in effect, wait for as
+         *                long as it takes.
          * @return this builder.
+         * @throws NullPointerException     if {@code maxWait} is null.
+         * @throws IllegalArgumentException if {@code maxWait} is negative.
          */
         public Builder waitWhenFull(final java.time.Duration maxWait)
         {
+            if (maxWait == null)
+            {
+                throw new NullPointerException("waitWhenFull's maxWait must not be null: use Duration.ZERO to fail " +
+                    "at once when full");
+            }
             if (maxWait.isNegative())
             {
-                throw new IllegalArgumentException("waitWhenFull must not be negative, was " + maxWait);
+                throw new IllegalArgumentException("waitWhenFull's maxWait must not be negative, was " + maxWait);
             }
-            this.waitWhenFullNs = maxWait.toNanos();
+            // Saturated: Duration.toNanos() throws ArithmeticException past 2^63-1 ns. The waits compare elapsed
+            // times (now - start >= wait), which stay exact for any wait up to Long.MAX_VALUE however they wrap.
+            this.waitWhenFullNs = maxWait.compareTo(MAX_NANOS_DURATION) >= 0 ? Long.MAX_VALUE : maxWait.toNanos();
             return this;
         }
 
