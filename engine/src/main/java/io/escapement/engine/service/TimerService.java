@@ -102,7 +102,8 @@ import static io.escapement.engine.service.TimerSlots.status;
  *
  * <h2>Cost</h2>
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
- * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
+ * caller's object, and handing a timer to an executor allocates one small task per fire, 40 bytes for a payload
+ * timer and 32 for a {@link Runnable}, which catches what the callback throws for the error handler). Memory:
  * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
  * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB
  * to 2 MB), plus about 150 KB of lateness histograms.
@@ -223,6 +224,8 @@ public final class TimerService implements AutoCloseable
     /** Any thread: rare events, so a striped adder that costs nothing while no one increments it. */
     private final LongAdder rejected = new LongAdder();
     private final LongAdder callbackErrors = new LongAdder();
+    /** Callbacks the executor refused to run (its execute() threw): the owner only, but read by metrics(). */
+    private final LongAdder executorRejections = new LongAdder();
     /** Arms that saw the close after publishing their timer and took it back (their slot stays taken). */
     private final LongAdder takenBack = new LongAdder();
 
@@ -662,7 +665,8 @@ public final class TimerService implements AutoCloseable
         final long retired = cancelledRetired.get();
         final long pending = closed ? 0 : heldSlots();
         return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
-            callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max);
+            callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max,
+            executorRejections.sum());
     }
 
     /**
@@ -1348,13 +1352,49 @@ public final class TimerService implements AutoCloseable
         }
         try
         {
-            // A Runnable goes to the executor as it is (its exceptions are the executor's to handle); a payload
-            // timer needs a task object: the one allocation per fire of executor mode.
-            executor.execute(task != null ? task : () -> runHandler(handle, payload, deadlineNs));
+            // The one allocation per fire of executor mode: a task that carries what the callback needs and catches
+            // what it throws, so that the error handler hears it on the executor's thread too (a Runnable handed
+            // over as it is would leave its exception to the executor: lost, in a plain thread pool).
+            executor.execute(task != null ? new RunTask(handle, task) : () -> runHandler(handle, payload, deadlineNs));
         }
         catch (final Throwable t)
         {
-            reportError(handle, t); // RejectedExecutionException: the timer fired, its callback could not run
+            // RejectedExecutionException above all (a shut-down or saturated executor): the timer fired, its
+            // callback will not run. Counted apart from the callbacks that threw, and told to the error handler.
+            executorRejections.increment();
+            notifyErrorHandler(handle, t);
+        }
+    }
+
+    /** An executor's task for a {@link Runnable} timer: 32 bytes (the payload timer's lambda is 40). */
+    private final class RunTask implements Runnable
+    {
+        private final long handle;
+        private final Runnable task;
+
+        RunTask(final long handle, final Runnable task)
+        {
+            this.handle = handle;
+            this.task = task;
+        }
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                task.run();
+            }
+            catch (final Throwable t)
+            {
+                reportError(handle, t);
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return "escapement timer 0x" + Long.toHexString(handle) + ": " + task;
         }
     }
 
@@ -1370,9 +1410,15 @@ public final class TimerService implements AutoCloseable
         }
     }
 
+    /** A callback threw: counted, and told to the error handler. */
     private void reportError(final long handle, final Throwable error)
     {
         callbackErrors.increment();
+        notifyErrorHandler(handle, error);
+    }
+
+    private void notifyErrorHandler(final long handle, final Throwable error)
+    {
         try
         {
             errorHandler.onError(handle, error);
@@ -1492,6 +1538,12 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param executor runs the callbacks instead of the owner thread, which only hands them over. Default none.
+         *                 Each fire hands it a small task of the service's (one allocation per fire, 32 to 40 bytes),
+         *                 which runs the callback and sends what it throws to the {@link TimerErrorHandler}. If
+         *                 {@code execute} throws ({@link java.util.concurrent.RejectedExecutionException}: the
+         *                 executor is shut down or saturated), the timer still counts as fired, its callback does not
+         *                 run, the refusal is counted ({@link TimerServiceMetrics#executorRejections()}) and told to
+         *                 the error handler with the timer's handle; the service goes on.
          * @return this builder.
          */
         public Builder executor(final Executor executor)
