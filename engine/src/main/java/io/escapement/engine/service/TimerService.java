@@ -138,6 +138,8 @@ public final class TimerService implements AutoCloseable
     private static final int UNOWNED = 0;
     private static final int POLLER = 1;
     private static final int HELPER = 2;
+    /** How often awaitTermination looks again when it has no thread to join: a caller's poll, or no close yet. */
+    private static final long AWAIT_STEP_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The longest wait a long of nanoseconds holds; longer ones are saturated to it. */
     private static final java.time.Duration MAX_NANOS_DURATION = java.time.Duration.ofNanos(Long.MAX_VALUE);
     /** Default longest wait for room in the request queue: the owner drains it far more often than this. */
@@ -864,17 +866,24 @@ public final class TimerService implements AutoCloseable
      * executor's). In caller-driven mode a {@link #poll()} running concurrently on the owner thread may still be
      * finishing the callback it was in, and this waits for that poll to return before it collects the pending
      * timers (their deadlines are in the owner's wheel): a callback must not wait for the thread that closes.
-     * {@link #close()} collects nothing and never waits for a poll. Any thread may call this. O(capacity).
+     * {@link #close()} collects nothing and never waits for a poll. Any thread may call this. O(capacity). The wait
+     * for a running callback has no bound and is not interrupted (an interrupt meanwhile is kept in the flag): to
+     * bound it, {@link #close(long, TimeUnit)} (which returns no list) or call {@link #awaitTermination} first from
+     * a thread that closed with it.
      *
      * @return the timers that were pending, in slot order.
      */
     public List<PendingTimer> shutdown()
     {
-        return stop(true);
+        return stop(true, true);
     }
 
-    /** @param collect whether to return the pending timers, or only count them ({@link #close()}: no garbage). */
-    private List<PendingTimer> stop(final boolean collect)
+    /**
+     * @param collect whether to return the pending timers, or only count them ({@link #close()}: no garbage).
+     * @param join    whether to wait for the driver thread to end before the sweep (else the sweep races the
+     *                driver's last round as it races a caller-driven poll: each timer is decided by its CAS).
+     */
+    private List<PendingTimer> stop(final boolean collect, final boolean join)
     {
         if (!CLOSED_FLAG.compareAndSet(this, false, true))
         {
@@ -884,7 +893,7 @@ public final class TimerService implements AutoCloseable
         if (driverThread != null)
         {
             LockSupport.unpark(driverThread);
-            if (driverThread != Thread.currentThread())
+            if (join && driverThread != Thread.currentThread())
             {
                 joinUninterruptibly(driverThread);
             }
@@ -971,12 +980,92 @@ public final class TimerService implements AutoCloseable
 
     /**
      * Same as {@link #shutdown()}, discarding the pending timers (each cancelled, counted in the metrics): it makes
-     * no list of them, so closing a service that holds millions of timers leaves no garbage.
+     * no list of them, so closing a service that holds millions of timers leaves no garbage. Like shutdown(), it
+     * waits for a callback running on the driver thread to return, however long it takes, and cannot be interrupted
+     * (an interrupt meanwhile is kept in the flag); {@link #close(long, TimeUnit)} bounds that wait.
      */
     @Override
     public void close()
     {
-        stop(false);
+        stop(false, true);
+    }
+
+    /**
+     * Closes the service as {@link #close()} does, but waits at most {@code timeout} for a callback running on the
+     * owner thread to return, and can be interrupted. Every timer pending is cancelled before the wait begins (a
+     * callback already running finishes; no other starts), so the result only says whether the owner has finished:
+     * {@code true} if the driver thread has ended (or, caller-driven, no {@link #poll()} is in progress), as
+     * {@link #awaitTermination} answers. Callbacks handed to an executor are not waited for. Idempotent: on a service
+     * closed already it only waits.
+     *
+     * @param timeout the longest wait; 0 or less does not wait.
+     * @param unit    its unit.
+     * @return whether the owner finished within the wait. {@code false} at once when called from a callback on the
+     * owner thread, which cannot wait for itself (the service is closed all the same).
+     * @throws InterruptedException if the calling thread is interrupted before or during the wait; the service is
+     *                              closed all the same, and the interrupt flag is cleared, as by the JDK's waits.
+     */
+    public boolean close(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        Objects.requireNonNull(unit, "unit");
+        stop(false, false);
+        return awaitTermination(timeout, unit);
+    }
+
+    /**
+     * Waits until the service is closed and its owner has finished: the driver thread has ended, or, caller-driven,
+     * no {@link #poll()} is in progress (a poll after the close returns at once and runs nothing). Then no callback
+     * runs on the owner thread and none will start. Callbacks handed to an executor are not waited for. Like
+     * {@link java.util.concurrent.ExecutorService#awaitTermination}, this does not close the service: it waits for
+     * another thread to.
+     *
+     * @param timeout the longest wait; 0 or less does not wait.
+     * @param unit    its unit.
+     * @return {@code true} if the service is closed and its owner finished, {@code false} if the wait ran out first,
+     * and at once when called from a callback on the owner thread, which cannot wait for itself.
+     * @throws InterruptedException if the calling thread is interrupted before or during the wait (its flag is
+     *                              cleared, as by the JDK's waits).
+     */
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        Objects.requireNonNull(unit, "unit");
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final Thread driverThread = driver;
+        if (ownerThread == Thread.currentThread() || driverThread == Thread.currentThread())
+        {
+            return false; // a callback: its own return is what the wait would wait for
+        }
+        final long totalNs = unit.toNanos(timeout); // saturates
+        final long startNs = System.nanoTime();
+        while (true)
+        {
+            final Thread current = driver;
+            if (closed && (current == null || !current.isAlive()) && polling != POLLER)
+            {
+                return true;
+            }
+            final long remainingNs = totalNs - (System.nanoTime() - startNs);
+            if (remainingNs <= 0)
+            {
+                return false;
+            }
+            if (closed && current != null)
+            {
+                TimeUnit.NANOSECONDS.timedJoin(current, remainingNs);
+            }
+            else
+            {
+                // Not closed yet, or a caller's poll to return: nothing to block on, so a short park at a time.
+                LockSupport.parkNanos(this, Math.min(remainingNs, AWAIT_STEP_NS));
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ the owner

@@ -206,4 +206,159 @@ class TimerServiceDriverTest
         service.close();
         assertEquals(2, attempts.get());
     }
+
+    // ------------------------------------------------------------------------------------------ bounded close
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldReturnFalseFromABoundedCloseWhileACallbackIsBlockedAndTrueOnceItReturns() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final AtomicLong ran = new AtomicLong();
+        final TimerService service = quietDriver().build();
+        service.start();
+        final Runnable blocking = () ->
+        {
+            ran.incrementAndGet();
+            entered.countDown();
+            awaitUninterruptibly(release);
+        };
+        service.arm(0, NANOSECONDS, blocking); // whichever of the two runs first blocks the owner
+        service.arm(0, NANOSECONDS, blocking);
+        service.arm(1, HOURS, () -> ran.addAndGet(1_000));
+        assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+        assertFalse(service.close(10, TimeUnit.MILLISECONDS), "the callback is still blocked");
+        assertTrue(service.isClosed());
+        assertTrue(driver.get().isAlive());
+        assertFalse(service.awaitTermination(0, TimeUnit.NANOSECONDS));
+
+        release.countDown();
+        assertTrue(service.awaitTermination(20, TimeUnit.SECONDS));
+        assertFalse(driver.get().isAlive());
+        assertEquals(1, ran.get(), "the other due timer and the far one were cancelled by the close, before the wait");
+        assertEquals(2, service.metrics().closedPending());
+        assertTrue(service.close(0, TimeUnit.NANOSECONDS), "idempotent: closed and finished");
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldThrowInterruptedExceptionToAnInterruptedWaiterAndKeepTheServiceClosed() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final TimerService service = quietDriver().build();
+        service.start();
+        service.arm(0, NANOSECONDS, () ->
+        {
+            entered.countDown();
+            awaitUninterruptibly(release);
+        });
+        assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+        final AtomicReference<Object> closeOutcome = new AtomicReference<>();
+        final AtomicReference<Object> awaitOutcome = new AtomicReference<>();
+        final Thread closer = waiter("closer", closeOutcome, () -> service.close(1, HOURS));
+        closer.start();
+        while (!service.isClosed())
+        {
+            Thread.onSpinWait();
+        }
+        final Thread awaiter = waiter("awaiter", awaitOutcome, () -> service.awaitTermination(1, HOURS));
+        awaiter.start();
+        closer.interrupt();
+        awaiter.interrupt();
+        closer.join();
+        awaiter.join();
+
+        assertTrue(closeOutcome.get() instanceof InterruptedException, "close: " + closeOutcome.get());
+        assertTrue(awaitOutcome.get() instanceof InterruptedException, "awaitTermination: " + awaitOutcome.get());
+        assertTrue(service.isClosed());
+        release.countDown();
+        assertTrue(service.awaitTermination(20, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldAnswerFalseAtOnceWhenACallbackClosesWithABoundAndWaitsForItself() throws Exception
+    {
+        final AtomicReference<Object> outcome = new AtomicReference<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        final TimerService service = quietDriver().build();
+        service.start();
+        service.arm(0, NANOSECONDS, () ->
+        {
+            try
+            {
+                outcome.set(service.close(1, HOURS));
+            }
+            catch (final InterruptedException e)
+            {
+                outcome.set(e);
+            }
+            done.countDown();
+        });
+        assertTrue(done.await(20, TimeUnit.SECONDS));
+        assertEquals(Boolean.FALSE, outcome.get());
+        assertTrue(service.awaitTermination(20, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldWaitForACallerDrivenPollInACallbackToReturn() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final TimerService service = TimerService.builder().clock(clock::get).build();
+        service.arm(0, NANOSECONDS, () ->
+        {
+            entered.countDown();
+            awaitUninterruptibly(release);
+        });
+        final Thread poller = new Thread(service::poll, "caller-driven-poller");
+        poller.start();
+        assertTrue(entered.await(20, TimeUnit.SECONDS));
+
+        assertFalse(service.close(10, TimeUnit.MILLISECONDS), "the poll is in a callback");
+        release.countDown();
+        assertTrue(service.awaitTermination(20, TimeUnit.SECONDS));
+        poller.join();
+    }
+
+    private interface Wait
+    {
+        boolean run() throws InterruptedException;
+    }
+
+    private static Thread waiter(final String name, final AtomicReference<Object> outcome, final Wait wait)
+    {
+        return new Thread(() ->
+        {
+            try
+            {
+                outcome.set(wait.run());
+            }
+            catch (final InterruptedException e)
+            {
+                outcome.set(e);
+            }
+        }, name);
+    }
+
+    private static void awaitUninterruptibly(final CountDownLatch latch)
+    {
+        while (true)
+        {
+            try
+            {
+                latch.await();
+                return;
+            }
+            catch (final InterruptedException e)
+            {
+                // the test's callbacks block until released, whatever happens to the driver
+            }
+        }
+    }
 }
