@@ -31,6 +31,7 @@ import static io.escapement.engine.service.TimerSlots.KIND_REARM;
 import static io.escapement.engine.service.TimerSlots.NIL;
 import static io.escapement.engine.service.TimerSlots.NOP;
 import static io.escapement.engine.service.TimerSlots.QUEUED;
+import static io.escapement.engine.service.TimerSlots.RUNNING;
 import static io.escapement.engine.service.TimerSlots.SEQUENCE_MASK;
 import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
 import static io.escapement.engine.service.TimerSlots.nextGeneration;
@@ -55,6 +56,9 @@ import static io.escapement.engine.service.TimerSlots.status;
  *       measured from the clock's reading when the advance that fires the timer starts, read again every
  *       {@value #FIRES_PER_CLOCK_READ} fires: a clock read per fire would cost as much as the rest of the fire, so
  *       the time spent in up to 31 earlier callbacks of the same advance may not show in a timer's lateness.</li>
+ *   <li><b>Periodic timers keep their rate.</b> {@link #armPeriodic(long, long, TimeUnit, long)}: one handle for
+ *       life, run {@code k} due at exactly {@code first + k * period}, runs never overlapping on the owner thread,
+ *       cancel final also during a run.</li>
  *   <li><b>Stale and forged handles are answered, never obeyed.</b> A handle is {@code generation << 32 | slot};
  *       the generation changes whenever a slot is reused, so {@code cancel} answers {@code false} and {@code rearm}
  *       {@code false} for a handle whose timer is gone, and neither touches the timer now in the slot.</li>
@@ -218,7 +222,10 @@ public final class TimerService implements AutoCloseable
     private final OwnerState owner = new OwnerState();
 
     // Counters. The owner is their one writer (lazySet: a plain store on x86), except where noted.
+    /** One-shot timers fired: each freed its slot (what pending is computed with). */
     private final AtomicLong fired = new AtomicLong();
+    /** Runs of periodic timers: counted in the metrics' fired, but free no slot. */
+    private final AtomicLong periodicRuns = new AtomicLong();
     private final AtomicLong cancelledRetired = new AtomicLong();
     /** Written once, by the thread that closes. */
     private final AtomicLong closedCancelled = new AtomicLong();
@@ -293,7 +300,7 @@ public final class TimerService implements AutoCloseable
             throw new IllegalStateException("this timer service has no TimerHandler for payload timers: give one " +
                 "to TimerService.Builder.handler, or arm with a Runnable");
         }
-        return arm(deadlineAfter(delay, unit), payload, null);
+        return arm(deadlineAfter(delay, unit), payload, null, 0);
     }
 
     /**
@@ -307,10 +314,91 @@ public final class TimerService implements AutoCloseable
     public long arm(final long delay, final TimeUnit unit, final Runnable task)
     {
         Objects.requireNonNull(task, "task");
-        return arm(deadlineAfter(delay, unit), 0, task);
+        return arm(deadlineAfter(delay, unit), 0, task, 0);
     }
 
-    private long arm(final long deadlineNs, final long payload, final Runnable task)
+    /**
+     * Arms a periodic timer whose runs go to the service's {@link TimerHandler}: the first after
+     * {@code initialDelay}, then every {@code period}, at fixed rate, until cancelled or closed. Any thread;
+     * lock-free; allocates nothing, and neither does each run.
+     * <p>
+     * <b>One handle for its whole life.</b> The handle stays the same from run to run; every run is handed the same
+     * handle and payload, and its own deadline.
+     * <p>
+     * <b>Fixed rate, no drift.</b> Run {@code k} (from 0) is due at {@code first + k * period} exactly, where
+     * {@code first} is the clock's reading at the arm plus {@code initialDelay}: each next deadline is computed from
+     * the previous deadline, never from the time a run happened, so lateness never accumulates. A {@link #rearm}
+     * between runs moves the series: the next run at the new deadline, then every period after it.
+     * <p>
+     * <b>Falling behind.</b> Runs never overlap on the owner thread and none is skipped or merged: if the owner falls
+     * several periods behind (a slow callback, a stalled poller), the missed runs happen late, back to back, each
+     * with its own deadline, until the series has caught up, as with the JDK's
+     * {@link java.util.concurrent.ScheduledExecutorService#scheduleAtFixedRate}. They come in deadline order among
+     * the other due timers, within the same {@link #poll()} (up to its limit, the rest at the next poll) or the same
+     * round of the driver. With an executor the runs are handed over at their deadlines, and may overlap on its
+     * threads if a run outlasts its period.
+     * <p>
+     * <b>Cancel is final.</b> {@link #cancel} returning {@code true} means no run starts afterwards; called while a
+     * run is in progress (on the owner thread or an executor), that run finishes and none follows. {@link #rearm}
+     * answers {@code false} while a run is in progress on the owner thread (call it from the callback to move the
+     * series after it returns: it does not). {@link #shutdown()} hands the timer back once, with its next deadline
+     * and its period. If the next deadline would overflow the clock's range, the series ends: the timer is retired
+     * and the error handler told.
+     *
+     * @param initialDelay the delay of the first run from now, at least 0.
+     * @param period       the time between the deadlines of successive runs, at least 1 ns once converted.
+     * @param unit         the unit of both.
+     * @param payload      any value; handed to the handler at every run.
+     * @return the timer's handle, never {@link #NULL_HANDLE}.
+     * @throws IllegalArgumentException if the initial delay is negative or too large, or the period is not
+     *                                  positive (in ns) or is {@link Long#MAX_VALUE} ns or more.
+     * @see #arm(long, TimeUnit, long) for the other exceptions.
+     */
+    public long armPeriodic(final long initialDelay, final long period, final TimeUnit unit, final long payload)
+    {
+        if (handler == null)
+        {
+            throw new IllegalStateException("this timer service has no TimerHandler for payload timers: give one " +
+                "to TimerService.Builder.handler, or arm with a Runnable");
+        }
+        final long periodNs = periodNs(period, unit);
+        return arm(deadlineAfter(initialDelay, unit), payload, null, periodNs);
+    }
+
+    /**
+     * Arms a periodic timer that runs {@code task} (on the owner thread, or on the executor): the first time after
+     * {@code initialDelay}, then every {@code period}. Same contract as
+     * {@link #armPeriodic(long, long, TimeUnit, long)}; the service keeps a reference to the task until the timer is
+     * cancelled or the service closes.
+     *
+     * @param initialDelay the delay of the first run from now, at least 0.
+     * @param period       the time between the deadlines of successive runs.
+     * @param unit         the unit of both.
+     * @param task         what each run runs.
+     * @return the timer's handle, never {@link #NULL_HANDLE}.
+     * @throws NullPointerException if the task is null.
+     * @see #armPeriodic(long, long, TimeUnit, long) for the other exceptions.
+     */
+    public long armPeriodic(final long initialDelay, final long period, final TimeUnit unit, final Runnable task)
+    {
+        Objects.requireNonNull(task, "task");
+        final long periodNs = periodNs(period, unit);
+        return arm(deadlineAfter(initialDelay, unit), 0, task, periodNs);
+    }
+
+    private static long periodNs(final long period, final TimeUnit unit)
+    {
+        Objects.requireNonNull(unit, "unit");
+        final long periodNs = unit.toNanos(period); // saturates
+        if (periodNs <= 0 || periodNs == Long.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("period must be at least 1 ns and less than Long.MAX_VALUE ns, was " +
+                period + " " + unit);
+        }
+        return periodNs;
+    }
+
+    private long arm(final long deadlineNs, final long payload, final Runnable task, final long periodNs)
     {
         if (closed)
         {
@@ -321,6 +409,10 @@ public final class TimerService implements AutoCloseable
         if (task != null)
         {
             slots.ensureTasks(); // may allocate (once): never between a claim and its publication
+        }
+        if (periodNs != 0)
+        {
+            slots.ensurePeriods(); // likewise
         }
         long position;
         int slot;
@@ -368,6 +460,10 @@ public final class TimerService implements AutoCloseable
         if (task != null)
         {
             slots.task(slot, task); // null otherwise: the owner cleared it when it freed the slot
+        }
+        if (periodNs != 0)
+        {
+            slots.period(slot, periodNs); // 0 otherwise: the owner cleared it when it retired the slot
         }
         // Volatile (not release): with the read of `closed` below it forms a Dekker pair with shutdown(), which
         // writes `closed` and then reads every state word. Sequence 0: the arm is the timer's first request.
@@ -516,6 +612,17 @@ public final class TimerService implements AutoCloseable
             final long state = slots.state(slot);
             if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
             {
+                if ((state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == RUNNING)
+                {
+                    // A periodic timer's run is in progress: this CAS stops the runs after it. No request: the owner
+                    // reads the word when the run returns, and retires the timer instead of filing its next run.
+                    if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED))
+                    {
+                        giveBack(position);
+                        return true;
+                    }
+                    continue;
+                }
                 giveBack(position);
                 return false;
             }
@@ -626,7 +733,8 @@ public final class TimerService implements AutoCloseable
     /**
      * @param handle any value.
      * @return whether the handle names a timer that is armed: it has not fired (nor started to), and was not
-     * cancelled. A snapshot: another thread may change it at once.
+     * cancelled; a periodic timer stays armed, during its runs too, until cancelled. A snapshot: another thread may
+     * change it at once.
      */
     public boolean isArmed(final long handle)
     {
@@ -636,7 +744,8 @@ public final class TimerService implements AutoCloseable
             return false;
         }
         final long state = slots.state(slot);
-        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == ARMED;
+        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) &&
+            (status(state) == ARMED || status(state) == RUNNING); // RUNNING: a periodic timer runs again
     }
 
     /** @return a snapshot of the counters and the lateness percentiles. Any thread; takes a lock, allocates. */
@@ -663,7 +772,7 @@ public final class TimerService implements AutoCloseable
         {
             metricsLock.unlock();
         }
-        final long firedCount = fired.get();
+        final long firedCount = fired.get() + periodicRuns.get();
         final long retired = cancelledRetired.get();
         final long pending = closed ? 0 : heldSlots();
         return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
@@ -907,7 +1016,7 @@ public final class TimerService implements AutoCloseable
             while (true)
             {
                 final long state = slots.state(slot);
-                if (status(state) != ARMED)
+                if (status(state) != ARMED && status(state) != RUNNING)
                 {
                     // free, firing (a callback closing the service, or one running beside a caller-driven close),
                     // or cancelled (retired or not: the cancel that won it is final)
@@ -964,8 +1073,11 @@ public final class TimerService implements AutoCloseable
             for (int i = 0; i < count; i++)
             {
                 final int slot = closedSlots[i];
+                // A periodic timer whose run is in progress on this very thread (a callback closing the service)
+                // is not in the wheel yet: its next deadline is the owner's.
+                final long deadlineNs = slot == owner.runningSlot ? owner.runningNextNs : wheel.slotDeadline(slot);
                 pending.add(new PendingTimer(TimerSlots.handle(slots.state(slot), slot), wheel.slotPayload(slot),
-                    wheel.slotDeadline(slot), slots.task(slot)));
+                    deadlineNs, slots.task(slot), slots.period(slot)));
             }
             return pending;
         }
@@ -1270,6 +1382,7 @@ public final class TimerService implements AutoCloseable
     private void retire(final TimerSlots slots, final int slot)
     {
         slots.clearTask(slot);
+        slots.clearPeriod(slot);
         // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
         cancelledRetired.lazySet(cancelledRetired.get() + 1);
@@ -1356,6 +1469,9 @@ public final class TimerService implements AutoCloseable
     {
         final TimerSlots slots = this.slots;
         long state = slots.state(slot);
+        // Read after the word: written by the arming thread before its volatile write of the word.
+        final long periodNs = slots.period(slot);
+        final long firing = periodNs == 0 ? FIRING : RUNNING;
         while (true)
         {
             // Exactly "armed, nothing queued": a cancel or re-arm that got in first wins, and its request re-files or
@@ -1374,7 +1490,7 @@ public final class TimerService implements AutoCloseable
                 }
                 return;
             }
-            if (slots.casState(slot, state, (state & ~STATUS_MASK) | FIRING))
+            if (slots.casState(slot, state, (state & ~STATUS_MASK) | firing))
             {
                 break;
             }
@@ -1391,6 +1507,11 @@ public final class TimerService implements AutoCloseable
         final long lateNs = owner.fireClockNs - deadlineNs;
         lateness.record(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
         final Runnable task = slots.task(slot);
+        if (periodNs != 0)
+        {
+            runPeriodic(slot, handle, payload, deadlineNs, periodNs, task);
+            return;
+        }
         try
         {
             dispatch(handle, payload, deadlineNs, task);
@@ -1406,6 +1527,72 @@ public final class TimerService implements AutoCloseable
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             fired.lazySet(fired.get() + 1);
             slots.free(slot);
+        }
+    }
+
+    /**
+     * One run of a periodic timer, whose word says RUNNING: then, unless a cancel or the close took it meanwhile, it
+     * goes back to ARMED and into the wheel at its next deadline, the previous deadline plus the period (never the
+     * time of the run: no drift). Still inside the wheel's expiry of the slot, so the wheel keeps the slot (it frees
+     * only a slot its callback did not file again). A next deadline already past fires within the same advance, in
+     * deadline order with the other due timers: late runs come back to back, never two at once. Allocates nothing
+     * (without an executor).
+     */
+    private void runPeriodic(final int slot, final long handle, final long payload, final long deadlineNs,
+        final long periodNs, final Runnable task)
+    {
+        final long nextNs = deadlineNs + periodNs;
+        final boolean inRange = nextNs > deadlineNs && deadlineInRange(nextNs);
+        owner.runningSlot = slot;
+        owner.runningNextNs = nextNs;
+        try
+        {
+            dispatch(handle, payload, deadlineNs, task);
+        }
+        finally
+        {
+            owner.runningSlot = NIL;
+            periodicRuns.lazySet(periodicRuns.get() + 1);
+            while (true)
+            {
+                final long state = slots.state(slot);
+                final long status = status(state);
+                if (status == RUNNING)
+                {
+                    if (!inRange)
+                    {
+                        if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED))
+                        {
+                            retire(slots, slot);
+                            reportError(handle, new IllegalStateException("periodic timer 0x" +
+                                Long.toHexString(handle) + ": its next deadline, " + deadlineNs + " + " + periodNs +
+                                " ns, would overflow the clock's range; the series ends"));
+                            break;
+                        }
+                        continue;
+                    }
+                    // ARMED before it is filed: a cancel or re-arm from now on queues a request, which this thread
+                    // handles after the filing below.
+                    if (slots.casState(slot, state, (state & ~STATUS_MASK) | ARMED))
+                    {
+                        wheel.rescheduleSlot(slot, nextNs);
+                        break;
+                    }
+                }
+                else if (status == CANCELLED)
+                {
+                    retire(slots, slot); // cancelled during the run: no request comes for it
+                    break;
+                }
+                else
+                {
+                    if (status == CLOSED && inRange)
+                    {
+                        wheel.rescheduleSlot(slot, nextNs); // for the list shutdown() returns; never fired again
+                    }
+                    break;
+                }
+            }
         }
     }
 
@@ -1545,6 +1732,13 @@ public final class TimerService implements AutoCloseable
                 "would overflow the clock's range (now " + now + " ns, service started at " + startNs + " ns)");
         }
         return deadlineNs;
+    }
+
+    /** @return whether the wheel takes {@code deadlineNs}: one at or after the start lies less than 2^63-1 after it. */
+    private boolean deadlineInRange(final long deadlineNs)
+    {
+        final long sinceStart = deadlineNs - startNs;
+        return !(deadlineNs >= startNs && (sinceStart < 0 || sinceStart == Long.MAX_VALUE));
     }
 
     private static void joinUninterruptibly(final Thread thread)
