@@ -33,6 +33,7 @@ import static io.escapement.engine.service.TimerSlots.NOP;
 import static io.escapement.engine.service.TimerSlots.QUEUED;
 import static io.escapement.engine.service.TimerSlots.RUNNING;
 import static io.escapement.engine.service.TimerSlots.SEQUENCE_MASK;
+import static io.escapement.engine.service.TimerSlots.SEQUENCE_SHIFT;
 import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
 import static io.escapement.engine.service.TimerSlots.nextGeneration;
 import static io.escapement.engine.service.TimerSlots.nextRequest;
@@ -571,11 +572,20 @@ public final class TimerService implements AutoCloseable
      */
     private boolean retractAfterClose(final int slot, final long handle)
     {
+        final boolean periodic = slots.period(slot) != 0; // this thread wrote it
         while (true)
         {
             final long state = slots.state(slot);
             if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
             {
+                return false;
+            }
+            if (periodic && (state & SEQUENCE_MASK) != 0)
+            {
+                // A periodic timer that ran already (its first run moved the sequence; or a re-arm by a guessed
+                // handle did) is ARMED again: the arm succeeded. The close's sweep, which began after that run,
+                // takes it as pending. (Only a caller-driven poll still running beside the close, which swept this
+                // slot before the arm published, can leave it ARMED in the closed service: dead, never run again.)
                 return false;
             }
             if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
@@ -1572,8 +1582,13 @@ public final class TimerService implements AutoCloseable
                         continue;
                     }
                     // ARMED before it is filed: a cancel or re-arm from now on queues a request, which this thread
-                    // handles after the filing below.
-                    if (slots.casState(slot, state, (state & ~STATUS_MASK) | ARMED))
+                    // handles after the filing below. The first run moves the sequence from the arm's 0 to 1 (no
+                    // request can carry 1 yet: none is queued, and none was made since the arm), so that the word
+                    // after a run never equals the word before it, and an arm that saw the close and comes to take
+                    // its timer back (retractAfterClose) can tell that it ran.
+                    final long armed = (state & SEQUENCE_MASK) == 0 ?
+                        (state & ~STATUS_MASK) | (1L << SEQUENCE_SHIFT) | ARMED : (state & ~STATUS_MASK) | ARMED;
+                    if (slots.casState(slot, state, armed))
                     {
                         wheel.rescheduleSlot(slot, nextNs);
                         break;
