@@ -46,8 +46,9 @@ import static io.escapement.engine.service.TimerSlots.status;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Cancel is final.</b> {@link #cancel(long)} returning {@code true} means the callback never runs;
- *       {@code false} means it has run, is running, or the timer was cancelled (or closed) before. Fire and cancel
+ *   <li><b>Cancel is final.</b> {@link #cancel(long)} returning {@code true} means the callback never runs (for
+ *       a periodic timer: no run starts afterwards); {@code false} means it has run, is running, or the timer was
+ *       cancelled (or closed) before. Fire and cancel
  *       are decided by one CAS on the timer's state word, whoever comes second sees the first. The same holds for
  *       {@link #rearm}: {@code true} means the callback will not run at the old deadline.</li>
  *   <li><b>Never early.</b> A deadline is the clock's reading when the timer is armed plus the delay, and the wheel
@@ -110,8 +111,9 @@ import static io.escapement.engine.service.TimerSlots.status;
  * caller's object, and handing a timer to an executor allocates one small task per fire, 40 bytes for a payload
  * timer and 32 for a {@link Runnable}, which catches what the callback throws for the error handler). Memory:
  * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
- * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB
- * to 2 MB), plus about 150 KB of lateness histograms.
+ * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed, 8 more once a periodic one
+ * was), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB to 2 MB),
+ * plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
  * The clock must be monotonic ({@link System#nanoTime()}, the default, is). Delays are relative and in nanoseconds

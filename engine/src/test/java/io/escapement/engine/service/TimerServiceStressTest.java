@@ -199,7 +199,7 @@ class TimerServiceStressTest
      * is never full and an arm must never throw. Few held slots make the race likely: the owner writes a ring
      * position again a lap later once about as many slots as are held were taken after it. Before the fix of
      * {@code TimerSlots.hasFreeSlot()} the arms threw about 3 times in 12 million (4 s on 2 busy cores; the
-     * reliable reproduction is {@link TimerSlotsFreeRingStressTest}, on the ring alone); with the fix never. An
+     * reliable reproduction is {@link TimerServiceFreeRingStressTest}, on the ring alone); with the fix never. An
      * injected clock that never moves: nothing fires, the owner only drains.
      */
     @Test

@@ -28,7 +28,7 @@ import java.util.List;
  * <p>
  * Slots taken by {@code take} are held for the rest of the scenario (no one frees them), so the ring fills.
  */
-public class TimerSlotsFreeRingLincheckTest
+public class TimerServiceFreeRingLincheckTest
 {
     private static final int CAPACITY = 2;
     private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 10);
@@ -151,7 +151,7 @@ public class TimerSlotsFreeRingLincheckTest
             .addCustomScenario(scenario(List.of(actor("take")),
                 List.of(List.of(actor("take"), actor("hasFreeSlot")), List.of(actor("take"), actor("hasFreeSlot")),
                     List.of(actor("ownerTake"), actor("ownerFree"))), List.of(actor("hasFreeSlot"))))
-            .check(TimerSlotsFreeRingLincheckTest.class);
+            .check(TimerServiceFreeRingLincheckTest.class);
     }
 
     @Test
@@ -159,7 +159,7 @@ public class TimerSlotsFreeRingLincheckTest
     {
         new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(ITERATIONS)
             .invocationsPerIteration(500).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(1)
-            .check(TimerSlotsFreeRingLincheckTest.class);
+            .check(TimerServiceFreeRingLincheckTest.class);
     }
 
     @Test
@@ -167,12 +167,12 @@ public class TimerSlotsFreeRingLincheckTest
     {
         new StressOptions().sequentialSpecification(Model.class).iterations(ITERATIONS)
             .invocationsPerIteration(1_000).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(1)
-            .check(TimerSlotsFreeRingLincheckTest.class);
+            .check(TimerServiceFreeRingLincheckTest.class);
     }
 
     private static Actor actor(final String name, final Object... arguments)
     {
-        final Method method = Arrays.stream(TimerSlotsFreeRingLincheckTest.class.getMethods())
+        final Method method = Arrays.stream(TimerServiceFreeRingLincheckTest.class.getMethods())
             .filter(m -> m.getName().equals(name)).findFirst().orElseThrow();
         return new Actor(method, List.of(arguments), false, false, false, false, false);
     }

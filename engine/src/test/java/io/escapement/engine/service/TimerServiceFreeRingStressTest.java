@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the later lap's tag and answered "nothing free", where {@code allocate()} looks at {@code taken} again. Before the
  * fix this test saw thousands of false answers a second on 2 cores; a few seconds, no clock involved.
  */
-class TimerSlotsFreeRingStressTest
+class TimerServiceFreeRingStressTest
 {
     private static final long RUN_NS = TimeUnit.SECONDS.toNanos(2);
 
