@@ -38,8 +38,27 @@ class TimerServiceStressTest
     @Timeout(120)
     void shouldAccountForEveryTimerExactlyOnceAndFireNoneEarly() throws InterruptedException
     {
+        accountForEveryTimer(1 << 15, TIMERS_PER_PRODUCER);
+    }
+
+    /**
+     * The same on a service of 64 slots, far fewer than the timers live at once: arms find the free ring empty all
+     * the time (they throw {@link TimerServiceFullException} and retry), and, with two producers, often lose the
+     * last free slot to each other after claiming a request position (which they then give back): the full-ring and
+     * free-slot paths, with every timer still accounted for exactly once.
+     */
+    @Test
+    @Timeout(120)
+    void shouldAccountForEveryTimerExactlyOnceWhenTheServiceIsFullMostOfTheTime() throws InterruptedException
+    {
+        accountForEveryTimer(64, 100_000);
+    }
+
+    private static void accountForEveryTimer(final int capacity, final int timersPerProducer)
+        throws InterruptedException
+    {
         final long seed = System.nanoTime();
-        final int timers = PRODUCERS * TIMERS_PER_PRODUCER;
+        final int timers = PRODUCERS * timersPerProducer;
         final AtomicLong clock = new AtomicLong(-1_000_000); // a negative origin, for good measure
         final AtomicIntegerArray fired = new AtomicIntegerArray(timers);
         final AtomicIntegerArray cancelled = new AtomicIntegerArray(timers);
@@ -50,7 +69,7 @@ class TimerServiceStressTest
         final AtomicReference<String> firstEarly = new AtomicReference<>();
         final AtomicLong fullRetries = new AtomicLong();
 
-        final TimerService service = TimerService.builder().clock(clock::get).capacity(1 << 15).tickNs(64)
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(capacity).tickNs(64)
             .handler((handle, id, deadline) ->
             {
                 final long now = clock.get(); // only the owner moves the clock: exact
@@ -85,10 +104,10 @@ class TimerServiceStressTest
             producers[p] = new Thread(() ->
             {
                 final SplittableRandom random = new SplittableRandom(seed + 1 + producer);
-                final int first = producer * TIMERS_PER_PRODUCER;
+                final int first = producer * timersPerProducer;
                 final int[] recent = new int[RECENT];
                 awaitQuietly(start);
-                for (int id = first; id < first + TIMERS_PER_PRODUCER; id++)
+                for (int id = first; id < first + timersPerProducer; id++)
                 {
                     // One timer in ten is due at once and offered to the other producer, which cancels it while the
                     // owner is likely firing it: the race of fire against cancel, as often as possible.
@@ -190,6 +209,11 @@ class TimerServiceStressTest
         assertEquals(cancelledTotal, metrics.cancelled(), context);
         assertTrue(cancelledTotal > timers / 10 && firedTotal > timers / 10,
             () -> context + ": the mix did not exercise both outcomes: " + metrics);
+        if (capacity < timers / 1000)
+        {
+            assertTrue(fullRetries.get() > 0, () -> context + ": the service was never full: the full-ring path was " +
+                "not exercised");
+        }
     }
 
     /**
