@@ -24,6 +24,9 @@ abstract class OwnerStateFields extends OwnerStatePadding
     long parkCapNs;
     /** The clock's reading lateness is measured with: taken when an advance starts, again every few fires. */
     long fireClockNs;
+    /** The slot of the periodic timer whose callback runs now (NIL otherwise), and the deadline of its next run. */
+    int runningSlot = TimerSlots.NIL;
+    long runningNextNs;
     /** Requests the last drain handled. */
     int lastDrained;
     int firesSinceClockRead;

@@ -31,7 +31,9 @@ import static io.escapement.engine.service.TimerSlots.KIND_REARM;
 import static io.escapement.engine.service.TimerSlots.NIL;
 import static io.escapement.engine.service.TimerSlots.NOP;
 import static io.escapement.engine.service.TimerSlots.QUEUED;
+import static io.escapement.engine.service.TimerSlots.RUNNING;
 import static io.escapement.engine.service.TimerSlots.SEQUENCE_MASK;
+import static io.escapement.engine.service.TimerSlots.SEQUENCE_SHIFT;
 import static io.escapement.engine.service.TimerSlots.STATUS_MASK;
 import static io.escapement.engine.service.TimerSlots.nextGeneration;
 import static io.escapement.engine.service.TimerSlots.nextRequest;
@@ -44,8 +46,9 @@ import static io.escapement.engine.service.TimerSlots.status;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Cancel is final.</b> {@link #cancel(long)} returning {@code true} means the callback never runs;
- *       {@code false} means it has run, is running, or the timer was cancelled (or closed) before. Fire and cancel
+ *   <li><b>Cancel is final.</b> {@link #cancel(long)} returning {@code true} means the callback never runs (for
+ *       a periodic timer: no run starts afterwards); {@code false} means it has run, is running, or the timer was
+ *       cancelled (or closed) before. Fire and cancel
  *       are decided by one CAS on the timer's state word, whoever comes second sees the first. The same holds for
  *       {@link #rearm}: {@code true} means the callback will not run at the old deadline.</li>
  *   <li><b>Never early.</b> A deadline is the clock's reading when the timer is armed plus the delay, and the wheel
@@ -55,6 +58,9 @@ import static io.escapement.engine.service.TimerSlots.status;
  *       measured from the clock's reading when the advance that fires the timer starts, read again every
  *       {@value #FIRES_PER_CLOCK_READ} fires: a clock read per fire would cost as much as the rest of the fire, so
  *       the time spent in up to 31 earlier callbacks of the same advance may not show in a timer's lateness.</li>
+ *   <li><b>Periodic timers keep their rate.</b> {@link #armPeriodic(long, long, TimeUnit, long)}: one handle for
+ *       life, run {@code k} due at exactly {@code first + k * period}, runs never overlapping on the owner thread,
+ *       cancel final also during a run.</li>
  *   <li><b>Stale and forged handles are answered, never obeyed.</b> A handle is {@code generation << 32 | slot};
  *       the generation changes whenever a slot is reused, so {@code cancel} answers {@code false} and {@code rearm}
  *       {@code false} for a handle whose timer is gone, and neither touches the timer now in the slot.</li>
@@ -102,10 +108,12 @@ import static io.escapement.engine.service.TimerSlots.status;
  *
  * <h2>Cost</h2>
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
- * caller's object, and handing a payload timer to an executor allocates one small task, 40 bytes, per fire). Memory:
+ * caller's object, and handing a timer to an executor allocates one small task per fire, 40 bytes for a payload
+ * timer and 32 for a {@link Runnable}, which catches what the callback throws for the error handler). Memory:
  * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
- * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB
- * to 2 MB), plus about 150 KB of lateness histograms.
+ * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed, 8 more once a periodic one
+ * was), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB to 2 MB),
+ * plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
  * The clock must be monotonic ({@link System#nanoTime()}, the default, is). Delays are relative and in nanoseconds
@@ -137,6 +145,10 @@ public final class TimerService implements AutoCloseable
     private static final int UNOWNED = 0;
     private static final int POLLER = 1;
     private static final int HELPER = 2;
+    /** How often awaitTermination looks again when it has no thread to join: a caller's poll, or no close yet. */
+    private static final long AWAIT_STEP_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The longest wait a long of nanoseconds holds; longer ones are saturated to it. */
+    private static final java.time.Duration MAX_NANOS_DURATION = java.time.Duration.ofNanos(Long.MAX_VALUE);
     /** Default longest wait for room in the request queue: the owner drains it far more often than this. */
     static final long DEFAULT_REQUEST_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -183,6 +195,8 @@ public final class TimerService implements AutoCloseable
     private final long maxParkNs;
     /** How long the driver parks at most while requests keep coming: see {@link #sleepUntilDue}. */
     private final long busyParkNs;
+    /** Tests only: replaces the driver's {@link LockSupport#parkNanos(Object, long)}; null otherwise. */
+    private final java.util.function.LongConsumer parkHook;
     /**
      * Handed to the wheel on every advance: one object for the life of the service. A named class rather than
      * {@code this::fire}, whose hidden class Lincheck cannot analyse.
@@ -211,7 +225,10 @@ public final class TimerService implements AutoCloseable
     private final OwnerState owner = new OwnerState();
 
     // Counters. The owner is their one writer (lazySet: a plain store on x86), except where noted.
+    /** One-shot timers fired: each freed its slot (what pending is computed with). */
     private final AtomicLong fired = new AtomicLong();
+    /** Runs of periodic timers: counted in the metrics' fired, but free no slot. */
+    private final AtomicLong periodicRuns = new AtomicLong();
     private final AtomicLong cancelledRetired = new AtomicLong();
     /** Written once, by the thread that closes. */
     private final AtomicLong closedCancelled = new AtomicLong();
@@ -219,6 +236,8 @@ public final class TimerService implements AutoCloseable
     /** Any thread: rare events, so a striped adder that costs nothing while no one increments it. */
     private final LongAdder rejected = new LongAdder();
     private final LongAdder callbackErrors = new LongAdder();
+    /** Callbacks the executor refused to run (its execute() threw): the owner only, but read by metrics(). */
+    private final LongAdder executorRejections = new LongAdder();
     /** Arms that saw the close after publishing their timer and took it back (their slot stays taken). */
     private final LongAdder takenBack = new LongAdder();
 
@@ -243,6 +262,7 @@ public final class TimerService implements AutoCloseable
             Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(DEFAULT_BUSY_PARK_TICKS * builder.tickNs,
                 DEFAULT_MAX_PARK_NS)));
         owner.parkCapNs = busyParkNs;
+        parkHook = builder.parkHook;
         waitWhenFullNs = builder.waitWhenFullNs;
         requestWaitNs = Math.max(waitWhenFullNs, DEFAULT_REQUEST_WAIT_NS);
         slots = new TimerSlots(builder.capacity, TimerSlots.requestRingSize(wakeAfterRequests));
@@ -283,7 +303,7 @@ public final class TimerService implements AutoCloseable
             throw new IllegalStateException("this timer service has no TimerHandler for payload timers: give one " +
                 "to TimerService.Builder.handler, or arm with a Runnable");
         }
-        return arm(deadlineAfter(delay, unit), payload, null);
+        return arm(deadlineAfter(delay, unit), payload, null, 0);
     }
 
     /**
@@ -300,10 +320,91 @@ public final class TimerService implements AutoCloseable
     public long arm(final long delay, final TimeUnit unit, final Runnable task)
     {
         Objects.requireNonNull(task, "task");
-        return arm(deadlineAfter(delay, unit), 0, task);
+        return arm(deadlineAfter(delay, unit), 0, task, 0);
     }
 
-    private long arm(final long deadlineNs, final long payload, final Runnable task)
+    /**
+     * Arms a periodic timer whose runs go to the service's {@link TimerHandler}: the first after
+     * {@code initialDelay}, then every {@code period}, at fixed rate, until cancelled or closed. Any thread;
+     * lock-free; allocates nothing, and neither does each run.
+     * <p>
+     * <b>One handle for its whole life.</b> The handle stays the same from run to run; every run is handed the same
+     * handle and payload, and its own deadline.
+     * <p>
+     * <b>Fixed rate, no drift.</b> Run {@code k} (from 0) is due at {@code first + k * period} exactly, where
+     * {@code first} is the clock's reading at the arm plus {@code initialDelay}: each next deadline is computed from
+     * the previous deadline, never from the time a run happened, so lateness never accumulates. A {@link #rearm}
+     * between runs moves the series: the next run at the new deadline, then every period after it.
+     * <p>
+     * <b>Falling behind.</b> Runs never overlap on the owner thread and none is skipped or merged: if the owner falls
+     * several periods behind (a slow callback, a stalled poller), the missed runs happen late, back to back, each
+     * with its own deadline, until the series has caught up, as with the JDK's
+     * {@link java.util.concurrent.ScheduledExecutorService#scheduleAtFixedRate}. They come in deadline order among
+     * the other due timers, within the same {@link #poll()} (up to its limit, the rest at the next poll) or the same
+     * round of the driver. With an executor the runs are handed over at their deadlines, and may overlap on its
+     * threads if a run outlasts its period.
+     * <p>
+     * <b>Cancel is final.</b> {@link #cancel} returning {@code true} means no run starts afterwards; called while a
+     * run is in progress (on the owner thread or an executor), that run finishes and none follows. {@link #rearm}
+     * answers {@code false} while a run is in progress on the owner thread (call it from the callback to move the
+     * series after it returns: it does not). {@link #shutdown()} hands the timer back once, with its next deadline
+     * and its period. If the next deadline would overflow the clock's range, the series ends: the timer is retired
+     * and the error handler told.
+     *
+     * @param initialDelay the delay of the first run from now, at least 0.
+     * @param period       the time between the deadlines of successive runs, at least 1 ns once converted.
+     * @param unit         the unit of both.
+     * @param payload      any value; handed to the handler at every run.
+     * @return the timer's handle, never {@link #NULL_HANDLE}.
+     * @throws IllegalArgumentException if the initial delay is negative or too large, or the period is not
+     *                                  positive (in ns) or is {@link Long#MAX_VALUE} ns or more.
+     * @see #arm(long, TimeUnit, long) for the other exceptions.
+     */
+    public long armPeriodic(final long initialDelay, final long period, final TimeUnit unit, final long payload)
+    {
+        if (handler == null)
+        {
+            throw new IllegalStateException("this timer service has no TimerHandler for payload timers: give one " +
+                "to TimerService.Builder.handler, or arm with a Runnable");
+        }
+        final long periodNs = periodNs(period, unit);
+        return arm(deadlineAfter(initialDelay, unit), payload, null, periodNs);
+    }
+
+    /**
+     * Arms a periodic timer that runs {@code task} (on the owner thread, or on the executor): the first time after
+     * {@code initialDelay}, then every {@code period}. Same contract as
+     * {@link #armPeriodic(long, long, TimeUnit, long)}; the service keeps a reference to the task until the timer is
+     * cancelled or the service closes.
+     *
+     * @param initialDelay the delay of the first run from now, at least 0.
+     * @param period       the time between the deadlines of successive runs.
+     * @param unit         the unit of both.
+     * @param task         what each run runs.
+     * @return the timer's handle, never {@link #NULL_HANDLE}.
+     * @throws NullPointerException if the task is null.
+     * @see #armPeriodic(long, long, TimeUnit, long) for the other exceptions.
+     */
+    public long armPeriodic(final long initialDelay, final long period, final TimeUnit unit, final Runnable task)
+    {
+        Objects.requireNonNull(task, "task");
+        final long periodNs = periodNs(period, unit);
+        return arm(deadlineAfter(initialDelay, unit), 0, task, periodNs);
+    }
+
+    private static long periodNs(final long period, final TimeUnit unit)
+    {
+        Objects.requireNonNull(unit, "unit");
+        final long periodNs = unit.toNanos(period); // saturates
+        if (periodNs <= 0 || periodNs == Long.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("period must be at least 1 ns and less than Long.MAX_VALUE ns, was " +
+                period + " " + unit);
+        }
+        return periodNs;
+    }
+
+    private long arm(final long deadlineNs, final long payload, final Runnable task, final long periodNs)
     {
         if (closed)
         {
@@ -314,6 +415,10 @@ public final class TimerService implements AutoCloseable
         if (task != null)
         {
             slots.ensureTasks(); // may allocate (once): never between a claim and its publication
+        }
+        if (periodNs != 0)
+        {
+            slots.ensurePeriods(); // likewise
         }
         long position;
         int slot;
@@ -361,6 +466,10 @@ public final class TimerService implements AutoCloseable
         if (task != null)
         {
             slots.task(slot, task); // null otherwise: the owner cleared it when it freed the slot
+        }
+        if (periodNs != 0)
+        {
+            slots.period(slot, periodNs); // 0 otherwise: the owner cleared it when it retired the slot
         }
         // Volatile (not release): with the read of `closed` below it forms a Dekker pair with shutdown(), which
         // writes `closed` and then reads every state word. Sequence 0: the arm is the timer's first request.
@@ -468,11 +577,20 @@ public final class TimerService implements AutoCloseable
      */
     private boolean retractAfterClose(final int slot, final long handle)
     {
+        final boolean periodic = slots.period(slot) != 0; // this thread wrote it
         while (true)
         {
             final long state = slots.state(slot);
             if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
             {
+                return false;
+            }
+            if (periodic && (state & SEQUENCE_MASK) != 0)
+            {
+                // A periodic timer that ran already (its first run moved the sequence; or a re-arm by a guessed
+                // handle did) is ARMED again: the arm succeeded. The close's sweep, which began after that run,
+                // takes it as pending. (Only a caller-driven poll still running beside the close, which swept this
+                // slot before the arm published, can leave it ARMED in the closed service: dead, never run again.)
                 return false;
             }
             if (slots.casState(slot, state, (state & ~STATUS_MASK) | CLOSED))
@@ -509,6 +627,17 @@ public final class TimerService implements AutoCloseable
             final long state = slots.state(slot);
             if ((state & GENERATION_MASK) != (handle & GENERATION_MASK) || status(state) != ARMED)
             {
+                if ((state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == RUNNING)
+                {
+                    // A periodic timer's run is in progress: this CAS stops the runs after it. No request: the owner
+                    // reads the word when the run returns, and retires the timer instead of filing its next run.
+                    if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED))
+                    {
+                        giveBack(position);
+                        return true;
+                    }
+                    continue;
+                }
                 giveBack(position);
                 return false;
             }
@@ -619,7 +748,8 @@ public final class TimerService implements AutoCloseable
     /**
      * @param handle any value.
      * @return whether the handle names a timer that is armed: it has not fired (nor started to), and was not
-     * cancelled. A snapshot: another thread may change it at once.
+     * cancelled; a periodic timer stays armed, during its runs too, until cancelled. A snapshot: another thread may
+     * change it at once.
      */
     public boolean isArmed(final long handle)
     {
@@ -629,7 +759,8 @@ public final class TimerService implements AutoCloseable
             return false;
         }
         final long state = slots.state(slot);
-        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == ARMED;
+        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) &&
+            (status(state) == ARMED || status(state) == RUNNING); // RUNNING: a periodic timer runs again
     }
 
     /** @return a snapshot of the counters and the lateness percentiles. Any thread; takes a lock, allocates. */
@@ -656,14 +787,23 @@ public final class TimerService implements AutoCloseable
         {
             metricsLock.unlock();
         }
-        // Slots taken first: a slot freed and taken again between the reads then counts as freed, not as taken
-        // twice, so pending may read low for a moment but never high (the counters go up before a slot is freed).
-        final int taken = slots.allocations();
-        final long firedCount = fired.get();
+        final long firedCount = fired.get() + periodicRuns.get();
         final long retired = cancelledRetired.get();
-        final long pending = closed ? 0 : Math.max(0, taken - (int)(firedCount + retired));
+        final long pending = closed ? 0 : heldSlots();
         return new TimerServiceMetrics(pending, firedCount, retired + closedCancelled.get(), rejected.sum(),
-            callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max);
+            callbackErrors.sum(), closedPending.get(), latenessCount, p50, p90, p99, p999, max,
+            executorRejections.sum());
+    }
+
+    /**
+     * @return the slots held now: armed, firing, or cancelled and not yet retired. Allocates nothing; a snapshot.
+     * Slots taken are read first: a slot freed and taken again between the reads then counts as freed, not as taken
+     * twice, so this may read low for a moment but never high (the counters go up before a slot is freed).
+     */
+    int heldSlots()
+    {
+        final int taken = slots.allocations();
+        return Math.max(0, taken - (int)(fired.get() + cancelledRetired.get()));
     }
 
     /** @return the most timers the service holds at once. */
@@ -689,8 +829,20 @@ public final class TimerService implements AutoCloseable
     /**
      * Starts a driver thread of its own (from the builder's {@link ThreadFactory}), which owns the wheel until the
      * service closes. Call at most once, and never together with {@link #poll()}.
+     * <p>
+     * <b>Interrupts.</b> An interrupt of the driver thread is not a request to stop, as for the worker threads of the
+     * JDK's executors outside their shutdown: the driver clears the flag before each round (so callbacks run with it
+     * clear) and before it parks (so a callback that restores the flag, the usual idiom, does not make it spin), and
+     * goes on. An interrupt that arrives while it parks only wakes it early. {@link #close()} or {@link #shutdown()}
+     * stops it.
      *
-     * @throws IllegalStateException        if the service is already driven (by a driver, or by poll()).
+     * <p>
+     * <b>A failed start.</b> If the thread factory throws, returns null, or returns a thread that cannot be started,
+     * this throws and the service is left as it was: not driven, so {@link #start()} may be called again (with the
+     * cause fixed) or the service driven by {@link #poll()}; timers armed meanwhile wait for either.
+     *
+     * @throws IllegalStateException        if the service is already driven (by a driver, or by poll()), or if the
+     *                                      thread factory returned null or a thread that was already started.
      * @throws TimerServiceClosedException if it is closed.
      */
     public void start()
@@ -704,9 +856,37 @@ public final class TimerService implements AutoCloseable
             throw new IllegalStateException(mode == MODE_DRIVER ? "the driver thread is already started" :
                 "the service is caller-driven (poll() was called): it cannot also be given a driver thread");
         }
-        final Thread thread = threadFactory.newThread(this::drive);
-        driver = thread;
-        thread.start();
+        boolean started = false;
+        try
+        {
+            final Thread thread = threadFactory.newThread(this::drive);
+            if (thread == null)
+            {
+                throw new IllegalStateException("the threadFactory returned null instead of the driver thread; " +
+                    "the service is not started (start() may be called again)");
+            }
+            driver = thread;
+            try
+            {
+                thread.start();
+            }
+            catch (final IllegalThreadStateException e)
+            {
+                throw new IllegalStateException("the threadFactory returned a thread that was already started; " +
+                    "the service is not started (start() may be called again)", e);
+            }
+            started = true;
+        }
+        finally
+        {
+            if (!started)
+            {
+                // Left startable: no thread runs drive(), so nothing owns the wheel; a producer that saw MODE_DRIVER
+                // meanwhile only yielded instead of draining a full queue itself.
+                driver = null;
+                MODE.setVolatile(this, MODE_NONE);
+            }
+        }
     }
 
     /**
@@ -826,17 +1006,24 @@ public final class TimerService implements AutoCloseable
      * executor's). In caller-driven mode a {@link #poll()} running concurrently on the owner thread may still be
      * finishing the callback it was in, and this waits for that poll to return before it collects the pending
      * timers (their deadlines are in the owner's wheel): a callback must not wait for the thread that closes.
-     * {@link #close()} collects nothing and never waits for a poll. Any thread may call this. O(capacity).
+     * {@link #close()} collects nothing and never waits for a poll. Any thread may call this. O(capacity). The wait
+     * for a running callback has no bound and is not interrupted (an interrupt meanwhile is kept in the flag): to
+     * bound it, {@link #close(long, TimeUnit)} (which returns no list) or call {@link #awaitTermination} first from
+     * a thread that closed with it.
      *
      * @return the timers that were pending, in slot order.
      */
     public List<PendingTimer> shutdown()
     {
-        return stop(true);
+        return stop(true, true);
     }
 
-    /** @param collect whether to return the pending timers, or only count them ({@link #close()}: no garbage). */
-    private List<PendingTimer> stop(final boolean collect)
+    /**
+     * @param collect whether to return the pending timers, or only count them ({@link #close()}: no garbage).
+     * @param join    whether to wait for the driver thread to end before the sweep (else the sweep races the
+     *                driver's last round as it races a caller-driven poll: each timer is decided by its CAS).
+     */
+    private List<PendingTimer> stop(final boolean collect, final boolean join)
     {
         if (!CLOSED_FLAG.compareAndSet(this, false, true))
         {
@@ -846,7 +1033,7 @@ public final class TimerService implements AutoCloseable
         if (driverThread != null)
         {
             LockSupport.unpark(driverThread);
-            if (driverThread != Thread.currentThread())
+            if (join && driverThread != Thread.currentThread())
             {
                 joinUninterruptibly(driverThread);
             }
@@ -860,7 +1047,7 @@ public final class TimerService implements AutoCloseable
             while (true)
             {
                 final long state = slots.state(slot);
-                if (status(state) != ARMED)
+                if (status(state) != ARMED && status(state) != RUNNING)
                 {
                     // free, firing (a callback closing the service, or one running beside a caller-driven close),
                     // or cancelled (retired or not: the cancel that won it is final)
@@ -917,8 +1104,11 @@ public final class TimerService implements AutoCloseable
             for (int i = 0; i < count; i++)
             {
                 final int slot = closedSlots[i];
+                // A periodic timer whose run is in progress on this very thread (a callback closing the service)
+                // is not in the wheel yet: its next deadline is the owner's.
+                final long deadlineNs = slot == owner.runningSlot ? owner.runningNextNs : wheel.slotDeadline(slot);
                 pending.add(new PendingTimer(TimerSlots.handle(slots.state(slot), slot), wheel.slotPayload(slot),
-                    wheel.slotDeadline(slot), slots.task(slot)));
+                    deadlineNs, slots.task(slot), slots.period(slot)));
             }
             return pending;
         }
@@ -933,12 +1123,92 @@ public final class TimerService implements AutoCloseable
 
     /**
      * Same as {@link #shutdown()}, discarding the pending timers (each cancelled, counted in the metrics): it makes
-     * no list of them, so closing a service that holds millions of timers leaves no garbage.
+     * no list of them, so closing a service that holds millions of timers leaves no garbage. Like shutdown(), it
+     * waits for a callback running on the driver thread to return, however long it takes, and cannot be interrupted
+     * (an interrupt meanwhile is kept in the flag); {@link #close(long, TimeUnit)} bounds that wait.
      */
     @Override
     public void close()
     {
-        stop(false);
+        stop(false, true);
+    }
+
+    /**
+     * Closes the service as {@link #close()} does, but waits at most {@code timeout} for a callback running on the
+     * owner thread to return, and can be interrupted. Every timer pending is cancelled before the wait begins (a
+     * callback already running finishes; no other starts), so the result only says whether the owner has finished:
+     * {@code true} if the driver thread has ended (or, caller-driven, no {@link #poll()} is in progress), as
+     * {@link #awaitTermination} answers. Callbacks handed to an executor are not waited for. Idempotent: on a service
+     * closed already it only waits.
+     *
+     * @param timeout the longest wait; 0 or less does not wait.
+     * @param unit    its unit.
+     * @return whether the owner finished within the wait. {@code false} at once when called from a callback on the
+     * owner thread, which cannot wait for itself (the service is closed all the same).
+     * @throws InterruptedException if the calling thread is interrupted before or during the wait; the service is
+     *                              closed all the same, and the interrupt flag is cleared, as by the JDK's waits.
+     */
+    public boolean close(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        Objects.requireNonNull(unit, "unit");
+        stop(false, false);
+        return awaitTermination(timeout, unit);
+    }
+
+    /**
+     * Waits until the service is closed and its owner has finished: the driver thread has ended, or, caller-driven,
+     * no {@link #poll()} is in progress (a poll after the close returns at once and runs nothing). Then no callback
+     * runs on the owner thread and none will start. Callbacks handed to an executor are not waited for. Like
+     * {@link java.util.concurrent.ExecutorService#awaitTermination}, this does not close the service: it waits for
+     * another thread to.
+     *
+     * @param timeout the longest wait; 0 or less does not wait.
+     * @param unit    its unit.
+     * @return {@code true} if the service is closed and its owner finished, {@code false} if the wait ran out first,
+     * and at once when called from a callback on the owner thread, which cannot wait for itself.
+     * @throws InterruptedException if the calling thread is interrupted before or during the wait (its flag is
+     *                              cleared, as by the JDK's waits).
+     */
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        Objects.requireNonNull(unit, "unit");
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final Thread driverThread = driver;
+        if (ownerThread == Thread.currentThread() || driverThread == Thread.currentThread())
+        {
+            return false; // a callback: its own return is what the wait would wait for
+        }
+        final long totalNs = unit.toNanos(timeout); // saturates
+        final long startNs = System.nanoTime();
+        while (true)
+        {
+            final Thread current = driver;
+            if (closed && (current == null || !current.isAlive()) && polling != POLLER)
+            {
+                return true;
+            }
+            final long remainingNs = totalNs - (System.nanoTime() - startNs);
+            if (remainingNs <= 0)
+            {
+                return false;
+            }
+            if (closed && current != null)
+            {
+                TimeUnit.NANOSECONDS.timedJoin(current, remainingNs);
+            }
+            else
+            {
+                // Not closed yet, or a caller's poll to return: nothing to block on, so a short park at a time.
+                LockSupport.parkNanos(this, Math.min(remainingNs, AWAIT_STEP_NS));
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ the owner
@@ -952,6 +1222,8 @@ public final class TimerService implements AutoCloseable
         ownerThread = Thread.currentThread();
         while (!closed)
         {
+            // A stray interrupt is no request to stop (see start()): cleared, so that callbacks run without it.
+            Thread.interrupted();
             try
             {
                 final int taken = work(Integer.MAX_VALUE);
@@ -998,7 +1270,17 @@ public final class TimerService implements AutoCloseable
         final long parkNs = wakeAt - clock.getAsLong();
         if (parkNs > 0 && !closed)
         {
-            LockSupport.parkNanos(this, parkNs);
+            // parkNanos returns at once while the interrupt flag is set: a flag set by an interrupt, or restored by a
+            // callback (the usual idiom), would make every park return at once and the driver spin on its core.
+            Thread.interrupted();
+            if (parkHook == null)
+            {
+                LockSupport.parkNanos(this, parkNs);
+            }
+            else
+            {
+                parkHook.accept(parkNs);
+            }
         }
         SLEEP_UNTIL.setVolatile(this, AWAKE);
     }
@@ -1131,6 +1413,7 @@ public final class TimerService implements AutoCloseable
     private void retire(final TimerSlots slots, final int slot)
     {
         slots.clearTask(slot);
+        slots.clearPeriod(slot);
         // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
         cancelledRetired.lazySet(cancelledRetired.get() + 1);
@@ -1217,6 +1500,9 @@ public final class TimerService implements AutoCloseable
     {
         final TimerSlots slots = this.slots;
         long state = slots.state(slot);
+        // Read after the word: written by the arming thread before its volatile write of the word.
+        final long periodNs = slots.period(slot);
+        final long firing = periodNs == 0 ? FIRING : RUNNING;
         while (true)
         {
             // Exactly "armed, nothing queued": a cancel or re-arm that got in first wins, and its request re-files or
@@ -1235,7 +1521,7 @@ public final class TimerService implements AutoCloseable
                 }
                 return;
             }
-            if (slots.casState(slot, state, (state & ~STATUS_MASK) | FIRING))
+            if (slots.casState(slot, state, (state & ~STATUS_MASK) | firing))
             {
                 break;
             }
@@ -1252,6 +1538,11 @@ public final class TimerService implements AutoCloseable
         final long lateNs = owner.fireClockNs - deadlineNs;
         lateness.record(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
         final Runnable task = slots.task(slot);
+        if (periodNs != 0)
+        {
+            runPeriodic(slot, handle, payload, deadlineNs, periodNs, task);
+            return;
+        }
         try
         {
             dispatch(handle, payload, deadlineNs, task);
@@ -1267,6 +1558,77 @@ public final class TimerService implements AutoCloseable
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             fired.lazySet(fired.get() + 1);
             slots.free(slot);
+        }
+    }
+
+    /**
+     * One run of a periodic timer, whose word says RUNNING: then, unless a cancel or the close took it meanwhile, it
+     * goes back to ARMED and into the wheel at its next deadline, the previous deadline plus the period (never the
+     * time of the run: no drift). Still inside the wheel's expiry of the slot, so the wheel keeps the slot (it frees
+     * only a slot its callback did not file again). A next deadline already past fires within the same advance, in
+     * deadline order with the other due timers: late runs come back to back, never two at once. Allocates nothing
+     * (without an executor).
+     */
+    private void runPeriodic(final int slot, final long handle, final long payload, final long deadlineNs,
+        final long periodNs, final Runnable task)
+    {
+        final long nextNs = deadlineNs + periodNs;
+        final boolean inRange = nextNs > deadlineNs && deadlineInRange(nextNs);
+        owner.runningSlot = slot;
+        owner.runningNextNs = nextNs;
+        try
+        {
+            dispatch(handle, payload, deadlineNs, task);
+        }
+        finally
+        {
+            owner.runningSlot = NIL;
+            periodicRuns.lazySet(periodicRuns.get() + 1);
+            while (true)
+            {
+                final long state = slots.state(slot);
+                final long status = status(state);
+                if (status == RUNNING)
+                {
+                    if (!inRange)
+                    {
+                        if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED))
+                        {
+                            retire(slots, slot);
+                            reportError(handle, new IllegalStateException("periodic timer 0x" +
+                                Long.toHexString(handle) + ": its next deadline, " + deadlineNs + " + " + periodNs +
+                                " ns, would overflow the clock's range; the series ends"));
+                            break;
+                        }
+                        continue;
+                    }
+                    // ARMED before it is filed: a cancel or re-arm from now on queues a request, which this thread
+                    // handles after the filing below. The first run moves the sequence from the arm's 0 to 1 (no
+                    // request can carry 1 yet: none is queued, and none was made since the arm), so that the word
+                    // after a run never equals the word before it, and an arm that saw the close and comes to take
+                    // its timer back (retractAfterClose) can tell that it ran.
+                    final long armed = (state & SEQUENCE_MASK) == 0 ?
+                        (state & ~STATUS_MASK) | (1L << SEQUENCE_SHIFT) | ARMED : (state & ~STATUS_MASK) | ARMED;
+                    if (slots.casState(slot, state, armed))
+                    {
+                        wheel.rearmSlot(slot, nextNs);
+                        break;
+                    }
+                }
+                else if (status == CANCELLED)
+                {
+                    retire(slots, slot); // cancelled during the run: no request comes for it
+                    break;
+                }
+                else
+                {
+                    if (status == CLOSED && inRange)
+                    {
+                        wheel.rearmSlot(slot, nextNs); // for the list shutdown() returns; never fired again
+                    }
+                    break;
+                }
+            }
         }
     }
 
@@ -1302,13 +1664,49 @@ public final class TimerService implements AutoCloseable
         }
         try
         {
-            // A Runnable goes to the executor as it is (its exceptions are the executor's to handle); a payload
-            // timer needs a task object: the one allocation per fire of executor mode.
-            executor.execute(task != null ? task : () -> runHandler(handle, payload, deadlineNs));
+            // The one allocation per fire of executor mode: a task that carries what the callback needs and catches
+            // what it throws, so that the error handler hears it on the executor's thread too (a Runnable handed
+            // over as it is would leave its exception to the executor: lost, in a plain thread pool).
+            executor.execute(task != null ? new RunTask(handle, task) : () -> runHandler(handle, payload, deadlineNs));
         }
         catch (final Throwable t)
         {
-            reportError(handle, t); // RejectedExecutionException: the timer fired, its callback could not run
+            // RejectedExecutionException above all (a shut-down or saturated executor): the timer fired, its
+            // callback will not run. Counted apart from the callbacks that threw, and told to the error handler.
+            executorRejections.increment();
+            notifyErrorHandler(handle, t);
+        }
+    }
+
+    /** An executor's task for a {@link Runnable} timer: 32 bytes (the payload timer's lambda is 40). */
+    private final class RunTask implements Runnable
+    {
+        private final long handle;
+        private final Runnable task;
+
+        RunTask(final long handle, final Runnable task)
+        {
+            this.handle = handle;
+            this.task = task;
+        }
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                task.run();
+            }
+            catch (final Throwable t)
+            {
+                reportError(handle, t);
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return "escapement timer 0x" + Long.toHexString(handle) + ": " + task;
         }
     }
 
@@ -1324,9 +1722,15 @@ public final class TimerService implements AutoCloseable
         }
     }
 
+    /** A callback threw: counted, and told to the error handler. */
     private void reportError(final long handle, final Throwable error)
     {
         callbackErrors.increment();
+        notifyErrorHandler(handle, error);
+    }
+
+    private void notifyErrorHandler(final long handle, final Throwable error)
+    {
         try
         {
             errorHandler.onError(handle, error);
@@ -1364,6 +1768,13 @@ public final class TimerService implements AutoCloseable
                 "would overflow the clock's range (now " + now + " ns, service started at " + startNs + " ns)");
         }
         return deadlineNs;
+    }
+
+    /** @return whether the wheel takes {@code deadlineNs}: one at or after the start lies less than 2^63-1 after it. */
+    private boolean deadlineInRange(final long deadlineNs)
+    {
+        final long sinceStart = deadlineNs - startNs;
+        return !(deadlineNs >= startNs && (sinceStart < 0 || sinceStart == Long.MAX_VALUE));
     }
 
     private static void joinUninterruptibly(final Thread thread)
@@ -1410,6 +1821,7 @@ public final class TimerService implements AutoCloseable
         private long waitWhenFullNs;
         private long maxParkNs = DEFAULT_MAX_PARK_NS;
         private long busyParkNs;
+        private java.util.function.LongConsumer parkHook;
         private ThreadFactory threadFactory = runnable ->
         {
             final Thread thread = new Thread(runnable, "escapement-timer-" + THREAD_NUMBER.incrementAndGet());
@@ -1445,6 +1857,12 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param executor runs the callbacks instead of the owner thread, which only hands them over. Default none.
+         *                 Each fire hands it a small task of the service's (one allocation per fire, 32 to 40 bytes),
+         *                 which runs the callback and sends what it throws to the {@link TimerErrorHandler}. If
+         *                 {@code execute} throws ({@link java.util.concurrent.RejectedExecutionException}: the
+         *                 executor is shut down or saturated), the timer still counts as fired, its callback does not
+         *                 run, the refusal is counted ({@link TimerServiceMetrics#executorRejections()}) and told to
+         *                 the error handler with the timer's handle; the service goes on.
          * @return this builder.
          */
         public Builder executor(final Executor executor)
@@ -1521,16 +1939,27 @@ public final class TimerService implements AutoCloseable
          *                to it, before it throws {@link TimerServiceFullException}. Default 0: it throws at once.
          *                Useful when producers can outrun the owner thread (more busy producers than cores), so
          *                that they are slowed to its pace instead of failing. An arm or re-arm that finds the request
-         *                queue full waits this long, or a second if that is longer.
+         *                queue full waits this long, or a second if that is longer. Durations beyond
+         *                {@link Long#MAX_VALUE} nanoseconds (about 292 years) are taken as that: in effect, wait for as
+         *                long as it takes.
          * @return this builder.
+         * @throws NullPointerException     if {@code maxWait} is null.
+         * @throws IllegalArgumentException if {@code maxWait} is negative.
          */
         public Builder waitWhenFull(final java.time.Duration maxWait)
         {
+            if (maxWait == null)
+            {
+                throw new NullPointerException("waitWhenFull's maxWait must not be null: use Duration.ZERO to fail " +
+                    "at once when full");
+            }
             if (maxWait.isNegative())
             {
-                throw new IllegalArgumentException("waitWhenFull must not be negative, was " + maxWait);
+                throw new IllegalArgumentException("waitWhenFull's maxWait must not be negative, was " + maxWait);
             }
-            this.waitWhenFullNs = maxWait.toNanos();
+            // Saturated: Duration.toNanos() throws ArithmeticException past 2^63-1 ns. The waits compare elapsed
+            // times (now - start >= wait), which stay exact for any wait up to Long.MAX_VALUE however they wrap.
+            this.waitWhenFullNs = maxWait.compareTo(MAX_NANOS_DURATION) >= 0 ? Long.MAX_VALUE : maxWait.toNanos();
             return this;
         }
 
@@ -1551,6 +1980,16 @@ public final class TimerService implements AutoCloseable
         Builder busyParkNs(final long busyParkNs)
         {
             this.busyParkNs = busyParkNs;
+            return this;
+        }
+
+        /**
+         * Tests only: the driver parks through this instead of {@link LockSupport#parkNanos(Object, long)}, so that a
+         * test can count its parks and see the interrupt flag at each (it should delegate to parkNanos).
+         */
+        Builder parkHook(final java.util.function.LongConsumer parkHook)
+        {
+            this.parkHook = parkHook;
             return this;
         }
 

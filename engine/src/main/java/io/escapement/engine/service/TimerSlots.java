@@ -23,9 +23,10 @@ import java.lang.invoke.VarHandle;
  *       owner in. A request can be overtaken by at most a ring's worth (2<sup>16</sup>) of others, far fewer than
  *       the 2<sup>24</sup> it would take for a sequence to come round again.</li>
  *   <li><b>status</b> (3 bits): {@link #FREE}, {@link #ARMED}, {@link #FIRING}, {@link #CANCELLED},
- *       {@link #CLOSED}. ARMED is the only status that can be left by a race: by the owner to FIRING, by
- *       {@code cancel} to CANCELLED, by {@code close} to CLOSED. Each is a CAS from the exact word read, so exactly one
- *       wins and the loser sees the winner's status.</li>
+ *       {@link #CLOSED}, {@link #RUNNING}. ARMED is left by a race: by the owner to FIRING (or RUNNING, for a
+ *       periodic timer), by {@code cancel} to CANCELLED, by {@code close} to CLOSED; so is RUNNING: by the owner back
+ *       to ARMED after the run, by {@code cancel} to CANCELLED, by {@code close} to CLOSED. Each is a CAS from the
+ *       exact word read, so exactly one wins and the loser sees the winner's status.</li>
  *   <li><b>{@link #QUEUED}</b>: the request with the word's sequence has not been handled yet. Set by the CAS that
  *       makes a request, cleared by the owner when it handles it. The owner fires a timer only by a CAS from
  *       {@code ARMED} without the flag: a cancel or re-arm that got in first always wins.</li>
@@ -74,6 +75,12 @@ final class TimerSlots
     static final long FIRING = 2;
     static final long CANCELLED = 3;
     static final long CLOSED = 4;
+    /**
+     * A periodic timer whose callback the owner runs now: like FIRING, but it will run again, so a cancel still wins
+     * it (a CAS to CANCELLED: no later run) and the close takes it as pending. Left by the owner only, after the
+     * callback: back to ARMED (filed at its next deadline), or the cancel's or close's status is acted on.
+     */
+    static final long RUNNING = 5;
     static final long QUEUED = 1 << 3;
     static final int SEQUENCE_SHIFT = 8;
     static final long SEQUENCE_MASK = 0xFF_FFFFL << SEQUENCE_SHIFT;
@@ -102,12 +109,14 @@ final class TimerSlots
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle RING = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle TASKS;
+    private static final VarHandle PERIODS;
 
     static
     {
         try
         {
             TASKS = MethodHandles.lookup().findVarHandle(TimerSlots.class, "tasks", Runnable[].class);
+            PERIODS = MethodHandles.lookup().findVarHandle(TimerSlots.class, "periods", long[].class);
         }
         catch (final ReflectiveOperationException e)
         {
@@ -144,6 +153,8 @@ final class TimerSlots
     private final long[] states;
     /** The task of each timer armed with a {@link Runnable}; created by the first such arm (4 bytes a slot). */
     private volatile Runnable[] tasks;
+    /** The period of each periodic timer in ns, 0 for one-shot; created by the first periodic arm (8 bytes a slot). */
+    private volatile long[] periods;
     /** Free slot numbers, tagged with their lap's parity, at positions taken onwards, modulo the ring's size. */
     private final int[] freeRing;
     private final int ringMask;
@@ -272,13 +283,70 @@ final class TimerSlots
         }
     }
 
+    /** Any thread: creates the period table if no periodic timer was armed yet (8 bytes a slot, once). */
+    void ensurePeriods()
+    {
+        if (periods == null)
+        {
+            PERIODS.compareAndSet(this, null, new long[capacity]);
+        }
+    }
+
+    /** The thread that holds the slot, after {@link #ensurePeriods}: the arming thread before publishing its word. */
+    void period(final int slot, final long periodNs)
+    {
+        periods[slot] = periodNs;
+    }
+
+    /** @return the slot's period in ns, 0 for a one-shot timer. Read after a volatile read of the slot's word. */
+    long period(final int slot)
+    {
+        final long[] periods = this.periods;
+        return periods == null ? 0 : periods[slot];
+    }
+
+    /** Owner only: a retired periodic timer's slot goes back to one-shot, writing the line only when needed. */
+    void clearPeriod(final int slot)
+    {
+        final long[] periods = this.periods;
+        if (periods != null && periods[slot] != 0)
+        {
+            periods[slot] = 0;
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ free ring
 
-    /** Any thread. @return whether a slot was free at the moment of the read (another thread may take it at once). */
+    /**
+     * Any thread. @return whether a slot was free at some moment during the call (another thread may take it at once).
+     * <p>
+     * An entry whose lap tag is not its position's was either written a lap before (the position is not written yet:
+     * nothing free) or a lap after: between the read of {@code taken} and that of the entry, other threads took the
+     * position and the ones after it, and the owner, which keeps up to the capacity of slots free, freed enough to
+     * write the position again. With few timers held that takes only a few arms and frees (the owner writes position
+     * {@code p + ringSize} once about {@code held + 1} slots after {@code p} were taken), so "nothing free" may be
+     * answered only once {@code taken} is read unchanged after the entry, as {@link #allocate} does. (Answering from
+     * the stale read was issue 14's spurious {@link TimerServiceFullException}: a service holding 4 timers out of
+     * 65,536 claimed to be full a few times per 8 million arms.) The entry, read with acquire after the owner's
+     * release, comes after the takes of every slot the owner freed before it; so if it was written a lap after,
+     * the second read of {@code taken} sees it moved.
+     */
     boolean hasFreeSlot()
     {
-        final long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
-        return ((int)RING.getAcquire(freeRing, (int)taken & ringMask) & LAP_BIT) == lapBit(taken);
+        long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+        while (true)
+        {
+            if (((int)RING.getAcquire(freeRing, (int)taken & ringMask) & LAP_BIT) == lapBit(taken))
+            {
+                return true;
+            }
+            final long now = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+            if (now == taken)
+            {
+                return false;
+            }
+            taken = now;
+        }
     }
 
     /**

@@ -38,8 +38,27 @@ class TimerServiceStressTest
     @Timeout(120)
     void shouldAccountForEveryTimerExactlyOnceAndFireNoneEarly() throws InterruptedException
     {
+        accountForEveryTimer(1 << 15, TIMERS_PER_PRODUCER);
+    }
+
+    /**
+     * The same on a service of 64 slots, far fewer than the timers live at once: arms find the free ring empty all
+     * the time (they throw {@link TimerServiceFullException} and retry), and, with two producers, often lose the
+     * last free slot to each other after claiming a request position (which they then give back): the full-ring and
+     * free-slot paths, with every timer still accounted for exactly once.
+     */
+    @Test
+    @Timeout(120)
+    void shouldAccountForEveryTimerExactlyOnceWhenTheServiceIsFullMostOfTheTime() throws InterruptedException
+    {
+        accountForEveryTimer(64, 100_000);
+    }
+
+    private static void accountForEveryTimer(final int capacity, final int timersPerProducer)
+        throws InterruptedException
+    {
         final long seed = System.nanoTime();
-        final int timers = PRODUCERS * TIMERS_PER_PRODUCER;
+        final int timers = PRODUCERS * timersPerProducer;
         final AtomicLong clock = new AtomicLong(-1_000_000); // a negative origin, for good measure
         final AtomicIntegerArray fired = new AtomicIntegerArray(timers);
         final AtomicIntegerArray cancelled = new AtomicIntegerArray(timers);
@@ -50,7 +69,7 @@ class TimerServiceStressTest
         final AtomicReference<String> firstEarly = new AtomicReference<>();
         final AtomicLong fullRetries = new AtomicLong();
 
-        final TimerService service = TimerService.builder().clock(clock::get).capacity(1 << 15).tickNs(64)
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(capacity).tickNs(64)
             .handler((handle, id, deadline) ->
             {
                 final long now = clock.get(); // only the owner moves the clock: exact
@@ -85,10 +104,10 @@ class TimerServiceStressTest
             producers[p] = new Thread(() ->
             {
                 final SplittableRandom random = new SplittableRandom(seed + 1 + producer);
-                final int first = producer * TIMERS_PER_PRODUCER;
+                final int first = producer * timersPerProducer;
                 final int[] recent = new int[RECENT];
                 awaitQuietly(start);
-                for (int id = first; id < first + TIMERS_PER_PRODUCER; id++)
+                for (int id = first; id < first + timersPerProducer; id++)
                 {
                     // One timer in ten is due at once and offered to the other producer, which cancels it while the
                     // owner is likely firing it: the race of fire against cancel, as often as possible.
@@ -190,6 +209,108 @@ class TimerServiceStressTest
         assertEquals(cancelledTotal, metrics.cancelled(), context);
         assertTrue(cancelledTotal > timers / 10 && firedTotal > timers / 10,
             () -> context + ": the mix did not exercise both outcomes: " + metrics);
+        if (capacity < timers / 1000)
+        {
+            assertTrue(fullRetries.get() > 0, () -> context + ": the service was never full: the full-ring path was " +
+                "not exercised");
+        }
+    }
+
+    /**
+     * Issue 14's spurious {@link TimerServiceFullException}: 4 producers each arm a timer an hour ahead and cancel it
+     * at once, on a service with room for 16, and never let more than 4 slots be held when they arm (a producer
+     * yields while the owner lags further behind in retiring the cancelled ones), so at most 8 are held, the service
+     * is never full and an arm must never throw. Few held slots make the race likely: the owner writes a ring
+     * position again a lap later once about as many slots as are held were taken after it. Before the fix of
+     * {@code TimerSlots.hasFreeSlot()} the arms threw about 3 times in 12 million (4 s on 2 busy cores; the
+     * reliable reproduction is {@link TimerServiceFreeRingStressTest}, on the ring alone); with the fix never. An
+     * injected clock that never moves: nothing fires, the owner only drains.
+     */
+    @Test
+    @Timeout(120)
+    void shouldNeverThrowFullWhileFewSlotsOfManyAreHeld() throws InterruptedException
+    {
+        final int producerCount = 4;
+        final int capacity = 16;
+        final int heldLimit = 4; // at most heldLimit + producerCount held: half the capacity
+        final long runNs = TimeUnit.SECONDS.toNanos(4);
+        final AtomicLong clock = new AtomicLong(123_456_789);
+        final TimerService service = TimerService.builder().clock(clock::get).capacity(capacity)
+            .handler((handle, payload, deadline) -> fail("nothing is due: the clock never moves"))
+            .errorHandler((handle, error) -> fail("callback threw", error)).build();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong arms = new AtomicLong();
+        final AtomicLong spuriousFull = new AtomicLong();
+        final AtomicLong mostHeld = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final CountDownLatch start = new CountDownLatch(1);
+        final Thread owner = new Thread(() ->
+        {
+            awaitQuietly(start);
+            while (running.get())
+            {
+                service.poll();
+            }
+        }, "full-ring-owner");
+        final Thread[] producers = new Thread[producerCount];
+        for (int p = 0; p < producerCount; p++)
+        {
+            producers[p] = new Thread(() ->
+            {
+                awaitQuietly(start);
+                long n = 0;
+                while (running.get())
+                {
+                    final int held = service.heldSlots();
+                    if (held > heldLimit)
+                    {
+                        Thread.yield(); // the owner lags: let it retire the cancelled timers
+                        continue;
+                    }
+                    mostHeld.accumulateAndGet(held, Math::max);
+                    try
+                    {
+                        final long handle = service.arm(1, TimeUnit.HOURS, n);
+                        if (!service.cancel(handle))
+                        {
+                            failure.compareAndSet(null, new AssertionError("cancel of a timer an hour ahead " +
+                                "answered false"));
+                        }
+                    }
+                    catch (final TimerServiceFullException e)
+                    {
+                        spuriousFull.incrementAndGet();
+                    }
+                    n++;
+                }
+                arms.addAndGet(n);
+            }, "full-ring-producer-" + p);
+            producers[p].setUncaughtExceptionHandler((t, e) -> failure.compareAndSet(null, e));
+            producers[p].start();
+        }
+        owner.setUncaughtExceptionHandler((t, e) -> failure.compareAndSet(null, e));
+        owner.start();
+        start.countDown();
+        final long endAt = System.nanoTime() + runNs;
+        while (System.nanoTime() - endAt < 0)
+        {
+            Thread.sleep(10); // the test's length only: nothing is asserted about time
+        }
+        running.set(false);
+        for (final Thread producer : producers)
+        {
+            producer.join();
+        }
+        owner.join();
+
+        assertEquals(null, failure.get());
+        assertTrue(arms.get() > 10_000, "too few arms to prove anything: " + arms.get());
+        assertEquals(0, spuriousFull.get(), "arm threw TimerServiceFullException " + spuriousFull.get() +
+            " times in " + arms.get() + " arms, with at most " + (mostHeld.get() + producerCount) + " of " + capacity +
+            " slots held");
+        service.poll();
+        assertEquals(0, service.shutdown().size());
+        assertEquals(0, service.metrics().rejected());
     }
 
     private static long armRetryingWhenFull(final TimerService service, final long delay, final int id,

@@ -505,8 +505,7 @@ class TimerServiceTest
 
         assertTrue(fired.isEmpty(), "the owner must only hand over");
         assertEquals(2, handedOver.size());
-        assertTrue(handedOver.get(0) == task || handedOver.get(1) == task, "a Runnable goes to the executor as it is");
-        handedOver.forEach(Runnable::run);
+        handedOver.forEach(Runnable::run); // each a task of the service's, which runs the callback
         assertEquals(2, fired.size());
     }
 
