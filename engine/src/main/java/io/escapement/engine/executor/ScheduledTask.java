@@ -82,6 +82,13 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     /** The value or the Throwable; written before the CAS to NORMAL or EXCEPTIONAL, read after seeing it. */
     private Object outcome;
     private volatile boolean waiting;
+    /**
+     * Executor mode: set by the adapter just before it gives the task to the user's executor, so that the call of
+     * {@link #run()} that follows runs it, where the service's call on its driver thread only hands it over. Plain:
+     * {@code Executor.execute} orders the write before the executor's call; the run clears it before a periodic
+     * task's next timer is armed, and the service's arm orders that before the driver's next call.
+     */
+    boolean handedOver;
 
     ScheduledTask(final TimerScheduledExecutor owner, final Object action, final boolean callable,
         final V resultForRunnable, final long deadlineNs, final long periodNs)
@@ -110,6 +117,12 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     @SuppressWarnings("unchecked")
     public void run()
     {
+        if (!handedOver && owner.handsOver())
+        {
+            owner.handOverFired(this); // the timer fired on the driver thread: the user's executor runs the task
+            return;
+        }
+        handedOver = false;
         runner = Thread.currentThread();
         if (!STATE.compareAndSet(this, NEW, RUNNING))
         {

@@ -176,7 +176,9 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             .threadFactory(builder.threadFactory);
         if (executor != null)
         {
-            serviceBuilder.executor(this::handOverFired);
+            // Not the service's executor option: the service would wrap each task in a runnable of its own (for its
+            // error handler), where the adapter must hand over the task itself. The service runs the task on its
+            // driver, and the task hands itself over (ScheduledTask.run).
             handedOver = ConcurrentHashMap.newKeySet();
             immediate = null;
         }
@@ -526,15 +528,22 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
     }
 
-    /** Executor mode: a timer fired; the service's owner hands the task over (the service's executor). */
-    private void handOverFired(final Runnable firedTask)
+    /** @return whether tasks run on a user's executor, to which the driver hands them over. */
+    boolean handsOver()
     {
-        handOver((ScheduledTask<?>)firedTask, false);
+        return executor != null;
+    }
+
+    /** Executor mode: a task's timer fired on the driver thread, which hands the task over to the executor. */
+    void handOverFired(final ScheduledTask<?> task)
+    {
+        handOver(task, false);
     }
 
     private void handOver(final ScheduledTask<?> task, final boolean submitting)
     {
         handedOver.add(task);
+        task.handedOver = true; // before execute: the executor's call of run() runs the task
         try
         {
             executor.execute(task);
