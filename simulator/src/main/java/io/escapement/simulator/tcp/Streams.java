@@ -1,0 +1,82 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.NetworkModel;
+
+import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
+import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
+
+/**
+ * Each direction's byte stream, counted in <i>units</i>: unit 0 is the SYN, units {@code 1..M} the data segments,
+ * unit {@code M+1} the FIN. Sequence numbers follow from the connection's initial sequence number (a hash of the
+ * seed) and the segment sizes, so a packet in flight needs only its unit.
+ */
+final class Streams
+{
+    private final long seed;
+    private final int mss;
+    private final ConnectionTable table;
+    private final int[] messageUnits = new int[2];  // data segments each end sends: request, response
+    private final int[] messageBytes = new int[2];
+
+    Streams(final Scenario scenario, final ConnectionTable table)
+    {
+        this.seed = scenario.seed;
+        this.mss = scenario.mss;
+        this.table = table;
+        messageUnits[CLIENT] = scenario.requestSegments();
+        messageUnits[SERVER] = scenario.responseSegments();
+        messageBytes[CLIENT] = scenario.requestBytes;
+        messageBytes[SERVER] = scenario.responseBytes;
+    }
+
+    /** @return the data segments end {@code end} (0 client, 1 server) sends. */
+    int messageUnits(final int end)
+    {
+        return messageUnits[end];
+    }
+
+    /** @return the unit of end {@code end}'s FIN. */
+    int finUnit(final int end)
+    {
+        return messageUnits[end] + 1;
+    }
+
+    /** @return the initial sequence number of end {@code end} of connection {@code conn}: a hash of the seed. */
+    static long initialSequence(final long seed, final long conn, final int end)
+    {
+        return NetworkModel.mix(NetworkModel.mix(seed ^ 0x15E) + conn * 2 + end) & 0xFFFF_FFFFL;
+    }
+
+    /** @return the sequence number of unit {@code unit} of end {@code i}'s stream (mod 2^32). */
+    long seq(final int i, final int unit)
+    {
+        return (initialSequence(seed, table.connection[i >> 1], i & 1) + offset(i & 1, unit)) & 0xFFFF_FFFFL;
+    }
+
+    /** @return the stream offset of a unit: SYN at 0, data from 1, the FIN after the data, then one past it. */
+    private long offset(final int end, final int unit)
+    {
+        if (unit == 0)
+        {
+            return 0;
+        }
+        final int units = messageUnits[end];
+        if (unit <= units)
+        {
+            return 1 + (long)(unit - 1) * mss;
+        }
+        return 1 + messageBytes[end] + (unit - units - 1);
+    }
+
+    /** @return the bytes of data a unit carries. */
+    int length(final int end, final int unit)
+    {
+        final int units = messageUnits[end];
+        if (unit == 0 || unit > units)
+        {
+            return 0;
+        }
+        return (int)Math.min(mss, messageBytes[end] - (long)(unit - 1) * mss);
+    }
+}
