@@ -44,6 +44,7 @@ public final class Scenario
     public final boolean timestamps;
     public final boolean tailLossProbe;
     public final int hz;
+    public final boolean timerSlack;
     public final long mslUs;
     public final long timeWaitUs;
     public final long finTimeoutUs;
@@ -76,6 +77,7 @@ public final class Scenario
         timestamps = b.timestamps;
         tailLossProbe = b.tailLossProbe;
         hz = b.hz;
+        timerSlack = b.timerSlack;
         mslUs = b.mslUs;
         timeWaitUs = b.timeWaitUs > 0 ? b.timeWaitUs : 2 * b.mslUs;
         finTimeoutUs = b.finTimeoutUs;
@@ -84,11 +86,12 @@ public final class Scenario
 
     /**
      * @return the strategy specification with the scenario's HZ for the {@code linux} strategy when it names none,
-     * so that its RTO is whole jiffies of the same kernel whose jiffy clock arms the timers.
+     * so that its RTO is whole jiffies of the same kernel whose jiffy clock arms the timers; with HZ 0 (exact
+     * timers) the strategy's {@code hz=0}, exact too.
      */
     static String withHz(final String specification, final int hz)
     {
-        if (specification == null || hz == 0 || specification.contains("hz="))
+        if (specification == null || specification.contains("hz="))
         {
             return specification;
         }
@@ -127,7 +130,7 @@ public final class Scenario
         return new Builder();
     }
 
-    /** The defaults are Linux's (6.x, HZ=1000) where a knob exists, else a small HTTP-like exchange. */
+    /** The defaults are Linux's (6.5 and later, HZ=1000) where a knob exists, else a small HTTP-like exchange. */
     public static final class Builder
     {
         long seed = 1;
@@ -147,7 +150,7 @@ public final class Scenario
         long idleTimeoutUs = 120_000_000;
         String rto = "linux";
         int synRetries = 6;
-        int synLinearTimeouts = 0;
+        int synLinearTimeouts = 4; // Linux 6.5 on
         int synAckRetries = 5;
         int tcpRetries2 = 15;
         int orphanRetries = 8;
@@ -157,6 +160,7 @@ public final class Scenario
         boolean countRetries = false;
         boolean tailLossProbe = true;
         int hz = 1000;
+        boolean timerSlack = true;
         long mslUs = 30_000_000;
         long timeWaitUs = 60_000_000; // Linux: TCP_TIMEWAIT_LEN, fixed 60 s whatever the MSL
         long finTimeoutUs = 60_000_000;
@@ -189,6 +193,8 @@ public final class Scenario
         public Builder countRetries(final boolean v) { countRetries = v; return this; }
         public Builder tailLossProbe(final boolean v) { tailLossProbe = v; return this; }
         public Builder hz(final int v) { hz = v; return this; }
+        /** Kernel timers fire in the bucket of the kernel's timer wheel (calc_wheel_index), late by up to 1/8. */
+        public Builder timerSlack(final boolean v) { timerSlack = v; return this; }
         public Builder mslUs(final long v) { mslUs = v; return this; }
         /** 0 means 2 MSL; Linux's TIME-WAIT is a fixed 60 s. */
         public Builder timeWaitUs(final long v) { timeWaitUs = v; return this; }

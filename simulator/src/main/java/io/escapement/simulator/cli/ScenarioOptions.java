@@ -32,7 +32,7 @@ final class ScenarioOptions
     int clients;
 
     @Option(names = "--ports", paramLabel = "LOW-HIGH", defaultValue = "32768-60999",
-        description = "Each client address's ephemeral port range (Linux's ip_local_port_range).")
+        description = "Each client address's ephemeral port range (net.ipv4.ip_local_port_range; Linux 6.x default).")
     String ports;
 
     @Option(names = "--refused", paramLabel = "FRACTION", defaultValue = "0",
@@ -76,19 +76,22 @@ final class ScenarioOptions
         completionCandidates = StrategyNames.class)
     String rto;
 
-    @Option(names = "--syn-retries", paramLabel = "N", defaultValue = "6", description = "net.ipv4.tcp_syn_retries.")
+    @Option(names = "--syn-retries", paramLabel = "N", defaultValue = "6",
+        description = "net.ipv4.tcp_syn_retries (default 6 since Linux 3.7).")
     int synRetries;
 
-    @Option(names = "--syn-linear-timeouts", paramLabel = "N", defaultValue = "0",
-        description = "net.ipv4.tcp_syn_linear_timeouts: first SYN retransmissions 1 s apart (recent kernels: 4).")
+    @Option(names = "--syn-linear-timeouts", paramLabel = "N", defaultValue = "4",
+        description = "net.ipv4.tcp_syn_linear_timeouts: the first N SYN retransmissions 1 s apart, then " +
+            "exponential backoff (added with default 4 in Linux 6.5; 0 is the older kernels' schedule).")
     int synLinearTimeouts;
 
     @Option(names = "--synack-retries", paramLabel = "N", defaultValue = "5",
-        description = "net.ipv4.tcp_synack_retries.")
+        description = "net.ipv4.tcp_synack_retries (default 5 since Linux 2.6).")
     int synAckRetries;
 
     @Option(names = "--tcp-retries2", paramLabel = "N", defaultValue = "15",
-        description = "net.ipv4.tcp_retries2, applied as Linux does: a time budget, not a count.")
+        description = "net.ipv4.tcp_retries2 (default 15 since Linux 2.x), applied as Linux does since 3.7 " +
+            "(retransmits_timed_out): a time budget, not a count.")
     int tcpRetries2;
 
     @Option(names = "--give-up", paramLabel = "RULE", defaultValue = "budget",
@@ -97,31 +100,39 @@ final class ScenarioOptions
     String giveUp;
 
     @Option(names = "--orphan-retries", paramLabel = "N", defaultValue = "8",
-        description = "net.ipv4.tcp_orphan_retries (the sysctl's 0 means 8).")
+        description = "net.ipv4.tcp_orphan_retries (default 0, which tcp_orphan_retries() reads as 8; Linux 6.x).")
     int orphanRetries;
 
     @Option(names = "--timestamps", paramLabel = "BOOLEAN", defaultValue = "false", arity = "1",
-        description = "TCP timestamps (RFC 7323): every ACK gives an RTT sample, Karn's rule aside.")
+        description = "TCP timestamps (RFC 7323): every ACK gives an RTT sample, Karn's rule aside (Linux's " +
+            "tcp_timestamps is 1; off here so that Karn's rule shows).")
     boolean timestamps;
 
     @Option(names = "--tlp", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
-        description = "Tail loss probe (RFC 8985) before the first RTO.")
+        description = "Tail loss probe (RFC 8985) before the first RTO (Linux 3.10 on; RACK-TLP 4.18 on).")
     boolean tlp;
 
     @Option(names = "--hz", paramLabel = "HZ", defaultValue = "1000",
-        description = "Kernel timer granularity: timers fire on 1/HZ boundaries; 0 for exact timers.")
+        description = "Kernel timer granularity: timers fire on 1/HZ boundaries (CONFIG_HZ=1000, the x86 and " +
+            "arm64 defconfig); 0 for exact timers, the linux RTO strategy's too (linux:hz=0).")
     int hz;
+
+    @Option(names = "--timer-slack", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "Kernel timers fire in the bucket the kernel's timer wheel files them in (calc_wheel_index, " +
+            "Linux 4.8 on): late by up to about 1/8 of their delay. Needs --hz above 0.")
+    boolean timerSlack;
 
     @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
         description = "Maximum segment lifetime.")
     long mslUs;
 
     @Option(names = "--time-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-        description = "TIME-WAIT length; 0s for 2 x MSL (Linux uses a fixed 60 s).")
+        description = "TIME-WAIT length; 0s for 2 x MSL (Linux: TCP_TIMEWAIT_LEN, a fixed 60 s in 6.x).")
     long timeWaitUs;
 
     @Option(names = "--fin-timeout", paramLabel = "DURATION", defaultValue = "60s",
-        converter = DurationConverter.class, description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2.")
+        converter = DurationConverter.class,
+        description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2 (default 60 s, Linux 6.x).")
     long finTimeoutUs;
 
     // ---- the network
@@ -192,7 +203,7 @@ final class ScenarioOptions
             .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
             .orphanRetries(orphanRetries).timestamps(timestamps).countRetries(countRetries()).tailLossProbe(tlp)
-            .hz(hz).mslUs(mslUs)
+            .hz(hz).timerSlack(timerSlack).mslUs(mslUs)
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build());
     }
 

@@ -42,8 +42,9 @@ import java.util.function.LongPredicate;
         "Durations take a unit: 200ms, 1s, 1500us. Exit codes: 0 success, 1 the run failed, 2 bad input.",
         ""},
     footer = {"",
-        "Presets: linux (the defaults: Linux 6.x knobs, HZ=1000, TLP on, TIME-WAIT 60 s) and rfc (RFC 6298",
-        "RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted).",
+        "Presets: linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP on,",
+        "SYN linear timeouts 4, TIME-WAIT 60 s; each option's help names the kernel its default is from) and",
+        "rfc (RFC 6298 RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted).",
         "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms",
         "Compare RTO strategies: escapement-simulator compare --help"})
 public final class SimulatorCommand implements Callable<Integer>
@@ -56,7 +57,7 @@ public final class SimulatorCommand implements Callable<Integer>
     static final Map<String, Map<String, String>> PRESETS = Map.of(
         "linux", Map.of(),
         "rfc", Map.of("rto", "rfc6298", "tlp", "false", "hz", "0", "msl", "120s", "time-wait", "0s",
-            "give-up", "count"));
+            "give-up", "count", "syn-linear-timeouts", "0", "timer-slack", "false"));
 
     @CommandLine.Mixin
     ScenarioOptions options;

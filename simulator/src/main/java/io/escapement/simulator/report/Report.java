@@ -223,6 +223,7 @@ public final class Report
             .append('-').append(scenario.portHigh).append("; request ").append(scenario.requestBytes)
             .append(" B, response ").append(scenario.responseBytes).append(" B; TIME-WAIT ")
             .append(RtoParameters.formatUs(scenario.timeWaitUs)).append(", HZ ").append(scenario.hz)
+            .append(scenario.timerSlack && scenario.hz > 0 ? " with the timer wheel's slack" : "")
             .append(", TLP ").append(scenario.tailLossProbe ? "on" : "off").append("\n\n");
         s.append("Outcomes\n");
         for (final Counter c : Counter.values())
@@ -440,6 +441,7 @@ public final class Report
         m.put("network", scenario.network.toString());
         m.put("tlp", scenario.tailLossProbe);
         m.put("hz", scenario.hz);
+        m.put("timer_slack", scenario.timerSlack && scenario.hz > 0);
         m.put("time_wait_us", scenario.timeWaitUs);
         m.put("fin_timeout_us", scenario.finTimeoutUs);
         m.put("client_closes_first", scenario.clientClosesFirst);

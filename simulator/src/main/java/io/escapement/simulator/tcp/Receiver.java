@@ -29,14 +29,16 @@ final class Receiver
     private final Wire wire;
     private final TraceLog trace;
     private final long timeWaitUs;
+    private final KernelTimers timers;
     Transitions transitions;
     Application application;
 
     private long[] received; // per end: bit u set when unit u of the peer's stream has arrived
 
     Receiver(final long timeWaitUs, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
-        final Streams streams, final AuxTimers aux, final Wire wire, final TraceLog trace)
+        final Streams streams, final AuxTimers aux, final Wire wire, final TraceLog trace, final KernelTimers timers)
     {
+        this.timers = timers;
         this.timeWaitUs = timeWaitUs;
         this.stats = stats;
         this.clock = clock;
@@ -101,7 +103,7 @@ final class Receiver
                     trace.line(table.connection[c], TraceLog.endName(end) +
                         " TIME-WAIT: retransmitted FIN, re-ACK and restart 2MSL");
                 }
-                aux.set(i, AuxTimers.TIME_WAIT, clock.kernelNow() + timeWaitUs);
+                aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(timeWaitUs));
             }
             sendAck(i, unit, tx);
             return;

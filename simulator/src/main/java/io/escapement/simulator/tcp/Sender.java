@@ -44,6 +44,7 @@ final class Sender
     private final AuxTimers aux;
     private final Wire wire;
     private final TraceLog trace;
+    private final KernelTimers timers;
     Receiver receiver;
 
     // per end (slot << 1 | end)
@@ -55,8 +56,9 @@ final class Sender
 
     Sender(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
-        final TraceLog trace)
+        final TraceLog trace, final KernelTimers timers)
     {
+        this.timers = timers;
         this.scenario = scenario;
         this.seed = scenario.seed;
         this.network = scenario.network;
@@ -110,7 +112,26 @@ final class Sender
         {
             sendSegment(i, u, false);
         }
-        rto[i & 1].onSend(i >> 1, clock.kernelNow());
+        startTimer(i);
+    }
+
+    /** Arms the retransmission timer if it is not running (RFC 6298 section 5.1). */
+    private void startTimer(final int i)
+    {
+        final RetransmissionTimers timer = rto[i & 1];
+        final int c = i >> 1;
+        if (!timer.isArmed(c))
+        {
+            timer.onSend(c, clock.kernelNow());
+            timers.armed(timer, c);
+        }
+    }
+
+    /** Restarts the retransmission timer from now with the timeout in force. */
+    void restartTimer(final int i)
+    {
+        rto[i & 1].stop(i >> 1);
+        startTimer(i);
     }
 
     /** Sends the SYN (or SYN-ACK) for the first time: unit 0, then NXT is 1. */
@@ -119,7 +140,7 @@ final class Sender
         markBurst(i, 0);
         sendSegment(i, 0, false);
         table.word[i] = with(table.word[i], NXT, 1);
-        rto[i & 1].onSend(i >> 1, clock.kernelNow());
+        startTimer(i);
     }
 
     /** Sends unit {@code unit} of end {@code i}. */
@@ -187,6 +208,10 @@ final class Sender
         final boolean allAcked = ack == nxt;
         rto[end].onAck(c, clock.kernelNow(), rttUs, retransmittedMask != 0, 0, streams.seq(i, ack),
             streams.seq(i, nxt), allAcked);
+        if (!allAcked)
+        {
+            timers.armed(rto[end], c);
+        }
         w = with(w, UNA, ack);
         if (allAcked)
         {
@@ -272,8 +297,7 @@ final class Sender
             trace.line(table.connection[c], TraceLog.endName(i & 1) + " tail loss probe fires");
         }
         resendUnitCounted(i, last, false);
-        rto[i & 1].stop(c);
-        rto[i & 1].onSend(c, clock.kernelNow());
+        restartTimer(i);
     }
 
     /** After an RTO: resend up to {@code budget} units the receiver lacks, in order, below the recovery point. */
@@ -334,12 +358,12 @@ final class Sender
         }
         // Linux takes the earlier of the probe timeout and the RTO: the probe then stands in for the RTO (the
         // kernel's one timer is the probe's); a microsecond early here, so that it fires before this RTO timer
-        final long rtoLeft = rto[end].deadlineUs(c) - clock.kernelNow();
-        if (rtoLeft <= 1)
+        final long rtoDeadline = rto[end].deadlineUs(c);
+        if (rtoDeadline - clock.kernelNow() <= 1)
         {
             return;
         }
-        aux.set(i, AuxTimers.TLP, clock.kernelNow() + Math.min(pto, rtoLeft - 1));
+        aux.set(i, AuxTimers.TLP, Math.min(timers.deadline(pto), rtoDeadline - 1));
     }
 
     /**

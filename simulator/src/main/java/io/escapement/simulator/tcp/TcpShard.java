@@ -107,13 +107,14 @@ public final class TcpShard
         aux = new AuxTimers(wheel, table);
         batch = new EventBatch(this, table, rto, aux);
         final Streams streams = new Streams(scenario, table);
+        final KernelTimers timers = new KernelTimers(clock, wheel, scenario.hz, scenario.timerSlack);
         trace = new TraceLog(tracer, traced, clock, table, streams);
         wire = new Wire(scenario, wheel, stats, clock, table, trace);
-        sender = new Sender(scenario, stats, clock, table, streams, rto, aux, wire, trace);
-        receiver = new Receiver(scenario.timeWaitUs, stats, clock, table, streams, aux, wire, trace);
+        sender = new Sender(scenario, stats, clock, table, streams, rto, aux, wire, trace, timers);
+        receiver = new Receiver(scenario.timeWaitUs, stats, clock, table, streams, aux, wire, trace, timers);
         compactor = new TimeWaitCompactor(wheel, stats, clock, table, aux, ports, scenario.clientAddresses, trace);
         transitions = new Transitions(scenario, stats, clock, table, streams, rto, aux, wire, sender, receiver, trace,
-            compactor);
+            compactor, timers);
         application = new Application(scenario, stats, clock, table, streams, aux, sender, trace);
         sender.receiver = receiver;
         receiver.transitions = transitions;

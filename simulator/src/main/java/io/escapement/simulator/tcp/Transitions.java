@@ -48,12 +48,15 @@ final class Transitions
     private final Receiver receiver;
     private final TraceLog trace;
     private final TimeWaitCompactor compactor;
+    private final KernelTimers timers;
     Application application;
 
     Transitions(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
-        final Sender sender, final Receiver receiver, final TraceLog trace, final TimeWaitCompactor compactor)
+        final Sender sender, final Receiver receiver, final TraceLog trace, final TimeWaitCompactor compactor,
+        final KernelTimers timers)
     {
+        this.timers = timers;
         this.scenario = scenario;
         this.stats = stats;
         this.clock = clock;
@@ -180,8 +183,13 @@ final class Transitions
             // a duplicate SYN or SYN-ACK: its first answer was lost, answer again at once
             if (end == SERVER && state == SYN_RECEIVED && ack == 0)
             {
+                // tcp_check_req(): retransmit the SYN-ACK, then "Reset timer after retransmitting SYNACK":
+                // mod_timer_pending(&req->rsk_timer, jiffies + reqsk_timeout(req, TCP_RTO_MAX)), the timeout
+                // in force (TCP_TIMEOUT_INIT << num_timeout), from now; the answer is not a timeout, so the
+                // give-up count (num_timeout) stays
                 stats.add(Counter.SYN_ACK_FOR_DUPLICATE_SYN);
                 sender.sendSegment(i, 0, true);
+                sender.restartTimer(i);
             }
             else if (end == CLIENT)
             {
@@ -228,7 +236,7 @@ final class Transitions
                 case FIN_WAIT_1 ->
                 {
                     toState(i, FIN_WAIT_2);
-                    aux.set(i, AuxTimers.FIN_TIMEOUT, clock.kernelNow() + scenario.finTimeoutUs); // orphaned
+                    aux.set(i, AuxTimers.FIN_TIMEOUT, timers.deadline(scenario.finTimeoutUs)); // orphaned
                 }
                 case CLOSING -> enterTimeWait(i);
                 case LAST_ACK ->
@@ -311,6 +319,10 @@ final class Transitions
     {
         final int i = c << 1 | end;
         final Outcome outcome = rto[end].onExpiry(c, clock.kernelNow());
+        if (outcome == Outcome.RETRANSMIT)
+        {
+            timers.armed(rto[end], c); // re-armed with the backed-off timeout
+        }
         stats.add(Counter.RTO_EXPIRIES);
         final int state = table.state(i);
         if (trace.traced(c))
@@ -435,7 +447,7 @@ final class Transitions
         {
             aux.cancel(i);
         }
-        aux.set(i, AuxTimers.TIME_WAIT, clock.kernelNow() + scenario.timeWaitUs);
+        aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(scenario.timeWaitUs));
     }
 
     /** The application aborts: RST, and the end holds no more state. */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -154,7 +155,36 @@ class SimulatorCommandTest
         assertTrue(json.contains("\"rto\": \"rfc6298\""), json);
         assertTrue(json.contains("\"tlp\": false"), json);
         assertTrue(json.contains("\"time_wait_us\": 240000000"), "2 x MSL of 2 minutes: " + json);
+        assertTrue(json.contains("\"timer_slack\": false"), json);
+        assertFalse(json.contains(" linear"), "RFC 6298 backs off from the first retransmission: " + json);
     }
+
+    @Test
+    void shouldDefaultToTodaysLinuxAndSayWhichKernelEachDefaultComesFrom()
+    {
+        // tcp_syn_linear_timeouts = 4 since Linux 6.5; the timer wheel's slack since 4.8
+        final CommandLine linuxLine = SimulatorCommand.commandLine(new String[0]);
+        linuxLine.parseArgs();
+        final ScenarioOptions linux = ((SimulatorCommand)linuxLine.getCommand()).options;
+        assertEquals(4, linux.scenario().retryPolicy.synLinearTimeouts());
+        assertTrue(linux.scenario().timerSlack);
+        final CommandLine rfcLine = SimulatorCommand.commandLine(new String[]{"--preset", "rfc"});
+        rfcLine.parseArgs("--preset", "rfc");
+        final ScenarioOptions rfc = ((SimulatorCommand)rfcLine.getCommand()).options;
+        assertEquals(0, rfc.scenario().retryPolicy.synLinearTimeouts());
+        assertEquals("rfc6298", rfc.scenario().rtoSpecification);
+
+        assertEquals(0, SimulatorCommand.execute(new String[]{"--help"}, new PrintStream(out, true,
+            StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        final String help = out().replaceAll("\\s+", " ");
+        for (final String origin : List.of("added with default 4 in Linux 6.5", "default 6 since Linux 3.7",
+            "default 5 since Linux 2.6", "default 15 since Linux", "Linux 4.8 on", "CONFIG_HZ=1000",
+            "a fixed 60 s in 6.x", "default 60 s, Linux 6.x"))
+        {
+            assertTrue(help.contains(origin), "help says '" + origin + "':\n" + help);
+        }
+    }
+
 
     @Test
     void shouldRefuseAnOutputDirectoryThatIsAFileWithExitCode2() throws IOException
