@@ -10,6 +10,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.NXT;
 import static io.escapement.simulator.tcp.ConnectionTable.OUTCOME_DONE;
 import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
 import static io.escapement.simulator.tcp.ConnectionTable.UNA;
+import static io.escapement.simulator.tcp.ConnectionTable.WROTE_NOTHING;
 import static io.escapement.simulator.tcp.ConnectionTable.field;
 import static io.escapement.simulator.tcp.TcpState.CLOSE_WAIT;
 import static io.escapement.simulator.tcp.TcpState.ESTABLISHED;
@@ -18,6 +19,12 @@ import static io.escapement.simulator.tcp.TcpState.ESTABLISHED;
  * The applications at both ends: the client writes its request once connected (after its think time), the server
  * its response once it has read the request (after its think time); who closes first is drawn per connection; an
  * end that waits with nothing to send for the idle timeout closes.
+ * <p>
+ * <b>What an application has written and read.</b> It writes its whole message in one call. It reads whatever
+ * data arrives in order as soon as it arrives (a read is pending while it waits for its message), so at close()
+ * no received data is ever unread: close() sends FIN, never RST (tcp_close()'s rule). An application that
+ * closes before writing (an idle server whose request never came) writes nothing: its FIN comes right after its
+ * SYN, and the peer reads end-of-file.
  */
 final class Application
 {
@@ -73,7 +80,7 @@ final class Application
         {
             return false;
         }
-        final int units = streams.messageUnits(end);
+        final int units = streams.units(i);
         if (aux.kind(i) == AuxTimers.IDLE)
         {
             aux.cancel(i); // no longer waiting: the RTO (or the probe) watches this end now
@@ -141,7 +148,7 @@ final class Application
         {
             aux.cancel(i);
         }
-        if (field(table.word[i], NXT, 6) <= streams.messageUnits(i & 1) && (table.word[i] & OUTCOME_DONE) == 0 &&
+        if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
             (i & 1) == SERVER)
         {
             return false; // the response is still to be written; the FIN goes out after it
@@ -178,24 +185,22 @@ final class Application
             table.word[i] |= OUTCOME_DONE;
             stats.add(Counter.OUTCOME_IDLE_TIMEOUT);
         }
-        if (field(table.word[i], NXT, 6) > streams.messageUnits(end))
+        final boolean written = field(table.word[i], NXT, 6) > streams.units(i);
+        if (!written)
         {
-            if (trace.tracing(table.connection[c]))
-            {
-                trace.line(table.connection[c], TraceLog.endName(end) + " idle timeout: the application closes");
-            }
-            close(i);
+            // it gives up before writing its message (a server still waiting for the request): it writes nothing,
+            // its FIN follows its SYN
+            table.word[i] |= WROTE_NOTHING;
         }
-        else
+        // tcp_close() (net/ipv4/tcp.c) sends RST instead of FIN only when received data was left unread
+        // (data_was_unread). This application reads whatever arrives in order as it arrives, so nothing is
+        // unread and close() sends FIN, whether or not the application wrote
+        if (trace.tracing(table.connection[c]))
         {
-            // it gives up before writing its message (the peer's is incomplete, unread): close() with
-            // unread data aborts the connection with RST, as tcp_close() does
-            if (trace.tracing(table.connection[c]))
-            {
-                trace.line(table.connection[c], TraceLog.endName(end) + " idle timeout: the application aborts, RST");
-            }
-            transitions.abort(i);
+            trace.line(table.connection[c], TraceLog.endName(end) + " idle timeout: the application closes" +
+                (written ? "" : " without writing"));
         }
+        close(i);
     }
 
     /** @return who closes connection {@code conn} first: {@link #CLIENT_FIRST}, {@link #SERVER_FIRST} or both. */

@@ -89,7 +89,7 @@ final class Receiver
     {
         final int c = i >> 1;
         final int end = i & 1;
-        final int peerUnits = streams.messageUnits(end ^ 1);
+        final int peerUnits = streams.units(i ^ 1);
         final int peerFin = peerUnits + 1;
         final long bit = 1L << unit;
         if ((received[i] & bit) != 0)

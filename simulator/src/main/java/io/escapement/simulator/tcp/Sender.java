@@ -328,7 +328,7 @@ final class Sender
     {
         if (countKind)
         {
-            stats.add(unit == streams.finUnit(i & 1) ? Counter.RETX_FIN : Counter.RETX_DATA);
+            stats.add(unit == streams.finUnit(i) ? Counter.RETX_FIN : Counter.RETX_DATA);
         }
         sendSegment(i, unit, true);
     }

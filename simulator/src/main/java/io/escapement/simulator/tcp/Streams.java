@@ -30,16 +30,16 @@ final class Streams
         messageBytes[SERVER] = scenario.responseBytes;
     }
 
-    /** @return the data segments end {@code end} (0 client, 1 server) sends. */
-    int messageUnits(final int end)
+    /** @return the data segments end {@code i} sends: its message's, or none if it closed without writing. */
+    int units(final int i)
     {
-        return messageUnits[end];
+        return (table.word[i] & ConnectionTable.WROTE_NOTHING) != 0 ? 0 : messageUnits[i & 1];
     }
 
-    /** @return the unit of end {@code end}'s FIN. */
-    int finUnit(final int end)
+    /** @return the unit of end {@code i}'s FIN. */
+    int finUnit(final int i)
     {
-        return messageUnits[end] + 1;
+        return units(i) + 1;
     }
 
     /** @return the initial sequence number of end {@code end} of connection {@code conn}: a hash of the seed. */
@@ -51,32 +51,32 @@ final class Streams
     /** @return the sequence number of unit {@code unit} of end {@code i}'s stream (mod 2^32). */
     long seq(final int i, final int unit)
     {
-        return (initialSequence(seed, table.connection[i >> 1], i & 1) + offset(i & 1, unit)) & 0xFFFF_FFFFL;
+        return (initialSequence(seed, table.connection[i >> 1], i & 1) + offset(i, unit)) & 0xFFFF_FFFFL;
     }
 
     /** @return the stream offset of a unit: SYN at 0, data from 1, the FIN after the data, then one past it. */
-    private long offset(final int end, final int unit)
+    private long offset(final int i, final int unit)
     {
         if (unit == 0)
         {
             return 0;
         }
-        final int units = messageUnits[end];
+        final int units = units(i);
         if (unit <= units)
         {
             return 1 + (long)(unit - 1) * mss;
         }
-        return 1 + messageBytes[end] + (unit - units - 1);
+        return 1 + (units == 0 ? 0 : messageBytes[i & 1]) + (unit - units - 1);
     }
 
-    /** @return the bytes of data a unit carries. */
-    int length(final int end, final int unit)
+    /** @return the bytes of data unit {@code unit} of end {@code i} carries. */
+    int length(final int i, final int unit)
     {
-        final int units = messageUnits[end];
+        final int units = units(i);
         if (unit == 0 || unit > units)
         {
             return 0;
         }
-        return (int)Math.min(mss, messageBytes[end] - (long)(unit - 1) * mss);
+        return (int)Math.min(mss, messageBytes[i & 1] - (long)(unit - 1) * mss);
     }
 }

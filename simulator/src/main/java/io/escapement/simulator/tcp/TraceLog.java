@@ -78,10 +78,10 @@ final class TraceLog
         }
         else
         {
-            final int units = streams.messageUnits(end);
+            final int units = streams.units(from);
             final String flags = unit == 0 ? (ack == 0 ? "SYN" : "SYN-ACK") : unit > units ? "FIN" : "DATA";
             s.append(flags).append(" seq=").append(streams.seq(from, unit));
-            final int length = streams.length(end, unit);
+            final int length = streams.length(from, unit);
             if (length > 0)
             {
                 s.append(" len=").append(length);

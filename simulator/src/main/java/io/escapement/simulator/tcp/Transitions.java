@@ -9,6 +9,7 @@ import io.escapement.simulator.report.Counter;
 import io.escapement.simulator.report.ShardStats;
 
 import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
+import static io.escapement.simulator.tcp.ConnectionTable.DATA_DONE;
 import static io.escapement.simulator.tcp.ConnectionTable.NXT;
 import static io.escapement.simulator.tcp.ConnectionTable.OUTCOME_DONE;
 import static io.escapement.simulator.tcp.ConnectionTable.REFUSES;
@@ -227,7 +228,7 @@ final class Transitions
             rto[SERVER].enterPhase(c, Phase.DATA);
             trace.line(table.connection[c], "server SYN-RECEIVED -> ESTABLISHED");
         }
-        final boolean finAcked = ack == streams.finUnit(end) + 1;
+        final boolean finAcked = ack == streams.finUnit(i) + 1;
         if (finAcked)
         {
             // our FIN is acknowledged
@@ -260,6 +261,12 @@ final class Transitions
         {
             case ESTABLISHED ->
             {
+                if ((i & 1) == CLIENT && (table.word[i] & (OUTCOME_DONE | DATA_DONE)) == 0)
+                {
+                    // end-of-file before the whole response: the server closed without writing it
+                    table.word[i] |= OUTCOME_DONE;
+                    stats.add(Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
+                }
                 toState(i, CLOSE_WAIT);
                 // the application sees EOF and closes at once: CLOSE-WAIT -> LAST-ACK
                 receiver.sendAck(i, receiver.rcvNext(i) - 1, tx);
@@ -422,7 +429,7 @@ final class Transitions
         final int c = i >> 1;
         final int end = i & 1;
         final int state = table.state(i);
-        final int fin = streams.finUnit(end);
+        final int fin = streams.finUnit(i);
         final int first = field(table.word[i], NXT, 6);
         // data not yet written (an idle timeout closed first) is flushed before the FIN, as the kernel does
         sender.startBurst(i, first, fin + 1);
@@ -448,14 +455,6 @@ final class Transitions
             aux.cancel(i);
         }
         aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(scenario.timeWaitUs));
-    }
-
-    /** The application aborts: RST, and the end holds no more state. */
-    void abort(final int i)
-    {
-        wire.sendReset(i, 0, 0);
-        toState(i, doneState(i));
-        closeEnd(i);
     }
 
     /** An end holds no more state: stop its timers. */

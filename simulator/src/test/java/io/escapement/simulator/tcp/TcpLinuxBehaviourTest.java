@@ -58,6 +58,24 @@ class TcpLinuxBehaviourTest
     }
 
     @Test
+    void shouldCloseWithFinNotRstWhenTheIdleApplicationLeftNothingUnread()
+    {
+        // net/ipv4/tcp.c, tcp_close(): RST only if data_was_unread (bytes left in sk_receive_queue); otherwise
+        // tcp_close_state() and tcp_send_fin(). The request is lost twice (RTO 3 s): the server, which has read
+        // everything that arrived (nothing), reaches its 5 s idle timeout before the request and closes without
+        // writing: its FIN follows its SYN (seq = ISN + 1), no RST anywhere, and the client reads end-of-file.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, unit, tx, ack) -> fromClient && cls == SEGMENT && unit == 1 && tx < 2,
+            b -> b.idleTimeoutUs(5_000_000).rto("fixed:rto=3s"));
+        assertTrue(run.has("server idle timeout: the application closes without writing"), run.dump());
+        assertTrue(run.has("server sends FIN seq=" + (run.isn(1) + 1) + " "), run.dump());
+        assertEquals(0, run.count(Counter.RST_SENT), run.dump());
+        assertEquals(1, run.count(Counter.OUTCOME_CLOSED_BEFORE_RESPONSE));
+        assertEquals(0, run.count(Counter.OUTCOME_COMPLETED));
+        run.assertAccountedFor();
+    }
+
+    @Test
     void shouldSpaceTheFirstFourSynRetransmissionsOneSecondApartByDefault()
     {
         // net.ipv4.tcp_syn_linear_timeouts, default 4 since Linux 6.5 (tcp_sk_init()); tcp_retransmit_timer()
