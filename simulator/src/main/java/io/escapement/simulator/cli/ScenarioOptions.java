@@ -2,6 +2,8 @@ package io.escapement.simulator.cli;
 
 import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.DropRule;
+import io.escapement.simulator.net.DropRules;
 import io.escapement.simulator.net.NetworkModel;
 import picocli.CommandLine.Option;
 
@@ -162,6 +164,13 @@ final class ScenarioOptions
         description = "A scheduled network event, repeatable: spike:at=10s,for=2s,add=200ms or step:at=20s,rtt=100ms.")
     List<String> events = new ArrayList<>();
 
+    @Option(names = "--drop", paramLabel = "RULE",
+        description = "Drop exactly the packets a rule names, beside the random loss; repeatable: " +
+            "kind=syn|syn-ack|ack|data|fin|rst[,conn=N|all][,dir=to-server|to-client][,unit=N|fin]" +
+            "[,tx=first|all|N] (unit: which data segment, or the one an ACK answers; tx: which transmission). " +
+            "A rule that never matched is reported in the summary.")
+    List<String> drops = new ArrayList<>();
+
     /** Lists the strategy names for the help text. */
     static final class StrategyNames extends ArrayList<String>
     {
@@ -224,6 +233,19 @@ final class ScenarioOptions
             .loss(lossToServer != null ? lossToServer : loss, lossToClient != null ? lossToClient : loss)
             .rttUs(rttUs)
             .jitter(jitter, jitterMeanUs);
+        if (!drops.isEmpty())
+        {
+            // a rule tells data from the FIN by the message sizes; a bad size is reported by the scenario
+            final int segment = Math.max(1, mss);
+            final int requestUnits = (int)Math.min(64, (Math.max(0, (long)requestBytes) + segment - 1) / segment);
+            final int responseUnits = (int)Math.min(64, (Math.max(0, (long)responseBytes) + segment - 1) / segment);
+            final List<DropRule> rules = new ArrayList<>();
+            for (final String rule : drops)
+            {
+                rules.add(DropRule.parse(rule, requestUnits, responseUnits));
+            }
+            network.dropper(new DropRules(rules));
+        }
         for (final String event : events)
         {
             network.event(event);

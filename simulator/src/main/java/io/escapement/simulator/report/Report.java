@@ -2,6 +2,8 @@ package io.escapement.simulator.report;
 
 import io.escapement.engine.rto.RtoParameters;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.DropRule;
+import io.escapement.simulator.net.DropRules;
 import org.HdrHistogram.Histogram;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -241,6 +243,15 @@ public final class Report
                 line(s, c.description, counter(c), -1);
             }
         }
+        if (scenario.network.dropper() instanceof DropRules rules)
+        {
+            s.append("Drop rules\n");
+            for (final DropRule rule : rules.rules())
+            {
+                s.append(String.format(Locale.ROOT, "  %-48s %,12d%s%n", rule, rule.matched(),
+                    rule.matched() == 0 ? "  (never matched: it names no packet this run sent)" : ""));
+            }
+        }
         s.append("Latency (virtual time)                              p50        p99        max\n");
         latency(s, "handshake (SYN sent to ESTABLISHED)", handshakeUs);
         latency(s, "completion (SYN sent to full response)", completionUs);
@@ -320,6 +331,21 @@ public final class Report
         results.put("virtual_time_us", lastEventUs);
         results.put("timers_left", timersLeft);
         results.put("connections_left", slotsLeft);
+        if (scenario.network.dropper() instanceof DropRules rules)
+        {
+            final Map<String, Object> matched = new LinkedHashMap<>();
+            final List<Object> never = new java.util.ArrayList<>();
+            for (final DropRule rule : rules.rules())
+            {
+                matched.put(rule.toString(), rule.matched());
+                if (rule.matched() == 0)
+                {
+                    never.add(rule.toString());
+                }
+            }
+            results.put("drop_rules", matched);
+            results.put("drop_rules_never_matched", never);
+        }
         return Json.write(results);
     }
 

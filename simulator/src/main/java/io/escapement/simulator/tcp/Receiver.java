@@ -6,7 +6,10 @@ import io.escapement.simulator.report.ShardStats;
 
 import java.util.Arrays;
 
+import static io.escapement.simulator.tcp.ConnectionTable.APP_CLOSED;
 import static io.escapement.simulator.tcp.ConnectionTable.DATA_DONE;
+import static io.escapement.simulator.tcp.TcpState.FIN_WAIT_1;
+import static io.escapement.simulator.tcp.TcpState.FIN_WAIT_2;
 import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
 
 /**
@@ -107,6 +110,17 @@ final class Receiver
             }
             sendAck(i, unit, tx);
             return;
+        }
+        if (unit <= peerUnits && (table.word[i] & APP_CLOSED) != 0)
+        {
+            final int state = table.state(i);
+            if (state == FIN_WAIT_1 || state == FIN_WAIT_2)
+            {
+                // new data for a socket its application has closed: tcp_rcv_state_process() (RCV_SHUTDOWN in
+                // FIN-WAIT-1/2, "RFC 1122 says we MUST send a reset") resets the connection
+                transitions.abortOnData(i, unit, tx);
+                return;
+            }
         }
         final int before = rcvNext(i);
         received[i] |= bit;

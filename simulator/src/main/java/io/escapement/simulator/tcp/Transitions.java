@@ -457,6 +457,19 @@ final class Transitions
         aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(scenario.timeWaitUs));
     }
 
+    /** New data reached an end whose application has closed: RST, and the end holds no more state. */
+    void abortOnData(final int i, final int unit, final int tx)
+    {
+        if (trace.traced(i >> 1))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " " + TcpState.name(table.state(i)) +
+                ": data after close(), RST -> CLOSED");
+        }
+        wire.sendReset(i, unit, tx);
+        toState(i, doneState(i));
+        closeEnd(i);
+    }
+
     /** An end holds no more state: stop its timers. */
     private void closeEnd(final int i)
     {

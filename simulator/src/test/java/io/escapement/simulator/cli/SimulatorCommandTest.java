@@ -85,6 +85,17 @@ class SimulatorCommandTest
         "--request-bytes 1000000     | request-bytes=1000000 is out of range",
         "--client-closes-first 0.9 --simultaneous-close 0.2 | fractions between 0 and 1 that add up to at most 1",
         "--threads 0                 | threads=0 must be between 1 and 256",
+        "--drop conn=0               | --drop 'conn=0': a rule must name a packet kind",
+        "--drop kind=syn,tx=-1       | --drop 'kind=syn,tx=-1': tx=-1 must be at least 1",
+        "--drop kind=syn,conn=-3     | conn=-3 must be at least 0",
+        "--drop kind=bogus           | unknown packet kind 'bogus'",
+        "--drop kind=syn,dir=to-client | kind=syn travels to-server only",
+        "--drop kind=data,unit=0     | data segments are numbered from 1",
+        "--drop kind=fin,unit=2      | unit= names a data segment",
+        "--drop kind=syn,when=1      | unknown key 'when'",
+        "--drop kind=syn,tx          | 'tx' is not key=value",
+        "--scenario lost-everything  | --scenario=lost-everything is unknown; scenarios: lost-syn, lost-syn-ack",
+        "--timer-slack maybe         | --timer-slack",
     })
     void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
     {
@@ -108,6 +119,31 @@ class SimulatorCommandTest
         final String trace = Files.readString(results.resolve("trace.txt"));
         assertTrue(trace.contains("conn=5 client sends SYN seq="), trace);
         assertFalse(trace.contains("conn=6 "), "only the chosen connection is traced");
+    }
+
+    @Test
+    void shouldReportADropRuleThatNeverMatchedInTheSummary() throws IOException
+    {
+        assertEquals(0, run("--connections", "200", "--drop", "kind=syn,conn=3,tx=first", "--drop",
+            "kind=rst,conn=5"), err());
+        assertTrue(out().contains("Drop rules"), out());
+        assertTrue(out().matches("(?s).*kind=rst,conn=5 +0  \\(never matched.*"), out());
+        final String json = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(json.contains("\"kind=syn,conn=3,tx=first\": 1"), json);
+        assertTrue(json.contains("\"drop_rules_never_matched\": [\"kind=rst,conn=5\"]"), json);
+    }
+
+    @Test
+    void shouldPrintTheTraceOfANamedScenario()
+    {
+        assertEquals(0, run("--scenario", "lost-syn"), err());
+        final String text = out();
+        assertTrue(text.startsWith("Scenario lost-syn: "), text);
+        assertTrue(text.matches("(?s).*conn=0 client sends SYN seq=\\d+ \\(lost\\).*"), text);
+        assertTrue(text.matches("(?s).*conn=0 client sends SYN seq=\\d+ \\(retransmission 1\\).*"), text);
+        assertTrue(text.contains("client SYN-SENT -> ESTABLISHED"), text);
+        assertTrue(text.contains("Outcome: completed: full response received"), text);
+        assertFalse(text.contains("conn=1 "), "one connection: " + text);
     }
 
     @Test

@@ -67,11 +67,27 @@ class TcpLinuxBehaviourTest
         final OneConnection run = new OneConnection(
             (conn, fromClient, cls, unit, tx, ack) -> fromClient && cls == SEGMENT && unit == 1 && tx < 2,
             b -> b.idleTimeoutUs(5_000_000).rto("fixed:rto=3s"));
-        assertTrue(run.has("server idle timeout: the application closes without writing"), run.dump());
-        assertTrue(run.has("server sends FIN seq=" + (run.isn(1) + 1) + " "), run.dump());
-        assertEquals(0, run.count(Counter.RST_SENT), run.dump());
+        final long idle = run.timeOf("server idle timeout: the application closes without writing");
+        assertEquals(idle, run.timeOf("server sends FIN seq=" + (run.isn(1) + 1) + " "), run.dump());
+        assertTrue(run.timesOf("sends RST").stream().allMatch(t -> t > idle), "no RST at close(): " + run.dump());
         assertEquals(1, run.count(Counter.OUTCOME_CLOSED_BEFORE_RESPONSE));
         assertEquals(0, run.count(Counter.OUTCOME_COMPLETED));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldResetWhenNewDataReachesASocketItsApplicationClosed()
+    {
+        // net/ipv4/tcp_input.c, tcp_rcv_state_process(): in FIN-WAIT-1/2 with RCV_SHUTDOWN (close() was called),
+        // a segment with data beyond rcv_nxt gets tcp_reset() and, returning 1, a RST from tcp_v4_do_rcv()
+        // ("RFC 1122 says we MUST send a reset"). The request of the test above arrives after the server closed.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, unit, tx, ack) -> fromClient && cls == SEGMENT && unit == 1 && tx < 2,
+            b -> b.idleTimeoutUs(5_000_000).rto("fixed:rto=3s"));
+        OneConnection.assertContainsInOrder(run.trace, "server idle timeout: the application closes without writing",
+            "server FIN-WAIT-2 receives DATA", "server FIN-WAIT-2: data after close(), RST -> CLOSED",
+            "server sends RST", "client LAST-ACK receives RST", "client LAST-ACK -> CLOSED (reset)");
+        assertEquals(1, run.count(Counter.RST_SENT), run.dump());
         run.assertAccountedFor();
     }
 
