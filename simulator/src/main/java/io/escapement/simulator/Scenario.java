@@ -44,6 +44,7 @@ public final class Scenario
     public final boolean timestamps;
     public final boolean tailLossProbe;
     public final int hz;
+    /** Whether kernel timers fire in the bucket of the kernel's timer wheel (see {@link Builder#timerSlack}). */
     public final boolean timerSlack;
     public final long mslUs;
     public final long timeWaitUs;
@@ -193,7 +194,11 @@ public final class Scenario
         public Builder countRetries(final boolean v) { countRetries = v; return this; }
         public Builder tailLossProbe(final boolean v) { tailLossProbe = v; return this; }
         public Builder hz(final int v) { hz = v; return this; }
-        /** Kernel timers fire in the bucket of the kernel's timer wheel (calc_wheel_index), late by up to 1/8. */
+        /**
+         * @param v whether kernel timers fire in the bucket of the kernel's timer wheel (calc_wheel_index), late by
+         *          up to about 1/8 of their delay; only with an HZ above 0.
+         * @return this builder.
+         */
         public Builder timerSlack(final boolean v) { timerSlack = v; return this; }
         public Builder mslUs(final long v) { mslUs = v; return this; }
         /** 0 means 2 MSL; Linux's TIME-WAIT is a fixed 60 s. */

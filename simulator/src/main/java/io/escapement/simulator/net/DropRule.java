@@ -24,7 +24,18 @@ public final class DropRule
     /** The packet kinds a rule can name. */
     public enum Kind
     {
-        SYN, SYN_ACK, ACK, DATA, FIN, RST;
+        /** The client's SYN. */
+        SYN,
+        /** The server's SYN-ACK. */
+        SYN_ACK,
+        /** A pure ACK, of either end. */
+        ACK,
+        /** A data segment (it may carry an ACK too). */
+        DATA,
+        /** A FIN. */
+        FIN,
+        /** A RST. */
+        RST;
 
         String text()
         {
@@ -165,7 +176,15 @@ public final class DropRule
         return new IllegalArgumentException("--drop '" + spec + "': " + what + "; expected " + SYNTAX);
     }
 
-    /** @return whether the rule names this packet (the arguments of {@link NetworkModel.Dropper#drop}). */
+    /**
+     * @param conn        the connection's number.
+     * @param fromClient  the packet's direction.
+     * @param packetClass {@link NetworkModel#SEGMENT}, {@link NetworkModel#PURE_ACK} or {@link NetworkModel#RESET}.
+     * @param packetUnit  for a segment its unit, for an ACK or RST the unit of the segment it answers.
+     * @param tx          the transmission: 0 for the first.
+     * @param ack         the ACK it carries, in units; -1 when the simulator asks about an earlier transmission.
+     * @return whether the rule names this packet (the arguments of {@link NetworkModel.Dropper#drop}).
+     */
     public boolean matches(final long conn, final boolean fromClient, final int packetClass, final int packetUnit,
         final int tx, final int ack)
     {
