@@ -242,6 +242,13 @@ public final class Scenario
             require(duration(timeWaitUs, true), "time-wait", timeWaitUs + "us", "between 0 (2 MSL) and 1 day");
             require(duration(finTimeoutUs, false), "fin-timeout", finTimeoutUs + "us", "between 1us and 1 day");
             require(rto != null, "rto", null, "a strategy name");
+            // the retry policy checks these too, by its own names; here they are named as the options are
+            require(synRetries >= 0 && synRetries <= 255, "syn-retries", synRetries, "between 0 and 255");
+            require(synLinearTimeouts >= 0 && synLinearTimeouts <= 255 - synRetries, "syn-linear-timeouts",
+                synLinearTimeouts, "between 0 and 255 - syn-retries");
+            require(synAckRetries >= 0 && synAckRetries <= 255, "synack-retries", synAckRetries, "between 0 and 255");
+            require(tcpRetries2 >= 0 && tcpRetries2 <= 255, "tcp-retries2", tcpRetries2, "between 0 and 255");
+            require(orphanRetries >= 0 && orphanRetries <= 255, "orphan-retries", orphanRetries, "between 0 and 255");
             return new Scenario(this); // RtoStrategies and RetryPolicy check their own values, with their messages
         }
 

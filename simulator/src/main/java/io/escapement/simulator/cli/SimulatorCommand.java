@@ -397,13 +397,20 @@ public final class SimulatorCommand implements Callable<Integer>
 
     private LongPredicate traced()
     {
-        if (trace.isEmpty() && traceEvery <= 0)
-        {
-            return null;
-        }
         if (traceEvery < 0)
         {
             throw new IllegalArgumentException("--trace-every=" + traceEvery + " must be 0 or more");
+        }
+        for (final long conn : trace)
+        {
+            if (conn < 0)
+            {
+                throw new IllegalArgumentException("--trace=" + conn + ": connection numbers start at 0");
+            }
+        }
+        if (trace.isEmpty() && traceEvery == 0)
+        {
+            return null;
         }
         final Set<Long> chosen = new HashSet<>(trace);
         final long every = traceEvery;

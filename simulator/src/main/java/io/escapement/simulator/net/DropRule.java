@@ -137,6 +137,16 @@ public final class DropRule
         {
             throw bad(spec, "data segments are numbered from 1");
         }
+        // a data segment's unit is of its sender's message; an ACK's or RST's, of the message it answers
+        final boolean answers = kind != Kind.DATA;
+        final int toServer = answers ? responseUnits : requestUnits;
+        final int toClient = answers ? requestUnits : responseUnits;
+        final int most = direction == 1 ? toServer : direction == 2 ? toClient : Math.max(toServer, toClient);
+        if (unit > most && (kind == Kind.DATA || unit > most + 1))
+        {
+            throw bad(spec, "unit=" + unit + " names no segment: a request has " + requestUnits +
+                " data segment(s), a response " + responseUnits);
+        }
         return new DropRule(spec, kind, connection, direction, unit, transmission, requestUnits, responseUnits);
     }
 

@@ -96,6 +96,17 @@ class SimulatorCommandTest
         "--drop kind=syn,tx          | 'tx' is not key=value",
         "--scenario lost-everything  | --scenario=lost-everything is unknown; scenarios: lost-syn, lost-syn-ack",
         "--timer-slack maybe         | --timer-slack",
+        "--drop kind=data,unit=4     | unit=4 names no segment: a request has 1 data segment(s), a response 3",
+        "--drop kind=ack,dir=to-client,unit=3 | unit=3 names no segment",
+        "--syn-linear-timeouts -1    | syn-linear-timeouts=-1 is out of range",
+        "--syn-retries 300           | syn-retries=300 is out of range",
+        "--synack-retries -1         | synack-retries=-1 is out of range",
+        "--tcp-retries2 -1           | tcp-retries2=-1 is out of range",
+        "--orphan-retries 256        | orphan-retries=256 is out of range",
+        "--trace -1                  | --trace=-1: connection numbers start at 0",
+        "--trace-every -1            | --trace-every=-1 must be 0 or more",
+        "--hz -1                     | hz=-1 is out of range",
+        "--rto linux:hz=-1           | parameter hz=-1 is invalid",
     })
     void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
     {
