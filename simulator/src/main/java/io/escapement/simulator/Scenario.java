@@ -31,6 +31,10 @@ public final class Scenario
 
     public final int requestBytes;
     public final int responseBytes;
+    /** The request's size, drawn per connection; constant {@link #requestBytes} unless given. */
+    public final SizeDistribution requestSizes;
+    /** The response's size, drawn per connection; constant {@link #responseBytes} unless given. */
+    public final SizeDistribution responseSizes;
     public final int mss;
     public final long clientThinkUs;
     public final long serverThinkUs;
@@ -63,6 +67,8 @@ public final class Scenario
         refusedFraction = b.refusedFraction;
         requestBytes = b.requestBytes;
         responseBytes = b.responseBytes;
+        requestSizes = b.requestSizes != null ? b.requestSizes : SizeDistribution.constant(b.requestBytes);
+        responseSizes = b.responseSizes != null ? b.responseSizes : SizeDistribution.constant(b.responseBytes);
         mss = b.mss;
         clientThinkUs = b.clientThinkUs;
         serverThinkUs = b.serverThinkUs;
@@ -143,6 +149,8 @@ public final class Scenario
         double refusedFraction = 0;
         int requestBytes = 300;
         int responseBytes = 4000;
+        SizeDistribution requestSizes;
+        SizeDistribution responseSizes;
         int mss = 1448;
         long clientThinkUs = 0;
         long serverThinkUs = 0;
@@ -175,6 +183,16 @@ public final class Scenario
         public Builder refusedFraction(final double v) { refusedFraction = v; return this; }
         public Builder requestBytes(final int v) { requestBytes = v; return this; }
         public Builder responseBytes(final int v) { responseBytes = v; return this; }
+        /**
+         * @param v the request's size distribution, drawn per connection (null: constant request-bytes).
+         * @return this builder.
+         */
+        public Builder requestSizes(final SizeDistribution v) { requestSizes = v; return this; }
+        /**
+         * @param v the response's size distribution, drawn per connection (null: constant response-bytes).
+         * @return this builder.
+         */
+        public Builder responseSizes(final SizeDistribution v) { responseSizes = v; return this; }
         public Builder mss(final int v) { mss = v; return this; }
         public Builder clientThinkUs(final long v) { clientThinkUs = v; return this; }
         public Builder serverThinkUs(final long v) { serverThinkUs = v; return this; }

@@ -34,6 +34,26 @@ class SimulationTest
     }
 
     @Test
+    void shouldGiveTheSameResultsOnAnyThreadCountWithDrawnSizesAndDropRules() throws InterruptedException
+    {
+        final java.util.List<io.escapement.simulator.net.DropRule> rules = java.util.List.of(
+            io.escapement.simulator.net.DropRule.parse("kind=syn-ack,tx=first", 1, 3),
+            io.escapement.simulator.net.DropRule.parse("kind=ack,dir=to-server,unit=0", 1, 3));
+        final Scenario scenario = Scenario.builder()
+            .seed(3).connections(6_000).arrivalsPerSecond(5_000).clientAddresses(8)
+            .requestSizes(SizeDistribution.parse("--request-size", "uniform:1-3000", 60 * 1448))
+            .responseSizes(SizeDistribution.parse("--response-size", "pareto:min=500,shape=1.2", 60 * 1448))
+            .network(NetworkModel.builder().loss(0.02).rttUs(30_000)
+                .jitter(NetworkModel.Jitter.LOGNORMAL, 5_000)
+                .dropper(new io.escapement.simulator.net.DropRules(rules)).build())
+            .build();
+        final Report one = run(scenario, 1);
+        assertAccountedFor(one);
+        assertEquals(one.resultsJson(), run(scenario, 2).resultsJson());
+        assertEquals(one.resultsJson(), run(scenario, 3).resultsJson());
+    }
+
+    @Test
     void shouldGiveTheSameResultsForTheSameSeed() throws InterruptedException
     {
         final Report first = run(lossy(7, 0.05), 1);

@@ -2,6 +2,7 @@ package io.escapement.simulator.cli;
 
 import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.SizeDistribution;
 import io.escapement.simulator.net.DropRule;
 import io.escapement.simulator.net.DropRules;
 import io.escapement.simulator.net.NetworkModel;
@@ -50,6 +51,16 @@ final class ScenarioOptions
 
     @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "Maximum segment size.")
     int mss;
+
+    @Option(names = "--request-size", paramLabel = "DIST",
+        description = "Request sizes drawn per connection, instead of --request-bytes: N, uniform:MIN-MAX, " +
+            "lognormal:median=M,sigma=S, pareto:min=M,shape=A or file:PATH (one size per line, or a CSV's " +
+            "first field). At most 60 segments.")
+    String requestSize;
+
+    @Option(names = "--response-size", paramLabel = "DIST",
+        description = "Response sizes drawn per connection, instead of --response-bytes (as --request-size).")
+    String responseSize;
 
     @Option(names = "--client-think", paramLabel = "DURATION", defaultValue = "0s",
         converter = DurationConverter.class, description = "Client's delay between ESTABLISHED and its request.")
@@ -180,6 +191,25 @@ final class ScenarioOptions
         }
     }
 
+    private static int units(final int bytes, final int mss)
+    {
+        return (bytes + mss - 1) / mss;
+    }
+
+    /** @return the request size distribution given, or null for constant --request-bytes. */
+    SizeDistribution requestSizes()
+    {
+        return requestSize == null ? null :
+            SizeDistribution.parse("--request-size", requestSize, Scenario.MAX_SEGMENTS * Math.max(1, mss));
+    }
+
+    /** @return the response size distribution given, or null for constant --response-bytes. */
+    SizeDistribution responseSizes()
+    {
+        return responseSize == null ? null :
+            SizeDistribution.parse("--response-size", responseSize, Scenario.MAX_SEGMENTS * Math.max(1, mss));
+    }
+
     /** @return the scenario the options describe. @throws IllegalArgumentException naming a bad value. */
     Scenario scenario()
     {
@@ -208,6 +238,7 @@ final class ScenarioOptions
         return Scenario.builder()
             .seed(seed).connections(connections).arrivalsPerSecond(rate).clientAddresses(clients).ports(low, high)
             .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
+            .requestSizes(requestSizes()).responseSizes(responseSizes())
             .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
             .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
@@ -237,12 +268,20 @@ final class ScenarioOptions
         {
             // a rule tells data from the FIN by the message sizes; a bad size is reported by the scenario
             final int segment = Math.max(1, mss);
-            final int requestUnits = (int)Math.min(64, (Math.max(0, (long)requestBytes) + segment - 1) / segment);
-            final int responseUnits = (int)Math.min(64, (Math.max(0, (long)responseBytes) + segment - 1) / segment);
+            final SizeDistribution requests = requestSizes();
+            final SizeDistribution responses = responseSizes();
+            final int requestUnits = requests != null ? Scenario.MAX_SEGMENTS :
+                (int)Math.min(64, (Math.max(0, (long)requestBytes) + segment - 1) / segment);
+            final int responseUnits = responses != null ? Scenario.MAX_SEGMENTS :
+                (int)Math.min(64, (Math.max(0, (long)responseBytes) + segment - 1) / segment);
+            final long s = seed;
             final List<DropRule> rules = new ArrayList<>();
             for (final String rule : drops)
             {
-                rules.add(DropRule.parse(rule, requestUnits, responseUnits));
+                rules.add(DropRule.parse(rule,
+                    requests == null ? conn -> requestUnits : conn -> units(requests.bytesFor(s, conn, 0), segment),
+                    responses == null ? conn -> responseUnits : conn -> units(responses.bytesFor(s, conn, 1), segment),
+                    requestUnits, responseUnits));
             }
             network.dropper(new DropRules(rules));
         }

@@ -2,6 +2,7 @@ package io.escapement.simulator.net;
 
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongToIntFunction;
 
 /**
  * One deterministic drop rule, written {@code kind=K[,conn=N|all][,dir=to-server|to-client][,unit=N|fin]
@@ -54,12 +55,12 @@ public final class DropRule
     private final int direction; // 0 both, 1 to the server, 2 to the client
     private final int unit;
     private final int transmission;
-    private final int requestUnits;
-    private final int responseUnits;
+    private final LongToIntFunction requestUnits;
+    private final LongToIntFunction responseUnits;
     private final LongAdder matched = new LongAdder();
 
     private DropRule(final String text, final Kind kind, final long connection, final int direction, final int unit,
-        final int transmission, final int requestUnits, final int responseUnits)
+        final int transmission, final LongToIntFunction requestUnits, final LongToIntFunction responseUnits)
     {
         this.text = text;
         this.kind = kind;
@@ -79,6 +80,23 @@ public final class DropRule
      * @throws IllegalArgumentException naming what is wrong, prefixed with {@code --drop}.
      */
     public static DropRule parse(final String rule, final int requestUnits, final int responseUnits)
+    {
+        return parse(rule, conn -> requestUnits, conn -> responseUnits, requestUnits, responseUnits);
+    }
+
+    /**
+     * A rule for messages whose sizes are drawn per connection.
+     *
+     * @param rule             the rule's text.
+     * @param requestUnitsOf   a connection's number to the data segments of its request.
+     * @param responseUnitsOf  a connection's number to the data segments of its response.
+     * @param requestUnits     the most data segments a request can have.
+     * @param responseUnits    the most data segments a response can have.
+     * @return the rule.
+     * @throws IllegalArgumentException naming what is wrong, prefixed with {@code --drop}.
+     */
+    public static DropRule parse(final String rule, final LongToIntFunction requestUnitsOf,
+        final LongToIntFunction responseUnitsOf, final int requestUnits, final int responseUnits)
     {
         final String spec = rule.trim();
         Kind kind = null;
@@ -147,7 +165,7 @@ public final class DropRule
             throw bad(spec, "unit=" + unit + " names no segment: a request has " + requestUnits +
                 " data segment(s), a response " + responseUnits);
         }
-        return new DropRule(spec, kind, connection, direction, unit, transmission, requestUnits, responseUnits);
+        return new DropRule(spec, kind, connection, direction, unit, transmission, requestUnitsOf, responseUnitsOf);
     }
 
     private static Kind kind(final String spec, final String value)
@@ -203,7 +221,7 @@ public final class DropRule
         {
             return false;
         }
-        final int senderUnits = fromClient ? requestUnits : responseUnits;
+        final int senderUnits = (fromClient ? requestUnits : responseUnits).applyAsInt(conn);
         final boolean kindMatches = switch (kind)
         {
             case SYN -> packetClass == NetworkModel.SEGMENT && packetUnit == 0 && fromClient;
@@ -222,13 +240,20 @@ public final class DropRule
             return true;
         }
         // an ACK or RST answers a segment of the peer: its FIN is the unit after the peer's data
-        return unit == FIN_UNIT ? packetUnit == (fromClient ? responseUnits : requestUnits) + 1 : packetUnit == unit;
+        return unit == FIN_UNIT ? packetUnit == (fromClient ? responseUnits : requestUnits).applyAsInt(conn) + 1 :
+            packetUnit == unit;
     }
 
     /** Counts a packet this rule dropped as it was sent. */
     void count()
     {
         matched.increment();
+    }
+
+    /** Forgets the packets counted: a run starts. */
+    void reset()
+    {
+        matched.reset();
     }
 
     /** @return the packets this rule dropped so far. */

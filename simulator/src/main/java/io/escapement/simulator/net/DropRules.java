@@ -36,6 +36,15 @@ public final class DropRules implements NetworkModel.Dropper
         return dropped;
     }
 
+    /** A run starts: each rule counts its drops from zero, so that a scenario run twice reports the same. */
+    public void reset()
+    {
+        for (final DropRule rule : rules)
+        {
+            rule.reset();
+        }
+    }
+
     /** @return the rules. */
     public List<DropRule> rules()
     {

@@ -2,6 +2,7 @@ package io.escapement.simulator.report;
 
 import io.escapement.engine.rto.RtoParameters;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.SizeDistribution;
 import io.escapement.simulator.net.DropRule;
 import io.escapement.simulator.net.DropRules;
 import org.HdrHistogram.Histogram;
@@ -222,8 +223,8 @@ public final class Report
         s.append("  network: ").append(scenario.network).append('\n');
         s.append("  arrivals ").append(fmt(scenario.arrivalsPerSecond)).append("/s from ")
             .append(scenario.clientAddresses).append(" client addresses, ports ").append(scenario.portLow)
-            .append('-').append(scenario.portHigh).append("; request ").append(scenario.requestBytes)
-            .append(" B, response ").append(scenario.responseBytes).append(" B; TIME-WAIT ")
+            .append('-').append(scenario.portHigh).append("; request ").append(size(scenario.requestSizes))
+            .append(", response ").append(size(scenario.responseSizes)).append("; TIME-WAIT ")
             .append(RtoParameters.formatUs(scenario.timeWaitUs)).append(", HZ ").append(scenario.hz)
             .append(scenario.timerSlack && scenario.hz > 0 ? " with the timer wheel's slack" : "")
             .append(", TLP ").append(scenario.tailLossProbe ? "on" : "off").append("\n\n");
@@ -296,6 +297,11 @@ public final class Report
         }
         s.append(String.format(Locale.ROOT, "  %-48s %10s %10s %10s%n", what, ms(h.getValueAtPercentile(50)),
             ms(h.getValueAtPercentile(99)), ms(h.getMaxValue())));
+    }
+
+    private static String size(final SizeDistribution sizes)
+    {
+        return sizes.isConstant() ? sizes + " B" : sizes + " bytes";
     }
 
     private static String ms(final long us)
@@ -462,6 +468,11 @@ public final class Report
         m.put("ports", scenario.portLow + "-" + scenario.portHigh);
         m.put("request_bytes", scenario.requestBytes);
         m.put("response_bytes", scenario.responseBytes);
+        if (!scenario.requestSizes.isConstant() || !scenario.responseSizes.isConstant())
+        {
+            m.put("request_size", scenario.requestSizes.toString());
+            m.put("response_size", scenario.responseSizes.toString());
+        }
         m.put("rto", scenario.rtoSpecification);
         m.put("retry_policy", scenario.retryPolicy.toString());
         m.put("network", scenario.network.toString());

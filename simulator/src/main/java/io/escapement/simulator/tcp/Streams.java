@@ -1,6 +1,7 @@
 package io.escapement.simulator.tcp;
 
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.SizeDistribution;
 import io.escapement.simulator.net.NetworkModel;
 
 import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
@@ -18,6 +19,11 @@ final class Streams
     private final ConnectionTable table;
     private final int[] messageUnits = new int[2];  // data segments each end sends: request, response
     private final int[] messageBytes = new int[2];
+    // sizes drawn per connection, when either side's is not constant: per end (slot << 1 | end)
+    private final SizeDistribution[] sizes;
+    private final boolean drawn;
+    private int[] drawnBytes;
+    private byte[] drawnUnits;
 
     Streams(final Scenario scenario, final ConnectionTable table)
     {
@@ -28,12 +34,52 @@ final class Streams
         messageUnits[SERVER] = scenario.responseSegments();
         messageBytes[CLIENT] = scenario.requestBytes;
         messageBytes[SERVER] = scenario.responseBytes;
+        sizes = new SizeDistribution[]{scenario.requestSizes, scenario.responseSizes};
+        drawn = !scenario.requestSizes.isConstant() || !scenario.responseSizes.isConstant();
+        if (drawn)
+        {
+            drawnBytes = new int[table.capacity() * 2];
+            drawnUnits = new byte[table.capacity() * 2];
+        }
+    }
+
+    void grow(final int capacity)
+    {
+        if (drawn)
+        {
+            drawnBytes = java.util.Arrays.copyOf(drawnBytes, capacity * 2);
+            drawnUnits = java.util.Arrays.copyOf(drawnUnits, capacity * 2);
+        }
+    }
+
+    /** Connection {@code conn} takes slot {@code c}: its messages' sizes are drawn. */
+    void connect(final int c, final long conn)
+    {
+        if (drawn)
+        {
+            for (int end = CLIENT; end <= SERVER; end++)
+            {
+                final int bytes = sizes[end].bytesFor(seed, conn, end);
+                drawnBytes[c << 1 | end] = bytes;
+                drawnUnits[c << 1 | end] = (byte)((bytes + mss - 1) / mss);
+            }
+        }
+    }
+
+    private int messageUnits(final int i)
+    {
+        return drawn ? drawnUnits[i] : messageUnits[i & 1];
+    }
+
+    private int messageBytes(final int i)
+    {
+        return drawn ? drawnBytes[i] : messageBytes[i & 1];
     }
 
     /** @return the data segments end {@code i} sends: its message's, or none if it closed without writing. */
     int units(final int i)
     {
-        return (table.word[i] & ConnectionTable.WROTE_NOTHING) != 0 ? 0 : messageUnits[i & 1];
+        return (table.word[i] & ConnectionTable.WROTE_NOTHING) != 0 ? 0 : messageUnits(i);
     }
 
     /** @return the unit of end {@code i}'s FIN. */
@@ -66,7 +112,7 @@ final class Streams
         {
             return 1 + (long)(unit - 1) * mss;
         }
-        return 1 + (units == 0 ? 0 : messageBytes[i & 1]) + (unit - units - 1);
+        return 1 + (units == 0 ? 0 : messageBytes(i)) + (unit - units - 1);
     }
 
     /** @return the bytes of data unit {@code unit} of end {@code i} carries. */
@@ -77,6 +123,6 @@ final class Streams
         {
             return 0;
         }
-        return (int)Math.min(mss, messageBytes[i & 1] - (long)(unit - 1) * mss);
+        return (int)Math.min(mss, messageBytes(i) - (long)(unit - 1) * mss);
     }
 }

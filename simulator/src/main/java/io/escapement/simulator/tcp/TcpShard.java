@@ -74,6 +74,7 @@ public final class TcpShard
     private final Transitions transitions;
     private final Application application;
     private final TimeWaitCompactor compactor;
+    private final Streams streams;
 
     private long nextConnection;  // the next connection number this shard owns, or -1
     private long nextArrivalUs;
@@ -106,7 +107,7 @@ public final class TcpShard
         table = new ConnectionTable(capacity, this::grow);
         aux = new AuxTimers(wheel, table);
         batch = new EventBatch(this, table, rto, aux);
-        final Streams streams = new Streams(scenario, table);
+        streams = new Streams(scenario, table);
         final KernelTimers timers = new KernelTimers(clock, wheel, scenario.hz, scenario.timerSlack);
         trace = new TraceLog(tracer, traced, clock, table, streams);
         wire = new Wire(scenario, wheel, stats, clock, table, trace);
@@ -138,6 +139,7 @@ public final class TcpShard
         wire.grow(newCapacity);
         sender.grow(newCapacity);
         receiver.grow(newCapacity);
+        streams.grow(newCapacity);
     }
 
     // ------------------------------------------------------------------------------------------------ driving
@@ -266,6 +268,7 @@ public final class TcpShard
         table.startUs[c] = clock.now;
         table.port[c] = (char)clientPort;
         wire.inFlight[c] = 0;
+        streams.connect(c, conn);
         final boolean refuses = scenario.refusedFraction > 0 &&
             application.uniform(conn, 0x5EF) < scenario.refusedFraction;
         transitions.connect(c, conn, address, clientPort, refuses);
