@@ -240,10 +240,12 @@ public final class Scenario
                 "low-high with 1 <= low <= high <= 65535");
             require(fraction(refusedFraction), "refused", refusedFraction, "between 0 and 1");
             require(mss >= 1 && mss <= 65495, "mss", mss, "between 1 and 65495");
-            require(requestBytes >= 1 && (requestBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "request-bytes",
-                requestBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
-            require(responseBytes >= 1 && (responseBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "response-bytes",
-                responseBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
+            // 0 is allowed: an empty request makes a handshake-only connection, an empty response a server that
+            // only closes
+            require(requestBytes >= 0 && (requestBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "request-bytes",
+                requestBytes, "between 0 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
+            require(responseBytes >= 0 && (responseBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "response-bytes",
+                responseBytes, "between 0 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
             // send times are kept as 32-bit microsecond offsets from the connection's start (71 minutes)
             require(clientThinkUs >= 0 && clientThinkUs <= HOUR_US, "client-think", clientThinkUs + "us",
                 "between 0 and 1 hour");

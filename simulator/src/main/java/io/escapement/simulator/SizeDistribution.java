@@ -14,8 +14,10 @@ import java.util.Locale;
  * The sizes of the messages one side writes, a distribution drawn once per connection: {@code N} (constant),
  * {@code uniform:MIN-MAX}, {@code lognormal:median=M,sigma=S}, {@code pareto:min=M,shape=A} or
  * {@code file:PATH}, an empirical distribution (one size per line, or the first field of a CSV line; blank lines
- * and lines starting with {@code #} skipped; each line equally likely). Sizes are bytes, at least 1; a draw
- * above the largest message the simulator carries (60 segments) is cut to it.
+ * and lines starting with {@code #} skipped; each line equally likely). Sizes are bytes; 0 (from a constant,
+ * uniform or empirical distribution) is an empty message: an empty request makes a handshake-only connection, an
+ * empty response a server that only closes. A draw above the largest message the simulator carries (60 segments)
+ * is cut to it.
  * <p>
  * A draw is a hash of the seed, the connection number and the side, never a random stream, so it does not
  * depend on the order of events or on the number of threads. Immutable and thread-safe.
@@ -75,7 +77,7 @@ public final class SizeDistribution
             case "constant" ->
             {
                 final long n = whole(option, s, "size", rest);
-                check(option, s, n >= 1 && n <= maxBytes, "a size from 1 to " + maxBytes + " bytes");
+                check(option, s, n >= 0 && n <= maxBytes, "a size from 0 to " + maxBytes + " bytes");
                 return new SizeDistribution(s, Shape.CONSTANT, n, 0, null, maxBytes);
             }
             case "uniform" ->
@@ -84,8 +86,8 @@ public final class SizeDistribution
                 check(option, s, range.length == 2, "uniform:MIN-MAX");
                 final long min = whole(option, s, "MIN", range[0]);
                 final long max = whole(option, s, "MAX", range[1]);
-                check(option, s, min >= 1 && min <= max && max <= maxBytes,
-                    "1 <= MIN <= MAX <= " + maxBytes + " bytes");
+                check(option, s, min >= 0 && min <= max && max <= maxBytes,
+                    "0 <= MIN <= MAX <= " + maxBytes + " bytes");
                 return new SizeDistribution(s, Shape.UNIFORM, min, max, null, maxBytes);
             }
             case "lognormal" ->
@@ -147,10 +149,10 @@ public final class SizeDistribution
                 throw new IllegalArgumentException(option + " '" + spec + "': line " + (k + 1) + ", '" + field +
                     "', is not a whole number of bytes");
             }
-            if (n < 1 || n > maxBytes)
+            if (n < 0 || n > maxBytes)
             {
                 throw new IllegalArgumentException(option + " '" + spec + "': line " + (k + 1) + ", " + n +
-                    ", is not a size from 1 to " + maxBytes + " bytes");
+                    ", is not a size from 0 to " + maxBytes + " bytes");
             }
             sizes.add((int)n);
         }
@@ -240,7 +242,9 @@ public final class SizeDistribution
             case EMPIRICAL -> values[(int)Math.min(values.length - 1, (long)(u * values.length))];
             case CONSTANT -> a;
         };
-        return (int)Math.max(1, Math.min(maxBytes, Math.round(x)));
+        // lognormal and pareto sizes are at least a byte; constant, uniform and empirical ones may be empty
+        final long least = shape == Shape.LOGNORMAL || shape == Shape.PARETO ? 1 : 0;
+        return (int)Math.max(least, Math.min(maxBytes, Math.round(x)));
     }
 
     private static double uniform(final long seed, final long conn, final int side, final long salt)

@@ -57,6 +57,15 @@ class SizeDistributionTest
     }
 
     @Test
+    void shouldAllowEmptyMessagesFromConstantUniformAndEmpiricalButNotFromLognormalOrPareto()
+    {
+        assertEquals(0, draw("0")[DRAWS - 1]);
+        assertEquals(0, draw("uniform:0-3")[0]);
+        assertTrue(draw("lognormal:median=1,sigma=5")[0] >= 1);
+        assertTrue(draw("pareto:min=1,shape=0.5")[0] >= 1);
+    }
+
+    @Test
     void shouldDrawUniformlyBetweenBothBoundsInclusive()
     {
         final int[] sizes = draw("uniform:100-199");
@@ -110,17 +119,17 @@ class SizeDistributionTest
     {
         final Path empty = Files.writeString(dir.resolve("empty.csv"), "# nothing\n\n");
         final Path malformed = Files.writeString(dir.resolve("bad.csv"), "100\nlots\n");
-        final Path zero = Files.writeString(dir.resolve("zero.csv"), "100\n0\n");
+        final Path negative = Files.writeString(dir.resolve("negative.csv"), "100\n-5\n");
         final Map<String, String> bad = new TreeMap<>(Map.of(
-            "0", "--response-size '0' is out of range: expected a size from 1 to 86880 bytes",
-            "uniform:5-1", "expected 1 <= MIN <= MAX <= 86880 bytes",
+            "86881", "--response-size '86881' is out of range: expected a size from 0 to 86880 bytes",
+            "uniform:5-1", "expected 0 <= MIN <= MAX <= 86880 bytes",
             "lognormal:median=300", "sigma= is missing",
             "lognormal:median=300,sigma=-1", "expected a sigma from 0 to 10",
             "pareto:min=100,shape=0", "expected a shape above 0 and at most 100",
             "gauss:mean=3", "unknown distribution 'gauss'",
             "file:" + empty, "the file holds no sizes",
             "file:" + malformed, "line 2, 'lots', is not a whole number of bytes",
-            "file:" + zero, "line 2, 0, is not a size from 1 to 86880 bytes",
+            "file:" + negative, "line 2, -5, is not a size from 0 to 86880 bytes",
             "file:" + dir.resolve("missing.csv"), "cannot read the file"));
         for (final Map.Entry<String, String> e : bad.entrySet())
         {

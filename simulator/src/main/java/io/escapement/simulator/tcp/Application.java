@@ -92,6 +92,18 @@ final class Application
             table.word[i] |= OUTCOME_DONE;
         }
         sender.sendBurst(i, first, units);
+        if (units == 0)
+        {
+            // an empty message: a client with nothing to ask had what it wanted, the handshake; a server with
+            // nothing to answer answers by closing. Either closes now, its FIN right after its SYN
+            if (end == ConnectionTable.CLIENT && (table.word[i] & OUTCOME_DONE) == 0)
+            {
+                table.word[i] |= OUTCOME_DONE;
+                stats.add(Counter.OUTCOME_COMPLETED);
+                ShardStats.record(stats.completionUs, clock.now - table.startUs[c]);
+            }
+            return (table.word[i] & APP_CLOSED) != 0 ? sendFinNow(i) : close(i);
+        }
         if ((table.word[i] & APP_CLOSED) != 0)
         {
             transitions.sendFin(i); // close() came before the message was written: the FIN follows it
@@ -104,6 +116,12 @@ final class Application
         {
             sender.armProbe(i);
         }
+        return true;
+    }
+
+    private boolean sendFinNow(final int i)
+    {
+        transitions.sendFin(i);
         return true;
     }
 

@@ -108,6 +108,10 @@ final class Sender
     /** Sends units {@code first..last} for the first time and (re)starts the retransmission timer. */
     void sendBurst(final int i, final int first, final int last)
     {
+        if (first > last)
+        {
+            return; // an empty message: nothing in flight, no timer
+        }
         for (int u = first; u <= last; u++)
         {
             sendSegment(i, u, false);

@@ -16,6 +16,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.REFUSES;
 import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
 import static io.escapement.simulator.tcp.ConnectionTable.STATE;
 import static io.escapement.simulator.tcp.ConnectionTable.UNA;
+import static io.escapement.simulator.tcp.ConnectionTable.WROTE_NOTHING;
 import static io.escapement.simulator.tcp.ConnectionTable.field;
 import static io.escapement.simulator.tcp.ConnectionTable.with;
 import static io.escapement.simulator.tcp.TcpState.CLOSED;
@@ -263,9 +264,21 @@ final class Transitions
             {
                 if ((i & 1) == CLIENT && (table.word[i] & (OUTCOME_DONE | DATA_DONE)) == 0)
                 {
-                    // end-of-file before the whole response: the server closed without writing it
+                    // end-of-file before any response: an empty response (the server only closes), or a server
+                    // that closed without writing the one it had
                     table.word[i] |= OUTCOME_DONE;
-                    stats.add(Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
+                    final boolean empty = streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
+                    stats.add(empty ? Counter.OUTCOME_COMPLETED : Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
+                    if (empty)
+                    {
+                        ShardStats.record(stats.completionUs, clock.now - table.startUs[i >> 1]);
+                    }
+                }
+                else if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0)
+                {
+                    // end-of-file before the whole request (an empty request: a handshake-only connection): the
+                    // server has nothing to answer and closes without writing
+                    table.word[i] |= WROTE_NOTHING;
                 }
                 toState(i, CLOSE_WAIT);
                 // the application sees EOF and closes at once: CLOSE-WAIT -> LAST-ACK

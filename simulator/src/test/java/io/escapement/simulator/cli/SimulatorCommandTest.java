@@ -107,7 +107,8 @@ class SimulatorCommandTest
         "--trace-every -1            | --trace-every=-1 must be 0 or more",
         "--hz -1                     | hz=-1 is out of range",
         "--rto linux:hz=-1           | parameter hz=-1 is invalid",
-        "--request-size uniform:0-10 | --request-size 'uniform:0-10' is out of range",
+        "--request-size uniform:10-5 | --request-size 'uniform:10-5' is out of range",
+        "--request-bytes -1          | request-bytes=-1 is out of range",
         "--response-size lognormal:median=x,sigma=1 | --response-size 'lognormal:median=x,sigma=1': median 'x' is not a number",
         "--response-size file:/nonexistent/sizes.csv | --response-size 'file:/nonexistent/sizes.csv': cannot read the file",
     })
