@@ -40,6 +40,8 @@ public final class Scenario
     public final long serverThinkUs;
     public final double clientClosesFirst;
     public final double simultaneousClose;
+    /** Clients that shutdown(SHUT_WR) right after their request and keep reading (half-close). */
+    public final double halfClose;
     public final long idleTimeoutUs;
 
     public final String rtoSpecification;
@@ -74,6 +76,7 @@ public final class Scenario
         serverThinkUs = b.serverThinkUs;
         clientClosesFirst = b.clientClosesFirst;
         simultaneousClose = b.simultaneousClose;
+        halfClose = b.halfClose;
         idleTimeoutUs = b.idleTimeoutUs;
         rtoSpecification = withHz(b.rto, b.hz);
         rto = RtoStrategies.parse(rtoSpecification);
@@ -156,6 +159,7 @@ public final class Scenario
         long serverThinkUs = 0;
         double clientClosesFirst = 0.6;
         double simultaneousClose = 0.05;
+        double halfClose = 0;
         long idleTimeoutUs = 120_000_000;
         String rto = "linux";
         int synRetries = 6;
@@ -199,6 +203,12 @@ public final class Scenario
         public Builder clientClosesFirst(final double v) { clientClosesFirst = v; return this; }
         public Builder simultaneousClose(final double v) { simultaneousClose = v; return this; }
         public Builder idleTimeoutUs(final long v) { idleTimeoutUs = v; return this; }
+        /**
+         * @param v the fraction of clients that shutdown(SHUT_WR) right after writing their request and keep
+         *          reading the response: their FIN follows the request, their FIN-WAIT-2 is not orphaned.
+         * @return this builder.
+         */
+        public Builder halfClose(final double v) { halfClose = v; return this; }
         public Builder rto(final String v) { rto = v; return this; }
         public Builder synRetries(final int v) { synRetries = v; return this; }
         public Builder synLinearTimeouts(final int v) { synLinearTimeouts = v; return this; }
@@ -255,6 +265,7 @@ public final class Scenario
                 clientClosesFirst + simultaneousClose <= 1.0 + 1e-12, "close mix",
                 clientClosesFirst + " client-first + " + simultaneousClose + " simultaneous",
                 "fractions between 0 and 1 that add up to at most 1 (the rest closes server-first)");
+            require(fraction(halfClose), "half-close", halfClose, "between 0 and 1");
             require(idleTimeoutUs >= 1 && idleTimeoutUs <= HOUR_US, "idle-timeout", idleTimeoutUs + "us",
                 "between 1us and 1 hour");
             require(hz >= 0 && hz <= 10_000, "hz", hz, "between 0 (exact timers) and 10000");

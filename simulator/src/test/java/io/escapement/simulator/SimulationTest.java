@@ -96,12 +96,13 @@ class SimulationTest
         @ForAll @IntRange(min = 0, max = 4) final int synLinear,
         @ForAll @DoubleRange(min = 0, max = 0.2) final double refused,
         @ForAll @IntRange(min = 0, max = 1) final int hzChoice,
-        @ForAll final boolean tinyRtt) throws InterruptedException
+        @ForAll final boolean tinyRtt,
+        @ForAll @DoubleRange(min = 0, max = 1) final double halfClose) throws InterruptedException
     {
         final Scenario scenario = Scenario.builder()
             .seed(seed).connections(300).arrivalsPerSecond(2_000).clientAddresses(2).ports(40000, 40199)
             .requestBytes(requestBytes).responseBytes(responseBytes).clientClosesFirst(clientFirst)
-            .simultaneousClose(simultaneous).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
+            .simultaneousClose(simultaneous).halfClose(halfClose).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
             .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
             .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
             .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(tinyRtt ? 1_000 : 40_000)

@@ -78,6 +78,11 @@ final class ScenarioOptions
         description = "Connections both ends close at once (CLOSING). The rest close server-first.")
     double simultaneousClose;
 
+    @Option(names = "--half-close", paramLabel = "FRACTION", defaultValue = "0",
+        description = "Clients that shutdown(SHUT_WR) right after their request and keep reading the response: " +
+            "their FIN follows the request, and their FIN-WAIT-2 is not orphaned (no fin_timeout until close()).")
+    double halfClose;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "120s",
         converter = DurationConverter.class,
         description = "An application closes an end that has waited this long with nothing to send.")
@@ -240,7 +245,7 @@ final class ScenarioOptions
             .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
             .requestSizes(requestSizes()).responseSizes(responseSizes())
             .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
-            .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
+            .simultaneousClose(simultaneousClose).halfClose(halfClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
             .orphanRetries(orphanRetries).timestamps(timestamps).countRetries(countRetries()).tailLossProbe(tlp)
             .hz(hz).timerSlack(timerSlack).mslUs(mslUs)

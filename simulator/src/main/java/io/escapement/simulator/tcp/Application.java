@@ -6,6 +6,7 @@ import io.escapement.simulator.report.Counter;
 import io.escapement.simulator.report.ShardStats;
 
 import static io.escapement.simulator.tcp.ConnectionTable.APP_CLOSED;
+import static io.escapement.simulator.tcp.ConnectionTable.HALF_CLOSED;
 import static io.escapement.simulator.tcp.ConnectionTable.NXT;
 import static io.escapement.simulator.tcp.ConnectionTable.OUTCOME_DONE;
 import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
@@ -14,6 +15,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.WROTE_NOTHING;
 import static io.escapement.simulator.tcp.ConnectionTable.field;
 import static io.escapement.simulator.tcp.TcpState.CLOSE_WAIT;
 import static io.escapement.simulator.tcp.TcpState.ESTABLISHED;
+import static io.escapement.simulator.tcp.TcpState.FIN_WAIT_2;
 
 /**
  * The applications at both ends: the client writes its request once connected (after its think time), the server
@@ -108,6 +110,13 @@ final class Application
         {
             transitions.sendFin(i); // close() came before the message was written: the FIN follows it
         }
+        else if (end == ConnectionTable.CLIENT && scenario.halfClose > 0 &&
+            uniform(table.connection[c], 0x4A1F) < scenario.halfClose)
+        {
+            // shutdown(SHUT_WR): the FIN follows the request; the application goes on reading
+            table.word[i] |= HALF_CLOSED;
+            transitions.sendFin(i);
+        }
         else if (end == SERVER && closeMode(table.connection[c]) != CLIENT_FIRST)
         {
             close(i); // HTTP/1.0 style: the server closes after its response
@@ -166,6 +175,11 @@ final class Application
         {
             aux.cancel(i);
         }
+        if ((table.word[i] & HALF_CLOSED) != 0)
+        {
+            transitions.orphan(i); // its FIN is out already: close() only gives the socket up
+            return false;
+        }
         if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
             (i & 1) == SERVER)
         {
@@ -185,7 +199,9 @@ final class Application
         final long w = table.word[i];
         final int state = field(w, ConnectionTable.STATE, 4);
         final int kind = field(w, ConnectionTable.AUX, 3);
-        if (state == ESTABLISHED && field(w, NXT, 6) == field(w, UNA, 6) &&
+        // a half-closed end in FIN-WAIT-2 still waits for its peer, as an open one does
+        final boolean waits = state == ESTABLISHED || (state == FIN_WAIT_2 && (w & HALF_CLOSED) != 0);
+        if (waits && field(w, NXT, 6) == field(w, UNA, 6) &&
             (kind == AuxTimers.NONE || kind == AuxTimers.IDLE) && (w & APP_CLOSED) == 0)
         {
             aux.set(i, AuxTimers.IDLE, clock.now + scenario.idleTimeoutUs);

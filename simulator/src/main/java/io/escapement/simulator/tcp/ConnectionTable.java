@@ -37,6 +37,7 @@ final class ConnectionTable
     static final int ACK_SENT = 42;             // 6 bits: the ACK carried by the end's latest packet sent
     static final int RTO_UNIT = 48;             // 6 bits: 1 + the unit the last RTO resent, 0 if none
     static final long WROTE_NOTHING = 1L << 54; // the application closed without writing: FIN right after SYN
+    static final long HALF_CLOSED = 1L << 55;   // shutdown(SHUT_WR): FIN sent, the application still reads
 
     // per connection slot
     int[] connection;

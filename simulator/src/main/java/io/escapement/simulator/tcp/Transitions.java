@@ -8,6 +8,7 @@ import io.escapement.simulator.net.NetworkModel;
 import io.escapement.simulator.report.Counter;
 import io.escapement.simulator.report.ShardStats;
 
+import static io.escapement.simulator.tcp.ConnectionTable.APP_CLOSED;
 import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
 import static io.escapement.simulator.tcp.ConnectionTable.DATA_DONE;
 import static io.escapement.simulator.tcp.ConnectionTable.NXT;
@@ -238,7 +239,12 @@ final class Transitions
                 case FIN_WAIT_1 ->
                 {
                     toState(i, FIN_WAIT_2);
-                    aux.set(i, AuxTimers.FIN_TIMEOUT, timers.deadline(scenario.finTimeoutUs)); // orphaned
+                    if ((table.word[i] & APP_CLOSED) != 0)
+                    {
+                        // orphaned: tcp_fin_timeout. A socket still open (half-closed) has no timer here:
+                        // tcp_rcv_state_process() only arms it for a SOCK_DEAD one
+                        aux.set(i, AuxTimers.FIN_TIMEOUT, timers.deadline(scenario.finTimeoutUs));
+                    }
                 }
                 case CLOSING -> enterTimeWait(i);
                 case LAST_ACK ->
@@ -258,23 +264,23 @@ final class Transitions
     boolean onFin(final int i, final int tx)
     {
         final int state = table.state(i);
+        if ((i & 1) == CLIENT && (table.word[i] & (OUTCOME_DONE | DATA_DONE)) == 0)
+        {
+            // end-of-file before any response (in ESTABLISHED, or half-closed in FIN-WAIT): an empty response
+            // (the server only closes), or a server that closed without writing the one it had
+            table.word[i] |= OUTCOME_DONE;
+            final boolean empty = streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
+            stats.add(empty ? Counter.OUTCOME_COMPLETED : Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
+            if (empty)
+            {
+                ShardStats.record(stats.completionUs, clock.now - table.startUs[i >> 1]);
+            }
+        }
         switch (state)
         {
             case ESTABLISHED ->
             {
-                if ((i & 1) == CLIENT && (table.word[i] & (OUTCOME_DONE | DATA_DONE)) == 0)
-                {
-                    // end-of-file before any response: an empty response (the server only closes), or a server
-                    // that closed without writing the one it had
-                    table.word[i] |= OUTCOME_DONE;
-                    final boolean empty = streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
-                    stats.add(empty ? Counter.OUTCOME_COMPLETED : Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
-                    if (empty)
-                    {
-                        ShardStats.record(stats.completionUs, clock.now - table.startUs[i >> 1]);
-                    }
-                }
-                else if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0)
+                if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0)
                 {
                     // end-of-file before the whole request (an empty request: a handshake-only connection): the
                     // server has nothing to answer and closes without writing
@@ -447,14 +453,35 @@ final class Transitions
         // data not yet written (an idle timeout closed first) is flushed before the FIN, as the kernel does
         sender.startBurst(i, first, fin + 1);
         toState(i, state == CLOSE_WAIT ? LAST_ACK : FIN_WAIT_1);
-        rto[end].enterPhase(c, Phase.FIN); // orphaned by close(): tcp_orphan_retries from now on
+        final boolean orphaned = (table.word[i] & APP_CLOSED) != 0;
+        if (orphaned)
+        {
+            rto[end].enterPhase(c, Phase.FIN); // orphaned by close(): tcp_orphan_retries from now on
+        }
         if (trace.traced(c))
         {
-            trace.line(table.connection[c], TraceLog.endName(end) + " close() -> " + TcpState.name(table.state(i)) +
-                ", sends FIN");
+            trace.line(table.connection[c], TraceLog.endName(end) + (orphaned ? " close() -> " :
+                " shutdown(SHUT_WR) -> ") + TcpState.name(table.state(i)) + ", sends FIN");
         }
         sender.sendBurst(i, first, fin);
         sender.armProbe(i);
+    }
+
+    /**
+     * The application of a half-closed end calls close(): the socket is orphaned. Its FIN, if still unacknowledged,
+     * is retried under tcp_orphan_retries; in FIN-WAIT-2, tcp_close() starts tcp_fin_timeout.
+     */
+    void orphan(final int i)
+    {
+        final int state = table.state(i);
+        if (state == FIN_WAIT_1 || state == CLOSING || state == LAST_ACK)
+        {
+            rto[i & 1].enterPhase(i >> 1, Phase.FIN);
+        }
+        else if (state == FIN_WAIT_2 && aux.kind(i) == AuxTimers.NONE)
+        {
+            aux.set(i, AuxTimers.FIN_TIMEOUT, timers.deadline(scenario.finTimeoutUs));
+        }
     }
 
     private void enterTimeWait(final int i)

@@ -92,6 +92,45 @@ class TcpLinuxBehaviourTest
     }
 
     @Test
+    void shouldKeepAHalfClosedFinWait2WithoutTheFinTimeoutUntilTheApplicationCloses()
+    {
+        // shutdown(SHUT_WR) sends the FIN but leaves the socket open: tcp_rcv_state_process() arms the FIN-WAIT-2
+        // timer (tcp_fin_timeout) only for an orphaned socket (SOCK_DEAD); tcp_close() in FIN-WAIT-2 starts it.
+        // Here the server thinks 100 s, longer than the 60 s fin_timeout, before it answers the half-closed client,
+        // which must still be there to read the response.
+        final OneConnection run = new OneConnection(null, b -> b.halfClose(1).serverThinkUs(100_000_000)
+            .clientClosesFirst(0).idleTimeoutUs(3_600_000_000L));
+        final long x = run.isn(0);
+        OneConnection.assertContainsInOrder(run.trace,
+            "client sends DATA seq=" + (x + 1) + " len=300",
+            "client shutdown(SHUT_WR) -> FIN-WAIT-1, sends FIN",
+            "client sends FIN seq=" + (x + 301),
+            "client FIN-WAIT-1 receives ACK ack=" + (x + 302),
+            "client FIN-WAIT-2 receives DATA",
+            "client FIN-WAIT-2 receives FIN",
+            "TIME-WAIT ends");
+        assertTrue(run.timeOf("client FIN-WAIT-2 receives DATA") > 100_000_000, run.dump());
+        assertEquals(0, run.count(Counter.FIN_WAIT_2_TIMEOUTS), run.dump());
+        assertEquals(1, run.count(Counter.OUTCOME_COMPLETED));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldStartTheFinTimeoutWhenAHalfClosedApplicationClosesInFinWait2()
+    {
+        // tcp_close() in FIN-WAIT-2 orphans the socket and starts tcp_fin_timeout: the half-closed client is in
+        // FIN-WAIT-2 (no timer) while the server thinks for 1 s; it closes once it has its response (client
+        // first); the server never sends its FIN (every server FIN is lost)
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, unit, tx, ack) -> !fromClient && cls == SEGMENT && unit == 4,
+            b -> b.halfClose(1).clientClosesFirst(1).serverThinkUs(1_000_000));
+        final long closed = run.timeOf("client FIN-WAIT-2 receives DATA seq=" + (run.isn(1) + 1 + 2896));
+        assertEquals(closed + 60_000_000, run.timeOf("client FIN-WAIT-2 fin_timeout -> CLOSED"), run.dump());
+        assertEquals(1, run.count(Counter.OUTCOME_COMPLETED));
+        run.assertAccountedFor();
+    }
+
+    @Test
     void shouldSpaceTheFirstFourSynRetransmissionsOneSecondApartByDefault()
     {
         // net.ipv4.tcp_syn_linear_timeouts, default 4 since Linux 6.5 (tcp_sk_init()); tcp_retransmit_timer()
