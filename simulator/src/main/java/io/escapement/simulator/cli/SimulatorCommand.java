@@ -79,6 +79,8 @@ public final class SimulatorCommand implements Callable<Integer>
     /** Lists the scenario names for the help text. */
     static final class ScenarioNames extends ArrayList<String>
     {
+        private static final long serialVersionUID = 1L;
+
         ScenarioNames()
         {
             super(SCENARIOS.keySet());
