@@ -25,7 +25,6 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
 final class Receiver
 {
     private final ShardStats stats;
-    private final ShardClock clock;
     private final ConnectionTable table;
     private final Streams streams;
     private final AuxTimers aux;
@@ -38,13 +37,12 @@ final class Receiver
 
     private long[] received; // per end: bit u set when unit u of the peer's stream has arrived
 
-    Receiver(final long timeWaitUs, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
+    Receiver(final long timeWaitUs, final ShardStats stats, final ConnectionTable table,
         final Streams streams, final AuxTimers aux, final Wire wire, final TraceLog trace, final KernelTimers timers)
     {
         this.timers = timers;
         this.timeWaitUs = timeWaitUs;
         this.stats = stats;
-        this.clock = clock;
         this.table = table;
         this.streams = streams;
         this.aux = aux;

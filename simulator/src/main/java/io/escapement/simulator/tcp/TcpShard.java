@@ -112,7 +112,7 @@ public final class TcpShard
         trace = new TraceLog(tracer, traced, clock, table, streams);
         wire = new Wire(scenario, wheel, stats, clock, table, trace);
         sender = new Sender(scenario, stats, clock, table, streams, rto, aux, wire, trace, timers);
-        receiver = new Receiver(scenario.timeWaitUs, stats, clock, table, streams, aux, wire, trace, timers);
+        receiver = new Receiver(scenario.timeWaitUs, stats, table, streams, aux, wire, trace, timers);
         compactor = new TimeWaitCompactor(wheel, stats, clock, table, aux, ports, scenario.clientAddresses, trace);
         transitions = new Transitions(scenario, stats, clock, table, streams, rto, aux, wire, sender, receiver, trace,
             compactor, timers);

@@ -61,7 +61,6 @@ final class TraceLog
     String describe(final int from, final int packetClass, final int unit, final int ack, final int tx,
         final boolean sending)
     {
-        final int end = from & 1;
         final StringBuilder s = new StringBuilder();
         final long ackNumber = ack == 0 ? -1 : streams.seq(from ^ 1, ack);
         if (packetClass == NetworkModel.RESET)
