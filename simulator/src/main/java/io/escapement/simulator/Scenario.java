@@ -31,11 +31,17 @@ public final class Scenario
 
     public final int requestBytes;
     public final int responseBytes;
+    /** The request's size, drawn per connection; constant {@link #requestBytes} unless given. */
+    public final SizeDistribution requestSizes;
+    /** The response's size, drawn per connection; constant {@link #responseBytes} unless given. */
+    public final SizeDistribution responseSizes;
     public final int mss;
     public final long clientThinkUs;
     public final long serverThinkUs;
     public final double clientClosesFirst;
     public final double simultaneousClose;
+    /** Clients that shutdown(SHUT_WR) right after their request and keep reading (half-close). */
+    public final double halfClose;
     public final long idleTimeoutUs;
 
     public final String rtoSpecification;
@@ -44,6 +50,8 @@ public final class Scenario
     public final boolean timestamps;
     public final boolean tailLossProbe;
     public final int hz;
+    /** Whether kernel timers fire in the bucket of the kernel's timer wheel (see {@link Builder#timerSlack}). */
+    public final boolean timerSlack;
     public final long mslUs;
     public final long timeWaitUs;
     public final long finTimeoutUs;
@@ -61,11 +69,14 @@ public final class Scenario
         refusedFraction = b.refusedFraction;
         requestBytes = b.requestBytes;
         responseBytes = b.responseBytes;
+        requestSizes = b.requestSizes != null ? b.requestSizes : SizeDistribution.constant(b.requestBytes);
+        responseSizes = b.responseSizes != null ? b.responseSizes : SizeDistribution.constant(b.responseBytes);
         mss = b.mss;
         clientThinkUs = b.clientThinkUs;
         serverThinkUs = b.serverThinkUs;
         clientClosesFirst = b.clientClosesFirst;
         simultaneousClose = b.simultaneousClose;
+        halfClose = b.halfClose;
         idleTimeoutUs = b.idleTimeoutUs;
         rtoSpecification = withHz(b.rto, b.hz);
         rto = RtoStrategies.parse(rtoSpecification);
@@ -76,6 +87,7 @@ public final class Scenario
         timestamps = b.timestamps;
         tailLossProbe = b.tailLossProbe;
         hz = b.hz;
+        timerSlack = b.timerSlack;
         mslUs = b.mslUs;
         timeWaitUs = b.timeWaitUs > 0 ? b.timeWaitUs : 2 * b.mslUs;
         finTimeoutUs = b.finTimeoutUs;
@@ -84,11 +96,12 @@ public final class Scenario
 
     /**
      * @return the strategy specification with the scenario's HZ for the {@code linux} strategy when it names none,
-     * so that its RTO is whole jiffies of the same kernel whose jiffy clock arms the timers.
+     * so that its RTO is whole jiffies of the same kernel whose jiffy clock arms the timers; with HZ 0 (exact
+     * timers) the strategy's {@code hz=0}, exact too.
      */
     static String withHz(final String specification, final int hz)
     {
-        if (specification == null || hz == 0 || specification.contains("hz="))
+        if (specification == null || specification.contains("hz="))
         {
             return specification;
         }
@@ -127,7 +140,7 @@ public final class Scenario
         return new Builder();
     }
 
-    /** The defaults are Linux's (6.x, HZ=1000) where a knob exists, else a small HTTP-like exchange. */
+    /** The defaults are Linux's (6.5 and later, HZ=1000) where a knob exists, else a small HTTP-like exchange. */
     public static final class Builder
     {
         long seed = 1;
@@ -139,15 +152,18 @@ public final class Scenario
         double refusedFraction = 0;
         int requestBytes = 300;
         int responseBytes = 4000;
+        SizeDistribution requestSizes;
+        SizeDistribution responseSizes;
         int mss = 1448;
         long clientThinkUs = 0;
         long serverThinkUs = 0;
         double clientClosesFirst = 0.6;
         double simultaneousClose = 0.05;
+        double halfClose = 0;
         long idleTimeoutUs = 120_000_000;
         String rto = "linux";
         int synRetries = 6;
-        int synLinearTimeouts = 0;
+        int synLinearTimeouts = 4; // Linux 6.5 on
         int synAckRetries = 5;
         int tcpRetries2 = 15;
         int orphanRetries = 8;
@@ -157,6 +173,7 @@ public final class Scenario
         boolean countRetries = false;
         boolean tailLossProbe = true;
         int hz = 1000;
+        boolean timerSlack = true;
         long mslUs = 30_000_000;
         long timeWaitUs = 60_000_000; // Linux: TCP_TIMEWAIT_LEN, fixed 60 s whatever the MSL
         long finTimeoutUs = 60_000_000;
@@ -170,12 +187,28 @@ public final class Scenario
         public Builder refusedFraction(final double v) { refusedFraction = v; return this; }
         public Builder requestBytes(final int v) { requestBytes = v; return this; }
         public Builder responseBytes(final int v) { responseBytes = v; return this; }
+        /**
+         * @param v the request's size distribution, drawn per connection (null: constant request-bytes).
+         * @return this builder.
+         */
+        public Builder requestSizes(final SizeDistribution v) { requestSizes = v; return this; }
+        /**
+         * @param v the response's size distribution, drawn per connection (null: constant response-bytes).
+         * @return this builder.
+         */
+        public Builder responseSizes(final SizeDistribution v) { responseSizes = v; return this; }
         public Builder mss(final int v) { mss = v; return this; }
         public Builder clientThinkUs(final long v) { clientThinkUs = v; return this; }
         public Builder serverThinkUs(final long v) { serverThinkUs = v; return this; }
         public Builder clientClosesFirst(final double v) { clientClosesFirst = v; return this; }
         public Builder simultaneousClose(final double v) { simultaneousClose = v; return this; }
         public Builder idleTimeoutUs(final long v) { idleTimeoutUs = v; return this; }
+        /**
+         * @param v the fraction of clients that shutdown(SHUT_WR) right after writing their request and keep
+         *          reading the response: their FIN follows the request, their FIN-WAIT-2 is not orphaned.
+         * @return this builder.
+         */
+        public Builder halfClose(final double v) { halfClose = v; return this; }
         public Builder rto(final String v) { rto = v; return this; }
         public Builder synRetries(final int v) { synRetries = v; return this; }
         public Builder synLinearTimeouts(final int v) { synLinearTimeouts = v; return this; }
@@ -189,6 +222,12 @@ public final class Scenario
         public Builder countRetries(final boolean v) { countRetries = v; return this; }
         public Builder tailLossProbe(final boolean v) { tailLossProbe = v; return this; }
         public Builder hz(final int v) { hz = v; return this; }
+        /**
+         * @param v whether kernel timers fire in the bucket of the kernel's timer wheel (calc_wheel_index), late by
+         *          up to about 1/8 of their delay; only with an HZ above 0.
+         * @return this builder.
+         */
+        public Builder timerSlack(final boolean v) { timerSlack = v; return this; }
         public Builder mslUs(final long v) { mslUs = v; return this; }
         /** 0 means 2 MSL; Linux's TIME-WAIT is a fixed 60 s. */
         public Builder timeWaitUs(final long v) { timeWaitUs = v; return this; }
@@ -211,10 +250,12 @@ public final class Scenario
                 "low-high with 1 <= low <= high <= 65535");
             require(fraction(refusedFraction), "refused", refusedFraction, "between 0 and 1");
             require(mss >= 1 && mss <= 65495, "mss", mss, "between 1 and 65495");
-            require(requestBytes >= 1 && (requestBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "request-bytes",
-                requestBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
-            require(responseBytes >= 1 && (responseBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "response-bytes",
-                responseBytes, "between 1 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
+            // 0 is allowed: an empty request makes a handshake-only connection, an empty response a server that
+            // only closes
+            require(requestBytes >= 0 && (requestBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "request-bytes",
+                requestBytes, "between 0 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
+            require(responseBytes >= 0 && (responseBytes + (long)mss - 1) / mss <= MAX_SEGMENTS, "response-bytes",
+                responseBytes, "between 0 and " + MAX_SEGMENTS + " x mss (" + (long)MAX_SEGMENTS * mss + ")");
             // send times are kept as 32-bit microsecond offsets from the connection's start (71 minutes)
             require(clientThinkUs >= 0 && clientThinkUs <= HOUR_US, "client-think", clientThinkUs + "us",
                 "between 0 and 1 hour");
@@ -224,6 +265,7 @@ public final class Scenario
                 clientClosesFirst + simultaneousClose <= 1.0 + 1e-12, "close mix",
                 clientClosesFirst + " client-first + " + simultaneousClose + " simultaneous",
                 "fractions between 0 and 1 that add up to at most 1 (the rest closes server-first)");
+            require(fraction(halfClose), "half-close", halfClose, "between 0 and 1");
             require(idleTimeoutUs >= 1 && idleTimeoutUs <= HOUR_US, "idle-timeout", idleTimeoutUs + "us",
                 "between 1us and 1 hour");
             require(hz >= 0 && hz <= 10_000, "hz", hz, "between 0 (exact timers) and 10000");
@@ -231,6 +273,13 @@ public final class Scenario
             require(duration(timeWaitUs, true), "time-wait", timeWaitUs + "us", "between 0 (2 MSL) and 1 day");
             require(duration(finTimeoutUs, false), "fin-timeout", finTimeoutUs + "us", "between 1us and 1 day");
             require(rto != null, "rto", null, "a strategy name");
+            // the retry policy checks these too, by its own names; here they are named as the options are
+            require(synRetries >= 0 && synRetries <= 255, "syn-retries", synRetries, "between 0 and 255");
+            require(synLinearTimeouts >= 0 && synLinearTimeouts <= 255 - synRetries, "syn-linear-timeouts",
+                synLinearTimeouts, "between 0 and 255 - syn-retries");
+            require(synAckRetries >= 0 && synAckRetries <= 255, "synack-retries", synAckRetries, "between 0 and 255");
+            require(tcpRetries2 >= 0 && tcpRetries2 <= 255, "tcp-retries2", tcpRetries2, "between 0 and 255");
+            require(orphanRetries >= 0 && orphanRetries <= 255, "orphan-retries", orphanRetries, "between 0 and 255");
             return new Scenario(this); // RtoStrategies and RetryPolicy check their own values, with their messages
         }
 

@@ -55,6 +55,10 @@ public final class Simulation
         {
             pool.resetPeakUsage();
         }
+        if (scenario.network.dropper() instanceof io.escapement.simulator.net.DropRules rules)
+        {
+            rules.reset(); // the counts are the run's, not those of an earlier run of the same scenario
+        }
         final long startNanos = System.nanoTime();
         final List<TcpShard> shards = new ArrayList<>();
         for (int s = 0; s < threads; s++)

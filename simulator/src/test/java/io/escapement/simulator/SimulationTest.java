@@ -34,6 +34,26 @@ class SimulationTest
     }
 
     @Test
+    void shouldGiveTheSameResultsOnAnyThreadCountWithDrawnSizesAndDropRules() throws InterruptedException
+    {
+        final java.util.List<io.escapement.simulator.net.DropRule> rules = java.util.List.of(
+            io.escapement.simulator.net.DropRule.parse("kind=syn-ack,tx=first", 1, 3),
+            io.escapement.simulator.net.DropRule.parse("kind=ack,dir=to-server,unit=0", 1, 3));
+        final Scenario scenario = Scenario.builder()
+            .seed(3).connections(6_000).arrivalsPerSecond(5_000).clientAddresses(8)
+            .requestSizes(SizeDistribution.parse("--request-size", "uniform:1-3000", 60 * 1448))
+            .responseSizes(SizeDistribution.parse("--response-size", "pareto:min=500,shape=1.2", 60 * 1448))
+            .network(NetworkModel.builder().loss(0.02).rttUs(30_000)
+                .jitter(NetworkModel.Jitter.LOGNORMAL, 5_000)
+                .dropper(new io.escapement.simulator.net.DropRules(rules)).build())
+            .build();
+        final Report one = run(scenario, 1);
+        assertAccountedFor(one);
+        assertEquals(one.resultsJson(), run(scenario, 2).resultsJson());
+        assertEquals(one.resultsJson(), run(scenario, 3).resultsJson());
+    }
+
+    @Test
     void shouldGiveTheSameResultsForTheSameSeed() throws InterruptedException
     {
         final Report first = run(lossy(7, 0.05), 1);
@@ -65,8 +85,8 @@ class SimulationTest
         @ForAll @LongRange(min = 1, max = 1_000_000) final long seed,
         @ForAll @DoubleRange(min = 0, max = 0.4) final double lossToServer,
         @ForAll @DoubleRange(min = 0, max = 0.4) final double lossToClient,
-        @ForAll @IntRange(min = 1, max = 20_000) final int requestBytes,
-        @ForAll @IntRange(min = 1, max = 30_000) final int responseBytes,
+        @ForAll @IntRange(min = 0, max = 20_000) final int requestBytes,
+        @ForAll @IntRange(min = 0, max = 30_000) final int responseBytes,
         @ForAll @DoubleRange(min = 0, max = 0.5) final double clientFirst,
         @ForAll @DoubleRange(min = 0, max = 0.5) final double simultaneous,
         @ForAll @LongRange(min = 0, max = 200_000_000) final long clientThinkUs,
@@ -76,12 +96,13 @@ class SimulationTest
         @ForAll @IntRange(min = 0, max = 4) final int synLinear,
         @ForAll @DoubleRange(min = 0, max = 0.2) final double refused,
         @ForAll @IntRange(min = 0, max = 1) final int hzChoice,
-        @ForAll final boolean tinyRtt) throws InterruptedException
+        @ForAll final boolean tinyRtt,
+        @ForAll @DoubleRange(min = 0, max = 1) final double halfClose) throws InterruptedException
     {
         final Scenario scenario = Scenario.builder()
             .seed(seed).connections(300).arrivalsPerSecond(2_000).clientAddresses(2).ports(40000, 40199)
             .requestBytes(requestBytes).responseBytes(responseBytes).clientClosesFirst(clientFirst)
-            .simultaneousClose(simultaneous).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
+            .simultaneousClose(simultaneous).halfClose(halfClose).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
             .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
             .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
             .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(tinyRtt ? 1_000 : 40_000)

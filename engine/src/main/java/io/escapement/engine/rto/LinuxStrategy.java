@@ -44,7 +44,8 @@ import java.math.BigInteger;
  *
  * <h2>Parameters</h2>
  * {@code hz} (default 1000; Linux builds with 100, 250, 300 or 1000; accepted 1 to 10000) is the jiffy rate the
- * RTO is rounded up to. {@code min} (default 200 ms) is the minimum, as {@code ip route ... rto_min} (or, in kernels
+ * RTO is rounded up to; {@code hz=0} is an exact configuration, no kernel's: a jiffy of one microsecond, so that the
+ * estimator's RTO is compared with RFC formulas without the quantum. {@code min} (default 200 ms) is the minimum, as {@code ip route ... rto_min} (or, in kernels
  * after 6.10, the {@code tcp_rto_min_us} sysctl) sets it: converted to whole jiffies, rounding up, as the kernel stores it, and back to
  * microseconds as the floor of rttvar ({@code tcp_rto_min_us()}). {@code max} (default and largest 120 s: Linux never
  * arms more than {@code TCP_RTO_MAX}) and {@code initial} (default 1 s, moved into [min, max] when not given) are
@@ -158,7 +159,7 @@ public final class LinuxStrategy implements RtoStrategy
      */
     public static LinuxStrategy fromParameters(final RtoParameters p)
     {
-        final int hz = (int)p.integer("hz", DEFAULT_HZ, 1, MAX_HZ);
+        final int hz = (int)p.integer("hz", DEFAULT_HZ, 0, MAX_HZ);
         final long minUs = p.durationUs("min", DEFAULT_MIN_US, 1, MAX_MAX_US);
         final long maxUs = p.durationUs("max", DEFAULT_MAX_US, 1, MAX_MAX_US);
         final long initialUs = p.durationUs("initial", Math.min(Math.max(DEFAULT_INITIAL_US, minUs), maxUs), 1,
@@ -168,7 +169,7 @@ public final class LinuxStrategy implements RtoStrategy
     }
 
     /**
-     * @param hz        the jiffy rate, 1 to {@value #MAX_HZ}.
+     * @param hz        the jiffy rate, 1 to {@value #MAX_HZ}, or 0 for exact timers (a jiffy of 1 us).
      * @param minUs     the minimum RTO, at least 1 us; rounded up to whole jiffies.
      * @param maxUs     the maximum RTO, from {@code minUs} to {@link #MAX_MAX_US}, 120 s; rounded up to whole
      *                  jiffies.
@@ -177,9 +178,9 @@ public final class LinuxStrategy implements RtoStrategy
      */
     public LinuxStrategy(final int hz, final long minUs, final long maxUs, final long initialUs)
     {
-        if (hz < 1 || hz > MAX_HZ)
+        if (hz < 0 || hz > MAX_HZ)
         {
-            throw invalid("hz", Integer.toString(hz), "a whole number from 1 to " + MAX_HZ);
+            throw invalid("hz", Integer.toString(hz), "a whole number from 1 to " + MAX_HZ + ", or 0 for exact timers");
         }
         if (minUs < 1 || minUs > MAX_MAX_US)
         {
@@ -201,9 +202,9 @@ public final class LinuxStrategy implements RtoStrategy
                 RtoParameters.formatUs(minUs) + " to max=" + RtoParameters.formatUs(maxUs));
         }
         this.hz = hz;
-        if (USEC_PER_SEC % hz == 0)
+        if (hz == 0 || USEC_PER_SEC % hz == 0)
         {
-            usPerJiffy = USEC_PER_SEC / hz;
+            usPerJiffy = hz == 0 ? 1 : USEC_PER_SEC / hz; // hz=0: exact, whole microseconds
             usecToHzMul32 = 0;
             usecToHzAdj32 = 0;
             usecToHzShr32 = 0;

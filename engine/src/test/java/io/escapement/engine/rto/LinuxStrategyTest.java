@@ -527,17 +527,37 @@ class LinuxStrategyTest
     }
 
     @Test
-    void shouldRejectHzZeroWhenGiven()
+    void shouldGiveTheExactRtoWithNoJiffyRoundingWhenHzIsZero()
+    {
+        // RFC 6298 section 2.2 with Linux's floor: the first sample R gives SRTT = R and an RTO of
+        // R + max(2R, rto_min) = 20.3 ms + 200 ms, to the microsecond; at HZ=1000 it is rounded up to 221 ms
+        final LinuxStrategy exact = parse(Map.of("hz", "0"));
+        assertEquals(0, exact.hz());
+        exact.reset(state, 0);
+        assertEquals(S, exact.rtoUs(state, 0));
+        sample(exact, 20_300, 1, 2);
+        assertEquals(220_300, exact.rtoUs(state, 0));
+        exact.onTimeout(state, 0);
+        assertEquals(440_600, exact.rtoUs(state, 0), "one backoff doubles the exact value");
+
+        final LinuxStrategy jiffies = strategy(1000);
+        jiffies.reset(state, 0);
+        sample(jiffies, 20_300, 1, 2);
+        assertEquals(221_000, jiffies.rtoUs(state, 0));
+    }
+
+    @Test
+    void shouldRejectANegativeHz()
     {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> parse(Map.of("hz", "0")));
-        assertEquals("strategy linux: parameter hz=0 is invalid, expected a whole number from 1 to 10000",
+            () -> parse(Map.of("hz", "-1")));
+        assertEquals("strategy linux: parameter hz=-1 is invalid, expected a whole number from 0 to 10000",
             e.getMessage());
 
         final IllegalArgumentException direct = assertThrows(IllegalArgumentException.class,
-            () -> new LinuxStrategy(0, 200 * MS, 120 * S, S));
-        assertEquals("strategy linux: parameter hz=0 is invalid, expected a whole number from 1 to 10000",
-            direct.getMessage());
+            () -> new LinuxStrategy(-1, 200 * MS, 120 * S, S));
+        assertEquals("strategy linux: parameter hz=-1 is invalid, expected a whole number from 1 to 10000, or 0 " +
+            "for exact timers", direct.getMessage());
     }
 
     @Test
@@ -560,7 +580,7 @@ class LinuxStrategyTest
 
         final IllegalArgumentException hz = assertThrows(IllegalArgumentException.class,
             () -> parse(Map.of("hz", "10001")));
-        assertEquals("strategy linux: parameter hz=10001 is invalid, expected a whole number from 1 to 10000",
+        assertEquals("strategy linux: parameter hz=10001 is invalid, expected a whole number from 0 to 10000",
             hz.getMessage());
     }
 }

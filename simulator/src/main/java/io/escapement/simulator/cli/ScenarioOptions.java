@@ -2,6 +2,9 @@ package io.escapement.simulator.cli;
 
 import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.SizeDistribution;
+import io.escapement.simulator.net.DropRule;
+import io.escapement.simulator.net.DropRules;
 import io.escapement.simulator.net.NetworkModel;
 import picocli.CommandLine.Option;
 
@@ -32,7 +35,7 @@ final class ScenarioOptions
     int clients;
 
     @Option(names = "--ports", paramLabel = "LOW-HIGH", defaultValue = "32768-60999",
-        description = "Each client address's ephemeral port range (Linux's ip_local_port_range).")
+        description = "Each client address's ephemeral port range (net.ipv4.ip_local_port_range; Linux 6.x default).")
     String ports;
 
     @Option(names = "--refused", paramLabel = "FRACTION", defaultValue = "0",
@@ -48,6 +51,16 @@ final class ScenarioOptions
 
     @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "Maximum segment size.")
     int mss;
+
+    @Option(names = "--request-size", paramLabel = "DIST",
+        description = "Request sizes drawn per connection, instead of --request-bytes: N, uniform:MIN-MAX, " +
+            "lognormal:median=M,sigma=S, pareto:min=M,shape=A or file:PATH (one size per line, or a CSV's " +
+            "first field). At most 60 segments.")
+    String requestSize;
+
+    @Option(names = "--response-size", paramLabel = "DIST",
+        description = "Response sizes drawn per connection, instead of --response-bytes (as --request-size).")
+    String responseSize;
 
     @Option(names = "--client-think", paramLabel = "DURATION", defaultValue = "0s",
         converter = DurationConverter.class, description = "Client's delay between ESTABLISHED and its request.")
@@ -65,6 +78,11 @@ final class ScenarioOptions
         description = "Connections both ends close at once (CLOSING). The rest close server-first.")
     double simultaneousClose;
 
+    @Option(names = "--half-close", paramLabel = "FRACTION", defaultValue = "0",
+        description = "Clients that shutdown(SHUT_WR) right after their request and keep reading the response: " +
+            "their FIN follows the request, and their FIN-WAIT-2 is not orphaned (no fin_timeout until close()).")
+    double halfClose;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "120s",
         converter = DurationConverter.class,
         description = "An application closes an end that has waited this long with nothing to send.")
@@ -76,19 +94,22 @@ final class ScenarioOptions
         completionCandidates = StrategyNames.class)
     String rto;
 
-    @Option(names = "--syn-retries", paramLabel = "N", defaultValue = "6", description = "net.ipv4.tcp_syn_retries.")
+    @Option(names = "--syn-retries", paramLabel = "N", defaultValue = "6",
+        description = "net.ipv4.tcp_syn_retries (default 6 since Linux 3.7).")
     int synRetries;
 
-    @Option(names = "--syn-linear-timeouts", paramLabel = "N", defaultValue = "0",
-        description = "net.ipv4.tcp_syn_linear_timeouts: first SYN retransmissions 1 s apart (recent kernels: 4).")
+    @Option(names = "--syn-linear-timeouts", paramLabel = "N", defaultValue = "4",
+        description = "net.ipv4.tcp_syn_linear_timeouts: the first N SYN retransmissions 1 s apart, then " +
+            "exponential backoff (added with default 4 in Linux 6.5; 0 is the older kernels' schedule).")
     int synLinearTimeouts;
 
     @Option(names = "--synack-retries", paramLabel = "N", defaultValue = "5",
-        description = "net.ipv4.tcp_synack_retries.")
+        description = "net.ipv4.tcp_synack_retries (default 5 since Linux 2.6).")
     int synAckRetries;
 
     @Option(names = "--tcp-retries2", paramLabel = "N", defaultValue = "15",
-        description = "net.ipv4.tcp_retries2, applied as Linux does: a time budget, not a count.")
+        description = "net.ipv4.tcp_retries2 (default 15 since Linux 2.x), applied as Linux does since 3.7 " +
+            "(retransmits_timed_out): a time budget, not a count.")
     int tcpRetries2;
 
     @Option(names = "--give-up", paramLabel = "RULE", defaultValue = "budget",
@@ -97,31 +118,39 @@ final class ScenarioOptions
     String giveUp;
 
     @Option(names = "--orphan-retries", paramLabel = "N", defaultValue = "8",
-        description = "net.ipv4.tcp_orphan_retries (the sysctl's 0 means 8).")
+        description = "net.ipv4.tcp_orphan_retries (default 0, which tcp_orphan_retries() reads as 8; Linux 6.x).")
     int orphanRetries;
 
     @Option(names = "--timestamps", paramLabel = "BOOLEAN", defaultValue = "false", arity = "1",
-        description = "TCP timestamps (RFC 7323): every ACK gives an RTT sample, Karn's rule aside.")
+        description = "TCP timestamps (RFC 7323): every ACK gives an RTT sample, Karn's rule aside (Linux's " +
+            "tcp_timestamps is 1; off here so that Karn's rule shows).")
     boolean timestamps;
 
     @Option(names = "--tlp", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
-        description = "Tail loss probe (RFC 8985) before the first RTO.")
+        description = "Tail loss probe (RFC 8985) before the first RTO (Linux 3.10 on; RACK-TLP 4.18 on).")
     boolean tlp;
 
     @Option(names = "--hz", paramLabel = "HZ", defaultValue = "1000",
-        description = "Kernel timer granularity: timers fire on 1/HZ boundaries; 0 for exact timers.")
+        description = "Kernel timer granularity: timers fire on 1/HZ boundaries (CONFIG_HZ=1000, the x86 and " +
+            "arm64 defconfig); 0 for exact timers, the linux RTO strategy's too (linux:hz=0).")
     int hz;
+
+    @Option(names = "--timer-slack", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "Kernel timers fire in the bucket the kernel's timer wheel files them in (calc_wheel_index, " +
+            "Linux 4.8 on): late by up to about 1/8 of their delay. Needs --hz above 0.")
+    boolean timerSlack;
 
     @Option(names = "--msl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
         description = "Maximum segment lifetime.")
     long mslUs;
 
     @Option(names = "--time-wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-        description = "TIME-WAIT length; 0s for 2 x MSL (Linux uses a fixed 60 s).")
+        description = "TIME-WAIT length; 0s for 2 x MSL (Linux: TCP_TIMEWAIT_LEN, a fixed 60 s in 6.x).")
     long timeWaitUs;
 
     @Option(names = "--fin-timeout", paramLabel = "DURATION", defaultValue = "60s",
-        converter = DurationConverter.class, description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2.")
+        converter = DurationConverter.class,
+        description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2 (default 60 s, Linux 6.x).")
     long finTimeoutUs;
 
     // ---- the network
@@ -151,6 +180,13 @@ final class ScenarioOptions
         description = "A scheduled network event, repeatable: spike:at=10s,for=2s,add=200ms or step:at=20s,rtt=100ms.")
     List<String> events = new ArrayList<>();
 
+    @Option(names = "--drop", paramLabel = "RULE",
+        description = "Drop exactly the packets a rule names, beside the random loss; repeatable: " +
+            "kind=syn|syn-ack|ack|data|fin|rst[,conn=N|all][,dir=to-server|to-client][,unit=N|fin]" +
+            "[,tx=first|all|N] (unit: which data segment, or the one an ACK answers; tx: which transmission). " +
+            "A rule that never matched is reported in the summary.")
+    List<String> drops = new ArrayList<>();
+
     /** Lists the strategy names for the help text. */
     static final class StrategyNames extends ArrayList<String>
     {
@@ -158,6 +194,25 @@ final class ScenarioOptions
         {
             super(RtoStrategies.names());
         }
+    }
+
+    private static int units(final int bytes, final int mss)
+    {
+        return (bytes + mss - 1) / mss;
+    }
+
+    /** @return the request size distribution given, or null for constant --request-bytes. */
+    SizeDistribution requestSizes()
+    {
+        return requestSize == null ? null :
+            SizeDistribution.parse("--request-size", requestSize, Scenario.MAX_SEGMENTS * Math.max(1, mss));
+    }
+
+    /** @return the response size distribution given, or null for constant --response-bytes. */
+    SizeDistribution responseSizes()
+    {
+        return responseSize == null ? null :
+            SizeDistribution.parse("--response-size", responseSize, Scenario.MAX_SEGMENTS * Math.max(1, mss));
     }
 
     /** @return the scenario the options describe. @throws IllegalArgumentException naming a bad value. */
@@ -188,11 +243,12 @@ final class ScenarioOptions
         return Scenario.builder()
             .seed(seed).connections(connections).arrivalsPerSecond(rate).clientAddresses(clients).ports(low, high)
             .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
+            .requestSizes(requestSizes()).responseSizes(responseSizes())
             .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
-            .simultaneousClose(simultaneousClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
+            .simultaneousClose(simultaneousClose).halfClose(halfClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
             .orphanRetries(orphanRetries).timestamps(timestamps).countRetries(countRetries()).tailLossProbe(tlp)
-            .hz(hz).mslUs(mslUs)
+            .hz(hz).timerSlack(timerSlack).mslUs(mslUs)
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build());
     }
 
@@ -213,6 +269,27 @@ final class ScenarioOptions
             .loss(lossToServer != null ? lossToServer : loss, lossToClient != null ? lossToClient : loss)
             .rttUs(rttUs)
             .jitter(jitter, jitterMeanUs);
+        if (!drops.isEmpty())
+        {
+            // a rule tells data from the FIN by the message sizes; a bad size is reported by the scenario
+            final int segment = Math.max(1, mss);
+            final SizeDistribution requests = requestSizes();
+            final SizeDistribution responses = responseSizes();
+            final int requestUnits = requests != null ? Scenario.MAX_SEGMENTS :
+                (int)Math.min(64, (Math.max(0, (long)requestBytes) + segment - 1) / segment);
+            final int responseUnits = responses != null ? Scenario.MAX_SEGMENTS :
+                (int)Math.min(64, (Math.max(0, (long)responseBytes) + segment - 1) / segment);
+            final long s = seed;
+            final List<DropRule> rules = new ArrayList<>();
+            for (final String rule : drops)
+            {
+                rules.add(DropRule.parse(rule,
+                    requests == null ? conn -> requestUnits : conn -> units(requests.bytesFor(s, conn, 0), segment),
+                    responses == null ? conn -> responseUnits : conn -> units(responses.bytesFor(s, conn, 1), segment),
+                    requestUnits, responseUnits));
+            }
+            network.dropper(new DropRules(rules));
+        }
         for (final String event : events)
         {
             network.event(event);

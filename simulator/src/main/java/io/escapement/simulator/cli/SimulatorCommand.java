@@ -42,8 +42,9 @@ import java.util.function.LongPredicate;
         "Durations take a unit: 200ms, 1s, 1500us. Exit codes: 0 success, 1 the run failed, 2 bad input.",
         ""},
     footer = {"",
-        "Presets: linux (the defaults: Linux 6.x knobs, HZ=1000, TLP on, TIME-WAIT 60 s) and rfc (RFC 6298",
-        "RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted).",
+        "Presets: linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP on,",
+        "SYN linear timeouts 4, TIME-WAIT 60 s; each option's help names the kernel its default is from) and",
+        "rfc (RFC 6298 RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted).",
         "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms",
         "Compare RTO strategies: escapement-simulator compare --help"})
 public final class SimulatorCommand implements Callable<Integer>
@@ -52,11 +53,45 @@ public final class SimulatorCommand implements Callable<Integer>
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
 
+    /** The named scenarios: each a drop rule on connection 0, and what it shows. */
+    static final Map<String, String[]> SCENARIOS = scenarios();
+
+    private static Map<String, String[]> scenarios()
+    {
+        final Map<String, String[]> m = new java.util.LinkedHashMap<>();
+        m.put("lost-syn", new String[]{"kind=syn,conn=0,tx=first",
+            "the client's SYN is lost: connect() resends it after the initial RTO"});
+        m.put("lost-syn-ack", new String[]{"kind=syn-ack,conn=0,tx=first",
+            "the SYN-ACK is lost: the client's SYN timer and the server's SYN-ACK timer race"});
+        m.put("lost-final-ack", new String[]{"kind=ack,dir=to-server,unit=0,conn=0,tx=first",
+            "the handshake's last ACK is lost: the request, which carries the ACK too, completes the handshake"});
+        m.put("lost-request", new String[]{"kind=data,dir=to-server,conn=0,tx=first",
+            "the request is lost: the client's retransmission timer resends it"});
+        m.put("lost-response", new String[]{"kind=data,dir=to-client,unit=1,conn=0,tx=first",
+            "the response's first segment is lost: the server resends it, the client acknowledges the rest"});
+        m.put("lost-fin", new String[]{"kind=fin,dir=to-server,conn=0,tx=first",
+            "the client's FIN is lost: FIN-WAIT-1 lasts until it is resent"});
+        m.put("lost-last-ack", new String[]{"kind=ack,dir=to-server,unit=fin,conn=0,tx=first",
+            "the ACK of the server's FIN is lost: the server in LAST-ACK resends its FIN, TIME-WAIT restarts"});
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Lists the scenario names for the help text. */
+    static final class ScenarioNames extends ArrayList<String>
+    {
+        private static final long serialVersionUID = 1L;
+
+        ScenarioNames()
+        {
+            super(SCENARIOS.keySet());
+        }
+    }
+
     /** What each preset changes from the built-in defaults (which are the linux preset). */
     static final Map<String, Map<String, String>> PRESETS = Map.of(
         "linux", Map.of(),
         "rfc", Map.of("rto", "rfc6298", "tlp", "false", "hz", "0", "msl", "120s", "time-wait", "0s",
-            "give-up", "count"));
+            "give-up", "count", "syn-linear-timeouts", "0", "timer-slack", "false"));
 
     @CommandLine.Mixin
     ScenarioOptions options;
@@ -73,6 +108,12 @@ public final class SimulatorCommand implements Callable<Integer>
     @Option(names = "--trace-every", paramLabel = "N", defaultValue = "0",
         description = "Also trace every N-th connection (0: none).")
     long traceEvery;
+
+    @Option(names = "--scenario", paramLabel = "NAME",
+        description = "A named handshake or teardown case: one connection, no random loss, constant delays, the " +
+            "client closing first, and one drop rule; prints that connection's trace. Known: " +
+            "${COMPLETION-CANDIDATES}.", completionCandidates = ScenarioNames.class)
+    String scenarioName;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results/simulation",
         description = "Where summary.{txt,json,csv}, timeseries.csv, timeseries.png and trace.txt go.")
@@ -236,19 +277,27 @@ public final class SimulatorCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        final String[] named = namedScenario();
         final Scenario scenario = options.scenario();
         final PrintWriter out = spec.commandLine().getOut();
         createDirectories(out());
         final LongPredicate traced = traced();
         final PrintWriter traceWriter = traced == null ? null :
             new PrintWriter(Files.newBufferedWriter(out().resolve("trace.txt"), StandardCharsets.UTF_8));
-        final ProgressBar bar = progress ?
+        final List<String> shown = new ArrayList<>();
+        final ProgressBar bar = progress && named == null ?
             new ProgressBar(System.err, System.console() != null, "connections opened") : null;
         final Report report;
         try
         {
-            report = new Simulation(scenario, threads, traceWriter == null ? null : traceWriter::println, traced)
-                .run(bar);
+            report = new Simulation(scenario, threads, traceWriter == null ? null : line ->
+            {
+                traceWriter.println(line);
+                if (named != null)
+                {
+                    shown.add(line);
+                }
+            }, traced).run(bar);
         }
         finally
         {
@@ -262,7 +311,24 @@ public final class SimulatorCommand implements Callable<Integer>
             }
         }
         final String text = report.toText();
-        out.print(text);
+        if (named != null)
+        {
+            out.printf(Locale.ROOT, "Scenario %s: %s%n(--drop %s; connection 0 of one, no random loss, constant " +
+                "delays)%n%n", scenarioName, named[1], named[0]);
+            shown.forEach(out::println);
+            out.println();
+            for (final io.escapement.simulator.report.Counter c : io.escapement.simulator.report.Counter.values())
+            {
+                if (c.isOutcome() && report.counter(c) > 0)
+                {
+                    out.println("Outcome: " + c.description);
+                }
+            }
+        }
+        else
+        {
+            out.print(text);
+        }
         Files.writeString(out().resolve("summary.txt"), text, StandardCharsets.UTF_8);
         Files.writeString(out().resolve("summary.json"), report.toJson() + "\n", StandardCharsets.UTF_8);
         Files.writeString(out().resolve("summary.csv"), report.toCsv(), StandardCharsets.UTF_8);
@@ -301,15 +367,52 @@ public final class SimulatorCommand implements Callable<Integer>
         return out;
     }
 
-    private LongPredicate traced()
+    /**
+     * Applies the named scenario to the options, if one is named.
+     *
+     * @return its rule and description, or null.
+     * @throws IllegalArgumentException for an unknown name.
+     */
+    private String[] namedScenario()
     {
-        if (trace.isEmpty() && traceEvery <= 0)
+        if (scenarioName == null)
         {
             return null;
         }
+        final String[] named = SCENARIOS.get(scenarioName);
+        if (named == null)
+        {
+            throw new IllegalArgumentException("--scenario=" + scenarioName + " is unknown; scenarios: " +
+                String.join(", ", SCENARIOS.keySet()));
+        }
+        options.connections = 1;
+        options.loss = 0;
+        options.lossToServer = null;
+        options.lossToClient = null;
+        options.jitter = io.escapement.simulator.net.NetworkModel.Jitter.CONSTANT;
+        options.clientClosesFirst = 1;
+        options.simultaneousClose = 0;
+        options.drops.add(named[0]);
+        trace = new ArrayList<>(List.of(0L));
+        return named;
+    }
+
+    private LongPredicate traced()
+    {
         if (traceEvery < 0)
         {
             throw new IllegalArgumentException("--trace-every=" + traceEvery + " must be 0 or more");
+        }
+        for (final long conn : trace)
+        {
+            if (conn < 0)
+            {
+                throw new IllegalArgumentException("--trace=" + conn + ": connection numbers start at 0");
+            }
+        }
+        if (trace.isEmpty() && traceEvery == 0)
+        {
+            return null;
         }
         final Set<Long> chosen = new HashSet<>(trace);
         final long every = traceEvery;

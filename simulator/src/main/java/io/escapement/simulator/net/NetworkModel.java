@@ -97,6 +97,12 @@ public final class NetworkModel
         observer = b.observer;
     }
 
+    /** @return the dropper, or null. */
+    public Dropper dropper()
+    {
+        return dropper;
+    }
+
     /** @return the observer, or null. */
     public Observer observer()
     {

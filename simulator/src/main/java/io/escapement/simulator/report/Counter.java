@@ -12,6 +12,8 @@ public enum Counter
     OUTCOME_RESET("failed: reset by the server"),
     OUTCOME_DATA_TIMEOUT("failed: data unacknowledged (tcp_retries2)"),
     OUTCOME_IDLE_TIMEOUT("failed: application idle timeout"),
+    /** The client read end-of-file before its whole response: the server closed without writing it. */
+    OUTCOME_CLOSED_BEFORE_RESPONSE("failed: the server closed before its response (end-of-file)"),
     OUTCOME_UNEXPLAINED("failed: client closed with no other outcome (a simulator bug if ever non-zero)"),
     RETX_SYN("retransmitted SYN (timer)"),
     RETX_SYN_ACK("retransmitted SYN-ACK (timer)"),

@@ -37,6 +37,16 @@ final class Json
             }
             s.append("  ".repeat(depth)).append('}');
         }
+        else if (value instanceof java.util.List<?> list)
+        {
+            s.append('[');
+            for (int k = 0; k < list.size(); k++)
+            {
+                s.append(k == 0 ? "" : ", ");
+                write(s, list.get(k), depth + 1);
+            }
+            s.append(']');
+        }
         else if (value instanceof Raw raw)
         {
             s.append(raw.json().replace("\n", "\n" + "  ".repeat(depth)));

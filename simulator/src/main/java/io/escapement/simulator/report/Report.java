@@ -2,6 +2,9 @@ package io.escapement.simulator.report;
 
 import io.escapement.engine.rto.RtoParameters;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.SizeDistribution;
+import io.escapement.simulator.net.DropRule;
+import io.escapement.simulator.net.DropRules;
 import org.HdrHistogram.Histogram;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -220,9 +223,10 @@ public final class Report
         s.append("  network: ").append(scenario.network).append('\n');
         s.append("  arrivals ").append(fmt(scenario.arrivalsPerSecond)).append("/s from ")
             .append(scenario.clientAddresses).append(" client addresses, ports ").append(scenario.portLow)
-            .append('-').append(scenario.portHigh).append("; request ").append(scenario.requestBytes)
-            .append(" B, response ").append(scenario.responseBytes).append(" B; TIME-WAIT ")
+            .append('-').append(scenario.portHigh).append("; request ").append(size(scenario.requestSizes))
+            .append(", response ").append(size(scenario.responseSizes)).append("; TIME-WAIT ")
             .append(RtoParameters.formatUs(scenario.timeWaitUs)).append(", HZ ").append(scenario.hz)
+            .append(scenario.timerSlack && scenario.hz > 0 ? " with the timer wheel's slack" : "")
             .append(", TLP ").append(scenario.tailLossProbe ? "on" : "off").append("\n\n");
         s.append("Outcomes\n");
         for (final Counter c : Counter.values())
@@ -238,6 +242,15 @@ public final class Report
             if (!c.isOutcome() && c != Counter.CONNECTIONS && c != Counter.ESTABLISHED)
             {
                 line(s, c.description, counter(c), -1);
+            }
+        }
+        if (scenario.network.dropper() instanceof DropRules rules)
+        {
+            s.append("Drop rules\n");
+            for (final DropRule rule : rules.rules())
+            {
+                s.append(String.format(Locale.ROOT, "  %-48s %,12d%s%n", rule, rule.matched(),
+                    rule.matched() == 0 ? "  (never matched: it names no packet this run sent)" : ""));
             }
         }
         s.append("Latency (virtual time)                              p50        p99        max\n");
@@ -286,6 +299,11 @@ public final class Report
             ms(h.getValueAtPercentile(99)), ms(h.getMaxValue())));
     }
 
+    private static String size(final SizeDistribution sizes)
+    {
+        return sizes.isConstant() ? sizes + " B" : sizes + " bytes";
+    }
+
     private static String ms(final long us)
     {
         return String.format(Locale.ROOT, "%.1f ms", us / 1000.0);
@@ -319,6 +337,21 @@ public final class Report
         results.put("virtual_time_us", lastEventUs);
         results.put("timers_left", timersLeft);
         results.put("connections_left", slotsLeft);
+        if (scenario.network.dropper() instanceof DropRules rules)
+        {
+            final Map<String, Object> matched = new LinkedHashMap<>();
+            final List<Object> never = new java.util.ArrayList<>();
+            for (final DropRule rule : rules.rules())
+            {
+                matched.put(rule.toString(), rule.matched());
+                if (rule.matched() == 0)
+                {
+                    never.add(rule.toString());
+                }
+            }
+            results.put("drop_rules", matched);
+            results.put("drop_rules_never_matched", never);
+        }
         return Json.write(results);
     }
 
@@ -435,11 +468,17 @@ public final class Report
         m.put("ports", scenario.portLow + "-" + scenario.portHigh);
         m.put("request_bytes", scenario.requestBytes);
         m.put("response_bytes", scenario.responseBytes);
+        if (!scenario.requestSizes.isConstant() || !scenario.responseSizes.isConstant())
+        {
+            m.put("request_size", scenario.requestSizes.toString());
+            m.put("response_size", scenario.responseSizes.toString());
+        }
         m.put("rto", scenario.rtoSpecification);
         m.put("retry_policy", scenario.retryPolicy.toString());
         m.put("network", scenario.network.toString());
         m.put("tlp", scenario.tailLossProbe);
         m.put("hz", scenario.hz);
+        m.put("timer_slack", scenario.timerSlack && scenario.hz > 0);
         m.put("time_wait_us", scenario.timeWaitUs);
         m.put("fin_timeout_us", scenario.finTimeoutUs);
         m.put("client_closes_first", scenario.clientClosesFirst);

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,6 +85,32 @@ class SimulatorCommandTest
         "--request-bytes 1000000     | request-bytes=1000000 is out of range",
         "--client-closes-first 0.9 --simultaneous-close 0.2 | fractions between 0 and 1 that add up to at most 1",
         "--threads 0                 | threads=0 must be between 1 and 256",
+        "--drop conn=0               | --drop 'conn=0': a rule must name a packet kind",
+        "--drop kind=syn,tx=-1       | --drop 'kind=syn,tx=-1': tx=-1 must be at least 1",
+        "--drop kind=syn,conn=-3     | conn=-3 must be at least 0",
+        "--drop kind=bogus           | unknown packet kind 'bogus'",
+        "--drop kind=syn,dir=to-client | kind=syn travels to-server only",
+        "--drop kind=data,unit=0     | data segments are numbered from 1",
+        "--drop kind=fin,unit=2      | unit= names a data segment",
+        "--drop kind=syn,when=1      | unknown key 'when'",
+        "--drop kind=syn,tx          | 'tx' is not key=value",
+        "--scenario lost-everything  | --scenario=lost-everything is unknown; scenarios: lost-syn, lost-syn-ack",
+        "--timer-slack maybe         | --timer-slack",
+        "--drop kind=data,unit=4     | unit=4 names no segment: a request has 1 data segment(s), a response 3",
+        "--drop kind=ack,dir=to-client,unit=3 | unit=3 names no segment",
+        "--syn-linear-timeouts -1    | syn-linear-timeouts=-1 is out of range",
+        "--syn-retries 300           | syn-retries=300 is out of range",
+        "--synack-retries -1         | synack-retries=-1 is out of range",
+        "--tcp-retries2 -1           | tcp-retries2=-1 is out of range",
+        "--orphan-retries 256        | orphan-retries=256 is out of range",
+        "--trace -1                  | --trace=-1: connection numbers start at 0",
+        "--trace-every -1            | --trace-every=-1 must be 0 or more",
+        "--hz -1                     | hz=-1 is out of range",
+        "--rto linux:hz=-1           | parameter hz=-1 is invalid",
+        "--request-size uniform:10-5 | --request-size 'uniform:10-5' is out of range",
+        "--request-bytes -1          | request-bytes=-1 is out of range",
+        "--response-size lognormal:median=x,sigma=1 | --response-size 'lognormal:median=x,sigma=1': median 'x' is not a number",
+        "--response-size file:/nonexistent/sizes.csv | --response-size 'file:/nonexistent/sizes.csv': cannot read the file",
     })
     void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
     {
@@ -107,6 +134,31 @@ class SimulatorCommandTest
         final String trace = Files.readString(results.resolve("trace.txt"));
         assertTrue(trace.contains("conn=5 client sends SYN seq="), trace);
         assertFalse(trace.contains("conn=6 "), "only the chosen connection is traced");
+    }
+
+    @Test
+    void shouldReportADropRuleThatNeverMatchedInTheSummary() throws IOException
+    {
+        assertEquals(0, run("--connections", "200", "--drop", "kind=syn,conn=3,tx=first", "--drop",
+            "kind=rst,conn=5"), err());
+        assertTrue(out().contains("Drop rules"), out());
+        assertTrue(out().matches("(?s).*kind=rst,conn=5 +0  \\(never matched.*"), out());
+        final String json = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(json.contains("\"kind=syn,conn=3,tx=first\": 1"), json);
+        assertTrue(json.contains("\"drop_rules_never_matched\": [\"kind=rst,conn=5\"]"), json);
+    }
+
+    @Test
+    void shouldPrintTheTraceOfANamedScenario()
+    {
+        assertEquals(0, run("--scenario", "lost-syn"), err());
+        final String text = out();
+        assertTrue(text.startsWith("Scenario lost-syn: "), text);
+        assertTrue(text.matches("(?s).*conn=0 client sends SYN seq=\\d+ \\(lost\\).*"), text);
+        assertTrue(text.matches("(?s).*conn=0 client sends SYN seq=\\d+ \\(retransmission 1\\).*"), text);
+        assertTrue(text.contains("client SYN-SENT -> ESTABLISHED"), text);
+        assertTrue(text.contains("Outcome: completed: full response received"), text);
+        assertFalse(text.contains("conn=1 "), "one connection: " + text);
     }
 
     @Test
@@ -154,7 +206,36 @@ class SimulatorCommandTest
         assertTrue(json.contains("\"rto\": \"rfc6298\""), json);
         assertTrue(json.contains("\"tlp\": false"), json);
         assertTrue(json.contains("\"time_wait_us\": 240000000"), "2 x MSL of 2 minutes: " + json);
+        assertTrue(json.contains("\"timer_slack\": false"), json);
+        assertFalse(json.contains(" linear"), "RFC 6298 backs off from the first retransmission: " + json);
     }
+
+    @Test
+    void shouldDefaultToTodaysLinuxAndSayWhichKernelEachDefaultComesFrom()
+    {
+        // tcp_syn_linear_timeouts = 4 since Linux 6.5; the timer wheel's slack since 4.8
+        final CommandLine linuxLine = SimulatorCommand.commandLine(new String[0]);
+        linuxLine.parseArgs();
+        final ScenarioOptions linux = ((SimulatorCommand)linuxLine.getCommand()).options;
+        assertEquals(4, linux.scenario().retryPolicy.synLinearTimeouts());
+        assertTrue(linux.scenario().timerSlack);
+        final CommandLine rfcLine = SimulatorCommand.commandLine(new String[]{"--preset", "rfc"});
+        rfcLine.parseArgs("--preset", "rfc");
+        final ScenarioOptions rfc = ((SimulatorCommand)rfcLine.getCommand()).options;
+        assertEquals(0, rfc.scenario().retryPolicy.synLinearTimeouts());
+        assertEquals("rfc6298", rfc.scenario().rtoSpecification);
+
+        assertEquals(0, SimulatorCommand.execute(new String[]{"--help"}, new PrintStream(out, true,
+            StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        final String help = out().replaceAll("\\s+", " ");
+        for (final String origin : List.of("added with default 4 in Linux 6.5", "default 6 since Linux 3.7",
+            "default 5 since Linux 2.6", "default 15 since Linux", "Linux 4.8 on", "CONFIG_HZ=1000",
+            "a fixed 60 s in 6.x", "default 60 s, Linux 6.x"))
+        {
+            assertTrue(help.contains(origin), "help says '" + origin + "':\n" + help);
+        }
+    }
+
 
     @Test
     void shouldRefuseAnOutputDirectoryThatIsAFileWithExitCode2() throws IOException

@@ -1,0 +1,147 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.simulator.net.NetworkModel;
+import io.escapement.simulator.report.Counter;
+import io.escapement.simulator.report.ShardStats;
+
+import java.util.Arrays;
+
+import static io.escapement.simulator.tcp.ConnectionTable.APP_CLOSED;
+import static io.escapement.simulator.tcp.ConnectionTable.DATA_DONE;
+import static io.escapement.simulator.tcp.TcpState.FIN_WAIT_1;
+import static io.escapement.simulator.tcp.TcpState.FIN_WAIT_2;
+import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
+
+/**
+ * The receiver: what each end has received of its peer's stream, and when it sends an ACK.
+ * <p>
+ * <b>When an ACK is sent.</b> Every segment is acknowledged at once (no delayed ACK), by a pure ACK unless the
+ * end's reaction to it sends something that carries the ACK: a response written at once, or a FIN. A duplicate
+ * (its ACK was lost, or it was resent needlessly) is acknowledged again at once. The handshake's ACKs (of a
+ * SYN-ACK, of a duplicate SYN-ACK) are sent by the transitions, through {@link #sendAck}. An ACK's fate is keyed
+ * by the segment it answers ({@code unit}, {@code transmission}), so two runs that differ only in timers see the
+ * same fates.
+ */
+final class Receiver
+{
+    private final ShardStats stats;
+    private final ConnectionTable table;
+    private final Streams streams;
+    private final AuxTimers aux;
+    private final Wire wire;
+    private final TraceLog trace;
+    private final long timeWaitUs;
+    private final KernelTimers timers;
+    Transitions transitions;
+    Application application;
+
+    private long[] received; // per end: bit u set when unit u of the peer's stream has arrived
+
+    Receiver(final long timeWaitUs, final ShardStats stats, final ConnectionTable table,
+        final Streams streams, final AuxTimers aux, final Wire wire, final TraceLog trace, final KernelTimers timers)
+    {
+        this.timers = timers;
+        this.timeWaitUs = timeWaitUs;
+        this.stats = stats;
+        this.table = table;
+        this.streams = streams;
+        this.aux = aux;
+        this.wire = wire;
+        this.trace = trace;
+        received = new long[table.capacity() * 2];
+    }
+
+    void grow(final int capacity)
+    {
+        received = Arrays.copyOf(received, capacity * 2);
+    }
+
+    void reset(final int i)
+    {
+        received[i] = 0;
+    }
+
+    /** The peer's SYN arrived (in the SYN, or in the SYN-ACK). */
+    void receivedSyn(final int i)
+    {
+        received[i] = 1;
+    }
+
+    /** @return the units of the peer's stream end {@code i} holds, a bit each. */
+    long received(final int i)
+    {
+        return received[i];
+    }
+
+    /** @return the next unit end {@code i} expects: what its ACKs carry. */
+    int rcvNext(final int i)
+    {
+        return Long.numberOfTrailingZeros(~received[i]);
+    }
+
+    /** A pure ACK, answering the segment {@code (unit, tx)} of the peer: its fate is keyed by that segment. */
+    void sendAck(final int i, final int unit, final int tx)
+    {
+        wire.transmit(i, NetworkModel.PURE_ACK, unit, rcvNext(i), tx);
+    }
+
+    /** A data segment or FIN {@code (unit, tx)} arrived at an end past the handshake. */
+    void onSegment(final int i, final int unit, final int tx)
+    {
+        final int c = i >> 1;
+        final int end = i & 1;
+        final int peerUnits = streams.units(i ^ 1);
+        final int peerFin = peerUnits + 1;
+        final long bit = 1L << unit;
+        if ((received[i] & bit) != 0)
+        {
+            // a duplicate: its ACK was lost or it was resent needlessly; acknowledge again
+            if (unit == peerFin && table.state(i) == TIME_WAIT)
+            {
+                stats.add(Counter.TIME_WAIT_RESTARTS);
+                if (trace.tracing(table.connection[c]))
+                {
+                    trace.line(table.connection[c], TraceLog.endName(end) +
+                        " TIME-WAIT: retransmitted FIN, re-ACK and restart 2MSL");
+                }
+                aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(timeWaitUs));
+            }
+            sendAck(i, unit, tx);
+            return;
+        }
+        if (unit <= peerUnits && (table.word[i] & APP_CLOSED) != 0)
+        {
+            final int state = table.state(i);
+            if (state == FIN_WAIT_1 || state == FIN_WAIT_2)
+            {
+                // new data for a socket its application has closed: tcp_rcv_state_process() (RCV_SHUTDOWN in
+                // FIN-WAIT-1/2, "RFC 1122 says we MUST send a reset") resets the connection
+                transitions.abortOnData(i, unit, tx);
+                return;
+            }
+        }
+        final int before = rcvNext(i);
+        received[i] |= bit;
+        final int after = rcvNext(i);
+        boolean replied = false;
+        final boolean messageNow = before <= peerUnits && after > peerUnits && (table.word[i] & DATA_DONE) == 0;
+        if (messageNow)
+        {
+            table.word[i] |= DATA_DONE;
+        }
+        // the kernel takes a FIN that is now in order (it may have waited for a resent segment to fill the gap)
+        // before the application sees the data
+        if (before <= peerFin && after > peerFin)
+        {
+            replied = transitions.onFin(i, tx);
+        }
+        if (messageNow)
+        {
+            replied |= application.onMessageReceived(i);
+        }
+        if (!replied)
+        {
+            sendAck(i, unit, tx);
+        }
+    }
+}

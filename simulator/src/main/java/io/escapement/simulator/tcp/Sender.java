@@ -1,0 +1,458 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.NetworkModel;
+import io.escapement.simulator.report.Counter;
+import io.escapement.simulator.report.ShardStats;
+
+import java.util.Arrays;
+
+import static io.escapement.simulator.tcp.ConnectionTable.BURST;
+import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
+import static io.escapement.simulator.tcp.ConnectionTable.NXT;
+import static io.escapement.simulator.tcp.ConnectionTable.RECOVER;
+import static io.escapement.simulator.tcp.ConnectionTable.RTO_UNIT;
+import static io.escapement.simulator.tcp.ConnectionTable.RTX_NEXT;
+import static io.escapement.simulator.tcp.ConnectionTable.TLP_USED;
+import static io.escapement.simulator.tcp.ConnectionTable.UNA;
+import static io.escapement.simulator.tcp.ConnectionTable.field;
+import static io.escapement.simulator.tcp.ConnectionTable.with;
+
+/**
+ * The sender: what an end has in flight, when each unit was sent, what to resend and when to probe.
+ * <p>
+ * An end's units {@code UNA..NXT-1} are in flight. A message is sent in one burst (the initial window covers
+ * it); the time every unit of the latest burst left, and the oldest outstanding time, are kept in
+ * {@link #sentAt} as two 32-bit offsets from the connection's start. Each unit's transmission count (up to 3) is
+ * two bits, one in {@link #txLow} and one in {@link #txHigh}. After an RTO the lost units are resent two per ACK,
+ * skipping those the receiver already holds (standing in for SACK); no fast retransmit. The tail loss probe
+ * (RFC 8985) is armed here.
+ */
+final class Sender
+{
+    private static final long PROBE_MIN_US = 200_000;   // TCP_RTO_MIN added to a lone segment's probe timeout
+
+    private final Scenario scenario;
+    private final long seed;
+    private final NetworkModel network;
+    private final ShardStats stats;
+    private final ShardClock clock;
+    private final ConnectionTable table;
+    private final Streams streams;
+    private final RetransmissionTimers[] rto;
+    /** Refilled for every ACK handed to the retransmission timers: named fields, nothing allocated. */
+    private final RetransmissionTimers.Ack rtoAck = new RetransmissionTimers.Ack();
+    private final AuxTimers aux;
+    private final Wire wire;
+    private final TraceLog trace;
+    private final KernelTimers timers;
+    Receiver receiver;
+
+    // per end (slot << 1 | end)
+    private long[] txLow;
+    private long[] txHigh;
+    private long[] sentAt;
+    private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
+    private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
+
+    Sender(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
+        final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
+        final TraceLog trace, final KernelTimers timers)
+    {
+        this.timers = timers;
+        this.scenario = scenario;
+        this.seed = scenario.seed;
+        this.network = scenario.network;
+        this.stats = stats;
+        this.clock = clock;
+        this.table = table;
+        this.streams = streams;
+        this.rto = rto;
+        this.aux = aux;
+        this.wire = wire;
+        this.trace = trace;
+        final int ends = table.capacity() * 2;
+        txLow = new long[ends];
+        txHigh = new long[ends];
+        sentAt = new long[ends];
+        resendsBeyondThree = new int[ends];
+        lastResendAt = new int[ends];
+    }
+
+    void grow(final int capacity)
+    {
+        txLow = Arrays.copyOf(txLow, capacity * 2);
+        txHigh = Arrays.copyOf(txHigh, capacity * 2);
+        sentAt = Arrays.copyOf(sentAt, capacity * 2);
+        resendsBeyondThree = Arrays.copyOf(resendsBeyondThree, capacity * 2);
+        lastResendAt = Arrays.copyOf(lastResendAt, capacity * 2);
+    }
+
+    void reset(final int i)
+    {
+        txLow[i] = 0;
+        txHigh[i] = 0;
+        sentAt[i] = 0;
+        resendsBeyondThree[i] = 0;
+        lastResendAt[i] = 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------ new data
+
+    /** The units {@code first..next-1} are about to leave in one burst: they are in flight from now. */
+    void startBurst(final int i, final int first, final int next)
+    {
+        table.word[i] = with(with(table.word[i], NXT, next), BURST, first);
+        markBurst(i, first);
+    }
+
+    /** Sends units {@code first..last} for the first time and (re)starts the retransmission timer. */
+    void sendBurst(final int i, final int first, final int last)
+    {
+        if (first > last)
+        {
+            return; // an empty message: nothing in flight, no timer
+        }
+        for (int u = first; u <= last; u++)
+        {
+            sendSegment(i, u, false);
+        }
+        startTimer(i);
+    }
+
+    /** Arms the retransmission timer if it is not running (RFC 6298 section 5.1). */
+    private void startTimer(final int i)
+    {
+        final RetransmissionTimers timer = rto[i & 1];
+        final int c = i >> 1;
+        if (!timer.isArmed(c))
+        {
+            timer.onSend(c, clock.kernelNow());
+            timers.armed(timer, c);
+        }
+    }
+
+    /** Restarts the retransmission timer from now with the timeout in force. */
+    void restartTimer(final int i)
+    {
+        rto[i & 1].stop(i >> 1);
+        startTimer(i);
+    }
+
+    /** Sends the SYN (or SYN-ACK) for the first time: unit 0, then NXT is 1. */
+    void sendSyn(final int i)
+    {
+        markBurst(i, 0);
+        sendSegment(i, 0, false);
+        table.word[i] = with(table.word[i], NXT, 1);
+        startTimer(i);
+    }
+
+    /** Sends unit {@code unit} of end {@code i}. */
+    void sendSegment(final int i, final int unit, final boolean retransmission)
+    {
+        int tx = 0;
+        if (retransmission)
+        {
+            final long now = clock.now;
+            lastResendAt[i] = (int)Math.min(now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+            tx = bumpTransmissions(i, unit);
+            final boolean spurious = spuriousRetransmission(i, unit, tx);
+            if (spurious)
+            {
+                stats.add(Counter.RETX_SPURIOUS);
+            }
+            if (unit > 0)
+            {
+                stats.add(Counter.RETX_DATA_AND_FIN);
+                if (spurious)
+                {
+                    stats.add(Counter.RETX_SPURIOUS_DATA_AND_FIN);
+                }
+                else if (tx == 1 && network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT,
+                    NetworkModel.SEGMENT, unit, 0, -1))
+                {
+                    // a real loss of the original: how long it waited to be resent (the simulator knows)
+                    final long sent = sendTime(i, unit);
+                    ShardStats.record(stats.recoveryUs, now - sent);
+                    ShardStats.record(stats.recoveryPerMilliRtt,
+                        (now - sent) * 1000 / Math.max(1, network.baseRttUs(sent)));
+                }
+            }
+        }
+        else if (unit > 0)
+        {
+            stats.add(Counter.SEGMENTS);
+        }
+        wire.transmit(i, NetworkModel.SEGMENT, unit, receiver.rcvNext(i), tx);
+    }
+
+    // ------------------------------------------------------------------------------------------------ ACKs
+
+    /**
+     * Takes a cumulative ACK: the RTT sample, the new UNA, the next resends of a recovery.
+     *
+     * @return whether it acknowledged anything new (old, duplicate and impossible ACKs are ignored).
+     */
+    boolean onAck(final int i, final int ack)
+    {
+        final int c = i >> 1;
+        final int end = i & 1;
+        long w = table.word[i];
+        final int una = field(w, UNA, 6);
+        final int nxt = field(w, NXT, 6);
+        if (ack <= una || ack > nxt)
+        {
+            return false; // old or duplicate ACK (or one for data never sent: ignored, as RFC 793 says to)
+        }
+        final long now = clock.now;
+        final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
+        // with timestamps the ACK echoes the latest transmission's time (RFC 7323): a resent segment's sample
+        // runs from its resend, not from the original
+        final long rttUs = now - (scenario.timestamps && retransmittedMask != 0 ? resendTime(i) : sendTime(i, una));
+        final boolean allAcked = ack == nxt;
+        rto[end].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
+            .rtt(rttUs, retransmittedMask != 0));
+        if (!allAcked)
+        {
+            timers.armed(rto[end], c);
+        }
+        w = with(w, UNA, ack);
+        if (allAcked)
+        {
+            w &= ~TLP_USED;
+        }
+        if (ack >= field(w, BURST, 6))
+        {
+            sentAt[i] = (sentAt[i] & 0xFFFF_FFFF_0000_0000L) | (sentAt[i] >>> 32); // the oldest is of the latest burst
+        }
+        final int recover = field(w, RECOVER, 6);
+        table.word[i] = w;
+        if (recover > 0)
+        {
+            if (ack >= recover)
+            {
+                table.word[i] = with(table.word[i], RECOVER, 0);
+            }
+            else
+            {
+                resendLost(i, 2);
+            }
+        }
+        return true;
+    }
+
+    /** After an ACK's state transitions: probe what is still outstanding, or stop probing when nothing is. */
+    void afterAck(final int i, final boolean allAcked, final boolean finAcked)
+    {
+        if (!finAcked && !allAcked)
+        {
+            armProbe(i);
+        }
+        if (allAcked && aux.kind(i) == AuxTimers.TLP)
+        {
+            aux.cancel(i);
+        }
+    }
+
+    /**
+     * A pure ACK of an original that the last RTO resent: the timeout was spurious. Real stacks learn this from
+     * timestamps (Eifel, RFC 3522) or F-RTO; the simulator knows which copy the ACK answers. Strategies with a
+     * response (eifel) adapt; the others ignore it.
+     */
+    void checkSpuriousTimeout(final int i, final int packetClass, final int unit, final int ack, final int tx)
+    {
+        final long w = table.word[i];
+        if (packetClass == NetworkModel.PURE_ACK && tx == 0 && field(w, RTO_UNIT, 6) == unit + 1 &&
+            unit >= field(w, UNA, 6) && unit < ack)
+        {
+            table.word[i] = with(w, RTO_UNIT, 0);
+            stats.add(Counter.SPURIOUS_TIMEOUTS_DETECTED);
+            rto[i & 1].onSpuriousTimeout(i >> 1, clock.now - sendTime(i, unit));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ loss
+
+    /** The retransmission timer fired on data or a FIN: resend the oldest unit and enter recovery. */
+    void retransmitOnTimeout(final int i)
+    {
+        final int una = field(table.word[i], UNA, 6);
+        if (aux.kind(i) == AuxTimers.TLP)
+        {
+            aux.cancel(i);
+        }
+        table.word[i] = with(with(with(table.word[i], RECOVER, field(table.word[i], NXT, 6)), RTX_NEXT, una + 1),
+            RTO_UNIT, una + 1);
+        resendUnit(i, una);
+    }
+
+    /**
+     * RFC 8985 section 7.3: the probe timer fired: resend the last segment sent; then, as
+     * {@code tcp_send_loss_probe()} does, the RTO restarts from now.
+     */
+    void probe(final int i)
+    {
+        final int c = i >> 1;
+        final int last = field(table.word[i], NXT, 6) - 1;
+        stats.add(Counter.RETX_TLP);
+        table.word[i] |= TLP_USED;
+        if (trace.tracing(table.connection[c]))
+        {
+            trace.line(table.connection[c], TraceLog.endName(i & 1) + " tail loss probe fires");
+        }
+        resendUnitCounted(i, last, false);
+        restartTimer(i);
+    }
+
+    /** After an RTO: resend up to {@code budget} units the receiver lacks, in order, below the recovery point. */
+    private void resendLost(final int i, final int budget)
+    {
+        final long peerHas = receiver.received(i ^ 1);
+        int next = Math.max(field(table.word[i], RTX_NEXT, 6), field(table.word[i], UNA, 6));
+        final int recover = field(table.word[i], RECOVER, 6);
+        int sent = 0;
+        while (next < recover && sent < budget)
+        {
+            if ((peerHas & (1L << next)) == 0)
+            {
+                resendUnit(i, next);
+                sent++;
+            }
+            next++;
+        }
+        table.word[i] = with(table.word[i], RTX_NEXT, next);
+    }
+
+    private void resendUnit(final int i, final int unit)
+    {
+        resendUnitCounted(i, unit, true);
+    }
+
+    private void resendUnitCounted(final int i, final int unit, final boolean countKind)
+    {
+        if (countKind)
+        {
+            stats.add(unit == streams.finUnit(i) ? Counter.RETX_FIN : Counter.RETX_DATA);
+        }
+        sendSegment(i, unit, true);
+    }
+
+    /** Arms the tail loss probe (RFC 8985, Linux's tcp_schedule_loss_probe) if the rules allow one now. */
+    void armProbe(final int i)
+    {
+        if (!scenario.tailLossProbe)
+        {
+            return;
+        }
+        final int c = i >> 1;
+        final int end = i & 1;
+        final long w = table.word[i];
+        final int outstanding = field(w, NXT, 6) - field(w, UNA, 6);
+        final long srtt = rto[end].srttUs(c);
+        if (outstanding <= 0 || srtt < 0 || (w & TLP_USED) != 0 || field(w, RECOVER, 6) != 0 ||
+            !rto[end].isArmed(c) || aux.kind(i) == AuxTimers.THINK)
+        {
+            return;
+        }
+        final long jiffyUs = clock.jiffyUs();
+        long pto = 2 * srtt + (outstanding == 1 ? PROBE_MIN_US : Math.max(2 * jiffyUs, 2_000));
+        if (jiffyUs > 0)
+        {
+            pto = (pto + jiffyUs - 1) / jiffyUs * jiffyUs;
+        }
+        // Linux takes the earlier of the probe timeout and the RTO: the probe then stands in for the RTO (the
+        // kernel's one timer is the probe's); a microsecond early here, so that it fires before this RTO timer
+        final long rtoDeadline = rto[end].deadlineUs(c);
+        if (rtoDeadline - clock.kernelNow() <= 1)
+        {
+            return;
+        }
+        aux.set(i, AuxTimers.TLP, Math.min(timers.deadline(pto), rtoDeadline - 1));
+    }
+
+    /**
+     * @return whether resending {@code unit} now is spurious: the timer fired though a copy of it is still on its
+     * way to the receiver, or the receiver has it and an ACK covering it is on its way back. The simulator knows
+     * both, where a real stack can only guess (Eifel, F-RTO). A copy the receiver has whose ACKs were all lost makes
+     * the retransmission necessary, not spurious.
+     */
+    private boolean spuriousRetransmission(final int i, final int unit, final int tx)
+    {
+        final int peer = i ^ 1;
+        if ((receiver.received(peer) & (1L << unit)) != 0)
+        {
+            // paths are FIFO and ACKs cumulative: the last packet sent back carries the highest ACK in flight
+            return wire.ackSent(peer) > unit && wire.lastArrivalUs(peer) > clock.now;
+        }
+        final long conn = table.connection[i >> 1];
+        final boolean fromClient = (i & 1) == CLIENT;
+        for (int t = 0; t < Math.min(tx, 4); t++) // transmissions 0..3 are numbered in order; later ones skip
+        {
+            if (!network.lost(seed, conn, fromClient, NetworkModel.SEGMENT, unit, t, -1))
+            {
+                return true; // not lost, not arrived: on its way
+            }
+        }
+        return false;
+    }
+
+    /** Counts a retransmission of {@code unit}: @return its transmission number (1 for the first resend). */
+    private int bumpTransmissions(final int i, final int unit)
+    {
+        final long bit = 1L << unit;
+        final int count = transmissions(i, unit);
+        if (count < 3)
+        {
+            final int next = count + 1;
+            txLow[i] = (next & 1) != 0 ? txLow[i] | bit : txLow[i] & ~bit;
+            txHigh[i] = (next & 2) != 0 ? txHigh[i] | bit : txHigh[i] & ~bit;
+            return next;
+        }
+        // beyond three resends the 2-bit count saturates: the end's own count of such resends, never reset while
+        // the connection lives, gives every later transmission an identity of its own
+        return 4 + resendsBeyondThree[i]++;
+    }
+
+    /** @return how many times {@code unit} has been resent, saturating at 3. */
+    int transmissions(final int i, final int unit)
+    {
+        return (int)((txLow[i] >>> unit) & 1) | (int)(((txHigh[i] >>> unit) & 1) << 1);
+    }
+
+    // ------------------------------------------------------------------------------------------------ times
+
+    /** Records that a burst starting at {@code first} leaves now: the time every unit of it was first sent. */
+    private void markBurst(final int i, final int first)
+    {
+        final long offset = Math.min(clock.now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+        final long oldest = field(table.word[i], UNA, 6) >= first ? offset : sentAt[i] & 0xFFFF_FFFFL;
+        sentAt[i] = offset << 32 | oldest;
+    }
+
+    /** @return when unit {@code unit} was first sent: in the latest burst, or the oldest outstanding time. */
+    long sendTime(final int i, final int unit)
+    {
+        final long at = unit >= field(table.word[i], BURST, 6) ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL;
+        return table.startUs[i >> 1] + at;
+    }
+
+    /** @return when end {@code i}'s latest burst left. */
+    long latestBurstUs(final int i)
+    {
+        return table.startUs[i >> 1] + (sentAt[i] >>> 32);
+    }
+
+    /** @return when end {@code i} last retransmitted. */
+    long resendTime(final int i)
+    {
+        return table.startUs[i >> 1] + (lastResendAt[i] & 0xFFFF_FFFFL);
+    }
+
+    private static long rangeMask(final int from, final int to)
+    {
+        final long upTo = to >= 64 ? -1L : (1L << to) - 1;
+        return upTo & ~((1L << from) - 1);
+    }
+}
