@@ -4,7 +4,7 @@
 #   mvn -B -q package -DskipTests
 # on a quiet machine (never beside a build or another benchmark: the machines have 2 cores).
 #
-#   benchmarks/run-suite.sh           the full suite, about 17 minutes on this 2-core machine
+#   benchmarks/run-suite.sh           the full suite, about 30 minutes on this 2-core machine
 #   benchmarks/run-suite.sh --quick   every benchmark once, smallest sizes, about 50 seconds (a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +69,18 @@ if [ "$MODE" = quick ]; then
 else
   run rto RtoBenchmark -f 1 -wi 2 -i 3
 fi
+
+# The drop-in adapters against the classes they replace, on the same user code, and the service's request ring
+# against JCTools' queues. In extra/, which the summary does not read: it compares timer structures.
+mkdir -p "$OUT/extra"
+if [ "$MODE" = quick ]; then
+  run extra/adapter-executor ScheduledExecutorBenchmark -p pending=1000
+  run extra/adapter-netty NettyTimerAdapterBenchmark -p pending=1000
+else
+  run extra/adapter-executor ScheduledExecutorBenchmark
+  run extra/adapter-netty NettyTimerAdapterBenchmark
+fi
+run extra/request-ring RequestRingBenchmark
 
 # the engine's hot path: arm+cancel and expire at 1M live timers, async-profiler (itimer if perf is unavailable)
 if [ -f "$LIB" ]; then
