@@ -220,8 +220,12 @@ class TimerScheduledExecutorStressTest
                     }
                 });
                 driver.start();
+                // Bounded spins: @Timeout cannot interrupt a spinning test thread, so a task that never runs must
+                // fail the test here instead of spinning forever (it once did, with the adapter broken).
+                final long giveUpNs = System.nanoTime() + SECONDS.toNanos(30);
                 while (runs.get() < 1 + (round % 50))
                 {
+                    assertTrue(System.nanoTime() < giveUpNs, "round " + round + ": the periodic task stopped running");
                     Thread.onSpinWait();
                 }
                 assertTrue(f.cancel(false), "round " + round);
@@ -229,6 +233,8 @@ class TimerScheduledExecutorStressTest
                 final long pollsAtCancel = polls.get();
                 while (polls.get() < pollsAtCancel + 5)
                 {
+                    assertTrue(System.nanoTime() < giveUpNs + SECONDS.toNanos(30),
+                        "round " + round + ": the driver stopped");
                     Thread.onSpinWait(); // the driver goes on firing: a cancelled task must not come back
                 }
                 stop.set(true);
