@@ -56,10 +56,10 @@ import java.lang.invoke.VarHandle;
  * <b>Why not JCTools.</b> Measured against JCTools 4.0.7's {@code MpscArrayQueue}, {@code MpscChunkedArrayQueue} and
  * {@code MpscUnboundedXaddArrayQueue} carrying the same requests (a boxed slot number per request, the fields in
  * per-slot arrays; {@code RequestRingBenchmark}, results/2026-12-07-adapters/request-ring.json, 2 forks, 2-vCPU
- * machine), in requests per microsecond, one producer: this ring 4.7 +-4.4, MpscArrayQueue 5.9 +-1.3, chunked 7.8
- * +-2.5 (0.9 B per request), xadd 3.2 +-3.4; two producers: 5.5 +-3.7, 5.8 +-3.5, 6.1 +-4.3 (1.7 B), 3.8 +-2.1. The
- * ring does not win: the differences are inside the error bars, with JCTools' bounded array queue a little ahead on
- * average. It is kept for its semantics: every JCTools MPSC queue stops at a claimed but unpublished element, so a
+ * machine, nothing else running), in requests per microsecond, one producer: this ring 23.9 +-13.3,
+ * MpscArrayQueue 29.7 +-7.3, chunked 20.7 +-2.0, xadd 10.6 +-3.9; two producers: 14.5 +-2.0, 18.5 +-7.7, 16.2 +-11.2,
+ * 7.7 +-1.4. The ring does not win: JCTools' bounded array queue is about a quarter ahead on average, inside
+ * overlapping error bars. It is kept for its semantics: every JCTools MPSC queue stops at a claimed but unpublished element, so a
  * producer descheduled between its claim and its store (on a 2-core machine, for a whole time slice) would hold back
  * every request behind it, and a timer armed by another thread to fire within that slice would fire late by it.
  * Here it delays only its own request. {@code RequestRingProbeTest} fails if the drain stops at the gap.
