@@ -59,7 +59,8 @@ import java.lang.invoke.VarHandle;
  * machine, nothing else running), in requests per microsecond, one producer: this ring 23.9 +-13.3,
  * MpscArrayQueue 29.7 +-7.3, chunked 20.7 +-2.0, xadd 10.6 +-3.9; two producers: 14.5 +-2.0, 18.5 +-7.7, 16.2 +-11.2,
  * 7.7 +-1.4. The ring does not win: JCTools' bounded array queue is about a quarter ahead on average, inside
- * overlapping error bars. It is kept for its semantics: every JCTools MPSC queue stops at a claimed but unpublished element, so a
+ * overlapping error bars. It is kept for its semantics: every JCTools MPSC queue stops at a claimed but
+ * unpublished element, so a
  * producer descheduled between its claim and its store (on a 2-core machine, for a whole time slice) would hold back
  * every request behind it, and a timer armed by another thread to fire within that slice would fire late by it.
  * Here it delays only its own request. {@code RequestRingProbeTest} fails if the drain stops at the gap.
