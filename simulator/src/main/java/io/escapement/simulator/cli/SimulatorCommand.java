@@ -120,7 +120,7 @@ public final class SimulatorCommand implements Callable<Integer>
     Path out;
 
     @Option(names = "--progress", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
-        description = "Progress bar on stderr (redrawn on a terminal, a line per 10% otherwise).")
+        description = "Progress bar on stderr (redrawn on a terminal, a line per 10%% otherwise).")
     boolean progress;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "linux", scope = CommandLine.ScopeType.INHERIT,

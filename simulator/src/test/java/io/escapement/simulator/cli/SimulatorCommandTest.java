@@ -52,6 +52,30 @@ class SimulatorCommandTest
     }
 
     @Test
+    void shouldPrintNoPicocliWarningWithEitherCommandsHelp()
+    {
+        // picocli reports a bad format string (an unescaped % in a description) on System.err, not on our streams
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        final PrintStream original = System.err;
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try
+        {
+            for (final String[] args : List.of(new String[]{"--help"}, new String[]{"compare", "--help"}))
+            {
+                SimulatorCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            }
+        }
+        finally
+        {
+            System.setErr(original);
+        }
+        final String warnings = stderr.toString(StandardCharsets.UTF_8) + err();
+        assertFalse(warnings.contains("WARN"), "help printed warnings:\n" + warnings);
+        assertTrue(out().contains("--progress"), out());
+    }
+
+    @Test
     void shouldExplainEveryOptionWithItsDefaultInHelp()
     {
         assertEquals(0, SimulatorCommand.execute(new String[]{"--help"}, new PrintStream(out, true,
