@@ -1,10 +1,10 @@
 package io.escapement.engine.executor;
 
+import io.escapement.engine.LincheckScenarios;
 import io.escapement.engine.wheel.TimerWheel;
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
-import org.jetbrains.lincheck.datastructures.DSLScenarioBuilder;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -212,32 +212,11 @@ public class TimerScheduledExecutorLincheckTest
 
     private static Actor actor(final String name, final Object... arguments)
     {
-        final Method method = Arrays.stream(TimerScheduledExecutorLincheckTest.class.getMethods())
-            .filter(m -> m.getName().equals(name)).findFirst().orElseThrow();
-        return new Actor(method, List.of(arguments), false, false, false, false, false);
+        return LincheckScenarios.actor(TimerScheduledExecutorLincheckTest.class, name, arguments);
     }
 
     private static ExecutionScenario scenario(final List<List<Actor>> parallel, final List<Actor> post)
     {
-        final DSLScenarioBuilder builder = new DSLScenarioBuilder();
-        builder.initial(thread -> Unit.INSTANCE);
-        builder.parallel(threads ->
-        {
-            for (final List<Actor> actors : parallel)
-            {
-                threads.thread(thread ->
-                {
-                    thread.addAll(actors);
-                    return Unit.INSTANCE;
-                });
-            }
-            return Unit.INSTANCE;
-        });
-        builder.post(thread ->
-        {
-            thread.addAll(post);
-            return Unit.INSTANCE;
-        });
-        return builder.buildScenario();
+        return LincheckScenarios.scenario(List.of(), parallel, post);
     }
 }

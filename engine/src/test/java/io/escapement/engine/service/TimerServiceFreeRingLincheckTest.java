@@ -1,15 +1,14 @@
 package io.escapement.engine.service;
 
-import kotlin.Unit;
+import io.escapement.engine.LincheckScenarios;
+import static io.escapement.engine.LincheckScenarios.scenario;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
-import org.jetbrains.lincheck.datastructures.DSLScenarioBuilder;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -172,37 +171,6 @@ public class TimerServiceFreeRingLincheckTest
 
     private static Actor actor(final String name, final Object... arguments)
     {
-        final Method method = Arrays.stream(TimerServiceFreeRingLincheckTest.class.getMethods())
-            .filter(m -> m.getName().equals(name)).findFirst().orElseThrow();
-        return new Actor(method, List.of(arguments), false, false, false, false, false);
-    }
-
-    private static ExecutionScenario scenario(final List<Actor> initial, final List<List<Actor>> parallel,
-        final List<Actor> post)
-    {
-        final DSLScenarioBuilder builder = new DSLScenarioBuilder();
-        builder.initial(thread ->
-        {
-            thread.addAll(initial);
-            return Unit.INSTANCE;
-        });
-        builder.parallel(threads ->
-        {
-            for (final List<Actor> actors : parallel)
-            {
-                threads.thread(thread ->
-                {
-                    thread.addAll(actors);
-                    return Unit.INSTANCE;
-                });
-            }
-            return Unit.INSTANCE;
-        });
-        builder.post(thread ->
-        {
-            thread.addAll(post);
-            return Unit.INSTANCE;
-        });
-        return builder.buildScenario();
+        return LincheckScenarios.actor(TimerServiceFreeRingLincheckTest.class, name, arguments);
     }
 }

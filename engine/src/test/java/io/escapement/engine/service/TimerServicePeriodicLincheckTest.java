@@ -1,10 +1,11 @@
 package io.escapement.engine.service;
 
+import io.escapement.engine.LincheckScenarios;
+import static io.escapement.engine.LincheckScenarios.scenario;
 import io.escapement.engine.TimerHandler;
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
-import org.jetbrains.lincheck.datastructures.DSLScenarioBuilder;
 import io.escapement.engine.wheel.TimerWheel;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
@@ -285,37 +286,6 @@ public class TimerServicePeriodicLincheckTest
 
     private static Actor actor(final String name, final Object... arguments)
     {
-        final Method method = Arrays.stream(TimerServicePeriodicLincheckTest.class.getMethods())
-            .filter(m -> m.getName().equals(name)).findFirst().orElseThrow();
-        return new Actor(method, List.of(arguments), false, false, false, false, false);
-    }
-
-    private static ExecutionScenario scenario(final List<Actor> initial, final List<List<Actor>> parallel,
-        final List<Actor> post)
-    {
-        final DSLScenarioBuilder builder = new DSLScenarioBuilder();
-        builder.initial(thread ->
-        {
-            thread.addAll(initial);
-            return Unit.INSTANCE;
-        });
-        builder.parallel(threads ->
-        {
-            for (final List<Actor> actors : parallel)
-            {
-                threads.thread(thread ->
-                {
-                    thread.addAll(actors);
-                    return Unit.INSTANCE;
-                });
-            }
-            return Unit.INSTANCE;
-        });
-        builder.post(thread ->
-        {
-            thread.addAll(post);
-            return Unit.INSTANCE;
-        });
-        return builder.buildScenario();
+        return LincheckScenarios.actor(TimerServicePeriodicLincheckTest.class, name, arguments);
     }
 }
