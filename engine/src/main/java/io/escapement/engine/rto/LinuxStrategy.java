@@ -376,6 +376,17 @@ public final class LinuxStrategy implements RtoStrategy
         return (state[offset + MDEV] >>> VALUE_BITS) | (state[offset + MDEV_MAX] >>> VALUE_BITS) << 16;
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. Linux's
+     * {@code tcp_ack_update_rtt()} (net/ipv4/tcp_input.c) returns before {@code icsk_backoff = 0} when the ACK gave
+     * no sample ("RFC6298: only reset backoff on valid RTT measurement"), and the estimator runs only with one.
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     /** {@code tcp_retransmit_timer()}'s exponential branch: {@code icsk_backoff++}. */
     @Override
     public void onTimeout(final long[] state, final int offset)

@@ -176,6 +176,18 @@ public final class Rfc6298Strategy implements RtoStrategy
         state[offset + BACKOFF] = 0;
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. RFC 6298,
+     * section 5, the note after step 5.7: only "a new RTT measurement" recomputes the RTO, which may then "collapse"
+     * it after the backoff of rule 5.5; section 3: Karn's algorithm takes no sample from a retransmitted segment. So
+     * the ACK of a retransmission keeps the doubled RTO for the segments that follow (Karn and Partridge, 1987).
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     @Override
     public void onTimeout(final long[] state, final int offset)
     {

@@ -124,6 +124,18 @@ public final class Rfc793Strategy implements RtoStrategy
         state[offset + BACKOFF] = 0;
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. RFC 793 has no
+     * backoff; the exponential backoff added by RFC 1122 (section 4.2.3.1) comes with Karn's algorithm, which keeps
+     * the backed-off timeout until an acknowledgment of a segment that was not retransmitted gives a valid sample
+     * (Karn and Partridge, 1987).
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     @Override
     public void onTimeout(final long[] state, final int offset)
     {
