@@ -162,13 +162,18 @@ public final class RtoParameters
     }
 
     /**
-     * @param text a duration with its unit, such as {@code 200ms}, {@code 1s}, {@code 1500us} or {@code 0.5s}.
+     * @param text a duration with its unit, such as {@code 200ms}, {@code 1s}, {@code 1500us} or {@code 0.5s}; a
+     *             bare {@code 0} needs none.
      * @return it in microseconds.
      * @throws IllegalArgumentException if malformed, negative, not finite, or too large.
      */
     public static long parseDurationUs(final String text)
     {
         final String trimmed = text.trim();
+        if (trimmed.equals("0"))
+        {
+            return 0; // zero is zero in every unit: min=0 reads as it is written
+        }
         final long unitUs;
         final String number;
         if (trimmed.endsWith("us"))
