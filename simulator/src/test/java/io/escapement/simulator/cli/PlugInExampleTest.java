@@ -9,7 +9,6 @@ import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,10 +130,8 @@ class PlugInExampleTest
         final Path err = Files.createTempFile(dir, "err", ".txt");
         final Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
             .start();
-        try (OutputStream ignored = process.getOutputStream())
-        {
-            assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the simulator did not finish: " + command);
-        }
+        process.getOutputStream().close(); // nothing to read from stdin
+        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the simulator did not finish: " + command);
         return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
     }
