@@ -137,8 +137,8 @@ public interface RtoStrategy
     long rttvarUs(long[] state, int offset);
 
     /**
-     * The number of {@link #onTimeout} calls since the last valid sample (or since {@link #reset}): the exponent of
-     * the backoff.
+     * The number of {@link #onTimeout} calls since the last valid sample (or since {@link #reset}; for QUIC since
+     * the last acknowledgment of new data, see {@link #onAckWithoutSample}): the exponent of the backoff.
      *
      * @param state  the caller's {@code long[]} of per-connection words.
      * @param offset the index in {@code state} of this connection's first word.
