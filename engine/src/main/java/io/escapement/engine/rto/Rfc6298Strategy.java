@@ -8,9 +8,9 @@ package io.escapement.engine.rto;
  *   <li>Section 2.2: the first measurement R sets SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, K*RTTVAR).</li>
  *   <li>Section 2.3: each later R' sets RTTVAR = (1 - beta) * RTTVAR + beta * |SRTT - R'| (with the old SRTT),
  *       then SRTT = (1 - alpha) * SRTT + alpha * R', then RTO as above; alpha = 1/8, beta = 1/4, K = 4.</li>
- *   <li>Section 2.4: an RTO below 1 s is rounded up to 1 s ({@code min}; Linux uses 200 ms). The section adds that
- *       the minimum "may be ... set to a smaller value" by a future experiment: {@code min} takes any value from 0
- *       on, and with {@code min=0} only the clock granularity G bounds the RTO from below, through
+ *   <li>Section 2.4: an RTO below 1 s SHOULD be rounded up to 1 s ({@code min}; Linux uses 200 ms). It is a
+ *       SHOULD, and the section expects that research "may show that a smaller minimum RTO is acceptable or
+ *       superior": {@code min} takes any value from 0 on, and with {@code min=0} only the clock granularity G bounds the RTO from below, through
  *       {@code SRTT + max(G, K*RTTVAR)} (section 2.2), so no timer is armed for less than G. Section 2.5: a
  *       maximum may be placed provided it is at least 60 s ({@code max}).</li>
  *   <li>Section 5.5: on expiry the RTO doubles ("back off the timer"), up to the maximum, and (section 5, note on
