@@ -115,6 +115,18 @@ public final class EifelStrategy implements RtoStrategy
         rfc6298.onRttSample(state, offset, rttUs, ackDelayUs, sndUna, sndNxt);
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. RFC 6298's
+     * rule, as {@link Rfc6298Strategy#onAckWithoutSample}: only a valid sample ends the backoff (section 5). RFC
+     * 4015 changes nothing here: its response runs only when a timeout is found spurious
+     * ({@link #onSpuriousTimeout}), which needs the backoff still in progress.
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     @Override
     public void onTimeout(final long[] state, final int offset)
     {

@@ -80,6 +80,17 @@ public final class FixedStrategy implements RtoStrategy
         state[offset] = 0;
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. As for the
+     * measuring strategies, Karn's algorithm (Karn and Partridge, 1987; RFC 6298, section 5): only a valid sample
+     * ends the backoff, so comparisons with this baseline differ in the timeout's value, not in when backoff ends.
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     @Override
     public void onTimeout(final long[] state, final int offset)
     {

@@ -31,7 +31,9 @@ import java.math.BigInteger;
  *       {@code icsk_backoff = 0} ("RFC6298: only reset backoff on valid RTT measurement").</li>
  *   <li>{@code tcp_retransmit_timer()}, net/ipv4/tcp_timer.c: per expiry {@code icsk_backoff++} and
  *       {@code icsk_rto = min(icsk_rto << 1, TCP_RTO_MAX)}. The state keeps the count, not the doubled value:
- *       {@code min(rto << n, max)} equals n capped doublings.</li>
+ *       {@code min(rto << n, max)} equals n capped doublings. The kernel doubles the RTO in whole jiffies, already
+ *       rounded by {@code usecs_to_jiffies()}, and so does this class: unlike the RFC strategies, which double the
+ *       exact RTO and round once, the rounding is doubled with it here because it is in the kernel.</li>
  *   <li>{@code usecs_to_jiffies()} / {@code jiffies_to_usecs()}, include/linux/jiffies.h and kernel/time/time.c,
  *       for a 64-bit kernel: when HZ divides 10<sup>6</sup>, {@code (u + 10^6/HZ - 1) / (10^6/HZ)}, rounding up;
  *       otherwise (HZ=300) {@code (USEC_TO_HZ_MUL32 * u + USEC_TO_HZ_ADJ32) >> USEC_TO_HZ_SHR32} with the constants
@@ -374,6 +376,17 @@ public final class LinuxStrategy implements RtoStrategy
     private static long readRttSeq(final long[] state, final int offset)
     {
         return (state[offset + MDEV] >>> VALUE_BITS) | (state[offset + MDEV_MAX] >>> VALUE_BITS) << 16;
+    }
+
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. Linux's
+     * {@code tcp_ack_update_rtt()} (net/ipv4/tcp_input.c) returns before {@code icsk_backoff = 0} when the ACK gave
+     * no sample ("RFC6298: only reset backoff on valid RTT measurement"), and the estimator runs only with one.
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
     }
 
     /** {@code tcp_retransmit_timer()}'s exponential branch: {@code icsk_backoff++}. */

@@ -22,9 +22,14 @@ package io.escapement.engine.rto;
  *
  * <h2>Probe timeout (RFC 9002, section 6.2)</h2>
  * {@code PTO = (smoothed_rtt + max(4 * rttvar, kGranularity) + max_ack_delay) * 2^pto_count} (section 6.2.1 and
- * Appendix A.8), where {@code pto_count} counts {@link #onTimeout} calls since the last sample: a sample resets it,
- * as an acknowledgment does in RFC 9002 (section 6.2.1; this model does not keep the exception of a client that
- * has not yet received an acknowledgment of its handshake).
+ * Appendix A.8), where {@code pto_count} counts {@link #onTimeout} calls since the last acknowledgment of new data:
+ * every such acknowledgment resets it, whether it yields an RTT sample ({@link #onRttSample}) or not
+ * ({@link #onAckWithoutSample}, such as the ACK of a retransmitted segment that Karn's rule keeps from TCP's
+ * estimator). RFC 9002, section 6.2.1: "The PTO backoff factor is reset when an acknowledgment is received"; Appendix
+ * A.7's {@code OnAckReceived} sets {@code pto_count = 0} once it has found newly acknowledged packets, after and
+ * independently of the RTT update. This model does not keep the exception of a client that is not yet sure the
+ * server has validated its address. Unlike TCP's backoff, which waits for a valid sample (Karn), QUIC's packet
+ * numbers are never reused, so an acknowledgment is never ambiguous about what got through.
  * <p>
  * Before the first sample the estimator holds {@code kInitialRtt} ({@code smoothed_rtt = initialRtt},
  * {@code rttvar = initialRtt / 2}, section 6.2.2) and the PTO leaves {@code max_ack_delay} out: the only packets in
@@ -211,6 +216,18 @@ public final class QuicStrategy implements RtoStrategy
         final double newSmoothedRtt = 0.875 * smoothedRtt + 0.125 * adjustedRtt;
         state[offset + RTTVAR] = Double.doubleToRawLongBits(newRttvar);
         state[offset + SMOOTHED_RTT] = Double.doubleToRawLongBits(newSmoothedRtt);
+    }
+
+    /**
+     * An acknowledgment of new data without an RTT sample: {@code pto_count = 0} (RFC 9002, section 6.2.1: "The PTO
+     * backoff factor is reset when an acknowledgment is received"; Appendix A.7, {@code OnAckReceived}, resets it
+     * for any newly acknowledged packet, whether or not {@code UpdateRtt} ran). The estimator is left as it is:
+     * only a sample changes it (section 5.1).
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        state[offset + PTO_COUNT] = 0;
     }
 
     /** The PTO expired: {@code pto_count} grows by one (RFC 9002, section 6.2.1), saturating. */

@@ -284,7 +284,8 @@ public final class RetransmissionTimers
 
     /**
      * An ACK arrived that acknowledges new data: takes its RTT sample if Karn's rule allows (every sample with
-     * timestamps on), restarts the retransmission count, and restarts the timer with the current timeout, or stops it
+     * timestamps on) and otherwise tells the strategy {@link RtoStrategy#onAckWithoutSample} (whose backoff then
+     * stays, for TCP, or ends, for QUIC), restarts the retransmission count, and restarts the timer with the current timeout, or stops it
      * when everything sent is acknowledged.
      *
      * @param connection the connection's number, from 0 to {@code capacity() - 1}.
@@ -297,6 +298,11 @@ public final class RetransmissionTimers
         if (ack.rttUs >= 0 && (timestamps || !ack.ofRetransmission))
         {
             strategy.onRttSample(table, at, ack.rttUs, ack.ackDelayUs, ack.sndUna, ack.sndNxt);
+        }
+        else
+        {
+            // new data acknowledged without a sample: TCP keeps its backoff (Karn), QUIC resets pto_count
+            strategy.onAckWithoutSample(table, at);
         }
         table[at + metaWord] &= (1L << PHASE_BITS) - 1; // new data acknowledged: retransmission count restarts
         final long handle = table[at + handleWord];

@@ -8,15 +8,21 @@ package io.escapement.engine.rto;
  *   <li>Section 2.2: the first measurement R sets SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, K*RTTVAR).</li>
  *   <li>Section 2.3: each later R' sets RTTVAR = (1 - beta) * RTTVAR + beta * |SRTT - R'| (with the old SRTT),
  *       then SRTT = (1 - alpha) * SRTT + alpha * R', then RTO as above; alpha = 1/8, beta = 1/4, K = 4.</li>
- *   <li>Section 2.4: an RTO below 1 s is rounded up to 1 s ({@code min}; Linux uses 200 ms). Section 2.5: a
+ *   <li>Section 2.4: an RTO below 1 s SHOULD be rounded up to 1 s ({@code min}; Linux uses 200 ms). It is a
+ *       SHOULD, and the section expects that research "may show that a smaller minimum RTO is acceptable or
+ *       superior": {@code min} takes any value from 0 on, and with {@code min=0} only the clock granularity G bounds the RTO from below, through
+ *       {@code SRTT + max(G, K*RTTVAR)} (section 2.2), so no timer is armed for less than G. Section 2.5: a
  *       maximum may be placed provided it is at least 60 s ({@code max}).</li>
  *   <li>Section 5.5: on expiry the RTO doubles ("back off the timer"), up to the maximum, and (section 5, note on
  *       Karn's algorithm) stays backed off until a valid measurement from a segment that was not
- *       retransmitted: here the backoff count is cleared by {@link #onRttSample}.</li>
+ *       retransmitted: here the backoff count is cleared by {@link #onRttSample}, and an ACK of new data without
+ *       a sample ({@link #onAckWithoutSample}) leaves it.</li>
  * </ul>
  * G, the clock granularity, is a parameter ({@code granularity}, default 1 ms). The RFC's arithmetic is real;
  * SRTT and RTTVAR are kept as doubles, exact for the power-of-two constants until their 53-bit mantissa runs
- * out, and the RTO is rounded up to a whole microsecond.
+ * out. The RTO is rounded up to a whole microsecond once, at the end: the backed-off RTO is the exact RTO times
+ * 2<sup>n</sup>, capped at the maximum, then rounded, never a rounded RTO doubled (which would carry the rounding
+ * error of up to 1 us into every doubling: up to 255 us too late after eight).
  * <p>
  * State: 3 longs (SRTT and RTTVAR as double bits, backoff count); 24 bytes per connection.
  */
@@ -49,7 +55,8 @@ public final class Rfc6298Strategy implements RtoStrategy
      * Builds the strategy from {@code rfc6298:min=1s,max=60s,initial=1s,granularity=1ms,alpha=0.125,beta=0.25,k=4},
      * every parameter optional.
      *
-     * @param p the parameters: the durations {@code min} (1 us to 1 h, default 1 s, section 2.4), {@code max}
+     * @param p the parameters: the durations {@code min} (0 to 1 h, default 1 s, section 2.4; 0, written with or
+     *          without a unit, leaves G as the only lower bound), {@code max}
      *          (60 s to 1 day, default 60 s, section 2.5), {@code initial} (1 us to 1 h, within [min, max];
      *          default 1 s moved into [min, max], section 2.1) and {@code granularity} (G, 1 us to 1 s, default
      *          1 ms), and the numbers {@code alpha} and {@code beta} (in (0, 1], defaults 1/8 and 1/4, section 2.3)
@@ -68,7 +75,7 @@ public final class Rfc6298Strategy implements RtoStrategy
      */
     static Rfc6298Strategy fromParameters(final RtoParameters p, final String name, final boolean withGains)
     {
-        final long minUs = p.durationUs("min", 1_000_000, 1, 3_600_000_000L);
+        final long minUs = p.durationUs("min", 1_000_000, 0, 3_600_000_000L);
         final long maxUs = p.durationUs("max", 60_000_000, 60_000_000, 86_400_000_000L);
         // the RFC's 1 s, moved into [min, max] when only those are given
         final long initialUs = p.durationUs("initial", Math.max(minUs, Math.min(1_000_000, maxUs)), 1, 3_600_000_000L);
@@ -84,17 +91,19 @@ public final class Rfc6298Strategy implements RtoStrategy
      * Builds the strategy from its parameters, in microseconds; RFC 6298's values are those of
      * {@link #withDefaults()}.
      *
-     * @param minUs         the least RTO, at least 1 (section 2.4: 1 s; Linux uses 200 ms).
+     * @param minUs         the least RTO, at least 0 (section 2.4: 1 s; Linux uses 200 ms); the RTO is never
+     *                      below G either.
      * @param maxUs         the greatest RTO, backed off or not, at least {@code minUs} (section 2.5: a maximum, if
      *                      placed, is at least 60 s; {@link #fromParameters} enforces that, this constructor only
      *                      requires {@code minUs <= maxUs}).
-     * @param initialUs     the RTO before the first measurement, within [minUs, maxUs] (section 2.1: 1 s).
+     * @param initialUs     the RTO before the first measurement, within [minUs, maxUs] and at least 1 (section
+     *                      2.1: 1 s).
      * @param granularityUs G, the clock granularity, at least 1: the least variance term of the RTO (section 2.2).
      * @param alpha         the gain of SRTT, in (0, 1] (section 2.3: 1/8).
      * @param beta          the gain of RTTVAR, in (0, 1] (section 2.3: 1/4).
      * @param k             K, the multiplier of RTTVAR in the RTO, in [0, 100] (section 2.2: 4).
-     * @throws IllegalArgumentException if {@code minUs} is below 1 or exceeds {@code maxUs}, {@code initialUs} lies
-     *                                  outside them, {@code granularityUs} is below 1, {@code alpha} or
+     * @throws IllegalArgumentException if {@code minUs} is negative or exceeds {@code maxUs}, {@code initialUs} is
+     *                                  below 1 or lies outside them, {@code granularityUs} is below 1, {@code alpha} or
      *                                  {@code beta} is not in (0, 1], or {@code k} is not in [0, 100].
      */
     public Rfc6298Strategy(final long minUs, final long maxUs, final long initialUs, final long granularityUs,
@@ -107,12 +116,12 @@ public final class Rfc6298Strategy implements RtoStrategy
     Rfc6298Strategy(final String name, final long minUs, final long maxUs, final long initialUs,
         final long granularityUs, final double alpha, final double beta, final double k)
     {
-        if (minUs < 1 || maxUs < minUs)
+        if (minUs < 0 || maxUs < minUs)
         {
             throw new IllegalArgumentException(name + ": min=" + RtoParameters.formatUs(minUs) + " and max=" +
-                RtoParameters.formatUs(maxUs) + " must satisfy 0 < min <= max");
+                RtoParameters.formatUs(maxUs) + " must satisfy 0 <= min <= max");
         }
-        if (initialUs < minUs || initialUs > maxUs)
+        if (initialUs < Math.max(1, minUs) || initialUs > maxUs)
         {
             throw new IllegalArgumentException(name + ": initial=" + RtoParameters.formatUs(initialUs) +
                 " must lie within [min, max] = [" + RtoParameters.formatUs(minUs) + ", " +
@@ -176,20 +185,39 @@ public final class Rfc6298Strategy implements RtoStrategy
         state[offset + BACKOFF] = 0;
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. RFC 6298,
+     * section 5, the note after step 5.7: only "a new RTT measurement" recomputes the RTO, which may then "collapse"
+     * it after the backoff of rule 5.5; section 3: Karn's algorithm takes no sample from a retransmitted segment. So
+     * the ACK of a retransmission keeps the doubled RTO for the segments that follow (Karn and Partridge, 1987).
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     @Override
     public void onTimeout(final long[] state, final int offset)
     {
         state[offset + BACKOFF] = Backoff.increment((int)state[offset + BACKOFF]);
     }
 
+    /**
+     * @return the exact RTO of section 2 clamped to [min, max] (or the initial RTO), times 2<sup>n</sup> for n
+     * expiries (section 5.5), at most the maximum, rounded up to a whole microsecond once.
+     */
     @Override
     public long rtoUs(final long[] state, final int offset)
     {
-        return Backoff.apply(baseRtoUs(state, offset), (int)state[offset + BACKOFF], maxUs);
+        return Backoff.applyExact(baseRtoExactUs(state, offset), (int)state[offset + BACKOFF], maxUs);
     }
 
-    /** @return the RTO before backoff: section 2's formula clamped to [min, max], or the initial RTO. */
-    private long baseRtoUs(final long[] state, final int offset)
+    /**
+     * @return the RTO before backoff, unrounded: section 2's formula clamped to [min, max], or the initial RTO; at
+     * least G (or the initial RTO), so at least 1.
+     */
+    private double baseRtoExactUs(final long[] state, final int offset)
     {
         final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
         if (srtt < 0)
@@ -197,7 +225,7 @@ public final class Rfc6298Strategy implements RtoStrategy
             return initialUs;
         }
         final double rttvar = Double.longBitsToDouble(state[offset + RTTVAR]);
-        final long rto = Backoff.ceilUs(srtt + Math.max(granularityUs, k * rttvar));
+        final double rto = srtt + Math.max(granularityUs, k * rttvar);
         return Math.max(minUs, Math.min(maxUs, rto));
     }
 
@@ -280,10 +308,14 @@ public final class Rfc6298Strategy implements RtoStrategy
         return (int)state[offset + BACKOFF];
     }
 
+    /**
+     * @return the least RTO armed: {@code min}, or, when G or the initial RTO is larger (as with {@code min=0}),
+     * the smaller of those two (a sample of 0 gives {@code 0 + max(G, 0) = G}), at most the maximum.
+     */
     @Override
     public long minRtoUs()
     {
-        return minUs;
+        return Math.max(minUs, Math.min(initialUs, Math.min(maxUs, granularityUs)));
     }
 
     @Override

@@ -12,7 +12,8 @@ package io.escapement.engine.rto;
  * conservative ends of the RFC's ranges. The RFC leaves the first measurement and the timeout before it open:
  * here the first measurement sets SRTT = RTT and the timeout before it is {@code initial} (1 s). Exponential
  * backoff on expiry is not in RFC 793 (RFC 1122, section 4.2.3.1, added it); the timeout doubles per expiry up to
- * UBOUND, as every strategy here does, and a valid measurement ends the backoff.
+ * UBOUND, as every strategy here does, and a valid measurement ends the backoff. The timeout is rounded up to a whole
+ * microsecond once, after the backoff: {@code ceil(min(UBOUND, 2^n * max(LBOUND, BETA * SRTT)))}.
  * <p>
  * This rule knows no variance: under jitter, or after an RTT step up, BETA * SRTT falls below the real RTT and
  * the timer fires spuriously, which is why RFC 6298's variance term replaced it (Jacobson, 1988).
@@ -124,6 +125,18 @@ public final class Rfc793Strategy implements RtoStrategy
         state[offset + BACKOFF] = 0;
     }
 
+    /**
+     * An acknowledgment of new data without a valid RTT sample: nothing changes, the backoff stays. RFC 793 has no
+     * backoff; the exponential backoff added by RFC 1122 (section 4.2.3.1) comes with Karn's algorithm, which keeps
+     * the backed-off timeout until an acknowledgment of a segment that was not retransmitted gives a valid sample
+     * (Karn and Partridge, 1987).
+     */
+    @Override
+    public void onAckWithoutSample(final long[] state, final int offset)
+    {
+        // deliberately empty: the backed-off timeout is kept until a valid sample (Karn's algorithm)
+    }
+
     @Override
     public void onTimeout(final long[] state, final int offset)
     {
@@ -134,9 +147,9 @@ public final class Rfc793Strategy implements RtoStrategy
     public long rtoUs(final long[] state, final int offset)
     {
         final double srtt = Double.longBitsToDouble(state[offset + SRTT]);
-        final long base = srtt < 0 ? initialUs :
-            Math.min(uboundUs, Math.max(lboundUs, Backoff.ceilUs(beta * srtt)));
-        return Backoff.apply(base, (int)state[offset + BACKOFF], uboundUs);
+        // exact until the end: doubling a rounded timeout would double its rounding error with every expiry
+        final double base = srtt < 0 ? initialUs : Math.min(uboundUs, Math.max(lboundUs, beta * srtt));
+        return Backoff.applyExact(base, (int)state[offset + BACKOFF], uboundUs);
     }
 
     @Override

@@ -138,6 +138,48 @@ public final class RtoParameters
     }
 
     /**
+     * Reads a parameter as it is written, for a strategy whose parameter is a word (such as a mode), and marks it as
+     * known to the strategy.
+     *
+     * @param key          the parameter's name.
+     * @param defaultValue the value if it is absent.
+     * @param allowed      the values it may take; none means any non-empty text.
+     * @return the parameter's text, trimmed, or {@code defaultValue} if absent.
+     * @throws IllegalArgumentException if it is empty or not one of {@code allowed}.
+     */
+    public String text(final String key, final String defaultValue, final String... allowed)
+    {
+        read.add(key);
+        final String text = values.get(key);
+        if (text == null)
+        {
+            return defaultValue;
+        }
+        if (text.isEmpty())
+        {
+            throw error(key, text, allowed.length == 0 ? "a value" : "one of " + String.join(", ", allowed));
+        }
+        if (allowed.length == 0)
+        {
+            return text;
+        }
+        for (final String value : allowed)
+        {
+            if (value.equals(text))
+            {
+                return text;
+            }
+        }
+        throw error(key, text, "one of " + String.join(", ", allowed));
+    }
+
+    /** @return the name of the strategy these parameters are for. */
+    public String strategy()
+    {
+        return strategy;
+    }
+
+    /**
      * Call after reading every parameter the strategy knows.
      *
      * @throws IllegalArgumentException naming any parameter given that the strategy does not know, and listing
@@ -162,13 +204,18 @@ public final class RtoParameters
     }
 
     /**
-     * @param text a duration with its unit, such as {@code 200ms}, {@code 1s}, {@code 1500us} or {@code 0.5s}.
+     * @param text a duration with its unit, such as {@code 200ms}, {@code 1s}, {@code 1500us} or {@code 0.5s}; a
+     *             bare {@code 0} needs none.
      * @return it in microseconds.
      * @throws IllegalArgumentException if malformed, negative, not finite, or too large.
      */
     public static long parseDurationUs(final String text)
     {
         final String trimmed = text.trim();
+        if (trimmed.equals("0"))
+        {
+            return 0; // zero is zero in every unit: min=0 reads as it is written
+        }
         final long unitUs;
         final String number;
         if (trimmed.endsWith("us"))

@@ -19,7 +19,7 @@ package io.escapement.engine.rto;
  * <p>
  * Times are microseconds. The caller applies Karn's rule (no sample from the ACK of a retransmitted segment,
  * unless timestamps, RFC 7323, tell which transmission is acknowledged): {@link #onRttSample} is only called with
- * valid samples. Strategies clamp their inputs, so no sample, however huge or zero, overflows or yields a timeout
+ * valid samples; an ACK of new data without one is {@link #onAckWithoutSample}. Strategies clamp their inputs, so no sample, however huge or zero, overflows or yields a timeout
  * outside {@code [minRtoUs(), maxRtoUs()]}.
  * <p>
  * Not thread-safe per connection (one thread owns a connection's state); the strategy itself is immutable.
@@ -64,6 +64,28 @@ public interface RtoStrategy
      *                   trip begins, and the round trip ends once {@code sndUna} passes that value.
      */
     void onRttSample(long[] state, int offset, long rttUs, long ackDelayUs, long sndUna, long sndNxt);
+
+    /**
+     * An acknowledgment newly acknowledged data but gave no valid RTT sample: Karn's rule withheld it (the
+     * acknowledged segment had been retransmitted and no timestamp tells which transmission it answers), or the
+     * caller measured none. {@link RetransmissionTimers#onAck} calls either this or {@link #onRttSample} for every
+     * ACK that acknowledges new data, never both.
+     * <p>
+     * The protocols differ here, which is why this is an event of its own. TCP keeps a backed-off timeout until a
+     * valid measurement (Karn and Partridge, 1987; RFC 6298, section 5, the note after step 5.7: only a new RTT
+     * measurement recomputes, and so "collapses", the backed-off RTO; Linux's {@code tcp_ack_update_rtt()}: "only
+     * reset backoff on valid RTT measurement"), so the default does nothing. QUIC resets {@code pto_count} on
+     * every acknowledgment of new data, sample or not (RFC 9002, section 6.2.1 and Appendix A.7,
+     * {@code OnAckReceived}): {@link QuicStrategy} overrides this.
+     * <p>
+     * Called on the hot path of every ACK: it must not allocate.
+     *
+     * @param state  the caller's {@code long[]} of per-connection words.
+     * @param offset the index in {@code state} of this connection's first word.
+     */
+    default void onAckWithoutSample(final long[] state, final int offset)
+    {
+    }
 
     /**
      * The retransmission timer expired: back the timeout off (usually doubling it, up to the maximum; RFC 6298,
@@ -115,8 +137,8 @@ public interface RtoStrategy
     long rttvarUs(long[] state, int offset);
 
     /**
-     * The number of {@link #onTimeout} calls since the last valid sample (or since {@link #reset}): the exponent of
-     * the backoff.
+     * The number of {@link #onTimeout} calls since the last valid sample (or since {@link #reset}; for QUIC since
+     * the last acknowledgment of new data, see {@link #onAckWithoutSample}): the exponent of the backoff.
      *
      * @param state  the caller's {@code long[]} of per-connection words.
      * @param offset the index in {@code state} of this connection's first word.

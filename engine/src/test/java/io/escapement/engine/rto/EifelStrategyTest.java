@@ -328,9 +328,9 @@ class EifelStrategyTest
     @Test
     void shouldNameTheParameterWhenAParameterIsInvalid()
     {
-        assertMessage("eifel: min=0s and max=60s must satisfy 0 < min <= max",
-            () -> new EifelStrategy(0, 60_000_000, 1_000_000, 1_000));
-        assertMessage("eifel: min=1s and max=500ms must satisfy 0 < min <= max",
+        assertMessage("eifel: min=-1us and max=60s must satisfy 0 <= min <= max",
+            () -> new EifelStrategy(-1, 60_000_000, 1_000_000, 1_000));
+        assertMessage("eifel: min=1s and max=500ms must satisfy 0 <= min <= max",
             () -> new EifelStrategy(1_000_000, 500_000, 1_000_000, 1_000));
         assertMessage("eifel: initial=-1s must lie within [min, max] = [1s, 60s]",
             () -> new EifelStrategy(1_000_000, 60_000_000, -1_000_000, 1_000));
@@ -343,8 +343,8 @@ class EifelStrategyTest
     {
         assertMessage("strategy eifel: parameter max=500ms is invalid, expected a duration from 60s to 86400s",
             () -> EifelStrategy.fromParameters(parameters("max", "500ms")));
-        assertMessage("strategy eifel: parameter min=0s is invalid, expected a duration from 1us to 3600s",
-            () -> EifelStrategy.fromParameters(parameters("min", "0s")));
+        assertMessage("strategy eifel: parameter min=7200s is invalid, expected a duration from 0s to 3600s",
+            () -> EifelStrategy.fromParameters(parameters("min", "7200s")));
         assertMessageNames("granularity", "NaNs",
             () -> EifelStrategy.fromParameters(parameters("granularity", "NaNs")));
         assertMessageNames("initial", "-1ms", () -> EifelStrategy.fromParameters(parameters("initial", "-1ms")));

@@ -77,9 +77,9 @@ class Rfc6298StrategyTest
         sample(rfc, 200_000);
         sample(rfc, 80_000);
         rfc.onTimeout(state, 0);
-        assertEquals(656_876, rfc.rtoUs(state, 0), "5.5: 2 x 328438");
+        assertEquals(656_875, rfc.rtoUs(state, 0), "5.5: 2 x 328437.5, rounded once");
         rfc.onTimeout(state, 0);
-        assertEquals(1_313_752, rfc.rtoUs(state, 0));
+        assertEquals(1_313_750, rfc.rtoUs(state, 0), "4 x 328437.5");
         for (int i = 0; i < 40; i++)
         {
             rfc.onTimeout(state, 0);
@@ -114,5 +114,76 @@ class Rfc6298StrategyTest
         assertTrue(e.getMessage().contains("initial=1s"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RtoStrategies.parse("rfc6298:alpha=0"));
         assertThrows(IllegalArgumentException.class, () -> RtoStrategies.parse("rfc6298:beta=NaN"));
+    }
+
+    @Test
+    void shouldDoubleTheExactRtoAndRoundOnceWhenBackingOffEightTimes()
+    {
+        // min=0 and a one-day max, so that neither bound hides the rounding.
+        final Rfc6298Strategy rfc = (Rfc6298Strategy)RtoStrategies.parse("rfc6298:min=0,max=86400s");
+        rfc.reset(state, 0);
+        // 2.2, R = 1000: SRTT = 1000, RTTVAR = 500. 2.3, R' = 1001: RTTVAR = 3/4 * 500 + 1/4 * |1000 - 1001| =
+        // 375.25, SRTT = 7/8 * 1000 + 1/8 * 1001 = 1000.125; RTO = 1000.125 + max(G = 1000, 4 * 375.25 = 1501) =
+        // 2501.125, armed as 2502.
+        sample(rfc, 1_000);
+        sample(rfc, 1_001);
+        assertEquals(1_000.125, rfc.srttExactUs(state, 0));
+        assertEquals(375.25, rfc.rttvarExactUs(state, 0));
+        assertEquals(2_502, rfc.rtoUs(state, 0));
+        for (int i = 0; i < 8; i++)
+        {
+            rfc.onTimeout(state, 0);
+        }
+        // 5.5 eight times: 2^8 * 2501.125 = 640288 exactly, not 2^8 * 2502 = 640512 (224 us late)
+        assertEquals(640_288, rfc.rtoUs(state, 0));
+
+        // at the cap, min(max, 2^n * exact): 2501.125 * 2^25 = 2501 * 33554432 + 33554432 / 8 =
+        // 83,919,634,432 + 4,194,304 = 83,923,828,736 us is below one day (86,400,000,000);
+        // 2^26 times it is above
+        for (int i = 8; i < 25; i++)
+        {
+            rfc.onTimeout(state, 0);
+        }
+        assertEquals(83_923_828_736L, rfc.rtoUs(state, 0));
+        rfc.onTimeout(state, 0);
+        assertEquals(86_400_000_000L, rfc.rtoUs(state, 0));
+    }
+
+    @Test
+    void shouldLetTheClockGranularityBoundTheRtoWhenTheMinimumIsZero()
+    {
+        // 2.4 allows a minimum below 1 s; with none, 2.2's max(G, K*RTTVAR) is what keeps the RTO above zero.
+        final Rfc6298Strategy rfc = withMin("0");
+        rfc.reset(state, 0);
+        assertEquals(1_000_000, rfc.rtoUs(state, 0), "2.1: still 1 s before the first measurement");
+        // R = 100: SRTT = 100, RTTVAR = 50, RTO = 100 + max(1000, 200) = 1100 (1 s with the default minimum)
+        sample(rfc, 100);
+        assertEquals(1_100, rfc.rtoUs(state, 0));
+        assertEquals(1_000_000, withDefaultMinimumAfter(100), "the same sample under the default 1 s minimum");
+        // R = 0 from the start: SRTT = 0, RTTVAR = 0, RTO = 0 + max(G, 0) = G = 1000, the least RTO it arms
+        rfc.reset(state, 0);
+        sample(rfc, 0);
+        assertEquals(1_000, rfc.rtoUs(state, 0));
+        assertEquals(1_000, rfc.minRtoUs());
+        assertEquals(1, RtoStrategies.parse("rfc6298:min=0s,granularity=1us").minRtoUs());
+        assertEquals("rfc6298(min=0s,max=60s,initial=1s,granularity=1ms,alpha=0.125,beta=0.25,k=4.0)", rfc.toString());
+        assertEquals(RtoStrategies.parse("rfc6298:min=0us").toString(), rfc.toString());
+        assertEquals(1_000, withMin("0ms").minRtoUs());
+
+        final IllegalArgumentException negative =
+            assertThrows(IllegalArgumentException.class, () -> RtoStrategies.parse("rfc6298:min=-1ms"));
+        assertTrue(negative.getMessage().contains("min"), negative.getMessage());
+        final IllegalArgumentException unitless =
+            assertThrows(IllegalArgumentException.class, () -> RtoStrategies.parse("rfc6298:min=5"));
+        assertTrue(unitless.getMessage().contains("no unit"), unitless.getMessage());
+    }
+
+    private long withDefaultMinimumAfter(final long rttUs)
+    {
+        final long[] other = new long[3];
+        final RtoStrategy rfc = RtoStrategies.parse("rfc6298");
+        rfc.reset(other, 0);
+        rfc.onRttSample(other, 0, rttUs, 0, 0, 0);
+        return rfc.rtoUs(other, 0);
     }
 }

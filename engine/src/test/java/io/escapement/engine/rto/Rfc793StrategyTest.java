@@ -65,4 +65,21 @@ class Rfc793StrategyTest
         assertThrows(IllegalArgumentException.class, () -> RtoStrategies.parse("rfc793:beta=0.5"));
         assertThrows(IllegalArgumentException.class, () -> RtoStrategies.parse("rfc793:lbound=2s,ubound=1s"));
     }
+
+    @Test
+    void shouldDoubleTheExactTimeoutAndRoundOnceWhenBackingOffEightTimes()
+    {
+        final Rfc793Strategy rfc = (Rfc793Strategy)RtoStrategies.parse("rfc793:lbound=1us,ubound=86400s");
+        rfc.reset(state, 0);
+        // SRTT = 1000, then 0.9 * 1000 + 0.1 * 1001 = 1000.1; RTO = 2.0 * 1000.1 = 2000.2, armed as 2001
+        rfc.onRttSample(state, 0, 1_000, 0, 0, 0);
+        rfc.onRttSample(state, 0, 1_001, 0, 0, 0);
+        assertEquals(2_001, rfc.rtoUs(state, 0));
+        for (int i = 0; i < 8; i++)
+        {
+            rfc.onTimeout(state, 0);
+        }
+        // 2^8 * 2000.2 = 512051.2, rounded up once: 512052, not 2^8 * 2001 = 512256
+        assertEquals(512_052, rfc.rtoUs(state, 0));
+    }
 }

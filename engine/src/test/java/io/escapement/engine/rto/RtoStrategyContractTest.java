@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The contract every registered strategy keeps, checked on random sequences of samples (zero, huge, negative,
- * jittery), timeouts and spurious-timeout reports: the timeout stays within [min, max]; an expiry never shortens
+ * jittery), timeouts, spurious-timeout reports and ACKs without a sample: the timeout stays within [min, max]; an expiry never shortens
  * it, and doubles it until the maximum; a valid sample ends the backoff; nothing outside the strategy's state slice
  * is written; and the same inputs give the same outputs.
  */
@@ -23,7 +23,9 @@ class RtoStrategyContractTest
     @Provide
     Arbitrary<String> strategies()
     {
-        return Arbitraries.of(RtoStrategies.names().toArray(new String[0]));
+        final java.util.List<String> specifications = new java.util.ArrayList<>(RtoStrategies.names());
+        specifications.add("rfc6298:min=0"); // G alone bounds the RTO from below
+        return Arbitraries.of(specifications.toArray(new String[0]));
     }
 
     @Property(tries = 300)
@@ -42,7 +44,7 @@ class RtoStrategyContractTest
             final long before = strategy.rtoUs(state, offset);
             assertTrue(before >= strategy.minRtoUs() && before <= strategy.maxRtoUs(),
                 strategy + ": rto " + before + " outside [min, max]");
-            final int op = random.nextInt(10);
+            final int op = random.nextInt(11);
             if (op < 6)
             {
                 final long rtt = switch (random.nextInt(6))
@@ -67,9 +69,18 @@ class RtoStrategyContractTest
                     strategy.toString().contains("backoff=0"), strategy + ": backoff did not double: " + before +
                     " -> " + after);
             }
-            else
+            else if (op < 10)
             {
                 strategy.onSpuriousTimeout(state, offset, random.nextInt(3_000_000));
+            }
+            else
+            {
+                // an ACK of new data without a sample keeps the backoff (TCP) or ends it (QUIC): never a longer RTO
+                final int backoff = strategy.backoffCount(state, offset);
+                strategy.onAckWithoutSample(state, offset);
+                assertTrue(strategy.rtoUs(state, offset) <= before, strategy + ": an ACK lengthened the timeout");
+                assertTrue(strategy.backoffCount(state, offset) == backoff || strategy.backoffCount(state, offset) == 0,
+                    strategy + ": an ACK changed the backoff other than ending it");
             }
             for (int i = 0; i < offset; i++)
             {

@@ -187,12 +187,25 @@ final class ScenarioOptions
             "A rule that never matched is reported in the summary.")
     List<String> drops = new ArrayList<>();
 
-    /** Lists the strategy names for the help text. */
+    /** Lists the strategy names for the help text: the built-in ones and the plug-ins on the class path. */
     static final class StrategyNames extends ArrayList<String>
     {
         StrategyNames()
         {
-            super(RtoStrategies.names());
+            super(namesForHelp());
+        }
+
+        private static java.util.Set<String> namesForHelp()
+        {
+            try
+            {
+                return RtoStrategies.names();
+            }
+            catch (final IllegalArgumentException e)
+            {
+                // a broken plug-in: --rto reports it when parsed; help still shows the built-in strategies
+                return RtoStrategies.builtInNames();
+            }
         }
     }
 
