@@ -34,18 +34,24 @@ import java.util.concurrent.Callable;
             "a delay spike and an RTT step; and checks the simulator against published results.",
         "",
         "The workload options are those of a single run (see escapement-simulator --help), with defaults of " +
-            "its own: 20,000 connections a run, 100 ms RTT with lognormal jitter of 20 ms mean, and the tail " +
+            "its own: 10,000 connections a run (and seeds 1 to 5), 100 ms RTT with lognormal jitter of 20 ms mean, and the tail " +
             "loss probe off, so that the RTO alone recovers losses; --rto and --seed are replaced by " +
             "--strategies and --seeds.",
         ""},
-    footer = {"", "Example: escapement-simulator compare --sweep loss=0,0.02,0.05,0.1 --seeds 1,2 --rtt 50ms"})
+    footer = {"",
+        "Presets (--preset): linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP " +
+            "on, retries by Linux's time budget) and rfc (no TLP, exact timers, retries counted); compare's own " +
+            "defaults above apply to both.",
+        "Example: escapement-simulator compare --sweep loss=0,0.02,0.05,0.1 --seeds 1..5 --rtt 50ms"})
 final class CompareCommand implements Callable<Integer>
 {
     /** Defaults of compare that differ from a single run's: smaller runs, a path whose jitter matters. */
     static final Map<String, String> DEFAULTS = Map.of(
-        "connections", "20000", "rtt", "100ms", "jitter", "lognormal", "jitter-mean", "20ms", "tlp", "false");
+        "connections", "10000", "rtt", "100ms", "jitter", "lognormal", "jitter-mean", "20ms", "tlp", "false");
 
     private static final int STEP_FACTOR = 5;
+    /** The shortest --timeline: long enough for samples before its events. */
+    static final long MIN_TIMELINE_US = 4_000_000;
     private static final List<String> STEP_STRATEGIES = List.of("rfc6298:min=10ms", "rfc793:lbound=10ms");
 
 
@@ -57,8 +63,11 @@ final class CompareCommand implements Callable<Integer>
         defaultValue = "rfc6298;rfc6298:min=200ms;linux;rfc793;fixed;quic;eifel:min=200ms")
     List<String> strategies;
 
-    @Option(names = "--seeds", paramLabel = "N", split = ",", defaultValue = "1",
-        description = "Seeds; each run is repeated for each and the figures merged.")
+    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "1..5",
+        description = "Seeds, such as 1,2,7 or 1..30 or both (1..10,42): each run is repeated for each, and every " +
+            "table and chart gives the mean over seeds with its 95%% confidence interval.")
+    String seedsText;
+
     List<Long> seeds;
 
     @Option(names = "--sweep", paramLabel = "PARAM=V1,V2,...", defaultValue = "loss=0,0.01,0.02,0.05,0.1",
@@ -83,12 +92,30 @@ final class CompareCommand implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The single run's options that compare replaces (by --strategies and --seeds), and refuses. */
+    static final List<String> REPLACED = List.of("--rto", "--seed");
+
+    /**
+     * Hides {@link #REPLACED} from compare's help: they come with the shared options, and {@link #call} refuses
+     * them with a message naming the option to use instead, so the help must not offer them.
+     */
+    static void hideReplacedOptions(final CommandLine.Model.CommandSpec compare)
+    {
+        for (final String name : REPLACED)
+        {
+            final CommandLine.Model.OptionSpec option = compare.findOption(name);
+            compare.remove(option);
+            compare.addOption(CommandLine.Model.OptionSpec.builder(option).hidden(true).build());
+        }
+    }
+
     @Override
     public Integer call() throws Exception
     {
         System.setProperty("java.awt.headless", "true");
         final Comparison.Sweep sweepSpec = Comparison.Sweep.parse(sweep);
-        for (final String replaced : new String[]{"--rto", "--seed"})
+        seeds = Comparison.parseSeeds(seedsText);
+        for (final String replaced : REPLACED)
         {
             if (spec.commandLine().getParseResult().hasMatchedOption(replaced))
             {
@@ -96,9 +123,21 @@ final class CompareCommand implements Callable<Integer>
                     "--seeds") + ", not " + replaced);
             }
         }
+        final java.util.Set<String> distinct = new java.util.HashSet<>();
         for (final String strategy : strategies)
         {
             RtoStrategies.parse(strategy); // an unknown name fails here, before any run
+            if (!distinct.add(strategy.trim()))
+            {
+                throw new IllegalArgumentException("--strategies: '" + strategy.trim() + "' is given twice; " +
+                    "each strategy is a series of its own in the tables and charts");
+            }
+        }
+        if (timelineUs < MIN_TIMELINE_US)
+        {
+            throw new IllegalArgumentException("--timeline " + RtoParameters.formatUs(timelineUs) + ": must be at " +
+                "least " + RtoParameters.formatUs(MIN_TIMELINE_US) + " (its delay spike starts at a quarter of it, " +
+                "its RTT step at half, and the connection needs samples before both)");
         }
         final Scenario base = options.scenario(); // validates every other option
         final int threads = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
@@ -106,12 +145,23 @@ final class CompareCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--parallel=" + threads + " must be between 1 and 256");
         }
-        if (seeds.isEmpty())
-        {
-            throw new IllegalArgumentException("--seeds: give at least one seed");
-        }
         final PrintWriter stdout = spec.commandLine().getOut();
-        SimulatorCommand.createDirectories(out);
+        final CompareOutput output = CompareOutput.prepare(out); // before any run: an unwritable --out fails now
+        try
+        {
+            final int code = compare(sweepSpec, base, threads, stdout, output.staging());
+            output.commit();
+            return code;
+        }
+        finally
+        {
+            output.abandon(); // a no-op once committed: the staging directory has become --out
+        }
+    }
+
+    private int compare(final Comparison.Sweep sweepSpec, final Scenario base, final int threads,
+        final PrintWriter stdout, final Path out) throws Exception
+    {
         final Comparison.Workload workload = (strategy, seed, value) ->
             options.builder().seed(seed).rto(strategy)
                 .network(sweepSpec.apply(options.networkBuilder(), options.jitter, value).build()).build();
@@ -174,7 +224,7 @@ final class CompareCommand implements Callable<Integer>
             timelineWhere, steps, stepNetwork, belowRtt, rttUs, threads, (System.nanoTime() - start) / 1e9);
         ComparisonReport.write(out.resolve("report.md"), markdown);
         stdout.println(report.table(reference));
-        stdout.printf(Locale.ROOT, "Wrote %s/report.md, compare.csv and the charts (%d runs, %.1f s)%n", out,
+        stdout.printf(Locale.ROOT, "Wrote %s/report.md, compare.csv and the charts (%d runs, %.1f s)%n", this.out,
             runs.size() + sanity.size(), (System.nanoTime() - start) / 1e9);
         return SimulatorCommand.EXIT_OK;
     }

@@ -123,6 +123,56 @@ public final class Comparison
     {
     }
 
+    /** The most seeds {@link #parseSeeds} accepts: a bound on a typo such as {@code 1..1000000}. */
+    public static final int MAX_SEEDS = 10_000;
+
+    /**
+     * Parses a list of seeds: numbers and inclusive ranges separated by commas, {@code 1,2,7}, {@code 1..30},
+     * {@code 1..10,42}.
+     *
+     * @throws IllegalArgumentException naming {@code --seeds} and the part that is wrong: not a number, a
+     *                                  range that runs downwards, a seed given twice, none or too many.
+     */
+    public static List<Long> parseSeeds(final String text)
+    {
+        final List<Long> seeds = new ArrayList<>();
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (final String part : text.split(",", -1))
+        {
+            final String p = part.trim();
+            final int dots = p.indexOf("..");
+            final long from;
+            final long to;
+            try
+            {
+                from = Long.parseLong(dots < 0 ? p : p.substring(0, dots).trim());
+                to = dots < 0 ? from : Long.parseLong(p.substring(dots + 2).trim());
+            }
+            catch (final NumberFormatException e)
+            {
+                throw new IllegalArgumentException("--seeds '" + text + "': '" + p + "' is not a seed or a range " +
+                    "such as 1..30");
+            }
+            if (to < from)
+            {
+                throw new IllegalArgumentException("--seeds '" + text + "': a range runs upwards, " + p + " does not");
+            }
+            if (to - from >= MAX_SEEDS || seeds.size() + (to - from) >= MAX_SEEDS)
+            {
+                throw new IllegalArgumentException("--seeds '" + text + "': more than " + MAX_SEEDS + " seeds");
+            }
+            for (long seed = from; seed <= to; seed++)
+            {
+                if (!seen.add(seed))
+                {
+                    throw new IllegalArgumentException("--seeds '" + text + "': seed " + seed + " is given twice");
+                }
+                seeds.add(seed);
+            }
+        }
+        return seeds;
+    }
+
     /**
      * Runs every (strategy, seed, value) and returns the runs in that order.
      *

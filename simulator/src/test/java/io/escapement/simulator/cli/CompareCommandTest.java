@@ -11,9 +11,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A small {@code compare} run end to end (seconds), and its bad input. */
@@ -26,6 +28,78 @@ class CompareCommandTest
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int runTo(final Path where, final String... args)
+    {
+        final String[] all = new String[args.length + 5];
+        all[0] = "compare";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--out";
+        all[args.length + 2] = where.toString();
+        all[args.length + 3] = "--progress";
+        all[args.length + 4] = "false";
+        return SimulatorCommand.execute(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static final String[] TINY = {"--connections", "50", "--strategies", "rfc6298;linux", "--sweep",
+        "loss=0.01", "--seeds", "1,2", "--timeline", "4s"};
+
+    @Test
+    void shouldRefuseAnOutThatIsAFileBeforeAnyRun() throws IOException
+    {
+        final Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertEquals(2, runTo(file, TINY));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out " + file + ": is a file"), err.toString());
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "no run started");
+    }
+
+    @Test
+    void shouldRefuseAnOutWhoseParentCannotBeWrittenBeforeAnyRun() throws IOException
+    {
+        final Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertEquals(2, runTo(file.resolve("report"), TINY));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out " + file.resolve("report") +
+            ": cannot write beside it"), err.toString());
+    }
+
+    @Test
+    void shouldRefuseANonEmptyOutThatHoldsNoEarlierCompare() throws IOException
+    {
+        final Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("thesis.tex"), "precious");
+        assertEquals(2, runTo(mine, TINY));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out " + mine + ": is not empty and holds no " +
+            "earlier compare output"), err.toString());
+        assertEquals("precious", Files.readString(mine.resolve("thesis.tex")));
+    }
+
+    @Test
+    void shouldReplaceAnEarlierCompareAsAWholeLeavingNoStaleFileOrStagingDirectory() throws IOException
+    {
+        final Path earlier = Files.createDirectories(dir.resolve("compare"));
+        Files.writeString(earlier.resolve("report.md"), "an earlier run");
+        Files.writeString(earlier.resolve("spurious-vs-rtt.png"), "a chart this run does not make");
+        assertEquals(0, runTo(earlier, TINY), err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.readString(earlier.resolve("report.md")).startsWith("# RTO strategies compared"));
+        assertFalse(Files.exists(earlier.resolve("spurious-vs-rtt.png")), "the earlier run's files are gone");
+        try (var siblings = Files.list(dir))
+        {
+            assertEquals(List.of(earlier), siblings.toList(), "no staging or old directory left beside --out");
+        }
+    }
+
+    @Test
+    void shouldNotOfferTheOptionsItRefusesNorPresetsBelowInItsHelp()
+    {
+        assertEquals(0, SimulatorCommand.execute(new String[]{"compare", "--help"},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        final String help = out.toString(StandardCharsets.UTF_8);
+        assertFalse(help.matches("(?s).*\\n\\s+--rto=.*"), help);
+        assertFalse(help.matches("(?s).*\\n\\s+--seed=.*"), help);
+        assertTrue(help.contains("--seeds"), help);
+        assertTrue(!help.contains("see below") || help.contains("Presets (--preset): linux"), help);
+    }
 
     private int run(final String... args)
     {
@@ -70,6 +144,13 @@ class CompareCommandTest
         "--strategies rfc6298;nope | unknown RTO strategy 'nope'",
         "--parallel 0              | --parallel=0 must be between 1 and 256",
         "--rto linux               | compare takes --strategies, not --rto",
+        "--seed 3                  | compare takes --seeds, not --seed",
+        "--strategies fixed;fixed  | --strategies: 'fixed' is given twice",
+        "--strategies rfc6298;linux;rfc6298 | --strategies: 'rfc6298' is given twice",
+        "--seeds 3..1              | --seeds '3..1': a range runs upwards",
+        "--seeds 1,x               | --seeds '1,x': 'x' is not a seed",
+        "--seeds 1,2,1             | --seeds '1,2,1': seed 1 is given twice",
+        "--timeline 0s             | --timeline 0s: must be at least 4s",
     })
     void shouldRejectBadInputWithExitCode2(final String args, final String message)
     {
