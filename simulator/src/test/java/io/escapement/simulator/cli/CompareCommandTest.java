@@ -1,5 +1,6 @@
 package io.escapement.simulator.cli;
 
+import io.escapement.simulator.compare.Metric;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,25 +116,55 @@ class CompareCommandTest
     }
 
     @Test
-    void shouldWriteAReportWithTablesChartsAndSanityChecks() throws IOException
+    void shouldWriteAReportWithIntervalsPairedDifferencesChartsWithTheirCsvAndChecks() throws IOException
     {
         assertEquals(0, run("--connections", "400", "--strategies", "rfc6298;rfc6298:min=200ms;rfc793",
-            "--sweep", "loss=0,0.05", "--seeds", "1,2", "--timeline", "10s"), err.toString(StandardCharsets.UTF_8));
+            "--sweep", "loss=0,0.05", "--seeds", "1..3", "--timeline", "10s"), err.toString(StandardCharsets.UTF_8));
         final String report = Files.readString(dir.resolve("report.md"));
         assertTrue(report.startsWith("# RTO strategies compared"), report);
-        assertTrue(report.contains("| `rfc6298:min=200ms` |"), report);
-        assertTrue(report.contains("1. **The minimum RTO dominates**"), report);
-        assertTrue(report.contains("2. **A fixed RTO below the path's RTT"), report);
-        assertTrue(report.contains("3. **After an RTT step up"), report);
-        assertTrue(report.contains("--seeds 1,2"), "the report names the command that made it: " + report);
-        for (final String chart : new String[]{"spurious-vs-loss.png", "recovery-cdf.png", "completion.png",
-            "rto-timeline.png", "rtt-step.png"})
+        assertTrue(report.contains("mean over 3 seeds ± the half-width of its 95% confidence interval (Student's " +
+            "t, 2 degrees of freedom); each seed is one run of 400 connections"), report);
+        assertTrue(report.matches("(?s).*\\| `rfc6298:min=200ms` \\| [0-9.]+ ± [0-9.]+ \\|.*"),
+            "every mean has its interval: " + report);
+        assertTrue(report.contains("| `rfc6298:min=200ms` − `rfc6298` |"), "paired differences: " + report);
+        assertTrue(report.contains("`rfc6298:min=200ms` | `rfc6298(min=200ms"), "effective parameters: " + report);
+        for (final Metric m : Metric.values())
         {
-            final byte[] bytes = Files.readAllBytes(dir.resolve(chart));
+            assertTrue(report.contains("- **" + m.heading + "** (`" + m.column + "` in the CSV): " + m.definition),
+                "defines " + m.column + ": " + report);
+        }
+        assertTrue(report.contains("## Checks against published results"), report);
+        for (final String check : new String[]{"The RTO's minimum dominates", "Karn's rule keeps SRTT unbiased",
+            "Backoff gives up at the closed-form sum"})
+        {
+            assertTrue(report.matches("(?s).*\\d\\. \\*\\*" + check + "[^*]*\\*\\* \\*\\*(Passed|Failed)\\*\\* " +
+                "\\(margin: .*"), check + ": " + report);
+        }
+        assertTrue(report.contains("--seeds 1..3"), "the report names the command that made it: " + report);
+        for (final String chart : new String[]{"spurious-vs-loss", "recovery-vs-loss", "recovery-cdf", "completion",
+            "rto-timeline", "rtt-step"})
+        {
+            final byte[] bytes = Files.readAllBytes(dir.resolve(chart + ".png"));
             assertArrayEquals(PNG, java.util.Arrays.copyOf(bytes, 4), chart + " is a PNG");
+            assertTrue(Files.readString(dir.resolve(chart + ".csv")).lines().count() > 1, chart + " has its CSV");
         }
         final String csv = Files.readString(dir.resolve("compare.csv"));
-        assertEquals(1 + 3 * 2 * 2, csv.lines().count(), "a row per strategy, seed and loss:\n" + csv);
+        assertEquals(1 + 3 * 3 * 2, csv.lines().count(), "a row per strategy, seed and loss:\n" + csv);
+    }
+
+    @Test
+    void shouldDrawAHeatMapOfTheChosenDifferenceOverATwoParameterGrid() throws IOException
+    {
+        assertEquals(0, run("--connections", "100", "--strategies", "rfc6298;linux;rfc6298:min=200ms", "--sweep",
+            "loss=0,0.05,rtt=20ms,100ms", "--heatmap", "rfc6298;rfc6298:min=200ms", "--seeds", "1,2",
+            "--timeline", "4s"), err.toString(StandardCharsets.UTF_8));
+        final byte[] bytes = Files.readAllBytes(dir.resolve("heatmap.png"));
+        assertArrayEquals(PNG, java.util.Arrays.copyOf(bytes, 4));
+        final String heat = Files.readString(dir.resolve("heatmap.csv"));
+        assertEquals(1 + 2 * 2, heat.lines().count(), heat);
+        assertTrue(heat.startsWith("loss,rtt,n,mean_difference,ci95_low,ci95_high,excludes_zero"), heat);
+        assertTrue(Files.readString(dir.resolve("report.md")).contains("`rfc6298:min=200ms` − `rfc6298`, spurious"));
+        assertEquals(1 + 3 * 2 * 4, Files.readString(dir.resolve("compare.csv")).lines().count());
     }
 
     @ParameterizedTest
@@ -150,6 +181,7 @@ class CompareCommandTest
         "--seeds 3..1              | --seeds '3..1': a range runs upwards",
         "--seeds 1,x               | --seeds '1,x': 'x' is not a seed",
         "--seeds 1,2,1             | --seeds '1,2,1': seed 1 is given twice",
+        "--sweep loss=0,rtt=1ms --heatmap rfc6298;nope | --heatmap 'rfc6298;nope': give two different strategies",
         "--timeline 0s             | --timeline 0s: must be at least 4s",
     })
     void shouldRejectBadInputWithExitCode2(final String args, final String message)

@@ -1,0 +1,273 @@
+package io.escapement.simulator.compare;
+
+import io.escapement.engine.rto.RetryPolicy;
+import io.escapement.engine.rto.RtoParameters;
+import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.engine.rto.RtoStrategy;
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.Simulation;
+import io.escapement.simulator.net.NetworkModel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Checks of the simulator against published results, each quantitative, over seeds with intervals, and each able
+ * to fail: the tests run every check on a simulator broken on purpose (a strategy that ignores its minimum, one
+ * that backs off wrongly, the timeline without Karn's rule) and see it turn red, and on the real one and see it
+ * pass. A check states its source, the number it expects, what it measured and by how much it passed or failed.
+ */
+public final class Checks
+{
+    /** A check's verdict. */
+    public record Result(String title, String source, String expectation, String measured, String margin,
+        boolean passed)
+    {
+        /** @return the check as a Markdown list item. */
+        public String markdown(final int number)
+        {
+            return number + ". **" + title + "** " + (passed ? "**Passed**" : "**Failed**") + " (margin: " + margin +
+                ").\n   Source: " + source + ".\n   Expected: " + expectation + ".\n   Measured: " + measured +
+                ".\n";
+        }
+    }
+
+    /**
+     * What the checks run on: how a strategy's specification becomes a strategy, and whether the single-connection
+     * timeline applies Karn's rule. {@link #REAL} is the simulator as it is; the tests build broken ones.
+     */
+    public record Lab(Function<String, RtoStrategy> strategies, boolean karn)
+    {
+        /** The simulator as it is. */
+        public static final Lab REAL = new Lab(RtoStrategies::parse, true);
+    }
+
+    /** Builds a simulation of the compare workload for a strategy and a seed. */
+    @FunctionalInterface
+    public interface Traffic
+    {
+        /**
+         * @param specification the strategy's specification, for reports.
+         * @param strategy      the strategy to run.
+         * @param seed          the seed.
+         * @return the scenario.
+         */
+        Scenario scenario(String specification, RtoStrategy strategy, long seed);
+    }
+
+    /** How many times the minimum's effect must exceed the gains' (interval ends, see {@link #minimumDominates}). */
+    static final double DOMINANCE = 3;
+    /** The largest SRTT bias, either way, that Karn's rule may leave (interval ends). */
+    static final double KARN_BIAS = 0.05;
+    /** The smallest inflation of SRTT the ambiguous samples must cause (lower interval end). */
+    static final double AMBIGUOUS_INFLATION = 0.10;
+    /** Retries of the backoff check (tcp_retries2's role, counted). */
+    static final int RETRIES = 8;
+
+    private Checks()
+    {
+    }
+
+    /**
+     * Allman and Paxson 1999: of the RTO's parameters, its minimum dominates performance while the EWMA gains
+     * barely matter. Measured on the same traffic (the compare workload, paired seeds): the effect of moving the
+     * minimum from 200 ms to 1 s, and of doubling RFC 6298's gains (1/8, 1/4 to 1/4, 1/2) at a 200 ms minimum, on
+     * the two sides of the trade-off: the wait of a real loss for its retransmission, and spurious
+     * retransmissions. Passes when, on the wait, the minimum's effect at the near end of its interval is at least
+     * {@link #DOMINANCE} times the gains' at the far end of theirs, and the higher minimum has fewer spurious
+     * retransmissions (interval below zero). The gains' effect on spurious retransmissions is reported, not judged.
+     */
+    public static Result minimumDominates(final Lab lab, final Traffic traffic, final List<Long> seeds)
+        throws InterruptedException
+    {
+        final String base = "rfc6298:min=200ms";
+        final String floor = "rfc6298";
+        final String gains = "rfc6298:min=200ms,alpha=0.25,beta=0.5";
+        final double[][] a = measure(lab, traffic, base, seeds);
+        final double[][] f = measure(lab, traffic, floor, seeds);
+        final double[][] g = measure(lab, traffic, gains, seeds);
+        final Stats.Interval minWait = Stats.paired(a[1], f[1]);
+        final Stats.Interval gainWait = Stats.paired(a[1], g[1]);
+        final Stats.Interval minSpurious = Stats.paired(a[0], f[0]);
+        final Stats.Interval gainSpurious = Stats.paired(a[0], g[0]);
+        final boolean judged = minWait.n() >= 2 && gainWait.n() >= 2 && minSpurious.n() >= 2;
+        final double near = minWait.excludesZero() ? Math.min(Math.abs(minWait.low()), Math.abs(minWait.high())) : 0;
+        final double far = Math.max(Math.abs(gainWait.low()), Math.abs(gainWait.high()));
+        final boolean fewer = minSpurious.excludesZero() && minSpurious.mean() < 0;
+        final boolean passed = judged && near > 0 && near >= DOMINANCE * far && fewer;
+        return new Result("The RTO's minimum dominates; the EWMA gains barely matter",
+            "Allman and Paxson, \"On Estimating End-to-End Network Path Properties\", SIGCOMM 1999, section 4",
+            String.format(Locale.ROOT, "moving the minimum from 200 ms to 1 s lengthens the recovery wait at " +
+                "least %.0f times as much as doubling the gains changes it (near end of the first paired interval " +
+                "against the far end of the second), and leaves fewer spurious retransmissions (paired interval " +
+                "below 0); %d seeds", DOMINANCE, seeds.size()),
+            String.format(Locale.ROOT, "recovery wait (ms): `%s` − `%s` %s, `%s` − `%s` %s; spurious per 1000 " +
+                "segments: minimum %s, gains %s", floor, base, minWait.format(1), gains, base, gainWait.format(1),
+                minSpurious.format(2), gainSpurious.format(2)),
+            !judged ? "needs 2 seeds" : String.format(Locale.ROOT, "%.1f ms against %.0f × %.1f ms = %.1f ms; " +
+                "spurious interval's upper end %.2f", near, DOMINANCE, far, DOMINANCE * far, minSpurious.high()),
+            passed);
+    }
+
+    /** @return per seed: [0] spurious per 1000 segments, [1] the mean recovery wait in ms. */
+    private static double[][] measure(final Lab lab, final Traffic traffic, final String spec,
+        final List<Long> seeds) throws InterruptedException
+    {
+        final double[][] v = new double[2][seeds.size()];
+        for (int k = 0; k < seeds.size(); k++)
+        {
+            final Scenario scenario = traffic.scenario(spec, lab.strategies().apply(spec), seeds.get(k));
+            final io.escapement.simulator.report.Report report = new Simulation(scenario, 1, null, null).run(null);
+            v[0][k] = Metric.SPURIOUS.of(report);
+            v[1][k] = Metric.RECOVERY_WAIT.of(report);
+        }
+        return v;
+    }
+
+    /**
+     * Karn and Partridge 1987: an ACK of a retransmitted segment is ambiguous, and a sample timed from the first
+     * transmission is too long by at least one RTO whenever the retransmission is what was acknowledged, so taking
+     * such samples inflates SRTT; Karn's rule (RFC 6298, section 3) leaves them out. One long-lived connection
+     * ({@link RtoTimeline}) per seed over a lossy path, RFC 6298: the relative bias of SRTT (its mean after each
+     * ACK against the mean RTT of segments sent once) with the rule, and without it. Passes when the rule's bias
+     * lies within ±{@link #KARN_BIAS} (interval ends) and the ambiguous samples inflate SRTT by more than
+     * {@link #AMBIGUOUS_INFLATION} on every seed.
+     */
+    public static Result karn(final Lab lab, final NetworkModel lossy, final List<Long> seeds, final long durationUs)
+    {
+        final double[] with = new double[seeds.size()];
+        final double[] without = new double[seeds.size()];
+        for (int k = 0; k < seeds.size(); k++)
+        {
+            with[k] = srttBias(RtoTimeline.run(lab.strategies().apply("rfc6298"), RetryPolicy.linuxDefaults(),
+                lab.karn(), lossy, seeds.get(k), durationUs));
+            without[k] = srttBias(RtoTimeline.run(lab.strategies().apply("rfc6298"), RetryPolicy.linuxDefaults(),
+                false, lossy, seeds.get(k), durationUs));
+        }
+        final Stats.Interval w = Stats.of(with);
+        final Stats.Interval wo = Stats.of(without);
+        final boolean judged = w.n() >= 2 && wo.n() >= 2;
+        final double karnMargin = KARN_BIAS - Math.max(Math.abs(w.low()), Math.abs(w.high()));
+        // without the rule the inflation feeds on itself (a longer SRTT, a longer backed-off wait, a longer next
+        // ambiguous sample), so its spread over seeds is wide: the prediction is its direction on every seed
+        double smallest = Double.POSITIVE_INFINITY;
+        for (final double v : without)
+        {
+            smallest = Math.min(smallest, Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v);
+        }
+        final double inflationMargin = smallest - AMBIGUOUS_INFLATION;
+        return new Result("Karn's rule keeps SRTT unbiased; ambiguous samples would inflate it",
+            "Karn and Partridge, \"Improving Round-Trip Time Estimates in Reliable Transport Protocols\", " +
+                "SIGCOMM 1987; RFC 6298, section 3",
+            String.format(Locale.ROOT, "with Karn's rule SRTT's relative bias within ±%.0f%% (interval ends); " +
+                "timing ACKs of retransmissions from the first transmission inflates it by more than %.0f%% on " +
+                "every seed (%d seeds, one connection each for %s over %s)", KARN_BIAS * 100, AMBIGUOUS_INFLATION * 100,
+                seeds.size(), RtoParameters.formatUs(durationUs), lossy),
+            String.format(Locale.ROOT, "bias with the rule %s%%, without it %s%% (smallest %.1f%%)", percent(w),
+                percent(wo), smallest * 100),
+            judged ? String.format(Locale.ROOT, "%.1f points inside the ±%.0f%% band; smallest inflation %.1f " +
+                "points above %.0f%%", karnMargin * 100, KARN_BIAS * 100, inflationMargin * 100,
+                AMBIGUOUS_INFLATION * 100) :
+                "needs 2 seeds",
+            judged && karnMargin >= 0 && inflationMargin > 0);
+    }
+
+    private static String percent(final Stats.Interval i)
+    {
+        return new Stats.Interval(i.n(), i.mean() * 100, i.halfWidth() * 100).format(1);
+    }
+
+    /**
+     * @return mean SRTT after each ACK ÷ mean RTT of the segments sent once (the path's true RTT, whatever the
+     * estimator took) − 1, the first 10 ACKs left out as warm-up.
+     */
+    static double srttBias(final List<RtoTimeline.Point> points)
+    {
+        double srtt = 0;
+        double samples = 0;
+        int n = 0;
+        int m = 0;
+        int seen = 0;
+        for (final RtoTimeline.Point p : points)
+        {
+            if (p.timeout())
+            {
+                continue;
+            }
+            if (++seen <= 10)
+            {
+                continue;
+            }
+            if (p.srttUs() > 0)
+            {
+                srtt += p.srttUs();
+                n++;
+            }
+            if (p.sampleUs() > 0 && !p.retransmitted())
+            {
+                samples += p.sampleUs();
+                m++;
+            }
+        }
+        return n == 0 || m == 0 ? Double.NaN : (srtt / n) / (samples / m) - 1;
+    }
+
+    /**
+     * RFC 6298, section 5.5: each expiry doubles the timeout, up to the maximum; with {@link #RETRIES} retries
+     * counted, a segment that is never acknowledged is given up at the closed-form sum of the timeouts,
+     * {@code sum over i = 0..N of min(initial × 2^i, max)}. A connection on a path that loses everything, for two
+     * parameter sets; deterministic (no seed changes it). Passes when every give-up time is within one
+     * microsecond per expiry (the wheel's tick) of the sum.
+     */
+    public static Result backoff(final Lab lab)
+    {
+        final NetworkModel blackHole = NetworkModel.builder().loss(1).rttUs(100_000).build();
+        final String[] specs = {"rfc6298", "rfc6298:min=200ms,initial=200ms"};
+        final StringBuilder measured = new StringBuilder();
+        final StringBuilder expected = new StringBuilder();
+        long worst = 0;
+        for (final String spec : specs)
+        {
+            final RtoStrategy strategy = lab.strategies().apply(spec);
+            final RtoStrategy reference = RtoStrategies.parse(spec);
+            final long[] state = new long[RtoStrategy.MAX_STATE_WORDS];
+            reference.reset(state, 0);
+            final long initial = reference.rtoUs(state, 0);
+            final long max = reference.maxRtoUs();
+            long sum = 0;
+            for (int i = 0; i <= RETRIES; i++)
+            {
+                sum += Math.min(initial << i, max);
+            }
+            final List<RtoTimeline.Point> points = RtoTimeline.run(strategy, RetryPolicy.counting(6, 5, RETRIES),
+                lab.karn(), blackHole, 1, 1);
+            final long gaveUp = points.isEmpty() ? 0 : points.get(points.size() - 1).atUs();
+            worst = Math.max(worst, Math.abs(gaveUp - sum));
+            expected.append(expected.length() == 0 ? "" : "; ").append('`').append(spec).append("`: ")
+                .append(RtoParameters.formatUs(sum));
+            measured.append(measured.length() == 0 ? "" : "; ").append('`').append(spec).append("`: ")
+                .append(RtoParameters.formatUs(gaveUp)).append(" after ").append(points.size()).append(" expiries");
+        }
+        final long tolerance = RETRIES + 1;
+        return new Result("Backoff gives up at the closed-form sum of doubled timeouts",
+            "RFC 6298, section 5.5 (double the RTO on each expiry) and 2.5 (the maximum)",
+            "give-up after " + RETRIES + " retries at the sum of min(initial × 2^i, max) for i = 0.." + RETRIES + ": " +
+                expected + ", within " + tolerance + " µs (one tick per expiry)",
+            measured.toString(),
+            String.format(Locale.ROOT, "largest error %d µs against %d µs allowed", worst, tolerance),
+            worst <= tolerance);
+    }
+
+    /** @return every check, in the report's order. */
+    public static List<Result> all(final Lab lab, final Traffic traffic, final List<Long> seeds,
+        final NetworkModel lossy, final long durationUs) throws InterruptedException
+    {
+        final List<Result> results = new ArrayList<>();
+        results.add(minimumDominates(lab, traffic, seeds));
+        results.add(karn(lab, lossy, seeds, durationUs));
+        results.add(backoff(lab));
+        return results;
+    }
+}
