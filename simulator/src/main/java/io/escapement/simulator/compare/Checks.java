@@ -25,7 +25,12 @@ public final class Checks
     public record Result(String title, String source, String expectation, String measured, String margin,
         boolean passed)
     {
-        /** @return the check as a Markdown list item. */
+        /**
+         * The check as a Markdown list item.
+         *
+         * @param number the item's number in the list.
+         * @return the check as a Markdown list item.
+         */
         public String markdown(final int number)
         {
             return number + ". **" + title + "** " + (passed ? "**Passed**" : "**Failed**") + " (margin: " + margin +
@@ -78,6 +83,11 @@ public final class Checks
      * retransmissions. Passes when, on the wait, the minimum's effect at the near end of its interval is at least
      * {@link #DOMINANCE} times the gains' at the far end of theirs, and the higher minimum has fewer spurious
      * retransmissions (interval below zero). The gains' effect on spurious retransmissions is reported, not judged.
+     * @param lab what the check runs on: {@link Lab#REAL}, or a simulator broken on purpose.
+     * @param traffic the compare workload, for a strategy and a seed.
+     * @param seeds the seeds, each an independent replication.
+     * @return the verdict.
+     * @throws InterruptedException if the thread is interrupted while runs are under way.
      */
     public static Result minimumDominates(final Lab lab, final Traffic traffic, final List<Long> seeds)
         throws InterruptedException
@@ -134,6 +144,11 @@ public final class Checks
      * ACK against the mean RTT of segments sent once) with the rule, and without it. Passes when the rule's bias
      * lies within ±{@link #KARN_BIAS} (interval ends) and the ambiguous samples inflate SRTT by more than
      * {@link #AMBIGUOUS_INFLATION} on every seed.
+     * @param lab what the check runs on: {@link Lab#REAL}, or a simulator broken on purpose.
+     * @param lossy the lossy path of the connection.
+     * @param seeds the seeds, each an independent replication.
+     * @param durationUs how long the connection runs on each seed, microseconds.
+     * @return the verdict.
      */
     public static Result karn(final Lab lab, final NetworkModel lossy, final List<Long> seeds, final long durationUs)
     {
@@ -220,6 +235,8 @@ public final class Checks
      * {@code sum over i = 0..N of min(initial × 2^i, max)}. A connection on a path that loses everything, for two
      * parameter sets; deterministic (no seed changes it). Passes when every give-up time is within one
      * microsecond per expiry (the wheel's tick) of the sum.
+     * @param lab what the check runs on: {@link Lab#REAL}, or a simulator broken on purpose.
+     * @return the verdict.
      */
     public static Result backoff(final Lab lab)
     {
@@ -260,7 +277,17 @@ public final class Checks
             worst <= tolerance);
     }
 
-    /** @return every check, in the report's order. */
+    /**
+     * Every check, in the report's order.
+     *
+     * @param lab what the check runs on: {@link Lab#REAL}, or a simulator broken on purpose.
+     * @param traffic the compare workload, for a strategy and a seed.
+     * @param seeds the seeds, each an independent replication.
+     * @param lossy the lossy path of the connection.
+     * @param durationUs how long the connection runs on each seed, microseconds.
+     * @throws InterruptedException if the thread is interrupted while runs are under way.
+     * @return every check, in the report's order.
+     */
     public static List<Result> all(final Lab lab, final Traffic traffic, final List<Long> seeds,
         final NetworkModel lossy, final long durationUs) throws InterruptedException
     {

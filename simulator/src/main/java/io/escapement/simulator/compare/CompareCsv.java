@@ -19,7 +19,13 @@ public final class CompareCsv
     {
     }
 
-    /** @return the CSV text. */
+    /**
+     * The CSV text.
+     *
+     * @param grid the grid the runs cover.
+     * @param finished the finished runs, in any order.
+     * @return the CSV text.
+     */
     public static String write(final Comparison.Grid grid, final List<Comparison.Run> finished)
     {
         final List<Comparison.Run> runs = new ArrayList<>(finished);

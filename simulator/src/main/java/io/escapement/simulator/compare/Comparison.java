@@ -74,7 +74,12 @@ public final class Comparison
      */
     public record Grid(List<Sweep> axes)
     {
-        /** @throws IllegalArgumentException naming {@code --sweep} and what is wrong. */
+        /**
+         * @throws IllegalArgumentException naming {@code --sweep} and what is wrong.
+         *
+         * @param specification the option's text.
+         * @return the grid.
+         */
         public static Grid parse(final String specification)
         {
             final List<StringBuilder> parts = new ArrayList<>();
@@ -127,7 +132,14 @@ public final class Comparison
             return points;
         }
 
-        /** Applies a point to a network. */
+        /**
+         * Applies a point to a network.
+         *
+         * @param network the network to change.
+         * @param jitter the jitter's shape, kept when its mean is what is swept.
+         * @param point a grid point, one value per axis.
+         * @return the network builder, for chaining.
+         */
         public NetworkModel.Builder apply(final NetworkModel.Builder network, final NetworkModel.Jitter jitter,
             final double[] point)
         {
@@ -138,7 +150,12 @@ public final class Comparison
             return network;
         }
 
-        /** @return a point as the reader expects it: {@code loss 1.0%, RTT 20ms}. */
+        /**
+         * A point as the reader expects it: {@code loss 1.0%, RTT 20ms}.
+         *
+         * @param point a grid point, one value per axis.
+         * @return a point as the reader expects it: {@code loss 1.0%, RTT 20ms}.
+         */
         public String format(final double[] point)
         {
             final StringBuilder s = new StringBuilder();
@@ -161,7 +178,14 @@ public final class Comparison
             return point;
         }
 
-        /** @return the value of a parameter at a point, or {@code otherwise} if it is not swept. */
+        /**
+         * The value of a parameter at a point, or {@code otherwise} if it is not swept.
+         *
+         * @param parameter {@code loss}, {@code rtt} or {@code jitter}.
+         * @param point a grid point, one value per axis.
+         * @param otherwise the value when the parameter is not swept.
+         * @return the value of a parameter at a point, or {@code otherwise} if it is not swept.
+         */
         public double valueOf(final String parameter, final double[] point, final double otherwise)
         {
             for (int k = 0; k < axes.size(); k++)
@@ -181,9 +205,15 @@ public final class Comparison
      */
     public record Sweep(String parameter, double[] values)
     {
+        /** The parameters a sweep may vary. */
         public static final List<String> PARAMETERS = List.of("loss", "rtt", "jitter");
 
-        /** @throws IllegalArgumentException naming what is wrong and what is expected. */
+        /**
+         * @throws IllegalArgumentException naming what is wrong and what is expected.
+         *
+         * @param specification the option's text.
+         * @return the sweep.
+         */
         public static Sweep parse(final String specification)
         {
             final int eq = specification.indexOf('=');
@@ -221,7 +251,14 @@ public final class Comparison
             return new Sweep(parameter, values);
         }
 
-        /** Applies a value of this sweep to a network. */
+        /**
+         * Applies a value of this sweep to a network.
+         *
+         * @param network the network to change.
+         * @param jitter the jitter's shape, kept when its mean is what is swept.
+         * @param value a value of this sweep.
+         * @return the network builder, for chaining.
+         */
         public NetworkModel.Builder apply(final NetworkModel.Builder network, final NetworkModel.Jitter jitter,
             final double value)
         {
@@ -252,7 +289,12 @@ public final class Comparison
             return values[values.length / 2];
         }
 
-        /** @return a value as the reader expects it: a percentage of loss, or milliseconds. */
+        /**
+         * A value as the reader expects it: a percentage of loss, or milliseconds.
+         *
+         * @param value a value of this sweep.
+         * @return a value as the reader expects it: a percentage of loss, or milliseconds.
+         */
         public String format(final double value)
         {
             return parameter.equals("loss") ? String.format(Locale.ROOT, "%.1f%%", value * 100) :
@@ -270,7 +312,12 @@ public final class Comparison
             };
         }
 
-        /** @return a value on the axis: percent for loss, milliseconds for durations. */
+        /**
+         * A value on the axis: percent for loss, milliseconds for durations.
+         *
+         * @param value a value of this sweep.
+         * @return a value on the axis: percent for loss, milliseconds for durations.
+         */
         public double axis(final double value)
         {
             return parameter.equals("loss") ? value * 100 : value / 1000.0;
@@ -290,6 +337,8 @@ public final class Comparison
      *
      * @throws IllegalArgumentException naming {@code --seeds} and the part that is wrong: not a number, a
      *                                  range that runs downwards, a seed given twice, none or too many.
+     * @param text the text of {@code --seeds}.
+     * @return the seeds, in the order given.
      */
     public static List<Long> parseSeeds(final String text)
     {
@@ -335,6 +384,10 @@ public final class Comparison
      * The plan: every (grid point, strategy, seed), in that order, each numbered by its place. The plan alone
      * decides what is run and in which order results are written, so that another executor (a cluster) running
      * the same plan produces the same files through the same writer.
+     * @param strategies the strategies' specifications, in the report's order.
+     * @param seeds the seeds, each an independent replication.
+     * @param points the grid's points.
+     * @return the plan.
      */
     public static List<PlannedRun> plan(final List<String> strategies, final List<Long> seeds,
         final List<double[]> points)
@@ -353,7 +406,14 @@ public final class Comparison
         return List.copyOf(plan);
     }
 
-    /** @return one planned run, executed: a single-threaded simulation of its own. */
+    /**
+     * One planned run, executed: a single-threaded simulation of its own.
+     *
+     * @param workload builds each run's scenario.
+     * @param planned the run to execute.
+     * @throws InterruptedException if the thread is interrupted while runs are under way.
+     * @return one planned run, executed: a single-threaded simulation of its own.
+     */
     public static Run execute(final Workload workload, final PlannedRun planned) throws InterruptedException
     {
         final Report report = new Simulation(workload.scenario(planned.strategy(), planned.seed(), planned.point()),
@@ -367,6 +427,9 @@ public final class Comparison
      * @param threads  runs at once.
      * @param progress told the number of runs done after each, from the calling thread's pool.
      * @return the runs in the plan's order.
+     * @param workload builds each run's scenario.
+     * @param plan the runs to execute, from {@link #plan}.
+     * @throws InterruptedException if the thread is interrupted while runs are under way.
      */
     public static List<Run> execute(final Workload workload, final List<PlannedRun> plan, final int threads,
         final IntConsumer progress) throws InterruptedException

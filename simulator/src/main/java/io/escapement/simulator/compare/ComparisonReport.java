@@ -58,6 +58,10 @@ public final class ComparisonReport
 
     /**
      * @param runs finished runs, in any order: each (strategy, point) must have a run for every seed.
+     * @param strategies the strategies' specifications, in the report's order.
+     * @param grid the grid the runs cover.
+     * @param seeds the seeds, each an independent replication.
+     * @param palette the look of each strategy in the charts.
      */
     public ComparisonReport(final List<String> strategies, final Comparison.Grid grid, final List<Long> seeds,
         final List<Comparison.Run> runs, final Palette palette)
@@ -91,7 +95,14 @@ public final class ComparisonReport
         return r;
     }
 
-    /** @return the metric on each seed, in the order of the seeds; NaN where a seed has no data for it. */
+    /**
+     * The metric on each seed, in the order of the seeds; NaN where a seed has no data for it.
+     *
+     * @param strategy the strategy's specification.
+     * @param point a grid point, one value per axis.
+     * @param metric the metric.
+     * @return the metric on each seed, in the order of the seeds; NaN where a seed has no data for it.
+     */
     public double[] perSeed(final String strategy, final double[] point, final Metric metric)
     {
         final Report[] r = reports(strategy, point);
@@ -103,13 +114,28 @@ public final class ComparisonReport
         return v;
     }
 
-    /** @return the mean over seeds and its 95% interval. */
+    /**
+     * The mean over seeds and its 95% interval.
+     *
+     * @param strategy the strategy's specification.
+     * @param point a grid point, one value per axis.
+     * @param metric the metric.
+     * @return the mean over seeds and its 95% interval.
+     */
     public Stats.Interval interval(final String strategy, final double[] point, final Metric metric)
     {
         return Stats.of(perSeed(strategy, point, metric));
     }
 
-    /** @return {@code b - a}, seed by seed, its mean and 95% interval. */
+    /**
+     * {@code b - a}, seed by seed, its mean and 95% interval.
+     *
+     * @param a strategy A, the baseline.
+     * @param b strategy B.
+     * @param point a grid point, one value per axis.
+     * @param metric the metric.
+     * @return {@code b - a}, seed by seed, its mean and 95% interval.
+     */
     public Stats.Interval paired(final String a, final String b, final double[] point, final Metric metric)
     {
         return Stats.paired(perSeed(a, point, metric), perSeed(b, point, metric));
@@ -129,7 +155,12 @@ public final class ComparisonReport
             seeds.size() == 1 ? "" : "s", Math.max(0, seeds.size() - 1), connectionsPerRun);
     }
 
-    /** @return the Markdown table of every metric of every strategy at a point. */
+    /**
+     * The Markdown table of every metric of every strategy at a point.
+     *
+     * @param point a grid point, one value per axis.
+     * @return the Markdown table of every metric of every strategy at a point.
+     */
     public String table(final double[] point)
     {
         final StringBuilder s = new StringBuilder("| strategy |");
@@ -166,6 +197,7 @@ public final class ComparisonReport
     /**
      * @param unranked receives the pairs whose interval includes zero (or that have no interval).
      * @return the Markdown table of paired differences at a point, every pair of strategies.
+     * @param point a grid point, one value per axis.
      */
     public String pairedTable(final double[] point, final List<Unranked> unranked)
     {
@@ -212,6 +244,7 @@ public final class ComparisonReport
     /**
      * @return pairs {@code [earlier, later]} of strategies whose every metric is identical on every seed at a
      * point: they draw one line there.
+     * @param point a grid point, one value per axis.
      */
     public List<String[]> coincidences(final double[] point)
     {
@@ -250,7 +283,12 @@ public final class ComparisonReport
         return strategy;
     }
 
-    /** @return the Markdown table of failed connections by reason, summed over seeds, at a point. */
+    /**
+     * The Markdown table of failed connections by reason, summed over seeds, at a point.
+     *
+     * @param point a grid point, one value per axis.
+     * @return the Markdown table of failed connections by reason, summed over seeds, at a point.
+     */
     public String failureTable(final double[] point)
     {
         final StringBuilder head = new StringBuilder("| strategy |");
@@ -289,6 +327,10 @@ public final class ComparisonReport
     /**
      * A metric against the first swept parameter (the second, if any, at its reference value), a line per
      * strategy with 95% error bars; writes {@code file.png} and {@code file.csv}.
+     * @param file the chart's path without an extension: {@code .png} and {@code .csv} are added.
+     * @param metric the metric.
+     * @param workload the workload in words, for the title.
+     * @throws IOException if a file cannot be written.
      */
     public void metricChart(final Path file, final Metric metric, final String workload) throws IOException
     {
@@ -334,7 +376,14 @@ public final class ComparisonReport
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
     }
 
-    /** The deciles of the real-loss wait at a point, mean over seeds with 95% error bars, a line per strategy. */
+    /**
+     * The deciles of the real-loss wait at a point, mean over seeds with 95% error bars, a line per strategy.
+     *
+     * @param file the chart's path without an extension: {@code .png} and {@code .csv} are added.
+     * @param point a grid point, one value per axis.
+     * @param workload the workload in words, for the title.
+     * @throws IOException if a file cannot be written.
+     */
     public void recoveryQuantileChart(final Path file, final double[] point, final String workload)
         throws IOException
     {
@@ -377,7 +426,14 @@ public final class ComparisonReport
         save(chart, file, csv);
     }
 
-    /** Completion time p50 and p99 per strategy at a point, mean over seeds with 95% error bars. */
+    /**
+     * Completion time p50 and p99 per strategy at a point, mean over seeds with 95% error bars.
+     *
+     * @param file the chart's path without an extension: {@code .png} and {@code .csv} are added.
+     * @param point a grid point, one value per axis.
+     * @param workload the workload in words, for the title.
+     * @throws IOException if a file cannot be written.
+     */
     public void completionChart(final Path file, final double[] point, final String workload) throws IOException
     {
         final CategoryChart chart = new CategoryChartBuilder().width(1100).height(620)
@@ -411,6 +467,11 @@ public final class ComparisonReport
     /**
      * For a two-parameter grid: the paired difference {@code b - a} of a metric at every point, as a heat map
      * (and its CSV with the intervals).
+     * @param file the chart's path without an extension: {@code .png} and {@code .csv} are added.
+     * @param a strategy A, the baseline.
+     * @param b strategy B.
+     * @param metric the metric.
+     * @throws IOException if a file cannot be written.
      */
     public void differenceHeatmap(final Path file, final String a, final String b, final Metric metric)
         throws IOException
@@ -464,6 +525,11 @@ public final class ComparisonReport
     /**
      * RTO over time per strategy, and the RTT samples of the first, for one long-lived connection (a trace, not
      * an estimate: no interval), its events marked by vertical lines.
+     * @param file the chart's path without an extension: {@code .png} and {@code .csv} are added.
+     * @param timelines each strategy's points, in legend order.
+     * @param title the connection's path and seed, for the title.
+     * @param events the events to mark.
+     * @throws IOException if a file cannot be written.
      */
     public void timelineChart(final Path file, final Map<String, List<RtoTimeline.Point>> timelines,
         final String title, final List<Event> events) throws IOException
@@ -553,7 +619,13 @@ public final class ComparisonReport
         write(Path.of(file + ".csv"), csv.toString());
     }
 
-    /** Writes a text file, UTF-8. */
+    /**
+     * Writes a text file, UTF-8.
+     *
+     * @param file the chart's path without an extension: {@code .png} and {@code .csv} are added.
+     * @param text the text.
+     * @throws IOException if a file cannot be written.
+     */
     public static void write(final Path file, final String text) throws IOException
     {
         Files.writeString(file, text, StandardCharsets.UTF_8);

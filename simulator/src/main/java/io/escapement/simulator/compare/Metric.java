@@ -54,7 +54,12 @@ public enum Metric
         this.definition = definition;
     }
 
-    /** @return this metric of one run, or NaN when the run has no data for it (no losses, nothing completed). */
+    /**
+     * This metric of one run, or NaN when the run has no data for it (no losses, nothing completed).
+     *
+     * @param r one run's report.
+     * @return this metric of one run, or NaN when the run has no data for it (no losses, nothing completed).
+     */
     public double of(final Report r)
     {
         final double connections = Math.max(1, r.counter(Counter.CONNECTIONS));

@@ -38,7 +38,12 @@ public final class Palette
         strategies.forEach(this::look);
     }
 
-    /** @return the strategy's look, given it now if it has none yet. */
+    /**
+     * The strategy's look, given it now if it has none yet.
+     *
+     * @param strategy the strategy's specification.
+     * @return the strategy's look, given it now if it has none yet.
+     */
     public synchronized Look look(final String strategy)
     {
         int k = named.indexOf(strategy);

@@ -46,6 +46,8 @@ public final class RtoTimeline
      * @param strategy   an {@link RtoStrategies} specification.
      * @param durationUs how long the connection sends.
      * @return the points, in time order.
+     * @param network the network to change.
+     * @param seed the seed of the path's fates.
      */
     public static List<Point> run(final String strategy, final NetworkModel network, final long seed,
         final long durationUs)

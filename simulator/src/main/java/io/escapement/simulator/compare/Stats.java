@@ -40,7 +40,12 @@ public final class Stats
             return n >= 2 && (low() > 0 || high() < 0);
         }
 
-        /** @return {@code mean ± halfWidth} with {@code decimals} decimals, the mean alone for one value. */
+        /**
+         * Formats the interval for a table.
+         *
+         * @param decimals the decimals of both numbers.
+         * @return {@code mean ± halfWidth}, the mean alone and {@code (n=1)} for one value, a dash for none.
+         */
         public String format(final int decimals)
         {
             if (n == 0)
@@ -67,7 +72,12 @@ public final class Stats
         return new TDistribution(null, degreesOfFreedom).inverseCumulativeProbability(0.975);
     }
 
-    /** @return the mean of the values that are not NaN (a metric a seed has no data for) and its interval. */
+    /**
+     * The mean of the values that are not NaN (a metric a seed has no data for) and its interval.
+     *
+     * @param values the per-seed values, NaN where a seed has none.
+     * @return the mean of the values that are not NaN (a metric a seed has no data for) and its interval.
+     */
     public static Interval of(final double[] values)
     {
         int n = 0;
@@ -101,7 +111,13 @@ public final class Stats
         return new Interval(n, mean, t975(n - 1) * sd / Math.sqrt(n));
     }
 
-    /** @return the interval of {@code b[k] - a[k]} over the k where both are numbers. */
+    /**
+     * The paired difference of two strategies seed by seed.
+     *
+     * @param a strategy A's per-seed values, the baseline.
+     * @param b strategy B's per-seed values, on the same seeds in the same order.
+     * @return the interval of {@code b[k] - a[k]} over the k where both are numbers.
+     */
     public static Interval paired(final double[] a, final double[] b)
     {
         final double[] d = new double[a.length];
