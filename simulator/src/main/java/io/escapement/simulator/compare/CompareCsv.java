@@ -20,9 +20,9 @@ public final class CompareCsv
     }
 
     /**
-     * The CSV text.
+     * The CSV text: the header, then every run's row in the plan's order.
      *
-     * @param grid the grid the runs cover.
+     * @param grid     the grid the runs cover.
      * @param finished the finished runs, in any order.
      * @return the CSV text.
      */
@@ -30,6 +30,24 @@ public final class CompareCsv
     {
         final List<Comparison.Run> runs = new ArrayList<>(finished);
         runs.sort(Comparator.comparingInt(r -> r.planned().index()));
+        final StringBuilder s = new StringBuilder(header(grid));
+        for (final Comparison.Run run : runs)
+        {
+            s.append(row(run));
+        }
+        return s.toString();
+    }
+
+    /**
+     * The header line. With {@link #row}, what an executor elsewhere needs to write the same file: it turns
+     * each finished run into its row where the run ran (a row is small, a report is not), and the rows,
+     * sorted by {@link Comparison.PlannedRun#index()}, follow this header.
+     *
+     * @param grid the grid the runs cover.
+     * @return the header line, with its newline.
+     */
+    public static String header(final Comparison.Grid grid)
+    {
         final StringBuilder s = new StringBuilder("strategy,seed");
         for (final Comparison.Sweep axis : grid.axes())
         {
@@ -49,40 +67,47 @@ public final class CompareCsv
                 s.append(',').append(c.key().replace("outcome_", "failed_"));
             }
         }
-        s.append('\n');
-        for (final Comparison.Run run : runs)
+        return s.append('\n').toString();
+    }
+
+    /**
+     * One run's row: fixed, locale-free formats, so that the same run gives the same bytes anywhere.
+     *
+     * @param run a finished run.
+     * @return its row, with its newline.
+     */
+    public static String row(final Comparison.Run run)
+    {
+        final Report r = run.report();
+        final StringBuilder s = new StringBuilder();
+        s.append('"').append(run.strategy().replace("\"", "\"\"")).append("\",").append(run.seed());
+        for (final double v : run.point())
         {
-            final Report r = run.report();
-            s.append('"').append(run.strategy().replace("\"", "\"\"")).append("\",").append(run.seed());
-            for (final double v : run.point())
-            {
-                s.append(',').append(v);
-            }
-            s.append(',').append(r.counter(Counter.CONNECTIONS)).append(',')
-                .append(r.counter(Counter.OUTCOME_COMPLETED)).append(',')
-                .append(r.outcomes() - r.counter(Counter.OUTCOME_COMPLETED)).append(',')
-                .append(r.counter(Counter.SEGMENTS)).append(',').append(r.counter(Counter.RETX_DATA_AND_FIN))
-                .append(',').append(r.counter(Counter.RETX_SPURIOUS_DATA_AND_FIN));
-            for (final Metric m : Metric.values())
-            {
-                final double v = m.of(r);
-                s.append(',').append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v));
-            }
-            s.append(',').append(r.counter(Counter.RETX_TLP)).append(',').append(p(r.recoveryUs(), 50)).append(',')
-                .append(p(r.recoveryUs(), 99)).append(',')
-                .append(String.format(Locale.ROOT, "%.3f", p(r.recoveryPerMilliRtt(), 50) / 1000.0)).append(',')
-                .append(p(r.handshakeUs(), 99)).append(',').append(p(r.completionUs(), 50)).append(',')
-                .append(p(r.completionUs(), 99));
-            for (final Counter c : Counter.values())
-            {
-                if (c.isOutcome() && c != Counter.OUTCOME_COMPLETED)
-                {
-                    s.append(',').append(r.counter(c));
-                }
-            }
-            s.append('\n');
+            s.append(',').append(v);
         }
-        return s.toString();
+        s.append(',').append(r.counter(Counter.CONNECTIONS)).append(',')
+            .append(r.counter(Counter.OUTCOME_COMPLETED)).append(',')
+            .append(r.outcomes() - r.counter(Counter.OUTCOME_COMPLETED)).append(',')
+            .append(r.counter(Counter.SEGMENTS)).append(',').append(r.counter(Counter.RETX_DATA_AND_FIN))
+            .append(',').append(r.counter(Counter.RETX_SPURIOUS_DATA_AND_FIN));
+        for (final Metric m : Metric.values())
+        {
+            final double v = m.of(r);
+            s.append(',').append(Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v));
+        }
+        s.append(',').append(r.counter(Counter.RETX_TLP)).append(',').append(p(r.recoveryUs(), 50)).append(',')
+            .append(p(r.recoveryUs(), 99)).append(',')
+            .append(String.format(Locale.ROOT, "%.3f", p(r.recoveryPerMilliRtt(), 50) / 1000.0)).append(',')
+            .append(p(r.handshakeUs(), 99)).append(',').append(p(r.completionUs(), 50)).append(',')
+            .append(p(r.completionUs(), 99));
+        for (final Counter c : Counter.values())
+        {
+            if (c.isOutcome() && c != Counter.OUTCOME_COMPLETED)
+            {
+                s.append(',').append(r.counter(c));
+            }
+        }
+        return s.append('\n').toString();
     }
 
     private static long p(final org.HdrHistogram.Histogram h, final double percentile)

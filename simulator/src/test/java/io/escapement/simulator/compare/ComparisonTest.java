@@ -80,6 +80,11 @@ class ComparisonTest
         final String csv = CompareCsv.write(grid, inOrder);
         assertEquals(csv, CompareCsv.write(grid, shuffled));
         assertEquals(csv, CompareCsv.write(grid, Comparison.execute(workload, plan, 2, null)), "the pool's runs");
+        // what an executor elsewhere does: each run becomes its row where it ran, the rows sorted by the plan
+        final StringBuilder assembled = new StringBuilder(CompareCsv.header(grid));
+        shuffled.stream().sorted(java.util.Comparator.comparingInt(r -> r.planned().index()))
+            .map(CompareCsv::row).forEach(assembled::append);
+        assertEquals(csv, assembled.toString());
         assertEquals(1 + plan.size(), csv.lines().count());
         assertTrue(csv.startsWith("strategy,seed,loss,rtt,connections,"), csv);
         for (final Metric m : Metric.values())
