@@ -248,7 +248,8 @@ final class CompareCommand implements Callable<Integer>
             .network(grid.apply(options.networkBuilder(), options.jitter, reference).build()).build();
         final NetworkModel lossy = NetworkModel.builder().loss(KARN_LOSS).rttUs(rttUs)
             .jitter(NetworkModel.Jitter.LOGNORMAL, rttUs / 5).build();
-        final List<Checks.Result> checks = Checks.all(Checks.Lab.REAL, traffic, seeds, lossy, KARN_DURATION_US);
+        final List<Checks.Result> checks = Checks.all(Checks.Lab.REAL, traffic, seeds, lossy, KARN_DURATION_US,
+            stepNetwork, STEP_FACTOR * rttUs, timelineUs);
         report(bar, total, total);
         if (bar != null)
         {

@@ -68,6 +68,8 @@ public final class Checks
     static final double KARN_BIAS = 0.05;
     /** The smallest inflation of SRTT the ambiguous samples must cause (lower interval end). */
     static final double AMBIGUOUS_INFLATION = 0.10;
+    /** The most valid samples RFC 6298 may take to exceed the new RTT after a step. */
+    static final int ADAPT_SAMPLES = 5;
     /** Retries of the backoff check (tcp_retries2's role, counted). */
     static final int RETRIES = 8;
 
@@ -278,23 +280,106 @@ public final class Checks
     }
 
     /**
+     * Jacobson 1988: after the path's RTT steps up, an RTO built on the RTT's variation (RFC 6298) adapts within
+     * a few samples, while RFC 793's SRTT-only rule keeps timing out spuriously under jitter. One long-lived
+     * connection per seed through a step at {@code stepAtUs}, both strategies with a 10 ms floor so that the
+     * rule, not the floor, decides. Passes when RFC 793 has more spurious timeouts after the step than RFC 6298
+     * (paired interval above zero) and RFC 6298's RTO exceeds the new RTT within {@link #ADAPT_SAMPLES} valid
+     * samples after the step on every seed.
+     *
+     * @param lab        what the check runs on: {@link Lab#REAL}, or a simulator broken on purpose.
+     * @param step       the path with its RTT step.
+     * @param stepAtUs   when the RTT steps up, microseconds.
+     * @param newRttUs   the RTT after the step, microseconds.
+     * @param seeds      the seeds, each an independent replication.
+     * @param durationUs how long the connection runs on each seed, microseconds.
+     * @return the verdict.
+     */
+    public static Result rttStep(final Lab lab, final NetworkModel step, final long stepAtUs, final long newRttUs,
+        final List<Long> seeds, final long durationUs)
+    {
+        final String rfc6298 = "rfc6298:min=10ms";
+        final String rfc793 = "rfc793:lbound=10ms";
+        final double[] spurious6298 = new double[seeds.size()];
+        final double[] spurious793 = new double[seeds.size()];
+        int slowest = 0;
+        for (int k = 0; k < seeds.size(); k++)
+        {
+            final List<RtoTimeline.Point> a = RtoTimeline.run(lab.strategies().apply(rfc6298),
+                RetryPolicy.linuxDefaults(), lab.karn(), step, seeds.get(k), durationUs);
+            final List<RtoTimeline.Point> b = RtoTimeline.run(lab.strategies().apply(rfc793),
+                RetryPolicy.linuxDefaults(), lab.karn(), step, seeds.get(k), durationUs);
+            spurious6298[k] = a.stream().filter(p -> p.atUs() >= stepAtUs && p.spurious()).count();
+            spurious793[k] = b.stream().filter(p -> p.atUs() >= stepAtUs && p.spurious()).count();
+            final int adapt = samplesToAdapt(a, stepAtUs, newRttUs);
+            slowest = adapt < 0 || slowest < 0 ? -1 : Math.max(slowest, adapt);
+        }
+        final Stats.Interval d = Stats.paired(spurious6298, spurious793);
+        final boolean passed = d.excludesZero() && d.mean() > 0 && slowest >= 1 && slowest <= ADAPT_SAMPLES;
+        return new Result("After an RTT step up, RFC 6298 adapts within a few samples; RFC 793 times out spuriously",
+            "Jacobson, \"Congestion Avoidance and Control\", SIGCOMM 1988, section 2 and appendix A",
+            String.format(Locale.ROOT, "`%s` has more spurious timeouts after the step than `%s` (paired interval " +
+                "above 0), and `%s`'s RTO exceeds the new RTT of %s within %d valid samples on every seed (%d " +
+                "seeds, one connection each for %s over %s)", rfc793, rfc6298, rfc6298,
+                RtoParameters.formatUs(newRttUs), ADAPT_SAMPLES, seeds.size(), RtoParameters.formatUs(durationUs),
+                step),
+            String.format(Locale.ROOT, "spurious timeouts after the step: `%s` %s, `%s` %s, difference %s; " +
+                "valid samples to adapt, slowest seed: %s", rfc6298, Stats.of(spurious6298).format(1), rfc793,
+                Stats.of(spurious793).format(1), d.format(1), slowest < 0 ? "never on some seed" : slowest),
+            d.n() < 2 ? "needs 2 seeds" : String.format(Locale.ROOT, "difference's lower end %.1f above 0; " +
+                "slowest adaptation %s of at most %d samples", d.low(), slowest < 0 ? "never" :
+                String.valueOf(slowest), ADAPT_SAMPLES),
+            passed);
+    }
+
+    /**
+     * @param points   a timeline.
+     * @param fromUs   where to start counting, microseconds.
+     * @param rttUs    the RTT to exceed, microseconds.
+     * @return how many valid RTT samples after {@code fromUs} it takes until the RTO computed from one exceeds
+     * {@code rttUs} (a backed-off RTO after a timeout does not count: only what the estimator learnt), or -1.
+     */
+    static int samplesToAdapt(final List<RtoTimeline.Point> points, final long fromUs, final long rttUs)
+    {
+        int samples = 0;
+        for (final RtoTimeline.Point p : points)
+        {
+            if (p.atUs() < fromUs || p.sampleUs() <= 0)
+            {
+                continue;
+            }
+            samples++;
+            if (p.rtoUs() > rttUs)
+            {
+                return samples;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Every check, in the report's order.
      *
-     * @param lab what the check runs on: {@link Lab#REAL}, or a simulator broken on purpose.
-     * @param traffic the compare workload, for a strategy and a seed.
-     * @param seeds the seeds, each an independent replication.
-     * @param lossy the lossy path of the connection.
-     * @param durationUs how long the connection runs on each seed, microseconds.
+     * @param lab            what the checks run on: {@link Lab#REAL}, or a simulator broken on purpose.
+     * @param traffic        the compare workload, for a strategy and a seed.
+     * @param seeds          the seeds, each an independent replication.
+     * @param lossy          the lossy path of Karn's check.
+     * @param karnDurationUs how long Karn's connection runs on each seed, microseconds.
+     * @param step           the path of the RTT step's check, its step at half of {@code stepDurationUs}.
+     * @param newRttUs       the RTT after that step, microseconds.
+     * @param stepDurationUs how long the RTT step's connection runs on each seed, microseconds.
+     * @return the verdicts.
      * @throws InterruptedException if the thread is interrupted while runs are under way.
-     * @return every check, in the report's order.
      */
     public static List<Result> all(final Lab lab, final Traffic traffic, final List<Long> seeds,
-        final NetworkModel lossy, final long durationUs) throws InterruptedException
+        final NetworkModel lossy, final long karnDurationUs, final NetworkModel step, final long newRttUs,
+        final long stepDurationUs) throws InterruptedException
     {
         final List<Result> results = new ArrayList<>();
         results.add(minimumDominates(lab, traffic, seeds));
-        results.add(karn(lab, lossy, seeds, durationUs));
+        results.add(karn(lab, lossy, seeds, karnDurationUs));
         results.add(backoff(lab));
+        results.add(rttStep(lab, step, stepDurationUs / 2, newRttUs, seeds, stepDurationUs));
         return results;
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,14 @@ class ChecksTest
     private static final NetworkModel LOSSY = NetworkModel.builder().loss(0.05).rttUs(100_000)
         .jitter(NetworkModel.Jitter.LOGNORMAL, 20_000).build();
     private static final long KARN_US = 120_000_000;
+    private static final long STEP_US = 40_000_000;
+    private static final NetworkModel STEP = NetworkModel.builder().loss(0).rttUs(100_000)
+        .jitter(NetworkModel.Jitter.LOGNORMAL, 10_000).event("step:at=20s,rtt=500ms").build();
+
+    /** RFC 6298 without its variance term (k = 0): an RTO of SRTT alone, as RFC 793's without its factor. */
+    private static final Checks.Lab NO_VARIANCE = new Checks.Lab(spec ->
+        RtoStrategies.parse(spec.startsWith("rfc6298") ? spec + (spec.contains(":") ? "," : ":") + "k=0" : spec),
+        true);
 
     /** compare's workload, small. */
     private static final Checks.Traffic TRAFFIC = (specification, strategy, seed) -> Scenario.builder().seed(seed)
@@ -49,7 +58,9 @@ class ChecksTest
     @Test
     void shouldPassEveryCheckOnTheRealSimulator() throws InterruptedException
     {
-        final List<Checks.Result> results = Checks.all(Checks.Lab.REAL, TRAFFIC, SEEDS, LOSSY, KARN_US);
+        final List<Checks.Result> results = Checks.all(Checks.Lab.REAL, TRAFFIC, SEEDS, LOSSY, KARN_US, STEP,
+            500_000, STEP_US);
+        assertEquals(4, results.size());
         for (final Checks.Result r : results)
         {
             System.out.println(r.markdown(1));
@@ -77,6 +88,14 @@ class ChecksTest
     void shouldFailTheBackoffCheckWhenTheTimeoutQuadruples()
     {
         final Checks.Result r = Checks.backoff(QUADRUPLES);
+        System.out.println(r.markdown(1));
+        assertFalse(r.passed(), r.markdown(1));
+    }
+
+    @Test
+    void shouldFailTheRttStepCheckWhenRfc6298LosesItsVarianceTerm()
+    {
+        final Checks.Result r = Checks.rttStep(NO_VARIANCE, STEP, STEP_US / 2, 500_000, SEEDS, STEP_US);
         System.out.println(r.markdown(1));
         assertFalse(r.passed(), r.markdown(1));
     }
