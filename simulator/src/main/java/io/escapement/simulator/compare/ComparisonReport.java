@@ -336,7 +336,7 @@ public final class ComparisonReport
     {
         final Comparison.Sweep axis = grid.axes().get(0);
         final double[] reference = grid.reference();
-        final XYChart chart = new XYChartBuilder().width(1100).height(620)
+        final XYChart chart = new XYChartBuilder().width(1250).height(620)
             .title(metric.heading + " vs " + axis.parameter() + " (mean ± 95% CI, " + seeds.size() + " seeds); " +
                 workload)
             .xAxisTitle(axis.label()).yAxisTitle(metric.heading).build();
@@ -387,9 +387,9 @@ public final class ComparisonReport
     public void recoveryQuantileChart(final Path file, final double[] point, final String workload)
         throws IOException
     {
-        final XYChart chart = new XYChartBuilder().width(1100).height(620)
-            .title("Real loss to its first retransmission: the CDF with axes swapped (quantiles, mean and 95% " +
-                "interval over seeds); " + workload)
+        final XYChart chart = new XYChartBuilder().width(1250).height(620)
+            .title("Recovery wait quantiles (the CDF, axes swapped; mean ± 95% CI, " + seeds.size() + " seeds); " +
+                workload)
             .xAxisTitle("fraction of real losses waiting at most y").yAxisTitle("wait (ms)").build();
         style(chart);
         chart.getStyler().setErrorBarsColorSeriesColor(true);
@@ -436,13 +436,13 @@ public final class ComparisonReport
      */
     public void completionChart(final Path file, final double[] point, final String workload) throws IOException
     {
-        final CategoryChart chart = new CategoryChartBuilder().width(1100).height(620)
-            .title("Connection completion time, p50 and p99 (mean, 95% interval over " + seeds.size() +
-                " seeds); " + workload)
+        final CategoryChart chart = new CategoryChartBuilder().width(1250).height(620)
+            .title("Completion p50 and p99 (mean ± 95% CI, " + seeds.size() + " seeds); " + workload)
             .xAxisTitle("percentile").yAxisTitle("ms").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartTitleFont(TITLE);
-        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        // black: a bar's own colour would hide the lower half of its error bar
+        chart.getStyler().setErrorBarsColorSeriesColor(false).setErrorBarsColor(java.awt.Color.BLACK);
         final StringBuilder csv = new StringBuilder("strategy,percentile,n,mean_ms,ci95_low_ms,ci95_high_ms\n");
         final Map<String, double[]> drawn = new java.util.LinkedHashMap<>();
         for (final String strategy : strategies)
