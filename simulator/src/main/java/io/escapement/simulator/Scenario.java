@@ -79,7 +79,7 @@ public final class Scenario
         halfClose = b.halfClose;
         idleTimeoutUs = b.idleTimeoutUs;
         rtoSpecification = withHz(b.rto, b.hz);
-        rto = RtoStrategies.parse(rtoSpecification);
+        rto = b.rtoStrategy != null ? b.rtoStrategy : RtoStrategies.parse(rtoSpecification);
         retryPolicy = (b.countRetries ? RetryPolicy.counting(b.synRetries, b.synAckRetries, b.tcpRetries2) :
             RetryPolicy.linux(b.synRetries, b.synAckRetries, b.tcpRetries2, b.rtoBaseUs, b.rtoMaxUs))
             .withSynLinearTimeouts(b.synLinearTimeouts)
@@ -162,6 +162,7 @@ public final class Scenario
         double halfClose = 0;
         long idleTimeoutUs = 120_000_000;
         String rto = "linux";
+        RtoStrategy rtoStrategy;
         int synRetries = 6;
         int synLinearTimeouts = 4; // Linux 6.5 on
         int synAckRetries = 5;
@@ -210,6 +211,11 @@ public final class Scenario
          */
         public Builder halfClose(final double v) { halfClose = v; return this; }
         public Builder rto(final String v) { rto = v; return this; }
+        /**
+         * A strategy object in place of the one {@link #rto}'s specification names (which still names it in
+         * reports): for compare's checks, whose tests run a strategy broken on purpose. {@code null} clears it.
+         */
+        public Builder rtoStrategy(final RtoStrategy v) { rtoStrategy = v; return this; }
         public Builder synRetries(final int v) { synRetries = v; return this; }
         public Builder synLinearTimeouts(final int v) { synLinearTimeouts = v; return this; }
         public Builder synAckRetries(final int v) { synAckRetries = v; return this; }

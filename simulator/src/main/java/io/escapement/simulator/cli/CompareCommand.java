@@ -3,7 +3,11 @@ package io.escapement.simulator.cli;
 import io.escapement.engine.rto.RtoParameters;
 import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.compare.Checks;
+import io.escapement.simulator.compare.CompareCsv;
 import io.escapement.simulator.compare.Comparison;
+import io.escapement.simulator.compare.Metric;
+import io.escapement.simulator.compare.Palette;
 import io.escapement.simulator.compare.ComparisonReport;
 import io.escapement.simulator.compare.RtoTimeline;
 import io.escapement.simulator.net.NetworkModel;
@@ -12,8 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,18 +38,28 @@ import java.util.concurrent.Callable;
             "a delay spike and an RTT step; and checks the simulator against published results.",
         "",
         "The workload options are those of a single run (see escapement-simulator --help), with defaults of " +
-            "its own: 20,000 connections a run, 100 ms RTT with lognormal jitter of 20 ms mean, and the tail " +
+            "its own: 10,000 connections a run (and seeds 1 to 5), 100 ms RTT with lognormal jitter of 20 ms mean, and the tail " +
             "loss probe off, so that the RTO alone recovers losses; --rto and --seed are replaced by " +
             "--strategies and --seeds.",
         ""},
-    footer = {"", "Example: escapement-simulator compare --sweep loss=0,0.02,0.05,0.1 --seeds 1,2 --rtt 50ms"})
+    footer = {"",
+        "Presets (--preset): linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP " +
+            "on, retries by Linux's time budget) and rfc (no TLP, exact timers, retries counted); compare's own " +
+            "defaults above apply to both.",
+        "Example: escapement-simulator compare --sweep loss=0,0.02,0.05,0.1 --seeds 1..5 --rtt 50ms"})
 final class CompareCommand implements Callable<Integer>
 {
     /** Defaults of compare that differ from a single run's: smaller runs, a path whose jitter matters. */
     static final Map<String, String> DEFAULTS = Map.of(
-        "connections", "20000", "rtt", "100ms", "jitter", "lognormal", "jitter-mean", "20ms", "tlp", "false");
+        "connections", "10000", "rtt", "100ms", "jitter", "lognormal", "jitter-mean", "20ms", "tlp", "false");
 
     private static final int STEP_FACTOR = 5;
+    /** The loss of the Karn check's path: enough retransmissions to bias SRTT visibly without the rule. */
+    private static final double KARN_LOSS = 0.05;
+    /** How long the Karn check's connection runs per seed. */
+    private static final long KARN_DURATION_US = 120_000_000;
+    /** The shortest --timeline: long enough for samples before its events. */
+    static final long MIN_TIMELINE_US = 4_000_000;
     private static final List<String> STEP_STRATEGIES = List.of("rfc6298:min=10ms", "rfc793:lbound=10ms");
 
 
@@ -57,13 +71,24 @@ final class CompareCommand implements Callable<Integer>
         defaultValue = "rfc6298;rfc6298:min=200ms;linux;rfc793;fixed;quic;eifel:min=200ms")
     List<String> strategies;
 
-    @Option(names = "--seeds", paramLabel = "N", split = ",", defaultValue = "1",
-        description = "Seeds; each run is repeated for each and the figures merged.")
+    @Option(names = "--seeds", paramLabel = "LIST", defaultValue = "1..5",
+        description = "Seeds, such as 1,2,7 or 1..30 or both (1..10,42): each run is repeated for each, and every " +
+            "table and chart gives the mean over seeds with its 95%% confidence interval.")
+    String seedsText;
+
     List<Long> seeds;
 
     @Option(names = "--sweep", paramLabel = "PARAM=V1,V2,...", defaultValue = "loss=0,0.01,0.02,0.05,0.1",
-        description = "The parameter to sweep: loss (probabilities), rtt or jitter (durations).")
+        description = "The parameter to sweep: loss (probabilities), rtt or jitter (durations); two make a grid " +
+            "(loss=0,0.02,rtt=20ms,100ms) with a heat map of --heatmap's difference.")
     String sweep;
+
+    @Option(names = "--heatmap", paramLabel = "A;B",
+        description = "With a two-parameter --sweep: the two strategies whose paired difference the heat map " +
+            "shows, B minus A (default: the first two of --strategies).")
+    String heatmap;
+
+    List<String> heatmapPair;
 
     @Option(names = "--parallel", paramLabel = "N", description = "Runs at once (default: the number of cores).")
     Integer parallel;
@@ -83,12 +108,30 @@ final class CompareCommand implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The single run's options that compare replaces (by --strategies and --seeds), and refuses. */
+    static final List<String> REPLACED = List.of("--rto", "--seed");
+
+    /**
+     * Hides {@link #REPLACED} from compare's help: they come with the shared options, and {@link #call} refuses
+     * them with a message naming the option to use instead, so the help must not offer them.
+     */
+    static void hideReplacedOptions(final CommandLine.Model.CommandSpec compare)
+    {
+        for (final String name : REPLACED)
+        {
+            final CommandLine.Model.OptionSpec option = compare.findOption(name);
+            compare.remove(option);
+            compare.addOption(CommandLine.Model.OptionSpec.builder(option).hidden(true).build());
+        }
+    }
+
     @Override
     public Integer call() throws Exception
     {
         System.setProperty("java.awt.headless", "true");
-        final Comparison.Sweep sweepSpec = Comparison.Sweep.parse(sweep);
-        for (final String replaced : new String[]{"--rto", "--seed"})
+        final Comparison.Grid grid = Comparison.Grid.parse(sweep);
+        seeds = Comparison.parseSeeds(seedsText);
+        for (final String replaced : REPLACED)
         {
             if (spec.commandLine().getParseResult().hasMatchedOption(replaced))
             {
@@ -96,9 +139,30 @@ final class CompareCommand implements Callable<Integer>
                     "--seeds") + ", not " + replaced);
             }
         }
+        final java.util.Set<String> distinct = new java.util.HashSet<>();
         for (final String strategy : strategies)
         {
             RtoStrategies.parse(strategy); // an unknown name fails here, before any run
+            if (!distinct.add(strategy.trim()))
+            {
+                throw new IllegalArgumentException("--strategies: '" + strategy.trim() + "' is given twice; " +
+                    "each strategy is a series of its own in the tables and charts");
+            }
+        }
+        final List<String> pair = heatmap == null ? strategies.subList(0, Math.min(2, strategies.size())) :
+            List.of(heatmap.split(";", -1));
+        if (grid.axes().size() == 2 && (pair.size() != 2 || !strategies.contains(pair.get(0).trim()) ||
+            !strategies.contains(pair.get(1).trim()) || pair.get(0).trim().equals(pair.get(1).trim())))
+        {
+            throw new IllegalArgumentException("--heatmap " + (heatmap == null ? "(default: the first two " +
+                "strategies)" : "'" + heatmap + "'") + ": give two different strategies of --strategies, A;B");
+        }
+        heatmapPair = List.of(pair.get(0).trim(), pair.size() > 1 ? pair.get(1).trim() : pair.get(0).trim());
+        if (timelineUs < MIN_TIMELINE_US)
+        {
+            throw new IllegalArgumentException("--timeline " + RtoParameters.formatUs(timelineUs) + ": must be at " +
+                "least " + RtoParameters.formatUs(MIN_TIMELINE_US) + " (its delay spike starts at a quarter of it, " +
+                "its RTT step at half, and the connection needs samples before both)");
         }
         final Scenario base = options.scenario(); // validates every other option
         final int threads = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
@@ -106,58 +170,65 @@ final class CompareCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--parallel=" + threads + " must be between 1 and 256");
         }
-        if (seeds.isEmpty())
-        {
-            throw new IllegalArgumentException("--seeds: give at least one seed");
-        }
         final PrintWriter stdout = spec.commandLine().getOut();
-        SimulatorCommand.createDirectories(out);
-        final Comparison.Workload workload = (strategy, seed, value) ->
-            options.builder().seed(seed).rto(strategy)
-                .network(sweepSpec.apply(options.networkBuilder(), options.jitter, value).build()).build();
+        final CompareOutput output = CompareOutput.prepare(out); // before any run: an unwritable --out fails now
+        try
+        {
+            final int code = compare(grid, base, threads, stdout, output.staging());
+            output.commit();
+            return code;
+        }
+        finally
+        {
+            output.abandon(); // a no-op once committed: the staging directory has become --out
+        }
+    }
 
-        final double reference = reference(sweepSpec);
+    private int compare(final Comparison.Grid grid, final Scenario base, final int threads,
+        final PrintWriter stdout, final Path out) throws Exception
+    {
+        final Comparison.Workload workload = (strategy, seed, point) ->
+            options.builder().seed(seed).rto(strategy)
+                .network(grid.apply(options.networkBuilder(), options.jitter, point).build()).build();
+        final double[] reference = grid.reference();
         // the path's RTT at the reference point: the swept value when the RTT is what is swept
-        final long rttUs = sweepSpec.parameter().equals("rtt") ? (long)reference : base.network.rttUs();
-        final String belowRtt = "fixed:rto=" + RtoParameters.formatUs(Math.max(1000, rttUs / 2 / 1000 * 1000)) +
-            ",backoff=0";
-        final List<String> sanityStrategies = List.of("rfc6298", "rfc6298:min=200ms", belowRtt);
-        final int total = strategies.size() * seeds.size() * sweepSpec.values().length +
-            sanityStrategies.size() * seeds.size();
+        final long rttUs = (long)grid.valueOf("rtt", reference, base.network.rttUs());
+        final List<Comparison.PlannedRun> plan = Comparison.plan(strategies, seeds, grid.points());
+        final int checkRuns = 3 * seeds.size();
+        final int total = plan.size() + checkRuns;
         final ProgressBar bar = progress ? new ProgressBar(System.err, System.console() != null, "runs done") : null;
         final long start = System.nanoTime();
-        final List<Comparison.Run> runs = Comparison.run(workload, strategies, seeds, sweepSpec.values(), threads,
-            n -> report(bar, n, total));
-        final int mainRuns = runs.size();
-        final List<Comparison.Run> sanity = Comparison.run(workload, sanityStrategies, seeds,
-            new double[]{reference}, threads, n -> report(bar, mainRuns + n, total));
-        // the charts need no display
-        if (bar != null)
+        final List<Comparison.Run> runs = Comparison.execute(workload, plan, threads, n -> report(bar, n, total));
+
+        final Palette palette = new Palette(strategies);
+        final ComparisonReport report = new ComparisonReport(strategies, grid, seeds, runs, palette);
+        ComparisonReport.write(out.resolve("compare.csv"), CompareCsv.write(grid, runs));
+        final String workloadTitle = title(base, grid, null);
+        final String atReference = title(base, grid, reference);
+        report.metricChart(out.resolve("spurious-vs-" + grid.axes().get(0).parameter()), Metric.SPURIOUS,
+            workloadTitle);
+        report.metricChart(out.resolve("recovery-vs-" + grid.axes().get(0).parameter()), Metric.RECOVERY_WAIT,
+            workloadTitle);
+        report.recoveryQuantileChart(out.resolve("recovery-cdf"), reference, atReference);
+        report.completionChart(out.resolve("completion"), reference, atReference);
+        if (grid.axes().size() == 2)
         {
-            bar.finish();
+            report.differenceHeatmap(out.resolve("heatmap"), heatmapPair.get(0), heatmapPair.get(1),
+                Metric.SPURIOUS);
         }
 
-        final ComparisonReport report = new ComparisonReport(strategies, sweepSpec, runs);
-        final ComparisonReport sanityReport = new ComparisonReport(sanityStrategies, sweepSpec, sanity);
-        final String where = describe(base, sweepSpec, reference);
-        ComparisonReport.write(out.resolve("compare.csv"), ComparisonReport.csv(sweepSpec, runs));
-        final String at = sweepSpec.parameter() + " " + sweepSpec.format(reference);
-        report.spuriousChart(out.resolve("spurious-vs-" + sweepSpec.parameter()), "see report.md for the workload");
-        report.recoveryCdfChart(out.resolve("recovery-cdf"), reference, at);
-        report.completionChart(out.resolve("completion"), reference, at);
-
         // one long-lived connection through a delay spike and an RTT step, per strategy
-        final NetworkModel timelineNetwork = timelineNetwork(base, reference, sweepSpec);
+        final List<ComparisonReport.Event> events = new ArrayList<>();
+        final NetworkModel timelineNetwork = timelineNetwork(grid, reference, rttUs, events);
         final Map<String, List<RtoTimeline.Point>> timelines = new LinkedHashMap<>();
         for (final String strategy : strategies)
         {
             timelines.put(strategy, RtoTimeline.run(strategy, timelineNetwork, seeds.get(0), timelineUs));
         }
         final String timelineWhere = timelineNetwork + ", seed " + seeds.get(0);
-        ComparisonReport.timelineChart(out.resolve("rto-timeline"), timelines, "delay spike and RTT step");
+        report.timelineChart(out.resolve("rto-timeline"), timelines, timelineWhere, events);
 
         // the RTT step of the literature: an SRTT-only rule against RFC 6298, both with a low floor, heavy jitter
-        // (a step well beyond RFC 793's factor-2 margin, jitter a tenth of the RTT)
         final NetworkModel stepNetwork = NetworkModel.builder().loss(0).rttUs(rttUs)
             .jitter(NetworkModel.Jitter.LOGNORMAL, rttUs / 10)
             .event("step:at=" + RtoParameters.formatUs(timelineUs / 2) + ",rtt=" +
@@ -168,15 +239,45 @@ final class CompareCommand implements Callable<Integer>
         {
             steps.put(strategy, RtoTimeline.run(strategy, stepNetwork, seeds.get(0), timelineUs));
         }
-        ComparisonReport.timelineChart(out.resolve("rtt-step"), steps, "RTT step");
+        report.timelineChart(out.resolve("rtt-step"), steps, stepNetwork + ", seed " + seeds.get(0),
+            List.of(new ComparisonReport.Event(timelineUs / 2, "RTT ×" + STEP_FACTOR)));
 
-        final String markdown = markdown(report, sanityReport, sweepSpec, reference, where, timelines,
-            timelineWhere, steps, stepNetwork, belowRtt, rttUs, threads, (System.nanoTime() - start) / 1e9);
+        // the checks: the compare workload at the reference point, and a lossy long-lived connection
+        final Checks.Traffic traffic = (specification, strategy, seed) -> options.builder().seed(seed)
+            .rto(specification).rtoStrategy(strategy)
+            .network(grid.apply(options.networkBuilder(), options.jitter, reference).build()).build();
+        final NetworkModel lossy = NetworkModel.builder().loss(KARN_LOSS).rttUs(rttUs)
+            .jitter(NetworkModel.Jitter.LOGNORMAL, rttUs / 5).build();
+        final List<Checks.Result> checks = Checks.all(Checks.Lab.REAL, traffic, seeds, lossy, KARN_DURATION_US,
+            stepNetwork, STEP_FACTOR * rttUs, timelineUs);
+        report(bar, total, total);
+        if (bar != null)
+        {
+            bar.finish();
+        }
+
+        final String markdown = markdown(report, grid, reference, rttUs, base, timelineWhere, timelines,
+            stepNetwork, checks, threads, (System.nanoTime() - start) / 1e9);
         ComparisonReport.write(out.resolve("report.md"), markdown);
         stdout.println(report.table(reference));
-        stdout.printf(Locale.ROOT, "Wrote %s/report.md, compare.csv and the charts (%d runs, %.1f s)%n", out,
-            runs.size() + sanity.size(), (System.nanoTime() - start) / 1e9);
+        final long passed = checks.stream().filter(Checks.Result::passed).count();
+        stdout.printf(Locale.ROOT, "Checks: %d of %d passed%n", passed, checks.size());
+        stdout.printf(Locale.ROOT, "Wrote %s/report.md, compare.csv and the charts (%d runs, %.1f s)%n", this.out,
+            runs.size() + checkRuns, (System.nanoTime() - start) / 1e9);
         return SimulatorCommand.EXIT_OK;
+    }
+
+    /** @return why two strategies coincide, where their parameters tell: a shared floor well above the RTT. */
+    private static String why(final String a, final String b, final long rttUs)
+    {
+        final long minA = RtoStrategies.parse(a).minRtoUs();
+        final long minB = RtoStrategies.parse(b).minRtoUs();
+        if (minA == minB && minA >= 4 * rttUs)
+        {
+            return "both have a minimum of " + RtoParameters.formatUs(minA) + ", at least four times this path's RTT of " +
+                RtoParameters.formatUs(rttUs) + ", so both sit on that floor and their estimators never matter";
+        }
+        return "their effective parameters (above) lead to the same timeouts on this traffic";
     }
 
     private static void report(final ProgressBar bar, final int done, final int total)
@@ -187,93 +288,133 @@ final class CompareCommand implements Callable<Integer>
         }
     }
 
-    /** @return the sweep value the tables use: 1% loss if swept, else the middle value. */
-    private static double reference(final Comparison.Sweep sweep)
+    private NetworkModel timelineNetwork(final Comparison.Grid grid, final double[] reference, final long rtt,
+        final List<ComparisonReport.Event> events)
     {
-        final double[] values = sweep.values();
-        if (sweep.parameter().equals("loss"))
-        {
-            double best = values[0];
-            for (final double v : values)
-            {
-                if (Math.abs(v - 0.01) < Math.abs(best - 0.01))
-                {
-                    best = v;
-                }
-            }
-            return best;
-        }
-        return values[values.length / 2];
-    }
-
-    private NetworkModel timelineNetwork(final Scenario base, final double reference, final Comparison.Sweep sweep)
-    {
-        final NetworkModel.Builder network = sweep.apply(options.networkBuilder(), options.jitter, reference);
+        final NetworkModel.Builder network = grid.apply(options.networkBuilder(), options.jitter, reference);
         if (options.events.isEmpty())
         {
-            final long rtt = sweep.parameter().equals("rtt") ? (long)reference : base.network.rttUs();
             network.event("spike:at=" + RtoParameters.formatUs(timelineUs / 4) + ",for=2s,add=" +
                 RtoParameters.formatUs(4 * rtt));
             network.event("step:at=" + RtoParameters.formatUs(timelineUs / 2) + ",rtt=" +
                 RtoParameters.formatUs(3 * rtt));
+            events.add(new ComparisonReport.Event(timelineUs / 4, "spike +" + RtoParameters.formatUs(4 * rtt)));
+            events.add(new ComparisonReport.Event(timelineUs / 4 + 2_000_000, "spike ends"));
+            events.add(new ComparisonReport.Event(timelineUs / 2, "RTT ×3"));
         }
         return network.build();
     }
 
-    private String describe(final Scenario base, final Comparison.Sweep sweep, final Double reference)
+    /** @return the workload in a few words, for a chart's title: at a point, or with the grid swept. */
+    private String title(final Scenario base, final Comparison.Grid grid, final double[] point)
     {
-        final String value = reference == null ? sweep.parameter() + " swept" : sweep.parameter() + " " +
-            sweep.format(reference);
-        return String.format(Locale.ROOT, "%,d connections x %d seed%s, %s, %s jitter mean %s, %s", base.connections,
-            seeds.size(), seeds.size() == 1 ? "" : "s", sweep.parameter().equals("rtt") ? "RTT swept" :
-                "RTT " + RtoParameters.formatUs(base.network.rttUs()), base.network.jitter().name().toLowerCase(
-                Locale.ROOT), RtoParameters.formatUs(base.network.jitterUs()), value);
+        final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%,d connections/run", base.connections));
+        for (final String parameter : List.of("loss", "rtt", "jitter"))
+        {
+            final double fixed = switch (parameter)
+            {
+                case "loss" -> options.loss;
+                case "rtt" -> base.network.rttUs();
+                default -> base.network.jitterUs();
+            };
+            final boolean swept = grid.axes().stream().anyMatch(a -> a.parameter().equals(parameter));
+            final double value = point == null ? fixed : grid.valueOf(parameter, point, fixed);
+            s.append(", ").append(parameter).append(' ').append(swept && point == null ? "swept" :
+                parameter.equals("loss") ? String.format(Locale.ROOT, "%.1f%%", value * 100) :
+                    RtoParameters.formatUs((long)value));
+        }
+        return s.append(", ").append(base.network.jitter().name().toLowerCase(Locale.ROOT)).append(" jitter")
+            .toString();
     }
 
-    private String markdown(final ComparisonReport report, final ComparisonReport sanity,
-        final Comparison.Sweep sweep, final double reference, final String where,
-        final Map<String, List<RtoTimeline.Point>> timelines, final String timelineWhere,
-        final Map<String, List<RtoTimeline.Point>> steps, final NetworkModel stepNetwork, final String belowRtt,
-        final long rttUs, final int threads, final double seconds)
+    private String markdown(final ComparisonReport report, final Comparison.Grid grid, final double[] reference,
+        final long rttUs, final Scenario base, final String timelineWhere, final Map<String, List<RtoTimeline.Point>> timelines,
+        final NetworkModel stepNetwork, final List<Checks.Result> checks, final int threads, final double seconds)
     {
-        final String command = "java -jar simulator/target/escapement-simulator.jar " +
-            String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        final String command = ("java -jar simulator/target/escapement-simulator.jar " +
+            String.join(" ", spec.commandLine().getParseResult().originalArgs())).trim();
+        final String x = grid.axes().get(0).parameter();
         final StringBuilder s = new StringBuilder();
         s.append("# RTO strategies compared\n\n");
-        s.append("Made by `").append(command.trim()).append("` (").append(String.format(Locale.ROOT,
+        s.append("Made by `").append(command).append("` (").append(String.format(Locale.ROOT,
             "%.0f s on %d cores", seconds, threads)).append("). Every run is a full simulation: handshake, ")
             .append("request and response, teardown, Linux's retry limits (tail loss probe ")
             .append(options.tlp ? "on" : "off, so that the RTO alone recovers losses").append("); only the RTO ")
             .append("strategy changes between the rows of a table. A packet's fate (lost or not, its jitter) is a ")
-            .append("hash of the seed and the packet's identity, so every strategy meets the same network.\n\n");
-        s.append("Workload: ").append(where).append("; request ")
-            .append(options.requestBytes).append(" B, response ").append(options.responseBytes)
-            .append(" B. Seeds: ").append(seeds).append(". Raw numbers, one row per run: `compare.csv`.\n\n");
-        s.append("How to read: a *spurious* retransmission resends a segment while a copy of it, or an ACK covering ")
-            .append("it, is still on its way (the simulator knows); *real loss to retransmission* is how long a ")
-            .append("lost original ")
-            .append("waited for its first retransmission, whatever sent it (RTO, tail loss probe or recovery).\n\n");
-        final String caption = "*" + where + "; seeds " + seeds + "; `" + command.trim() + "`*\n\n";
-        s.append("## At ").append(sweep.format(reference)).append("\n\n").append(report.table(reference))
-            .append("\nFailed connections by reason:\n\n").append(report.failureTable(reference)).append('\n');
-        s.append("![completion times](completion.png)\n\n").append(caption);
-        s.append("![recovery CDF](recovery-cdf.png)\n\n").append(caption);
-        s.append("## Across the sweep\n\n![spurious](spurious-vs-").append(sweep.parameter()).append(".png)\n\n")
-            .append("*").append(describe(options.scenario(), sweep, null)).append("; seeds ").append(seeds)
-            .append("; `").append(command.trim()).append("`*\n\n");
-        for (final double value : sweep.values())
+            .append("hash of the seed and the packet's identity, so every strategy meets the same network on a ")
+            .append("seed, and differences between strategies are paired seed by seed.\n\n");
+        s.append("Workload: ").append(title(base, grid, null)).append("; request ").append(options.requestBytes)
+            .append(" B, response ").append(options.responseBytes).append(" B. Grid: ");
+        for (final Comparison.Sweep axis : grid.axes())
         {
-            if (value != reference)
+            s.append(axis.parameter()).append(' ');
+            for (int k = 0; k < axis.values().length; k++)
             {
-                s.append("### ").append(sweep.format(value)).append("\n\n").append(report.table(value)).append('\n');
+                s.append(k == 0 ? "" : ", ").append(axis.format(axis.values()[k]));
+            }
+            s.append("; ");
+        }
+        s.append("seeds ").append(seedsText).append(" (").append(seeds.size()).append("). Every number below is a ")
+            .append(report.basis()).append(". Raw numbers, one row per strategy, seed and grid point: ")
+            .append("`compare.csv`; every chart has the CSV of what it draws beside it (`NAME.png.csv`... see ")
+            .append("below).\n\n");
+
+        s.append("## Strategies\n\n| strategy | effective parameters |\n|---|---|\n");
+        for (final String strategy : strategies)
+        {
+            s.append("| `").append(strategy).append("` | `").append(RtoStrategies.parse(strategy)).append("` |\n");
+        }
+        s.append("\n## Columns\n\n");
+        for (final Metric m : Metric.values())
+        {
+            s.append("- **").append(m.heading).append("** (`").append(m.column).append("` in the CSV): ")
+                .append(m.definition).append(".\n");
+        }
+        s.append("\n## At ").append(grid.format(reference)).append("\n\n").append(report.table(reference))
+            .append("\n### Paired differences\n\nB − A seed by seed, mean ± 95% interval. \"B has fewer\" is said ")
+            .append("only when the interval excludes zero; \"not ranked\" means these seeds cannot tell the two ")
+            .append("apart on that metric.\n\n");
+        final List<ComparisonReport.Unranked> unranked = new ArrayList<>();
+        s.append(report.pairedTable(reference, unranked)).append('\n');
+        if (!unranked.isEmpty())
+        {
+            s.append("**Warning:** ").append(unranked.size()).append(" of the comparisons above have an interval ")
+                .append("too wide to rank the two strategies with ").append(seeds.size()).append(" seed")
+                .append(seeds.size() == 1 ? "" : "s").append("; more seeds (`--seeds 1..30`) narrow it.\n\n");
+        }
+        for (final String[] pair : report.coincidences(reference))
+        {
+            s.append("Note: `").append(pair[1]).append("` equals `").append(pair[0]).append("` here (every metric, ")
+                .append("every seed; its lines lie on the other's, labelled \"on\" in the legends): ")
+                .append(why(pair[0], pair[1], rttUs)).append(".\n\n");
+        }
+        s.append("Failed connections by reason, summed over seeds:\n\n").append(report.failureTable(reference))
+            .append('\n');
+        s.append("![completion times](completion.png)\n\n*Data: `completion.csv`.*\n\n");
+        s.append("![recovery wait quantiles](recovery-cdf.png)\n\n*Data: `recovery-cdf.csv`.*\n\n");
+        s.append("## Across the grid\n\n");
+        s.append("![spurious](spurious-vs-").append(x).append(".png)\n\n*Data: `spurious-vs-").append(x)
+            .append(".csv`.*\n\n![recovery wait](recovery-vs-").append(x).append(".png)\n\n*Data: `recovery-vs-")
+            .append(x).append(".csv`.*\n\n");
+        if (grid.axes().size() == 2)
+        {
+            s.append("![difference](heatmap.png)\n\n*`").append(heatmapPair.get(1)).append("` − `")
+                .append(heatmapPair.get(0)).append("`, spurious retransmissions per 1000 segments, paired over ")
+                .append("seeds at every grid point; intervals in `heatmap.csv`.*\n\n");
+        }
+        for (final double[] point : grid.points())
+        {
+            if (!java.util.Arrays.equals(point, reference))
+            {
+                s.append("### ").append(grid.format(point)).append("\n\n").append(report.table(point)).append('\n');
             }
         }
         s.append("## One connection through a delay spike and an RTT step\n\n");
         s.append("A single long-lived connection sends a segment, waits for its ACK and sends the next, for ")
             .append(RtoParameters.formatUs(timelineUs)).append(", over: ").append(timelineWhere)
-            .append(". Same engine timers, same network model; the lines are each strategy's RTO after every ")
-            .append("ACK or timeout, the dots one strategy's RTT samples.\n\n![RTO over time](rto-timeline.png)\n\n")
-            .append("*").append(timelineWhere).append("; `").append(command.trim()).append("`*\n\n");
+            .append(". A trace of one seed, not an estimate: no interval. The lines are each strategy's RTO ")
+            .append("after every ACK or timeout, the dots the first strategy's RTT samples, the vertical lines ")
+            .append("the events.\n\n![RTO over time](rto-timeline.png)\n\n*Data: `rto-timeline.csv`.*\n\n");
         s.append("| strategy | timeouts | of which spurious | samples |\n|---|---:|---:|---:|\n");
         for (final Map.Entry<String, List<RtoTimeline.Point>> e : timelines.entrySet())
         {
@@ -282,95 +423,18 @@ final class CompareCommand implements Callable<Integer>
                 e.getValue().stream().filter(RtoTimeline.Point::spurious).count(),
                 e.getValue().stream().filter(p -> p.sampleUs() > 0).count()));
         }
-        s.append("\n## Sanity checks against published results\n\n");
-        // 1. the minimum RTO dominates
-        final ComparisonReport.Metrics oneSecond = sanity.metrics("rfc6298", reference);
-        final ComparisonReport.Metrics twoHundred = sanity.metrics("rfc6298:min=200ms", reference);
-        final boolean fewerSpurious = oneSecond.spuriousPerThousandSegments() <=
-            twoHundred.spuriousPerThousandSegments();
-        final boolean slowerRecovery = mean(oneSecond) > mean(twoHundred);
-        s.append("1. **The minimum RTO dominates** (Allman and Paxson, \"On Estimating End-to-End Network Path ")
-            .append("Properties\", SIGCOMM 1999: a 1 s minimum avoids most spurious timeouts at the price of ")
-            .append("slower recovery than 200 ms). At ").append(sweep.format(reference)).append(": RFC 6298 with ")
-            .append("a 1 s minimum makes ").append(fmt(oneSecond.spuriousPerThousandSegments()))
-            .append(" spurious retransmissions per 1000 segments and waits ").append(ms(mean(oneSecond)))
-            .append(" ms on average before resending a real loss; with 200 ms, ")
-            .append(fmt(twoHundred.spuriousPerThousandSegments())).append(" and ").append(ms(mean(twoHundred)))
-            .append(" ms. **").append(fewerSpurious && slowerRecovery ? "Agrees" : "Does not agree")
-            .append("**").append(fewerSpurious && slowerRecovery ? "." : ": " + (fewerSpurious ? "" :
-                "the 1 s minimum does not have fewer spurious retransmissions; ") + (slowerRecovery ? "" :
-                "the 1 s minimum does not recover more slowly.")).append('\n');
-        // 2. a fixed RTO below the path's RTT
-        final ComparisonReport.Metrics below = sanity.metrics(belowRtt, reference);
-        final double perSegment = below.spuriousPerThousandSegments() / 1000.0;
-        s.append("2. **A fixed RTO below the path's RTT retransmits spuriously on almost every segment.** `")
-            .append(belowRtt).append("` on a ").append(RtoParameters.formatUs(rttUs)).append(" RTT path: ")
-            .append(fmt(perSegment)).append(" spurious retransmissions per segment. **")
-            .append(perSegment >= 0.9 ? "Agrees" : "Does not agree").append("**.\n");
-        // 3. after an RTT step up
-        final long stepAt = timelineUs / 2;
-        final List<RtoTimeline.Point> rfc = steps.get(STEP_STRATEGIES.get(0));
-        final List<RtoTimeline.Point> srtt = steps.get(STEP_STRATEGIES.get(1));
-        final long rfcSpurious = spurious(rfc, 0);
-        final long srttSpurious = spurious(srtt, 0);
-        final int adapt = samplesToAdapt(rfc, stepAt, STEP_FACTOR * rttUs);
-        final long rfcAfter = spurious(rfc, stepAt);
-        final long srttAfter = spurious(srtt, stepAt);
-        final boolean agrees = srttAfter > rfcAfter && adapt >= 1 && adapt <= 5;
-        s.append("3. **After an RTT step up, RFC 6298 adapts within a few samples while RFC 793's SRTT-only rule ")
-            .append("times out spuriously under jitter** (Jacobson, \"Congestion Avoidance and Control\", 1988). ")
-            .append("One long-lived connection for ").append(RtoParameters.formatUs(timelineUs)).append(": ")
-            .append(stepNetwork).append(", seed ").append(seeds.get(0)).append("; both strategies with a 10 ms ")
-            .append("floor, so that the rule, not the floor, decides. RFC 6298 (`").append(STEP_STRATEGIES.get(0))
-            .append("`) times out spuriously ").append(rfcAfter).append(" times after the step (")
-            .append(rfcSpurious).append(" in the whole run), and its RTO is above the new RTT ")
-            .append(adapt < 0 ? "at no sample after the step" : "after " + adapt + " sample" +
-                (adapt == 1 ? "" : "s")).append("; RFC 793 (`")
-            .append(STEP_STRATEGIES.get(1)).append("`) ").append(srttAfter).append(" times after the step (")
-            .append(srttSpurious).append(" in the whole run). **").append(agrees ? "Agrees" :
-                "Does not agree").append("**.\n\n![RTT step](rtt-step.png)\n");
-        return s.toString();
-    }
-
-    private static double mean(final ComparisonReport.Metrics m)
-    {
-        return m.recoveryUs().getTotalCount() == 0 ? 0 : m.recoveryUs().getMean();
-    }
-
-    private static long spurious(final List<RtoTimeline.Point> points, final long fromUs)
-    {
-        return points.stream().filter(p -> p.atUs() >= fromUs && p.spurious()).count();
-    }
-
-    /**
-     * @return how many valid RTT samples after {@code fromUs} it takes until the RTO computed from one exceeds
-     * {@code rttUs} (a backed-off RTO after a timeout does not count: only what the estimator learnt), or -1.
-     */
-    private static int samplesToAdapt(final List<RtoTimeline.Point> points, final long fromUs, final long rttUs)
-    {
-        int samples = 0;
-        for (final RtoTimeline.Point p : points)
+        s.append("\nThe RTT step of the literature (Jacobson 1988): `").append(STEP_STRATEGIES.get(0))
+            .append("` against RFC 793's SRTT-only rule `").append(STEP_STRATEGIES.get(1)).append("`, both with a ")
+            .append("10 ms floor so that the rule decides, over ").append(stepNetwork)
+            .append(".\n\n![RTT step](rtt-step.png)\n\n*Data: `rtt-step.csv`.*\n\n");
+        final long passed = checks.stream().filter(Checks.Result::passed).count();
+        s.append("## Checks against published results\n\n").append(passed).append(" of ").append(checks.size())
+            .append(" passed. Each is quantitative and can fail: the simulator's tests run each on a strategy or ")
+            .append("timeline broken on purpose and see it fail.\n\n");
+        for (int k = 0; k < checks.size(); k++)
         {
-            if (p.atUs() < fromUs || p.sampleUs() <= 0)
-            {
-                continue;
-            }
-            samples++;
-            if (p.rtoUs() > rttUs)
-            {
-                return samples;
-            }
+            s.append(checks.get(k).markdown(k + 1));
         }
-        return -1;
-    }
-
-    private static String fmt(final double v)
-    {
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static String ms(final double us)
-    {
-        return String.format(Locale.ROOT, "%.0f", us / 1000.0);
+        return s.toString();
     }
 }

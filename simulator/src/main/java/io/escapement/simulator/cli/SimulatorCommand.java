@@ -180,6 +180,7 @@ public final class SimulatorCommand implements Callable<Integer>
     {
         final CommandLine commandLine = new CommandLine(new SimulatorCommand())
             .setCaseInsensitiveEnumValuesAllowed(true);
+        CompareCommand.hideReplacedOptions(commandLine.getSubcommands().get("compare").getCommandSpec());
         final Properties file = loadConfig(find(args, "--config"));
         final Set<String> known = new HashSet<>();
         final List<CommandLine.Model.OptionSpec> all = new ArrayList<>(commandLine.getCommandSpec().options());

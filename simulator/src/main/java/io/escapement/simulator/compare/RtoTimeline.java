@@ -5,6 +5,7 @@ import io.escapement.engine.rto.RetransmissionTimers.Outcome;
 import io.escapement.engine.rto.RetransmissionTimers.Phase;
 import io.escapement.engine.rto.RetryPolicy;
 import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.engine.rto.RtoStrategy;
 import io.escapement.engine.wheel.TimerWheel;
 import io.escapement.simulator.net.NetworkModel;
 
@@ -25,8 +26,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RtoTimeline
 {
-    /** One point of the timeline. */
-    public record Point(long atUs, long sampleUs, long rtoUs, boolean timeout, boolean spurious)
+    /**
+     * One point of the timeline: an ACK (with its RTT sample, or -1 if Karn's rule kept it out) or a timeout, and
+     * the RTO and SRTT (-1 before any sample) after it; {@code retransmitted} says that the ACK acknowledged a
+     * segment sent more than once (its sample, if taken, is ambiguous).
+     */
+    public record Point(long atUs, long sampleUs, long rtoUs, long srttUs, boolean timeout, boolean spurious,
+        boolean retransmitted)
     {
     }
 
@@ -40,13 +46,31 @@ public final class RtoTimeline
      * @param strategy   an {@link RtoStrategies} specification.
      * @param durationUs how long the connection sends.
      * @return the points, in time order.
+     * @param network the network to change.
+     * @param seed the seed of the path's fates.
      */
     public static List<Point> run(final String strategy, final NetworkModel network, final long seed,
         final long durationUs)
     {
+        return run(RtoStrategies.parse(strategy), RetryPolicy.linuxDefaults(), true, network, seed, durationUs);
+    }
+
+    /**
+     * @param strategy   the strategy under test.
+     * @param retries    when the connection gives up.
+     * @param karn       whether to apply Karn's rule (RFC 6298, section 3): no RTT sample from the ACK of a
+     *                   retransmitted segment. {@code false} breaks the simulator on purpose, for the checks'
+     *                   tests: the ACK then yields a sample measured from the segment's first transmission.
+     * @param network    the path.
+     * @param seed       the seed of the path's fates.
+     * @param durationUs how long the connection sends.
+     * @return the points, in time order.
+     */
+    public static List<Point> run(final RtoStrategy strategy, final RetryPolicy retries, final boolean karn,
+        final NetworkModel network, final long seed, final long durationUs)
+    {
         final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).tickDuration(1).build();
-        final RetransmissionTimers timers = new RetransmissionTimers(wheel, RtoStrategies.parse(strategy),
-            RetryPolicy.linuxDefaults(), false, 1, KIND);
+        final RetransmissionTimers timers = new RetransmissionTimers(wheel, strategy, retries, false, 1, KIND);
         timers.open(0, Phase.DATA);
         final List<Point> points = new ArrayList<>();
         final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
@@ -84,7 +108,7 @@ public final class RtoTimeline
                     final Outcome outcome = timers.onExpiry(0, now);
                     final boolean spurious = earlierCopyArrives(network, seed, (int)state[segment],
                         (int)state[transmissions]);
-                    points.add(new Point(now, -1, timers.rtoUs(0), true, spurious));
+                    points.add(new Point(now, -1, timers.rtoUs(0), timers.srttUs(0), true, spurious, false));
                     if (outcome == Outcome.RETRANSMIT)
                     {
                         state[transmissions]++;
@@ -109,8 +133,10 @@ public final class RtoTimeline
                     timers.onSpuriousTimeout(0, now - state[sentAt]);
                 }
                 final long sample = now - state[sentAt];
-                timers.onAck(0, ack.of(now, k + 1, k + 1).rtt(sample, retransmitted));
-                points.add(new Point(now, retransmitted ? -1 : sample, timers.rtoUs(0), false, false));
+                final boolean ambiguous = retransmitted && karn;
+                timers.onAck(0, ack.of(now, k + 1, k + 1).rtt(sample, ambiguous));
+                points.add(new Point(now, ambiguous ? -1 : sample, timers.rtoUs(0), timers.srttUs(0), false, false,
+                    retransmitted));
                 if (now < durationUs)
                 {
                     state[segment] = k + 1;
