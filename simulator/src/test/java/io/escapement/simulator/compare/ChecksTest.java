@@ -143,6 +143,12 @@ class ChecksTest
         }
 
         @Override
+        public void onAckWithoutSample(final long[] state, final int offset)
+        {
+            delegate.onAckWithoutSample(state, offset);
+        }
+
+        @Override
         public void onTimeout(final long[] state, final int offset)
         {
             delegate.onTimeout(state, offset);
