@@ -174,6 +174,29 @@ public final class GilbertElliott
     }
 
     /**
+     * Fills {@code out} with the states of a flight's first {@code out.length} packets in one walk: what
+     * {@link #bad} says of each, for a long sequence at O(length) cost.
+     *
+     * @param flight a hash naming the flight.
+     * @param out    true where the chain is in the bad state.
+     */
+    void states(final long flight, final boolean[] out)
+    {
+        boolean bad = unit(flight, 0) < piBad;
+        long at = 0;
+        for (int stay = 1; at < out.length; stay++)
+        {
+            final long end = Math.min(out.length, at + stayLength(bad, unit(flight, stay)));
+            for (long k = at; k < end; k++)
+            {
+                out[(int)k] = bad;
+            }
+            at = end;
+            bad = !bad;
+        }
+    }
+
+    /**
      * @param flight a hash naming the flight.
      * @param n      the packet's place in the flight.
      * @param draw   a uniform number in [0, 1) from the packet's identity, for the loss in the state.

@@ -84,14 +84,16 @@ class GilbertElliottTest
         final GilbertElliott chain = new GilbertElliott(p, r, 0, 1);
         long runs = 0;
         long packets = 0;
+        final boolean[] states = new boolean[4_000];
         for (int k = 0; k < 400; k++)
         {
             // complete stays only: one that starts at 0 or runs past the window is cut short
+            chain.states(flight(k), states);
             int start = -1;
-            boolean previous = chain.bad(flight(k), 0);
-            for (int n = 1; n < 4_000; n++)
+            boolean previous = states[0];
+            for (int n = 1; n < states.length; n++)
             {
-                final boolean now = chain.bad(flight(k), n);
+                final boolean now = states[n];
                 if (now && !previous)
                 {
                     start = n;
@@ -109,6 +111,21 @@ class GilbertElliottTest
         assertTrue(runs > 1_000, "enough bursts to measure: " + runs);
         assertEquals(1 / r, (double)packets / runs, 5 * sd, "mean burst for p=" + p + ", r=" + r);
         assertEquals(1 / r, chain.meanBadStay(), 1e-12);
+    }
+
+    @Test
+    void shouldWalkAWholeFlightToTheSameStatesAsAskingForEachPacket()
+    {
+        final GilbertElliott chain = new GilbertElliott(0.2, 0.4, 0, 1);
+        final boolean[] states = new boolean[64];
+        for (int k = 0; k < 1_000; k++)
+        {
+            chain.states(flight(k), states);
+            for (int n = 0; n < states.length; n++)
+            {
+                assertEquals(states[n], chain.bad(flight(k), n), "flight " + k + ", packet " + n);
+            }
+        }
     }
 
     @Test
@@ -161,7 +178,8 @@ class GilbertElliottTest
     @Test
     void shouldGiveEachPacketIdentityOneFateWhateverIsAskedBefore()
     {
-        final GilbertElliott chain = new GilbertElliott(0.1, 0.3, 0, 1);
+        // losses in both states, so that the packet's own draw matters as well as the chain's state
+        final GilbertElliott chain = new GilbertElliott(0.1, 0.3, 0.3, 0.7);
         final NetworkModel network = NetworkModel.builder().loss(0).burstLoss(chain, chain).build();
         final boolean[] forward = new boolean[64];
         for (int u = 0; u < 64; u++)
