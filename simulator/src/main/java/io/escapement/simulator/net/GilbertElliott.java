@@ -15,13 +15,16 @@ import java.util.Locale;
  * direction, what it carries, which unit, which transmission), as the rest of the network model's is, so that two
  * strategies compared on one seed meet the same fate for every packet both send, and so that the simulator can ask
  * again whether an earlier transmission was lost. The chain therefore does not follow the order in which a run
- * happens to send: it runs over the units of one <i>flight</i>, the packets of one connection, direction and kind
- * (segments, or ACKs and RSTs) with the same transmission number, in unit order: the SYN, the data segments, the
- * FIN as they first leave; then, independently, their first retransmissions; and so on. Each flight's chain starts
- * in its stationary distribution, so every packet, whatever its place, is lost with the stationary rate above, and
- * consecutive units of a flight (a window sent back to back) are lost together as a burst. What this leaves out:
- * a burst does not carry over from a segment to its own retransmission, nor from data to the ACKs going the same
- * way, nor from one connection to another (a path's outage in time is {@code --event spike} or a delay trace).
+ * happens to send: it runs over the units of one <i>flight</i>, the first transmissions of one connection,
+ * direction and kind (segments, or ACKs and RSTs), in unit order: the SYN, the data segments, the FIN as they
+ * first leave (a message's segments leave back to back), or the ACKs of them. A retransmission is a flight of its
+ * own, one packet long: retransmissions of different units leave at different times (one per timeout, or as ACKs
+ * come back), and a chain over them would tie together packets seconds apart. Each flight's chain starts in its
+ * stationary distribution, so every packet, whatever its place, is lost with the stationary rate above, and
+ * consecutive units of a first flight are lost together as a burst. What this leaves out: a burst does not carry
+ * over from a segment to its retransmission (a retransmission leaves at least an RTO or a probe timeout later),
+ * nor among retransmissions sent together, nor from data to the ACKs going the same way, nor from one connection
+ * to another (a path's outage in time is {@code --event spike} or a delay trace).
  * <p>
  * Computing the state at unit {@code n} walks the chain's stays (geometric lengths, each a hash of the flight and
  * the stay's number), not its steps: O(1 + n / (1/p + 1/r)) hashes, and a flight has at most 64 units.

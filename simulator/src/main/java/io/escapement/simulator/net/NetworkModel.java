@@ -145,21 +145,28 @@ public final class NetworkModel
             return true;
         }
         final GilbertElliott burst = fromClient ? burstToServer : burstToClient;
-        return burst != null && burst.lost(flight(seed, connection, fromClient, packetClass, transmission),
-            unit & 0xFFFF, uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x6E11));
+        if (burst == null)
+        {
+            return false;
+        }
+        // first transmissions: one chain over the units; a retransmission: a chain of its own, one packet long
+        final boolean first = transmission == 0;
+        return burst.lost(flight(seed, connection, fromClient, packetClass, transmission, first ? -1 : unit),
+            first ? unit & 0xFFFF : 0, uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x6E11));
     }
 
     /**
-     * @return a hash naming a flight of the bursty-loss chain: the packets of one connection, direction and kind
-     * (segments; ACKs and RSTs) with one transmission number, whose units the chain runs over in order.
+     * @return a hash naming a flight of the bursty-loss chain: the first transmissions of one connection, direction
+     * and kind (segments; ACKs and RSTs), whose units the chain runs over in order ({@code unit = -1}); or one
+     * retransmission alone.
      */
     static long flight(final long seed, final long connection, final boolean fromClient, final int packetClass,
-        final int transmission)
+        final int transmission, final int unit)
     {
         final long kind = packetClass == SEGMENT ? 0 : 1;
         long h = mix(mix(seed ^ 0x6E11E7A5L) + 0x9E3779B97F4A7C15L * (connection + 1));
         h = mix(h + ((long)transmission << 2 | (fromClient ? 2 : 0) | kind));
-        return h;
+        return mix(h + 0xC2B2AE3D27D4EB4FL * (unit + 1L));
     }
 
     /** @return the one-way delay of a packet sent at {@code sentUs}, at least 1 microsecond. */

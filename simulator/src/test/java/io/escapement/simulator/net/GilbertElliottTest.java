@@ -128,8 +128,10 @@ class GilbertElliottTest
         }
     }
 
-    @Test
-    void shouldLoseAtTheStationaryRateAndInBurstsThroughTheNetworkModel()
+    @ParameterizedTest
+    @CsvSource({"0, true", "1, false", "3, false"})
+    void shouldLoseAtTheStationaryRateInBurstsOverFirstTransmissionsOnly(final int transmission,
+        final boolean bursty)
     {
         // Elliott's form: some loss in the good state, not all in the bad one
         final double p = 0.05;
@@ -148,7 +150,8 @@ class GilbertElliottTest
             boolean previous = false;
             for (int u = 0; u < units; u++)
             {
-                final boolean l = network.lost(7, c, (c & 1) == 0, NetworkModel.SEGMENT, u, c % 3, 1);
+                final int packetClass = c % 3 == 0 ? NetworkModel.PURE_ACK : NetworkModel.SEGMENT;
+                final boolean l = network.lost(7, c, (c & 1) == 0, packetClass, u, transmission, 1);
                 lost += l ? 1 : 0;
                 if (u > 0 && previous)
                 {
@@ -165,14 +168,34 @@ class GilbertElliottTest
         // loss indicators are correlated through the state; (1+l)/(1-l) bounds the variance's inflation
         final double lambda = 1 - p - r;
         final double sd = Math.sqrt(rate * (1 - rate) / n * (1 + lambda) / (1 - lambda));
-        assertEquals(rate, lost / n, 5 * sd, "long-run loss rate");
-        // P(loss at n+1 | loss at n): the state after a loss is bad with P(bad | loss) = pi*bad / rate, then moves
+        assertEquals(rate, lost / n, 5 * sd, "long-run loss rate of transmission " + transmission);
+        // P(loss at n+1 | loss at n): the state after a loss is bad with P(bad | loss) = pi*bad / rate, then moves;
+        // retransmissions are flights of their own, lost at the stationary rate whatever the unit before
         final double badAfterLoss = pi * bad / rate;
         final double badNext = badAfterLoss * (1 - r) + (1 - badAfterLoss) * p;
-        final double expected = badNext * bad + (1 - badNext) * good;
+        final double expected = bursty ? badNext * bad + (1 - badNext) * good : rate;
         assertEquals(expected, (double)bothLost / pairs, 5 * Math.sqrt(expected * (1 - expected) / pairs),
             "a loss follows a loss as the chain says");
-        assertTrue(expected > 3 * rate, "and that is bursty: far above the independent rate");
+        assertEquals(bursty, expected > 3 * rate, "bursty: far above the independent rate");
+    }
+
+    @Test
+    void shouldLoseARetransmissionAtTheStationaryRateWhateverBefellTheOriginal()
+    {
+        final GilbertElliott chain = new GilbertElliott(0.05, 0.25, 0, 1);
+        final NetworkModel network = NetworkModel.builder().loss(0).burstLoss(chain, chain).build();
+        long originalsLost = 0;
+        long bothLost = 0;
+        for (int c = 0; c < 100_000; c++)
+        {
+            if (network.lost(3, c, true, NetworkModel.SEGMENT, 2, 0, 1))
+            {
+                originalsLost++;
+                bothLost += network.lost(3, c, true, NetworkModel.SEGMENT, 2, 1, 1) ? 1 : 0;
+            }
+        }
+        final double rate = chain.stationaryLoss();
+        assertEquals(rate, (double)bothLost / originalsLost, 5 * Math.sqrt(rate * (1 - rate) / originalsLost));
     }
 
     @Test
