@@ -226,8 +226,9 @@ final class CompareCommand implements Callable<Integer>
             sweep.format(reference);
         return String.format(Locale.ROOT, "%,d connections x %d seed%s, %s, %s jitter mean %s, %s", base.connections,
             seeds.size(), seeds.size() == 1 ? "" : "s", sweep.parameter().equals("rtt") ? "RTT swept" :
-                "RTT " + RtoParameters.formatUs(base.network.rttUs()), base.network.jitter().name().toLowerCase(
-                Locale.ROOT), RtoParameters.formatUs(base.network.jitterUs()), value);
+                "RTT " + (base.network.rttDistribution() != null ? base.network.rttDistribution() + " per connection" :
+                RtoParameters.formatUs(base.network.rttUs())), base.network.jitter().name().toLowerCase(
+                Locale.ROOT), RtoParameters.formatUs(base.network.jitterUs()), value) + base.network.additions();
     }
 
     private String markdown(final ComparisonReport report, final ComparisonReport sanity,

@@ -333,6 +333,16 @@ public final class NetworkModel
                 .append(RtoParameters.formatUs(spikeFromUs[i])).append(" to ")
                 .append(RtoParameters.formatUs(spikeToUs[i]));
         }
+        return s.append(additions()).toString();
+    }
+
+    /**
+     * @return what this network adds to the model of before per-connection RTTs, bursty loss and traces: its
+     * bursty loss and delay traces, each after a comma, or an empty string (a per-connection RTT is in the RTT).
+     */
+    public String additions()
+    {
+        final StringBuilder s = new StringBuilder();
         if (burstToServer != null)
         {
             s.append(", bursty loss to server ").append(burstToServer);
