@@ -343,6 +343,17 @@ final class ScenarioOptions
                 " must be wrap or refuse");
         };
         final long traceConnection = traceConnection();
+        if (traceConnection != NetworkModel.ALL_CONNECTIONS && delayTraceToServer == null &&
+            delayTraceToClient == null)
+        {
+            throw new IllegalArgumentException("--delay-trace-connection=" + delayTraceConnection +
+                " needs --delay-trace-to-server or --delay-trace-to-client");
+        }
+        if (traceConnection >= connections)
+        {
+            throw new IllegalArgumentException("--delay-trace-connection=" + delayTraceConnection +
+                " names no connection: they are numbered 0 to " + (connections - 1L));
+        }
         if (delayTraceToServer != null || delayTraceToClient != null)
         {
             network.delayTrace(

@@ -146,6 +146,7 @@ class SimulatorCommandTest
         "--delay-trace-to-server /nonexistent/trace.csv | --delay-trace-to-server '/nonexistent/trace.csv': cannot read",
         "--delay-trace-end sometimes | --delay-trace-end=sometimes must be wrap or refuse",
         "--delay-trace-connection -2 | --delay-trace-connection=-2 must be all or a connection number",
+        "--delay-trace-connection 3  | --delay-trace-connection=3 needs --delay-trace-to-server or",
     })
     void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
     {
@@ -164,14 +165,17 @@ class SimulatorCommandTest
         "--delay-trace-to-client |    | 0,10\\n1,10,1\\n      | --delay-trace-to-client 'FILE': line 2 has 3 field(s)",
         "--delay-trace-to-server |    | 0,10\\n              | --delay-trace-to-server 'FILE': the file holds 1 sample(s)",
         "--delay-trace-to-server |    | 0,10\\n1,10\\n        | --delay-trace-to-server 'FILE' lasts 2s but connections arrive over 10s",
+        "--delay-trace-connection=200 --delay-trace-to-server | | 0,10\\n20,10\\n | --delay-trace-connection=200 names no connection: they are numbered 0 to 199",
     })
     void shouldRejectABadNetworkFileNamingTheOptionAndLineWithExitCode2(final String option, final String prefix,
         final String content, final String message) throws IOException
     {
         final Path file = dir.resolve("network.csv");
         Files.writeString(file, content.replace("\\n", "\n"));
-        assertEquals(2, run("--connections", "200", "--rate", "20", option, (prefix == null ? "" : prefix) + file),
-            err());
+        final List<String> args = new ArrayList<>(List.of("--connections", "200", "--rate", "20"));
+        args.addAll(List.of(option.split(" ")));
+        args.add((prefix == null ? "" : prefix) + file);
+        assertEquals(2, run(args.toArray(String[]::new)), err());
         final String expected = message.replace("FILE", file.toString());
         assertTrue(err().lines().findFirst().orElse("").contains(expected), "expected '" + expected +
             "' on the first line of: " + err());
@@ -198,8 +202,11 @@ class SimulatorCommandTest
     @Test
     void shouldGiveTheSameResultsOnOneOrTwoThreadsWithTheNewNetworkOptions() throws IOException
     {
+        final Path trace = dir.resolve("trace.csv");
+        Files.writeString(trace, "0,30\n0.3,80\n0.5,30\n");
         final String[] common = {"--connections", "3000", "--rate", "2000", "--rtt", "uniform:5ms-300ms",
-            "--burst-loss", "p=0.03,r=0.4,good=0.002,bad=0.8"};
+            "--burst-loss", "p=0.03,r=0.4,good=0.002,bad=0.8", "--delay-trace-to-client", trace.toString(),
+            "--delay-trace-end", "wrap"};
         final List<String> one = new ArrayList<>(List.of(common));
         one.addAll(List.of("--threads", "1", "--out", dir.resolve("one").toString()));
         final List<String> two = new ArrayList<>(List.of(common));
@@ -209,6 +216,7 @@ class SimulatorCommandTest
         final String a = results(Files.readString(dir.resolve("one/summary.json")));
         final String b = results(Files.readString(dir.resolve("two/summary.json")));
         assertTrue(a.contains("\"packets_lost\""), a);
+        assertTrue(a.contains("\"delay_trace_to_client_packets_past_end\""), a);
         assertEquals(a, b);
     }
 
