@@ -20,7 +20,7 @@ import java.util.Locale;
  * Beside these, each optional and off by default (a run without them is the same as before they existed): a base
  * RTT drawn per connection from a distribution ({@link RttDistribution}: a hash of the seed and the connection, so
  * every strategy meets the same RTT on every connection); bursty loss per direction ({@link GilbertElliott}: a
- * two-state chain over the units of a flight, still a function of the packet's identity); and a measured one-way
+ * two-state chain over the units a connection first sends, still a function of the packet's identity); and a measured one-way
  * delay replayed per direction ({@link DelayTrace}), on every connection or on one. A trace replaces the base RTT's
  * half, the jitter and the RTT steps of its direction (a measured delay has all three in it); spikes still add.
  * <p>
@@ -294,6 +294,8 @@ public final class NetworkModel
     public DelayTrace traceToServer() { return traceToServer; }
     /** @return the delay trace towards the client, or null. */
     public DelayTrace traceToClient() { return traceToClient; }
+    public Jitter jitter() { return jitter; }
+    public long jitterUs() { return jitterUs; }
 
     /**
      * @param spanUs how long the run opens connections for (connections / rate), microseconds.
@@ -310,8 +312,6 @@ public final class NetworkModel
             traceToClient.requireCovers(spanUs, "--delay-trace-to-client");
         }
     }
-    public Jitter jitter() { return jitter; }
-    public long jitterUs() { return jitterUs; }
 
     @Override
     public String toString()
