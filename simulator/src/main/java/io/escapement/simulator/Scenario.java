@@ -286,6 +286,10 @@ public final class Scenario
             require(synAckRetries >= 0 && synAckRetries <= 255, "synack-retries", synAckRetries, "between 0 and 255");
             require(tcpRetries2 >= 0 && tcpRetries2 <= 255, "tcp-retries2", tcpRetries2, "between 0 and 255");
             require(orphanRetries >= 0 && orphanRetries <= 255, "orphan-retries", orphanRetries, "between 0 and 255");
+            if (network != null)
+            {
+                network.requireTracesCover((long)Math.ceil(connections / arrivalsPerSecond * 1e6));
+            }
             return new Scenario(this); // RtoStrategies and RetryPolicy check their own values, with their messages
         }
 

@@ -321,10 +321,11 @@ final class CompareCommand implements Callable<Integer>
             final double value = point == null ? fixed : grid.valueOf(parameter, point, fixed);
             s.append(", ").append(parameter).append(' ').append(swept && point == null ? "swept" :
                 parameter.equals("loss") ? String.format(Locale.ROOT, "%.1f%%", value * 100) :
-                    RtoParameters.formatUs((long)value));
+                parameter.equals("rtt") && !swept && base.network.rttDistribution() != null ?
+                    base.network.rttDistribution() + " per connection" : RtoParameters.formatUs((long)value));
         }
         return s.append(", ").append(base.network.jitter().name().toLowerCase(Locale.ROOT)).append(" jitter")
-            .toString();
+            .append(base.network.additions()).toString();
     }
 
     private String markdown(final ComparisonReport report, final Comparison.Grid grid, final double[] reference,

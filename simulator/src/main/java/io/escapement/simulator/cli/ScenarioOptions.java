@@ -3,9 +3,12 @@ package io.escapement.simulator.cli;
 import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.SizeDistribution;
+import io.escapement.simulator.net.DelayTrace;
 import io.escapement.simulator.net.DropRule;
 import io.escapement.simulator.net.DropRules;
+import io.escapement.simulator.net.GilbertElliott;
 import io.escapement.simulator.net.NetworkModel;
+import io.escapement.simulator.net.RttDistribution;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -164,9 +167,11 @@ final class ScenarioOptions
     @Option(names = "--loss-to-client", paramLabel = "P", description = "Loss towards the client (overrides --loss).")
     Double lossToClient;
 
-    @Option(names = "--rtt", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
-        description = "Base round-trip time (half each way), before jitter.")
-    long rttUs;
+    @Option(names = "--rtt", paramLabel = "DIST", defaultValue = "20ms",
+        description = "Base round-trip time (half each way), before jitter: a duration, or drawn per connection " +
+            "from uniform:MIN-MAX, lognormal:median=D,sigma=S or file:PATH (one measured RTT a line, ms or " +
+            "with a unit).")
+    String rtt;
 
     @Option(names = "--jitter", paramLabel = "SHAPE", defaultValue = "uniform",
         description = "Random part of the delay: ${COMPLETION-CANDIDATES}.")
@@ -179,6 +184,38 @@ final class ScenarioOptions
     @Option(names = "--event", paramLabel = "EVENT",
         description = "A scheduled network event, repeatable: spike:at=10s,for=2s,add=200ms or step:at=20s,rtt=100ms.")
     List<String> events = new ArrayList<>();
+
+    @Option(names = "--burst-loss", paramLabel = "CHAIN",
+        description = "Bursty loss beside --loss, each direction its own Gilbert-Elliott chain: p=P,r=R[,good=K]" +
+            "[,bad=H] (P good to bad and R bad to good after a packet; loss K in the good state, H in the bad; " +
+            "defaults 0 and 1).")
+    String burstLoss;
+
+    @Option(names = "--burst-loss-to-server", paramLabel = "CHAIN",
+        description = "Bursty loss towards the server (overrides --burst-loss).")
+    String burstLossToServer;
+
+    @Option(names = "--burst-loss-to-client", paramLabel = "CHAIN",
+        description = "Bursty loss towards the client (overrides --burst-loss).")
+    String burstLossToClient;
+
+    @Option(names = "--delay-trace-to-server", paramLabel = "FILE",
+        description = "Replay a measured one-way delay towards the server: a CSV of time,delay lines (seconds, " +
+            "milliseconds, or numbers with units), in place of half the RTT, the jitter and RTT steps.")
+    String delayTraceToServer;
+
+    @Option(names = "--delay-trace-to-client", paramLabel = "FILE",
+        description = "Replay a measured one-way delay towards the client (as --delay-trace-to-server).")
+    String delayTraceToClient;
+
+    @Option(names = "--delay-trace-end", paramLabel = "RULE", defaultValue = "refuse",
+        description = "A delay trace shorter than the time connections arrive over (connections / rate): " +
+            "refuse it, or wrap it (start over). Packets sent past its end are reported.")
+    String delayTraceEnd;
+
+    @Option(names = "--delay-trace-connection", paramLabel = "N", defaultValue = "all",
+        description = "The connection the delay traces apply to: all, or one connection's number.")
+    String delayTraceConnection;
 
     @Option(names = "--drop", paramLabel = "RULE",
         description = "Drop exactly the packets a rule names, beside the random loss; repeatable: " +
@@ -275,13 +312,68 @@ final class ScenarioOptions
         };
     }
 
+    private long traceConnection()
+    {
+        if (delayTraceConnection.equals("all"))
+        {
+            return NetworkModel.ALL_CONNECTIONS;
+        }
+        try
+        {
+            final long n = Long.parseLong(delayTraceConnection.trim());
+            if (n >= 0)
+            {
+                return n;
+            }
+        }
+        catch (final NumberFormatException e)
+        {
+            // reported below
+        }
+        throw new IllegalArgumentException("--delay-trace-connection=" + delayTraceConnection +
+            " must be all or a connection number, 0 or more");
+    }
+
     /** @return a network builder holding the network options, for a sweep to vary. */
     NetworkModel.Builder networkBuilder()
     {
         final NetworkModel.Builder network = NetworkModel.builder()
             .loss(lossToServer != null ? lossToServer : loss, lossToClient != null ? lossToClient : loss)
-            .rttUs(rttUs)
+            .rtt(RttDistribution.parse("--rtt", rtt))
             .jitter(jitter, jitterMeanUs);
+        final String burstToServer = burstLossToServer != null ? burstLossToServer : burstLoss;
+        final String burstToClient = burstLossToClient != null ? burstLossToClient : burstLoss;
+        network.burstLoss(
+            burstToServer == null ? null : GilbertElliott.parse(burstLossToServer != null ?
+                "--burst-loss-to-server" : "--burst-loss", burstToServer),
+            burstToClient == null ? null : GilbertElliott.parse(burstLossToClient != null ?
+                "--burst-loss-to-client" : "--burst-loss", burstToClient));
+        final DelayTrace.End end = switch (delayTraceEnd)
+        {
+            case "wrap" -> DelayTrace.End.WRAP;
+            case "refuse" -> DelayTrace.End.REFUSE;
+            default -> throw new IllegalArgumentException("--delay-trace-end=" + delayTraceEnd +
+                " must be wrap or refuse");
+        };
+        final long traceConnection = traceConnection();
+        if (traceConnection != NetworkModel.ALL_CONNECTIONS && delayTraceToServer == null &&
+            delayTraceToClient == null)
+        {
+            throw new IllegalArgumentException("--delay-trace-connection=" + delayTraceConnection +
+                " needs --delay-trace-to-server or --delay-trace-to-client");
+        }
+        if (traceConnection >= connections)
+        {
+            throw new IllegalArgumentException("--delay-trace-connection=" + delayTraceConnection +
+                " names no connection: they are numbered 0 to " + (connections - 1L));
+        }
+        if (delayTraceToServer != null || delayTraceToClient != null)
+        {
+            network.delayTrace(
+                delayTraceToServer == null ? null : DelayTrace.read("--delay-trace-to-server", delayTraceToServer, end),
+                delayTraceToClient == null ? null : DelayTrace.read("--delay-trace-to-client", delayTraceToClient, end),
+                traceConnection);
+        }
         if (!drops.isEmpty())
         {
             // a rule tells data from the FIN by the message sizes; a bad size is reported by the scenario

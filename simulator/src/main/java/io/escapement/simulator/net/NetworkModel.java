@@ -17,6 +17,13 @@ import java.util.Locale;
  * the part of the delay that depends on the send time (spikes, steps) differs between packets sent at different
  * times.
  * <p>
+ * Beside these, each optional and off by default (a run without them is the same as before they existed): a base
+ * RTT drawn per connection from a distribution ({@link RttDistribution}: a hash of the seed and the connection, so
+ * every strategy meets the same RTT on every connection); bursty loss per direction ({@link GilbertElliott}: a
+ * two-state chain over the units a connection first sends, still a function of the packet's identity); and a measured one-way
+ * delay replayed per direction ({@link DelayTrace}), on every connection or on one. A trace replaces the base RTT's
+ * half, the jitter and the RTT steps of its direction (a measured delay has all three in it); spikes still add.
+ * <p>
  * Jitter shapes, each with mean {@code jitter}: {@code constant} (none), {@code uniform} (0 to 2 x jitter),
  * {@code lognormal} (sigma 1), {@code pareto} (shape 2, heavy-tailed; capped at 1000 x jitter or 60 s).
  * Immutable and thread-safe.
@@ -80,6 +87,15 @@ public final class NetworkModel
     private final long[] spikeAddUs;
     private final Dropper dropper;
     private final Observer observer;
+    private final RttDistribution rttDistribution; // null: every connection has rttUs
+    private final GilbertElliott burstToServer;    // null: no bursty loss that way
+    private final GilbertElliott burstToClient;
+    private final DelayTrace traceToServer;        // null: no trace that way
+    private final DelayTrace traceToClient;
+    private final long traceConnection;            // ALL_CONNECTIONS, or the one connection the traces apply to
+
+    /** The traces apply to every connection. */
+    public static final long ALL_CONNECTIONS = -1;
 
     private NetworkModel(final Builder b)
     {
@@ -95,6 +111,12 @@ public final class NetworkModel
         spikeAddUs = b.spikes.stream().mapToLong(s -> s[2]).toArray();
         dropper = b.dropper;
         observer = b.observer;
+        rttDistribution = b.rttDistribution;
+        burstToServer = b.burstToServer;
+        burstToClient = b.burstToClient;
+        traceToServer = b.traceToServer;
+        traceToClient = b.traceToClient;
+        traceConnection = b.traceConnection;
     }
 
     /** @return the dropper, or null. */
@@ -118,14 +140,41 @@ public final class NetworkModel
             return true;
         }
         final double p = fromClient ? lossToServer : lossToClient;
-        return p > 0 && uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x1055) < p;
+        if (p > 0 && uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x1055) < p)
+        {
+            return true;
+        }
+        final GilbertElliott burst = fromClient ? burstToServer : burstToClient;
+        if (burst == null)
+        {
+            return false;
+        }
+        // first transmissions: one chain over the units; a retransmission: a chain of its own, one packet long
+        final boolean first = transmission == 0;
+        return burst.lost(flight(seed, connection, fromClient, packetClass, transmission, first ? -1 : unit),
+            first ? unit & 0xFFFF : 0, uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x6E11));
+    }
+
+    /**
+     * @return a hash naming a flight of the bursty-loss chain: the first transmissions of one connection, direction
+     * and kind (segments; ACKs and RSTs), whose units the chain runs over in order ({@code unit = -1}); or one
+     * retransmission alone.
+     */
+    static long flight(final long seed, final long connection, final boolean fromClient, final int packetClass,
+        final int transmission, final int unit)
+    {
+        final long kind = packetClass == SEGMENT ? 0 : 1;
+        long h = mix(mix(seed ^ 0x6E11E7A5L) + 0x9E3779B97F4A7C15L * (connection + 1));
+        h = mix(h + ((long)transmission << 2 | (fromClient ? 2 : 0) | kind));
+        return mix(h + 0xC2B2AE3D27D4EB4FL * (unit + 1L));
     }
 
     /** @return the one-way delay of a packet sent at {@code sentUs}, at least 1 microsecond. */
     public long delayUs(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission, final long sentUs)
     {
-        long delay = baseRttUs(sentUs) / 2;
+        final DelayTrace trace = trace(connection, fromClient);
+        long delay = trace != null ? trace.delayUs(sentUs) : connectionRttUs(seed, connection, sentUs) / 2;
         for (int i = 0; i < spikeFromUs.length; i++)
         {
             if (sentUs >= spikeFromUs[i] && sentUs < spikeToUs[i])
@@ -133,7 +182,15 @@ public final class NetworkModel
                 delay += spikeAddUs[i];
             }
         }
-        return Math.max(1, delay + jitterUs(seed, connection, fromClient, packetClass, unit, transmission));
+        return Math.max(1, trace != null ? delay :
+            delay + jitterUs(seed, connection, fromClient, packetClass, unit, transmission));
+    }
+
+    /** @return the trace that gives this connection's delay in this direction, or null. */
+    private DelayTrace trace(final long connection, final boolean fromClient)
+    {
+        final DelayTrace trace = fromClient ? traceToServer : traceToClient;
+        return trace != null && (traceConnection == ALL_CONNECTIONS || traceConnection == connection) ? trace : null;
     }
 
     /** @return the random part of a packet's delay: a function of the seed and the packet's identity alone. */
@@ -165,7 +222,37 @@ public final class NetworkModel
         };
     }
 
-    /** @return the base RTT in force at {@code atUs}: the last step at or before it, else the configured RTT. */
+    /**
+     * @return a connection's base RTT in force at {@code atUs}: the last step at or before it, else the
+     * connection's draw from the RTT distribution; a traced direction counts its traced delay instead of half.
+     */
+    public long baseRttUs(final long seed, final long connection, final long atUs)
+    {
+        final long rtt = connectionRttUs(seed, connection, atUs);
+        final DelayTrace toServer = trace(connection, true);
+        final DelayTrace toClient = trace(connection, false);
+        if (toServer == null && toClient == null)
+        {
+            return rtt;
+        }
+        return (toServer != null ? toServer.peekDelayUs(atUs) : rtt / 2) +
+            (toClient != null ? toClient.peekDelayUs(atUs) : rtt / 2);
+    }
+
+    /** @return the base RTT at {@code atUs} without traces: the last step at or before it, else the draw. */
+    private long connectionRttUs(final long seed, final long connection, final long atUs)
+    {
+        if (rttDistribution == null || (stepAtUs.length > 0 && atUs >= stepAtUs[0]))
+        {
+            return baseRttUs(atUs);
+        }
+        return rttDistribution.rttUs(seed, connection);
+    }
+
+    /**
+     * @return the base RTT in force at {@code atUs}: the last step at or before it, else the configured RTT (with
+     * an RTT distribution, its median: each connection has its own, {@link #baseRttUs(long, long, long)}).
+     */
     public long baseRttUs(final long atUs)
     {
         long rtt = rttUs;
@@ -201,14 +288,37 @@ public final class NetworkModel
     public double lossToServer() { return lossToServer; }
     public double lossToClient() { return lossToClient; }
     public long rttUs() { return rttUs; }
+    /** @return the distribution each connection's base RTT is drawn from, or null if every one is {@link #rttUs}. */
+    public RttDistribution rttDistribution() { return rttDistribution; }
+    /** @return the delay trace towards the server, or null. */
+    public DelayTrace traceToServer() { return traceToServer; }
+    /** @return the delay trace towards the client, or null. */
+    public DelayTrace traceToClient() { return traceToClient; }
     public Jitter jitter() { return jitter; }
     public long jitterUs() { return jitterUs; }
+
+    /**
+     * @param spanUs how long the run opens connections for (connections / rate), microseconds.
+     * @throws IllegalArgumentException naming the option if a trace that refuses to be shorter than the run is.
+     */
+    public void requireTracesCover(final long spanUs)
+    {
+        if (traceToServer != null)
+        {
+            traceToServer.requireCovers(spanUs, "--delay-trace-to-server");
+        }
+        if (traceToClient != null)
+        {
+            traceToClient.requireCovers(spanUs, "--delay-trace-to-client");
+        }
+    }
 
     @Override
     public String toString()
     {
         final StringBuilder s = new StringBuilder()
-            .append("rtt ").append(RtoParameters.formatUs(rttUs))
+            .append("rtt ").append(rttDistribution != null ? rttDistribution.toString() + " per connection" :
+                RtoParameters.formatUs(rttUs))
             .append(", jitter ").append(jitter.name().toLowerCase(Locale.ROOT))
             .append(jitter == Jitter.CONSTANT ? "" : " mean " + RtoParameters.formatUs(jitterUs))
             .append(", loss ").append(lossToServer).append(" to server / ").append(lossToClient).append(" to client");
@@ -222,6 +332,36 @@ public final class NetworkModel
             s.append(", +").append(RtoParameters.formatUs(spikeAddUs[i])).append(" spike from ")
                 .append(RtoParameters.formatUs(spikeFromUs[i])).append(" to ")
                 .append(RtoParameters.formatUs(spikeToUs[i]));
+        }
+        return s.append(additions()).toString();
+    }
+
+    /**
+     * @return what this network adds to the model of before per-connection RTTs, bursty loss and traces: its
+     * bursty loss and delay traces, each after a comma, or an empty string (a per-connection RTT is in the RTT).
+     */
+    public String additions()
+    {
+        final StringBuilder s = new StringBuilder();
+        if (burstToServer != null)
+        {
+            s.append(", bursty loss to server ").append(burstToServer);
+        }
+        if (burstToClient != null)
+        {
+            s.append(", bursty loss to client ").append(burstToClient);
+        }
+        if (traceToServer != null)
+        {
+            s.append(", delay to server from ").append(traceToServer);
+        }
+        if (traceToClient != null)
+        {
+            s.append(", delay to client from ").append(traceToClient);
+        }
+        if ((traceToServer != null || traceToClient != null) && traceConnection != ALL_CONNECTIONS)
+        {
+            s.append(" on connection ").append(traceConnection).append(" only");
         }
         return s.toString();
     }
@@ -242,6 +382,12 @@ public final class NetworkModel
         private final List<long[]> spikes = new ArrayList<>();
         private Dropper dropper;
         private Observer observer;
+        private RttDistribution rttDistribution;
+        private GilbertElliott burstToServer;
+        private GilbertElliott burstToClient;
+        private DelayTrace traceToServer;
+        private DelayTrace traceToClient;
+        private long traceConnection = ALL_CONNECTIONS;
 
         /** Both directions. */
         public Builder loss(final double p)
@@ -262,6 +408,46 @@ public final class NetworkModel
         {
             check(v >= 2 && v <= 60_000_000L, "rtt=" + v + "us must be between 2us and 60s");
             rttUs = v;
+            rttDistribution = null;
+            return this;
+        }
+
+        /**
+         * @param distribution each connection's base RTT, drawn per connection; a constant one is {@link #rttUs}.
+         * @return this builder.
+         */
+        public Builder rtt(final RttDistribution distribution)
+        {
+            rttUs(distribution.medianUs());
+            rttDistribution = distribution.isConstant() ? null : distribution;
+            return this;
+        }
+
+        /**
+         * @param toServer the bursty loss towards the server, or null for none.
+         * @param toClient the bursty loss towards the client, or null for none.
+         * @return this builder.
+         */
+        public Builder burstLoss(final GilbertElliott toServer, final GilbertElliott toClient)
+        {
+            burstToServer = toServer;
+            burstToClient = toClient;
+            return this;
+        }
+
+        /**
+         * @param toServer   the delay trace towards the server, or null for none.
+         * @param toClient   the delay trace towards the client, or null for none.
+         * @param connection the one connection they apply to, or {@link #ALL_CONNECTIONS}.
+         * @return this builder.
+         */
+        public Builder delayTrace(final DelayTrace toServer, final DelayTrace toClient, final long connection)
+        {
+            check(connection >= ALL_CONNECTIONS, "a delay trace's connection=" + connection +
+                " must be 0 or more (or all)");
+            traceToServer = toServer;
+            traceToClient = toClient;
+            traceConnection = connection;
             return this;
         }
 

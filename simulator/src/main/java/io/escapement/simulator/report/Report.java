@@ -253,6 +253,12 @@ public final class Report
                     rule.matched() == 0 ? "  (never matched: it names no packet this run sent)" : ""));
             }
         }
+        if (scenario.network.traceToServer() != null || scenario.network.traceToClient() != null)
+        {
+            s.append("Delay traces\n");
+        }
+        traceLine(s, "to server", scenario.network.traceToServer());
+        traceLine(s, "to client", scenario.network.traceToClient());
         s.append("Latency (virtual time)                              p50        p99        max\n");
         latency(s, "handshake (SYN sent to ESTABLISHED)", handshakeUs);
         latency(s, "completion (SYN sent to full response)", completionUs);
@@ -352,7 +358,28 @@ public final class Report
             results.put("drop_rules", matched);
             results.put("drop_rules_never_matched", never);
         }
+        if (scenario.network.traceToServer() != null)
+        {
+            results.put("delay_trace_to_server_packets_past_end", scenario.network.traceToServer().packetsPastEnd());
+        }
+        if (scenario.network.traceToClient() != null)
+        {
+            results.put("delay_trace_to_client_packets_past_end", scenario.network.traceToClient().packetsPastEnd());
+        }
         return Json.write(results);
+    }
+
+    /** A delay trace's packets sent past its end: wrapped, or given its last delay; nothing without a trace. */
+    private static void traceLine(final StringBuilder s, final String direction,
+        final io.escapement.simulator.net.DelayTrace trace)
+    {
+        if (trace != null)
+        {
+            s.append(String.format(Locale.ROOT, "  %-48s %,12d%s%n", "packets sent past the delay trace " + direction,
+                trace.packetsPastEnd(), trace.packetsPastEnd() == 0 ? "" :
+                trace.end() == io.escapement.simulator.net.DelayTrace.End.WRAP ? "  (the trace wrapped)" :
+                "  (given its last delay)"));
+        }
     }
 
     /** @return the whole report as JSON: scenario, results, and the run's cost on this machine. */

@@ -176,8 +176,8 @@ final class Sender
                     // a real loss of the original: how long it waited to be resent (the simulator knows)
                     final long sent = sendTime(i, unit);
                     ShardStats.record(stats.recoveryUs, now - sent);
-                    ShardStats.record(stats.recoveryPerMilliRtt,
-                        (now - sent) * 1000 / Math.max(1, network.baseRttUs(sent)));
+                    ShardStats.record(stats.recoveryPerMilliRtt, (now - sent) * 1000 /
+                        Math.max(1, network.baseRttUs(seed, table.connection[i >> 1], sent)));
                 }
             }
         }

@@ -167,8 +167,21 @@ class CompareCommandTest
         assertEquals(1 + 3 * 2 * 4, Files.readString(dir.resolve("compare.csv")).lines().count());
     }
 
+    @Test
+    void shouldCompareOverMixedRttsAndBurstyLossAndSayWhichInTheReport() throws IOException
+    {
+        assertEquals(0, run("--connections", "300", "--strategies", "rfc6298;fixed", "--sweep", "loss=0,0.01",
+            "--timeline", "10s", "--rtt", "uniform:20ms-200ms", "--burst-loss", "p=0.02,r=0.3"),
+            err.toString(StandardCharsets.UTF_8));
+        final String report = Files.readString(dir.resolve("report.md"));
+        assertTrue(report.contains("RTT uniform:20ms-200ms per connection"), report);
+        assertTrue(report.contains("bursty loss to server Gilbert-Elliott p=0.02 r=0.3"), report);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+        "--burst-loss p=0.1,r=0    | --burst-loss 'p=0.1,r=0': r=0 leaves the bad state no way out",
+        "--rtt uniform:9ms-1ms     | --rtt 'uniform:9ms-1ms' is out of range",
         "--sweep loss=0,2          | loss 2 is not between 0 and 1",
         "--sweep mtu=1500          | unknown parameter 'mtu'",
         "--sweep rtt=fast          | is not a duration",

@@ -135,12 +135,95 @@ class SimulatorCommandTest
         "--request-bytes -1          | request-bytes=-1 is out of range",
         "--response-size lognormal:median=x,sigma=1 | --response-size 'lognormal:median=x,sigma=1': median 'x' is not a number",
         "--response-size file:/nonexistent/sizes.csv | --response-size 'file:/nonexistent/sizes.csv': cannot read the file",
+        "--rtt uniform:50ms-10ms     | --rtt 'uniform:50ms-10ms' is out of range: expected 2us <= MIN <= MAX <= 60s",
+        "--rtt lognormal:median=20ms | --rtt 'lognormal:median=20ms': sigma= is missing",
+        "--rtt file:/nonexistent/rtts.csv | --rtt 'file:/nonexistent/rtts.csv': cannot read the file",
+        "--burst-loss p=0.1,r=0      | --burst-loss 'p=0.1,r=0': r=0 leaves the bad state no way out",
+        "--burst-loss p=1.2,r=0.5    | --burst-loss 'p=1.2,r=0.5': p=1.2 is not a probability",
+        "--burst-loss p=0.1,r=0.5,bad=-0.1 | --burst-loss 'p=0.1,r=0.5,bad=-0.1': bad=-0.1 is not a probability",
+        "--burst-loss-to-client p=0.1,r=-0.5 | --burst-loss-to-client 'p=0.1,r=-0.5': r=-0.5 is not a probability",
+        "--burst-loss r=0.5          | --burst-loss 'r=0.5': p= and r= are required",
+        "--delay-trace-to-server /nonexistent/trace.csv | --delay-trace-to-server '/nonexistent/trace.csv': cannot read",
+        "--delay-trace-end sometimes | --delay-trace-end=sometimes must be wrap or refuse",
+        "--delay-trace-connection -2 | --delay-trace-connection=-2 must be all or a connection number",
+        "--delay-trace-connection 3  | --delay-trace-connection=3 needs --delay-trace-to-server or",
     })
     void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
     {
         assertEquals(2, run(args.trim().split("\\s+")), err());
         assertTrue(err().contains(message), "expected '" + message + "' in: " + err());
         assertFalse(err().contains("Exception"), "no stack trace for bad input: " + err());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--rtt            | file:     | ''                  | --rtt 'file:FILE': the file holds no RTTs",
+        "--rtt            | file:     | 20\\n-5\\n            | --rtt 'file:FILE': line 2, '-5', is not an RTT",
+        "--rtt            | file:     | 20\\n20ms x\\n        | --rtt 'file:FILE': line 2, '20ms x', is not an RTT",
+        "--delay-trace-to-server |    | 0,10\\n2,10\\n1,10\\n  | --delay-trace-to-server 'FILE': line 3: time 1 is not after",
+        "--delay-trace-to-client |    | 0,10\\n1,-3\\n        | --delay-trace-to-client 'FILE': line 2: delay '-3' is negative",
+        "--delay-trace-to-client |    | 0,10\\n1,10,1\\n      | --delay-trace-to-client 'FILE': line 2 has 3 field(s)",
+        "--delay-trace-to-server |    | 0,10\\n              | --delay-trace-to-server 'FILE': the file holds 1 sample(s)",
+        "--delay-trace-to-server |    | 0,10\\n1,10\\n        | --delay-trace-to-server 'FILE' lasts 2s but connections arrive over 10s",
+        "--delay-trace-connection=200 --delay-trace-to-server | | 0,10\\n20,10\\n | --delay-trace-connection=200 names no connection: they are numbered 0 to 199",
+    })
+    void shouldRejectABadNetworkFileNamingTheOptionAndLineWithExitCode2(final String option, final String prefix,
+        final String content, final String message) throws IOException
+    {
+        final Path file = dir.resolve("network.csv");
+        Files.writeString(file, content.replace("\\n", "\n"));
+        final List<String> args = new ArrayList<>(List.of("--connections", "200", "--rate", "20"));
+        args.addAll(List.of(option.split(" ")));
+        args.add((prefix == null ? "" : prefix) + file);
+        assertEquals(2, run(args.toArray(String[]::new)), err());
+        final String expected = message.replace("FILE", file.toString());
+        assertTrue(err().lines().findFirst().orElse("").contains(expected), "expected '" + expected +
+            "' on the first line of: " + err());
+        assertFalse(err().contains("Exception"), "no stack trace for bad input: " + err());
+    }
+
+    @Test
+    void shouldRunWithMixedRttsBurstyLossAndATraceAndReportThem() throws IOException
+    {
+        final Path trace = dir.resolve("trace.csv");
+        Files.writeString(trace, "time_s,delay_ms\n0,15\n0.5,40\n1,15\n");
+        assertEquals(0, run("--connections", "2000", "--rate", "1000", "--rtt", "lognormal:median=30ms,sigma=0.7",
+            "--burst-loss", "p=0.05,r=0.3", "--delay-trace-to-client", trace.toString(), "--delay-trace-end", "wrap"),
+            err());
+        assertTrue(out().contains("network: rtt lognormal:median=30ms,sigma=0.7 per connection"), out());
+        assertTrue(out().contains("bursty loss to server Gilbert-Elliott p=0.05 r=0.3"), out());
+        assertTrue(out().contains("delay to client from trace " + trace), out());
+        assertTrue(out().matches("(?s).*packets sent past the delay trace to client +[1-9][0-9,]*  \\(the trace " +
+            "wrapped\\).*"), out());
+        final String json = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(json.matches("(?s).*\"delay_trace_to_client_packets_past_end\": [1-9].*"), json);
+    }
+
+    @Test
+    void shouldGiveTheSameResultsOnOneOrTwoThreadsWithTheNewNetworkOptions() throws IOException
+    {
+        final Path trace = dir.resolve("trace.csv");
+        Files.writeString(trace, "0,30\n0.3,80\n0.5,30\n");
+        final String[] common = {"--connections", "3000", "--rate", "2000", "--rtt", "uniform:5ms-300ms",
+            "--burst-loss", "p=0.03,r=0.4,good=0.002,bad=0.8", "--delay-trace-to-client", trace.toString(),
+            "--delay-trace-end", "wrap"};
+        final List<String> one = new ArrayList<>(List.of(common));
+        one.addAll(List.of("--threads", "1", "--out", dir.resolve("one").toString()));
+        final List<String> two = new ArrayList<>(List.of(common));
+        two.addAll(List.of("--threads", "2", "--out", dir.resolve("two").toString()));
+        assertEquals(0, run(one.toArray(String[]::new)), err());
+        assertEquals(0, run(two.toArray(String[]::new)), err());
+        final String a = results(Files.readString(dir.resolve("one/summary.json")));
+        final String b = results(Files.readString(dir.resolve("two/summary.json")));
+        assertTrue(a.contains("\"packets_lost\""), a);
+        assertTrue(a.contains("\"delay_trace_to_client_packets_past_end\""), a);
+        assertEquals(a, b);
+    }
+
+    /** @return the results section of a summary: what the run computed, without its cost on this machine. */
+    private static String results(final String json)
+    {
+        return json.substring(json.indexOf("\"results\""), json.indexOf("\"run\""));
     }
 
     @Test
