@@ -44,6 +44,7 @@ final class Application
     private final Sender sender;
     private final TraceLog trace;
     Transitions transitions;
+    Receiver receiver;
 
     Application(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final AuxTimers aux, final Sender sender, final TraceLog trace)
@@ -82,14 +83,20 @@ final class Application
         {
             return false;
         }
-        final int units = streams.units(i);
+        final int first = field(table.word[i], NXT, 6);
+        // its whole message; with persistent connections, the next exchange's
+        final int units = streams.nextMessageEnd(i, first);
+        if (streams.persistent() && units < first && units > 0)
+        {
+            return false; // nothing more to write: its stream ended when it closed
+        }
+        final boolean last = units == streams.units(i);
         if (aux.kind(i) == AuxTimers.IDLE)
         {
             aux.cancel(i); // no longer waiting: the RTO (or the probe) watches this end now
         }
-        final int first = field(table.word[i], NXT, 6);
         sender.startBurst(i, first, units + 1);
-        if (end == SERVER)
+        if (end == SERVER && last)
         {
             table.word[i] |= OUTCOME_DONE;
         }
@@ -108,7 +115,15 @@ final class Application
         }
         if ((table.word[i] & APP_CLOSED) != 0)
         {
+            if (streams.persistent())
+            {
+                streams.truncate(i, streams.messagesBelow(i, units + 1)); // this message is its stream's last
+            }
             transitions.sendFin(i); // close() came before the message was written: the FIN follows it
+        }
+        else if (!last)
+        {
+            sender.armProbe(i); // an exchange of a persistent connection: more follow
         }
         else if (end == ConnectionTable.CLIENT && scenario.halfClose > 0 &&
             uniform(table.connection[c], 0x4A1F) < scenario.halfClose)
@@ -147,6 +162,18 @@ final class Application
             }
             return sendMessage(i);
         }
+        if (streams.persistent() && (table.word[i] & ConnectionTable.DATA_DONE) == 0)
+        {
+            // a response before the last: the client writes its next request after its think time
+            final long thinkUs = scenario.exchanges.thinkUs(table.connection[c],
+                streams.messagesBelow(i, field(table.word[i], NXT, 6)));
+            if (thinkUs > 0)
+            {
+                aux.set(i, AuxTimers.THINK, clock.now + thinkUs);
+                return false;
+            }
+            return sendMessage(i);
+        }
         // the client has its response
         if ((table.word[i] & OUTCOME_DONE) == 0)
         {
@@ -180,7 +207,17 @@ final class Application
             transitions.orphan(i); // its FIN is out already: close() only gives the socket up
             return false;
         }
-        if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
+        if (streams.persistent())
+        {
+            final int written = streams.messagesBelow(i, field(table.word[i], NXT, 6));
+            if ((i & 1) == SERVER && (table.word[i] & WROTE_NOTHING) == 0 &&
+                written < streams.messagesBelow(i ^ 1, receiver.rcvNext(i)))
+            {
+                return false; // a request it has read is still to be answered; the FIN goes out after the response
+            }
+            streams.truncate(i, written); // what it has not written, it never will: the FIN follows what it has
+        }
+        else if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
             (i & 1) == SERVER)
         {
             return false; // the response is still to be written; the FIN goes out after it
@@ -219,7 +256,8 @@ final class Application
             table.word[i] |= OUTCOME_DONE;
             stats.add(Counter.OUTCOME_IDLE_TIMEOUT);
         }
-        final boolean written = field(table.word[i], NXT, 6) > streams.units(i);
+        final boolean written = streams.persistent() ? streams.messagesBelow(i, field(table.word[i], NXT, 6)) > 0 :
+            field(table.word[i], NXT, 6) > streams.units(i);
         if (!written)
         {
             // it gives up before writing its message (a server still waiting for the request): it writes nothing,

@@ -271,7 +271,8 @@ final class Transitions
             // end-of-file before any response (in ESTABLISHED, or half-closed in FIN-WAIT): an empty response
             // (the server only closes), or a server that closed without writing the one it had
             table.word[i] |= OUTCOME_DONE;
-            final boolean empty = streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
+            final boolean empty = streams.persistent() ? streams.drawnUnits(i ^ 1) == 0 :
+                streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
             stats.add(empty ? Counter.OUTCOME_COMPLETED : Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
             if (empty)
             {
@@ -282,7 +283,9 @@ final class Transitions
         {
             case ESTABLISHED ->
             {
-                if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0)
+                // (with persistent connections, a client that closed between exchanges is answered by close())
+                if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0 &&
+                    (!streams.persistent() || streams.units(i ^ 1) == 0))
                 {
                     // end-of-file before the whole request (an empty request: a handshake-only connection): the
                     // server has nothing to answer and closes without writing
