@@ -6,6 +6,7 @@ import io.escapement.simulator.report.Counter;
 import io.escapement.simulator.report.ShardStats;
 
 import static io.escapement.simulator.tcp.ConnectionTable.APP_CLOSED;
+import static io.escapement.simulator.tcp.ConnectionTable.CLOSE_PENDING;
 import static io.escapement.simulator.tcp.ConnectionTable.HALF_CLOSED;
 import static io.escapement.simulator.tcp.ConnectionTable.NXT;
 import static io.escapement.simulator.tcp.ConnectionTable.OUTCOME_DONE;
@@ -45,6 +46,8 @@ final class Application
     private final TraceLog trace;
     Transitions transitions;
     Receiver receiver;
+    // per end: when the application is to close after reading end-of-file, microseconds after the start
+    private int[] closeAt;
 
     Application(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final AuxTimers aux, final Sender sender, final TraceLog trace)
@@ -58,6 +61,66 @@ final class Application
         this.aux = aux;
         this.sender = sender;
         this.trace = trace;
+        closeAt = new int[table.capacity() * 2];
+    }
+
+    void grow(final int capacity)
+    {
+        closeAt = java.util.Arrays.copyOf(closeAt, capacity * 2);
+    }
+
+    /**
+     * The application read end-of-file in ESTABLISHED (now CLOSE-WAIT) and calls close() {@code --close-after-eof}
+     * later. Its timer is the end's auxiliary one; while that runs something else (the think time before a
+     * response still to be written, a tail loss probe), the close waits for it to end and then comes at the time
+     * set, or at once if that has passed.
+     */
+    void onEndOfFile(final int i)
+    {
+        final int c = i >> 1;
+        final long at = clock.now + scenario.closeAfterEofUs;
+        closeAt[i] = (int)Math.min(at - table.startUs[c], 0xFFFF_FFFFL);
+        table.word[i] |= CLOSE_PENDING;
+        if (trace.tracing(table.connection[c]))
+        {
+            trace.line(table.connection[c], TraceLog.endName(i & 1) + " reads end-of-file: close() in " +
+                scenario.closeAfterEofUs + "us");
+        }
+        resumeClose(i);
+    }
+
+    /** Arms the pending close once the end's auxiliary timer is free (or closes, if its time has come). */
+    void resumeClose(final int i)
+    {
+        if ((table.word[i] & CLOSE_PENDING) == 0)
+        {
+            return;
+        }
+        final int kind = aux.kind(i);
+        if (kind != AuxTimers.NONE && kind != AuxTimers.IDLE)
+        {
+            return; // the think time or the probe runs: after it
+        }
+        final long at = table.startUs[i >> 1] + (closeAt[i] & 0xFFFF_FFFFL);
+        if (at <= clock.now)
+        {
+            close(i);
+        }
+        else
+        {
+            aux.set(i, AuxTimers.CLOSE, at);
+        }
+    }
+
+    /** The delayed close's time came. */
+    void onCloseTimer(final int i)
+    {
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " the application closes after " +
+                "end-of-file");
+        }
+        close(i);
     }
 
     /** The client's connect() returned: it writes its request, now or after its think time. */
@@ -197,8 +260,9 @@ final class Application
             return false;
         }
         table.word[i] |= APP_CLOSED;
+        table.word[i] &= ~CLOSE_PENDING;
         final int state = table.state(i);
-        if (aux.kind(i) == AuxTimers.IDLE)
+        if (aux.kind(i) == AuxTimers.IDLE || aux.kind(i) == AuxTimers.CLOSE)
         {
             aux.cancel(i);
         }

@@ -141,6 +141,7 @@ public final class TcpShard
         sender.grow(newCapacity);
         receiver.grow(newCapacity);
         streams.grow(newCapacity);
+        application.grow(newCapacity);
     }
 
     // ------------------------------------------------------------------------------------------------ driving

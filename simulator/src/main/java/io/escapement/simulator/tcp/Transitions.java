@@ -213,6 +213,7 @@ final class Transitions
             receiver.onSegment(i, unit, tx);
         }
         application.idleCheck(i);
+        application.resumeClose(i);
     }
 
     private void onAck(final int i, final int ack)
@@ -292,9 +293,16 @@ final class Transitions
                     table.word[i] |= WROTE_NOTHING;
                 }
                 toState(i, CLOSE_WAIT);
-                // the application sees EOF and closes at once: CLOSE-WAIT -> LAST-ACK
+                // the application sees EOF and closes, at once or --close-after-eof later: CLOSE-WAIT -> LAST-ACK
                 receiver.sendAck(i, receiver.rcvNext(i) - 1, tx);
-                application.close(i);
+                if (scenario.closeAfterEofUs > 0)
+                {
+                    application.onEndOfFile(i);
+                }
+                else
+                {
+                    application.close(i);
+                }
                 return true;
             }
             case FIN_WAIT_1 ->
@@ -407,6 +415,7 @@ final class Transitions
                 closeEnd(i);
             }
         }
+        application.resumeClose(i);
         compactor.settle(c);
     }
 
@@ -440,8 +449,10 @@ final class Transitions
                 closeEnd(i);
             }
             case AuxTimers.IDLE -> application.onIdleTimeout(i);
+            case AuxTimers.CLOSE -> application.onCloseTimer(i);
             default -> throw new IllegalStateException("auxiliary timer fired with no kind, end " + i);
         }
+        application.resumeClose(i);
         compactor.settle(c);
     }
 
@@ -518,6 +529,7 @@ final class Transitions
     /** An end holds no more state: stop its timers. */
     private void closeEnd(final int i)
     {
+        table.word[i] &= ~ConnectionTable.CLOSE_PENDING; // no socket left to close
         rto[i & 1].stop(i >> 1);
         if (aux.kind(i) != AuxTimers.NONE)
         {
