@@ -76,13 +76,20 @@ public final class Exchanges
         return thinkUs.toString();
     }
 
-    /** @return exchanges drawn for connection {@code conn}, before the cut: 1 .. {@link #MAX}. */
+    /**
+     * @param conn the connection.
+     * @return exchanges drawn for connection {@code conn}, before the cut: 1 .. {@link #MAX}.
+     */
     public int drawnCount(final long conn)
     {
         return Math.max(1, Math.min(MAX, counts.bytesFor(seed ^ COUNT_SALT, conn, 0, 0)));
     }
 
-    /** @return the client's think time before exchange {@code exchange} (from 1) of {@code conn}, microseconds. */
+    /**
+     * @param conn     the connection.
+     * @param exchange the exchange, from 1 (the first has none: {@code --client-think} applies).
+     * @return the client's think time before exchange {@code exchange} of {@code conn}, in microseconds.
+     */
     public long thinkUs(final long conn, final int exchange)
     {
         return thinkUs.bytesFor(seed ^ THINK_SALT, conn, 0, exchange);
