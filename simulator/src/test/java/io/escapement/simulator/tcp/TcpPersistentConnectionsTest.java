@@ -4,9 +4,16 @@ import io.escapement.simulator.SizeDistribution;
 import io.escapement.simulator.net.DropRule;
 import io.escapement.simulator.net.DropRules;
 import io.escapement.simulator.report.Counter;
+import io.escapement.simulator.net.NetworkModel;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.escapement.simulator.tcp.OneConnection.assertContainsInOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,5 +107,64 @@ class TcpPersistentConnectionsTest
         assertEquals(1, run.timesOf("client sends DATA").size(), run.dump());
         assertEquals(1, run.count(Counter.OUTCOME_CLOSED_BEFORE_RESPONSE));
         run.assertAccountedFor();
+    }
+
+    /**
+     * Bytes are conserved across exchanges: the original data segments each end sends tile its stream exactly
+     * (every byte of every exchange once, no gap, no overlap), and its FIN follows the last byte, whatever is lost
+     * and resent on the way. The reference is arithmetic on the constant sizes, not the simulator's layout.
+     */
+    @Property(tries = 40)
+    void shouldSendEveryByteOfEveryExchangeOnceInOrderWhateverIsLost(
+        @ForAll @IntRange(min = 1, max = 5_000) final int request,
+        @ForAll @IntRange(min = 1, max = 20_000) final int response,
+        @ForAll @IntRange(min = 1, max = 12) final int exchanges,
+        @ForAll @IntRange(min = 0, max = 1_000) final int lossSalt)
+    {
+        final int mss = 1448;
+        // the exchanges stop before a direction would carry more than 60 segments
+        final int carried = Math.min(exchanges, Math.min(60 / ((request + mss - 1) / mss),
+            60 / ((response + mss - 1) / mss)));
+        // a fifth of the data segments' first transmissions (and of their ACKs) lost, chosen by a hash
+        final NetworkModel.Dropper dropper = (conn, fromClient, cls, unit, tx, ack) -> tx == 0 && unit > 0 &&
+            Math.floorMod(NetworkModel.mix(lossSalt * 131L + unit * 2L + (fromClient ? 1 : 0) + cls * 977L), 5) == 0;
+        final OneConnection run = new OneConnection(dropper, b -> b.requestBytes(request).responseBytes(response)
+            .exchangeCounts(SizeDistribution.constant(exchanges)).thinkTimes(SizeDistribution.constant(100_000))
+            .rto("fixed:rto=300ms"));
+        assertTiled(run, "client", run.isn(0), (long)request * carried);
+        assertTiled(run, "server", run.isn(1), (long)response * carried);
+        assertEquals(1, run.count(Counter.OUTCOME_COMPLETED), run.dump());
+        run.assertAccountedFor();
+    }
+
+    private static void assertTiled(final OneConnection run, final String end, final long isn, final long total)
+    {
+        final Pattern data = Pattern.compile(end + " sends DATA seq=(\\d+) len=(\\d+)");
+        final Pattern fin = Pattern.compile(end + " sends FIN seq=(\\d+)");
+        final TreeMap<Long, Long> segments = new TreeMap<>();
+        long finOffset = -1; // of the FIN's one original
+        for (final String line : run.trace)
+        {
+            final Matcher d = data.matcher(line);
+            if (d.find() && !line.contains("(retransmission"))
+            {
+                final long offset = (Long.parseLong(d.group(1)) - isn - 1) & 0xFFFF_FFFFL;
+                assertEquals(null, segments.put(offset, Long.parseLong(d.group(2))),
+                    "an original sent twice at " + offset + "\n" + run.dump());
+            }
+            final Matcher f = fin.matcher(line);
+            if (f.find() && !line.contains("(retransmission"))
+            {
+                finOffset = (Long.parseLong(f.group(1)) - isn - 1) & 0xFFFF_FFFFL;
+            }
+        }
+        long next = 0;
+        for (final var segment : segments.entrySet())
+        {
+            assertEquals(next, segment.getKey(), end + ": a gap or an overlap\n" + run.dump());
+            next += segment.getValue();
+        }
+        assertEquals(total, next, end + ": every byte of every exchange\n" + run.dump());
+        assertEquals(total, finOffset, end + ": the FIN right after the last byte\n" + run.dump());
     }
 }
