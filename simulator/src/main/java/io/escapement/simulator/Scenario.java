@@ -43,6 +43,10 @@ public final class Scenario
     /** Clients that shutdown(SHUT_WR) right after their request and keep reading (half-close). */
     public final double halfClose;
     public final long idleTimeoutUs;
+    /** Persistent connections: the exchanges per connection, their sizes and the think time between them. */
+    public final Exchanges exchanges;
+    /** How long after it reads end-of-file an application calls close(); 0: at once. */
+    public final long closeAfterEofUs;
 
     public final String rtoSpecification;
     public final RtoStrategy rto;
@@ -78,6 +82,10 @@ public final class Scenario
         simultaneousClose = b.simultaneousClose;
         halfClose = b.halfClose;
         idleTimeoutUs = b.idleTimeoutUs;
+        exchanges = new Exchanges(b.seed, b.mss,
+            b.exchangeCounts != null ? b.exchangeCounts : SizeDistribution.constant(1),
+            b.thinkTimes != null ? b.thinkTimes : SizeDistribution.constant(0), requestSizes, responseSizes);
+        closeAfterEofUs = b.closeAfterEofUs;
         rtoSpecification = withHz(b.rto, b.hz);
         rto = b.rtoStrategy != null ? b.rtoStrategy : RtoStrategies.parse(rtoSpecification);
         retryPolicy = (b.countRetries ? RetryPolicy.counting(b.synRetries, b.synAckRetries, b.tcpRetries2) :
@@ -161,6 +169,9 @@ public final class Scenario
         double simultaneousClose = 0.05;
         double halfClose = 0;
         long idleTimeoutUs = 120_000_000;
+        SizeDistribution exchangeCounts;
+        SizeDistribution thinkTimes;
+        long closeAfterEofUs = 0;
         String rto = "linux";
         RtoStrategy rtoStrategy;
         int synRetries = 6;
@@ -210,6 +221,22 @@ public final class Scenario
          * @return this builder.
          */
         public Builder halfClose(final double v) { halfClose = v; return this; }
+        /**
+         * @param v the exchanges per connection, drawn per connection (null: one, today's workload).
+         * @return this builder.
+         */
+        public Builder exchangeCounts(final SizeDistribution v) { exchangeCounts = v; return this; }
+        /**
+         * @param v the client's think time before each exchange after the first, in microseconds, drawn per
+         *          exchange (null: none); see {@link Exchanges#parseDurations}.
+         * @return this builder.
+         */
+        public Builder thinkTimes(final SizeDistribution v) { thinkTimes = v; return this; }
+        /**
+         * @param v how long after it reads end-of-file an application calls close(), in microseconds (0: at once).
+         * @return this builder.
+         */
+        public Builder closeAfterEofUs(final long v) { closeAfterEofUs = v; return this; }
         public Builder rto(final String v) { rto = v; return this; }
         /**
          * A strategy object in place of the one {@link #rto}'s specification names (which still names it in
@@ -274,6 +301,10 @@ public final class Scenario
             require(fraction(halfClose), "half-close", halfClose, "between 0 and 1");
             require(idleTimeoutUs >= 1 && idleTimeoutUs <= HOUR_US, "idle-timeout", idleTimeoutUs + "us",
                 "between 1us and 1 hour");
+            require(exchangeCounts == null || exchangeCounts.least() >= 1, "exchanges", exchangeCounts,
+                "a distribution of at least 1 exchange");
+            require(closeAfterEofUs >= 0 && closeAfterEofUs <= HOUR_US, "close-after-eof", closeAfterEofUs + "us",
+                "between 0 and 1 hour");
             require(hz >= 0 && hz <= 10_000, "hz", hz, "between 0 (exact timers) and 10000");
             require(duration(mslUs, false), "msl", mslUs + "us", "between 1us and 1 day");
             require(duration(timeWaitUs, true), "time-wait", timeWaitUs + "us", "between 0 (2 MSL) and 1 day");

@@ -210,6 +210,17 @@ public final class SizeDistribution
         }
     }
 
+    /** @return the smallest value a draw can give. */
+    public int least()
+    {
+        return switch (shape)
+        {
+            case CONSTANT, UNIFORM -> (int)a;
+            case LOGNORMAL, PARETO -> 1;
+            case EMPIRICAL -> java.util.Arrays.stream(values).min().orElse(0);
+        };
+    }
+
     /** @return whether every draw is the same size. */
     public boolean isConstant()
     {
@@ -224,18 +235,35 @@ public final class SizeDistribution
      */
     public int bytesFor(final long seed, final long conn, final int side)
     {
+        return bytesFor(seed, conn, side, 0);
+    }
+
+    /**
+     * A draw for one exchange of a persistent connection: exchange 0 draws what {@link #bytesFor(long, long, int)}
+     * draws, so a connection's first exchange is the same with or without persistent connections.
+     *
+     * @param seed     the run's seed.
+     * @param conn     the connection's number.
+     * @param side     0 for the client's request, 1 for the server's response.
+     * @param exchange the exchange, from 0.
+     * @return the draw: a hash of the four.
+     */
+    public int bytesFor(final long seed, final long conn, final int side, final int exchange)
+    {
         if (shape == Shape.CONSTANT)
         {
             return (int)a;
         }
-        final double u = uniform(seed, conn, side, 0x5123);
+        // exchange 0 keeps the draw of a connection with one exchange; later ones salt the seed with their number
+        final long s = exchange == 0 ? seed : seed ^ (0x9E3779B97F4A7C15L * exchange);
+        final double u = uniform(s, conn, side, 0x5123);
         final double x = switch (shape)
         {
             case UNIFORM -> a + Math.floor(u * (b - a + 1));
             case LOGNORMAL ->
             {
                 // Box-Muller from two independent hashes: exp(N(log median, sigma))
-                final double u2 = uniform(seed, conn, side, 0x5124);
+                final double u2 = uniform(s, conn, side, 0x5124);
                 yield Math.exp(a + b * Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2));
             }
             case PARETO -> a / Math.pow(1 - u, 1 / b);

@@ -111,6 +111,56 @@ class SimulationTest
         assertAccountedFor(run(scenario, 1));
     }
 
+    @Property(tries = 60)
+    void everyPersistentConnectionEndsInExactlyOneOutcomeAndLeavesNoTimer(
+        @ForAll @LongRange(min = 1, max = 1_000_000) final long seed,
+        @ForAll @DoubleRange(min = 0, max = 0.3) final double loss,
+        @ForAll @IntRange(min = 1, max = 12) final int maxExchanges,
+        @ForAll @IntRange(min = 0, max = 6_000) final int maxRequest,
+        @ForAll @IntRange(min = 0, max = 20_000) final int maxResponse,
+        @ForAll @IntRange(min = 0, max = 3_000) final int thinkMs,
+        @ForAll @IntRange(min = 100, max = 5_000) final int idleMs,
+        @ForAll @DoubleRange(min = 0, max = 0.6) final double clientFirst,
+        @ForAll @DoubleRange(min = 0, max = 1) final double halfClose,
+        @ForAll @LongRange(min = 0, max = 2_000_000) final long closeAfterEofUs,
+        @ForAll final boolean tlp,
+        @ForAll @IntRange(min = 0, max = 1) final int hzChoice) throws InterruptedException
+    {
+        // think times above the idle timeout make servers close between exchanges: the client's next request
+        // then meets a closed socket, or its end-of-file
+        final Scenario scenario = Scenario.builder()
+            .seed(seed).connections(200).arrivalsPerSecond(2_000).clientAddresses(2).ports(40000, 40199)
+            .requestSizes(SizeDistribution.parse("--request-size", "uniform:0-" + maxRequest, 60 * 1448))
+            .responseSizes(SizeDistribution.parse("--response-size", "uniform:0-" + maxResponse, 60 * 1448))
+            .exchangeCounts(SizeDistribution.parse("--exchanges", "uniform:1-" + maxExchanges, Exchanges.MAX))
+            .thinkTimes(Exchanges.parseDurations("--think-time", "uniform:0ms-" + thinkMs + "ms"))
+            .closeAfterEofUs(closeAfterEofUs)
+            .clientClosesFirst(clientFirst).simultaneousClose(0.1).halfClose(halfClose)
+            .idleTimeoutUs(idleMs * 1000L).tailLossProbe(tlp).hz(hzChoice == 0 ? 0 : 250)
+            .network(NetworkModel.builder().loss(loss).rttUs(40_000)
+                .jitter(NetworkModel.Jitter.PARETO, 10_000).build())
+            .build();
+        assertAccountedFor(run(scenario, 1));
+    }
+
+    @Test
+    void shouldGiveTheSameResultsOnAnyThreadCountWithPersistentConnections() throws InterruptedException
+    {
+        final Scenario scenario = Scenario.builder()
+            .seed(5).connections(4_000).arrivalsPerSecond(5_000).clientAddresses(8)
+            .requestSizes(SizeDistribution.parse("--request-size", "lognormal:median=400,sigma=1", 60 * 1448))
+            .responseSizes(SizeDistribution.parse("--response-size", "pareto:min=500,shape=1.2", 60 * 1448))
+            .exchangeCounts(SizeDistribution.parse("--exchanges", "pareto:min=1,shape=1", Exchanges.MAX))
+            .thinkTimes(Exchanges.parseDurations("--think-time", "lognormal:median=200ms,sigma=1"))
+            .network(NetworkModel.builder().loss(0.02).rttUs(30_000)
+                .jitter(NetworkModel.Jitter.LOGNORMAL, 5_000).build())
+            .build();
+        final Report one = run(scenario, 1);
+        assertAccountedFor(one);
+        assertEquals(one.resultsJson(), run(scenario, 2).resultsJson());
+        assertEquals(one.resultsJson(), run(scenario, 3).resultsJson());
+    }
+
     @net.jqwik.api.Provide
     net.jqwik.api.Arbitrary<String> strategies()
     {

@@ -86,6 +86,23 @@ final class ScenarioOptions
             "their FIN follows the request, and their FIN-WAIT-2 is not orphaned (no fin_timeout until close()).")
     double halfClose;
 
+    @Option(names = "--exchanges", paramLabel = "DIST", defaultValue = "1",
+        description = "Persistent connections: request-response exchanges per connection, drawn per connection as " +
+            "--request-size draws (N, uniform:MIN-MAX, lognormal:..., pareto:..., file:PATH), at least 1; each " +
+            "exchange draws its own sizes. A direction carries at most 60 segments in all.")
+    String exchanges;
+
+    @Option(names = "--think-time", paramLabel = "DIST", defaultValue = "0s",
+        description = "The client's think time before each exchange after the first: DURATION, " +
+            "uniform:MIN-MAX, lognormal:median=D,sigma=S, pareto:min=D,shape=A or file:PATH (microseconds), at " +
+            "most 60 s a draw.")
+    String thinkTime;
+
+    @Option(names = "--close-after-eof", paramLabel = "DURATION", defaultValue = "0s",
+        converter = DurationConverter.class,
+        description = "An application calls close() this long after it reads end-of-file (0: at once).")
+    long closeAfterEofUs;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "120s",
         converter = DurationConverter.class,
         description = "An application closes an end that has waited this long with nothing to send.")
@@ -265,6 +282,20 @@ final class ScenarioOptions
             SizeDistribution.parse("--response-size", responseSize, Scenario.MAX_SEGMENTS * Math.max(1, mss));
     }
 
+    /** @return the distribution of exchanges per connection, null for one. */
+    SizeDistribution exchangeCounts()
+    {
+        return exchanges == null || exchanges.trim().equals("1") ? null :
+            SizeDistribution.parse("--exchanges", exchanges, io.escapement.simulator.Exchanges.MAX);
+    }
+
+    /** @return the distribution of think times between exchanges, null for none. */
+    SizeDistribution thinkTimes()
+    {
+        return thinkTime == null || thinkTime.trim().equals("0s") ? null :
+            io.escapement.simulator.Exchanges.parseDurations("--think-time", thinkTime);
+    }
+
     /** @return the scenario the options describe. @throws IllegalArgumentException naming a bad value. */
     Scenario scenario()
     {
@@ -295,7 +326,8 @@ final class ScenarioOptions
             .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
             .requestSizes(requestSizes()).responseSizes(responseSizes())
             .clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs).clientClosesFirst(clientClosesFirst)
-            .simultaneousClose(simultaneousClose).halfClose(halfClose).idleTimeoutUs(idleTimeoutUs).rto(rto).synRetries(synRetries)
+            .simultaneousClose(simultaneousClose).halfClose(halfClose).idleTimeoutUs(idleTimeoutUs).rto(rto)
+            .exchangeCounts(exchangeCounts()).thinkTimes(thinkTimes()).closeAfterEofUs(closeAfterEofUs).synRetries(synRetries)
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
             .orphanRetries(orphanRetries).timestamps(timestamps).countRetries(countRetries()).tailLossProbe(tlp)
             .hz(hz).timerSlack(timerSlack).mslUs(mslUs)
@@ -386,8 +418,20 @@ final class ScenarioOptions
                 (int)Math.min(64, (Math.max(0, (long)responseBytes) + segment - 1) / segment);
             final long s = seed;
             final List<DropRule> rules = new ArrayList<>();
+            final SizeDistribution counts = exchangeCounts();
             for (final String rule : drops)
             {
+                if (counts != null)
+                {
+                    // persistent connections: units are numbered on across a connection's exchanges
+                    final io.escapement.simulator.Exchanges layout = new io.escapement.simulator.Exchanges(s, segment,
+                        counts, SizeDistribution.constant(0),
+                        requests != null ? requests : SizeDistribution.constant(Math.max(0, requestBytes)),
+                        responses != null ? responses : SizeDistribution.constant(Math.max(0, responseBytes)));
+                    rules.add(DropRule.parse(rule, layout::unitsThrough, Scenario.MAX_SEGMENTS,
+                        Scenario.MAX_SEGMENTS));
+                    continue;
+                }
                 rules.add(DropRule.parse(rule,
                     requests == null ? conn -> requestUnits : conn -> units(requests.bytesFor(s, conn, 0), segment),
                     responses == null ? conn -> responseUnits : conn -> units(responses.bytesFor(s, conn, 1), segment),

@@ -224,7 +224,9 @@ public final class Report
         s.append("  arrivals ").append(fmt(scenario.arrivalsPerSecond)).append("/s from ")
             .append(scenario.clientAddresses).append(" client addresses, ports ").append(scenario.portLow)
             .append('-').append(scenario.portHigh).append("; request ").append(size(scenario.requestSizes))
-            .append(", response ").append(size(scenario.responseSizes)).append("; TIME-WAIT ")
+            .append(", response ").append(size(scenario.responseSizes))
+            .append(scenario.exchanges.isPersistent() ? " per exchange, " + scenario.exchanges : "")
+            .append("; TIME-WAIT ")
             .append(RtoParameters.formatUs(scenario.timeWaitUs)).append(", HZ ").append(scenario.hz)
             .append(scenario.timerSlack && scenario.hz > 0 ? " with the timer wheel's slack" : "")
             .append(", TLP ").append(scenario.tailLossProbe ? "on" : "off").append("\n\n");
@@ -499,6 +501,15 @@ public final class Report
         {
             m.put("request_size", scenario.requestSizes.toString());
             m.put("response_size", scenario.responseSizes.toString());
+        }
+        if (scenario.exchanges.isPersistent())
+        {
+            m.put("exchanges", scenario.exchanges.counts());
+            m.put("think_time_us", scenario.exchanges.thinkTimesUs());
+        }
+        if (scenario.closeAfterEofUs > 0)
+        {
+            m.put("close_after_eof_us", scenario.closeAfterEofUs);
         }
         m.put("rto", scenario.rtoSpecification);
         m.put("retry_policy", scenario.retryPolicy.toString());

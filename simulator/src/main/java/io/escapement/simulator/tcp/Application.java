@@ -6,6 +6,7 @@ import io.escapement.simulator.report.Counter;
 import io.escapement.simulator.report.ShardStats;
 
 import static io.escapement.simulator.tcp.ConnectionTable.APP_CLOSED;
+import static io.escapement.simulator.tcp.ConnectionTable.CLOSE_PENDING;
 import static io.escapement.simulator.tcp.ConnectionTable.HALF_CLOSED;
 import static io.escapement.simulator.tcp.ConnectionTable.NXT;
 import static io.escapement.simulator.tcp.ConnectionTable.OUTCOME_DONE;
@@ -44,6 +45,9 @@ final class Application
     private final Sender sender;
     private final TraceLog trace;
     Transitions transitions;
+    Receiver receiver;
+    // per end: when the application is to close after reading end-of-file, microseconds after the start
+    private int[] closeAt;
 
     Application(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final AuxTimers aux, final Sender sender, final TraceLog trace)
@@ -57,6 +61,66 @@ final class Application
         this.aux = aux;
         this.sender = sender;
         this.trace = trace;
+        closeAt = new int[table.capacity() * 2];
+    }
+
+    void grow(final int capacity)
+    {
+        closeAt = java.util.Arrays.copyOf(closeAt, capacity * 2);
+    }
+
+    /**
+     * The application read end-of-file in ESTABLISHED (now CLOSE-WAIT) and calls close() {@code --close-after-eof}
+     * later. Its timer is the end's auxiliary one; while that runs something else (the think time before a
+     * response still to be written, a tail loss probe), the close waits for it to end and then comes at the time
+     * set, or at once if that has passed.
+     */
+    void onEndOfFile(final int i)
+    {
+        final int c = i >> 1;
+        final long at = clock.now + scenario.closeAfterEofUs;
+        closeAt[i] = (int)Math.min(at - table.startUs[c], 0xFFFF_FFFFL);
+        table.word[i] |= CLOSE_PENDING;
+        if (trace.tracing(table.connection[c]))
+        {
+            trace.line(table.connection[c], TraceLog.endName(i & 1) + " reads end-of-file: close() in " +
+                scenario.closeAfterEofUs + "us");
+        }
+        resumeClose(i);
+    }
+
+    /** Arms the pending close once the end's auxiliary timer is free (or closes, if its time has come). */
+    void resumeClose(final int i)
+    {
+        if ((table.word[i] & CLOSE_PENDING) == 0)
+        {
+            return;
+        }
+        final int kind = aux.kind(i);
+        if (kind != AuxTimers.NONE && kind != AuxTimers.IDLE)
+        {
+            return; // the think time or the probe runs: after it
+        }
+        final long at = table.startUs[i >> 1] + (closeAt[i] & 0xFFFF_FFFFL);
+        if (at <= clock.now)
+        {
+            close(i);
+        }
+        else
+        {
+            aux.set(i, AuxTimers.CLOSE, at);
+        }
+    }
+
+    /** The delayed close's time came. */
+    void onCloseTimer(final int i)
+    {
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " the application closes after " +
+                "end-of-file");
+        }
+        close(i);
     }
 
     /** The client's connect() returned: it writes its request, now or after its think time. */
@@ -82,14 +146,20 @@ final class Application
         {
             return false;
         }
-        final int units = streams.units(i);
+        final int first = field(table.word[i], NXT, 6);
+        // its whole message; with persistent connections, the next exchange's
+        final int units = streams.nextMessageEnd(i, first);
+        if (streams.persistent() && units < first && units > 0)
+        {
+            return false; // nothing more to write: its stream ended when it closed
+        }
+        final boolean last = units == streams.units(i);
         if (aux.kind(i) == AuxTimers.IDLE)
         {
             aux.cancel(i); // no longer waiting: the RTO (or the probe) watches this end now
         }
-        final int first = field(table.word[i], NXT, 6);
         sender.startBurst(i, first, units + 1);
-        if (end == SERVER)
+        if (end == SERVER && last)
         {
             table.word[i] |= OUTCOME_DONE;
         }
@@ -108,7 +178,15 @@ final class Application
         }
         if ((table.word[i] & APP_CLOSED) != 0)
         {
+            if (streams.persistent())
+            {
+                streams.truncate(i, streams.messagesBelow(i, units + 1)); // this message is its stream's last
+            }
             transitions.sendFin(i); // close() came before the message was written: the FIN follows it
+        }
+        else if (!last)
+        {
+            sender.armProbe(i); // an exchange of a persistent connection: more follow
         }
         else if (end == ConnectionTable.CLIENT && scenario.halfClose > 0 &&
             uniform(table.connection[c], 0x4A1F) < scenario.halfClose)
@@ -147,6 +225,18 @@ final class Application
             }
             return sendMessage(i);
         }
+        if (streams.persistent() && (table.word[i] & ConnectionTable.DATA_DONE) == 0)
+        {
+            // a response before the last: the client writes its next request after its think time
+            final long thinkUs = scenario.exchanges.thinkUs(table.connection[c],
+                streams.messagesBelow(i, field(table.word[i], NXT, 6)));
+            if (thinkUs > 0)
+            {
+                aux.set(i, AuxTimers.THINK, clock.now + thinkUs);
+                return false;
+            }
+            return sendMessage(i);
+        }
         // the client has its response
         if ((table.word[i] & OUTCOME_DONE) == 0)
         {
@@ -170,8 +260,9 @@ final class Application
             return false;
         }
         table.word[i] |= APP_CLOSED;
+        table.word[i] &= ~CLOSE_PENDING;
         final int state = table.state(i);
-        if (aux.kind(i) == AuxTimers.IDLE)
+        if (aux.kind(i) == AuxTimers.IDLE || aux.kind(i) == AuxTimers.CLOSE)
         {
             aux.cancel(i);
         }
@@ -180,7 +271,17 @@ final class Application
             transitions.orphan(i); // its FIN is out already: close() only gives the socket up
             return false;
         }
-        if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
+        if (streams.persistent())
+        {
+            final int written = streams.messagesBelow(i, field(table.word[i], NXT, 6));
+            if ((i & 1) == SERVER && (table.word[i] & WROTE_NOTHING) == 0 &&
+                written < streams.messagesBelow(i ^ 1, receiver.rcvNext(i)))
+            {
+                return false; // a request it has read is still to be answered; the FIN goes out after the response
+            }
+            streams.truncate(i, written); // what it has not written, it never will: the FIN follows what it has
+        }
+        else if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
             (i & 1) == SERVER)
         {
             return false; // the response is still to be written; the FIN goes out after it
@@ -219,7 +320,8 @@ final class Application
             table.word[i] |= OUTCOME_DONE;
             stats.add(Counter.OUTCOME_IDLE_TIMEOUT);
         }
-        final boolean written = field(table.word[i], NXT, 6) > streams.units(i);
+        final boolean written = streams.persistent() ? streams.messagesBelow(i, field(table.word[i], NXT, 6)) > 0 :
+            field(table.word[i], NXT, 6) > streams.units(i);
         if (!written)
         {
             // it gives up before writing its message (a server still waiting for the request): it writes nothing,

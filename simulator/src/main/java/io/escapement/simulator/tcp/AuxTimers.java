@@ -21,6 +21,7 @@ final class AuxTimers
     static final int FIN_TIMEOUT = 3;
     static final int TIME_WAIT = 4;
     static final int IDLE = 5;
+    static final int CLOSE = 6;     // the application closes, --close-after-eof after it read end-of-file
 
     private final TimerWheel wheel;
     private final ConnectionTable table;

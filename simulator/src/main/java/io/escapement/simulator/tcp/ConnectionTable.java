@@ -38,6 +38,7 @@ final class ConnectionTable
     static final int RTO_UNIT = 48;             // 6 bits: 1 + the unit the last RTO resent, 0 if none
     static final long WROTE_NOTHING = 1L << 54; // the application closed without writing: FIN right after SYN
     static final long HALF_CLOSED = 1L << 55;   // shutdown(SHUT_WR): FIN sent, the application still reads
+    static final long CLOSE_PENDING = 1L << 56; // read end-of-file: close() comes --close-after-eof later
 
     // per connection slot
     int[] connection;

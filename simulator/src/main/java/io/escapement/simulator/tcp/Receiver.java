@@ -124,11 +124,14 @@ final class Receiver
         received[i] |= bit;
         final int after = rcvNext(i);
         boolean replied = false;
-        final boolean messageNow = before <= peerUnits && after > peerUnits && (table.word[i] & DATA_DONE) == 0;
-        if (messageNow)
+        final boolean lastMessage = before <= peerUnits && after > peerUnits && (table.word[i] & DATA_DONE) == 0;
+        if (lastMessage)
         {
             table.word[i] |= DATA_DONE;
         }
+        // with persistent connections, a message of an exchange before the last is a message too
+        final boolean messageNow = lastMessage || (streams.persistent() && streams.messageCompleted(i ^ 1, before,
+            after));
         // the kernel takes a FIN that is now in order (it may have waited for a resent segment to fill the gap)
         // before the application sees the data
         if (before <= peerFin && after > peerFin)

@@ -1,5 +1,6 @@
 package io.escapement.simulator.tcp;
 
+import io.escapement.simulator.Exchanges;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.SizeDistribution;
 import io.escapement.simulator.net.NetworkModel;
@@ -11,6 +12,12 @@ import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
  * Each direction's byte stream, counted in <i>units</i>: unit 0 is the SYN, units {@code 1..M} the data segments,
  * unit {@code M+1} the FIN. Sequence numbers follow from the connection's initial sequence number (a hash of the
  * seed) and the segment sizes, so a packet in flight needs only its unit.
+ * <p>
+ * <b>Persistent connections.</b> With more than one exchange per connection ({@link Exchanges}), a direction's
+ * stream is its messages one after another: exchange 0's data units, then exchange 1's, ..., then the FIN, and the
+ * sequence numbers run on across them. Each end keeps its exchanges' cumulative units and bytes (about 600 bytes
+ * a slot, only in such a run), and how many of them its stream holds: all drawn, until its application closes
+ * early (an idle timeout, end-of-file from the peer), which ends the stream at the messages it has written.
  */
 final class Streams
 {
@@ -24,6 +31,14 @@ final class Streams
     private final boolean drawn;
     private int[] drawnBytes;
     private byte[] drawnUnits;
+    // persistent connections: per end, cumulative units and bytes through each exchange (MAX entries an end), and
+    // the exchanges its stream holds
+    private final Exchanges exchanges;
+    private final boolean persistent;
+    private byte[] exchangeUnits;
+    private int[] exchangeBytes;
+    private byte[] limit;
+    private byte[] laidOut; // per slot: the exchanges laid out, before any end truncated its stream
 
     Streams(final Scenario scenario, final ConnectionTable table)
     {
@@ -41,6 +56,21 @@ final class Streams
             drawnBytes = new int[table.capacity() * 2];
             drawnUnits = new byte[table.capacity() * 2];
         }
+        exchanges = scenario.exchanges;
+        persistent = exchanges.isPersistent();
+        if (persistent)
+        {
+            exchangeUnits = new byte[table.capacity() * 2 * Exchanges.MAX];
+            exchangeBytes = new int[table.capacity() * 2 * Exchanges.MAX];
+            limit = new byte[table.capacity() * 2];
+            laidOut = new byte[table.capacity()];
+        }
+    }
+
+    /** @return whether connections carry a sequence of exchanges (persistent connections). */
+    boolean persistent()
+    {
+        return persistent;
     }
 
     void grow(final int capacity)
@@ -50,11 +80,27 @@ final class Streams
             drawnBytes = java.util.Arrays.copyOf(drawnBytes, capacity * 2);
             drawnUnits = java.util.Arrays.copyOf(drawnUnits, capacity * 2);
         }
+        if (persistent)
+        {
+            exchangeUnits = java.util.Arrays.copyOf(exchangeUnits, capacity * 2 * Exchanges.MAX);
+            exchangeBytes = java.util.Arrays.copyOf(exchangeBytes, capacity * 2 * Exchanges.MAX);
+            limit = java.util.Arrays.copyOf(limit, capacity * 2);
+            laidOut = java.util.Arrays.copyOf(laidOut, capacity);
+        }
     }
 
     /** Connection {@code conn} takes slot {@code c}: its messages' sizes are drawn. */
     void connect(final int c, final long conn)
     {
+        if (persistent)
+        {
+            // layout() writes side s of exchange k at [at + s * MAX + k]: the client's entries, then the server's
+            final int n = exchanges.layout(conn, exchangeUnits, exchangeBytes, c * 2 * Exchanges.MAX);
+            limit[c << 1] = (byte)n;
+            limit[c << 1 | 1] = (byte)n;
+            laidOut[c] = (byte)n;
+            return;
+        }
         if (drawn)
         {
             for (int end = CLIENT; end <= SERVER; end++)
@@ -79,7 +125,104 @@ final class Streams
     /** @return the data segments end {@code i} sends: its message's, or none if it closed without writing. */
     int units(final int i)
     {
+        if (persistent)
+        {
+            return (table.word[i] & ConnectionTable.WROTE_NOTHING) != 0 ? 0 : unitsThrough(i, limit[i]);
+        }
         return (table.word[i] & ConnectionTable.WROTE_NOTHING) != 0 ? 0 : messageUnits(i);
+    }
+
+    // ------------------------------------------------------------------------------------------------ exchanges
+
+    private int at(final int i)
+    {
+        return i * Exchanges.MAX; // (c * 2 + end) * MAX: layout() put the server's entries MAX after the client's
+    }
+
+    /** @return the data units of end {@code i}'s first {@code n} exchanges. */
+    private int unitsThrough(final int i, final int n)
+    {
+        return n <= 0 ? 0 : exchangeUnits[at(i) + n - 1];
+    }
+
+    private int bytesThrough(final int i, final int n)
+    {
+        return n <= 0 ? 0 : exchangeBytes[at(i) + n - 1];
+    }
+
+    /** @return the exchanges end {@code i}'s stream holds (persistent connections). */
+    int exchanges(final int i)
+    {
+        return limit[i];
+    }
+
+    /** @return the data units end {@code i} would send had its application written every exchange drawn. */
+    int drawnUnits(final int i)
+    {
+        return persistent ? unitsThrough(i, laidOut[i >> 1]) : messageUnits(i);
+    }
+
+    /**
+     * @param nxt the end's next unit to send.
+     * @return the last unit of the message end {@code i} writes next: its whole message, or with persistent
+     * connections the next exchange's; {@code nxt - 1} when it has nothing more to write.
+     */
+    int nextMessageEnd(final int i, final int nxt)
+    {
+        if (!persistent)
+        {
+            return units(i);
+        }
+        for (int k = 0; k < limit[i]; k++)
+        {
+            final int end = exchangeUnits[at(i) + k];
+            if (end >= nxt)
+            {
+                return end;
+            }
+        }
+        return units(i);
+    }
+
+    /** @return the messages (exchanges) whose units are all below {@code nxt}: those end {@code i} has written. */
+    int messagesBelow(final int i, final int nxt)
+    {
+        if (!persistent)
+        {
+            return nxt > units(i) ? 1 : 0;
+        }
+        int k = 0;
+        while (k < limit[i] && exchangeUnits[at(i) + k] < nxt)
+        {
+            k++;
+        }
+        return k;
+    }
+
+    /**
+     * @return whether a message of end {@code i}'s stream became whole when the units below {@code after} (and not
+     * all those below {@code before}) had arrived at its peer.
+     */
+    boolean messageCompleted(final int i, final int before, final int after)
+    {
+        for (int k = 0; k < limit[i]; k++)
+        {
+            final int last = exchangeUnits[at(i) + k];
+            if (before <= last && last < after)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The application of end {@code i} closes: its stream ends after its first {@code n} messages. */
+    void truncate(final int i, final int n)
+    {
+        if (n < limit[i])
+        {
+            limit[i] = (byte)n;
+        }
     }
 
     /** @return the unit of end {@code i}'s FIN. */
@@ -108,6 +251,20 @@ final class Streams
             return 0;
         }
         final int units = units(i);
+        if (persistent)
+        {
+            // the exchange holding the unit: the first whose cumulative units reach it
+            int k = 0;
+            while (k < limit[i] && exchangeUnits[at(i) + k] < unit)
+            {
+                k++;
+            }
+            if (unit <= units)
+            {
+                return 1 + bytesThrough(i, k) + (long)(unit - unitsThrough(i, k) - 1) * mss;
+            }
+            return 1 + (units == 0 ? 0 : bytesThrough(i, limit[i])) + (unit - units - 1);
+        }
         if (unit <= units)
         {
             return 1 + (long)(unit - 1) * mss;
@@ -122,6 +279,17 @@ final class Streams
         if (unit == 0 || unit > units)
         {
             return 0;
+        }
+        if (persistent)
+        {
+            int k = 0;
+            while (exchangeUnits[at(i) + k] < unit)
+            {
+                k++;
+            }
+            final int before = unitsThrough(i, k);
+            final int bytes = bytesThrough(i, k + 1) - bytesThrough(i, k);
+            return (int)Math.min(mss, bytes - (long)(unit - before - 1) * mss);
         }
         return (int)Math.min(mss, messageBytes(i) - (long)(unit - 1) * mss);
     }

@@ -120,6 +120,7 @@ public final class TcpShard
         sender.receiver = receiver;
         receiver.transitions = transitions;
         receiver.application = application;
+        application.receiver = receiver;
         transitions.application = application;
         application.transitions = transitions;
         compactor.wire = wire;
@@ -140,6 +141,7 @@ public final class TcpShard
         sender.grow(newCapacity);
         receiver.grow(newCapacity);
         streams.grow(newCapacity);
+        application.grow(newCapacity);
     }
 
     // ------------------------------------------------------------------------------------------------ driving

@@ -213,6 +213,7 @@ final class Transitions
             receiver.onSegment(i, unit, tx);
         }
         application.idleCheck(i);
+        application.resumeClose(i);
     }
 
     private void onAck(final int i, final int ack)
@@ -271,7 +272,8 @@ final class Transitions
             // end-of-file before any response (in ESTABLISHED, or half-closed in FIN-WAIT): an empty response
             // (the server only closes), or a server that closed without writing the one it had
             table.word[i] |= OUTCOME_DONE;
-            final boolean empty = streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
+            final boolean empty = streams.persistent() ? streams.drawnUnits(i ^ 1) == 0 :
+                streams.units(i ^ 1) == 0 && (table.word[i ^ 1] & WROTE_NOTHING) == 0;
             stats.add(empty ? Counter.OUTCOME_COMPLETED : Counter.OUTCOME_CLOSED_BEFORE_RESPONSE);
             if (empty)
             {
@@ -282,16 +284,25 @@ final class Transitions
         {
             case ESTABLISHED ->
             {
-                if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0)
+                // (with persistent connections, a client that closed between exchanges is answered by close())
+                if ((i & 1) == SERVER && (table.word[i] & DATA_DONE) == 0 &&
+                    (!streams.persistent() || streams.units(i ^ 1) == 0))
                 {
                     // end-of-file before the whole request (an empty request: a handshake-only connection): the
                     // server has nothing to answer and closes without writing
                     table.word[i] |= WROTE_NOTHING;
                 }
                 toState(i, CLOSE_WAIT);
-                // the application sees EOF and closes at once: CLOSE-WAIT -> LAST-ACK
+                // the application sees EOF and closes, at once or --close-after-eof later: CLOSE-WAIT -> LAST-ACK
                 receiver.sendAck(i, receiver.rcvNext(i) - 1, tx);
-                application.close(i);
+                if (scenario.closeAfterEofUs > 0)
+                {
+                    application.onEndOfFile(i);
+                }
+                else
+                {
+                    application.close(i);
+                }
                 return true;
             }
             case FIN_WAIT_1 ->
@@ -404,6 +415,7 @@ final class Transitions
                 closeEnd(i);
             }
         }
+        application.resumeClose(i);
         compactor.settle(c);
     }
 
@@ -437,8 +449,10 @@ final class Transitions
                 closeEnd(i);
             }
             case AuxTimers.IDLE -> application.onIdleTimeout(i);
+            case AuxTimers.CLOSE -> application.onCloseTimer(i);
             default -> throw new IllegalStateException("auxiliary timer fired with no kind, end " + i);
         }
+        application.resumeClose(i);
         compactor.settle(c);
     }
 
@@ -515,6 +529,7 @@ final class Transitions
     /** An end holds no more state: stop its timers. */
     private void closeEnd(final int i)
     {
+        table.word[i] &= ~ConnectionTable.CLOSE_PENDING; // no socket left to close
         rto[i & 1].stop(i >> 1);
         if (aux.kind(i) != AuxTimers.NONE)
         {
