@@ -34,6 +34,7 @@ final class Receiver
     private final KernelTimers timers;
     Transitions transitions;
     Application application;
+    DelayedAck delayedAck;
 
     private long[] received; // per end: bit u set when unit u of the peer's stream has arrived
 
@@ -59,6 +60,13 @@ final class Receiver
     void reset(final int i)
     {
         received[i] = 0;
+        delayedAck.reset(i);
+    }
+
+    /** The end holds no more state: no ACK is owed any more. */
+    void onClose(final int i)
+    {
+        delayedAck.reset(i);
     }
 
     /** The peer's SYN arrived (in the SYN, or in the SYN-ACK). */
@@ -82,7 +90,9 @@ final class Receiver
     /** A pure ACK, answering the segment {@code (unit, tx)} of the peer: its fate is keyed by that segment. */
     void sendAck(final int i, final int unit, final int tx)
     {
-        wire.transmit(i, NetworkModel.PURE_ACK, unit, rcvNext(i), tx);
+        final int ack = rcvNext(i);
+        delayedAck.onAckSent(i, ack);
+        wire.transmit(i, NetworkModel.PURE_ACK, unit, ack, tx);
     }
 
     /** A data segment or FIN {@code (unit, tx)} arrived at an end past the handshake. */
@@ -106,6 +116,7 @@ final class Receiver
                 }
                 aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(timeWaitUs));
             }
+            delayedAck.enterQuickAck(i);
             sendAck(i, unit, tx);
             return;
         }
@@ -123,6 +134,14 @@ final class Receiver
         final int before = rcvNext(i);
         received[i] |= bit;
         final int after = rcvNext(i);
+        if (after > before && unit <= peerUnits)
+        {
+            delayedAck.onDataInOrder(i); // tcp_event_data_recv(), before the application sees the data
+        }
+        else
+        {
+            delayedAck.onNewData(i);
+        }
         boolean replied = false;
         final boolean messageNow = before <= peerUnits && after > peerUnits && (table.word[i] & DATA_DONE) == 0;
         if (messageNow)
@@ -141,7 +160,17 @@ final class Receiver
         }
         if (!replied)
         {
-            sendAck(i, unit, tx);
+            // RFC 5681 4.2: out-of-order data, data filling (part of) a hole, and the FIN are acknowledged at once;
+            // in-order data may wait (DelayedAck)
+            final boolean hole = after == before || after > before + 1 || (received[i] >>> after) != 0;
+            if (hole || unit > peerUnits)
+            {
+                sendAck(i, unit, tx);
+            }
+            else
+            {
+                delayedAck.ackOrDelay(i, unit, tx);
+            }
         }
     }
 }

@@ -48,6 +48,7 @@ final class Sender
     private final TraceLog trace;
     private final KernelTimers timers;
     Receiver receiver;
+    DelayedAck delayedAck;
 
     // per end (slot << 1 | end)
     private long[] txLow;
@@ -185,7 +186,13 @@ final class Sender
         {
             stats.add(Counter.SEGMENTS);
         }
-        wire.transmit(i, NetworkModel.SEGMENT, unit, receiver.rcvNext(i), tx);
+        final int ack = receiver.rcvNext(i);
+        if (unit > 0 && unit <= streams.units(i))
+        {
+            delayedAck.onDataSent(i);
+        }
+        delayedAck.onAckSent(i, ack); // every segment carries the ACK
+        wire.transmit(i, NetworkModel.SEGMENT, unit, ack, tx);
     }
 
     // ------------------------------------------------------------------------------------------------ ACKs

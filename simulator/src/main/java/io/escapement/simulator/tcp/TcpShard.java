@@ -75,6 +75,7 @@ public final class TcpShard
     private final Application application;
     private final TimeWaitCompactor compactor;
     private final Streams streams;
+    private final DelayedAck delayedAck;
 
     private long nextConnection;  // the next connection number this shard owns, or -1
     private long nextArrivalUs;
@@ -113,6 +114,11 @@ public final class TcpShard
         wire = new Wire(scenario, wheel, stats, clock, table, trace);
         sender = new Sender(scenario, stats, clock, table, streams, rto, aux, wire, trace, timers);
         receiver = new Receiver(scenario.timeWaitUs, stats, table, streams, aux, wire, trace, timers);
+        delayedAck = new DelayedAck(scenario, wheel, stats, clock, table, streams, rto, timers, trace);
+        delayedAck.receiver = receiver;
+        receiver.delayedAck = delayedAck;
+        sender.delayedAck = delayedAck;
+        batch.delayedAck = delayedAck;
         compactor = new TimeWaitCompactor(wheel, stats, clock, table, aux, ports, scenario.clientAddresses, trace);
         transitions = new Transitions(scenario, stats, clock, table, streams, rto, aux, wire, sender, receiver, trace,
             compactor, timers);
@@ -139,6 +145,7 @@ public final class TcpShard
         wire.grow(newCapacity);
         sender.grow(newCapacity);
         receiver.grow(newCapacity);
+        delayedAck.grow(newCapacity);
         streams.grow(newCapacity);
     }
 
@@ -237,6 +244,8 @@ public final class TcpShard
             case EventBatch.AUX_CLIENT, EventBatch.AUX_SERVER -> transitions.onAuxiliaryTimer(
                 (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.AUX_CLIENT ? CLIENT : SERVER);
             case EventBatch.TIME_WAIT_END -> compactor.onEnd(payload);
+            case EventBatch.DELACK_CLIENT, EventBatch.DELACK_SERVER -> delayedAck.onTimer(
+                (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.DELACK_CLIENT ? CLIENT : SERVER);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
         stats.lastEvent(clock.now);

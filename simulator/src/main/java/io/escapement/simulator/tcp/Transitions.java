@@ -516,6 +516,7 @@ final class Transitions
     private void closeEnd(final int i)
     {
         rto[i & 1].stop(i >> 1);
+        receiver.onClose(i);
         if (aux.kind(i) != AuxTimers.NONE)
         {
             aux.cancel(i);
