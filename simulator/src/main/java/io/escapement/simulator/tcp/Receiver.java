@@ -15,9 +15,10 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
 /**
  * The receiver: what each end has received of its peer's stream, and when it sends an ACK.
  * <p>
- * <b>When an ACK is sent.</b> Every segment is acknowledged at once (no delayed ACK), by a pure ACK unless the
- * end's reaction to it sends something that carries the ACK: a response written at once, or a FIN. A duplicate
- * (its ACK was lost, or it was resent needlessly) is acknowledged again at once. The handshake's ACKs (of a
+ * <b>When an ACK is sent.</b> A segment whose reaction sends something (a response written at once, a FIN)
+ * has its ACK carried by that. Otherwise out-of-order data, data filling a hole, the FIN and a duplicate (its ACK
+ * was lost, or it was resent needlessly) are acknowledged at once by a pure ACK (RFC 5681 section 4.2), and
+ * in-order data as {@link DelayedAck} decides: at once, or when its timer fires. The handshake's ACKs (of a
  * SYN-ACK, of a duplicate SYN-ACK) are sent by the transitions, through {@link #sendAck}. An ACK's fate is keyed
  * by the segment it answers ({@code unit}, {@code transmission}), so two runs that differ only in timers see the
  * same fates.

@@ -25,9 +25,12 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  * An end's units {@code UNA..NXT-1} are in flight. A message is sent in one burst (the initial window covers
  * it); the time every unit of the latest burst left, and the oldest outstanding time, are kept in
  * {@link #sentAt} as two 32-bit offsets from the connection's start. Each unit's transmission count (up to 3) is
- * two bits, one in {@link #txLow} and one in {@link #txHigh}. After an RTO the lost units are resent two per ACK,
- * skipping those the receiver already holds (standing in for SACK); no fast retransmit. The tail loss probe
- * (RFC 8985) is armed here.
+ * two bits, one in {@link #txLow} and one in {@link #txHigh}; an end that sends a message in several flights
+ * keeps per-unit times in {@link SendTimes}. Units {@code sent..NXT-1} are written but held back by the congestion
+ * window ({@link CongestionControl}); each ACK lets out what the window allows. Duplicate ACKs, fast retransmit
+ * and the recovery after it or after an RTO are {@link LossRecovery}'s rules, acted on here; without a window a
+ * recovery resends two lost units per ACK, skipping those the receiver holds. The tail loss probe (RFC 8985) is
+ * armed here.
  */
 final class Sender
 {

@@ -40,9 +40,10 @@ import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
  * returns to the pool, so a 4-tuple stays taken through TIME-WAIT.
  *
  * <h2>Simplifications</h2>
- * Every segment is acknowledged at once (no delayed ACK) unless the reply carries data; a message is sent in one
- * burst (the initial window covers it); after an RTO the lost units are resent two per ACK, skipping those the
- * receiver already holds (standing in for SACK); no fast retransmit. Not thread-safe: one thread runs a shard.
+ * ACKs may be delayed ({@link DelayedAck}), a congestion window limits what is in flight
+ * ({@link CongestionControl}: round trips, no bandwidth or queue), and losses are repaired by fast retransmit
+ * and RFC 6675 recovery ({@link LossRecovery}), the tail loss probe and the RTO; the recovery's scoreboard is
+ * the receiver's true state, standing in for SACK. Not thread-safe: one thread runs a shard.
  */
 public final class TcpShard
 {
