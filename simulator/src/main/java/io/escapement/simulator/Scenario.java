@@ -68,6 +68,8 @@ public final class Scenario
     public final int initialWindow;
     /** Fast retransmit on the third duplicate ACK (RFC 5681 section 3.2). */
     public final boolean fastRetransmit;
+    /** RACK's time-based loss detection (RFC 8985), Linux's default since 4.18. */
+    public final boolean rack;
 
     public final NetworkModel network;
 
@@ -136,6 +138,7 @@ public final class Scenario
         window = b.window;
         initialWindow = b.initialWindow;
         fastRetransmit = b.fastRetransmit;
+        rack = b.rack;
     }
 
     /**
@@ -228,6 +231,7 @@ public final class Scenario
         Window window = Window.LINUX;
         int initialWindow = 10;   // RFC 6928, TCP_INIT_CWND
         boolean fastRetransmit = true;
+        boolean rack = true;       // net.ipv4.tcp_recovery = 1 (RACK loss detection), Linux 4.18 on
 
         public Builder seed(final long v) { seed = v; return this; }
         public Builder connections(final int v) { connections = v; return this; }
@@ -309,6 +313,11 @@ public final class Scenario
          * @return this builder.
          */
         public Builder fastRetransmit(final boolean v) { fastRetransmit = v; return this; }
+        /**
+         * @param v whether RACK's time-based loss detection (RFC 8985) runs beside the duplicate-ACK threshold.
+         * @return this builder.
+         */
+        public Builder rack(final boolean v) { rack = v; return this; }
 
         /**
          * @return the scenario.

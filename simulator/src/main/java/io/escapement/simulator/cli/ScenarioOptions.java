@@ -184,6 +184,11 @@ final class ScenarioOptions
         description = "Resend on the third duplicate ACK and recover without waiting for the RTO (RFC 5681 3.2).")
     boolean fastRetransmit;
 
+    @Option(names = "--rack", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "RACK loss detection (RFC 8985; net.ipv4.tcp_recovery=1, Linux 4.18 on): a segment is lost " +
+            "once one sent after it is delivered and min_rtt/4 has passed, with a reordering timer.")
+    boolean rack;
+
     // ---- the network
     @Option(names = "--loss", paramLabel = "P", defaultValue = "0.01",
         description = "Packet loss probability, each direction.")
@@ -283,7 +288,7 @@ final class ScenarioOptions
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build())
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
-            .initialWindow(initialWindow).fastRetransmit(fastRetransmit);
+            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack);
     }
 
     /** @return the mode named {@code value}, one of linux, rfc or off. */

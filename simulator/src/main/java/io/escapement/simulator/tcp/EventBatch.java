@@ -31,6 +31,8 @@ final class EventBatch implements TimerHandler
     static final int TIME_WAIT_END = 8;
     static final int DELACK_CLIENT = 9;
     static final int DELACK_SERVER = 10;
+    static final int RACK_CLIENT = 11;
+    static final int RACK_SERVER = 12;
 
     static final int SLOT_SHIFT = 8;
 
@@ -42,6 +44,7 @@ final class EventBatch implements TimerHandler
     private final RetransmissionTimers[] rto;
     private final AuxTimers aux;
     DelayedAck delayedAck;
+    Rack rack;
 
     private int size;
     private long[] handle = new long[64];
@@ -142,6 +145,8 @@ final class EventBatch implements TimerHandler
             case AUX_SERVER -> aux.handle[c << 1 | 1] == handle;
             case DELACK_CLIENT -> delayedAck.handle[c << 1] == handle;
             case DELACK_SERVER -> delayedAck.handle[c << 1 | 1] == handle;
+            case RACK_CLIENT -> rack.handle[c << 1] == handle;
+            case RACK_SERVER -> rack.handle[c << 1 | 1] == handle;
             default -> true;
         };
     }

@@ -22,9 +22,10 @@ import java.util.Arrays;
  * {@code tcp_enter_loss()} marks them. {@code pipe} counts the outstanding segments not received and not lost,
  * plus those resent (up to {@code HighRxt}) and not received (RFC 6675 {@code SetPipe()}).
  * <p>
- * <b>The scoreboard is not SACK blocks.</b> What the receiver holds is read from the receiver itself when an ACK
- * arrives, as the simulator did before to stand in for SACK: the sender learns of arrivals up to half an RTT
- * earlier than SACK blocks would tell it, and never of fewer (no SACK block limit, no lost ACK hides a block).
+ * <b>The scoreboard is not SACK blocks.</b> What the receiver holds is read from the receiver itself, limited to
+ * what its ACKs can have reported ({@link #onReport}): with FIFO paths, an ACK answering an original reports the
+ * units up to it, one answering a resend all the receiver holds. SACK blocks would say as much, but no lost ACK
+ * hides one here and there is no limit of 3 or 4 blocks.
  * RFC 6675's rules 3 and 4 (rescue retransmissions) and limited transmit (RFC 3042) are not modelled.
  * Per end, one byte: the duplicate ACKs counted and whether a fast recovery runs.
  */
@@ -35,26 +36,53 @@ final class LossRecovery
 
     private static final int DUPS = 0x0F;
     private static final int FAST = 0x10;
+    private static final int BY_RACK = 0x20;
 
     private final boolean enabled;
     private final ShardStats stats;
     private byte[] state;
+    private byte[] reportedUpTo; // the highest unit the peer's ACKs have reported on, as SACK blocks would
 
     LossRecovery(final boolean fastRetransmit, final ShardStats stats, final int capacity)
     {
         this.enabled = fastRetransmit;
         this.stats = stats;
         state = new byte[capacity * 2];
+        reportedUpTo = new byte[capacity * 2];
     }
 
     void grow(final int capacity)
     {
         state = Arrays.copyOf(state, capacity * 2);
+        reportedUpTo = Arrays.copyOf(reportedUpTo, capacity * 2);
     }
 
     void reset(final int i)
     {
         state[i] = 0;
+        reportedUpTo[i] = 0;
+    }
+
+    /**
+     * A pure ACK answering the peer's copy {@code (unit, tx)} of end {@code i}'s unit arrived. Paths are FIFO, so
+     * when the peer sent it, it held of what end {@code i} sent only what left no later than that copy: for an
+     * original, the units up to it (originals leave in order); for a resend, all it holds. SACK blocks in that
+     * ACK would have said as much, and no more.
+     */
+    void onReport(final int i, final int unit, final int tx)
+    {
+        final int upTo = tx == 0 ? unit : 63;
+        if (upTo > reportedUpTo[i])
+        {
+            reportedUpTo[i] = (byte)upTo;
+        }
+    }
+
+    /** @return the units of what the receiver holds that its ACKs have reported, from its true state. */
+    long reported(final int i, final long received, final int ack)
+    {
+        final int upTo = Math.max(reportedUpTo[i], ack - 1);
+        return upTo >= 63 ? received : received & ((2L << upTo) - 1);
     }
 
     /** @return whether end {@code i} is in a fast recovery (not one after an RTO). */
@@ -72,7 +100,7 @@ final class LossRecovery
     /** An ACK acknowledged new data: the duplicate count starts again. */
     void onNewAck(final int i)
     {
-        state[i] &= FAST;
+        state[i] &= FAST | BY_RACK;
     }
 
     /**
@@ -87,7 +115,7 @@ final class LossRecovery
             return false;
         }
         final int dups = Math.min((state[i] & DUPS) + 1, DUPS);
-        state[i] = (byte)((state[i] & FAST) | dups);
+        state[i] = (byte)((state[i] & (FAST | BY_RACK)) | dups);
         if (dups == DUP_THRESH)
         {
             state[i] |= FAST;
@@ -95,6 +123,19 @@ final class LossRecovery
             return true;
         }
         return false;
+    }
+
+    /** RACK marked a segment lost outside any recovery: a fast recovery starts (counted as one). */
+    void enterByRack(final int i)
+    {
+        state[i] = (byte)(FAST | BY_RACK);
+        stats.add(Counter.FAST_RECOVERIES);
+    }
+
+    /** @return whether RACK started the fast recovery running. */
+    boolean startedByRack(final int i)
+    {
+        return (state[i] & BY_RACK) != 0;
     }
 
     /** Recovery ended, or an RTO took over: no fast recovery runs. */

@@ -52,6 +52,7 @@ final class Sender
     private final KernelTimers timers;
     Receiver receiver;
     DelayedAck delayedAck;
+    Rack rack;
     private final CongestionControl window;
     private final LossRecovery recovery;
     private final SendTimes times;
@@ -118,6 +119,7 @@ final class Sender
         window.reset(i);
         recovery.reset(i);
         times.release(i);
+        rack.reset(i);
     }
 
     /** @return one past the highest unit end {@code i} has sent. */
@@ -282,24 +284,33 @@ final class Sender
      * (RFC 5681 section 2), counted towards a fast retransmit ({@link LossRecovery}).
      *
      * @param pure whether the ACK came without data (only those count as duplicates).
+     * @param unit for a pure ACK, the unit of this end's stream whose copy it answers.
+     * @param tx   for a pure ACK, which transmission of that unit it answers.
      * @return whether it acknowledged anything new (old, duplicate and impossible ACKs are ignored).
      */
-    boolean onAck(final int i, final int ack, final boolean pure)
+    boolean onAck(final int i, final int ack, final boolean pure, final int unit, final int tx)
     {
         final int c = i >> 1;
         final int end = i & 1;
         long w = table.word[i];
         final int una = field(w, UNA, 6);
         final int nxt = field(w, NXT, 6);
+        if (pure)
+        {
+            recovery.onReport(i, unit, tx);
+        }
+        final long received = recovery.reported(i, receiver.received(i ^ 1), ack);
         if (ack == una && pure && una < sent[i])
         {
-            onDuplicateAck(i);
+            rack.update(i, this, received, una, sent[i]);
+            onDuplicateAck(i, received);
             return false;
         }
         if (ack <= una || ack > nxt)
         {
             return false; // old or duplicate ACK (or one for data never sent: ignored, as RFC 793 says to)
         }
+        rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
         final long now = clock.now;
         final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
         // with timestamps the ACK echoes the latest transmission's time (RFC 7323): a resent segment's sample
@@ -334,28 +345,87 @@ final class Sender
         {
             table.word[i] = with(table.word[i], RECOVER, 0); // RFC 6675: recovery ends at RecoveryPoint
             recovery.exit(i);
+            rack.clearLost(i);
         }
         if (ack == sent[i])
         {
             times.release(i); // nothing outstanding: two times say it all again
         }
-        sendOnAck(i, recover > 0 && ack < recover);
+        final boolean recovering = recover > 0 && ack < recover;
+        if (rack.enabled() && rack.detect(i, this, received, ack, sent[i], recovering) != 0 && !recovering)
+        {
+            enterRackRecovery(i);
+        }
+        else
+        {
+            sendOnAck(i, recovering);
+        }
         return true;
     }
 
-    /** A duplicate ACK: the third starts a fast retransmit; in a recovery, it may let out more. */
-    private void onDuplicateAck(final int i)
+    /** RACK marked a segment lost outside any recovery: recover as after a fast retransmit, NextSeg first. */
+    private void enterRackRecovery(final int i)
     {
+        final int una = field(table.word[i], UNA, 6);
+        recovery.enterByRack(i);
+        window.onFastRetransmit(i, sent[i] - una);
+        table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
+        if (aux.kind(i) == AuxTimers.TLP)
+        {
+            aux.cancel(i);
+        }
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " RACK marks lost " +
+                Long.toBinaryString(rack.lost(i)) + ": recovery, cwnd " + window.cwnd(i));
+        }
+        sendOnAck(i, true);
+        restartTimer(i);
+    }
+
+    /** End {@code end} of slot {@code c}'s RACK reordering timer fired (RFC 8985 6.3). */
+    void onReorderTimeout(final int c, final int end)
+    {
+        final int i = c << 1 | end;
+        rack.fired(i);
+        final int una = field(table.word[i], UNA, 6);
+        if (TcpState.isIdle(table.state(i)) || una >= sent[i])
+        {
+            return;
+        }
+        final boolean recovering = field(table.word[i], RECOVER, 6) != 0;
+        if (rack.detect(i, this, recovery.reported(i, receiver.received(i ^ 1), una), una, sent[i], recovering) != 0)
+        {
+            if (!recovering)
+            {
+                enterRackRecovery(i);
+            }
+            else if (window.enabled())
+            {
+                sendOnAck(i, true);
+            }
+        }
+    }
+
+    /** A duplicate ACK: the third starts a fast retransmit; in a recovery, it may let out more. */
+    private void onDuplicateAck(final int i, final long received)
+    {
+        final int una = field(table.word[i], UNA, 6);
         if (field(table.word[i], RECOVER, 6) != 0)
         {
             if (window.enabled())
             {
+                rack.detect(i, this, received, una, sent[i], true);
                 sendOnAck(i, true); // the pipe shrank: more may go
             }
         }
         else if (recovery.onDuplicateAck(i))
         {
             enterFastRecovery(i);
+        }
+        else if (rack.enabled() && rack.detect(i, this, received, una, sent[i], false) != 0)
+        {
+            enterRackRecovery(i);
         }
     }
 
@@ -394,7 +464,8 @@ final class Sender
         {
             if (recovering)
             {
-                repairs = recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
+                repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
+                    recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
                 resendLost(i, 2);
             }
             return;
@@ -411,8 +482,9 @@ final class Sender
             }
             return;
         }
-        repairs = recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
-        final long received = receiver.received(i ^ 1);
+        repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
+            recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
+        final long received = recovery.reported(i, receiver.received(i ^ 1), field(table.word[i], UNA, 6));
         while (true)
         {
             final long w = table.word[i];
@@ -420,7 +492,8 @@ final class Sender
             final int recover = field(w, RECOVER, 6);
             final int highRxtNext = Math.max(field(w, RTX_NEXT, 6), una);
             final int high = sent[i];
-            final long lost = LossRecovery.lost(received, una, high, !recovery.inFastRecovery(i), recover);
+            final long lost = LossRecovery.lost(received, una, high, !recovery.inFastRecovery(i), recover) |
+                (rack.lost(i) & ~received);
             if (LossRecovery.pipe(received, lost, una, high, highRxtNext) >= cwnd)
             {
                 return;
@@ -485,6 +558,8 @@ final class Sender
         // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
         window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
         recovery.exit(i);
+        rack.clearLost(i);
+        rack.cancel(i);
         table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);
         repairs = Counter.REPAIRED_BY_RTO;
         resendUnit(i, una);

@@ -77,6 +77,7 @@ public final class TcpShard
     private final TimeWaitCompactor compactor;
     private final Streams streams;
     private final DelayedAck delayedAck;
+    private final Rack rack;
 
     private long nextConnection;  // the next connection number this shard owns, or -1
     private long nextArrivalUs;
@@ -120,6 +121,9 @@ public final class TcpShard
         receiver.delayedAck = delayedAck;
         sender.delayedAck = delayedAck;
         batch.delayedAck = delayedAck;
+        rack = new Rack(scenario.rack, wheel, stats, clock, table, rto, timers);
+        sender.rack = rack;
+        batch.rack = rack;
         compactor = new TimeWaitCompactor(wheel, stats, clock, table, aux, ports, scenario.clientAddresses, trace);
         transitions = new Transitions(scenario, stats, clock, table, streams, rto, aux, wire, sender, receiver, trace,
             compactor, timers);
@@ -147,6 +151,7 @@ public final class TcpShard
         sender.grow(newCapacity);
         receiver.grow(newCapacity);
         delayedAck.grow(newCapacity);
+        rack.grow(newCapacity);
         streams.grow(newCapacity);
     }
 
@@ -247,6 +252,8 @@ public final class TcpShard
             case EventBatch.TIME_WAIT_END -> compactor.onEnd(payload);
             case EventBatch.DELACK_CLIENT, EventBatch.DELACK_SERVER -> delayedAck.onTimer(
                 (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.DELACK_CLIENT ? CLIENT : SERVER);
+            case EventBatch.RACK_CLIENT, EventBatch.RACK_SERVER -> sender.onReorderTimeout(
+                (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.RACK_CLIENT ? CLIENT : SERVER);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
         stats.lastEvent(clock.now);

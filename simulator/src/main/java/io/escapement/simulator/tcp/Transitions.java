@@ -206,7 +206,7 @@ final class Transitions
         if (ack > 0)
         {
             sender.checkSpuriousTimeout(i, packetClass, unit, ack, tx);
-            onAck(i, ack, packetClass == NetworkModel.PURE_ACK);
+            onAck(i, ack, packetClass == NetworkModel.PURE_ACK, unit, tx);
         }
         if (packetClass == NetworkModel.SEGMENT && table.state(i) != CLOSED)
         {
@@ -215,13 +215,13 @@ final class Transitions
         application.idleCheck(i);
     }
 
-    private void onAck(final int i, final int ack, final boolean pure)
+    private void onAck(final int i, final int ack, final boolean pure, final int unit, final int tx)
     {
         final int c = i >> 1;
         final int end = i & 1;
         final int state = table.state(i);
         final boolean allAcked = ack == field(table.word[i], NXT, 6);
-        if (!sender.onAck(i, ack, pure))
+        if (!sender.onAck(i, ack, pure, unit, tx))
         {
             return;
         }

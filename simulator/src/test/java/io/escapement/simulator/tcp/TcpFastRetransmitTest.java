@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fast retransmit (RFC 5681 section 3.2) and RFC 6675's scoreboard (IsLost, SetPipe, NextSeg), the latter on
  * examples worked by hand, the former on one connection with exact times: 10 ms each way, every segment
- * acknowledged at once, no tail loss probe.
+ * acknowledged at once, no tail loss probe, no RACK.
  */
 class TcpFastRetransmitTest
 {
@@ -25,7 +25,7 @@ class TcpFastRetransmitTest
         return new OneConnection(
             (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == unit && tx == 0,
             b -> b.requestBytes(100).responseBytes(segments * MSS).delayedAck(Scenario.DelayedAck.OFF)
-                .fastRetransmit(fast));
+                .fastRetransmit(fast).rack(false));
     }
 
     @Test
@@ -74,7 +74,7 @@ class TcpFastRetransmitTest
         // segments 2 and 5 of 20 lost: one fast recovery resends both (5 is lost once 3 above it arrived), no RTO
         final OneConnection run = new OneConnection(
             (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && (u == 2 || u == 5) && tx == 0,
-            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF));
+            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false));
         assertEquals(1, run.count(Counter.FAST_RECOVERIES), run.dump());
         assertEquals(2, run.count(Counter.RETX_FAST), run.dump());
         assertEquals(2, run.count(Counter.REPAIRED_BY_FAST_RECOVERY));
