@@ -70,6 +70,8 @@ public final class Scenario
     public final boolean fastRetransmit;
     /** RACK's time-based loss detection (RFC 8985), Linux's default since 4.18. */
     public final boolean rack;
+    /** F-RTO (RFC 5682, Linux's {@code tcp_frto = 2}): detect a spurious RTO from the next ACKs and undo it. */
+    public final boolean frto;
 
     public final NetworkModel network;
 
@@ -139,6 +141,7 @@ public final class Scenario
         initialWindow = b.initialWindow;
         fastRetransmit = b.fastRetransmit;
         rack = b.rack;
+        frto = b.frto;
     }
 
     /**
@@ -231,6 +234,7 @@ public final class Scenario
         Window window = Window.LINUX;
         int initialWindow = 10;   // RFC 6928, TCP_INIT_CWND
         boolean fastRetransmit = true;
+        boolean frto = true;       // net.ipv4.tcp_frto = 2, Linux 3.10 on
         boolean rack = true;       // net.ipv4.tcp_recovery = 1 (RACK loss detection), Linux 4.18 on
 
         public Builder seed(final long v) { seed = v; return this; }
@@ -318,6 +322,11 @@ public final class Scenario
          * @return this builder.
          */
         public Builder rack(final boolean v) { rack = v; return this; }
+        /**
+         * @param v whether F-RTO (RFC 5682) detects spurious timeouts from the ACKs that follow and undoes them.
+         * @return this builder.
+         */
+        public Builder frto(final boolean v) { frto = v; return this; }
 
         /**
          * @return the scenario.

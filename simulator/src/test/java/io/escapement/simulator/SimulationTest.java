@@ -120,6 +120,7 @@ class SimulationTest
         @ForAll final Scenario.Window window,
         @ForAll final boolean fastRetransmit,
         @ForAll final boolean rack,
+        @ForAll final boolean frto,
         @ForAll @IntRange(min = 1, max = 12) final int initialWindow) throws InterruptedException
     {
         final Scenario scenario = Scenario.builder()
@@ -128,7 +129,7 @@ class SimulationTest
             .simultaneousClose(simultaneous).halfClose(halfClose).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
             .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
             .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
-            .delayedAck(delayedAck).window(window).fastRetransmit(fastRetransmit).rack(rack).initialWindow(initialWindow)
+            .delayedAck(delayedAck).window(window).fastRetransmit(fastRetransmit).rack(rack).frto(frto).initialWindow(initialWindow)
             .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(tinyRtt ? 1_000 : 40_000)
                 .jitter(NetworkModel.Jitter.PARETO, tinyRtt ? 100 : 10_000).build())
             .build();

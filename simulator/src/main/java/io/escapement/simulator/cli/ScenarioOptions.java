@@ -189,6 +189,11 @@ final class ScenarioOptions
             "once one sent after it is delivered and min_rtt/4 has passed, with a reordering timer.")
     boolean rack;
 
+    @Option(names = "--frto", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "F-RTO (RFC 5682; net.ipv4.tcp_frto=2, Linux 3.10 on): after an RTO, an ACK of data never " +
+            "resent proves the timeout spurious and undoes the window's collapse.")
+    boolean frto;
+
     // ---- the network
     @Option(names = "--loss", paramLabel = "P", defaultValue = "0.01",
         description = "Packet loss probability, each direction.")
@@ -288,7 +293,7 @@ final class ScenarioOptions
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build())
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
-            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack);
+            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto);
     }
 
     /** @return the mode named {@code value}, one of linux, rfc or off. */

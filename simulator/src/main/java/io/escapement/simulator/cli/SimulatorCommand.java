@@ -96,7 +96,7 @@ public final class SimulatorCommand implements Callable<Integer>
             Map.entry("syn-linear-timeouts", "0"), Map.entry("timer-slack", "false"),
             // RFC 1122 4.2.3.2 and RFC 5681 4.2: every second full-sized segment, within 500 ms; RFC 5681 Reno
             Map.entry("delayed-ack", "rfc"), Map.entry("ato-max", "500ms"), Map.entry("cwnd", "rfc"),
-            Map.entry("rack", "false")));
+            Map.entry("rack", "false"), Map.entry("frto", "false")));
 
     @CommandLine.Mixin
     ScenarioOptions options;

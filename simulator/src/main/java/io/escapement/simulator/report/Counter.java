@@ -30,6 +30,7 @@ public enum Counter
     RETX_FAST("segments resent in fast recovery (nstat TcpExtTCPFastRetrans)"),
     FAST_RECOVERIES("fast recoveries entered on the third duplicate ACK (TcpExtTCPSackRecovery)"),
     RACK_LOSSES("segments RACK marked lost (RFC 8985 time-based detection)"),
+    FRTO_SPURIOUS_RTOS("spurious RTOs detected by F-RTO and undone (TcpExtTCPSpuriousRTOs)"),
     DELAYED_ACKS("delayed ACKs sent by the delayed-ACK timer (TcpExtDelayedACKs)"),
     REPAIRED_BY_RTO("losses repaired by the RTO and the recovery after it (ground truth)"),
     REPAIRED_BY_FAST_RECOVERY("losses repaired by fast retransmit and fast recovery (ground truth)"),

@@ -37,6 +37,8 @@ final class CongestionControl
     private char[] cwnd;
     private char[] ssthresh;
     private char[] count; // congestion avoidance's progress towards the next segment (snd_cwnd_cnt)
+    private char[] priorCwnd;     // before the last RTO's cut, for an undo (prior_cwnd)
+    private char[] priorSsthresh; // (prior_ssthresh)
 
     CongestionControl(final Scenario scenario, final int capacity)
     {
@@ -45,6 +47,8 @@ final class CongestionControl
         cwnd = new char[capacity * 2];
         ssthresh = new char[capacity * 2];
         count = new char[capacity * 2];
+        priorCwnd = new char[capacity * 2];
+        priorSsthresh = new char[capacity * 2];
     }
 
     void grow(final int capacity)
@@ -52,6 +56,8 @@ final class CongestionControl
         cwnd = Arrays.copyOf(cwnd, capacity * 2);
         ssthresh = Arrays.copyOf(ssthresh, capacity * 2);
         count = Arrays.copyOf(count, capacity * 2);
+        priorCwnd = Arrays.copyOf(priorCwnd, capacity * 2);
+        priorSsthresh = Arrays.copyOf(priorSsthresh, capacity * 2);
     }
 
     void reset(final int i)
@@ -154,10 +160,27 @@ final class CongestionControl
         }
         if (firstTimeout)
         {
+            priorCwnd[i] = cwnd[i];
+            priorSsthresh[i] = ssthresh[i];
             ssthresh[i] = (char)Math.max(flight / 2, 2); // RFC 5681 (4)
         }
         cwnd[i] = 1; // the loss window
         count[i] = 0;
+    }
+
+    /**
+     * F-RTO proved the last RTO spurious: the window comes back as Linux's {@code tcp_undo_cwnd_reduction()} brings
+     * it back, {@code cwnd = max(cwnd, prior_cwnd)}, {@code ssthresh = max(ssthresh, prior_ssthresh)} (RFC 5682
+     * leaves the response to the sender; RFC 4015's Eifel response is similar).
+     */
+    void undo(final int i)
+    {
+        if (mode == Scenario.Window.OFF)
+        {
+            return;
+        }
+        cwnd[i] = (char)Math.max(cwnd[i], priorCwnd[i]);
+        ssthresh[i] = (char)Math.max(ssthresh[i], priorSsthresh[i]);
     }
 
     /** The third duplicate ACK: {@code ssthresh = cwnd = max(FlightSize / 2, 2)}. */

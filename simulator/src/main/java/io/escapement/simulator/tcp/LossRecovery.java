@@ -37,6 +37,7 @@ final class LossRecovery
     private static final int DUPS = 0x0F;
     private static final int FAST = 0x10;
     private static final int BY_RACK = 0x20;
+    private static final int FRTO = 0x40;
 
     private final boolean enabled;
     private final ShardStats stats;
@@ -100,7 +101,7 @@ final class LossRecovery
     /** An ACK acknowledged new data: the duplicate count starts again. */
     void onNewAck(final int i)
     {
-        state[i] &= FAST | BY_RACK;
+        state[i] &= FAST | BY_RACK | FRTO;
     }
 
     /**
@@ -115,7 +116,7 @@ final class LossRecovery
             return false;
         }
         final int dups = Math.min((state[i] & DUPS) + 1, DUPS);
-        state[i] = (byte)((state[i] & (FAST | BY_RACK)) | dups);
+        state[i] = (byte)((state[i] & (FAST | BY_RACK | FRTO)) | dups);
         if (dups == DUP_THRESH)
         {
             state[i] |= FAST;
@@ -136,6 +137,24 @@ final class LossRecovery
     boolean startedByRack(final int i)
     {
         return (state[i] & BY_RACK) != 0;
+    }
+
+    /** An RTO: the recovery after it starts in F-RTO's step 2 if F-RTO is on. */
+    void onTimeout(final int i, final boolean frto)
+    {
+        state[i] = (byte)(frto ? FRTO : 0);
+    }
+
+    /** @return whether end {@code i}'s recovery after an RTO still tests the timeout (F-RTO). */
+    boolean inFrto(final int i)
+    {
+        return (state[i] & FRTO) != 0;
+    }
+
+    /** F-RTO ends: the loss was real (or could not be told), the conventional recovery goes on. */
+    void endFrto(final int i)
+    {
+        state[i] &= ~FRTO;
     }
 
     /** Recovery ended, or an RTO took over: no fast recovery runs. */

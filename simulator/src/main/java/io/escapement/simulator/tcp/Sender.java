@@ -28,7 +28,8 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  * two bits, one in {@link #txLow} and one in {@link #txHigh}; an end that sends a message in several flights
  * keeps per-unit times in {@link SendTimes}. Units {@code sent..NXT-1} are written but held back by the congestion
  * window ({@link CongestionControl}); each ACK lets out what the window allows. Duplicate ACKs, fast retransmit
- * and the recovery after it or after an RTO are {@link LossRecovery}'s rules, acted on here; without a window a
+ * and the recovery after it or after an RTO are {@link LossRecovery}'s rules, RACK's marks {@link Rack}'s, and
+ * F-RTO's test of an RTO (RFC 5682) is made here; without a window a
  * recovery resends two lost units per ACK, skipping those the receiver holds. The tail loss probe (RFC 8985) is
  * armed here.
  */
@@ -295,6 +296,8 @@ final class Sender
         long w = table.word[i];
         final int una = field(w, UNA, 6);
         final int nxt = field(w, NXT, 6);
+        // what the peer's ACKs had reported before this one (F-RTO asks what this one newly acknowledges)
+        final long reportedBefore = recovery.inFrto(i) ? recovery.reported(i, receiver.received(i ^ 1), una) : 0;
         if (pure)
         {
             recovery.onReport(i, unit, tx);
@@ -332,9 +335,38 @@ final class Sender
         {
             sentAt[i] = (sentAt[i] & 0xFFFF_FFFF_0000_0000L) | (sentAt[i] >>> 32); // the oldest is of the latest burst
         }
-        final int recover = field(w, RECOVER, 6);
+        int recover = field(w, RECOVER, 6);
         table.word[i] = w;
         recovery.onNewAck(i);
+        boolean newInstead = false;
+        if (recover > 0 && recovery.inFrto(i))
+        {
+            if (((rangeMask(una, ack) | received) & rangeMask(una, recover) & ~reportedBefore &
+                ~(txLow[i] | txHigh[i])) != 0)
+            {
+                // RFC 5682 3.1 step 3b, as tcp_process_loss() takes it (FLAG_ORIG_SACK_ACKED): data sent before the
+                // timeout, never resent and not reported before, is acknowledged now, so not all was lost: the
+                // timeout was spurious; undo its window cut
+                window.undo(i);
+                table.word[i] = with(table.word[i], RECOVER, 0);
+                recovery.exit(i);
+                rack.clearLost(i);
+                recover = 0;
+                stats.add(Counter.FRTO_SPURIOUS_RTOS);
+                if (trace.tracing(table.connection[c]))
+                {
+                    trace.line(table.connection[c], TraceLog.endName(end) + " F-RTO: spurious timeout, undone");
+                }
+            }
+            else if (ack < recover && sent[i] <= recover && sent[i] < nxt)
+            {
+                newInstead = true; // step 2b: send new data, not retransmissions; the next ACK decides
+            }
+            else
+            {
+                recovery.endFrto(i); // step 3a (the new data's ACK did not come), or no new data: conventional
+            }
+        }
         if (!recovery.inFastRecovery(i))
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
@@ -352,6 +384,11 @@ final class Sender
             times.release(i); // nothing outstanding: two times say it all again
         }
         final boolean recovering = recover > 0 && ack < recover;
+        if (newInstead)
+        {
+            sendNew(i, sent[i], Math.min(sent[i] + 2, nxt)); // RFC 5682 step 2b: up to two new segments
+            return true;
+        }
         if (rack.enabled() && rack.detect(i, this, received, ack, sent[i], recovering) != 0 && !recovering)
         {
             enterRackRecovery(i);
@@ -413,6 +450,7 @@ final class Sender
         final int una = field(table.word[i], UNA, 6);
         if (field(table.word[i], RECOVER, 6) != 0)
         {
+            recovery.endFrto(i); // RFC 5682 step 3a: a duplicate ACK, the loss was real
             if (window.enabled())
             {
                 rack.detect(i, this, received, una, sent[i], true);
@@ -557,7 +595,7 @@ final class Sender
         }
         // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
         window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
-        recovery.exit(i);
+        recovery.onTimeout(i, scenario.frto);
         rack.clearLost(i);
         rack.cancel(i);
         table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);

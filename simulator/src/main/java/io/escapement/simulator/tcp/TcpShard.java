@@ -42,7 +42,8 @@ import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
  * <h2>Simplifications</h2>
  * ACKs may be delayed ({@link DelayedAck}), a congestion window limits what is in flight
  * ({@link CongestionControl}: round trips, no bandwidth or queue), and losses are repaired by fast retransmit
- * and RFC 6675 recovery ({@link LossRecovery}), the tail loss probe and the RTO; the recovery's scoreboard is
+ * and RFC 6675 recovery ({@link LossRecovery}), RACK ({@link Rack}), the tail loss probe and the RTO, with
+ * F-RTO after an RTO; the recovery's scoreboard is
  * the receiver's true state, standing in for SACK. Not thread-safe: one thread runs a shard.
  */
 public final class TcpShard

@@ -274,6 +274,7 @@ class SimulatorCommandTest
         assertEquals(10, linux.initialWindow);
         assertTrue(linux.fastRetransmit);
         assertTrue(linux.rack);
+        assertTrue(linux.frto);
         final CommandLine rfcLine = SimulatorCommand.commandLine(new String[]{"--preset", "rfc"});
         rfcLine.parseArgs("--preset", "rfc");
         final io.escapement.simulator.Scenario rfc = ((SimulatorCommand)rfcLine.getCommand()).options.scenario();
@@ -282,6 +283,7 @@ class SimulatorCommandTest
         assertEquals(io.escapement.simulator.Scenario.Window.RFC, rfc.window);
         assertTrue(rfc.fastRetransmit);
         assertFalse(rfc.rack);
+        assertFalse(rfc.frto);
     }
 
     @Test
@@ -290,7 +292,8 @@ class SimulatorCommandTest
         for (final String[] bad : List.of(new String[]{"--delayed-ack", "sometimes"},
             new String[]{"--ato-max", "600ms"}, new String[]{"--ato-min", "300ms", "--ato-max", "200ms"},
             new String[]{"--cwnd", "cubic"}, new String[]{"--initial-window", "0"},
-            new String[]{"--fast-retransmit", "maybe"}, new String[]{"--rack", "perhaps"}))
+            new String[]{"--fast-retransmit", "maybe"}, new String[]{"--rack", "perhaps"},
+            new String[]{"--frto", "2"}))
         {
             err.reset();
             assertEquals(2, run(concat(bad, "--connections", "10")), String.join(" ", bad) + ": " + err());
