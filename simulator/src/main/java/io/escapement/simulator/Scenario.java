@@ -60,7 +60,49 @@ public final class Scenario
     public final long timeWaitUs;
     public final long finTimeoutUs;
 
+    /** When the receiver acknowledges (see {@link DelayedAck}). */
+    public final DelayedAck delayedAck;
+    /** The delayed-ACK timeout's lower bound (Linux: {@code TCP_ATO_MIN}, {@code TCP_DELACK_MIN}, 40 ms). */
+    public final long atoMinUs;
+    /** Its upper bound (Linux: {@code TCP_DELACK_MAX}, 200 ms); the fixed timeout of {@link DelayedAck#RFC}. */
+    public final long atoMaxUs;
+    /** The sender's congestion window (see {@link Window}). */
+    public final Window window;
+    /** The initial window, in segments (RFC 6928: 10). */
+    public final int initialWindow;
+    /** Fast retransmit on the third duplicate ACK (RFC 5681 section 3.2). */
+    public final boolean fastRetransmit;
+    /** RACK's time-based loss detection (RFC 8985), Linux's default since 4.18. */
+    public final boolean rack;
+    /** F-RTO (RFC 5682, Linux's {@code tcp_frto = 2}): detect a spurious RTO from the next ACKs and undo it. */
+    public final boolean frto;
+
     public final NetworkModel network;
+
+    /** How a receiver acknowledges data. */
+    public enum DelayedAck
+    {
+        /** Every segment at once (the simulator before delayed ACKs). */
+        OFF,
+        /**
+         * Linux's: quick-ack mode at the start, then an ACK for more than one full segment or when the delayed-ACK
+         * timer fires, its timeout ({@code ato}) adapted to the arrivals as {@code tcp_event_data_recv()} does.
+         */
+        LINUX,
+        /** RFC 1122 4.2.3.2 and RFC 5681 4.2: every second full-sized segment, else a fixed timeout. */
+        RFC
+    }
+
+    /** How a sender limits what it has in flight. */
+    public enum Window
+    {
+        /** No limit: a message leaves in one burst (the simulator before congestion control). */
+        OFF,
+        /** Reno as Linux's {@code tcp_reno_cong_avoid()}: slow start by the segments an ACK acknowledges. */
+        LINUX,
+        /** Reno as RFC 5681 section 3.1: slow start by at most one segment per ACK. */
+        RFC
+    }
 
     private Scenario(final Builder b)
     {
@@ -100,6 +142,14 @@ public final class Scenario
         timeWaitUs = b.timeWaitUs > 0 ? b.timeWaitUs : 2 * b.mslUs;
         finTimeoutUs = b.finTimeoutUs;
         network = Objects.requireNonNull(b.network, "network");
+        delayedAck = b.delayedAck;
+        atoMinUs = b.atoMinUs;
+        atoMaxUs = b.atoMaxUs;
+        window = b.window;
+        initialWindow = b.initialWindow;
+        fastRetransmit = b.fastRetransmit;
+        rack = b.rack;
+        frto = b.frto;
     }
 
     /**
@@ -190,6 +240,14 @@ public final class Scenario
         long timeWaitUs = 60_000_000; // Linux: TCP_TIMEWAIT_LEN, fixed 60 s whatever the MSL
         long finTimeoutUs = 60_000_000;
         NetworkModel network = NetworkModel.builder().build();
+        DelayedAck delayedAck = DelayedAck.LINUX;
+        long atoMinUs = 40_000;   // TCP_ATO_MIN = TCP_DELACK_MIN = HZ / 25
+        long atoMaxUs = 200_000;  // TCP_DELACK_MAX = HZ / 5
+        Window window = Window.LINUX;
+        int initialWindow = 10;   // RFC 6928, TCP_INIT_CWND
+        boolean fastRetransmit = true;
+        boolean frto = true;       // net.ipv4.tcp_frto = 2, Linux 3.10 on
+        boolean rack = true;       // net.ipv4.tcp_recovery = 1 (RACK loss detection), Linux 4.18 on
 
         public Builder seed(final long v) { seed = v; return this; }
         public Builder connections(final int v) { connections = v; return this; }
@@ -266,6 +324,42 @@ public final class Scenario
         public Builder timeWaitUs(final long v) { timeWaitUs = v; return this; }
         public Builder finTimeoutUs(final long v) { finTimeoutUs = v; return this; }
         public Builder network(final NetworkModel v) { network = v; return this; }
+        /**
+         * @param v when the receiver acknowledges: at once, as Linux does, or as RFC 1122 and 5681 say.
+         * @return this builder.
+         */
+        public Builder delayedAck(final DelayedAck v) { delayedAck = v; return this; }
+        /**
+         * @param minUs the delayed-ACK timeout's lower bound ({@code TCP_ATO_MIN}).
+         * @param maxUs its upper bound ({@code TCP_DELACK_MAX}); the fixed timeout of {@link DelayedAck#RFC}.
+         * @return this builder.
+         */
+        public Builder atoUs(final long minUs, final long maxUs) { atoMinUs = minUs; atoMaxUs = maxUs; return this; }
+        /**
+         * @param v the congestion window: none, Reno as Linux grows it, or as RFC 5681 does.
+         * @return this builder.
+         */
+        public Builder window(final Window v) { window = v; return this; }
+        /**
+         * @param v the initial window in segments (RFC 6928's 10).
+         * @return this builder.
+         */
+        public Builder initialWindow(final int v) { initialWindow = v; return this; }
+        /**
+         * @param v whether the third duplicate ACK triggers a fast retransmit (RFC 5681 section 3.2).
+         * @return this builder.
+         */
+        public Builder fastRetransmit(final boolean v) { fastRetransmit = v; return this; }
+        /**
+         * @param v whether RACK's time-based loss detection (RFC 8985) runs beside the duplicate-ACK threshold.
+         * @return this builder.
+         */
+        public Builder rack(final boolean v) { rack = v; return this; }
+        /**
+         * @param v whether F-RTO (RFC 5682) detects spurious timeouts from the ACKs that follow and undoes them.
+         * @return this builder.
+         */
+        public Builder frto(final boolean v) { frto = v; return this; }
 
         /**
          * @return the scenario.
@@ -317,6 +411,14 @@ public final class Scenario
             require(synAckRetries >= 0 && synAckRetries <= 255, "synack-retries", synAckRetries, "between 0 and 255");
             require(tcpRetries2 >= 0 && tcpRetries2 <= 255, "tcp-retries2", tcpRetries2, "between 0 and 255");
             require(orphanRetries >= 0 && orphanRetries <= 255, "orphan-retries", orphanRetries, "between 0 and 255");
+            require(delayedAck != null, "delayed-ack", null, "linux, rfc or off");
+            require(window != null, "cwnd", null, "linux, rfc or off");
+            // RFC 1122 4.2.3.2: the delay MUST be less than 0.5 seconds
+            require(atoMinUs >= 1 && atoMinUs <= 500_000, "ato-min", atoMinUs + "us", "between 1us and 500ms");
+            require(atoMaxUs >= atoMinUs && atoMaxUs <= 500_000, "ato-max", atoMaxUs + "us",
+                "between ato-min (" + atoMinUs + "us) and 500ms");
+            require(initialWindow >= 1 && initialWindow <= MAX_SEGMENTS + 1, "initial-window", initialWindow,
+                "between 1 and " + (MAX_SEGMENTS + 1) + " segments");
             if (network != null)
             {
                 network.requireTracesCover((long)Math.ceil(connections / arrivalsPerSecond * 1e6));

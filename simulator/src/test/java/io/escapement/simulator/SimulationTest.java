@@ -71,6 +71,24 @@ class SimulationTest
     }
 
     @Test
+    void shouldGiveTheSameResultsOnAnyThreadCountWithTheRfcBaselineAndLargeResponses() throws InterruptedException
+    {
+        // windows, fast recoveries and delayed-ACK timers: a response of 30 segments takes several round trips
+        final Scenario scenario = Scenario.builder()
+            .seed(5).connections(6_000).arrivalsPerSecond(5_000).clientAddresses(8).responseBytes(30 * 1448)
+            .delayedAck(Scenario.DelayedAck.RFC).atoUs(40_000, 200_000).window(Scenario.Window.RFC).rto("rfc6298")
+            .tailLossProbe(false).hz(0)
+            .network(NetworkModel.builder().loss(0.03).rttUs(30_000).jitter(NetworkModel.Jitter.UNIFORM, 5_000).build())
+            .build();
+        final Report one = run(scenario, 1);
+        assertAccountedFor(one);
+        assertTrue(one.counter(Counter.FAST_RECOVERIES) > 0, one.toText());
+        assertTrue(one.counter(Counter.DELAYED_ACKS) > 0, one.toText());
+        assertEquals(one.resultsJson(), run(scenario, 2).resultsJson(), "2 threads");
+        assertEquals(one.resultsJson(), run(scenario, 3).resultsJson(), "3 threads");
+    }
+
+    @Test
     void shouldAccountForEveryConnectionUnderHeavyLoss() throws InterruptedException
     {
         final Report report = run(lossy(11, 0.25), 2);
@@ -97,7 +115,13 @@ class SimulationTest
         @ForAll @DoubleRange(min = 0, max = 0.2) final double refused,
         @ForAll @IntRange(min = 0, max = 1) final int hzChoice,
         @ForAll final boolean tinyRtt,
-        @ForAll @DoubleRange(min = 0, max = 1) final double halfClose) throws InterruptedException
+        @ForAll @DoubleRange(min = 0, max = 1) final double halfClose,
+        @ForAll final Scenario.DelayedAck delayedAck,
+        @ForAll final Scenario.Window window,
+        @ForAll final boolean fastRetransmit,
+        @ForAll final boolean rack,
+        @ForAll final boolean frto,
+        @ForAll @IntRange(min = 1, max = 12) final int initialWindow) throws InterruptedException
     {
         final Scenario scenario = Scenario.builder()
             .seed(seed).connections(300).arrivalsPerSecond(2_000).clientAddresses(2).ports(40000, 40199)
@@ -105,6 +129,7 @@ class SimulationTest
             .simultaneousClose(simultaneous).halfClose(halfClose).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
             .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
             .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
+            .delayedAck(delayedAck).window(window).fastRetransmit(fastRetransmit).rack(rack).frto(frto).initialWindow(initialWindow)
             .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(tinyRtt ? 1_000 : 40_000)
                 .jitter(NetworkModel.Jitter.PARETO, tinyRtt ? 100 : 10_000).build())
             .build();

@@ -173,6 +173,47 @@ final class ScenarioOptions
         description = "net.ipv4.tcp_fin_timeout: orphaned FIN-WAIT-2 (default 60 s, Linux 6.x).")
     long finTimeoutUs;
 
+    @Option(names = "--delayed-ack", paramLabel = "MODE", defaultValue = "linux",
+        description = "When a receiver acknowledges: linux (quick-ack at the start, then an ACK for more than one " +
+            "full segment or when the delayed-ACK timer fires, its timeout adapted between --ato-min and --ato-max " +
+            "as tcp_event_data_recv() does; Linux 2.2 on), rfc (every second full-sized segment, else after " +
+            "--ato-max: RFC 1122 and 5681) or off (every segment at once). Out-of-order data and data filling a " +
+            "hole are acknowledged at once in both.")
+    String delayedAck;
+
+    @Option(names = "--ato-min", paramLabel = "DURATION", defaultValue = "40ms", converter = DurationConverter.class,
+        description = "Delayed-ACK timeout's lower bound (TCP_ATO_MIN and TCP_DELACK_MIN, HZ/25 in Linux 6.x).")
+    long atoMinUs;
+
+    @Option(names = "--ato-max", paramLabel = "DURATION", defaultValue = "200ms", converter = DurationConverter.class,
+        description = "Delayed-ACK timeout's upper bound (TCP_DELACK_MAX, HZ/5 in Linux 6.x); the fixed timeout " +
+            "of --delayed-ack rfc (RFC 1122: less than 500 ms). At most 500ms.")
+    long atoMaxUs;
+
+    @Option(names = "--cwnd", paramLabel = "MODE", defaultValue = "linux",
+        description = "Congestion window: linux (Reno as tcp_reno_cong_avoid(): slow start by the segments each " +
+            "ACK acknowledges, then one segment per window), rfc (RFC 5681: slow start by one segment per ACK) or " +
+            "off (a message leaves in one burst). An RTO sets it to 1 segment. No bandwidth or queue is modelled.")
+    String cwnd;
+
+    @Option(names = "--initial-window", paramLabel = "SEGMENTS", defaultValue = "10",
+        description = "Initial congestion window (RFC 6928; TCP_INIT_CWND since Linux 2.6.39).")
+    int initialWindow;
+
+    @Option(names = "--fast-retransmit", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "Resend on the third duplicate ACK and recover without waiting for the RTO (RFC 5681 3.2).")
+    boolean fastRetransmit;
+
+    @Option(names = "--rack", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "RACK loss detection (RFC 8985; net.ipv4.tcp_recovery=1, Linux 4.18 on): a segment is lost " +
+            "once one sent after it is delivered and min_rtt/4 has passed, with a reordering timer.")
+    boolean rack;
+
+    @Option(names = "--frto", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "F-RTO (RFC 5682; net.ipv4.tcp_frto=2, Linux 3.10 on): after an RTO, an ACK of data never " +
+            "resent proves the timeout spurious and undoes the window's collapse.")
+    boolean frto;
+
     // ---- the network
     @Option(names = "--loss", paramLabel = "P", defaultValue = "0.01",
         description = "Packet loss probability, each direction.")
@@ -331,7 +372,23 @@ final class ScenarioOptions
             .synLinearTimeouts(synLinearTimeouts).synAckRetries(synAckRetries).tcpRetries2(tcpRetries2)
             .orphanRetries(orphanRetries).timestamps(timestamps).countRetries(countRetries()).tailLossProbe(tlp)
             .hz(hz).timerSlack(timerSlack).mslUs(mslUs)
-            .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build());
+            .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build())
+            .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
+            .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
+            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto);
+    }
+
+    /** @return the mode named {@code value}, one of linux, rfc or off. */
+    private static <E extends Enum<E>> E mode(final String option, final String value, final Class<E> type)
+    {
+        for (final E e : type.getEnumConstants())
+        {
+            if (e.name().equalsIgnoreCase(value == null ? "" : value.trim()))
+            {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(option + "=" + value + " must be linux, rfc or off");
     }
 
     private boolean countRetries()

@@ -44,7 +44,8 @@ import java.util.function.LongPredicate;
     footer = {"",
         "Presets: linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP on,",
         "SYN linear timeouts 4, TIME-WAIT 60 s; each option's help names the kernel its default is from) and",
-        "rfc (RFC 6298 RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted).",
+        "rfc (RFC 6298 RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted, delayed ACKs",
+        "every second segment or after 500 ms, RFC 5681 slow start).",
         "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms",
         "Compare RTO strategies: escapement-simulator compare --help"})
 public final class SimulatorCommand implements Callable<Integer>
@@ -90,8 +91,12 @@ public final class SimulatorCommand implements Callable<Integer>
     /** What each preset changes from the built-in defaults (which are the linux preset). */
     static final Map<String, Map<String, String>> PRESETS = Map.of(
         "linux", Map.of(),
-        "rfc", Map.of("rto", "rfc6298", "tlp", "false", "hz", "0", "msl", "120s", "time-wait", "0s",
-            "give-up", "count", "syn-linear-timeouts", "0", "timer-slack", "false"));
+        "rfc", Map.ofEntries(Map.entry("rto", "rfc6298"), Map.entry("tlp", "false"), Map.entry("hz", "0"),
+            Map.entry("msl", "120s"), Map.entry("time-wait", "0s"), Map.entry("give-up", "count"),
+            Map.entry("syn-linear-timeouts", "0"), Map.entry("timer-slack", "false"),
+            // RFC 1122 4.2.3.2 and RFC 5681 4.2: every second full-sized segment, within 500 ms; RFC 5681 Reno
+            Map.entry("delayed-ack", "rfc"), Map.entry("ato-max", "500ms"), Map.entry("cwnd", "rfc"),
+            Map.entry("rack", "false"), Map.entry("frto", "false")));
 
     @CommandLine.Mixin
     ScenarioOptions options;

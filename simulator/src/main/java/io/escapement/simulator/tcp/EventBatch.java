@@ -29,6 +29,10 @@ final class EventBatch implements TimerHandler
     static final int AUX_CLIENT = 6;
     static final int AUX_SERVER = 7;
     static final int TIME_WAIT_END = 8;
+    static final int DELACK_CLIENT = 9;
+    static final int DELACK_SERVER = 10;
+    static final int RACK_CLIENT = 11;
+    static final int RACK_SERVER = 12;
 
     static final int SLOT_SHIFT = 8;
 
@@ -39,6 +43,8 @@ final class EventBatch implements TimerHandler
     private final ConnectionTable table;
     private final RetransmissionTimers[] rto;
     private final AuxTimers aux;
+    DelayedAck delayedAck;
+    Rack rack;
 
     /** The arrays' length to start with. */
     static final int INITIAL_CAPACITY = 64;
@@ -159,6 +165,10 @@ final class EventBatch implements TimerHandler
             case RTO_SERVER -> rto[SERVER].timerHandle(c) == handle;
             case AUX_CLIENT -> aux.handle[c << 1] == handle;
             case AUX_SERVER -> aux.handle[c << 1 | 1] == handle;
+            case DELACK_CLIENT -> delayedAck.handle[c << 1] == handle;
+            case DELACK_SERVER -> delayedAck.handle[c << 1 | 1] == handle;
+            case RACK_CLIENT -> rack.handle[c << 1] == handle;
+            case RACK_SERVER -> rack.handle[c << 1 | 1] == handle;
             default -> true;
         };
     }

@@ -15,9 +15,10 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
 /**
  * The receiver: what each end has received of its peer's stream, and when it sends an ACK.
  * <p>
- * <b>When an ACK is sent.</b> Every segment is acknowledged at once (no delayed ACK), by a pure ACK unless the
- * end's reaction to it sends something that carries the ACK: a response written at once, or a FIN. A duplicate
- * (its ACK was lost, or it was resent needlessly) is acknowledged again at once. The handshake's ACKs (of a
+ * <b>When an ACK is sent.</b> A segment whose reaction sends something (a response written at once, a FIN)
+ * has its ACK carried by that. Otherwise out-of-order data, data filling a hole, the FIN and a duplicate (its ACK
+ * was lost, or it was resent needlessly) are acknowledged at once by a pure ACK (RFC 5681 section 4.2), and
+ * in-order data as {@link DelayedAck} decides: at once, or when its timer fires. The handshake's ACKs (of a
  * SYN-ACK, of a duplicate SYN-ACK) are sent by the transitions, through {@link #sendAck}. An ACK's fate is keyed
  * by the segment it answers ({@code unit}, {@code transmission}), so two runs that differ only in timers see the
  * same fates.
@@ -34,6 +35,7 @@ final class Receiver
     private final KernelTimers timers;
     Transitions transitions;
     Application application;
+    DelayedAck delayedAck;
 
     private long[] received; // per end: bit u set when unit u of the peer's stream has arrived
 
@@ -59,6 +61,13 @@ final class Receiver
     void reset(final int i)
     {
         received[i] = 0;
+        delayedAck.reset(i);
+    }
+
+    /** The end holds no more state: no ACK is owed any more. */
+    void onClose(final int i)
+    {
+        delayedAck.reset(i);
     }
 
     /** The peer's SYN arrived (in the SYN, or in the SYN-ACK). */
@@ -82,7 +91,9 @@ final class Receiver
     /** A pure ACK, answering the segment {@code (unit, tx)} of the peer: its fate is keyed by that segment. */
     void sendAck(final int i, final int unit, final int tx)
     {
-        wire.transmit(i, NetworkModel.PURE_ACK, unit, rcvNext(i), tx);
+        final int ack = rcvNext(i);
+        delayedAck.onAckSent(i, ack);
+        wire.transmit(i, NetworkModel.PURE_ACK, unit, ack, tx);
     }
 
     /** A data segment or FIN {@code (unit, tx)} arrived at an end past the handshake. */
@@ -106,6 +117,7 @@ final class Receiver
                 }
                 aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(timeWaitUs));
             }
+            delayedAck.enterQuickAck(i);
             sendAck(i, unit, tx);
             return;
         }
@@ -123,6 +135,14 @@ final class Receiver
         final int before = rcvNext(i);
         received[i] |= bit;
         final int after = rcvNext(i);
+        if (after > before && unit <= peerUnits)
+        {
+            delayedAck.onDataInOrder(i); // tcp_event_data_recv(), before the application sees the data
+        }
+        else
+        {
+            delayedAck.onNewData(i);
+        }
         boolean replied = false;
         final boolean lastMessage = before <= peerUnits && after > peerUnits && (table.word[i] & DATA_DONE) == 0;
         if (lastMessage)
@@ -144,7 +164,17 @@ final class Receiver
         }
         if (!replied)
         {
-            sendAck(i, unit, tx);
+            // RFC 5681 4.2: out-of-order data, data filling (part of) a hole, and the FIN are acknowledged at once;
+            // in-order data may wait (DelayedAck)
+            final boolean hole = after == before || after > before + 1 || (received[i] >>> after) != 0;
+            if (hole || unit > peerUnits)
+            {
+                sendAck(i, unit, tx);
+            }
+            else
+            {
+                delayedAck.ackOrDelay(i, unit, tx);
+            }
         }
     }
 }

@@ -25,9 +25,13 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  * An end's units {@code UNA..NXT-1} are in flight. A message is sent in one burst (the initial window covers
  * it); the time every unit of the latest burst left, and the oldest outstanding time, are kept in
  * {@link #sentAt} as two 32-bit offsets from the connection's start. Each unit's transmission count (up to 3) is
- * two bits, one in {@link #txLow} and one in {@link #txHigh}. After an RTO the lost units are resent two per ACK,
- * skipping those the receiver already holds (standing in for SACK); no fast retransmit. The tail loss probe
- * (RFC 8985) is armed here.
+ * two bits, one in {@link #txLow} and one in {@link #txHigh}; an end that sends a message in several flights
+ * keeps per-unit times in {@link SendTimes}. Units {@code sent..NXT-1} are written but held back by the congestion
+ * window ({@link CongestionControl}); each ACK lets out what the window allows. Duplicate ACKs, fast retransmit
+ * and the recovery after it or after an RTO are {@link LossRecovery}'s rules, RACK's marks {@link Rack}'s, and
+ * F-RTO's test of an RTO (RFC 5682) is made here; without a window a
+ * recovery resends two lost units per ACK, skipping those the receiver holds. The tail loss probe (RFC 8985) is
+ * armed here.
  */
 final class Sender
 {
@@ -48,6 +52,13 @@ final class Sender
     private final TraceLog trace;
     private final KernelTimers timers;
     Receiver receiver;
+    DelayedAck delayedAck;
+    Rack rack;
+    private final CongestionControl window;
+    private final LossRecovery recovery;
+    private final SendTimes times;
+    /** What the resend being made repairs if the unit was really lost: a REPAIRED_BY_* counter. */
+    private Counter repairs = Counter.REPAIRED_BY_RTO;
 
     // per end (slot << 1 | end)
     private long[] txLow;
@@ -55,6 +66,7 @@ final class Sender
     private long[] sentAt;
     private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
     private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
+    private byte[] sent;        // one past the highest unit sent (SND.NXT); NXT, one past what was written, may be more
 
     Sender(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
@@ -78,6 +90,10 @@ final class Sender
         sentAt = new long[ends];
         resendsBeyondThree = new int[ends];
         lastResendAt = new int[ends];
+        sent = new byte[ends];
+        window = new CongestionControl(scenario, table.capacity());
+        recovery = new LossRecovery(scenario.fastRetransmit, stats, table.capacity());
+        times = new SendTimes(table.capacity());
     }
 
     void grow(final int capacity)
@@ -87,6 +103,10 @@ final class Sender
         sentAt = Arrays.copyOf(sentAt, capacity * 2);
         resendsBeyondThree = Arrays.copyOf(resendsBeyondThree, capacity * 2);
         lastResendAt = Arrays.copyOf(lastResendAt, capacity * 2);
+        sent = Arrays.copyOf(sent, capacity * 2);
+        window.grow(capacity);
+        recovery.grow(capacity);
+        times.grow(capacity);
     }
 
     void reset(final int i)
@@ -96,29 +116,87 @@ final class Sender
         sentAt[i] = 0;
         resendsBeyondThree[i] = 0;
         lastResendAt[i] = 0;
+        sent[i] = 0;
+        window.reset(i);
+        recovery.reset(i);
+        times.release(i);
+        rack.reset(i);
+    }
+
+    /** @return one past the highest unit end {@code i} has sent. */
+    int sent(final int i)
+    {
+        return sent[i];
+    }
+
+    /** @return end {@code i}'s congestion window, in segments. */
+    int cwnd(final int i)
+    {
+        return window.cwnd(i);
+    }
+
+    /** @return end {@code i}'s slow-start threshold, in segments. */
+    int ssthresh(final int i)
+    {
+        return window.ssthresh(i);
     }
 
     // ------------------------------------------------------------------------------------------------ new data
 
-    /** The units {@code first..next-1} are about to leave in one burst: they are in flight from now. */
+    /** The application wrote units {@code first..next-1}: they leave as the window lets them. */
     void startBurst(final int i, final int first, final int next)
     {
-        table.word[i] = with(with(table.word[i], NXT, next), BURST, first);
-        markBurst(i, first);
+        table.word[i] = with(table.word[i], NXT, next);
     }
 
-    /** Sends units {@code first..last} for the first time and (re)starts the retransmission timer. */
+    /**
+     * Sends units {@code first..last} for the first time, as far as the congestion window allows (all of them
+     * without one), and starts the retransmission timer if it is not running.
+     */
     void sendBurst(final int i, final int first, final int last)
     {
         if (first > last)
         {
             return; // an empty message: nothing in flight, no timer
         }
-        for (int u = first; u <= last; u++)
+        final int from = sent[i];
+        final int una = field(table.word[i], UNA, 6);
+        sendNew(i, from, Math.min(last + 1, una + window.cwnd(i)));
+        startTimer(i);
+    }
+
+    /** Sends the new units {@code from..to-1} now: one flight. */
+    private void sendNew(final int i, final int from, final int to)
+    {
+        if (from >= to)
+        {
+            return;
+        }
+        final long offset = Math.min(clock.now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+        final int una = field(table.word[i], UNA, 6);
+        if (!times.attached(i) && una < field(table.word[i], BURST, 6) && una < from)
+        {
+            // a third flight while two are outstanding: two times no longer say when each unit left
+            final int burst = field(table.word[i], BURST, 6);
+            times.attach(i);
+            for (int u = una; u < from; u++)
+            {
+                times.set(i, u, u >= burst ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL);
+            }
+        }
+        if (times.attached(i))
+        {
+            for (int u = from; u < to; u++)
+            {
+                times.set(i, u, offset);
+            }
+        }
+        markBurst(i, from);
+        sent[i] = (byte)to;
+        for (int u = from; u < to; u++)
         {
             sendSegment(i, u, false);
         }
-        startTimer(i);
     }
 
     /** Arms the retransmission timer if it is not running (RFC 6298 section 5.1). */
@@ -146,6 +224,7 @@ final class Sender
         markBurst(i, 0);
         sendSegment(i, 0, false);
         table.word[i] = with(table.word[i], NXT, 1);
+        sent[i] = 1;
         startTimer(i);
     }
 
@@ -170,7 +249,11 @@ final class Sender
                 {
                     stats.add(Counter.RETX_SPURIOUS_DATA_AND_FIN);
                 }
-                else if (tx == 1 && network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT,
+                else
+                {
+                    stats.add(repairs); // the copy before this one was lost (or all ACKs of it): a repair
+                }
+                if (!spurious && tx == 1 && network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT,
                     NetworkModel.SEGMENT, unit, 0, -1))
                 {
                     // a real loss of the original: how long it waited to be resent (the simulator knows)
@@ -185,27 +268,52 @@ final class Sender
         {
             stats.add(Counter.SEGMENTS);
         }
-        wire.transmit(i, NetworkModel.SEGMENT, unit, receiver.rcvNext(i), tx);
+        final int ack = receiver.rcvNext(i);
+        if (unit > 0 && unit <= streams.units(i))
+        {
+            delayedAck.onDataSent(i);
+        }
+        delayedAck.onAckSent(i, ack); // every segment carries the ACK
+        wire.transmit(i, NetworkModel.SEGMENT, unit, ack, tx);
     }
 
     // ------------------------------------------------------------------------------------------------ ACKs
 
     /**
-     * Takes a cumulative ACK: the RTT sample, the new UNA, the next resends of a recovery.
+     * Takes a cumulative ACK: the RTT sample, the new UNA, the window, the next resends of a recovery and the new
+     * data the window now lets out. A pure ACK of nothing new while data is outstanding is a duplicate ACK
+     * (RFC 5681 section 2), counted towards a fast retransmit ({@link LossRecovery}).
      *
+     * @param pure whether the ACK came without data (only those count as duplicates).
+     * @param unit for a pure ACK, the unit of this end's stream whose copy it answers.
+     * @param tx   for a pure ACK, which transmission of that unit it answers.
      * @return whether it acknowledged anything new (old, duplicate and impossible ACKs are ignored).
      */
-    boolean onAck(final int i, final int ack)
+    boolean onAck(final int i, final int ack, final boolean pure, final int unit, final int tx)
     {
         final int c = i >> 1;
         final int end = i & 1;
         long w = table.word[i];
         final int una = field(w, UNA, 6);
         final int nxt = field(w, NXT, 6);
+        // what the peer's ACKs had reported before this one (F-RTO asks what this one newly acknowledges)
+        final long reportedBefore = recovery.inFrto(i) ? recovery.reported(i, receiver.received(i ^ 1), una) : 0;
+        if (pure)
+        {
+            recovery.onReport(i, unit, tx);
+        }
+        final long received = recovery.reported(i, receiver.received(i ^ 1), ack);
+        if (ack == una && pure && una < sent[i])
+        {
+            rack.update(i, this, received, una, sent[i]);
+            onDuplicateAck(i, received);
+            return false;
+        }
         if (ack <= una || ack > nxt)
         {
             return false; // old or duplicate ACK (or one for data never sent: ignored, as RFC 793 says to)
         }
+        rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
         final long now = clock.now;
         final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
         // with timestamps the ACK echoes the latest transmission's time (RFC 7323): a resent segment's sample
@@ -227,20 +335,222 @@ final class Sender
         {
             sentAt[i] = (sentAt[i] & 0xFFFF_FFFF_0000_0000L) | (sentAt[i] >>> 32); // the oldest is of the latest burst
         }
-        final int recover = field(w, RECOVER, 6);
+        int recover = field(w, RECOVER, 6);
         table.word[i] = w;
-        if (recover > 0)
+        recovery.onNewAck(i);
+        boolean newInstead = false;
+        if (recover > 0 && recovery.inFrto(i))
         {
-            if (ack >= recover)
+            if (((rangeMask(una, ack) | received) & rangeMask(una, recover) & ~reportedBefore &
+                ~(txLow[i] | txHigh[i])) != 0)
             {
+                // RFC 5682 3.1 step 3b, as tcp_process_loss() takes it (FLAG_ORIG_SACK_ACKED): data sent before the
+                // timeout, never resent and not reported before, is acknowledged now, so not all was lost: the
+                // timeout was spurious; undo its window cut
+                window.undo(i);
                 table.word[i] = with(table.word[i], RECOVER, 0);
+                recovery.exit(i);
+                rack.clearLost(i);
+                recover = 0;
+                stats.add(Counter.FRTO_SPURIOUS_RTOS);
+                if (trace.tracing(table.connection[c]))
+                {
+                    trace.line(table.connection[c], TraceLog.endName(end) + " F-RTO: spurious timeout, undone");
+                }
+            }
+            else if (ack < recover && sent[i] <= recover && sent[i] < nxt)
+            {
+                newInstead = true; // step 2b: send new data, not retransmissions; the next ACK decides
             }
             else
             {
-                resendLost(i, 2);
+                recovery.endFrto(i); // step 3a (the new data's ACK did not come), or no new data: conventional
             }
         }
+        if (!recovery.inFastRecovery(i))
+        {
+            // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
+            // the window once the handshake is done)
+            window.onAck(i, ack - Math.max(una, 1), sent[i] - una);
+        }
+        if (recover > 0 && ack >= recover)
+        {
+            table.word[i] = with(table.word[i], RECOVER, 0); // RFC 6675: recovery ends at RecoveryPoint
+            recovery.exit(i);
+            rack.clearLost(i);
+        }
+        if (ack == sent[i])
+        {
+            times.release(i); // nothing outstanding: two times say it all again
+        }
+        final boolean recovering = recover > 0 && ack < recover;
+        if (newInstead)
+        {
+            sendNew(i, sent[i], Math.min(sent[i] + 2, nxt)); // RFC 5682 step 2b: up to two new segments
+            return true;
+        }
+        if (rack.enabled() && rack.detect(i, this, received, ack, sent[i], recovering) != 0 && !recovering)
+        {
+            enterRackRecovery(i);
+        }
+        else
+        {
+            sendOnAck(i, recovering);
+        }
         return true;
+    }
+
+    /** RACK marked a segment lost outside any recovery: recover as after a fast retransmit, NextSeg first. */
+    private void enterRackRecovery(final int i)
+    {
+        final int una = field(table.word[i], UNA, 6);
+        recovery.enterByRack(i);
+        window.onFastRetransmit(i, sent[i] - una);
+        table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
+        if (aux.kind(i) == AuxTimers.TLP)
+        {
+            aux.cancel(i);
+        }
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " RACK marks lost " +
+                Long.toBinaryString(rack.lost(i)) + ": recovery, cwnd " + window.cwnd(i));
+        }
+        sendOnAck(i, true);
+        restartTimer(i);
+    }
+
+    /** End {@code end} of slot {@code c}'s RACK reordering timer fired (RFC 8985 6.3). */
+    void onReorderTimeout(final int c, final int end)
+    {
+        final int i = c << 1 | end;
+        rack.fired(i);
+        final int una = field(table.word[i], UNA, 6);
+        if (TcpState.isIdle(table.state(i)) || una >= sent[i])
+        {
+            return;
+        }
+        final boolean recovering = field(table.word[i], RECOVER, 6) != 0;
+        if (rack.detect(i, this, recovery.reported(i, receiver.received(i ^ 1), una), una, sent[i], recovering) != 0)
+        {
+            if (!recovering)
+            {
+                enterRackRecovery(i);
+            }
+            else if (window.enabled())
+            {
+                sendOnAck(i, true);
+            }
+        }
+    }
+
+    /** A duplicate ACK: the third starts a fast retransmit; in a recovery, it may let out more. */
+    private void onDuplicateAck(final int i, final long received)
+    {
+        final int una = field(table.word[i], UNA, 6);
+        if (field(table.word[i], RECOVER, 6) != 0)
+        {
+            recovery.endFrto(i); // RFC 5682 step 3a: a duplicate ACK, the loss was real
+            if (window.enabled())
+            {
+                rack.detect(i, this, received, una, sent[i], true);
+                sendOnAck(i, true); // the pipe shrank: more may go
+            }
+        }
+        else if (recovery.onDuplicateAck(i))
+        {
+            enterFastRecovery(i);
+        }
+        else if (rack.enabled() && rack.detect(i, this, received, una, sent[i], false) != 0)
+        {
+            enterRackRecovery(i);
+        }
+    }
+
+    /**
+     * RFC 5681 3.2 / RFC 6675 section 5: resend the oldest unacknowledged unit, halve the window, recover up to the
+     * highest unit sent; resending the head restarts the RTO, as Linux's {@code tcp_xmit_retransmit_queue()} does.
+     */
+    private void enterFastRecovery(final int i)
+    {
+        final int una = field(table.word[i], UNA, 6);
+        window.onFastRetransmit(i, sent[i] - una);
+        table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1);
+        if (aux.kind(i) == AuxTimers.TLP)
+        {
+            aux.cancel(i);
+        }
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " third duplicate ACK: fast retransmit, " +
+                "cwnd " + window.cwnd(i) + " ssthresh " + window.ssthresh(i));
+        }
+        repairs = Counter.REPAIRED_BY_FAST_RECOVERY;
+        resendUnit(i, una);
+        restartTimer(i);
+        sendOnAck(i, true);
+    }
+
+    /**
+     * After an ACK: in a recovery, resend what is lost while the pipe is below the window (RFC 6675), then send
+     * new data as the window allows. Without a window, a recovery resends two lost units per ACK (as the
+     * simulator did before windows) and there is never new data waiting.
+     */
+    private void sendOnAck(final int i, final boolean recovering)
+    {
+        if (!window.enabled())
+        {
+            if (recovering)
+            {
+                repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
+                    recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
+                resendLost(i, 2);
+            }
+            return;
+        }
+        final int cwnd = window.cwnd(i);
+        if (!recovering)
+        {
+            final int una = field(table.word[i], UNA, 6);
+            final int from = sent[i];
+            sendNew(i, from, Math.min(field(table.word[i], NXT, 6), una + cwnd));
+            if (sent[i] > from)
+            {
+                startTimer(i);
+            }
+            return;
+        }
+        repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
+            recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
+        final long received = recovery.reported(i, receiver.received(i ^ 1), field(table.word[i], UNA, 6));
+        while (true)
+        {
+            final long w = table.word[i];
+            final int una = field(w, UNA, 6);
+            final int recover = field(w, RECOVER, 6);
+            final int highRxtNext = Math.max(field(w, RTX_NEXT, 6), una);
+            final int high = sent[i];
+            final long lost = LossRecovery.lost(received, una, high, !recovery.inFastRecovery(i), recover) |
+                (rack.lost(i) & ~received);
+            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) >= cwnd)
+            {
+                return;
+            }
+            final int next = LossRecovery.nextSeg(lost, highRxtNext, Math.min(high, recover));
+            if (next >= 0)
+            {
+                table.word[i] = with(w, RTX_NEXT, next + 1);
+                resendUnit(i, next);
+            }
+            else if (high < field(w, NXT, 6))
+            {
+                sendNew(i, high, high + 1);
+            }
+            else
+            {
+                return;
+            }
+        }
     }
 
     /** After an ACK's state transitions: probe what is still outstanding, or stop probing when nothing is. */
@@ -283,8 +593,13 @@ final class Sender
         {
             aux.cancel(i);
         }
-        table.word[i] = with(with(with(table.word[i], RECOVER, field(table.word[i], NXT, 6)), RTX_NEXT, una + 1),
-            RTO_UNIT, una + 1);
+        // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
+        window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
+        recovery.onTimeout(i, scenario.frto);
+        rack.clearLost(i);
+        rack.cancel(i);
+        table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);
+        repairs = Counter.REPAIRED_BY_RTO;
         resendUnit(i, una);
     }
 
@@ -295,14 +610,22 @@ final class Sender
     void probe(final int i)
     {
         final int c = i >> 1;
-        final int last = field(table.word[i], NXT, 6) - 1;
+        final int high = sent[i];
         stats.add(Counter.RETX_TLP);
         table.word[i] |= TLP_USED;
         if (trace.tracing(table.connection[c]))
         {
             trace.line(table.connection[c], TraceLog.endName(i & 1) + " tail loss probe fires");
         }
-        resendUnitCounted(i, last, false);
+        if (high < field(table.word[i], NXT, 6))
+        {
+            sendNew(i, high, high + 1); // new data if there is some, whatever the window (tcp_send_loss_probe())
+        }
+        else
+        {
+            repairs = Counter.REPAIRED_BY_TLP;
+            resendUnitCounted(i, high - 1, false);
+        }
         restartTimer(i);
     }
 
@@ -335,6 +658,10 @@ final class Sender
         if (countKind)
         {
             stats.add(unit == streams.finUnit(i) ? Counter.RETX_FIN : Counter.RETX_DATA);
+            if (recovery.inFastRecovery(i))
+            {
+                stats.add(Counter.RETX_FAST);
+            }
         }
         sendSegment(i, unit, true);
     }
@@ -349,7 +676,7 @@ final class Sender
         final int c = i >> 1;
         final int end = i & 1;
         final long w = table.word[i];
-        final int outstanding = field(w, NXT, 6) - field(w, UNA, 6);
+        final int outstanding = sent[i] - field(w, UNA, 6);
         final long srtt = rto[end].srttUs(c);
         if (outstanding <= 0 || srtt < 0 || (w & TLP_USED) != 0 || field(w, RECOVER, 6) != 0 ||
             !rto[end].isArmed(c) || aux.kind(i) == AuxTimers.THINK)
@@ -429,11 +756,16 @@ final class Sender
         final long offset = Math.min(clock.now - table.startUs[i >> 1], 0xFFFF_FFFFL);
         final long oldest = field(table.word[i], UNA, 6) >= first ? offset : sentAt[i] & 0xFFFF_FFFFL;
         sentAt[i] = offset << 32 | oldest;
+        table.word[i] = with(table.word[i], BURST, first);
     }
 
     /** @return when unit {@code unit} was first sent: in the latest burst, or the oldest outstanding time. */
     long sendTime(final int i, final int unit)
     {
+        if (times.attached(i))
+        {
+            return table.startUs[i >> 1] + times.get(i, unit);
+        }
         final long at = unit >= field(table.word[i], BURST, 6) ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL;
         return table.startUs[i >> 1] + at;
     }

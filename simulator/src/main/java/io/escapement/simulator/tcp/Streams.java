@@ -244,7 +244,7 @@ final class Streams
     }
 
     /** @return the stream offset of a unit: SYN at 0, data from 1, the FIN after the data, then one past it. */
-    private long offset(final int i, final int unit)
+    long offset(final int i, final int unit)
     {
         if (unit == 0)
         {

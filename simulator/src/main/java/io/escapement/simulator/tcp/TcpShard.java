@@ -40,9 +40,11 @@ import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
  * returns to the pool, so a 4-tuple stays taken through TIME-WAIT.
  *
  * <h2>Simplifications</h2>
- * Every segment is acknowledged at once (no delayed ACK) unless the reply carries data; a message is sent in one
- * burst (the initial window covers it); after an RTO the lost units are resent two per ACK, skipping those the
- * receiver already holds (standing in for SACK); no fast retransmit. Not thread-safe: one thread runs a shard.
+ * ACKs may be delayed ({@link DelayedAck}), a congestion window limits what is in flight
+ * ({@link CongestionControl}: round trips, no bandwidth or queue), and losses are repaired by fast retransmit
+ * and RFC 6675 recovery ({@link LossRecovery}), RACK ({@link Rack}), the tail loss probe and the RTO, with
+ * F-RTO after an RTO; the recovery's scoreboard is
+ * the receiver's true state, standing in for SACK. Not thread-safe: one thread runs a shard.
  */
 public final class TcpShard
 {
@@ -75,6 +77,8 @@ public final class TcpShard
     private final Application application;
     private final TimeWaitCompactor compactor;
     private final Streams streams;
+    private final DelayedAck delayedAck;
+    private final Rack rack;
 
     private long nextConnection;  // the next connection number this shard owns, or -1
     private long nextArrivalUs;
@@ -113,6 +117,14 @@ public final class TcpShard
         wire = new Wire(scenario, wheel, stats, clock, table, trace);
         sender = new Sender(scenario, stats, clock, table, streams, rto, aux, wire, trace, timers);
         receiver = new Receiver(scenario.timeWaitUs, stats, table, streams, aux, wire, trace, timers);
+        delayedAck = new DelayedAck(scenario, wheel, stats, clock, table, streams, rto, timers, trace);
+        delayedAck.receiver = receiver;
+        receiver.delayedAck = delayedAck;
+        sender.delayedAck = delayedAck;
+        batch.delayedAck = delayedAck;
+        rack = new Rack(scenario.rack, wheel, stats, clock, table, rto, timers);
+        sender.rack = rack;
+        batch.rack = rack;
         compactor = new TimeWaitCompactor(wheel, stats, clock, table, aux, ports, scenario.clientAddresses, trace);
         transitions = new Transitions(scenario, stats, clock, table, streams, rto, aux, wire, sender, receiver, trace,
             compactor, timers);
@@ -140,6 +152,8 @@ public final class TcpShard
         wire.grow(newCapacity);
         sender.grow(newCapacity);
         receiver.grow(newCapacity);
+        delayedAck.grow(newCapacity);
+        rack.grow(newCapacity);
         streams.grow(newCapacity);
         application.grow(newCapacity);
     }
@@ -239,6 +253,10 @@ public final class TcpShard
             case EventBatch.AUX_CLIENT, EventBatch.AUX_SERVER -> transitions.onAuxiliaryTimer(
                 (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.AUX_CLIENT ? CLIENT : SERVER);
             case EventBatch.TIME_WAIT_END -> compactor.onEnd(payload);
+            case EventBatch.DELACK_CLIENT, EventBatch.DELACK_SERVER -> delayedAck.onTimer(
+                (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.DELACK_CLIENT ? CLIENT : SERVER);
+            case EventBatch.RACK_CLIENT, EventBatch.RACK_SERVER -> sender.onReorderTimeout(
+                (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.RACK_CLIENT ? CLIENT : SERVER);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
         stats.lastEvent(clock.now);

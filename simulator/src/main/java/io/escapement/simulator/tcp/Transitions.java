@@ -206,7 +206,7 @@ final class Transitions
         if (ack > 0)
         {
             sender.checkSpuriousTimeout(i, packetClass, unit, ack, tx);
-            onAck(i, ack);
+            onAck(i, ack, packetClass == NetworkModel.PURE_ACK, unit, tx);
         }
         if (packetClass == NetworkModel.SEGMENT && table.state(i) != CLOSED)
         {
@@ -216,13 +216,13 @@ final class Transitions
         application.resumeClose(i);
     }
 
-    private void onAck(final int i, final int ack)
+    private void onAck(final int i, final int ack, final boolean pure, final int unit, final int tx)
     {
         final int c = i >> 1;
         final int end = i & 1;
         final int state = table.state(i);
         final boolean allAcked = ack == field(table.word[i], NXT, 6);
-        if (!sender.onAck(i, ack))
+        if (!sender.onAck(i, ack, pure, unit, tx))
         {
             return;
         }
@@ -531,6 +531,7 @@ final class Transitions
     {
         table.word[i] &= ~ConnectionTable.CLOSE_PENDING; // no socket left to close
         rto[i & 1].stop(i >> 1);
+        receiver.onClose(i);
         if (aux.kind(i) != AuxTimers.NONE)
         {
             aux.cancel(i);

@@ -363,6 +363,55 @@ class SimulatorCommandTest
 
 
     @Test
+    void shouldTurnOnLinuxDelayedAcksAndRenoInTheLinuxPresetAndTheRfcBaselineInTheRfcPreset()
+    {
+        final CommandLine linuxLine = SimulatorCommand.commandLine(new String[0]);
+        linuxLine.parseArgs();
+        final io.escapement.simulator.Scenario linux = ((SimulatorCommand)linuxLine.getCommand()).options.scenario();
+        assertEquals(io.escapement.simulator.Scenario.DelayedAck.LINUX, linux.delayedAck);
+        assertEquals(40_000, linux.atoMinUs);
+        assertEquals(200_000, linux.atoMaxUs);
+        assertEquals(io.escapement.simulator.Scenario.Window.LINUX, linux.window);
+        assertEquals(10, linux.initialWindow);
+        assertTrue(linux.fastRetransmit);
+        assertTrue(linux.rack);
+        assertTrue(linux.frto);
+        final CommandLine rfcLine = SimulatorCommand.commandLine(new String[]{"--preset", "rfc"});
+        rfcLine.parseArgs("--preset", "rfc");
+        final io.escapement.simulator.Scenario rfc = ((SimulatorCommand)rfcLine.getCommand()).options.scenario();
+        assertEquals(io.escapement.simulator.Scenario.DelayedAck.RFC, rfc.delayedAck);
+        assertEquals(500_000, rfc.atoMaxUs);
+        assertEquals(io.escapement.simulator.Scenario.Window.RFC, rfc.window);
+        assertTrue(rfc.fastRetransmit);
+        assertFalse(rfc.rack);
+        assertFalse(rfc.frto);
+    }
+
+    @Test
+    void shouldRefuseBadDelayedAckAndWindowValuesWithOneLineNamingTheOption()
+    {
+        for (final String[] bad : List.of(new String[]{"--delayed-ack", "sometimes"},
+            new String[]{"--ato-max", "600ms"}, new String[]{"--ato-min", "300ms", "--ato-max", "200ms"},
+            new String[]{"--cwnd", "cubic"}, new String[]{"--initial-window", "0"},
+            new String[]{"--fast-retransmit", "maybe"}, new String[]{"--rack", "perhaps"},
+            new String[]{"--frto", "2"}))
+        {
+            err.reset();
+            assertEquals(2, run(concat(bad, "--connections", "10")), String.join(" ", bad) + ": " + err());
+            final String option = bad[bad.length - 2].replaceFirst("^--", "");
+            assertTrue(err().contains(option), "names " + option + ": " + err());
+            assertFalse(err().contains("\tat "), "no stack trace: " + err());
+        }
+    }
+
+    private static String[] concat(final String[] a, final String... b)
+    {
+        final List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void shouldRefuseAnOutputDirectoryThatIsAFileWithExitCode2() throws IOException
     {
         final Path file = Files.writeString(dir.resolve("not-a-dir"), "x");

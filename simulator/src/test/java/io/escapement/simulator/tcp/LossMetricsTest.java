@@ -1,5 +1,6 @@
 package io.escapement.simulator.tcp;
 
+import io.escapement.simulator.Scenario;
 import io.escapement.simulator.net.NetworkModel;
 import io.escapement.simulator.report.Counter;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,9 @@ class LossMetricsTest
         // 120 ms) resends the request while the response that acknowledges it is on its way, and the server's RTO
         // resends the response's first segment while the client's ACK is not sent yet but the segment itself is
         // still on its way: two spurious retransmissions, one per end, each counted once
-        final OneConnection run = new OneConnection(null, b -> b.rto("fixed:rto=100ms")
+        // (without a window: recovery then skips what the receiver holds; with one, the ACK of segment 1 reports
+        // nothing above it, as SACK would not, so 2 and 3 are resent too, spuriously: what F-RTO is for)
+        final OneConnection run = new OneConnection(null, b -> b.rto("fixed:rto=100ms").window(Scenario.Window.OFF)
             .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
                 .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(30_000, 1_000, 100_000).build()));
         assertEquals(2, run.count(Counter.RETX_DATA), run.dump());

@@ -1,0 +1,271 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.engine.wheel.TimerWheel;
+import io.escapement.simulator.report.Counter;
+import io.escapement.simulator.report.ShardStats;
+
+import java.util.Arrays;
+
+import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
+
+/**
+ * RACK's time-based loss detection (RFC 8985 section 6; Linux's net/ipv4/tcp_recovery.c): a segment is lost when
+ * a segment sent after it has been delivered and a reordering window has passed since. Per end it keeps
+ * {@code RACK.xmit_ts} and {@code RACK.end_seq} (here the unit) of the most recently sent segment known delivered,
+ * {@code RACK.rtt}, the minimum RTT of those samples, the units it marked lost, and its reordering timer on the
+ * shard's wheel.
+ * <p>
+ * The reordering window ({@code tcp_rack_reo_wnd()}): with no reordering seen it is 0 in a recovery or once
+ * {@link LossRecovery#DUP_THRESH} segments above the oldest are delivered; otherwise {@code min_rtt / 4},
+ * at most the smoothed RTT. The simulator's paths never reorder, so reordering is never seen and the window never
+ * grows (no DSACK, no {@code reo_wnd_steps}).
+ * <p>
+ * Simplifications: "delivered" is read from the receiver's true state (as {@link LossRecovery}'s scoreboard);
+ * a segment that was retransmitted neither advances {@code RACK.xmit_ts} nor is marked lost again by RACK (its
+ * resend time is not kept per unit), so a lost retransmission waits for the RTO; {@code min_rtt} is the minimum
+ * of RACK's samples, not a windowed filter.
+ */
+final class Rack
+{
+    private final boolean enabled;
+    private final TimerWheel wheel;
+    private final ShardStats stats;
+    private final ShardClock clock;
+    private final ConnectionTable table;
+    private final RetransmissionTimers[] rto;
+    private final KernelTimers timers;
+
+    // per end (slot << 1 | end)
+    long[] handle;
+    private int[] xmitAt;   // RACK.xmit_ts, microseconds after the connection's start
+    private byte[] endUnit; // RACK.end_seq as a unit; 0 for none (unit 0 is the SYN)
+    private int[] rttUs;    // RACK.rtt
+    private int[] minRttUs; // 0 for none
+    private long[] lost;    // units RACK marked lost
+
+    Rack(final boolean enabled, final TimerWheel wheel, final ShardStats stats, final ShardClock clock,
+        final ConnectionTable table, final RetransmissionTimers[] rto, final KernelTimers timers)
+    {
+        this.enabled = enabled;
+        this.wheel = wheel;
+        this.stats = stats;
+        this.clock = clock;
+        this.table = table;
+        this.rto = rto;
+        this.timers = timers;
+        final int ends = table.capacity() * 2;
+        handle = new long[ends];
+        Arrays.fill(handle, TimerWheel.NULL_HANDLE);
+        xmitAt = new int[ends];
+        endUnit = new byte[ends];
+        rttUs = new int[ends];
+        minRttUs = new int[ends];
+        lost = new long[ends];
+    }
+
+    void grow(final int capacity)
+    {
+        final int old = handle.length;
+        handle = Arrays.copyOf(handle, capacity * 2);
+        Arrays.fill(handle, old, handle.length, TimerWheel.NULL_HANDLE);
+        xmitAt = Arrays.copyOf(xmitAt, capacity * 2);
+        endUnit = Arrays.copyOf(endUnit, capacity * 2);
+        rttUs = Arrays.copyOf(rttUs, capacity * 2);
+        minRttUs = Arrays.copyOf(minRttUs, capacity * 2);
+        lost = Arrays.copyOf(lost, capacity * 2);
+    }
+
+    void reset(final int i)
+    {
+        cancel(i);
+        xmitAt[i] = 0;
+        endUnit[i] = 0;
+        rttUs[i] = 0;
+        minRttUs[i] = 0;
+        lost[i] = 0;
+    }
+
+    boolean enabled()
+    {
+        return enabled;
+    }
+
+    /** @return the units RACK marked lost. */
+    long lost(final int i)
+    {
+        return lost[i];
+    }
+
+    /** A recovery ended or an RTO took over: the marks are the recovery's business no more. */
+    void clearLost(final int i)
+    {
+        lost[i] = 0;
+    }
+
+    /** @return RACK.rtt of end {@code i}. */
+    long rttUs(final int i)
+    {
+        return rttUs[i];
+    }
+
+    /**
+     * RFC 8985's {@code RACK_sent_after()}: whether a segment sent at {@code t1} ending at {@code unit1} was sent
+     * after one sent at {@code t2} ending at {@code unit2}.
+     */
+    static boolean sentAfter(final long t1, final int unit1, final long t2, final int unit2)
+    {
+        return t1 > t2 || (t1 == t2 && unit1 > unit2);
+    }
+
+    /**
+     * RFC 8985 6.2 step 4 as {@code tcp_rack_reo_wnd()}, with no reordering seen.
+     *
+     * @param recovering whether a recovery (fast or after an RTO) runs.
+     * @param delivered  the segments above the oldest outstanding one already delivered ({@code sacked_out}).
+     * @param minRtt     the minimum RTT, microseconds.
+     * @param srtt       the smoothed RTT, microseconds (0 or less: none).
+     * @return the reordering window, microseconds.
+     */
+    static long reorderWindow(final boolean recovering, final int delivered, final long minRtt, final long srtt)
+    {
+        if (recovering || delivered >= LossRecovery.DUP_THRESH)
+        {
+            return 0;
+        }
+        final long window = minRtt >> 2;
+        return srtt > 0 ? Math.min(window, srtt) : window;
+    }
+
+    /**
+     * RFC 8985 6.2 step 2 ({@code RACK_update()}): the most recently sent of the delivered, never-resent units
+     * {@code from..sent-1} becomes RACK's reference, and gives an RTT sample, if it was sent after the current one.
+     *
+     * @param sender   for the units' send times and transmission counts.
+     * @param received the units the receiver holds.
+     */
+    void update(final int i, final Sender sender, final long received, final int from, final int sent)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+        final long start = table.startUs[i >> 1];
+        long bestAt = -1;
+        int best = -1;
+        for (int u = from; u < sent; u++)
+        {
+            if ((received & (1L << u)) != 0 && u > 0 && sender.transmissions(i, u) == 0)
+            {
+                final long at = sender.sendTime(i, u) - start;
+                if (best < 0 || sentAfter(at, u, bestAt, best))
+                {
+                    bestAt = at;
+                    best = u;
+                }
+            }
+        }
+        if (best >= 0 && (endUnit[i] == 0 || sentAfter(bestAt, best, xmitAt[i] & 0xFFFF_FFFFL, endUnit[i])))
+        {
+            xmitAt[i] = (int)bestAt;
+            endUnit[i] = (byte)best;
+            final long rtt = clock.now - start - bestAt;
+            rttUs[i] = (int)rtt;
+            if (minRttUs[i] == 0 || rtt < minRttUs[i])
+            {
+                minRttUs[i] = (int)Math.max(1, rtt);
+            }
+        }
+    }
+
+    /**
+     * RFC 8985 6.2 step 5 ({@code RACK_detect_loss()}) and the reordering timer for what is not lost yet.
+     *
+     * @param recovering whether a recovery runs (the reordering window is then 0).
+     * @return the units newly marked lost.
+     */
+    long detect(final int i, final Sender sender, final long received, final int una, final int sent,
+        final boolean recovering)
+    {
+        if (!enabled || endUnit[i] == 0)
+        {
+            return 0;
+        }
+        final long start = table.startUs[i >> 1];
+        final long now = clock.now - start;
+        int delivered = 0;
+        for (int u = una; u < sent; u++)
+        {
+            delivered += (int)((received >>> u) & 1);
+        }
+        final long reo = reorderWindow(recovering, delivered, minRttUs[i], rto[i & 1].srttUs(i >> 1));
+        final long reference = xmitAt[i] & 0xFFFF_FFFFL;
+        long newly = 0;
+        long timeout = 0;
+        for (int u = una; u < sent; u++)
+        {
+            final long bit = 1L << u;
+            if ((received & bit) != 0 || (lost[i] & bit) != 0 || sender.transmissions(i, u) != 0)
+            {
+                continue;
+            }
+            final long at = sender.sendTime(i, u) - start;
+            if (sentAfter(reference, endUnit[i], at, u))
+            {
+                final long remaining = at + rttUs[i] + reo - now;
+                if (remaining <= 0)
+                {
+                    newly |= bit;
+                }
+                else
+                {
+                    timeout = Math.max(timeout, remaining);
+                }
+            }
+        }
+        if (newly != 0)
+        {
+            lost[i] |= newly;
+            stats.add(Counter.RACK_LOSSES, Long.bitCount(newly));
+        }
+        if (timeout > 0)
+        {
+            arm(i, timeout);
+        }
+        else
+        {
+            cancel(i);
+        }
+        return newly;
+    }
+
+    /** Arms (or moves) the reordering timer: a kernel timer ({@code ICSK_TIME_REO_TIMEOUT}) {@code delayUs} on. */
+    private void arm(final int i, final long delayUs)
+    {
+        final long deadline = timers.deadline(delayUs);
+        if (handle[i] != TimerWheel.NULL_HANDLE && wheel.isArmed(handle[i]))
+        {
+            wheel.rearm(handle[i], deadline);
+        }
+        else
+        {
+            handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
+                ((i & 1) == CLIENT ? EventBatch.RACK_CLIENT : EventBatch.RACK_SERVER));
+        }
+    }
+
+    /** The reordering timer fired: it is no longer armed. */
+    void fired(final int i)
+    {
+        handle[i] = TimerWheel.NULL_HANDLE;
+    }
+
+    void cancel(final int i)
+    {
+        if (handle[i] != TimerWheel.NULL_HANDLE)
+        {
+            wheel.cancel(handle[i]);
+            handle[i] = TimerWheel.NULL_HANDLE;
+        }
+    }
+}

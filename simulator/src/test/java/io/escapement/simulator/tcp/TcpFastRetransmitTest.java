@@ -1,0 +1,130 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.report.Counter;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.escapement.simulator.net.NetworkModel.SEGMENT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fast retransmit (RFC 5681 section 3.2) and RFC 6675's scoreboard (IsLost, SetPipe, NextSeg), the latter on
+ * examples worked by hand, the former on one connection with exact times: 10 ms each way, every segment
+ * acknowledged at once, no tail loss probe, no RACK.
+ */
+class TcpFastRetransmitTest
+{
+    private static final int MSS = 1448;
+
+    /** The response's segment {@code unit} is lost on its first transmission. */
+    private static OneConnection losingResponseSegment(final int unit, final int segments, final boolean fast)
+    {
+        return new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == unit && tx == 0,
+            b -> b.requestBytes(100).responseBytes(segments * MSS).delayedAck(Scenario.DelayedAck.OFF)
+                .fastRetransmit(fast).rack(false));
+    }
+
+    @Test
+    void shouldResendOnTheThirdDuplicateAckLongBeforeTheRto()
+    {
+        // segment 2 of 10 is lost: 3..10 arrive out of order, each answered at once with ack=2; the third of these
+        // duplicates reaches the server 3 us after the first ACK; FlightSize is then 9 (units 2..10), so ssthresh
+        // and cwnd become max(9 / 2, 2) = 4
+        final OneConnection run = losingResponseSegment(2, 10, true);
+        final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
+        final long third = acks.get(3); // the ACK of segment 1, then three duplicates
+        assertEquals(third, run.timeOf("third duplicate ACK: fast retransmit, cwnd 4 ssthresh 4"), run.dump());
+        assertEquals(third, run.timeOf("server sends DATA seq=" + (run.isn(1) + 1 + MSS) + " len=1448 " +
+            "(retransmission 1)"), run.dump());
+        assertEquals(1, run.count(Counter.FAST_RECOVERIES));
+        assertEquals(1, run.count(Counter.RETX_FAST));
+        assertEquals(1, run.count(Counter.REPAIRED_BY_FAST_RECOVERY));
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldWaitForTheRtoWhenFastRetransmitIsOff()
+    {
+        final OneConnection run = losingResponseSegment(2, 10, false);
+        assertEquals(0, run.count(Counter.FAST_RECOVERIES));
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(1, run.count(Counter.REPAIRED_BY_RTO));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldNotFastRetransmitOnTwoDuplicateAcks()
+    {
+        // 3 segments, the first lost: two duplicates only (the client closes first, so no FIN follows): RTO
+        final OneConnection run = losingResponseSegment(1, 3, true);
+        assertEquals(0, run.count(Counter.FAST_RECOVERIES), run.dump());
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldRepairSeveralLossesOfOneWindowInOneRecovery()
+    {
+        // segments 2 and 5 of 20 lost: one fast recovery resends both (5 is lost once 3 above it arrived), no RTO
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && (u == 2 || u == 5) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false));
+        assertEquals(1, run.count(Counter.FAST_RECOVERIES), run.dump());
+        assertEquals(2, run.count(Counter.RETX_FAST), run.dump());
+        assertEquals(2, run.count(Counter.REPAIRED_BY_FAST_RECOVERY));
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertTrue(run.has("client ESTABLISHED receives DATA seq=" + (run.isn(1) + 1 + 19L * MSS)), run.dump());
+        run.assertAccountedFor();
+    }
+
+    // ------------------------------------------------------------------------------------------------ RFC 6675
+
+    private static long units(final int... units)
+    {
+        long m = 0;
+        for (final int u : units)
+        {
+            m |= 1L << u;
+        }
+        return m;
+    }
+
+    @Test
+    void shouldDeemLostWhatHasThreeSegmentsReceivedAboveIt()
+    {
+        // outstanding 1..8, received (SACKed) 3, 5, 6, 7: 4 has three above it, 2 and 1 four; 8 none
+        final long received = units(3, 5, 6, 7);
+        assertEquals(units(1, 2, 4), LossRecovery.lost(received, 1, 9, false, 0));
+        assertEquals(units(1, 2, 4, 8), LossRecovery.lost(received, 1, 9, true, 9), "after an RTO: all not received");
+        assertEquals(0, LossRecovery.lost(units(3, 4), 1, 5, false, 0), "two above are not enough");
+    }
+
+    @Test
+    void shouldCountThePipeAsSetPipeDoes()
+    {
+        final long received = units(3, 5, 6, 7);
+        final long lost = units(1, 2, 4);
+        assertEquals(1, LossRecovery.pipe(received, lost, 1, 9, 1), "only 8 is in flight before any resend");
+        assertEquals(2, LossRecovery.pipe(received, lost, 1, 9, 2), "and the copy of 1");
+        // resent 1, 2 and 4 (HighRxt = 4): 3 is received, so (b) counts 1, 2 and 4 only
+        assertEquals(4, LossRecovery.pipe(received, lost, 1, 9, 5));
+        assertEquals(8, LossRecovery.pipe(0, 0, 1, 9, 1), "nothing received, nothing lost: the flight");
+    }
+
+    @Test
+    void shouldPickTheLowestLostSegmentAboveHighRxtAsNextSeg()
+    {
+        final long lost = units(1, 2, 4);
+        assertEquals(1, LossRecovery.nextSeg(lost, 1, 9));
+        assertEquals(2, LossRecovery.nextSeg(lost, 2, 9));
+        assertEquals(4, LossRecovery.nextSeg(lost, 3, 9));
+        assertEquals(-1, LossRecovery.nextSeg(lost, 5, 9), "none left: new data (rule 2)");
+        assertEquals(-1, LossRecovery.nextSeg(lost, 3, 4), "not at or above the recovery point");
+    }
+}

@@ -1,0 +1,74 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.NetworkModel;
+import io.escapement.simulator.report.Counter;
+import org.junit.jupiter.api.Test;
+
+import static io.escapement.simulator.net.NetworkModel.SEGMENT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * F-RTO (RFC 5682 section 3.1, as Linux's {@code tcp_process_loss()} takes it with {@code tcp_frto = 2}) through
+ * its decision tree, on one connection with exact times: 10 ms each way, a fixed 100 ms RTO, no TLP, no RACK.
+ */
+class TcpFrtoTest
+{
+    private static final int MSS = 1448;
+
+    /** A 100 ms delay spike catches the 3-segment response (sent at 30 ms): the server's RTO fires spuriously. */
+    private static OneConnection spike(final boolean frto, final Scenario.DelayedAck delayedAck)
+    {
+        return new OneConnection(null, b -> b.rto("fixed:rto=100ms").responseBytes(3 * MSS).rack(false)
+            .frto(frto).delayedAck(delayedAck).atoUs(40_000, 200_000)
+            .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
+                .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(30_000, 1_000, 100_000).build()));
+    }
+
+    @Test
+    void shouldDetectASpuriousTimeoutWhenTheFirstAckAfterItAcknowledgesDataNeverResent()
+    {
+        // step 3b: the client acknowledges segments 1 and 2 together (every second segment): 2 was sent before the
+        // RTO and never resent, so not everything was lost; the timeout is undone
+        final OneConnection run = spike(true, Scenario.DelayedAck.RFC);
+        assertEquals(1, run.count(Counter.FRTO_SPURIOUS_RTOS), run.dump());
+        assertTrue(run.has("server F-RTO: spurious timeout, undone"), run.dump());
+        assertEquals(2, run.count(Counter.RETX_DATA), "the server resent segment 1 only (and the client its " +
+            "request)\n" + run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldResendAsAfterAnyRtoWithoutFrto()
+    {
+        final OneConnection run = spike(false, Scenario.DelayedAck.RFC);
+        assertEquals(0, run.count(Counter.FRTO_SPURIOUS_RTOS));
+        assertTrue(run.count(Counter.RETX_DATA) > 2, "the conventional recovery resends 2 and 3 too\n" + run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldFallBackToTheConventionalRecoveryWhenTheFirstAckOnlyCoversTheResentSegmentAndNoNewDataWaits()
+    {
+        // every segment acknowledged at once: the first ACK after the RTO covers only segment 1 (resent), and
+        // with nothing new to send step 2b cannot test the timeout: F-RTO ends undecided, as in Linux
+        final OneConnection run = spike(true, Scenario.DelayedAck.OFF);
+        assertEquals(0, run.count(Counter.FRTO_SPURIOUS_RTOS), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldNotCallARealLossSpuriousWhenTheSegmentsAboveWereReportedBeforeTheTimeout()
+    {
+        // segment 1 of 3 really lost; 2 and 3 were reported by duplicate ACKs before the RTO, so the ACK of the
+        // resent 1, which covers them, acknowledges nothing newly: the loss was real
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(3 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false)
+                .frto(true));
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.FRTO_SPURIOUS_RTOS), run.dump());
+        run.assertAccountedFor();
+    }
+}

@@ -1,0 +1,77 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.report.Counter;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.escapement.simulator.net.NetworkModel.SEGMENT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * RACK (RFC 8985 section 6; Linux's tcp_recovery.c): the reordering window and time-based loss detection, on
+ * worked values and on one connection with exact times (10 ms each way, every segment acknowledged at once).
+ */
+class TcpRackTest
+{
+    private static final int MSS = 1448;
+
+    @Test
+    void shouldOrderSegmentsBySendTimeThenSequenceAsRackSentAfterDoes()
+    {
+        assertTrue(Rack.sentAfter(10, 1, 9, 5), "sent later");
+        assertTrue(Rack.sentAfter(10, 3, 10, 2), "sent together: the higher sequence is the later");
+        assertFalse(Rack.sentAfter(10, 2, 10, 2));
+        assertFalse(Rack.sentAfter(9, 5, 10, 1));
+    }
+
+    @Test
+    void shouldUseAQuarterOfTheMinimumRttAsTheReorderingWindowUntilRecoveryOrThreeDelivered()
+    {
+        // tcp_rack_reo_wnd() with no reordering seen: 0 in recovery or with DupThresh segments delivered above
+        // the oldest; else min_rtt / 4, at most SRTT
+        assertEquals(5_000, Rack.reorderWindow(false, 1, 20_000, 30_000));
+        assertEquals(0, Rack.reorderWindow(true, 1, 20_000, 30_000), "in recovery");
+        assertEquals(0, Rack.reorderWindow(false, 3, 20_000, 30_000), "three delivered");
+        assertEquals(20_000, Rack.reorderWindow(false, 0, 100_000, 20_000), "bounded by SRTT");
+        assertEquals(25_000, Rack.reorderWindow(false, 0, 100_000, -1), "no SRTT yet");
+    }
+
+    @Test
+    void shouldMarkTheFirstSegmentLostAQuarterRttAfterALaterOneIsDeliveredWhereTwoDuplicatesCannot()
+    {
+        // 3 segments sent together at t, segment 1 lost: the duplicate ACKs of 2 and 3 reach the server at a2 and
+        // a3; min_rtt = a2 - t; each ACK re-arms the reordering timer to (t + RACK.rtt + reo_wnd) - now = reo_wnd
+        // = min_rtt / 4; it fires at a3 + (a2 - t) / 4 and marks 1 lost: resent at once, no RTO, no TLP
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(3 * MSS).delayedAck(Scenario.DelayedAck.OFF));
+        final long t = run.timeOf("server sends DATA");
+        final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
+        final long a2 = acks.get(0);
+        final long a3 = acks.get(1);
+        final long expected = a3 + (a2 - t) / 4;
+        assertEquals(expected, run.timeOf("RACK marks lost"), run.dump());
+        assertEquals(expected, run.timeOf("server sends DATA seq=" + (run.isn(1) + 1) + " len=1448 (retransmission 1)"),
+            run.dump());
+        assertEquals(1, run.count(Counter.RACK_LOSSES));
+        assertEquals(1, run.count(Counter.REPAIRED_BY_RACK));
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldLeaveTheSameLossToTheRtoWithoutRack()
+    {
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(3 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false));
+        assertEquals(0, run.count(Counter.RACK_LOSSES));
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        run.assertAccountedFor();
+    }
+}
