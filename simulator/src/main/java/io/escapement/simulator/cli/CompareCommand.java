@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
         "",
         "The workload options are those of a single run (see escapement-simulator --help), with defaults of " +
             "its own: 10,000 connections a run (and seeds 1 to 5), 100 ms RTT with lognormal jitter of 20 ms mean, and the tail " +
-            "loss probe off, so that the RTO alone recovers losses; --rto and --seed are replaced by " +
+            "loss probe, fast retransmit, RACK and F-RTO off, so that the RTO alone recovers losses (delayed ACKs and " +
+            "the congestion window stay as the preset has them); --rto and --seed are replaced by " +
             "--strategies and --seeds.",
         ""},
     footer = {"",
@@ -51,7 +52,8 @@ final class CompareCommand implements Callable<Integer>
 {
     /** Defaults of compare that differ from a single run's: smaller runs, a path whose jitter matters. */
     static final Map<String, String> DEFAULTS = Map.of(
-        "connections", "10000", "rtt", "100ms", "jitter", "lognormal", "jitter-mean", "20ms", "tlp", "false");
+        "connections", "10000", "rtt", "100ms", "jitter", "lognormal", "jitter-mean", "20ms", "tlp", "false",
+        "fast-retransmit", "false", "rack", "false", "frto", "false");
 
     private static final int STEP_FACTOR = 5;
     /** The loss of the Karn check's path: enough retransmissions to bias SRTT visibly without the rule. */
@@ -340,7 +342,12 @@ final class CompareCommand implements Callable<Integer>
         s.append("Made by `").append(command).append("` (").append(String.format(Locale.ROOT,
             "%.0f s on %d cores", seconds, threads)).append("). Every run is a full simulation: handshake, ")
             .append("request and response, teardown, Linux's retry limits (tail loss probe ")
-            .append(options.tlp ? "on" : "off, so that the RTO alone recovers losses").append("); only the RTO ")
+            .append(options.tlp ? "on" : "off")
+            .append(", fast retransmit ").append(options.fastRetransmit ? "on" : "off").append(", RACK ")
+            .append(options.rack ? "on" : "off").append(", F-RTO ").append(options.frto ? "on" : "off")
+            .append(options.tlp || options.fastRetransmit || options.rack ? "" :
+                ", so that the RTO alone recovers losses")
+            .append("); only the RTO ")
             .append("strategy changes between the rows of a table. A packet's fate (lost or not, its jitter) is a ")
             .append("hash of the seed and the packet's identity, so every strategy meets the same network on a ")
             .append("seed, and differences between strategies are paired seed by seed.\n\n");
