@@ -83,6 +83,9 @@ final class CompareCommand implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Executes the runs: on this machine unless the sweep module puts a cluster's scheduler here. */
+    Comparison.Runner runner = Comparison::run;
+
     @Override
     public Integer call() throws Exception
     {
@@ -112,9 +115,7 @@ final class CompareCommand implements Callable<Integer>
         }
         final PrintWriter stdout = spec.commandLine().getOut();
         SimulatorCommand.createDirectories(out);
-        final Comparison.Workload workload = (strategy, seed, value) ->
-            options.builder().seed(seed).rto(strategy)
-                .network(sweepSpec.apply(options.networkBuilder(), options.jitter, value).build()).build();
+        final Comparison.Workload workload = workload();
 
         final double reference = reference(sweepSpec);
         // the path's RTT at the reference point: the swept value when the RTT is what is swept
@@ -126,10 +127,10 @@ final class CompareCommand implements Callable<Integer>
             sanityStrategies.size() * seeds.size();
         final ProgressBar bar = progress ? new ProgressBar(System.err, System.console() != null, "runs done") : null;
         final long start = System.nanoTime();
-        final List<Comparison.Run> runs = Comparison.run(workload, strategies, seeds, sweepSpec.values(), threads,
+        final List<Comparison.Run> runs = runner.run(workload, strategies, seeds, sweepSpec.values(), threads,
             n -> report(bar, n, total));
         final int mainRuns = runs.size();
-        final List<Comparison.Run> sanity = Comparison.run(workload, sanityStrategies, seeds,
+        final List<Comparison.Run> sanity = runner.run(workload, sanityStrategies, seeds,
             new double[]{reference}, threads, n -> report(bar, mainRuns + n, total));
         // the charts need no display
         if (bar != null)
@@ -177,6 +178,15 @@ final class CompareCommand implements Callable<Integer>
         stdout.printf(Locale.ROOT, "Wrote %s/report.md, compare.csv and the charts (%d runs, %.1f s)%n", out,
             runs.size() + sanity.size(), (System.nanoTime() - start) / 1e9);
         return SimulatorCommand.EXIT_OK;
+    }
+
+    /** @return the scenario of each (strategy, seed, sweep value), from the parsed options. */
+    Comparison.Workload workload()
+    {
+        final Comparison.Sweep sweepSpec = Comparison.Sweep.parse(sweep);
+        return (strategy, seed, value) ->
+            options.builder().seed(seed).rto(strategy)
+                .network(sweepSpec.apply(options.networkBuilder(), options.jitter, value).build()).build();
     }
 
     private static void report(final ProgressBar bar, final int done, final int total)

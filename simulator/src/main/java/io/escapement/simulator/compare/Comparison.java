@@ -28,6 +28,19 @@ public final class Comparison
     {
     }
 
+    /**
+     * Executes a grid of runs: {@link #run} here, on one machine; a cluster's scheduler elsewhere (the sweep
+     * module). Whatever executes the runs returns them in {@link #run}'s order, so that the outputs do not depend
+     * on where the runs ran.
+     */
+    @FunctionalInterface
+    public interface Runner
+    {
+        /** As {@link Comparison#run}. */
+        List<Run> run(Workload workload, List<String> strategies, List<Long> seeds, double[] values, int threads,
+            IntConsumer progress) throws InterruptedException;
+    }
+
     /** Builds the scenario of one run. */
     @FunctionalInterface
     public interface Workload
