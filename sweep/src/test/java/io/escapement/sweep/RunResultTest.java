@@ -4,6 +4,7 @@ import io.escapement.simulator.Scenario;
 import io.escapement.simulator.Simulation;
 import io.escapement.simulator.cli.CompareEntryPoints;
 import io.escapement.simulator.report.Report;
+import io.escapement.simulator.report.ShardStats;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -58,6 +59,27 @@ class RunResultTest
         assertTrue(report.openBySecond().length > 64, "the run outlasts the first 64 s of gauges");
         assertEquals(report.timeSeriesCsv(), rebuilt.timeSeriesCsv());
         assertEquals(report.resultsJson(), rebuilt.resultsJson());
+    }
+
+    @Test
+    void shouldKeepTheGaugesLengthWhenTheShardsDeltasGrewInOneStep()
+    {
+        // the first change after second 63 is at second 151: the shard's deltas grew from 64 straight to 152
+        // entries, and the report, running to the last event (300 s), is cut there; a rebuild growing its deltas
+        // second by second (64, 128, 256) would run to 256
+        final ShardStats stats = new ShardStats();
+        stats.openChanged(0, 1);
+        stats.openChanged(500_000, -1);
+        stats.openChanged(150_200_000, 1);
+        stats.openChanged(150_700_000, -1);
+        stats.lastEvent(300_000_000);
+        final Scenario scenario = scenario("rfc6298", 1, 0);
+        final Report report = Report.merge(scenario, 1, List.of(stats), 1, 2, 3, 0, 0);
+        assertEquals(152, report.openBySecond().length, "the gauges end where the deltas do");
+        final Report rebuilt = RunResult.parse(RunResult.csvHeader(),
+            RunResult.of(new RunSpec(0, "rfc6298", 1, "loss", 0, "k"), report).toCsv()).toReport(scenario);
+        assertEquals(report.timeSeriesCsv(), rebuilt.timeSeriesCsv());
+        assertEquals(report.toJson(), rebuilt.toJson());
     }
 
     @Test
