@@ -11,7 +11,9 @@ import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The stored results of finished runs: a directory (local, {@code hdfs://}, {@code s3a://}: any Hadoop file
@@ -25,6 +27,8 @@ import java.util.UUID;
 final class RunStore implements Serializable
 {
     private static final long serialVersionUID = 1L;
+
+    private static final Map<String, FileSystem> FILE_SYSTEMS = new ConcurrentHashMap<>();
 
     private final String directory;
     private transient FileSystem fs;
@@ -43,8 +47,22 @@ final class RunStore implements Serializable
     {
         if (fs == null)
         {
-            fs = new Path(directory).getFileSystem(new Configuration());
-            fs.setWriteChecksum(false); // no .crc files beside the results on a local disk
+            // one per JVM and directory: a task deserializes its own store, and a Configuration reads Hadoop's
+            // default XML files when made, which would cost every task tens of milliseconds
+            fs = FILE_SYSTEMS.computeIfAbsent(directory, d ->
+            {
+                try
+                {
+                    // an instance of our own, not Hadoop's shared one, whose settings Spark's own writes use
+                    final FileSystem own = FileSystem.newInstance(new Path(d).toUri(), new Configuration());
+                    own.setWriteChecksum(false); // no .crc files beside the results on a local disk
+                    return own;
+                }
+                catch (final IOException e)
+                {
+                    throw new UncheckedIOException("cannot open the run store " + d + ": " + e, e);
+                }
+            });
         }
         return fs;
     }
