@@ -55,7 +55,9 @@ public final class CompareEntryPoints
             final String name = option.longestName();
             if (!name.equals("--seed") && !name.equals("--rto"))
             {
-                options.put(name, String.valueOf((Object)option.getValue()));
+                // deepToString: an array-valued option prints its elements, not its identity
+                final Object value = option.getValue();
+                options.put(name, java.util.Arrays.deepToString(new Object[]{value}));
             }
         }
         return options;
