@@ -2,6 +2,7 @@ package io.escapement.sweep;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -11,7 +12,9 @@ import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -70,6 +73,33 @@ final class RunStore implements Serializable
     private Path file(final String key)
     {
         return new Path(directory, key + ".csv");
+    }
+
+    /** @return the keys of the stored runs: one listing, not a look-up per run, on a remote file system. */
+    Set<String> keys()
+    {
+        try
+        {
+            final Path dir = new Path(directory);
+            final Set<String> keys = new HashSet<>();
+            if (!fs().exists(dir))
+            {
+                return keys;
+            }
+            for (final FileStatus file : fs().listStatus(dir))
+            {
+                final String name = file.getPath().getName();
+                if (file.isFile() && name.endsWith(".csv"))
+                {
+                    keys.add(name.substring(0, name.length() - ".csv".length()));
+                }
+            }
+            return keys;
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("cannot list the run store " + directory + ": " + e, e);
+        }
     }
 
     /** @return the stored result of the run, or null if it has none. */

@@ -63,6 +63,7 @@ final class SparkSweep
     {
         final RunResult[] results = new RunResult[specs.size()];
         final List<RunSpec> missing = new ArrayList<>();
+        final Set<String> stored = store.keys();
         for (int k = 0; k < specs.size(); k++)
         {
             final RunSpec spec = specs.get(k);
@@ -70,13 +71,13 @@ final class SparkSweep
             {
                 throw new IllegalArgumentException("specs: the run at " + k + " has index " + spec.index());
             }
-            results[k] = store.load(spec);
+            results[k] = stored.contains(spec.key()) ? store.load(spec) : null;
             if (results[k] == null)
             {
                 missing.add(spec);
             }
         }
-        final int stored = specs.size() - missing.size();
+        final int found = specs.size() - missing.size();
         final IntConsumer told = progress == null ? n -> { } : n ->
         {
             synchronized (progress)
@@ -84,22 +85,22 @@ final class SparkSweep
                 progress.accept(n);
             }
         };
-        if (stored > 0)
+        if (found > 0)
         {
-            told.accept(stored);
+            told.accept(found);
         }
         if (!missing.isEmpty())
         {
             final String group = "escapement-sweep-" + UUID.randomUUID();
-            final ProgressListener listener = new ProgressListener(group, n -> told.accept(stored + n));
+            final ProgressListener listener = new ProgressListener(group, n -> told.accept(found + n));
             spark.sc().addSparkListener(listener);
-            spark.setJobGroup(group, missing.size() + " runs" + (stored > 0 ? " (" + stored + " stored)" : ""),
+            spark.setJobGroup(group, missing.size() + " runs" + (found > 0 ? " (" + found + " stored)" : ""),
                 true);
-            final List<RunResult> done;
+            final List<RunResult> ran;
             try
             {
                 // a partition per run: a task per run, retried alone, and a progress step per run
-                done = spark.parallelize(missing, missing.size()).map(new Execute(task, store)).collect();
+                ran = spark.parallelize(missing, missing.size()).map(new Execute(task, store)).collect();
             }
             catch (final Exception e) // SparkException, checked in Java's eyes, thrown unchecked by Scala
             {
@@ -111,7 +112,7 @@ final class SparkSweep
                 spark.sc().removeSparkListener(listener);
                 spark.clearJobGroup();
             }
-            for (final RunResult result : done)
+            for (final RunResult result : ran)
             {
                 results[result.spec().index()] = result;
             }
