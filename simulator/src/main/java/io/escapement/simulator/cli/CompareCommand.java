@@ -127,6 +127,9 @@ final class CompareCommand implements Callable<Integer>
         }
     }
 
+    /** Executes the runs: on this machine unless the sweep module puts a cluster's scheduler here. */
+    Comparison.Runner runner = Comparison::execute;
+
     @Override
     public Integer call() throws Exception
     {
@@ -189,9 +192,7 @@ final class CompareCommand implements Callable<Integer>
     private int compare(final Comparison.Grid grid, final Scenario base, final int threads,
         final PrintWriter stdout, final Path out) throws Exception
     {
-        final Comparison.Workload workload = (strategy, seed, point) ->
-            options.builder().seed(seed).rto(strategy)
-                .network(grid.apply(options.networkBuilder(), options.jitter, point).build()).build();
+        final Comparison.Workload workload = workload(grid);
         final double[] reference = grid.reference();
         // the path's RTT at the reference point: the swept value when the RTT is what is swept
         final long rttUs = (long)grid.valueOf("rtt", reference, base.network.rttUs());
@@ -200,7 +201,7 @@ final class CompareCommand implements Callable<Integer>
         final int total = plan.size() + checkRuns;
         final ProgressBar bar = progress ? new ProgressBar(System.err, System.console() != null, "runs done") : null;
         final long start = System.nanoTime();
-        final List<Comparison.Run> runs = Comparison.execute(workload, plan, threads, n -> report(bar, n, total));
+        final List<Comparison.Run> runs = runner.run(workload, plan, threads, n -> report(bar, n, total));
 
         final Palette palette = new Palette(strategies);
         final ComparisonReport report = new ComparisonReport(strategies, grid, seeds, runs, palette);
@@ -280,6 +281,14 @@ final class CompareCommand implements Callable<Integer>
                 RtoParameters.formatUs(rttUs) + ", so both sit on that floor and their estimators never matter";
         }
         return "their effective parameters (above) lead to the same timeouts on this traffic";
+    }
+
+    /** @return the scenario of each (strategy, seed, grid point), from the parsed options. */
+    Comparison.Workload workload(final Comparison.Grid grid)
+    {
+        return (strategy, seed, point) ->
+            options.builder().seed(seed).rto(strategy)
+                .network(grid.apply(options.networkBuilder(), options.jitter, point).build()).build();
     }
 
     private static void report(final ProgressBar bar, final int done, final int total)

@@ -147,6 +147,13 @@ public final class SimulatorCommand implements Callable<Integer>
     /** Runs the command line; @return the exit code. */
     static int execute(final String[] args, final PrintStream out, final PrintStream err)
     {
+        return execute(args, out, err, null);
+    }
+
+    /** Runs the command line, compare's runs executed by {@code runner} if not null; @return the exit code. */
+    static int execute(final String[] args, final PrintStream out, final PrintStream err,
+        final io.escapement.simulator.compare.Comparison.Runner runner)
+    {
         final CommandLine commandLine;
         try
         {
@@ -156,6 +163,10 @@ public final class SimulatorCommand implements Callable<Integer>
         {
             err.println("escapement-simulator: " + e.getMessage());
             return EXIT_USAGE;
+        }
+        if (runner != null)
+        {
+            ((CompareCommand)commandLine.getSubcommands().get("compare").getCommand()).runner = runner;
         }
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));

@@ -33,6 +33,19 @@ public final class Comparison
     {
     }
 
+    /**
+     * Executes a plan of runs: {@link #execute} here, on one machine; a cluster's scheduler elsewhere (the sweep
+     * module). Whatever executes the runs returns them in the plan's order, so that the outputs do not depend on
+     * where the runs ran.
+     */
+    @FunctionalInterface
+    public interface Runner
+    {
+        /** As {@link Comparison#execute(Workload, List, int, IntConsumer)}. */
+        List<Run> run(Workload workload, List<PlannedRun> plan, int threads, IntConsumer progress)
+            throws InterruptedException;
+    }
+
     /** A finished run: what was planned and the simulation's report. */
     public record Run(PlannedRun planned, Report report)
     {

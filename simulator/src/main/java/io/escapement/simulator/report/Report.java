@@ -189,6 +189,42 @@ public final class Report
         return wallNanos;
     }
 
+    /** @return the virtual time of the run's last event, in microseconds. */
+    public long virtualTimeUs()
+    {
+        return lastEventUs;
+    }
+
+    /** @return how long active closes took (FIN sent to TIME-WAIT). */
+    public Histogram closeUs()
+    {
+        return closeUs;
+    }
+
+    /** @return a copy of the connections holding state at each whole second of virtual time. */
+    public int[] openBySecond()
+    {
+        return openBySecond.clone();
+    }
+
+    /** @return a copy of the ends in TIME-WAIT at each whole second of virtual time. */
+    public int[] timeWaitBySecond()
+    {
+        return timeWaitBySecond.clone();
+    }
+
+    /** @return the peak heap used during the run, in bytes. */
+    public long peakHeapBytes()
+    {
+        return peakHeapBytes;
+    }
+
+    /** @return the heap retained after the run, in bytes. */
+    public long retainedHeapBytes()
+    {
+        return retainedHeapBytes;
+    }
+
     public double eventsPerSecond()
     {
         return counter(Counter.EVENTS) / (wallNanos / 1e9);

@@ -1,0 +1,148 @@
+package io.escapement.sweep;
+
+import io.escapement.simulator.Simulation;
+import io.escapement.simulator.cli.CompareEntryPoints;
+import io.escapement.simulator.compare.Comparison;
+import io.escapement.simulator.report.Counter;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * The sweep's one contact with {@code compare}: compare parses the options (its own parser, defaults, presets and
+ * config files), validates them, plans its grids and writes {@code compare.csv}, the report and the charts; the
+ * sweep only executes the runs, through compare's {@link Comparison.Runner} seam. Here a grid becomes
+ * {@link RunSpec}s in the order of compare's plan, and the gathered
+ * {@link RunResult}s become compare's {@link Comparison.Run}s again, each with a report rebuilt on the driver, so
+ * that compare's writer sees what it sees when it runs the grid itself.
+ *
+ * <p>When compare's API changes, this class changes; the rest of the module does not know compare.
+ */
+final class CompareBridge
+{
+    private CompareBridge()
+    {
+    }
+
+    /**
+     * Runs compare with its runs executed by {@code sweep}.
+     *
+     * @param args     compare's arguments (without {@code compare}).
+     * @param task     what a task does with a run; null: simulate it.
+     * @param gathered receives every run's result, in the order compare asked for them.
+     * @return compare's exit code: 0 done, 1 a run failed, 2 bad options.
+     */
+    static int compare(final String[] args, final SparkSweep sweep, final SparkSweep.RunTask task,
+        final PrintStream out, final PrintStream err, final List<RunResult> gathered)
+    {
+        final SparkSweep.RunTask executed = task != null ? task : new SimulationTask(args);
+        final Comparison.Runner runner = (workload, plan, threads, progress) ->
+        {
+            // called after compare validated the options
+            final List<RunSpec> specs = plan(args, plan);
+            final List<RunResult> results = sweep.execute(specs, executed, progress);
+            final Map<Integer, Comparison.PlannedRun> planned = new java.util.HashMap<>();
+            for (final Comparison.PlannedRun p : plan)
+            {
+                planned.put(p.index(), p);
+            }
+            final List<Comparison.Run> runs = new ArrayList<>();
+            for (final RunResult result : results)
+            {
+                final RunSpec s = result.spec();
+                runs.add(new Comparison.Run(planned.get(s.index()),
+                    result.toReport(workload.scenario(s.strategy(), s.seed(), s.point()))));
+            }
+            gathered.addAll(results);
+            return runs;
+        };
+        return CompareEntryPoints.compare(args, runner, out, err);
+    }
+
+    /** @return where compare writes its outputs. */
+    static Path out(final String[] args)
+    {
+        return CompareEntryPoints.out(args);
+    }
+
+    /** @return compare's plan as the sweep's runs, in the plan's order, each keyed by a hash of all its options. */
+    static List<RunSpec> plan(final String[] args, final List<Comparison.PlannedRun> plan)
+    {
+        final SortedMap<String, String> options = CompareEntryPoints.scenarioOptions(args);
+        final String parameters = CompareEntryPoints.sweepParameters(args);
+        final List<RunSpec> specs = new ArrayList<>();
+        for (final Comparison.PlannedRun p : plan)
+        {
+            specs.add(new RunSpec(p.index(), p.strategy(), p.seed(), parameters, p.point().clone(),
+                key(options, p.strategy(), p.seed(), parameters, p.point())));
+        }
+        return specs;
+    }
+
+    /**
+     * @return a run's key: SHA-256 (first 128 bits, hex) of every option that shapes its scenario, with its
+     * effective value, then its strategy, seed and sweep value, and the simulator's counter names (a simulator
+     * that counts something new does not take an older stored run for its own).
+     */
+    static String key(final SortedMap<String, String> options, final String strategy, final long seed,
+        final String parameters, final double[] point)
+    {
+        final StringBuilder s = new StringBuilder("escapement-sweep run 1\n");
+        for (final Map.Entry<String, String> option : options.entrySet())
+        {
+            s.append(option.getKey()).append('=').append(option.getValue()).append('\n');
+        }
+        s.append("--rto=").append(strategy).append('\n').append("--seed=").append(seed).append('\n')
+            .append(parameters).append('=').append(java.util.Arrays.toString(point)).append('\n');
+        for (final Counter c : Counter.values())
+        {
+            s.append(c.key()).append(' ');
+        }
+        try
+        {
+            final byte[] hash = MessageDigest.getInstance("SHA-256").digest(s.toString()
+                .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 16);
+        }
+        catch (final NoSuchAlgorithmException e)
+        {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /**
+     * A run as compare runs it: the scenario from compare's options, one single-threaded simulation. The
+     * executor parses the options again (they travel as the command line's arguments, not as objects), once per
+     * executor JVM and arguments.
+     */
+    static final class SimulationTask implements SparkSweep.RunTask
+    {
+        private static final long serialVersionUID = 1L;
+        private static final Map<List<String>, Comparison.Workload> WORKLOADS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+        private final String[] args;
+
+        SimulationTask(final String[] args)
+        {
+            this.args = args.clone();
+        }
+
+        @Override
+        public RunResult run(final RunSpec spec) throws Exception
+        {
+            final Comparison.Workload workload = WORKLOADS.computeIfAbsent(List.of(args),
+                a -> CompareEntryPoints.workload(args));
+            return RunResult.of(spec, new Simulation(workload.scenario(spec.strategy(), spec.seed(), spec.point()),
+                1, null, null).run(null));
+        }
+    }
+}
