@@ -22,7 +22,7 @@ class RunResultTest
 
     private static Report simulate(final String strategy, final long seed, final double loss) throws Exception
     {
-        return new Simulation(scenario(strategy, seed, new double[]{loss}), 1, null, null).run(null);
+        return new Simulation(scenario(strategy, seed, loss), 1, null, null).run(null);
     }
 
     private static Scenario scenario(final String strategy, final long seed, final double loss)
@@ -51,7 +51,7 @@ class RunResultTest
     {
         // a long TIME-WAIT: the gauges run on for seconds after the last connection closed
         final String[] args = {"--connections", "50", "--sweep", "loss=0", "--time-wait", "90s", "--msl", "45s"};
-        final Scenario scenario = CompareEntryPoints.workload(args).scenario("rfc6298", 1, new double[]{0});
+        final Scenario scenario = CompareEntryPoints.workload(args).scenario("rfc6298", 1, 0);
         final Report report = new Simulation(scenario, 1, null, null).run(null);
         final RunSpec spec = new RunSpec(0, "rfc6298", 1, "loss", new double[]{0}, "k");
         final Report rebuilt = RunResult.parse(RunResult.csvHeader(), RunResult.of(spec, report).toCsv())
@@ -73,7 +73,7 @@ class RunResultTest
         stats.openChanged(150_200_000, 1);
         stats.openChanged(150_700_000, -1);
         stats.lastEvent(300_000_000);
-        final Scenario scenario = scenario("rfc6298", 1, new double[]{0});
+        final Scenario scenario = scenario("rfc6298", 1, 0);
         final Report report = Report.merge(scenario, 1, List.of(stats), 1, 2, 3, 0, 0);
         assertEquals(152, report.openBySecond().length, "the gauges end where the deltas do");
         final Report rebuilt = RunResult.parse(RunResult.csvHeader(),
@@ -94,23 +94,24 @@ class RunResultTest
     void shouldKeyARunByEveryOptionThatShapesItAndNothingElse()
     {
         final SortedMap<String, String> base = CompareEntryPoints.scenarioOptions(ARGS);
-        final String key = CompareBridge.key(base, "rfc6298", 1, "loss", 0.05);
+        final String key = CompareBridge.key(base, "rfc6298", 1, "loss", new double[]{0.05});
         // where the outputs go and how many runs at once change nothing
         final String[] elsewhere = {"--connections", "300", "--sweep", "loss=0,0.05", "--rtt", "50ms", "--out",
             "/tmp/x", "--parallel", "3", "--seeds", "7,8", "--strategies", "quic"};
         assertEquals(key, CompareBridge.key(CompareEntryPoints.scenarioOptions(elsewhere), "rfc6298", 1, "loss",
-            0.05));
+            new double[]{0.05}));
         // an option left at its default is the same as the default given
         final String[] explicit = {"--connections", "300", "--sweep", "loss=0,0.05", "--rtt", "50ms", "--mss",
             "1448"};
         assertEquals(key, CompareBridge.key(CompareEntryPoints.scenarioOptions(explicit), "rfc6298", 1, "loss",
-            0.05));
+            new double[]{0.05}));
         // any scenario option, the strategy, the seed and the value do
         final String[] otherRtt = {"--connections", "300", "--sweep", "loss=0,0.05", "--rtt", "60ms"};
         assertNotEquals(key, CompareBridge.key(CompareEntryPoints.scenarioOptions(otherRtt), "rfc6298", 1, "loss",
-            0.05));
-        for (final String other : List.of(CompareBridge.key(base, "rfc793", 1, "loss", 0.05),
-            CompareBridge.key(base, "rfc6298", 2, "loss", 0.05), CompareBridge.key(base, "rfc6298", 1, "loss", 0.01)))
+            new double[]{0.05}));
+        for (final String other : List.of(CompareBridge.key(base, "rfc793", 1, "loss", new double[]{0.05}),
+            CompareBridge.key(base, "rfc6298", 2, "loss", new double[]{0.05}),
+            CompareBridge.key(base, "rfc6298", 1, "loss", new double[]{0.01})))
         {
             assertNotEquals(key, other);
         }
