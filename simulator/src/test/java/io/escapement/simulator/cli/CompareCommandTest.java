@@ -174,7 +174,7 @@ class CompareCommandTest
             "--timeline", "10s", "--rtt", "uniform:20ms-200ms", "--burst-loss", "p=0.02,r=0.3"),
             err.toString(StandardCharsets.UTF_8));
         final String report = Files.readString(dir.resolve("report.md"));
-        assertTrue(report.contains("RTT uniform:20ms-200ms per connection"), report);
+        assertTrue(report.contains("rtt uniform:20ms-200ms per connection"), report);
         assertTrue(report.contains("bursty loss to server Gilbert-Elliott p=0.02 r=0.3"), report);
     }
 
