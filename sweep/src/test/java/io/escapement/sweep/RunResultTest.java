@@ -51,7 +51,7 @@ class RunResultTest
     {
         // a long TIME-WAIT: the gauges run on for seconds after the last connection closed
         final String[] args = {"--connections", "50", "--sweep", "loss=0", "--time-wait", "90s", "--msl", "45s"};
-        final Scenario scenario = CompareEntryPoints.workload(args).scenario("rfc6298", 1, 0);
+        final Scenario scenario = CompareEntryPoints.workload(args).scenario("rfc6298", 1, new double[]{0});
         final Report report = new Simulation(scenario, 1, null, null).run(null);
         final RunSpec spec = new RunSpec(0, "rfc6298", 1, "loss", new double[]{0}, "k");
         final Report rebuilt = RunResult.parse(RunResult.csvHeader(), RunResult.of(spec, report).toCsv())
