@@ -47,6 +47,7 @@ if [ "$MODE" = quick ]; then
   run peers-drain TimerPeersDrainBenchmark -p timers=100000
   run peers-random-rearm TimerPeersRandomRearmBenchmark -p liveTimers=1000
   run floor RandomAccessFloorBenchmark.harnessOfPeersRearm -p timers=1000
+  run floor-drain DrainFloorBenchmark -p timers=1000000
 else
   # The wheel alone, one fork: its side-by-side figures are the peers' run below, which has two.
   run wheel TimerWheelBenchmark -f 1 -wi 2 -i 3
@@ -63,6 +64,8 @@ else
   run peers-random-rearm TimerPeersRandomRearmBenchmark
   # the floor the re-arm at 1M and 10M is read against (the summary's targets)
   run floor RandomAccessFloorBenchmark.harnessOfPeersRearm -p timers=1000000,10000000 -f 1
+  # what a drain cannot go below, by where firing's data lives (the summary prints it beside the drain targets)
+  run floor-drain DrainFloorBenchmark -f 1
 fi
 if [ "$MODE" = full ]; then
   # bytes per live timer, one JVM per peer and size (a stopped peer's memory can linger and spoil the next baseline)

@@ -220,6 +220,26 @@ public final class SuiteSummary
                 engine == null ? Double.NaN : engine.score() * 1e6 / n, "Agrona",
                 agrona == null ? Double.NaN : agrona.score() * 1e6 / n);
         }
+        for (final String timers : List.of("1000000", "10000000"))
+        {
+            // what the drain cannot go below, by layout: the explanation of a drain target not met
+            final double n = Double.parseDouble(timers);
+            final StringBuilder floors = new StringBuilder();
+            for (final String pass : List.of("scanContiguous", "visitRecordsOnce", "visitRecordsTwice"))
+            {
+                final Row floor = find(rows, "DrainFloorBenchmark." + pass, null, "timers", timers);
+                if (floor != null)
+                {
+                    floors.append(floors.length() == 0 ? "" : ", ").append(pass).append(' ')
+                        .append(number(floor.score() * 1e6 / n));
+                }
+            }
+            if (floors.length() > 0)
+            {
+                s.append("| (drain floors, ").append(count(timers)).append(", ns per timer: ").append(floors)
+                    .append(") | | | | |\n");
+            }
+        }
         for (final String live : List.of("1000", "10000"))
         {
             final Row engine = find(rows, "TimerPeersRandomRearmBenchmark.rearmRandom", "escapement", "liveTimers",

@@ -59,7 +59,9 @@ class SuiteSummaryTest
             result("TimerPeersBenchmark.armCancel", Map.of("impl", "agrona", "liveTimers", "1000000"), 1, "ns/op"),
             result("TimerPeersBenchmark.rearm", Map.of("impl", "escapement", "liveTimers", "10000000"), 100, "ns/op"),
             result("RandomAccessFloorBenchmark.harnessOfPeersRearm", Map.of("timers", "10000000"), 51, "ns/op"),
-            result("RandomAccessFloorBenchmark.harnessOfPeersRearm", Map.of("timers", "1000000"), 5, "ns/op")));
+            result("RandomAccessFloorBenchmark.harnessOfPeersRearm", Map.of("timers", "1000000"), 5, "ns/op"),
+            result("DrainFloorBenchmark.visitRecordsOnce", Map.of("timers", "1000000"), 12, "ms/op"),
+            result("DrainFloorBenchmark.visitRecordsTwice", Map.of("timers", "1000000"), 25, "ms/op")));
         assertTrue(targets.contains("| drain 1M: ns per fired timer, at least Agrona's fired per second | 20.0 | " +
             "Agrona 16.0 | 0.80x | no |"), targets);
         assertTrue(targets.contains("| re-arm to a random deadline, 10k live: ns, at least Agrona's rate | 20.0 | " +
@@ -68,6 +70,9 @@ class SuiteSummaryTest
             "2x floor 11.8 | 1.18x | yes |"), "the engine's row, not Agrona's: " + targets);
         assertTrue(targets.contains("| re-arm later, 10M live: ns, within 2x of " +
             "RandomAccessFloorBenchmark.harnessOfPeersRearm | 100 | 2x floor 102 | 1.02x | yes |"), targets);
+        assertTrue(targets.contains("| (drain floors, 1M, ns per timer: visitRecordsOnce 12.0, visitRecordsTwice " +
+            "25.0) | | | | |"), "each floor measured, in ns per timer: " + targets);
+        assertTrue(!targets.contains("drain floors, 10M"), "no floor line without a floor: " + targets);
         assertTrue(targets.contains("| drain 10M: ns per fired timer, at least Agrona's fired per second | | | | " +
             "not in this run |"), targets);
         assertTrue(targets.contains("| re-arm later, 1M live: ns, within 2x of " +
