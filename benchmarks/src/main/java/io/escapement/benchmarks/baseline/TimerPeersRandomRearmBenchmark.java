@@ -33,6 +33,15 @@ import java.util.concurrent.TimeUnit;
  * on the real clock, where timers 1 s ahead would start firing during a run and change the population, and their
  * caller's side only enqueues a request, which {@code TimerPeersBenchmark.rearm} already measures.
  * <p>
+ * With the clock stopped, a structure may defer work to the time a timer's old place comes due, and
+ * {@link #rearmRandom} never sees it: the engine's wheel keeps a timer moved earlier where it is filed while that
+ * bucket's range still starts at or before the new deadline, so with the clock stopped its timers collect in the
+ * earliest bucket and almost every re-arm only writes a deadline. {@link #rearmRandomTicking} pays what was
+ * deferred: the clock advances 1 ms every {@value #REARMS_PER_MS} re-arms (a server re-arming a million timers a
+ * second), new deadlines lie 1-10 s after the moving clock, and each peer processes its ticks as the clock passes
+ * them (the engine re-files the timers waiting in the buckets it reaches, Agrona scans each tick's array); no
+ * timer fires, which a tear-down checks. Its score is ns per re-arm, the ticks' share included.
+ * <p>
  * Run, from the repository root, after {@code mvn -B -q package -DskipTests}:
  * <pre>
  * java -jar benchmarks/target/escapement-benchmarks.jar TimerPeersRandomRearmBenchmark -prof gc -rf json \
@@ -52,8 +61,16 @@ public class TimerPeersRandomRearmBenchmark
     /** Deadlines, initial and new, are drawn uniformly from this range of ms (inclusive). */
     static final int MIN_MS = 1_000;
     static final int MAX_MS = 10_000;
+    /**
+     * {@link #rearmRandomTicking}: re-arms per 1 ms of virtual time, a power of two. At 10,000 live timers each is
+     * re-armed every 10 ms on average, and the chance that one goes 1 s without a re-arm (and fires) is e^-100.
+     */
+    static final int REARMS_PER_MS = 1024;
 
-    /** A peer with {@code liveTimers} timers armed 1-10 s ahead, and the re-arms to make. */
+    /**
+     * A peer with {@code liveTimers} timers armed 1-10 s ahead, and the re-arms to make ({@value #INPUTS} of them,
+     * repeated; at most 65,536 live timers, so that every one is in the inputs).
+     */
     @State(Scope.Benchmark)
     public static class Peer
     {
@@ -71,17 +88,43 @@ public class TimerPeersRandomRearmBenchmark
         @Setup(Level.Trial)
         public void setUp()
         {
+            if (liveTimers > INPUTS)
+            {
+                throw new IllegalArgumentException("liveTimers must be at most " + INPUTS + ", was " + liveTimers);
+            }
             final SplittableRandom random = new SplittableRandom(0x5EED);
             adapter = TimerAdapter.create(impl, liveTimers);
             for (int id = 0; id < liveTimers; id++)
             {
                 adapter.arm(id, random.nextInt(MIN_MS, MAX_MS + 1));
             }
+            // The timers to move: shuffled rounds of every live timer, so that each is re-armed at least once per
+            // pass through the inputs (picking each at random could leave some out, and with the clock ticking
+            // those would fire and change the population).
             ids = new int[INPUTS];
+            final int[] round = new int[liveTimers];
+            for (int id = 0; id < liveTimers; id++)
+            {
+                round[id] = id;
+            }
+            for (int i = 0; i < INPUTS; i++)
+            {
+                final int k = i % liveTimers;
+                if (k == 0)
+                {
+                    for (int j = liveTimers - 1; j > 0; j--)
+                    {
+                        final int other = random.nextInt(j + 1);
+                        final int t = round[j];
+                        round[j] = round[other];
+                        round[other] = t;
+                    }
+                }
+                ids[i] = round[k];
+            }
             deadlines = new long[INPUTS];
             for (int i = 0; i < INPUTS; i++)
             {
-                ids[i] = random.nextInt(liveTimers);
                 deadlines[i] = random.nextInt(MIN_MS, MAX_MS + 1);
             }
         }
@@ -93,11 +136,47 @@ public class TimerPeersRandomRearmBenchmark
         }
     }
 
+    /**
+     * The same peer and inputs for {@link #rearmRandomTicking}, whose virtual clock advances 1 ms every
+     * {@value #REARMS_PER_MS} re-arms.
+     */
+    @State(Scope.Benchmark)
+    public static class TickingPeer extends Peer
+    {
+        long nowMs;
+        long fired;
+
+        @TearDown(Level.Trial)
+        public void checkNoneFired()
+        {
+            if (fired != 0)
+            {
+                throw new IllegalStateException(impl + " fired " + fired + " timers: each should have been re-armed " +
+                    "long before its deadline, and the population changed");
+            }
+        }
+    }
+
     /** Position in the inputs, per benchmark thread. */
     @State(Scope.Thread)
     public static class Cursor
     {
         int next;
+    }
+
+    /** @return the new deadline, so that nothing is dead code. */
+    @Benchmark
+    public long rearmRandomTicking(final TickingPeer peer, final Cursor cursor)
+    {
+        final int n = cursor.next++;
+        if ((n & (REARMS_PER_MS - 1)) == 0)
+        {
+            peer.fired += peer.adapter.expire(++peer.nowMs, TimerPeersExpireBenchmark.HORIZON_MS);
+        }
+        final int i = n & INPUT_MASK;
+        final long deadline = peer.nowMs + peer.deadlines[i];
+        peer.adapter.rearm(peer.ids[i], deadline);
+        return deadline;
     }
 
     /** @return the new deadline, so that nothing is dead code. */
