@@ -4,8 +4,8 @@
 #   mvn -B -q package -DskipTests
 # on a quiet machine (never beside a build or another benchmark: the machines have 2 cores).
 #
-#   benchmarks/run-suite.sh           the full suite, about 30 minutes on this 2-core machine
-#   benchmarks/run-suite.sh --quick   every benchmark once, smallest sizes, about 50 seconds (a smoke run)
+#   benchmarks/run-suite.sh           the full suite, about 40 minutes on this 2-core machine
+#   benchmarks/run-suite.sh --quick   every benchmark once, smallest sizes, about 70 seconds (a smoke run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=benchmarks/target/escapement-benchmarks.jar
@@ -44,6 +44,10 @@ if [ "$MODE" = quick ]; then
   run peers TimerPeersBenchmark -p liveTimers=1000
   run peers-expire TimerPeersExpireBenchmark -p liveTimers=1000
   run peers-mixed TimerPeersMixedBenchmark -p liveTimers=1000
+  run peers-drain TimerPeersDrainBenchmark -p timers=100000
+  run peers-random-rearm TimerPeersRandomRearmBenchmark -p liveTimers=1000
+  run floor RandomAccessFloorBenchmark.harnessOfPeersRearm -p timers=1000
+  run floor-drain DrainFloorBenchmark -p timers=1000000
 else
   # The wheel alone, one fork: its side-by-side figures are the peers' run below, which has two.
   run wheel TimerWheelBenchmark -f 1 -wi 2 -i 3
@@ -53,6 +57,15 @@ else
   run peers-10m TimerPeersBenchmark -p liveTimers=10000000 -f 1 -wi 1 -i 2
   run peers-expire TimerPeersExpireBenchmark
   run peers-mixed TimerPeersMixedBenchmark
+  # The drain: single-shot, one drain per iteration. 10M with one fork and fewer iterations: the heap and Kafka take
+  # about half a minute per drain there, and arming ten million timers before each is most of the rest.
+  run peers-drain TimerPeersDrainBenchmark -p timers=1000000
+  run peers-drain-10m TimerPeersDrainBenchmark -p timers=10000000 -f 1 -wi 2 -i 3
+  run peers-random-rearm TimerPeersRandomRearmBenchmark
+  # the floor the re-arm at 1M and 10M is read against (the summary's targets)
+  run floor RandomAccessFloorBenchmark.harnessOfPeersRearm -p timers=1000000,10000000 -f 1
+  # what a drain cannot go below, by where firing's data lives (the summary prints it beside the drain targets)
+  run floor-drain DrainFloorBenchmark -f 1
 fi
 if [ "$MODE" = full ]; then
   # bytes per live timer, one JVM per peer and size (a stopped peer's memory can linger and spoil the next baseline)

@@ -96,6 +96,20 @@ final class HeapAdapter implements TimerAdapter
         return fired;
     }
 
+    /** Polls the heap while its root is due. */
+    @Override
+    public int drain(final long nowMs)
+    {
+        int fired = 0;
+        Timer head;
+        while ((head = heap.peek()) != null && head.deadlineMs <= nowMs)
+        {
+            heap.poll();
+            fired++;
+        }
+        return fired;
+    }
+
     @Override
     public void close()
     {

@@ -23,7 +23,8 @@ public interface TimerAdapter extends AutoCloseable
     boolean cancel(int id);
 
     /**
-     * Moves timer {@code id} to a later deadline. Peers without a re-arm use their closest equivalent, cancel
+     * Moves timer {@code id} to a new deadline: later in {@code TimerPeersBenchmark}, earlier or later in
+     * {@code TimerPeersRandomRearmBenchmark}. Peers without a re-arm use their closest equivalent, cancel
      * then arm (Netty, the JDK executor, Kafka, a heap); the wheels with one use it (Escapement's
      * {@code reschedule}); Agrona has none either, so it cancels and schedules.
      */
@@ -44,6 +45,21 @@ public interface TimerAdapter extends AutoCloseable
      * @return the untracked timers fired (since the last call, for the thread-driven peers).
      */
     int expire(long nowMs, long replaceAfterMs);
+
+    /**
+     * The drain workload, caller-driven peers only: advances the virtual clock to {@code nowMs} and fires every
+     * timer due by then, armed by {@link #arm} or {@link #armUntracked}, without replacing any. Agrona fires a tick
+     * once the clock has passed it, so its timers due at {@code nowMs} fire one call later.
+     *
+     * @return the timers fired by this call.
+     * @throws UnsupportedOperationException for a thread-driven peer, whose timers fire on its own thread, on the
+     *                                       real clock: the caller cannot make them fire.
+     */
+    default int drain(final long nowMs)
+    {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " fires on a clock thread of its own: " +
+            "the caller cannot drain it");
+    }
 
     /** @return whether the peer fires on a clock thread of its own rather than when the caller advances it. */
     default boolean ownClock()

@@ -82,7 +82,7 @@ public final class SuiteSummary
         final Path footprint = dir.resolve("footprint.txt"); // written by the suite's full mode
         final String bytes = Files.exists(footprint) ? Files.readString(footprint, StandardCharsets.UTF_8) : null;
         Files.writeString(dir.resolve("summary.md"), "# Benchmark suite summary\n\n" + header(dir) +
-            markdown(rows) + footprint(bytes),
+            targets(rows) + markdown(rows) + footprint(bytes),
             StandardCharsets.UTF_8);
         chart(rows, dir.resolve("summary"));
         System.out.println("wrote " + dir.resolve("summary.md") + " and summary.png (" + rows.size() + " results)");
@@ -194,6 +194,117 @@ public final class SuiteSummary
         }
         s.append("![every implementation side by side](summary.png)\n");
         return s.toString();
+    }
+
+    /** Arm+cancel's floor of shared/PERFORMANCE.md (the leanest correct wheel), ns: the targets allow twice this. */
+    static final double ARM_CANCEL_FLOOR_NS = 5.9;
+
+    /**
+     * The targets of issue 18, one row each, with the ratio that says whether it is met (1.00x or more: met):
+     * the drain and the random re-arm against Agrona, arm+cancel against twice the floor of shared/PERFORMANCE.md,
+     * the re-arm at a million and ten million against twice {@code RandomAccessFloorBenchmark.harnessOfPeersRearm},
+     * the floor of that very benchmark. A target whose rows are missing from the run says so.
+     */
+    static String targets(final List<Row> rows)
+    {
+        final StringBuilder s = new StringBuilder("## Targets\n\n")
+            .append("Each target of the performance issue, from this run's figures. Ratio: the bound (or the peer) ")
+            .append("over the engine, so 1.00x or more means met.\n\n")
+            .append("| target | engine | bound | ratio | met |\n|---|---:|---:|---:|---|\n");
+        for (final String timers : List.of("1000000", "10000000"))
+        {
+            final Row engine = find(rows, "TimerPeersDrainBenchmark.drain", "escapement", "timers", timers);
+            final Row agrona = find(rows, "TimerPeersDrainBenchmark.drain", "agrona", "timers", timers);
+            final double n = Double.parseDouble(timers);
+            target(s, "drain " + count(timers) + ": ns per fired timer, at least Agrona's fired per second",
+                engine == null ? Double.NaN : engine.score() * 1e6 / n, "Agrona",
+                agrona == null ? Double.NaN : agrona.score() * 1e6 / n);
+        }
+        for (final String timers : List.of("1000000", "10000000"))
+        {
+            // what the drain cannot go below, by layout: the explanation of a drain target not met
+            final double n = Double.parseDouble(timers);
+            final StringBuilder floors = new StringBuilder();
+            for (final String pass : List.of("scanContiguous", "visitRecordsOnce", "visitRecordsTwice"))
+            {
+                final Row floor = find(rows, "DrainFloorBenchmark." + pass, null, "timers", timers);
+                if (floor != null)
+                {
+                    floors.append(floors.length() == 0 ? "" : ", ").append(pass).append(' ')
+                        .append(number(floor.score() * 1e6 / n));
+                }
+            }
+            if (floors.length() > 0)
+            {
+                s.append("| (drain floors, ").append(count(timers)).append(", ns per timer: ").append(floors)
+                    .append(") | | | | |\n");
+            }
+        }
+        for (final String live : List.of("1000", "10000"))
+        {
+            final Row engine = find(rows, "TimerPeersRandomRearmBenchmark.rearmRandom", "escapement", "liveTimers",
+                live);
+            final Row agrona = find(rows, "TimerPeersRandomRearmBenchmark.rearmRandom", "agrona", "liveTimers", live);
+            target(s, "re-arm to a random deadline, " + count(live) + " live: ns, at least Agrona's rate",
+                engine == null ? Double.NaN : engine.score(), "Agrona", agrona == null ? Double.NaN : agrona.score());
+            // the same with the clock moving, so that what a structure defers to its ticks is paid
+            final Row engineTicking = find(rows, "TimerPeersRandomRearmBenchmark.rearmRandomTicking", "escapement",
+                "liveTimers", live);
+            final Row agronaTicking = find(rows, "TimerPeersRandomRearmBenchmark.rearmRandomTicking", "agrona",
+                "liveTimers", live);
+            target(s, "re-arm to a random deadline, clock ticking, " + count(live) + " live: ns, at least Agrona's " +
+                "rate", engineTicking == null ? Double.NaN : engineTicking.score(), "Agrona",
+                agronaTicking == null ? Double.NaN : agronaTicking.score());
+        }
+        for (final String live : List.of("1000000", "10000000"))
+        {
+            final Row engine = find(rows, "TimerPeersBenchmark.armCancel", "escapement", "liveTimers", live);
+            target(s, "arm+cancel, " + count(live) + " live: ns, within 2x of the " + ARM_CANCEL_FLOOR_NS +
+                " ns floor", engine == null ? Double.NaN : engine.score(), "2x floor", 2 * ARM_CANCEL_FLOOR_NS);
+        }
+        for (final String live : List.of("1000000", "10000000"))
+        {
+            final Row engine = find(rows, "TimerPeersBenchmark.rearm", "escapement", "liveTimers", live);
+            final Row floor = find(rows, "RandomAccessFloorBenchmark.harnessOfPeersRearm", null, "timers", live);
+            target(s, "re-arm later, " + count(live) + " live: ns, within 2x of RandomAccessFloorBenchmark" +
+                ".harnessOfPeersRearm", engine == null ? Double.NaN : engine.score(), "2x floor",
+                floor == null ? Double.NaN : 2 * floor.score());
+        }
+        return s.append('\n').toString();
+    }
+
+    private static void target(final StringBuilder s, final String what, final double engineNs, final String boundName,
+        final double boundNs)
+    {
+        if (Double.isNaN(engineNs) || Double.isNaN(boundNs))
+        {
+            s.append("| ").append(what).append(" | | | | not in this run |\n");
+            return;
+        }
+        final double ratio = boundNs / engineNs;
+        s.append(String.format(Locale.ROOT, "| %s | %s | %s %s | %.2fx | %s |%n", what, number(engineNs), boundName,
+            number(boundNs), ratio, ratio >= 1.0 ? "yes" : "no"));
+    }
+
+    /** @return the row of a benchmark with the given impl ({@code null}: a benchmark without one) and size. */
+    private static Row find(final List<Row> rows, final String benchmark, final String impl, final String sizeParam,
+        final String size)
+    {
+        return rows.stream().filter(r -> r.benchmark().equals(benchmark) &&
+            (impl == null ? !r.params().containsKey("impl") : r.impl().equals(impl)) &&
+            size.equals(r.params().get(sizeParam))).findFirst().orElse(null);
+    }
+
+    private static String count(final String n)
+    {
+        return switch (n)
+        {
+            case "1000" -> "1k";
+            case "10000" -> "10k";
+            case "1000000" -> "1M";
+            case "10000000" -> "10M";
+            default -> n;
+        };
     }
 
     /** @return the engine row a peer's ratio is taken against: the service for thread-driven peers, if present. */

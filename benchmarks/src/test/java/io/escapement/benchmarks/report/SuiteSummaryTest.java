@@ -36,4 +36,47 @@ class SuiteSummaryTest
         final String markdown = SuiteSummary.markdown(List.of(row("escapement", 20), row("netty", 100)));
         assertTrue(markdown.contains("| netty | 100 | 1.00 | ns/op | 10,000,000 | 0.00 | 5.00x |"), markdown);
     }
+
+    private static SuiteSummary.Row result(final String benchmark, final Map<String, String> params,
+        final double score, final String unit)
+    {
+        return new SuiteSummary.Row(benchmark, params, score, 1.0, unit, 0.0);
+    }
+
+    @Test
+    void shouldStateEachTargetWithItsRatioAndWhetherItIsMet()
+    {
+        final String targets = SuiteSummary.targets(List.of(
+            // 1M timers drained in 20 ms: 20 ns per timer, against Agrona's 16
+            result("TimerPeersDrainBenchmark.drain", Map.of("impl", "escapement", "timers", "1000000"), 20, "ms/op"),
+            result("TimerPeersDrainBenchmark.drain", Map.of("impl", "agrona", "timers", "1000000"), 16, "ms/op"),
+            result("TimerPeersRandomRearmBenchmark.rearmRandom", Map.of("impl", "escapement", "liveTimers", "10000"),
+                20, "ns/op"),
+            result("TimerPeersRandomRearmBenchmark.rearmRandom", Map.of("impl", "agrona", "liveTimers", "10000"),
+                25, "ns/op"),
+            result("TimerPeersBenchmark.armCancel", Map.of("impl", "escapement", "liveTimers", "1000000"), 10,
+                "ns/op"),
+            result("TimerPeersBenchmark.armCancel", Map.of("impl", "agrona", "liveTimers", "1000000"), 1, "ns/op"),
+            result("TimerPeersBenchmark.rearm", Map.of("impl", "escapement", "liveTimers", "10000000"), 100, "ns/op"),
+            result("RandomAccessFloorBenchmark.harnessOfPeersRearm", Map.of("timers", "10000000"), 51, "ns/op"),
+            result("RandomAccessFloorBenchmark.harnessOfPeersRearm", Map.of("timers", "1000000"), 5, "ns/op"),
+            result("DrainFloorBenchmark.visitRecordsOnce", Map.of("timers", "1000000"), 12, "ms/op"),
+            result("DrainFloorBenchmark.visitRecordsTwice", Map.of("timers", "1000000"), 25, "ms/op")));
+        assertTrue(targets.contains("| drain 1M: ns per fired timer, at least Agrona's fired per second | 20.0 | " +
+            "Agrona 16.0 | 0.80x | no |"), targets);
+        assertTrue(targets.contains("| re-arm to a random deadline, 10k live: ns, at least Agrona's rate | 20.0 | " +
+            "Agrona 25.0 | 1.25x | yes |"), targets);
+        assertTrue(targets.contains("| arm+cancel, 1M live: ns, within 2x of the 5.9 ns floor | 10.0 | " +
+            "2x floor 11.8 | 1.18x | yes |"), "the engine's row, not Agrona's: " + targets);
+        assertTrue(targets.contains("| re-arm later, 10M live: ns, within 2x of " +
+            "RandomAccessFloorBenchmark.harnessOfPeersRearm | 100 | 2x floor 102 | 1.02x | yes |"), targets);
+        assertTrue(targets.contains("| (drain floors, 1M, ns per timer: visitRecordsOnce 12.0, visitRecordsTwice " +
+            "25.0) | | | | |"), "each floor measured, in ns per timer: " + targets);
+        assertTrue(!targets.contains("drain floors, 10M"), "no floor line without a floor: " + targets);
+        assertTrue(targets.contains("| drain 10M: ns per fired timer, at least Agrona's fired per second | | | | " +
+            "not in this run |"), targets);
+        assertTrue(targets.contains("| re-arm later, 1M live: ns, within 2x of " +
+            "RandomAccessFloorBenchmark.harnessOfPeersRearm | | | | not in this run |"),
+            "a floor without the engine's row is no target met: " + targets);
+    }
 }

@@ -74,16 +74,18 @@ import java.util.concurrent.TimeUnit;
  * in batches of one bucket (256 ticks' worth of timers) rather than in the bursts a coarser upper level would
  * release all at once.
  *
- * <h2>Re-arm: lazy when later, eager when earlier</h2>
+ * <h2>Re-arm: lazy while the timer's bucket still comes first, eager otherwise</h2>
  * A TCP retransmission timer is re-armed on every ACK and almost always moved later. Moving a timer eagerly
  * (remove from its bucket, append to another) touches the timer, the timer moved into its place and the new
  * bucket's front chunk: two or three cache misses at a million timers. When the new
  * deadline is later and the timer is filed in a bucket of the wheel, {@link #rearm} only records the new
  * deadline (one miss); when the old bucket comes due the timer is found not due and re-filed by its new deadline.
  * This keeps the invariant that makes the wheel correct: a timer is always filed at or before its deadline, so it
- * is never fired early and {@link #earliestDeadline()} stays a lower bound. A timer moved earlier, or one in the
- * {@code OVERDUE} list, is moved eagerly. The lazy path pays off when a timer is re-armed more than about once
- * before its old bucket is reached; {@link Builder#lazyRearm(boolean)} turns it off.
+ * is never fired early and {@link #earliestDeadline()} stays a lower bound. The same invariant lets a timer moved
+ * earlier stay where it is when its bucket's range still starts at or before the new deadline (a timer filed for
+ * an early deadline, re-armed later, then earlier again, as RTOs and random re-arms are); only a timer moved before
+ * its bucket's start, or one in the {@code OVERDUE} list, is moved eagerly. The lazy path pays off when a timer is
+ * re-armed more than about once before its old bucket is reached; {@link Builder#lazyRearm(boolean)} turns it off.
  *
  * <h2>Memory layout</h2>
  * A timer is a 6-int record: generation, position, deadline (2 ints), payload (2 ints) = 24 bytes. Records live
@@ -365,12 +367,22 @@ public final class TimerWheel
         }
 
         final long oldDeadline = readDeadline(page, at);
-        if (lazyRearm && deadline >= oldDeadline && oldDeadline >= cursorStartTime)
+        if (lazyRearm && oldDeadline >= cursorStartTime)
         {
-            // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the bucket
-            // re-files it when reached. One cache line touched.
-            writeDeadline(page, at, deadline);
-            return true;
+            if (deadline >= oldDeadline)
+            {
+                // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the
+                // bucket re-files it when reached. One cache line touched.
+                writeDeadline(page, at, deadline);
+                return true;
+            }
+            if (deadline >= cursorStartTime && bucketStartsBy(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], deadline))
+            {
+                // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
+                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as above.
+                writeDeadline(page, at, deadline);
+                return true;
+            }
         }
         final int list = listFor(deadline);
         writeDeadline(page, at, deadline);
@@ -1021,6 +1033,38 @@ public final class TimerWheel
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether a timer filed in {@code list} may stay there with {@code deadline}: the list is a bucket of the wheel
+     * (not OVERDUE, nor the EXPIRING list being fired) whose range starts at or before the deadline's tick, so the
+     * bucket is reached, and re-files or fires the timer, no later than the deadline. A bucket is in the cursor's
+     * current rotation of its level if its index is at or after the cursor's digit there, else in the next, as in
+     * {@link #nextList()}.
+     *
+     * @param deadline at or after {@code cursorStartTime}.
+     */
+    private boolean bucketStartsBy(final int list, final long deadline)
+    {
+        if (list >= OVERDUE)
+        {
+            return false;
+        }
+        final long tick = tickOf(deadline);
+        final long cursor = cursorTick;
+        if (tick < cursor) // only when cursorStartTime saturated at Long.MAX_VALUE: let the eager path decide
+        {
+            return false;
+        }
+        final int shift = (list >>> BITS_PER_LEVEL) * BITS_PER_LEVEL;
+        final int index = list & BUCKET_MASK;
+        final int rotationShift = shift + BITS_PER_LEVEL;
+        long rotation = rotationShift >= Long.SIZE ? 0 : (cursor >>> rotationShift) << rotationShift;
+        if (index < ((int)(cursor >>> shift) & BUCKET_MASK))
+        {
+            rotation += 1L << rotationShift; // never at the top level: its buckets never wrap
+        }
+        return tick >= (rotation | ((long)index << shift));
     }
 
     /** Appends a timer to the list its deadline belongs to, relative to the cursor. */

@@ -140,6 +140,58 @@ class TimerWheelTest
         assertEquals(9, fired.get(0)[1]);
     }
 
+    /**
+     * A lazy wheel lets a timer re-armed earlier stay in its bucket while the bucket's range starts at or before the
+     * new deadline, and moves it otherwise; either way it fires exactly at the new deadline. Each case arms a timer,
+     * re-arms it later (it stays where it was filed) and then earlier: after its bucket's start (it may stay) or
+     * before it (it must move), on level 0, on level 1, and on level 1 in the next rotation of the level, where
+     * the bucket's index is below the cursor's digit.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {0L, -5_500L, 1L << 40, Long.MAX_VALUE - (1L << 50)})
+    void shouldFireAtTheEarlierDeadlineWhetherARearmEarlierKeepsTheTimerInItsBucketOrMovesIt(final long start)
+    {
+        newWheel(start, true);
+        wheel.poll(start + 60_000 * TICK, recorder); // level 1's digit is now 234: bucket 17 is in its next rotation
+        final long[][] cases = { // ticks from the start: armed at, re-armed later to, re-armed earlier to
+            {60_100, 63_000, 60_150}, // level 0, the bucket of tick 60,100: stays
+            {60_100, 63_000, 60_050}, // moves
+            {61_000, 63_000, 62_000}, // level 1, the bucket of ticks 60,928-61,183: stays
+            {61_000, 63_000, 60_400}, // moves
+            {70_000, 75_000, 69_900}, // level 1, next rotation, the bucket of ticks 69,888-70,143: stays
+            {70_000, 75_000, 69_800}, // moves
+        };
+        final long[] handles = new long[cases.length];
+        final long[] deadlines = new long[cases.length];
+        final java.util.TreeSet<Long> pollTimes = new java.util.TreeSet<>();
+        for (int i = 0; i < cases.length; i++)
+        {
+            handles[i] = wheel.arm(start + cases[i][0] * TICK + 7, i);
+            assertTrue(wheel.rearm(handles[i], start + cases[i][1] * TICK + 7));
+            deadlines[i] = start + cases[i][2] * TICK + 7;
+            assertTrue(wheel.rearm(handles[i], deadlines[i]));
+            assertEquals(deadlines[i], wheel.deadline(handles[i]));
+            pollTimes.add(deadlines[i] - 1);
+            pollTimes.add(deadlines[i]);
+        }
+        for (long tick = 60_001; tick <= 75_001; tick++)
+        {
+            pollTimes.add(start + tick * TICK);
+        }
+        for (final long now : pollTimes)
+        {
+            wheel.poll(now, recorder);
+        }
+        assertEquals(cases.length, fired.size(), "each timer fires once");
+        for (final long[] f : fired)
+        {
+            final int i = (int)f[1];
+            assertEquals(handles[i], f[0]);
+            assertEquals(deadlines[i], f[3], "case " + i + " fired at " + (f[3] - start) + ", not at its deadline " +
+                (deadlines[i] - start));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void shouldFireRepeatedlyRescheduledTimerOnlyAtItsLastDeadline(final boolean lazy)
