@@ -164,6 +164,13 @@ public final class QuicStrategy implements RtoStrategy
         return NAME;
     }
 
+    /** A retransmission is a new packet with a new number (RFC 9002, section 4.2): its ACK is a valid sample. */
+    @Override
+    public boolean unambiguousSamples()
+    {
+        return true;
+    }
+
     @Override
     public int stateWords()
     {

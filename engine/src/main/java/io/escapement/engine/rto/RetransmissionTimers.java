@@ -19,7 +19,8 @@ import java.util.Objects;
  * <p>
  * Karn's rule (Karn and Partridge, 1987; RFC 6298 section 3): an ACK of a segment that was retransmitted gives no
  * RTT sample, since it cannot tell which transmission it acknowledges. With {@code timestamps} on (RFC 7323,
- * section 4: the echoed timestamp names the transmission), every ACK yields a sample.
+ * section 4: the echoed timestamp names the transmission), or for a strategy whose transport never reuses a
+ * packet's number ({@link RtoStrategy#unambiguousSamples()}: QUIC), every ACK yields a sample.
  * <p>
  * The timer fires through the wheel's {@link io.escapement.engine.TimerHandler}, with payload
  * {@code connection << 8 | timerKind}; the caller's handler dispatches on the kind and calls {@link #onExpiry},
@@ -76,10 +77,21 @@ public final class RetransmissionTimers
     private long[] table;
 
     /**
+     * @return whether every ACK yields an RTT sample, retransmissions' too (timestamps on, or a strategy with
+     * {@linkplain RtoStrategy#unambiguousSamples() unambiguous samples}): the caller then measures a sample from
+     * the transmission the ACK answers, not from the first.
+     */
+    public boolean samplesRetransmissions()
+    {
+        return timestamps;
+    }
+
+    /**
      * @param wheel       the wheel the timers live on; its time unit must be microseconds.
      * @param strategy    the estimator and timeout rule, shared by every connection.
      * @param retryPolicy when to give up, per phase.
-     * @param timestamps  whether every ACK yields an RTT sample (RFC 7323) rather than only those Karn allows.
+     * @param timestamps  whether every ACK yields an RTT sample (RFC 7323) rather than only those Karn allows;
+     *                    a strategy whose samples are always unambiguous (QUIC) implies it.
      * @param capacity    the number of connections, numbered from 0.
      * @param timerKind   0..255, the low byte of each timer's payload, for the caller's dispatch.
      */
@@ -109,7 +121,7 @@ public final class RetransmissionTimers
             throw new IllegalArgumentException("capacity=" + capacity + " must be between 1 and " +
                 (Integer.MAX_VALUE - 8) / stride + " for " + strategy.name());
         }
-        this.timestamps = timestamps;
+        this.timestamps = timestamps || strategy.unambiguousSamples();
         this.timerKind = timerKind;
         this.capacity = capacity;
         this.handleWord = words;

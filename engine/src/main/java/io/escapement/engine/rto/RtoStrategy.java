@@ -109,6 +109,20 @@ public interface RtoStrategy
     }
 
     /**
+     * Whether an acknowledgment always names the transmission it answers, so that the ACK of a retransmission
+     * yields an unambiguous RTT sample and Karn's rule has nothing to guard against: true for QUIC, whose packet
+     * numbers are never reused (RFC 9002, section 4.2), false for TCP without timestamps (the default).
+     * {@link RetransmissionTimers} then takes every ACK's sample, as with TCP timestamps (RFC 7323), and the
+     * caller measures it from the transmission the ACK answers ({@link RetransmissionTimers#samplesRetransmissions}).
+     *
+     * @return whether samples from retransmissions are unambiguous for this strategy's transport.
+     */
+    default boolean unambiguousSamples()
+    {
+        return false;
+    }
+
+    /**
      * The timeout to arm now, for a timer started at the current time.
      *
      * @param state  the caller's {@code long[]} of per-connection words.

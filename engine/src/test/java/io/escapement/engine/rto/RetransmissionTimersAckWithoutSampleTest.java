@@ -64,12 +64,37 @@ class RetransmissionTimersAckWithoutSampleTest
         final RetransmissionTimers timers = sampledThenTwiceExpired("quic", 425 * MS, 1075 * MS, 2375 * MS);
         assertEquals(1300 * MS, timers.rtoUs(0));
 
-        // Appendix A.7, OnAckReceived: newly acknowledged packets, no RTT update, pto_count = 0 all the same; the
-        // timer restarts with PTO = 325 ms from 1200 ms.
-        timers.onAck(0, ack.of(1200 * MS, 2, 3).rtt(1100 * MS, true));
+        // Appendix A.7, OnAckReceived: newly acknowledged packets, no RTT update (section 5.1: the largest
+        // acknowledged was not newly acknowledged, so no sample: no rtt() on the Ack), pto_count = 0 all the same; the timer
+        // restarts with PTO = 325 ms from 1200 ms.
+        timers.onAck(0, ack.of(1200 * MS, 2, 3));
         assertEquals(325 * MS, timers.rtoUs(0));
         assertEquals(1525 * MS, timers.deadlineUs(0));
         assertEquals(100_000, timers.srttUs(0), "no sample: the estimator is untouched");
+    }
+
+    @Test
+    void shouldTakeQuicsSampleFromTheAckOfARetransmissionWhichKarnWithholdsFromTcp()
+    {
+        // RFC 9002 4.2: a retransmission is a new packet number, so its ACK is an unambiguous sample (Karn's rule
+        // guards TCP only). After the two expiries the ACK of the retransmission sent at 1075 ms arrives at
+        // 1200 ms: a 125 ms sample. Section 5.3: rttvar = 3/4 * 50 + 1/4 * |100 - 125| = 43.75 ms,
+        // smoothed_rtt = 7/8 * 100 + 1/8 * 125 = 103.125 ms; pto_count 0: PTO = 103.125 + 4 * 43.75 + 25 = 303.125 ms.
+        final RetransmissionTimers quic = sampledThenTwiceExpired("quic", 425 * MS, 1075 * MS, 2375 * MS);
+        assertTrue(quic.samplesRetransmissions());
+        quic.onAck(0, ack.of(1200 * MS, 2, 3).rtt(125 * MS, true));
+        assertEquals(103_125, quic.srttUs(0));
+        assertEquals(303_125, quic.rtoUs(0));
+
+        // the same ACK under RFC 6298 without timestamps: Karn's rule, no sample, SRTT stays 100 ms
+        final RetransmissionTimers tcp = new RetransmissionTimers(TimerWheel.builder(TimeUnit.MICROSECONDS).build(),
+            RtoStrategies.parse("rfc6298:min=200ms"), RetryPolicy.linuxDefaults(), false, 1, KIND);
+        assertTrue(!tcp.samplesRetransmissions());
+        tcp.open(0, Phase.DATA);
+        tcp.onSend(0, 0);
+        tcp.onAck(0, ack.of(100 * MS, 1, 3).rtt(100 * MS, false));
+        tcp.onAck(0, ack.of(1200 * MS, 2, 3).rtt(125 * MS, true));
+        assertEquals(100_000, tcp.srttUs(0));
     }
 
     @ParameterizedTest(name = "{0}")

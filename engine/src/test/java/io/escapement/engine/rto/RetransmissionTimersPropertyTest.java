@@ -65,7 +65,8 @@ class RetransmissionTimersPropertyTest
                     ack.rtt(rtt, retransmitted);
                 }
                 timers.onAck(0, ack);
-                if (rtt >= 0 && (timestamps || !retransmitted))
+                // Karn's rule, unless the ACK names the transmission: TCP timestamps, or QUIC's packet numbers
+                if (rtt >= 0 && (timestamps || strategy.unambiguousSamples() || !retransmitted))
                 {
                     strategy.onRttSample(reference, 0, rtt, 0, sndUna, sndNxt);
                 }

@@ -75,6 +75,7 @@ public final class RtoTimeline
         final List<Point> points = new ArrayList<>();
         final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
         final long[] state = new long[4]; // segment, transmissions, first send time, 1 while waiting
+        final long[] sentAtTx = new long[64]; // each transmission's send time, for unambiguous samples (QUIC)
         final int segment = 0;
         final int transmissions = 1;
         final int sentAt = 2;
@@ -85,6 +86,7 @@ public final class RtoTimeline
             final long now = wheel.currentTime();
             final int k = (int)state[segment];
             final int tx = (int)state[transmissions];
+            sentAtTx[Math.min(tx, sentAtTx.length - 1)] = now;
             if (!network.lost(seed, 0, true, NetworkModel.SEGMENT, k, tx, 0))
             {
                 final long there = now + network.delayUs(seed, 0, true, NetworkModel.SEGMENT, k, tx, now);
@@ -132,8 +134,10 @@ public final class RtoTimeline
                 {
                     timers.onSpuriousTimeout(0, now - state[sentAt]);
                 }
-                final long sample = now - state[sentAt];
-                final boolean ambiguous = retransmitted && karn;
+                // QUIC's ACK names the packet it answers: the sample runs from that transmission (RFC 9002 4.2)
+                final boolean exact = strategy.unambiguousSamples() && karn;
+                final long sample = now - (exact ? sentAtTx[Math.min(tx, sentAtTx.length - 1)] : state[sentAt]);
+                final boolean ambiguous = retransmitted && karn && !exact;
                 timers.onAck(0, ack.of(now, k + 1, k + 1).rtt(sample, ambiguous));
                 points.add(new Point(now, ambiguous ? -1 : sample, timers.rtoUs(0), timers.srttUs(0), false, false,
                     retransmitted));

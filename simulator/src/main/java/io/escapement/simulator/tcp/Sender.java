@@ -316,9 +316,10 @@ final class Sender
         rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
         final long now = clock.now;
         final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
-        // with timestamps the ACK echoes the latest transmission's time (RFC 7323): a resent segment's sample
-        // runs from its resend, not from the original
-        final long rttUs = now - (scenario.timestamps && retransmittedMask != 0 ? resendTime(i) : sendTime(i, una));
+        // with timestamps the ACK echoes the latest transmission's time (RFC 7323), and QUIC numbers every
+        // transmission anew: a resent segment's sample runs from its resend, not from the original
+        final long rttUs = now - (rto[end].samplesRetransmissions() && retransmittedMask != 0 ? resendTime(i) :
+            sendTime(i, una));
         final boolean allAcked = ack == nxt;
         rto[end].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
             .rtt(rttUs, retransmittedMask != 0));

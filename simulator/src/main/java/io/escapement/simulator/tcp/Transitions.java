@@ -166,7 +166,8 @@ final class Transitions
         final long now = clock.now;
         receiver.receivedSyn(client);
         final boolean retransmitted = sender.transmissions(client, 0) > 0;
-        final long rtt = now - (scenario.timestamps && retransmitted ? sender.resendTime(client) : table.startUs[c]);
+        final long rtt = now - (rto[CLIENT].samplesRetransmissions() && retransmitted ? sender.resendTime(client) :
+            table.startUs[c]);
         rto[CLIENT].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(client, 1), streams.seq(client, 1))
             .rtt(rtt, retransmitted));
         rto[CLIENT].enterPhase(c, Phase.DATA);

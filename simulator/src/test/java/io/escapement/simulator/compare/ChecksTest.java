@@ -143,6 +143,12 @@ class ChecksTest
         }
 
         @Override
+        public boolean unambiguousSamples()
+        {
+            return delegate.unambiguousSamples();
+        }
+
+        @Override
         public void onAckWithoutSample(final long[] state, final int offset)
         {
             delegate.onAckWithoutSample(state, offset);
