@@ -19,8 +19,11 @@ import java.util.stream.Stream;
  * <p>
  * Everything that can be known before the runs start is checked by {@link #prepare}: the sibling is created and a
  * file written into it (so that an unwritable parent fails in a second, not after an hour of runs), and an
- * existing {@code --out} must be a directory that is empty or holds an earlier compare's {@code report.md} or
- * {@code compare.csv}; any other directory (say {@code --out .}) is refused rather than replaced.
+ * existing {@code --out} must be a directory that is empty or holds an earlier compare's output and nothing else:
+ * {@code report.md} or {@code compare.csv}, and only files of the names compare writes (lower-case names ending
+ * in {@code .md}, {@code .csv} or {@code .png}, no subdirectory). Any other directory (say {@code --out .}, or one
+ * holding a {@code report.md} among other work), the working directory and its ancestors are refused rather than
+ * replaced, and {@link #commit} checks again just before the swap.
  * <p>
  * The final swap is two renames (old aside, new in place), each atomic on one file system; between them
  * {@code --out} is briefly absent, never mixed.
@@ -32,6 +35,7 @@ final class CompareOutput
 
     private final Path out;
     private final Path staging;
+    private boolean keepStaging; // the swap was refused: the finished output stays where the message says
 
     private CompareOutput(final Path out, final Path staging)
     {
@@ -52,11 +56,17 @@ final class CompareOutput
         {
             throw new IllegalArgumentException("--out " + requested + ": is a file, not a directory");
         }
-        if (Files.isDirectory(out) && !isEmpty(out) && MARKERS.stream().noneMatch(m -> Files.exists(out.resolve(m))))
+        final Path cwd = Path.of("").toAbsolutePath().normalize();
+        if (cwd.startsWith(out))
         {
-            throw new IllegalArgumentException("--out " + requested + ": is not empty and holds no earlier " +
-                "compare output (" + String.join(" or ", MARKERS) + "); compare replaces its --out as a whole, so " +
-                "give an empty or new directory");
+            throw new IllegalArgumentException("--out " + requested + ": is the working directory or holds it; " +
+                "compare replaces its --out as a whole, so give an empty or new directory");
+        }
+        final String foreign = foreignEntry(out);
+        if (foreign != null)
+        {
+            throw new IllegalArgumentException("--out " + requested + ": " + foreign + "; compare replaces its " +
+                "--out as a whole, so give an empty or new directory, or an earlier compare's");
         }
         final Path parent = out.getParent();
         if (parent == null)
@@ -78,16 +88,39 @@ final class CompareOutput
         }
     }
 
-    private static boolean isEmpty(final Path dir)
+    /**
+     * @return why {@code dir} is not compare's to replace (it holds something compare does not write, or no
+     * earlier output of compare's), or null if it is absent, empty or an earlier compare's output alone.
+     */
+    private static String foreignEntry(final Path dir)
     {
+        if (!Files.isDirectory(dir))
+        {
+            return null;
+        }
+        boolean any = false;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
         {
-            return !entries.iterator().hasNext();
+            for (final Path entry : entries)
+            {
+                any = true;
+                final String name = entry.getFileName().toString();
+                if (!Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS) ||
+                    !name.matches("[a-z0-9][a-z0-9.-]*\\.(md|csv|png)"))
+                {
+                    return "holds " + name + ", which compare does not write";
+                }
+            }
         }
         catch (final IOException e)
         {
             throw new IllegalArgumentException("--out " + dir + ": cannot be read (" + e + ")");
         }
+        if (any && MARKERS.stream().noneMatch(m -> Files.exists(dir.resolve(m))))
+        {
+            return "is not empty and holds no earlier compare output (" + String.join(" or ", MARKERS) + ")";
+        }
+        return null;
     }
 
     /** @return the directory to write every file into until {@link #commit}. */
@@ -106,6 +139,14 @@ final class CompareOutput
     void commit() throws IOException
     {
         Path old = null;
+        final String foreign = foreignEntry(out);
+        if (foreign != null)
+        {
+            // something was put there while the runs ran: keep it, and say where the finished output is
+            keepStaging = true;
+            throw new IOException("--out " + out + " " + foreign + " (added during the run): not replaced; the " +
+                "finished output is in " + staging);
+        }
         if (Files.exists(out))
         {
             old = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".old-");
@@ -122,6 +163,10 @@ final class CompareOutput
     /** Removes the staging directory after a failed run; {@code --out} is untouched. */
     void abandon()
     {
+        if (keepStaging)
+        {
+            return;
+        }
         try
         {
             deleteTree(staging);

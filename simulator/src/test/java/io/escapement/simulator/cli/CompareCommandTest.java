@@ -70,8 +70,8 @@ class CompareCommandTest
         final Path mine = Files.createDirectories(dir.resolve("mine"));
         Files.writeString(mine.resolve("thesis.tex"), "precious");
         assertEquals(2, runTo(mine, TINY));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out " + mine + ": is not empty and holds no " +
-            "earlier compare output"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--out " + mine + ": holds thesis.tex, which " +
+            "compare does not write"), err.toString());
         assertEquals("precious", Files.readString(mine.resolve("thesis.tex")));
     }
 
