@@ -248,7 +248,7 @@ final class CompareCommand implements Callable<Integer>
         // the checks: the compare workload at the reference point, and a lossy long-lived connection
         final Checks.Traffic traffic = (specification, strategy, seed) -> options.builder().seed(seed)
             .rto(specification).rtoStrategy(strategy)
-            .network(grid.apply(options.networkBuilder(), options.jitter, reference).build()).build();
+            .network(grid.apply(options.networkBuilder(seed), options.jitter, reference).build()).build();
         final NetworkModel lossy = NetworkModel.builder().loss(KARN_LOSS).rttUs(rttUs)
             .jitter(NetworkModel.Jitter.LOGNORMAL, rttUs / 5).build();
         final List<Checks.Result> checks = Checks.all(Checks.Lab.REAL, traffic, seeds, lossy, KARN_DURATION_US,
@@ -288,7 +288,7 @@ final class CompareCommand implements Callable<Integer>
     {
         return (strategy, seed, point) ->
             options.builder().seed(seed).rto(strategy)
-                .network(grid.apply(options.networkBuilder(), options.jitter, point).build()).build();
+                .network(grid.apply(options.networkBuilder(seed), options.jitter, point).build()).build();
     }
 
     private static void report(final ProgressBar bar, final int done, final int total)

@@ -423,8 +423,18 @@ final class ScenarioOptions
             " must be all or a connection number, 0 or more");
     }
 
-    /** @return a network builder holding the network options, for a sweep to vary. */
+    /** @return a network builder holding the network options, for a sweep to vary, for {@code --seed}'s run. */
     NetworkModel.Builder networkBuilder()
+    {
+        return networkBuilder(seed);
+    }
+
+    /**
+     * @param runSeed the seed of the run the network is for: drop rules number a connection's units by the message
+     *                sizes that seed draws (compare runs many seeds on one set of options).
+     * @return a network builder holding the network options, for a sweep to vary.
+     */
+    NetworkModel.Builder networkBuilder(final long runSeed)
     {
         final NetworkModel.Builder network = NetworkModel.builder()
             .loss(lossToServer != null ? lossToServer : loss, lossToClient != null ? lossToClient : loss)
@@ -473,7 +483,7 @@ final class ScenarioOptions
                 (int)Math.min(64, (Math.max(0, (long)requestBytes) + segment - 1) / segment);
             final int responseUnits = responses != null ? Scenario.MAX_SEGMENTS :
                 (int)Math.min(64, (Math.max(0, (long)responseBytes) + segment - 1) / segment);
-            final long s = seed;
+            final long s = runSeed;
             final List<DropRule> rules = new ArrayList<>();
             final SizeDistribution counts = exchangeCounts();
             for (final String rule : drops)
