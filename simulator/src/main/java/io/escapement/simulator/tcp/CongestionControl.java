@@ -65,6 +65,8 @@ final class CongestionControl
         cwnd[i] = (char)(mode == Scenario.Window.OFF ? UNLIMITED : initialWindow);
         ssthresh[i] = (char)UNLIMITED;
         count[i] = 0;
+        priorCwnd[i] = 0; // an undo restores this connection's window, never the slot's previous tenant's
+        priorSsthresh[i] = 0;
     }
 
     /** @return whether a window limits the sender at all. */
@@ -126,18 +128,20 @@ final class CongestionControl
             }
             if (left > 0)
             {
-                // tcp_cong_avoid_ai(): snd_cwnd_cnt counts segments acknowledged, a segment per window of them
+                // tcp_cong_avoid_ai(tp, w, acked): snd_cwnd_cnt counts segments acknowledged, a segment per
+                // window of them; w is the window on entry, fixed while the credits are applied
+                final int w0 = w;
                 int cnt = count[i];
-                if (cnt >= w)
+                if (cnt >= w0)
                 {
                     cnt = 0;
                     w++;
                 }
                 cnt += left;
-                if (cnt >= w)
+                if (cnt >= w0)
                 {
-                    final int delta = cnt / w;
-                    cnt -= delta * w;
+                    final int delta = cnt / w0;
+                    cnt -= delta * w0;
                     w += delta;
                 }
                 count[i] = (char)Math.min(cnt, UNLIMITED);
@@ -162,7 +166,7 @@ final class CongestionControl
         {
             priorCwnd[i] = cwnd[i];
             priorSsthresh[i] = ssthresh[i];
-            ssthresh[i] = (char)Math.max(flight / 2, 2); // RFC 5681 (4)
+            ssthresh[i] = (char)halved(i, flight);
         }
         cwnd[i] = 1; // the loss window
         count[i] = 0;
@@ -183,14 +187,24 @@ final class CongestionControl
         ssthresh[i] = (char)Math.max(ssthresh[i], priorSsthresh[i]);
     }
 
-    /** The third duplicate ACK: {@code ssthresh = cwnd = max(FlightSize / 2, 2)}. */
+    /**
+     * The slow-start threshold after a loss: RFC 5681 (4), {@code max(FlightSize / 2, 2)}; Linux's Reno,
+     * {@code tcp_reno_ssthresh()}: {@code max(cwnd >> 1, 2)}, the window rather than what is in flight (the two
+     * differ when the application, not the window, limits the sender).
+     */
+    private int halved(final int i, final int flight)
+    {
+        return Math.max((mode == Scenario.Window.LINUX ? cwnd[i] : flight) / 2, 2);
+    }
+
+    /** The third duplicate ACK: {@code ssthresh = cwnd =} {@link #halved}. */
     void onFastRetransmit(final int i, final int flight)
     {
         if (mode == Scenario.Window.OFF)
         {
             return;
         }
-        final int half = Math.max(flight / 2, 2);
+        final int half = halved(i, flight);
         ssthresh[i] = (char)half;
         cwnd[i] = (char)half;
         count[i] = 0;

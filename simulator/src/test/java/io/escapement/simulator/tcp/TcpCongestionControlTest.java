@@ -97,6 +97,38 @@ class TcpCongestionControlTest
     }
 
     @Test
+    void shouldHalveTheWindowNotTheFlightUnderLinuxWhenTheApplicationLimitsTheSender()
+    {
+        // 3 segments in flight under an initial window of 10: RFC 5681 (4) halves FlightSize, max(3 / 2, 2) = 2;
+        // Linux's tcp_reno_ssthresh() halves the window, max(10 >> 1, 2) = 5, on an RTO and on fast retransmit
+        final CongestionControl rfc = window(Scenario.Window.RFC);
+        rfc.onTimeout(0, 3, true);
+        assertEquals(2, rfc.ssthresh(0));
+        final CongestionControl linux = window(Scenario.Window.LINUX);
+        linux.onTimeout(0, 3, true);
+        assertEquals(5, linux.ssthresh(0));
+        final CongestionControl fast = window(Scenario.Window.LINUX);
+        fast.onFastRetransmit(0, 3);
+        assertEquals(5, fast.ssthresh(0));
+        assertEquals(5, fast.cwnd(0));
+    }
+
+    @Test
+    void shouldNotUndoToThePreviousConnectionsWindowAfterTheSlotIsReused()
+    {
+        final CongestionControl w = window(Scenario.Window.RFC);
+        for (int k = 0; k < 10; k++)
+        {
+            w.onAck(0, 1, 20); // slow start: 10 -> 20
+        }
+        assertEquals(20, w.cwnd(0));
+        w.onTimeout(0, 20, true); // prior_cwnd 20
+        w.reset(0);               // the slot's next connection
+        w.undo(0);                // an undo with no RTO of its own to undo
+        assertEquals(10, w.cwnd(0), "the new connection's initial window, not the old one's 20");
+    }
+
+    @Test
     void shouldNeverLimitWithoutAWindow()
     {
         final CongestionControl w = window(Scenario.Window.OFF);
