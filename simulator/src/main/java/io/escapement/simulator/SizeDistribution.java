@@ -96,7 +96,7 @@ public final class SizeDistribution
                 final double sigma = number(option, s, rest, "sigma");
                 check(option, s, median >= 1 && median <= maxBytes, "a median from 1 to " + maxBytes + " bytes");
                 check(option, s, sigma >= 0 && sigma <= 10, "a sigma from 0 to 10");
-                return new SizeDistribution(s, Shape.LOGNORMAL, Math.log(median), sigma, null, maxBytes);
+                return new SizeDistribution(s, Shape.LOGNORMAL, StrictMath.log(median), sigma, null, maxBytes);
             }
             case "pareto" ->
             {
@@ -264,9 +264,9 @@ public final class SizeDistribution
             {
                 // Box-Muller from two independent hashes: exp(N(log median, sigma))
                 final double u2 = uniform(s, conn, side, 0x5124);
-                yield Math.exp(a + b * Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2));
+                yield StrictMath.exp(a + b * Math.sqrt(-2 * StrictMath.log(1 - u)) * StrictMath.cos(2 * Math.PI * u2));
             }
-            case PARETO -> a / Math.pow(1 - u, 1 / b);
+            case PARETO -> a / StrictMath.pow(1 - u, 1 / b);
             case EMPIRICAL -> values[(int)Math.min(values.length - 1, (long)(u * values.length))];
             case CONSTANT -> a;
         };

@@ -64,8 +64,8 @@ public final class GilbertElliott
         this.lossGood = lossGood;
         this.lossBad = lossBad;
         this.piBad = p / (p + r);
-        this.logStayGood = p > 0 && p < 1 ? Math.log1p(-p) : 0;
-        this.logStayBad = r < 1 ? Math.log1p(-r) : 0;
+        this.logStayGood = p > 0 && p < 1 ? StrictMath.log1p(-p) : 0;
+        this.logStayBad = r < 1 ? StrictMath.log1p(-r) : 0;
     }
 
     /**
@@ -224,7 +224,7 @@ public final class GilbertElliott
             return Long.MAX_VALUE / 2; // never leaves: p = 0 keeps the good state (r = 0 is refused)
         }
         // inversion: L = 1 + floor(log(U') / log(1 - q)) with U' = 1 - u in (0, 1]
-        final double x = Math.floor(Math.log(1 - u) / (bad ? logStayBad : logStayGood));
+        final double x = Math.floor(StrictMath.log(1 - u) / (bad ? logStayBad : logStayGood));
         return 1 + (long)Math.min(x, 1e15);
     }
 

@@ -15,7 +15,9 @@ import java.util.Locale;
  * from a generator consumed in event order. Two runs that differ only in when they retransmit therefore see the
  * same fate for every packet both send: comparing RTO strategies compares the strategies, not their luck. Only
  * the part of the delay that depends on the send time (spikes, steps) differs between packets sent at different
- * times.
+ * times. The transcendental functions are {@link StrictMath}'s, whose results the JDK fixes bit for bit, not
+ * {@link Math}'s, which may differ by an ulp between JVMs and processors: a sweep's runs on a cluster's mixed
+ * machines meet the same fates as on one machine.
  * <p>
  * Beside these, each optional and off by default (a run without them is the same as before they existed): a base
  * RTT drawn per connection from a distribution ({@link RttDistribution}: a hash of the seed and the connection, so
@@ -209,8 +211,8 @@ public final class NetworkModel
             {
                 // Box-Muller from two independent hashes; mean of exp(N(mu, 1)) is exp(mu + 1/2)
                 final double u2 = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xB0C5);
-                final double z = Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2);
-                yield (long)Math.min(jitterUs * Math.exp(z - 0.5), PARETO_CAP_US);
+                final double z = Math.sqrt(-2 * StrictMath.log(1 - u)) * StrictMath.cos(2 * Math.PI * u2);
+                yield (long)Math.min(jitterUs * StrictMath.exp(z - 0.5), PARETO_CAP_US);
             }
             case PARETO ->
             {

@@ -89,7 +89,7 @@ public final class RttDistribution
                 final double sigma = number(option, s, value(option, s, rest, "sigma"), "sigma");
                 check(option, s, median >= MIN_RTT_US && median <= MAX_RTT_US, "a median between 2us and 60s");
                 check(option, s, sigma >= 0 && sigma <= 10, "a sigma from 0 to 10");
-                return new RttDistribution(s, Shape.LOGNORMAL, Math.log(median), sigma, null);
+                return new RttDistribution(s, Shape.LOGNORMAL, StrictMath.log(median), sigma, null);
             }
             case "file" ->
             {
@@ -242,7 +242,7 @@ public final class RttDistribution
         {
             case CONSTANT -> (long)a;
             case UNIFORM -> Math.round((a + b) / 2);
-            case LOGNORMAL -> Math.round(Math.exp(a));
+            case LOGNORMAL -> Math.round(StrictMath.exp(a));
             case EMPIRICAL -> valuesUs[(valuesUs.length - 1) / 2];
         };
     }
@@ -266,7 +266,7 @@ public final class RttDistribution
             {
                 // Box-Muller from two independent hashes: exp(N(log median, sigma))
                 final double u2 = uniform(seed, connection, 0x5172);
-                yield Math.exp(a + b * Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * u2));
+                yield StrictMath.exp(a + b * Math.sqrt(-2 * StrictMath.log(1 - u)) * StrictMath.cos(2 * Math.PI * u2));
             }
             case EMPIRICAL -> valuesUs[(int)Math.min(valuesUs.length - 1, (long)(u * valuesUs.length))];
             case CONSTANT -> a;
