@@ -36,6 +36,10 @@ public enum Counter
     REPAIRED_BY_FAST_RECOVERY("losses repaired by fast retransmit and fast recovery (ground truth)"),
     REPAIRED_BY_RACK("losses repaired in recoveries RACK started (ground truth)"),
     REPAIRED_BY_TLP("losses repaired by a tail loss probe (ground truth)"),
+    /** Persistent connections: exchanges drawn from {@code --exchanges}, before the cut ({@code Exchanges}). */
+    EXCHANGES_DRAWN("exchanges drawn (persistent connections)"),
+    /** The exchanges laid out after the cut: an empty message ends a connection, a direction carries 60 segments. */
+    EXCHANGES_CARRIED("exchanges carried (the rest cut: an empty message ends them, 60 segments a direction)"),
     SPURIOUS_TIMEOUTS_DETECTED("spurious timeouts told to the strategy (the ACK of an original)"),
     SYN_ACK_GIVE_UPS("server dropped a half-open request (tcp_synack_retries)"),
     DATA_GIVE_UPS("side aborted on data (tcp_retries2)"),

@@ -277,7 +277,9 @@ public final class Report
         s.append("Retransmissions and timers\n");
         for (final Counter c : Counter.values())
         {
-            if (!c.isOutcome() && c != Counter.CONNECTIONS && c != Counter.ESTABLISHED)
+            final boolean exchanges = c == Counter.EXCHANGES_DRAWN || c == Counter.EXCHANGES_CARRIED;
+            if (!c.isOutcome() && c != Counter.CONNECTIONS && c != Counter.ESTABLISHED &&
+                (!exchanges || scenario.exchanges.isPersistent()))
             {
                 line(s, c.description, counter(c), -1);
             }

@@ -4,6 +4,8 @@ import io.escapement.simulator.Exchanges;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.SizeDistribution;
 import io.escapement.simulator.net.NetworkModel;
+import io.escapement.simulator.report.Counter;
+import io.escapement.simulator.report.ShardStats;
 
 import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
 import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
@@ -38,10 +40,12 @@ final class Streams
     private byte[] exchangeUnits;
     private int[] exchangeBytes;
     private byte[] limit;
+    private final ShardStats stats;
     private byte[] laidOut; // per slot: the exchanges laid out, before any end truncated its stream
 
-    Streams(final Scenario scenario, final ConnectionTable table)
+    Streams(final Scenario scenario, final ConnectionTable table, final ShardStats stats)
     {
+        this.stats = stats;
         this.seed = scenario.seed;
         this.mss = scenario.mss;
         this.table = table;
@@ -96,6 +100,9 @@ final class Streams
         {
             // layout() writes side s of exchange k at [at + s * MAX + k]: the client's entries, then the server's
             final int n = exchanges.layout(conn, exchangeUnits, exchangeBytes, c * 2 * Exchanges.MAX);
+            // what the cut took is counted, never silent: drawn against carried
+            stats.add(Counter.EXCHANGES_DRAWN, exchanges.drawnCount(conn));
+            stats.add(Counter.EXCHANGES_CARRIED, n);
             limit[c << 1] = (byte)n;
             limit[c << 1 | 1] = (byte)n;
             laidOut[c] = (byte)n;

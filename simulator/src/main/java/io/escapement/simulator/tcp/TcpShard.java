@@ -111,7 +111,7 @@ public final class TcpShard
         table = new ConnectionTable(capacity, this::grow);
         aux = new AuxTimers(wheel, table);
         batch = new EventBatch(this, table, rto, aux);
-        streams = new Streams(scenario, table);
+        streams = new Streams(scenario, table, stats);
         final KernelTimers timers = new KernelTimers(clock, wheel, scenario.hz, scenario.timerSlack);
         trace = new TraceLog(tracer, traced, clock, table, streams);
         wire = new Wire(scenario, wheel, stats, clock, table, trace);

@@ -75,6 +75,19 @@ class TcpPersistentConnectionsTest
     }
 
     @Test
+    void shouldCountTheExchangesTheSixtySegmentCutTookNotHideThem()
+    {
+        // 30 exchanges drawn, each response 3 segments: the server's stream holds 20 of them (60 segments), and the
+        // summary says so rather than reporting 30 as if carried
+        final OneConnection run = new OneConnection(null, b -> b.requestBytes(300).responseBytes(4000)
+            .exchangeCounts(SizeDistribution.constant(30)));
+        assertEquals(30, run.count(Counter.EXCHANGES_DRAWN));
+        assertEquals(20, run.count(Counter.EXCHANGES_CARRIED));
+        assertEquals(1, run.count(Counter.OUTCOME_COMPLETED));
+        run.assertAccountedFor();
+    }
+
+    @Test
     void shouldEndWithTheFirstExchangeWhenItsRequestIsEmpty()
     {
         // an empty message ends the sequence: a handshake-only connection, whatever the exchanges drawn
