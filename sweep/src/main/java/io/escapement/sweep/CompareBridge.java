@@ -87,15 +87,49 @@ final class CompareBridge
         return specs;
     }
 
+    /** The simulator's code: a run stored by another build is not taken for this one's. */
+    private static final String CODE = code();
+
+    /**
+     * @return a digest of the jar the simulator's classes come from (the sweep's own jar once packaged), or the
+     * classes' directory's path in a development build: a rebuilt simulator does not reuse runs stored by another.
+     */
+    private static String code()
+    {
+        try
+        {
+            final Path where = Path.of(Simulation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!java.nio.file.Files.isRegularFile(where))
+            {
+                return "classes " + where;
+            }
+            final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(where))
+            {
+                final byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; )
+                {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 16);
+        }
+        catch (final Exception e)
+        {
+            return "unknown (" + e + ")";
+        }
+    }
+
     /**
      * @return a run's key: SHA-256 (first 128 bits, hex) of every option that shapes its scenario, with its
-     * effective value, then its strategy, seed and sweep value, and the simulator's counter names (a simulator
-     * that counts something new does not take an older stored run for its own).
+     * effective value, then its strategy, seed and grid point, the simulator's code (its jar's digest) and counter
+     * names (a rebuilt simulator does not take an older stored run for its own).
      */
     static String key(final SortedMap<String, String> options, final String strategy, final long seed,
         final String parameters, final double[] point)
     {
-        final StringBuilder s = new StringBuilder("escapement-sweep run 1\n");
+        final StringBuilder s = new StringBuilder("escapement-sweep run 1\n").append("code=").append(CODE)
+            .append('\n');
         for (final Map.Entry<String, String> option : options.entrySet())
         {
             s.append(option.getKey()).append('=').append(option.getValue()).append('\n');
