@@ -270,17 +270,22 @@ final class CompareCommand implements Callable<Integer>
         return SimulatorCommand.EXIT_OK;
     }
 
-    /** @return why two strategies coincide, where their parameters tell: a shared floor well above the RTT. */
-    private static String why(final String a, final String b, final long rttUs)
+    /**
+     * @param exact whether the two are identical (else they only cannot be told apart).
+     * @return why two strategies coincide, where their parameters tell: a shared floor well above the RTT.
+     */
+    private static String why(final String a, final String b, final long rttUs, final boolean exact)
     {
         final long minA = RtoStrategies.parse(a).minRtoUs();
         final long minB = RtoStrategies.parse(b).minRtoUs();
         if (minA == minB && minA >= 4 * rttUs)
         {
             return "both have a minimum of " + RtoParameters.formatUs(minA) + ", at least four times this path's RTT of " +
-                RtoParameters.formatUs(rttUs) + ", so both sit on that floor and their estimators never matter";
+                RtoParameters.formatUs(rttUs) + ", so both sit on that floor and their estimators " +
+                (exact ? "never matter" : "barely matter");
         }
-        return "their effective parameters (above) lead to the same timeouts on this traffic";
+        return "their effective parameters (above) lead to " + (exact ? "the same" : "nearly the same") +
+            " timeouts on this traffic";
     }
 
     /** @return the scenario of each (strategy, seed, grid point), from the parsed options. */
@@ -403,7 +408,14 @@ final class CompareCommand implements Callable<Integer>
         {
             s.append("Note: `").append(pair[1]).append("` equals `").append(pair[0]).append("` here (every metric, ")
                 .append("every seed; its lines lie on the other's, labelled \"on\" in the legends): ")
-                .append(why(pair[0], pair[1], rttUs)).append(".\n\n");
+                .append(why(pair[0], pair[1], rttUs, true)).append(".\n\n");
+        }
+        for (final String[] pair : report.overlaps(reference))
+        {
+            s.append("Note: `").append(pair[1]).append("` cannot be told from `").append(pair[0]).append("` here ")
+                .append("(on every metric the paired difference is under 1% or its interval includes zero; their ")
+                .append("lines hide each other in the charts): ").append(why(pair[0], pair[1], rttUs, false))
+                .append(".\n\n");
         }
         s.append("Failed connections by reason, summed over seeds:\n\n").append(report.failureTable(reference))
             .append('\n');

@@ -268,6 +268,47 @@ public final class ComparisonReport
         return pairs;
     }
 
+    /**
+     * Pairs that draw lines a reader cannot tell apart without being identical: on every metric at the point, the
+     * paired difference either has an interval that includes zero or is under 1% of the larger mean. The report
+     * names them, since their lines hide each other in the charts.
+     *
+     * @param point a grid point, one value per axis.
+     * @return pairs {@code [earlier, later]}, each later strategy with the first it overlaps, identical pairs
+     * ({@link #coincidences}) left out.
+     */
+    public List<String[]> overlaps(final double[] point)
+    {
+        final List<String[]> identical = coincidences(point);
+        final List<String[]> pairs = new ArrayList<>();
+        for (int j = 0; j < strategies.size(); j++)
+        {
+            final String later = strategies.get(j);
+            if (identical.stream().anyMatch(p -> p[1].equals(later)))
+            {
+                continue;
+            }
+            for (int i = 0; i < j; i++)
+            {
+                boolean close = true;
+                for (final Metric m : Metric.values())
+                {
+                    final double[] a = perSeed(strategies.get(i), point, m);
+                    final double[] b = perSeed(later, point, m);
+                    final Stats.Interval d = Stats.paired(a, b);
+                    final double scale = Math.max(Math.abs(Stats.of(a).mean()), Math.abs(Stats.of(b).mean()));
+                    close &= d.n() == 0 || !d.excludesZero() || Math.abs(d.mean()) < 0.01 * scale;
+                }
+                if (close)
+                {
+                    pairs.add(new String[]{strategies.get(i), later});
+                    break; // named after the first it overlaps
+                }
+            }
+        }
+        return pairs;
+    }
+
     /** @return the series name: the strategy, and the earlier series it lies on, if any. */
     private static String seriesName(final String strategy, final Map<String, double[]> drawn, final double[] y)
     {

@@ -168,6 +168,21 @@ class CompareCommandTest
     }
 
     @Test
+    void shouldSayWhyTwoStrategiesOnTheSameFloorDrawOneLine() throws IOException
+    {
+        // rfc793 and rfc6298 both have a 1 s minimum on a 100 ms path: the example of strategies a chart
+        // cannot tell apart; rfc6298:min=200ms is told apart from both (its floor is below them)
+        assertEquals(0, run("--connections", "300", "--strategies", "rfc6298;rfc6298:min=200ms;rfc793", "--sweep",
+            "loss=0.02", "--seeds", "1..4", "--timeline", "4s"), err.toString(StandardCharsets.UTF_8));
+        final String report = Files.readString(dir.resolve("report.md"));
+        assertTrue(report.contains("Note: `rfc793` cannot be told from `rfc6298` here") ||
+            report.contains("Note: `rfc793` equals `rfc6298` here"), report);
+        assertTrue(report.contains("both have a minimum of 1s, at least four times this path's RTT of 100ms"), report);
+        assertFalse(report.contains("Note: `rfc6298:min=200ms`"), report);
+        assertFalse(report.contains("`rfc793` cannot be told from `rfc6298:min=200ms`"), report);
+    }
+
+    @Test
     void shouldCompareOverMixedRttsAndBurstyLossAndSayWhichInTheReport() throws IOException
     {
         assertEquals(0, run("--connections", "300", "--strategies", "rfc6298;fixed", "--sweep", "loss=0,0.01",
