@@ -76,6 +76,11 @@ public final class Scenario
     public final boolean rack;
     /** F-RTO (RFC 5682, Linux's {@code tcp_frto = 2}): detect a spurious RTO from the next ACKs and undo it. */
     public final boolean frto;
+    /**
+     * SACK (RFC 2018): ACKs carry SACK blocks and the sender's RFC 6675 scoreboard is built from those that
+     * arrived; off, the sender knows only the cumulative ACK and recovers as NewReno (RFC 6582).
+     */
+    public final boolean sack;
 
     public final NetworkModel network;
 
@@ -150,6 +155,7 @@ public final class Scenario
         fastRetransmit = b.fastRetransmit;
         rack = b.rack;
         frto = b.frto;
+        sack = b.sack;
     }
 
     /**
@@ -248,6 +254,7 @@ public final class Scenario
         boolean fastRetransmit = true;
         boolean frto = true;       // net.ipv4.tcp_frto = 2, Linux 3.10 on
         boolean rack = true;       // net.ipv4.tcp_recovery = 1 (RACK loss detection), Linux 4.18 on
+        boolean sack = true;       // net.ipv4.tcp_sack = 1, Linux 2.2 on; RFC 6675 needs it
 
         public Builder seed(final long v) { seed = v; return this; }
         public Builder connections(final int v) { connections = v; return this; }
@@ -360,6 +367,11 @@ public final class Scenario
          * @return this builder.
          */
         public Builder frto(final boolean v) { frto = v; return this; }
+        /**
+         * @param v whether ACKs carry SACK blocks (RFC 2018) and recovery reads them (RFC 6675); off: NewReno.
+         * @return this builder.
+         */
+        public Builder sack(final boolean v) { sack = v; return this; }
 
         /**
          * @return the scenario.

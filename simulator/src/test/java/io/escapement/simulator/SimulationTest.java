@@ -89,6 +89,29 @@ class SimulationTest
     }
 
     @Test
+    void shouldGiveTheSameResultsOnAnyThreadCountWithoutSackAndWithRfc6675Rescues() throws InterruptedException
+    {
+        // the rfc baseline's windows without RACK: NewReno without SACK, RFC 6675 with its rules 3 and 4 with it
+        for (final boolean sack : new boolean[]{false, true})
+        {
+            final Scenario scenario = Scenario.builder()
+                .seed(5).connections(4_000).arrivalsPerSecond(5_000).clientAddresses(8).responseBytes(30 * 1448)
+                .delayedAck(Scenario.DelayedAck.RFC).atoUs(40_000, 500_000).window(Scenario.Window.RFC)
+                .rto("rfc6298").tailLossProbe(false).hz(0).rack(false).frto(false).sack(sack)
+                .network(NetworkModel.builder().loss(0.03).rttUs(30_000).jitter(NetworkModel.Jitter.UNIFORM, 5_000)
+                    .build())
+                .build();
+            final Report one = run(scenario, 1);
+            assertAccountedFor(one);
+            assertTrue(one.counter(sack ? Counter.FAST_RECOVERIES : Counter.RENO_RECOVERIES) > 0, one.toText());
+            assertEquals(0, one.counter(sack ? Counter.RENO_RECOVERIES : Counter.FAST_RECOVERIES), one.toText());
+            assertEquals(sack, one.counter(Counter.RESCUE_RETRANSMITS) > 0, one.toText());
+            assertEquals(one.resultsJson(), run(scenario, 2).resultsJson(), "2 threads, SACK " + sack);
+            assertEquals(one.resultsJson(), run(scenario, 3).resultsJson(), "3 threads, SACK " + sack);
+        }
+    }
+
+    @Test
     void shouldAccountForEveryConnectionUnderHeavyLoss() throws InterruptedException
     {
         final Report report = run(lossy(11, 0.25), 2);
@@ -121,6 +144,7 @@ class SimulationTest
         @ForAll final boolean fastRetransmit,
         @ForAll final boolean rack,
         @ForAll final boolean frto,
+        @ForAll final boolean sack,
         @ForAll @IntRange(min = 1, max = 12) final int initialWindow) throws InterruptedException
     {
         final Scenario scenario = Scenario.builder()
@@ -129,7 +153,8 @@ class SimulationTest
             .simultaneousClose(simultaneous).halfClose(halfClose).clientThinkUs(clientThinkUs).serverThinkUs(serverThinkUs)
             .idleTimeoutUs(30_000_000).rto(rto).tailLossProbe(tlp).synLinearTimeouts(synLinear)
             .refusedFraction(refused).hz(hzChoice == 0 ? 0 : 250)
-            .delayedAck(delayedAck).window(window).fastRetransmit(fastRetransmit).rack(rack).frto(frto).initialWindow(initialWindow)
+            .delayedAck(delayedAck).window(window).fastRetransmit(fastRetransmit).rack(rack).frto(frto).sack(sack)
+            .initialWindow(initialWindow)
             .network(NetworkModel.builder().loss(lossToServer, lossToClient).rttUs(tinyRtt ? 1_000 : 40_000)
                 .jitter(NetworkModel.Jitter.PARETO, tinyRtt ? 100 : 10_000).build())
             .build();

@@ -214,6 +214,13 @@ final class ScenarioOptions
             "resent proves the timeout spurious and undoes the window's collapse.")
     boolean frto;
 
+    @Option(names = "--sack", paramLabel = "MODE", defaultValue = "on",
+        description = "SACK (RFC 2018; net.ipv4.tcp_sack=1): on (ACKs carry up to 4 SACK blocks, 3 with " +
+            "--timestamps, and recovery follows RFC 6675 on the blocks that arrived, with its rescue " +
+            "retransmission) or off (only cumulative ACKs: fast retransmit on three duplicates and NewReno's " +
+            "partial ACKs, RFC 6582).")
+    String sack;
+
     // ---- the network
     @Option(names = "--loss", paramLabel = "P", defaultValue = "0.01",
         description = "Packet loss probability, each direction.")
@@ -375,7 +382,23 @@ final class ScenarioOptions
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build())
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
-            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto);
+            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto)
+            .sack(onOff("--sack", sack));
+    }
+
+    /** @return whether {@code value} is on (or off). @throws IllegalArgumentException naming the option if neither. */
+    private static boolean onOff(final String option, final String value)
+    {
+        final String v = value == null ? "" : value.trim();
+        if (v.equals("on"))
+        {
+            return true;
+        }
+        if (v.equals("off"))
+        {
+            return false;
+        }
+        throw new IllegalArgumentException(option + "=" + value + " must be on or off");
     }
 
     /** @return the mode named {@code value}, one of linux, rfc or off. */

@@ -22,12 +22,22 @@ import java.util.Arrays;
  * {@code tcp_enter_loss()} marks them. {@code pipe} counts the outstanding segments not received and not lost,
  * plus those resent (up to {@code HighRxt}) and not received (RFC 6675 {@code SetPipe()}).
  * <p>
- * <b>The scoreboard is not SACK blocks.</b> What the receiver holds is read from the receiver itself, limited to
- * what its ACKs can have reported ({@link #onReport}): with FIFO paths, an ACK answering an original reports the
- * units up to it, one answering a resend all the receiver holds. SACK blocks would say as much, but no lost ACK
- * hides one here and there is no limit of 3 or 4 blocks.
- * RFC 6675's rules 3 and 4 (rescue retransmissions) and limited transmit (RFC 3042) are not modelled.
- * Per end, one byte: the duplicate ACKs counted and whether a fast recovery runs.
+ * <b>The scoreboard is the SACK blocks that arrived.</b> With SACK ({@link Sack}), what the sender knows the
+ * receiver holds is the cumulative ACK and the union of the blocks of every ACK that arrived: a lost ACK hides its
+ * blocks until a later one repeats them. A duplicate ACK also starts a recovery before the third when the
+ * scoreboard deems the head lost (RFC 6675 section 5, step (b): {@code IsLost(HighACK + 1)}). When rules 1 and 2 of
+ * {@code NextSeg()} give nothing, rule 3 resends the lowest unit not SACKed above {@code HighRxt} and below the
+ * highest SACKed one, and rule 4 once per recovery the highest unit outstanding and not SACKed (the <i>rescue</i>
+ * retransmission, {@link #rescue}), which moves neither {@code HighRxt} nor the pipe.
+ * <p>
+ * <b>Without SACK: NewReno (RFC 6582).</b> The scoreboard holds only the cumulative ACK. Fast retransmit on the
+ * third duplicate ACK, then each partial ACK (one below the recovery point) makes the new head lost and resends it
+ * (RFC 6582 section 3.2 step 3); Reno's window inflation is kept as the pipe: each duplicate ACK is one segment that
+ * left the network ({@link #inflation}), and a partial ACK of {@code n} segments deflates it by {@code n - 1}.
+ * Limited transmit (RFC 3042) is not modelled. The recoveries are counted as nstat counts them:
+ * {@code TcpExtTCPSackRecovery} with SACK, {@code TcpExtTCPRenoRecovery} without.
+ * <p>
+ * Per end, two bytes: the duplicate ACKs counted and the recovery's flags, and NewReno's inflation.
  */
 final class LossRecovery
 {
@@ -38,52 +48,70 @@ final class LossRecovery
     private static final int FAST = 0x10;
     private static final int BY_RACK = 0x20;
     private static final int FRTO = 0x40;
+    private static final int RESCUED = 0x80; // RFC 6675's RescueRxt is set: rule 4 was used in this recovery
 
     private final boolean enabled;
+    private final boolean sack;
     private final ShardStats stats;
     private byte[] state;
-    private byte[] reportedUpTo; // the highest unit the peer's ACKs have reported on, as SACK blocks would
+    private byte[] inflation; // NewReno: duplicate ACKs in this recovery, less partial ACKs' deflation
 
-    LossRecovery(final boolean fastRetransmit, final ShardStats stats, final int capacity)
+    LossRecovery(final boolean fastRetransmit, final boolean sack, final ShardStats stats, final int capacity)
     {
         this.enabled = fastRetransmit;
+        this.sack = sack;
         this.stats = stats;
         state = new byte[capacity * 2];
-        reportedUpTo = new byte[capacity * 2];
+        inflation = new byte[capacity * 2];
     }
 
     void grow(final int capacity)
     {
         state = Arrays.copyOf(state, capacity * 2);
-        reportedUpTo = Arrays.copyOf(reportedUpTo, capacity * 2);
+        inflation = Arrays.copyOf(inflation, capacity * 2);
     }
 
     void reset(final int i)
     {
         state[i] = 0;
-        reportedUpTo[i] = 0;
+        inflation[i] = 0;
+    }
+
+    /** @return whether the sender reads SACK blocks (RFC 6675), not only the cumulative ACK (NewReno). */
+    boolean sack()
+    {
+        return sack;
     }
 
     /**
-     * A pure ACK answering the peer's copy {@code (unit, tx)} of end {@code i}'s unit arrived. Paths are FIFO, so
-     * when the peer sent it, it held of what end {@code i} sent only what left no later than that copy: for an
-     * original, the units up to it (originals leave in order); for a resend, all it holds. SACK blocks in that
-     * ACK would have said as much, and no more.
+     * @return NewReno's window inflation in segments: the duplicate ACKs of this recovery (the three that started
+     * it included), less what partial ACKs deflated; 0 with SACK.
      */
-    void onReport(final int i, final int unit, final int tx)
+    int inflation(final int i)
     {
-        final int upTo = tx == 0 ? unit : 63;
-        if (upTo > reportedUpTo[i])
+        return inflation[i];
+    }
+
+    /** NewReno: a duplicate ACK in a fast recovery, one more segment has left the network. */
+    void onDuplicateInRecovery(final int i)
+    {
+        if (!sack && (state[i] & FAST) != 0 && inflation[i] < Byte.MAX_VALUE)
         {
-            reportedUpTo[i] = (byte)upTo;
+            inflation[i]++;
         }
     }
 
-    /** @return the units of what the receiver holds that its ACKs have reported, from its true state. */
-    long reported(final int i, final long received, final int ack)
+    /** @return whether rule 4's rescue retransmission has been used in this recovery. */
+    boolean rescued(final int i)
     {
-        final int upTo = Math.max(reportedUpTo[i], ack - 1);
-        return upTo >= 63 ? received : received & ((2L << upTo) - 1);
+        return (state[i] & RESCUED) != 0;
+    }
+
+    /** Rule 4 resent a unit: {@code RescueRxt = RecoveryPoint}, no other rescue in this recovery. */
+    void rescue(final int i)
+    {
+        state[i] |= RESCUED;
+        stats.add(Counter.RESCUE_RETRANSMITS);
     }
 
     /** @return whether end {@code i} is in a fast recovery (not one after an RTO). */
@@ -98,10 +126,17 @@ final class LossRecovery
         return state[i] & DUPS;
     }
 
-    /** An ACK acknowledged new data: the duplicate count starts again. */
-    void onNewAck(final int i)
+    /**
+     * An ACK acknowledged {@code acked} new segments: the duplicate count starts again; in a NewReno recovery the
+     * inflation deflates by {@code acked - 1} (RFC 6582 3.2 step 3: the amount acknowledged, one segment added back).
+     */
+    void onNewAck(final int i, final int acked)
     {
-        state[i] &= FAST | BY_RACK | FRTO;
+        state[i] &= FAST | BY_RACK | FRTO | RESCUED;
+        if (inflation[i] != 0)
+        {
+            inflation[i] = (byte)Math.max(0, inflation[i] - (acked - 1));
+        }
     }
 
     /**
@@ -109,7 +144,7 @@ final class LossRecovery
      *
      * @return whether it is the third: the sender enters fast recovery.
      */
-    boolean onDuplicateAck(final int i)
+    boolean onDuplicateAck(final int i, final boolean headLost)
     {
         if (!enabled)
         {
@@ -117,10 +152,12 @@ final class LossRecovery
         }
         final int dups = Math.min((state[i] & DUPS) + 1, DUPS);
         state[i] = (byte)((state[i] & (FAST | BY_RACK | FRTO)) | dups);
-        if (dups == DUP_THRESH)
+        if (dups == DUP_THRESH || (sack && headLost))
         {
-            state[i] |= FAST;
-            stats.add(Counter.FAST_RECOVERIES);
+            // RFC 6675 section 5: the third duplicate, or (b) fewer but IsLost(HighACK + 1)
+            state[i] = (byte)((state[i] & ~RESCUED) | FAST);
+            inflation[i] = (byte)(sack ? 0 : dups);
+            stats.add(sack ? Counter.FAST_RECOVERIES : Counter.RENO_RECOVERIES);
             return true;
         }
         return false;
@@ -130,7 +167,8 @@ final class LossRecovery
     void enterByRack(final int i)
     {
         state[i] = (byte)(FAST | BY_RACK);
-        stats.add(Counter.FAST_RECOVERIES);
+        inflation[i] = 0;
+        stats.add(sack ? Counter.FAST_RECOVERIES : Counter.RENO_RECOVERIES);
     }
 
     /** @return whether RACK started the fast recovery running. */
@@ -143,6 +181,7 @@ final class LossRecovery
     void onTimeout(final int i, final boolean frto)
     {
         state[i] = (byte)(frto ? FRTO : 0);
+        inflation[i] = 0;
     }
 
     /** @return whether end {@code i}'s recovery after an RTO still tests the timeout (F-RTO). */
@@ -161,6 +200,7 @@ final class LossRecovery
     void exit(final int i)
     {
         state[i] = 0;
+        inflation[i] = 0;
     }
 
     // ------------------------------------------------------------------------------------------------ RFC 6675
@@ -236,5 +276,42 @@ final class LossRecovery
         final long candidates = lost & (-1L << highRxtNext);
         final int u = Long.numberOfTrailingZeros(candidates);
         return candidates != 0 && u < limit ? u : -1;
+    }
+
+    /**
+     * RFC 6675's {@code NextSeg()} rule 3 over units: when rules 1 and 2 give nothing, the lowest unit above
+     * {@code HighRxt} not SACKed and below the highest SACKed unit ((1.a) and (1.b) without (1.c)).
+     *
+     * @param received the units SACKed (and those below the cumulative ACK), a bit each.
+     * @param limit    one past the highest unit rule 3 may pick.
+     * @return that unit, or -1 when none.
+     */
+    static int nextSegRule3(final long received, final int highRxtNext, final int limit)
+    {
+        if (highRxtNext >= 64 || received == 0)
+        {
+            return -1;
+        }
+        final int highestSacked = 63 - Long.numberOfLeadingZeros(received);
+        final long candidates = ~received & (-1L << highRxtNext) & ((1L << highestSacked) - 1);
+        final int u = Long.numberOfTrailingZeros(candidates);
+        return candidates != 0 && u < limit ? u : -1;
+    }
+
+    /**
+     * RFC 6675's {@code NextSeg()} rule 4 over units: the rescue retransmission, the highest unit outstanding and
+     * not SACKed, if this recovery has not resent it already. The RFC's words would resend it even then (a segment
+     * rule 1 just resent, when it is the only one not SACKed); that copy would be spurious by construction, and the
+     * rule is there for a tail that nothing else resends, so the simulator leaves it out.
+     *
+     * @param highRxtNext one past the highest unit resent in this recovery ({@code HighRxt + 1}).
+     * @param sent        one past the highest unit sent.
+     * @return that unit, or -1 when none.
+     */
+    static int rescueSeg(final long received, final int una, final int highRxtNext, final int sent)
+    {
+        final long outstanding = (sent >= 64 ? -1L : (1L << sent) - 1) & (-1L << una) & ~received;
+        final int u = outstanding == 0 ? -1 : 63 - Long.numberOfLeadingZeros(outstanding);
+        return u >= highRxtNext ? u : -1;
     }
 }

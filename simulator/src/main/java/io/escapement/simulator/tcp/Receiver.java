@@ -21,7 +21,8 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
  * in-order data as {@link DelayedAck} decides: at once, or when its timer fires. The handshake's ACKs (of a
  * SYN-ACK, of a duplicate SYN-ACK) are sent by the transitions, through {@link #sendAck}. An ACK's fate is keyed
  * by the segment it answers ({@code unit}, {@code transmission}), so two runs that differ only in timers see the
- * same fates.
+ * same fates. With SACK, every ACK reports the blocks {@link Sack} keeps (RFC 2018 section 4); {@link Wire} puts
+ * them in the packet.
  */
 final class Receiver
 {
@@ -36,6 +37,7 @@ final class Receiver
     Transitions transitions;
     Application application;
     DelayedAck delayedAck;
+    Sack sack;
 
     private long[] received; // per end: bit u set when unit u of the peer's stream has arrived
 
@@ -62,6 +64,7 @@ final class Receiver
     {
         received[i] = 0;
         delayedAck.reset(i);
+        sack.resetReceiver(i);
     }
 
     /** The end holds no more state: no ACK is owed any more. */
@@ -117,6 +120,7 @@ final class Receiver
                 }
                 aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(timeWaitUs));
             }
+            sack.onSegment(i, received[i], unit); // above the cumulative ACK, its block is reported first again
             delayedAck.enterQuickAck(i);
             sendAck(i, unit, tx);
             return;
@@ -134,6 +138,7 @@ final class Receiver
         }
         final int before = rcvNext(i);
         received[i] |= bit;
+        sack.onSegment(i, received[i], unit);
         final int after = rcvNext(i);
         if (after > before && unit <= peerUnits)
         {

@@ -54,6 +54,7 @@ final class Sender
     Receiver receiver;
     DelayedAck delayedAck;
     Rack rack;
+    Sack sack;
     private final CongestionControl window;
     private final LossRecovery recovery;
     private final SendTimes times;
@@ -92,7 +93,7 @@ final class Sender
         lastResendAt = new int[ends];
         sent = new byte[ends];
         window = new CongestionControl(scenario, table.capacity());
-        recovery = new LossRecovery(scenario.fastRetransmit, stats, table.capacity());
+        recovery = new LossRecovery(scenario.fastRetransmit, scenario.sack, stats, table.capacity());
         times = new SendTimes(table.capacity());
     }
 
@@ -121,6 +122,7 @@ final class Sender
         recovery.reset(i);
         times.release(i);
         rack.reset(i);
+        sack.resetSender(i);
     }
 
     /** @return one past the highest unit end {@code i} has sent. */
@@ -297,12 +299,9 @@ final class Sender
         final int una = field(w, UNA, 6);
         final int nxt = field(w, NXT, 6);
         // what the peer's ACKs had reported before this one (F-RTO asks what this one newly acknowledges)
-        final long reportedBefore = recovery.inFrto(i) ? recovery.reported(i, receiver.received(i ^ 1), una) : 0;
-        if (pure)
-        {
-            recovery.onReport(i, unit, tx);
-        }
-        final long received = recovery.reported(i, receiver.received(i ^ 1), ack);
+        final long reportedBefore = recovery.inFrto(i) ? scoreboard(i, una) : 0;
+        sack.learn(i); // the SACK blocks this ACK carries, if any
+        final long received = scoreboard(i, ack);
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
@@ -338,7 +337,7 @@ final class Sender
         }
         int recover = field(w, RECOVER, 6);
         table.word[i] = w;
-        recovery.onNewAck(i);
+        recovery.onNewAck(i, ack - una);
         boolean newInstead = false;
         if (recover > 0 && recovery.inFrto(i))
         {
@@ -432,7 +431,7 @@ final class Sender
             return;
         }
         final boolean recovering = field(table.word[i], RECOVER, 6) != 0;
-        if (rack.detect(i, this, recovery.reported(i, receiver.received(i ^ 1), una), una, sent[i], recovering) != 0)
+        if (rack.detect(i, this, scoreboard(i, una), una, sent[i], recovering) != 0)
         {
             if (!recovering)
             {
@@ -452,13 +451,15 @@ final class Sender
         if (field(table.word[i], RECOVER, 6) != 0)
         {
             recovery.endFrto(i); // RFC 5682 step 3a: a duplicate ACK, the loss was real
+            recovery.onDuplicateInRecovery(i); // NewReno's inflation: one more segment left the network
             if (window.enabled())
             {
                 rack.detect(i, this, received, una, sent[i], true);
                 sendOnAck(i, true); // the pipe shrank: more may go
             }
         }
-        else if (recovery.onDuplicateAck(i))
+        else if (recovery.onDuplicateAck(i,
+            (LossRecovery.lost(received, una, sent[i], false, 0) & (1L << una)) != 0))
         {
             enterFastRecovery(i);
         }
@@ -483,7 +484,9 @@ final class Sender
         }
         if (trace.tracing(table.connection[i >> 1]))
         {
-            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " third duplicate ACK: fast retransmit, " +
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) +
+                (recovery.duplicateAcks(i) >= LossRecovery.DUP_THRESH ? " third duplicate ACK" :
+                    " SACK blocks show three segments above the hole") + ": fast retransmit, " +
                 "cwnd " + window.cwnd(i) + " ssthresh " + window.ssthresh(i));
         }
         repairs = Counter.REPAIRED_BY_FAST_RECOVERY;
@@ -523,7 +526,7 @@ final class Sender
         }
         repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
             recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
-        final long received = recovery.reported(i, receiver.received(i ^ 1), field(table.word[i], UNA, 6));
+        final long received = scoreboard(i, field(table.word[i], UNA, 6));
         while (true)
         {
             final long w = table.word[i];
@@ -531,13 +534,25 @@ final class Sender
             final int recover = field(w, RECOVER, 6);
             final int highRxtNext = Math.max(field(w, RTX_NEXT, 6), una);
             final int high = sent[i];
-            final long lost = LossRecovery.lost(received, una, high, !recovery.inFastRecovery(i), recover) |
-                (rack.lost(i) & ~received);
-            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) >= cwnd)
+            final boolean fast = recovery.inFastRecovery(i);
+            long lost = LossRecovery.lost(received, una, high, !fast, recover) | (rack.lost(i) & ~received);
+            if (fast && !recovery.sack())
+            {
+                lost |= 1L << una; // NewReno (RFC 6582): after a partial ACK the new head is lost; resent once
+            }
+            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) - recovery.inflation(i) >= cwnd)
             {
                 return;
             }
-            final int next = LossRecovery.nextSeg(lost, highRxtNext, Math.min(high, recover));
+            final int limit = Math.min(high, recover);
+            int next = LossRecovery.nextSeg(lost, highRxtNext, limit);
+            // RFC 6675's rules 3 and 4 in its own recovery; Linux's (with RACK) resends only what is marked lost
+            // (tcp_xmit_retransmit_queue()), its tail loss probe standing in for the rescue
+            final boolean rfc6675 = fast && recovery.sack() && !rack.enabled();
+            if (next < 0 && high >= field(w, NXT, 6) && rfc6675)
+            {
+                next = LossRecovery.nextSegRule3(received, highRxtNext, limit); // rules 1 and 2 gave nothing
+            }
             if (next >= 0)
             {
                 table.word[i] = with(w, RTX_NEXT, next + 1);
@@ -546,6 +561,17 @@ final class Sender
             else if (high < field(w, NXT, 6))
             {
                 sendNew(i, high, high + 1);
+            }
+            else if (rfc6675 && !recovery.rescued(i) &&
+                (next = LossRecovery.rescueSeg(received, una, highRxtNext, high)) >= 0)
+            {
+                // rule 4, the rescue retransmission: HighRxt stays, so the copy is not in the pipe; once per recovery
+                recovery.rescue(i);
+                if (trace.tracing(table.connection[i >> 1]))
+                {
+                    trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " rescue retransmission");
+                }
+                resendUnit(i, next);
             }
             else
             {
@@ -781,6 +807,15 @@ final class Sender
     long resendTime(final int i)
     {
         return table.startUs[i >> 1] + (lastResendAt[i] & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * @return what end {@code i} knows the receiver holds of its stream: the units below the cumulative ACK
+     * {@code ack} and those SACK blocks reported (none without SACK).
+     */
+    private long scoreboard(final int i, final int ack)
+    {
+        return sack.learned(i) | rangeMask(0, ack);
     }
 
     private static long rangeMask(final int from, final int to)

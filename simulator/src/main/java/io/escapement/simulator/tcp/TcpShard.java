@@ -79,6 +79,7 @@ public final class TcpShard
     private final Streams streams;
     private final DelayedAck delayedAck;
     private final Rack rack;
+    private final Sack sack;
 
     private long nextConnection;  // the next connection number this shard owns, or -1
     private long nextArrivalUs;
@@ -136,6 +137,12 @@ public final class TcpShard
         transitions.application = application;
         application.transitions = transitions;
         compactor.wire = wire;
+        sack = new Sack(scenario.sack, scenario.timestamps, capacity);
+        wire.sack = sack;
+        wire.receiver = receiver;
+        receiver.sack = sack;
+        sender.sack = sack;
+        transitions.sack = sack;
         arrivalCursor = -1;
         nextConnection = findNextOwned(0);
         if (nextConnection >= 0)
@@ -154,6 +161,7 @@ public final class TcpShard
         receiver.grow(newCapacity);
         delayedAck.grow(newCapacity);
         rack.grow(newCapacity);
+        sack.grow(newCapacity);
         streams.grow(newCapacity);
         application.grow(newCapacity);
     }
@@ -194,6 +202,12 @@ public final class TcpShard
     public long arrived()
     {
         return stats.get(Counter.CONNECTIONS);
+    }
+
+    /** @return SACK options on packets in flight (0 after a complete run). */
+    int sackRecordsInFlight()
+    {
+        return sack.recordsInFlight();
     }
 
     /** @return connections holding a slot now. */

@@ -57,6 +57,18 @@ final class TraceLog
         return end == CLIENT ? "client" : "server";
     }
 
+    /** @return the SACK blocks end {@code from} sends, as a capture shows them: {@code SACK left-right,...}. */
+    String describeSack(final int from, final long option)
+    {
+        final StringBuilder s = new StringBuilder("SACK");
+        for (int b = 0; b < Sack.count(option); b++)
+        {
+            s.append(b == 0 ? ' ' : ',').append(streams.seq(from ^ 1, Sack.first(option, b))).append('-')
+                .append(streams.seq(from ^ 1, Sack.last(option, b) + 1));
+        }
+        return s.toString();
+    }
+
     /** @return a packet as a capture would show it: flags, seq, ack, length. */
     String describe(final int from, final int packetClass, final int unit, final int ack, final int tx,
         final boolean sending)

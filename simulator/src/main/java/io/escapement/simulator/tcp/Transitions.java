@@ -55,6 +55,7 @@ final class Transitions
     private final TimeWaitCompactor compactor;
     private final KernelTimers timers;
     Application application;
+    Sack sack;
 
     Transitions(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
@@ -105,6 +106,8 @@ final class Transitions
         final int packetClass = Wire.packetClass(payload);
         wire.inFlight[c]--;
         final int i = c << 1 | toEnd;
+        // the packet's SACK blocks, if it carries any, are the head of its sender's queue (a FIFO path)
+        sack.arriving((payload & Wire.SACK) != 0 ? sack.dequeue(i ^ 1) : 0);
         final int state = table.state(i);
         if (trace.traced(c))
         {

@@ -17,7 +17,8 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  * The wire: puts packets on the network, each a single {@code long} timer payload that is delivered at its
  * arrival time, and counts a connection's packets in flight (its slot is freed only when none is).
  * <p>
- * A packet's payload: {@code kind | slot << 8 | unit << 40 | ack << 46 | transmission << 52 | class << 56}.
+ * A packet's payload: {@code kind | slot << 8 | unit << 40 | ack << 46 | transmission << 52 | class << 56},
+ * and {@link #SACK} when it carries SACK blocks, which wait in {@link Sack}'s queue of the sending end.
  */
 final class Wire
 {
@@ -25,6 +26,8 @@ final class Wire
     static final int ACK_SHIFT = 46;
     static final int TX_SHIFT = 52;
     static final int CLASS_SHIFT = 56;
+    /** The packet carries SACK blocks: the head of its sender's queue in {@link Sack}. */
+    static final long SACK = 1L << 58;
 
     private final long seed;
     private final NetworkModel network;
@@ -33,6 +36,8 @@ final class Wire
     private final ShardClock clock;
     private final ConnectionTable table;
     private final TraceLog trace;
+    Sack sack;
+    Receiver receiver;
 
     char[] inFlight;            // per slot: packets of the connection on their way
     private int[] lastArrival;  // per end: when its latest packet arrives, microseconds after the start, unsigned
@@ -107,10 +112,12 @@ final class Wire
         final long now = clock.now;
         stats.add(Counter.PACKETS_SENT);
         final boolean lost = network.lost(seed, conn, fromClient, packetClass, unit, tx, ack);
+        // what the ACK (every packet but a RST carries one once the handshake is under way) reports beyond itself
+        final long option = ack > 0 && packetClass != NetworkModel.RESET ? sack.option(i, receiver.received(i)) : 0;
         if (trace.traced(c))
         {
             trace.line(conn, TraceLog.endName(i & 1) + " sends " + trace.describe(i, packetClass, unit, ack, tx, true) +
-                (lost ? " (lost)" : ""));
+                (option != 0 ? " " + trace.describeSack(i, option) : "") + (lost ? " (lost)" : ""));
         }
         final NetworkModel.Observer observer = network.observer();
         if (observer != null)
@@ -130,7 +137,11 @@ final class Wire
         lastArrival[i] = (int)Math.min(arrival - start, 0xFFFF_FFFFL);
         final long payload = (fromClient ? EventBatch.PACKET_TO_SERVER : EventBatch.PACKET_TO_CLIENT) |
             ((long)c << EventBatch.SLOT_SHIFT) | ((long)unit << UNIT_SHIFT) | ((long)ack << ACK_SHIFT) |
-            ((long)Math.min(tx, 15) << TX_SHIFT) | ((long)packetClass << CLASS_SHIFT);
+            ((long)Math.min(tx, 15) << TX_SHIFT) | ((long)packetClass << CLASS_SHIFT) | (option != 0 ? SACK : 0);
+        if (option != 0)
+        {
+            sack.queue(i, option);
+        }
         wheel.arm(arrival, payload);
         inFlight[c]++;
     }

@@ -165,6 +165,8 @@ class SimulatorCommandTest
         "--drop kind=fin,exchange=1  | exchange= names the exchange of a data segment",
         "--drop kind=data,exchange=0 | exchange=0 must be at least 1",
         "--drop kind=ack,exchange=1,unit=fin | with exchange=, unit= numbers that exchange's data segments",
+        "--sack maybe                | --sack=maybe must be on or off",
+        "--sack true                 | --sack=true must be on or off",
     })
     void shouldRejectBadInputWithAClearMessageAndExitCode2(final String args, final String message)
     {
@@ -376,6 +378,7 @@ class SimulatorCommandTest
         assertTrue(linux.fastRetransmit);
         assertTrue(linux.rack);
         assertTrue(linux.frto);
+        assertTrue(linux.sack, "net.ipv4.tcp_sack = 1");
         final CommandLine rfcLine = SimulatorCommand.commandLine(new String[]{"--preset", "rfc"});
         rfcLine.parseArgs("--preset", "rfc");
         final io.escapement.simulator.Scenario rfc = ((SimulatorCommand)rfcLine.getCommand()).options.scenario();
@@ -385,6 +388,7 @@ class SimulatorCommandTest
         assertTrue(rfc.fastRetransmit);
         assertFalse(rfc.rack);
         assertFalse(rfc.frto);
+        assertTrue(rfc.sack, "RFC 6675 needs SACK");
     }
 
     @Test

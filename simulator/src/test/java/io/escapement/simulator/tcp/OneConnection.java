@@ -93,6 +93,7 @@ final class OneConnection
         assertEquals(0, stats.get(Counter.OUTCOME_UNEXPLAINED), dump());
         assertEquals(0, shard.timersLeft(), "timers left\n" + dump());
         assertEquals(0, shard.openSlots() + shard.compactedTimeWaits(), "connections left\n" + dump());
+        assertEquals(0, shard.sackRecordsInFlight(), "SACK options left in flight\n" + dump());
     }
 
     String dump()

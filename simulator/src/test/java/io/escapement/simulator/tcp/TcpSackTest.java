@@ -1,0 +1,269 @@
+package io.escapement.simulator.tcp;
+
+import io.escapement.simulator.Scenario;
+import io.escapement.simulator.report.Counter;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.escapement.simulator.net.NetworkModel.PURE_ACK;
+import static io.escapement.simulator.net.NetworkModel.SEGMENT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * SACK: the receiver's blocks against RFC 2018 section 5's tables, the packets that carry them (a lost ACK loses
+ * its blocks, the next repeats them), the sender's scoreboard from those that arrived, RFC 6675's NextSeg rules 3
+ * and 4 (the rescue retransmission), and NewReno (RFC 6582) without SACK. The end-to-end cases run one connection
+ * with exact times: 10 ms each way, every segment acknowledged at once, no tail loss probe, no RACK.
+ */
+class TcpSackTest
+{
+    private static final int MSS = 1448;
+
+    // ------------------------------------------------------------------------------------------------ RFC 2018
+
+    /**
+     * RFC 2018 section 5's receiver: 8 segments of 500 bytes from sequence number 5000, units 1..8 here (unit 0 is
+     * the SYN, received). Feeds the arrivals in order and gives each ACK as the RFC's tables write it.
+     */
+    private static final class Rfc2018Receiver
+    {
+        final Sack sack;
+        long received = 1; // the SYN
+
+        Rfc2018Receiver(final boolean timestamps)
+        {
+            sack = new Sack(true, timestamps, 1);
+        }
+
+        /** Segment {@code unit} arrives: @return "ACK" and the blocks, left and right edges, as in the RFC. */
+        String arrive(final int unit)
+        {
+            received |= 1L << unit;
+            sack.onSegment(0, received, unit);
+            final long option = sack.option(0, received);
+            final StringBuilder s = new StringBuilder(Long.toString(seq(Long.numberOfTrailingZeros(~received))));
+            for (int b = 0; b < Sack.count(option); b++)
+            {
+                s.append(' ').append(seq(Sack.first(option, b))).append('-').append(seq(Sack.last(option, b) + 1));
+            }
+            return s.toString();
+        }
+
+        static long seq(final int unit)
+        {
+            return 5000 + 500L * (unit - 1);
+        }
+    }
+
+    @Test
+    void shouldReportOneGrowingBlockWhenTheFirstSegmentIsDropped()
+    {
+        // RFC 2018 section 5, case 2: "The first segment is dropped but the remaining 7 are received."
+        final Rfc2018Receiver r = new Rfc2018Receiver(true);
+        assertEquals("5000 5500-6000", r.arrive(2));
+        assertEquals("5000 5500-6500", r.arrive(3));
+        assertEquals("5000 5500-7000", r.arrive(4));
+        assertEquals("5000 5500-7500", r.arrive(5));
+        assertEquals("5000 5500-8000", r.arrive(6));
+        assertEquals("5000 5500-8500", r.arrive(7));
+        assertEquals("5000 5500-9000", r.arrive(8));
+    }
+
+    @Test
+    void shouldPutTheNewestBlockFirstThenTheMostRecentlyReportedWhenEverySecondSegmentIsDropped()
+    {
+        // RFC 2018 section 5, case 3: "The 2nd, 4th, 6th, and 8th (last) segments are dropped."
+        final Rfc2018Receiver r = new Rfc2018Receiver(true);
+        assertEquals("5500", r.arrive(1));
+        assertEquals("5500 6000-6500", r.arrive(3));
+        assertEquals("5500 7000-7500 6000-6500", r.arrive(5));
+        assertEquals("5500 8000-8500 7000-7500 6000-6500", r.arrive(7));
+        // "Suppose at this point, the 4th packet is received out of order": two blocks left, the merged one first
+        assertEquals("5500 6000-7500 8000-8500", r.arrive(4));
+        // "Suppose at this point, the 2nd segment is received"
+        assertEquals("7500 8000-8500", r.arrive(2));
+    }
+
+    @Test
+    void shouldReportThreeBlocksWithTimestampsAndFourWithout()
+    {
+        // five holes' worth of blocks (units 3, 5, 7, 9, 11; 1 received): the receiver remembers four, the option
+        // carries three when timestamps take 12 of the 40 option bytes, four when not
+        final Rfc2018Receiver with = new Rfc2018Receiver(true);
+        final Rfc2018Receiver without = new Rfc2018Receiver(false);
+        for (final int unit : new int[]{1, 3, 5, 7, 9})
+        {
+            with.arrive(unit);
+            without.arrive(unit);
+        }
+        assertEquals("5500 10000-10500 9000-9500 8000-8500", with.arrive(11));
+        assertEquals("5500 10000-10500 9000-9500 8000-8500 7000-7500", without.arrive(11));
+        // the fifth block, 6000-6500 (unit 3), is forgotten as Linux forgets it; unit 4 arriving joins 3 and 5 into
+        // the first block, and 7000-7500's anchor (unit 5) goes with it
+        assertEquals("5500 6000-7500 10000-10500 9000-9500 8000-8500", without.arrive(4));
+    }
+
+    @Test
+    void shouldEncodeAndDecodeBlocksAsUnitMasks()
+    {
+        assertEquals(0b0000_1000L, Sack.run(0b1110_1001L, 3), "a block of one");
+        assertEquals(0b1110_0000L, Sack.run(0b1110_1001L, 5));
+        assertEquals(0b1110_0000L, Sack.run(0b1110_1001L, 6), "from inside the block");
+        assertEquals(-1L << 62, Sack.run(-1L << 62, 63), "a block reaching unit 63");
+        final Sack sack = new Sack(true, false, 1);
+        final long received = 1 | 0b11L << 4 | 1L << 63;
+        sack.onSegment(0, received, 4);
+        sack.onSegment(0, received, 63);
+        assertEquals(0b11L << 4 | 1L << 63, Sack.units(sack.option(0, received)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ the wire
+
+    private static OneConnection tenSegments(final NetworkModel_Dropper dropper, final boolean sack)
+    {
+        return new OneConnection(dropper::drop, b -> b.requestBytes(100).responseBytes(10 * MSS)
+            .delayedAck(Scenario.DelayedAck.OFF).rack(false).sack(sack));
+    }
+
+    /** The dropper's signature, named here so that the cases read as one line each. */
+    @FunctionalInterface
+    private interface NetworkModel_Dropper
+    {
+        boolean drop(long conn, boolean fromClient, int cls, int unit, int tx, int ack);
+    }
+
+    @Test
+    void shouldRepeatALostAcksBlocksInTheNextAndRecoverOnlyWhenTheyArrive()
+    {
+        // the response's unit 2 is lost, and the client's ACKs answering units 4 and 5 (SACK 3-4 and 3-5) too:
+        // the server learns of 3 from the ACK answering 3, then of 3..6 from the one answering 6, which repeats the
+        // lost ones' blocks. Only two duplicates have arrived then, but IsLost(2) holds (RFC 6675 section 5 (b)):
+        // recovery starts with that ACK, not earlier (the receiver held 3..10 long before) and not on a third
+        final OneConnection run = tenSegments((conn, fromClient, cls, u, tx, ack) ->
+            (!fromClient && cls == SEGMENT && u == 2 && tx == 0) || (fromClient && cls == PURE_ACK && (u == 4 || u == 5)),
+            true);
+        final long base = run.isn(1) + 1;
+        final String sack34 = "SACK " + (base + 2L * MSS) + "-" + (base + 4L * MSS);
+        final String sack35 = "SACK " + (base + 2L * MSS) + "-" + (base + 5L * MSS);
+        final String sack36 = "SACK " + (base + 2L * MSS) + "-" + (base + 6L * MSS);
+        OneConnection.assertContainsInOrder(run.trace, sack34 + " (lost)", sack35 + " (lost)", sack36);
+        assertFalse(run.has(sack36 + " (lost)"), run.dump());
+        final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
+        assertEquals(acks.get(2), run.timeOf("SACK blocks show three segments above the hole: fast retransmit"),
+            run.dump());
+        assertEquals(acks.get(2), run.timeOf("server sends DATA seq=" + (base + MSS) + " len=1448 (retransmission 1)"));
+        assertEquals(1, run.count(Counter.FAST_RECOVERIES));
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldWaitForTheThirdDuplicateWithoutSack()
+    {
+        // the same losses without SACK: the duplicates answering 3, 6 and 7 arrive; the third starts recovery
+        final OneConnection run = tenSegments((conn, fromClient, cls, u, tx, ack) ->
+            (!fromClient && cls == SEGMENT && u == 2 && tx == 0) || (fromClient && cls == PURE_ACK && (u == 4 || u == 5)),
+            false);
+        assertFalse(run.has("SACK"), "no blocks without SACK\n" + run.dump());
+        final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
+        assertEquals(acks.get(3), run.timeOf("third duplicate ACK: fast retransmit"), run.dump());
+        assertEquals(1, run.count(Counter.RENO_RECOVERIES));
+        assertEquals(0, run.count(Counter.FAST_RECOVERIES));
+        run.assertAccountedFor();
+    }
+
+    // ------------------------------------------------------------------------------------------------ RFC 6675
+
+    private static long units(final int... units)
+    {
+        long m = 0;
+        for (final int u : units)
+        {
+            m |= 1L << u;
+        }
+        return m;
+    }
+
+    @Test
+    void shouldPickTheLowestUnsackedSegmentBelowTheHighestSackedAsRule3()
+    {
+        // outstanding 1..10, SACKed 4 and 6 (with 0 below the cumulative ACK): nothing is lost by IsLost (two
+        // SACKed above 3 at most); rule 3 takes 1 (above HighRxt 0), then 2, 3, 5, never 7..10 (above all SACKed)
+        final long received = units(0, 4, 6);
+        assertEquals(0, LossRecovery.lost(received, 1, 11, false, 0));
+        assertEquals(1, LossRecovery.nextSegRule3(received, 1, 11));
+        assertEquals(3, LossRecovery.nextSegRule3(received, 3, 11));
+        assertEquals(5, LossRecovery.nextSegRule3(received, 4, 11));
+        assertEquals(-1, LossRecovery.nextSegRule3(received, 6, 11), "none below the highest SACKed");
+        assertEquals(-1, LossRecovery.nextSegRule3(received, 1, 1), "not at or above the recovery point");
+    }
+
+    @Test
+    void shouldRescueTheHighestUnsackedSegmentNotYetResent()
+    {
+        // outstanding 2..10, SACKed 3..7: the rescue is 10; once HighRxt is past it, none
+        final long received = units(0, 1, 3, 4, 5, 6, 7);
+        assertEquals(10, LossRecovery.rescueSeg(received, 2, 3, 11));
+        assertEquals(-1, LossRecovery.rescueSeg(received, 2, 11, 11), "already resent in this recovery");
+        assertEquals(-1, LossRecovery.rescueSeg(units(0, 1, 2, 3), 2, 2, 4), "all SACKed");
+    }
+
+    @Test
+    void shouldRescueTheTailOnceThePipeAllowsWithoutWaitingForTheRto()
+    {
+        // units 2 and 10 of 10 are lost. The third duplicate (answering 5, SACK 3-5) starts recovery: 2 is resent,
+        // cwnd = ssthresh = 5, pipe = 6..10 and the copy of 2 = 6. The ACK answering 6 makes pipe 5; the one
+        // answering 7 makes it 4 < 5: rule 1 finds nothing lost (IsLost(8..10) is false), rule 2 no new data, rule 3
+        // nothing unSACKed between HighRxt (2) and 7; rule 4 resends 10, once, HighRxt left at 2
+        final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            !fromClient && cls == SEGMENT && (u == 2 || u == 10) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false));
+        final long base = run.isn(1) + 1;
+        final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
+        assertEquals(acks.get(3), run.timeOf("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
+        assertEquals(acks.get(5), run.timeOf("rescue retransmission"), run.dump());
+        assertEquals(acks.get(5), run.timeOf("server sends DATA seq=" + (base + 9L * MSS) + " len=1448 " +
+            "(retransmission 1)"));
+        assertEquals(1, run.count(Counter.RESCUE_RETRANSMITS));
+        assertEquals(2, run.count(Counter.REPAIRED_BY_FAST_RECOVERY), run.dump());
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS));
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldLeaveTheRescueToTheProbeWithRackAsLinuxDoes()
+    {
+        final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            !fromClient && cls == SEGMENT && (u == 2 || u == 10) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF));
+        assertEquals(0, run.count(Counter.RESCUE_RETRANSMITS), run.dump());
+        run.assertAccountedFor();
+    }
+
+    // ------------------------------------------------------------------------------------------------ RFC 6582
+
+    @Test
+    void shouldResendTheNewHeadOnAPartialAckWithoutSack()
+    {
+        // units 2 and 5 of 20 lost, no SACK: the third duplicate (answering 6) resends 2; its ACK acknowledges up to
+        // 5 only, a partial ACK: NewReno resends 5 as that ACK arrives (RFC 6582 3.2 step 3), no RTO
+        final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            !fromClient && cls == SEGMENT && (u == 2 || u == 5) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false)
+                .sack(false));
+        final long base = run.isn(1) + 1;
+        final long partial = run.timeOf("server ESTABLISHED receives ACK ack=" + (base + 4L * MSS));
+        assertEquals(partial, run.timeOf("server sends DATA seq=" + (base + 4L * MSS) + " len=1448 " +
+            "(retransmission 1)"), run.dump());
+        assertEquals(1, run.count(Counter.RENO_RECOVERIES));
+        assertEquals(2, run.count(Counter.RETX_FAST));
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertTrue(run.has("client ESTABLISHED receives DATA seq=" + (base + 19L * MSS)), run.dump());
+        run.assertAccountedFor();
+    }
+}
