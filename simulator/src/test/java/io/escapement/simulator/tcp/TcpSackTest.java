@@ -122,17 +122,17 @@ class TcpSackTest
 
     // ------------------------------------------------------------------------------------------------ the wire
 
-    private static OneConnection tenSegments(final NetworkModel_Dropper dropper, final boolean sack)
+    /**
+     * Ten response segments; unit 2 is lost, and so are the client's ACKs answering units 4 and 5 (those carrying
+     * SACK 3-4 and 3-5).
+     */
+    private static OneConnection tenSegmentsLosingTwoAndTwoAcks(final boolean sack)
     {
-        return new OneConnection(dropper::drop, b -> b.requestBytes(100).responseBytes(10 * MSS)
-            .delayedAck(Scenario.DelayedAck.OFF).rack(false).sack(sack));
-    }
-
-    /** The dropper's signature, named here so that the cases read as one line each. */
-    @FunctionalInterface
-    private interface NetworkModel_Dropper
-    {
-        boolean drop(long conn, boolean fromClient, int cls, int unit, int tx, int ack);
+        return new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            (!fromClient && cls == SEGMENT && u == 2 && tx == 0) ||
+                (fromClient && cls == PURE_ACK && (u == 4 || u == 5)),
+            b -> b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false)
+                .sack(sack));
     }
 
     @Test
@@ -142,9 +142,7 @@ class TcpSackTest
         // the server learns of 3 from the ACK answering 3, then of 3..6 from the one answering 6, which repeats the
         // lost ones' blocks. Only two duplicates have arrived then, but IsLost(2) holds (RFC 6675 section 5 (b)):
         // recovery starts with that ACK, not earlier (the receiver held 3..10 long before) and not on a third
-        final OneConnection run = tenSegments((conn, fromClient, cls, u, tx, ack) ->
-            (!fromClient && cls == SEGMENT && u == 2 && tx == 0) || (fromClient && cls == PURE_ACK && (u == 4 || u == 5)),
-            true);
+        final OneConnection run = tenSegmentsLosingTwoAndTwoAcks(true);
         final long base = run.isn(1) + 1;
         final String sack34 = "SACK " + (base + 2L * MSS) + "-" + (base + 4L * MSS);
         final String sack35 = "SACK " + (base + 2L * MSS) + "-" + (base + 5L * MSS);
@@ -165,9 +163,7 @@ class TcpSackTest
     void shouldWaitForTheThirdDuplicateWithoutSack()
     {
         // the same losses without SACK: the duplicates answering 3, 6 and 7 arrive; the third starts recovery
-        final OneConnection run = tenSegments((conn, fromClient, cls, u, tx, ack) ->
-            (!fromClient && cls == SEGMENT && u == 2 && tx == 0) || (fromClient && cls == PURE_ACK && (u == 4 || u == 5)),
-            false);
+        final OneConnection run = tenSegmentsLosingTwoAndTwoAcks(false);
         assertFalse(run.has("SACK"), "no blocks without SACK\n" + run.dump());
         final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
         assertEquals(acks.get(3), run.timeOf("third duplicate ACK: fast retransmit"), run.dump());
