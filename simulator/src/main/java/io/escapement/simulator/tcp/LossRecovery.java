@@ -34,7 +34,8 @@ import java.util.Arrays;
  * third duplicate ACK, then each partial ACK (one below the recovery point) makes the new head lost and resends it
  * (RFC 6582 section 3.2 step 3); Reno's window inflation is kept as the pipe: each duplicate ACK is one segment that
  * left the network ({@link #inflation}), and a partial ACK of {@code n} segments deflates it by {@code n - 1}.
- * Limited transmit (RFC 3042) is not modelled. The recoveries are counted as nstat counts them:
+ * Limited transmit (RFC 3042) is the sender's ({@code Sender.limitedTransmit}). The recoveries are counted as nstat
+ * counts them:
  * {@code TcpExtTCPSackRecovery} with SACK, {@code TcpExtTCPRenoRecovery} without.
  * <p>
  * Per end, two bytes: the duplicate ACKs counted and the recovery's flags, and NewReno's inflation.

@@ -467,6 +467,26 @@ final class Sender
         {
             enterRackRecovery(i);
         }
+        else
+        {
+            limitedTransmit(i, una);
+        }
+    }
+
+    /**
+     * Limited transmit (RFC 3042): each of the first two duplicate ACKs sends one new segment the window held back,
+     * if the flight stays within {@code cwnd} plus the duplicates counted (two at most); the window is not changed.
+     * It keeps ACKs coming when the window is small, so that a third duplicate can arrive.
+     */
+    private void limitedTransmit(final int i, final int una)
+    {
+        final int dups = recovery.duplicateAcks(i);
+        final int high = sent[i];
+        if (window.enabled() && dups > 0 && dups < LossRecovery.DUP_THRESH && high < field(table.word[i], NXT, 6) &&
+            high + 1 - una <= window.cwnd(i) + dups)
+        {
+            sendNew(i, high, high + 1);
+        }
     }
 
     /**

@@ -241,6 +241,27 @@ class TcpSackTest
         run.assertAccountedFor();
     }
 
+    // ------------------------------------------------------------------------------------------------ RFC 3042
+
+    @Test
+    void shouldSendOneNewSegmentOnEachOfTheFirstTwoDuplicates()
+    {
+        // 20 segments, IW 10, unit 2 lost. The ACK of 1 grows cwnd to 11 (the linux window: by the segments
+        // acknowledged) and lets out 11 and 12: the flight is 2..12, 11 = cwnd. The first duplicate sends 13
+        // (flight 12 <= cwnd + 1), the second 14 (13 <= cwnd + 2), the third starts the fast retransmit
+        final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            !fromClient && cls == SEGMENT && u == 2 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false));
+        final long base = run.isn(1) + 1;
+        final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
+        assertEquals(acks.get(0), run.timeOf("server sends DATA seq=" + (base + 11L * MSS)), run.dump());
+        assertEquals(acks.get(1), run.timeOf("server sends DATA seq=" + (base + 12L * MSS)), run.dump());
+        assertEquals(acks.get(2), run.timeOf("server sends DATA seq=" + (base + 13L * MSS)), run.dump());
+        assertEquals(acks.get(3), run.timeOf("third duplicate ACK: fast retransmit"), run.dump());
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        run.assertAccountedFor();
+    }
+
     // ------------------------------------------------------------------------------------------------ RFC 6582
 
     @Test
