@@ -206,6 +206,16 @@ public final class TimerWheel
 
     /** Slot ids of the lists, in chunks of CHUNK_SIZE; a timer's POS is its index here. Pages never move. */
     private int[][] entryPages = new int[4][];
+    /**
+     * Per entry, beside its slot id (same index): the low 16 bits of the tick the timer was filed for, its tick
+     * hint. A bucket of level 1 or 2 spans at most 2^16 ticks, so when the cursor enters it the hint and the
+     * cursor give the whole tick, and {@link #cascade} re-files the timer without loading its record (the one
+     * cache miss per timer a cascade otherwise costs). Invariant: the hinted tick lies in the bucket's range and
+     * at or before the timer's deadline; a lazy re-arm later leaves it stale-earlier, which is safe (the timer is
+     * re-filed when the level-0 bucket reads its record, as the lazy re-arm does anyway), and every move earlier
+     * that keeps the timer in its bucket lowers it.
+     */
+    private short[][] hintPages = new short[4][];
     /** Per chunk: the list it belongs to (at index 2c) and the next chunk of that list or of the free chunks. */
     private int[] chunkLinks = new int[2 << (ENTRY_PAGE_SHIFT - CHUNK_SHIFT)];
     private int allocatedChunks;
@@ -225,6 +235,11 @@ public final class TimerWheel
     private long overdueMin = Long.MAX_VALUE;
     /** Scratch for cascade: the deadlines of one chunk. */
     private final long[] batch = new long[CHUNK_SIZE];
+    /** Scratch for cascade: the new positions of one chunk's timers, written to their records in a second loop. */
+    private final int[] batchPositions = new int[CHUNK_SIZE];
+    /** Timers re-filed by a cascade from their tick hint (record not read) and from their record: for tests. */
+    private long cascadedFromHint;
+    private long cascadedFromRecord;
     /** Receives the loads of {@link #touchRecords}; never read. */
     private int touchSink;
 
@@ -376,10 +391,11 @@ public final class TimerWheel
                 writeDeadline(page, at, deadline);
                 return true;
             }
-            if (deadline >= cursorStartTime && bucketStartsBy(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], deadline))
+            if (deadline >= cursorStartTime && staysInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
             {
                 // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
-                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as above.
+                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
+                // above, its tick hint lowered if the new tick is in the bucket's range.
                 writeDeadline(page, at, deadline);
                 return true;
             }
@@ -393,9 +409,14 @@ public final class TimerWheel
         if (list != chunkLinks[2 * (pos >>> CHUNK_SHIFT)])
         {
             removeEntry(pos);
-            append(list, slot, page, at);
+            append(list, slot, page, at, hintOf(deadline));
         }
-        // else: same bucket, moved within its range (or OVERDUE to OVERDUE); it stays where it is
+        else
+        {
+            // Same bucket, moved within its range (or OVERDUE to OVERDUE): it stays where it is, but its tick hint
+            // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = hintOf(deadline);
+        }
         return true;
     }
 
@@ -786,6 +807,18 @@ public final class TimerWheel
         return lazyRearm;
     }
 
+    /** @return the timers cascades re-filed from their tick hint, without reading the record, since the wheel was made. */
+    long cascadedFromHint()
+    {
+        return cascadedFromHint;
+    }
+
+    /** @return the timers cascades re-filed after reading their record's deadline, since the wheel was made. */
+    long cascadedFromRecord()
+    {
+        return cascadedFromRecord;
+    }
+
     /** @return where a live timer is filed and where the cursor stands, for test failure messages. */
     String debugState(final long handle)
     {
@@ -894,15 +927,23 @@ public final class TimerWheel
         while (frontCount[SPARE] != 0)
         {
             final int slot = popLast(SPARE);
-            append(OVERDUE, slot, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS);
+            append(OVERDUE, slot, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS, (short)0);
         }
         overdueMin = Long.MIN_VALUE;
     }
 
     /**
      * Re-files every timer of a bucket relative to the cursor, which has just entered the bucket's range. No
-     * callback runs, so the chunks are read in place, in order: the records they name are independent loads that
-     * the processor overlaps, unlike the dependent loads of walking a linked list.
+     * callback runs, so the chunks are read in place, in order.
+     * <p>
+     * A bucket of level 1 or 2 spans at most 2^16 ticks, so each entry's tick hint (see {@link #hintPages}) and the
+     * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
+     * alone, and its record is only written (its new position), in a loop of independent stores that do not stall
+     * as loads would. A timer whose deadline was moved later since it was filed (a lazy re-arm) is re-filed by its
+     * old tick, still at or before its deadline; the level-0 bucket that fires it reads its record and re-files
+     * it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's deadline instead: the
+     * records they name are independent loads that the processor overlaps, unlike the dependent loads of walking a
+     * linked list.
      */
     private void cascade(final int list)
     {
@@ -911,12 +952,42 @@ public final class TimerWheel
         frontChunk[list] = NIL;
         frontCount[list] = 0;
         occupancy[list >>> 6] &= ~(1L << list);
+        final int shift = (list >>> BITS_PER_LEVEL) * BITS_PER_LEVEL;
+        final long cursor = cursorTick;
+        // The hint decodes relative to the range's start: the cursor must stand there (it always does; the test
+        // keeps a defensive call from an unexpected cursor correct), and the range's ticks must have start times.
+        final boolean hinted = shift <= 2 * BITS_PER_LEVEL && (cursor & ((1L << shift) - 1)) == 0 &&
+            ((int)(cursor >>> shift) & BUCKET_MASK) == (list & BUCKET_MASK) && cursorStartTime != Long.MAX_VALUE;
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
             final int first = chunk << CHUNK_SHIFT;
             final int[] entries = entryPages[first >>> ENTRY_PAGE_SHIFT];
             final int base = first & ENTRY_PAGE_MASK;
+            if (hinted)
+            {
+                final short[] hints = hintPages[first >>> ENTRY_PAGE_SHIFT];
+                final int[] positions = batchPositions;
+                for (int i = 0; i < count; i++)
+                {
+                    final short hint = hints[base + i];
+                    // the one tick of [cursor, cursor + 2^16) whose low 16 bits are the hint
+                    final long tick = cursor + ((hint - (int)cursor) & 0xFFFF);
+                    positions[i] = appendEntry(listForTick(tick), entries[base + i], hint);
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    final int slot = entries[base + i];
+                    pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = positions[i];
+                }
+                cascadedFromHint += count;
+                final int next = chunkLinks[2 * chunk + 1];
+                releaseChunk(chunk);
+                chunk = next;
+                count = CHUNK_SIZE;
+                continue;
+            }
+            cascadedFromRecord += count;
             // Two passes: first gather the deadlines, a loop of independent loads whose cache misses overlap; then
             // file, from cache. Filing straight away stalls on each miss, because where a timer is appended
             // depends on its deadline and the next append may touch the same bucket.
@@ -1042,9 +1113,14 @@ public final class TimerWheel
      * current rotation of its level if its index is at or after the cursor's digit there, else in the next, as in
      * {@link #nextList()}.
      *
+     * When it may stay and the deadline's tick lies inside the bucket's range, the entry's tick hint at {@code pos}
+     * becomes that tick, so that the cascade, which trusts the hint, files the timer at or before its new deadline
+     * (the hint of a timer moved earlier would otherwise be later than its deadline). A tick past the range keeps
+     * the hint, which lies in the range and so before it.
+     *
      * @param deadline at or after {@code cursorStartTime}.
      */
-    private boolean bucketStartsBy(final int list, final long deadline)
+    private boolean staysInBucket(final int list, final int pos, final long deadline)
     {
         if (list >= OVERDUE)
         {
@@ -1064,7 +1140,16 @@ public final class TimerWheel
         {
             rotation += 1L << rotationShift; // never at the top level: its buckets never wrap
         }
-        return tick >= (rotation | ((long)index << shift));
+        final long bucketStart = rotation | ((long)index << shift);
+        if (tick < bucketStart)
+        {
+            return false;
+        }
+        if (tick - bucketStart < 1L << shift) // shift is at most 56
+        {
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
+        }
+        return true;
     }
 
     /** Appends a timer to the list its deadline belongs to, relative to the cursor. */
@@ -1075,7 +1160,16 @@ public final class TimerWheel
         {
             overdueMin = deadline;
         }
-        append(list, slot, page, at);
+        append(list, slot, page, at, hintOf(deadline));
+    }
+
+    /**
+     * @return the tick hint of a deadline: the low 16 bits of its tick. Only read back for timers filed in a bucket
+     * of level 1 or 2, whose deadline is at or after the cursor's start; for others (OVERDUE) it is meaningless.
+     */
+    private short hintOf(final long deadline)
+    {
+        return (short)tickOf(deadline);
     }
 
     /** @return the list a timer due at {@code deadline} belongs to, relative to the cursor. */
@@ -1085,28 +1179,41 @@ public final class TimerWheel
         if (deadline >= cursorStartTime)
         {
             final long tick = tickOf(deadline);
-            final long cursor = cursorTick;
-            if (tick >= cursor) // fails only when cursorStartTime saturated at Long.MAX_VALUE
+            if (tick >= cursorTick) // fails only when cursorStartTime saturated at Long.MAX_VALUE
             {
-                // The lowest level whose circular array reaches the tick: its range is fewer than 256 ranges of
-                // that level ahead of the cursor's. Never the cursor's own range above level 0 (the level below
-                // reaches it), so the bucket is entered, and cascaded, after the timer was filed.
-                long t = tick;
-                long c = cursor;
-                int level = 0;
-                while (t - c >= BUCKETS_PER_LEVEL)
-                {
-                    t >>>= BITS_PER_LEVEL;
-                    c >>>= BITS_PER_LEVEL;
-                    level++;
-                }
-                list = (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
+                list = listForTick(tick);
             }
         }
         return list;
     }
 
-    private void append(final int list, final int slot, final int[] page, final int at)
+    /**
+     * @param tick at or after the cursor.
+     * @return the bucket a timer for {@code tick} is filed in: the lowest level whose circular array reaches the
+     * tick, whose range is fewer than 256 ranges of that level ahead of the cursor's. Never the cursor's own range
+     * above level 0 (the level below reaches it), so the bucket is entered, and cascaded, after the timer was filed.
+     */
+    private int listForTick(final long tick)
+    {
+        long t = tick;
+        long c = cursorTick;
+        int level = 0;
+        while (t - c >= BUCKETS_PER_LEVEL)
+        {
+            t >>>= BITS_PER_LEVEL;
+            c >>>= BITS_PER_LEVEL;
+            level++;
+        }
+        return (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
+    }
+
+    private void append(final int list, final int slot, final int[] page, final int at, final short hint)
+    {
+        page[at + POS] = appendEntry(list, slot, hint);
+    }
+
+    /** @return the position of a new entry for {@code slot} at the end of {@code list}; the record is not touched. */
+    private int appendEntry(final int list, final int slot, final short hint)
     {
         int chunk = frontChunk[list];
         int count = frontCount[list];
@@ -1125,8 +1232,9 @@ public final class TimerWheel
         }
         final int pos = (chunk << CHUNK_SHIFT) + count;
         entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
+        hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = hint;
         frontCount[list] = count + 1;
-        page[at + POS] = pos;
+        return pos;
     }
 
     /**
@@ -1143,6 +1251,8 @@ public final class TimerWheel
         {
             final int last = entryPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
             entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = last;
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] =
+                hintPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
             pages[last >>> PAGE_SHIFT][(last & PAGE_MASK) * RECORD_INTS + POS] = pos;
         }
         dropLast(list, front, count);
@@ -1242,10 +1352,12 @@ public final class TimerWheel
         if (page == entryPages.length)
         {
             entryPages = Arrays.copyOf(entryPages, page * 2);
+            hintPages = Arrays.copyOf(hintPages, page * 2);
         }
         if (entryPages[page] == null)
         {
             entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
+            hintPages[page] = new short[1 << ENTRY_PAGE_SHIFT];
         }
         if (2 * chunk + 1 >= chunkLinks.length)
         {

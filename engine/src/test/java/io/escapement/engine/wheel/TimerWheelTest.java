@@ -192,6 +192,95 @@ class TimerWheelTest
         }
     }
 
+    /**
+     * A cascade re-files a level-1 or level-2 timer by the tick hint beside its slot id, not by its record: a move
+     * earlier that keeps the timer in its bucket (the lazy path, or the eager one when the new deadline's bucket is
+     * the same) must lower the hint, or the cascade files the timer for its old tick and it fires late.
+     */
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldFireAtAnEarlierDeadlineInsideItsLevelOneOrTwoBucketWhenTheCascadeFilesByTickHint(final long start,
+        final boolean ignored)
+    {
+        final long[][] cases = { // ticks after the cursor: armed at, re-armed later to (0: not), re-armed earlier to
+            {700, 0, 600}, // level 1, one bucket of 256 ticks
+            {700, 900, 600}, // level 1, hint left at 700 by the later move, then lowered
+            {70_000, 0, 66_000}, // level 2, one bucket of 65,536 ticks
+            {70_000, 80_000, 66_000},
+            {66_000, 0, 65_900}, // level 2, earlier past the bucket's start: moves to level 1
+        };
+        for (final long cursor : new long[]{0, 131_072 + 1_000})
+        {
+            for (final boolean lazy : new boolean[]{true, false})
+            {
+                newWheel(start, lazy);
+                fired.clear();
+                wheel.poll(start + cursor * TICK, recorder);
+                final long[] handles = new long[cases.length];
+                final long[] deadlines = new long[cases.length];
+                for (int i = 0; i < cases.length; i++)
+                {
+                    handles[i] = wheel.arm(start + (cursor + cases[i][0]) * TICK + 7, i);
+                    if (cases[i][1] != 0)
+                    {
+                        assertTrue(wheel.rearm(handles[i], start + (cursor + cases[i][1]) * TICK + 7));
+                    }
+                    deadlines[i] = start + (cursor + cases[i][2]) * TICK + 7;
+                    assertTrue(wheel.rearm(handles[i], deadlines[i]));
+                }
+                for (long tick = cursor + 1; tick <= cursor + 80_001; tick++)
+                {
+                    wheel.poll(start + tick * TICK + 7, recorder);
+                }
+                assertEquals(cases.length, fired.size(), "each timer fires once");
+                for (final long[] f : fired)
+                {
+                    final int i = (int)f[1];
+                    assertEquals(handles[i], f[0]);
+                    assertEquals(deadlines[i], f[3], "case " + i + " (cursor " + cursor + ", lazy " + lazy +
+                        ") fired at tick " + (f[3] - start) / TICK + ", not at its deadline's " + cases[i][2]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The drain of issue 18: timers uniform over 10 s at a 1 ms tick, advanced a tick at a time. Every timer more
+     * than 256 ticks ahead cascades once, from level 1 to level 0, and its cascade reads only the bucket's chunk
+     * (slot id and tick hint), not its record: the record is loaded once, when the timer fires. Deadlines beyond
+     * level 2 (65 s and more) still read the record, and still fire on time.
+     */
+    @Test
+    void shouldCascadeTheDrainsTimersFromTheirTickHintsAndReadEachRecordOnlyToFireIt()
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        final int timers = 100_000;
+        int beyondLevelZero = 0;
+        for (int i = 0; i < timers; i++)
+        {
+            final long deadline = 1 + random.nextInt(10_000);
+            beyondLevelZero += deadline >= 256 ? 1 : 0;
+            wheel.arm(deadline, deadline);
+        }
+        wheel.arm(5L * 3_600_000, -1); // level 3: its cascades read the record
+        int firedCount = 0;
+        for (long now = 1; now <= 10_000; now++)
+        {
+            firedCount += wheel.poll(now, (handle, payload, deadline) ->
+            {
+                assertEquals(payload, deadline);
+                assertEquals(deadline, wheel.currentTime(), "fired in its own tick");
+            });
+        }
+        assertEquals(timers, firedCount);
+        assertEquals(beyondLevelZero, wheel.cascadedFromHint(), "each timer beyond level 0 cascaded once, by its hint");
+        assertEquals(0, wheel.cascadedFromRecord());
+
+        assertEquals(1, wheel.poll(5L * 3_600_000, (handle, payload, deadline) -> assertEquals(-1, payload)));
+        assertTrue(wheel.cascadedFromRecord() >= 1, "a level-3 bucket's cascade reads the record");
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void shouldFireRepeatedlyRescheduledTimerOnlyAtItsLastDeadline(final boolean lazy)
