@@ -162,6 +162,11 @@ public final class TimerWheel
 
     /** No slot, no chunk. */
     static final int NIL = -1;
+    /**
+     * Owner of a chunk kept, after a level-1 cascade, as a forwarding table: each entry holds the new position of
+     * the timer that was there, whose record still names the old one (see {@link #resolve}).
+     */
+    static final int FORWARDED = -2;
     /** POS of a timer whose callback is running: fired, in no list, its handle still valid. */
     static final int DETACHED = Integer.MIN_VALUE;
 
@@ -237,9 +242,20 @@ public final class TimerWheel
     private final long[] batch = new long[CHUNK_SIZE];
     /** Scratch for cascade: the new positions of one chunk's timers, written to their records in a second loop. */
     private final int[] batchPositions = new int[CHUNK_SIZE];
+    /**
+     * Forwarding chunks of the last two level-1 cascades, by the parity of the range's number (linked through the
+     * chunks' next fields). A level-1 cascade re-files its timers into level 0 without touching their records (see
+     * {@link #cascade}), so a record's POS still names its entry in the cascaded chunk, which is kept and holds the
+     * new position. Every timer of range r has fired or moved (writing its POS) once the cursor has passed it, so
+     * range r's chunks are released by the cascade of range r + 2 or later; not by r + 1's, which runs before the
+     * last tick of range r is fired (moveCursor precedes expire), while callbacks may still cancel through them.
+     */
+    private final int[] forwardChunks = {NIL, NIL};
     /** Timers re-filed by a cascade from their tick hint (record not read) and from their record: for tests. */
     private long cascadedFromHint;
     private long cascadedFromRecord;
+    /** Records a cascade wrote (their new position): every cascaded timer but the forwarded ones. For tests. */
+    private long cascadeRecordWrites;
     /** Receives the loads of {@link #touchRecords}; never read. */
     private int touchSink;
 
@@ -344,7 +360,7 @@ public final class TimerWheel
         {
             return false;
         }
-        removeEntry(pos);
+        removeEntry(resolve(pos));
         releaseSlot(slot, page, at);
         timerCount--;
         return true;
@@ -371,8 +387,8 @@ public final class TimerWheel
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
-        final int pos = page[at + POS];
-        if (pos == DETACHED)
+        final int recordedPos = page[at + POS];
+        if (recordedPos == DETACHED)
         {
             // re-armed from its own callback: back into the wheel
             writeDeadline(page, at, deadline);
@@ -391,6 +407,7 @@ public final class TimerWheel
                 writeDeadline(page, at, deadline);
                 return true;
             }
+            final int pos = resolve(recordedPos);
             if (deadline >= cursorStartTime && staysInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
             {
                 // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
@@ -400,6 +417,7 @@ public final class TimerWheel
                 return true;
             }
         }
+        final int pos = resolve(recordedPos);
         final int list = listFor(deadline);
         writeDeadline(page, at, deadline);
         if (list == OVERDUE && deadline < overdueMin)
@@ -813,6 +831,12 @@ public final class TimerWheel
         return cascadedFromHint;
     }
 
+    /** @return the records cascades wrote (a timer's new position), since the wheel was made. */
+    long cascadeRecordWrites()
+    {
+        return cascadeRecordWrites;
+    }
+
     /** @return the timers cascades re-filed after reading their record's deadline, since the wheel was made. */
     long cascadedFromRecord()
     {
@@ -823,7 +847,8 @@ public final class TimerWheel
     String debugState(final long handle)
     {
         final int slot = liveSlot(handle);
-        final int pos = pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS];
+        final int recordedPos = pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS];
+        final int pos = recordedPos >= 0 ? resolve(recordedPos) : recordedPos;
         final int list = pos >= 0 ? chunkLinks[2 * (pos >>> CHUNK_SHIFT)] : -99;
         return "slot=" + slot + " pos=" + pos + " list=" + list + " level=" + (list >>> BITS_PER_LEVEL) + " idx=" +
             (list & BUCKET_MASK) + " cursorTick=" + cursorTick + " deadline=" + deadline(handle) + " tick=" +
@@ -958,6 +983,13 @@ public final class TimerWheel
         // keeps a defensive call from an unexpected cursor correct), and the range's ticks must have start times.
         final boolean hinted = shift <= 2 * BITS_PER_LEVEL && (cursor & ((1L << shift) - 1)) == 0 &&
             ((int)(cursor >>> shift) & BUCKET_MASK) == (list & BUCKET_MASK) && cursorStartTime != Long.MAX_VALUE;
+        // Level 1 forwards: its timers all fire or move within 256 ticks, so the chunks are kept that long.
+        final boolean forward = hinted && shift == BITS_PER_LEVEL;
+        final int forwardSet = (int)(cursor >>> BITS_PER_LEVEL) & 1;
+        if (forward)
+        {
+            releaseForwarding(forwardSet);
+        }
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -975,19 +1007,34 @@ public final class TimerWheel
                     final long tick = cursor + ((hint - (int)cursor) & 0xFFFF);
                     positions[i] = appendEntry(listForTick(tick), entries[base + i], hint);
                 }
-                for (int i = 0; i < count; i++)
-                {
-                    final int slot = entries[base + i];
-                    pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = positions[i];
-                }
                 cascadedFromHint += count;
                 final int next = chunkLinks[2 * chunk + 1];
-                releaseChunk(chunk);
+                if (forward)
+                {
+                    // The chunk becomes the forwarding table: the records are not touched at all.
+                    System.arraycopy(positions, 0, entries, base, count);
+                    chunkLinks[2 * chunk] = FORWARDED;
+                    chunkLinks[2 * chunk + 1] = forwardChunks[forwardSet];
+                    forwardChunks[forwardSet] = chunk;
+                }
+                else
+                {
+                    // Level 2: kept 65 s, a forwarding table would cost memory; write the positions, in a loop of
+                    // independent stores that do not stall as loads would.
+                    for (int i = 0; i < count; i++)
+                    {
+                        final int slot = entries[base + i];
+                        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = positions[i];
+                    }
+                    cascadeRecordWrites += count;
+                    releaseChunk(chunk);
+                }
                 chunk = next;
                 count = CHUNK_SIZE;
                 continue;
             }
             cascadedFromRecord += count;
+            cascadeRecordWrites += count;
             // Two passes: first gather the deadlines, a loop of independent loads whose cache misses overlap; then
             // file, from cache. Filing straight away stalls on each miss, because where a timer is appended
             // depends on its deadline and the next append may touch the same bucket.
@@ -1313,6 +1360,30 @@ public final class TimerWheel
             sum += pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + GEN];
         }
         touchSink += sum;
+    }
+
+    /**
+     * @param pos a position read from a live timer's record.
+     * @return the position of the timer's entry: {@code pos}, or, if a level-1 cascade moved the timer without
+     * touching its record, the new position its forwarding chunk holds. One hop at most: a forwarded timer is in
+     * level 0 or EXPIRING, which never forward, and any move of it writes its record.
+     */
+    private int resolve(final int pos)
+    {
+        return chunkLinks[2 * (pos >>> CHUNK_SHIFT)] == FORWARDED ?
+            entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] : pos;
+    }
+
+    private void releaseForwarding(final int set)
+    {
+        int chunk = forwardChunks[set];
+        forwardChunks[set] = NIL;
+        while (chunk != NIL)
+        {
+            final int next = chunkLinks[2 * chunk + 1];
+            releaseChunk(chunk);
+            chunk = next;
+        }
     }
 
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimerWheelTest
 {
+    private static final int BUCKET_LAST = 255;
     private static final long TICK = 1_000; // 1 ms in microseconds: not a power of two, so ticks divide
     private final List<long[]> fired = new ArrayList<>(); // {handle, payload, deadline, now}
 
@@ -247,7 +248,8 @@ class TimerWheelTest
     /**
      * The drain of issue 18: timers uniform over 10 s at a 1 ms tick, advanced a tick at a time. Every timer more
      * than 256 ticks ahead cascades once, from level 1 to level 0, and its cascade reads only the bucket's chunk
-     * (slot id and tick hint), not its record: the record is loaded once, when the timer fires. Deadlines beyond
+     * (slot id and tick hint) and neither reads nor writes its record (the chunk is kept to forward the timer's
+     * new position): the record is touched once, when the timer fires. Deadlines beyond
      * level 2 (65 s and more) still read the record, and still fire on time.
      */
     @Test
@@ -276,9 +278,100 @@ class TimerWheelTest
         assertEquals(timers, firedCount);
         assertEquals(beyondLevelZero, wheel.cascadedFromHint(), "each timer beyond level 0 cascaded once, by its hint");
         assertEquals(0, wheel.cascadedFromRecord());
+        assertEquals(0, wheel.cascadeRecordWrites(), "a level-1 cascade leaves the records alone: they forward");
 
         assertEquals(1, wheel.poll(5L * 3_600_000, (handle, payload, deadline) -> assertEquals(-1, payload)));
         assertTrue(wheel.cascadedFromRecord() >= 1, "a level-3 bucket's cascade reads the record");
+    }
+
+    /**
+     * A level-1 cascade leaves each record naming its entry in the cascaded chunk, which forwards to the new
+     * position: cancel, re-arm and isArmed must follow it, also from a callback of the range's last tick, which
+     * runs after the cascade of the next range (the cursor moves before the tick fires), while the next range's
+     * own forwarded timers are cancelled and re-armed too.
+     */
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldCancelAndRearmTimersALevelOneCascadeForwardedWithoutTouchingTheirRecords(final long start,
+        final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final int perTick = 3;
+        final int ticks = 1_200;
+        final long[][] handles = new long[ticks][perTick];
+        for (int t = 300; t < ticks; t++) // level 1 from the cursor at 0: ranges 256-511, ..., 1024-1279
+        {
+            for (int k = 0; k < perTick; k++)
+            {
+                handles[t][k] = wheel.arm(start + t * TICK + k, t * perTick + k);
+            }
+        }
+        final java.util.Set<Long> cancelled = new java.util.HashSet<>();
+        final java.util.Map<Long, Long> moved = new java.util.HashMap<>();
+        final java.util.Set<Integer> firstOfTick = new java.util.HashSet<>();
+        final TimerHandler handler = (handle, payload, deadline) ->
+        {
+            fired.add(new long[]{handle, payload, deadline, wheel.currentTime()});
+            final int t = (int)(payload / perTick);
+            if ((t & BUCKET_LAST) == BUCKET_LAST && firstOfTick.add(t))
+            {
+                // the last tick of a range, whose first timer to fire cancels its siblings: the next range is
+                // cascaded (forwarded) already
+                for (int k = 0; k < perTick; k++)
+                {
+                    if (handles[t][k] != handle)
+                    {
+                        assertTrue(wheel.cancel(handles[t][k]), "cancel of a sibling in the firing tick");
+                        cancelled.add(handles[t][k]);
+                    }
+                }
+                if (t + 2 < ticks)
+                {
+                    assertTrue(wheel.isArmed(handles[t + 2][2]));
+                    assertTrue(wheel.cancel(handles[t + 2][2]), "forwarded by the cascade of the next range");
+                    cancelled.add(handles[t + 2][2]);
+                }
+            }
+        };
+        for (long tick = 1; tick < ticks + 2; tick++)
+        {
+            wheel.poll(start + tick * TICK + perTick, handler);
+            if (tick % 256 == 0 && tick + 100 < ticks)
+            {
+                // just cascaded: every timer of this range is forwarded; cancel one, move one earlier and one later
+                final long tick0 = tick + 50;
+                assertTrue(wheel.cancel(handles[(int)tick0][0]));
+                cancelled.add(handles[(int)tick0][0]);
+                assertTrue(wheel.rearm(handles[(int)tick0 + 1][0], start + (tick0 - 40) * TICK));
+                moved.put(handles[(int)tick0 + 1][0], start + (tick0 - 40) * TICK);
+                assertTrue(wheel.rearm(handles[(int)tick0 + 2][0], start + (tick0 + 300) * TICK));
+                moved.put(handles[(int)tick0 + 2][0], start + (tick0 + 300) * TICK);
+            }
+        }
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (final long[] f : fired)
+        {
+            assertTrue(seen.add(f[0]), "fired once");
+            assertFalse(cancelled.contains(f[0]), "a cancelled timer fired");
+            final int t = (int)(f[1] / perTick);
+            final long deadline = moved.getOrDefault(f[0], start + t * TICK + f[1] % perTick);
+            assertEquals(deadline, f[2]);
+            assertTrue(f[3] >= deadline && f[3] < deadline + TICK + perTick, "fired on time");
+        }
+        assertEquals((ticks - 300) * perTick - cancelled.size(), fired.size() + wheel.timerCount());
+        for (int t = 300; t < ticks; t++)
+        {
+            for (int k = 0; k < perTick; k++)
+            {
+                final long handle = handles[t][k];
+                final long deadline = moved.getOrDefault(handle, start + t * TICK + k);
+                if (!cancelled.contains(handle) && deadline <= start + (ticks + 1) * TICK)
+                {
+                    assertTrue(seen.contains(handle), "tick " + t + " timer " + k + " never fired");
+                }
+                assertEquals(cancelled.contains(handle) || seen.contains(handle), !wheel.isArmed(handle));
+            }
+        }
     }
 
     @ParameterizedTest
