@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A hierarchical timing wheel (Varghese and Lauck, "Hashed and Hierarchical Timing Wheels", SOSP 1987) that holds
- * millions of timers in primitive arrays, about 29 bytes each, and arms, re-arms, cancels and fires them in O(1)
+ * millions of timers in primitive arrays, about 31 bytes each, and arms, re-arms, cancels and fires them in O(1)
  * without allocating.
  * <p>
  * Time is a {@code long} in a unit the caller names once ({@link Builder}); the wheel never reads a clock, so the
@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * timers, 256 ticks' worth, in one call, and its {@code limit} counts timers fired, not re-filed. With a million
  * timers spread over 10 s that is about 46,000 timers, about 2 ms on the development machine, once every 256 ticks.
  * <p>
- * A small wheel holds about half a megabyte: one page of records (192 KiB), one page of the entry store (256 KiB,
- * from the first timer armed) and their bookkeeping.
+ * A small wheel holds about 0.6 MB: one page of records (192 KiB), one page of the entry store (256 KiB of slot
+ * ids and 128 KiB of tick hints, from the first timer armed) and their bookkeeping.
  *
  * <h2>Thread safety</h2>
  * None: one thread owns a wheel. Other threads hand their requests to the owner (see the engine's service
@@ -96,10 +96,24 @@ import java.util.concurrent.TimeUnit;
  * moving the bucket's last entry into its place (swap-remove): it touches the timer and, unless the timer was the
  * last one armed in its bucket, the timer moved. Firing and cascading read a bucket's slot ids in order, so the
  * records they name are independent loads the processor overlaps, where walking a linked bucket is a chain of
- * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus about 0.5 byte of chunk
- * bookkeeping; each bucket ever used also keeps one chunk (256 bytes) when it empties, so that a timer armed and
- * cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.5 MB at most). Free slots form a LIFO free list through their position field, so a timer armed right after a
- * cancel reuses a slot that is still in cache.
+ * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus 2 bytes of tick hint plus
+ * about 0.5 byte of chunk bookkeeping (measured with JOL: 30.6 bytes at a million timers armed 1-10 s ahead, 31.5
+ * after 20 s of firing and re-arming them, which keeps two level-1 buckets' chunks as forwarding tables); each bucket ever used also keeps one chunk (256 bytes) when it empties, so that a timer armed and
+ * cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
+ * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
+ * that is still in cache.
+ *
+ * <h2>Cascades read the buckets, not the records</h2>
+ * Beside each slot id the entry store keeps a 16-bit tick hint, the low bits of the tick the timer was filed for.
+ * A bucket of level 1 or 2 spans at most 2<sup>16</sup> ticks, so when the cursor enters it the hint gives the whole
+ * tick, and the cascade re-files the timer from the chunk alone. The hint is at or before the deadline (a lazy
+ * re-arm later leaves it early, which only re-files the timer once more, from level 0, where its record is read
+ * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade does not even write the
+ * records' positions: the cascaded chunk is kept, holding each timer's new position, and cancel and re-arm follow
+ * it (one hop; the timers it names fire or move within 256 ticks, and the chunks of a range are released two
+ * level-1 cascades later). So a timer drained from level 1 has its record touched once, when it fires, where the
+ * cascade used to load it once more, at random. Level 2 writes the positions (a forwarding table kept for 65 s
+ * would cost memory); levels 3 and up read the deadlines.
  */
 public final class TimerWheel
 {
