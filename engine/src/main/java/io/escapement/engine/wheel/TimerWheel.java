@@ -432,8 +432,18 @@ public final class TimerWheel
             }
         }
         final int pos = resolve(recordedPos);
-        final int list = listFor(deadline);
         writeDeadline(page, at, deadline);
+        // as file() does, but a timer that stays in its list is not moved
+        int list = OVERDUE;
+        long tick = 0;
+        if (deadline >= cursorStartTime)
+        {
+            tick = tickOf(deadline);
+            if (tick >= cursorTick)
+            {
+                list = listForTick(tick);
+            }
+        }
         if (list == OVERDUE && deadline < overdueMin)
         {
             overdueMin = deadline;
@@ -441,13 +451,13 @@ public final class TimerWheel
         if (list != chunkLinks[2 * (pos >>> CHUNK_SHIFT)])
         {
             removeEntry(pos);
-            append(list, slot, page, at, hintOf(deadline));
+            append(list, slot, page, at, (short)tick);
         }
         else
         {
             // Same bucket, moved within its range (or OVERDUE to OVERDUE): it stays where it is, but its tick hint
             // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
-            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = hintOf(deadline);
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
         }
         return true;
     }
@@ -1216,36 +1226,24 @@ public final class TimerWheel
     /** Appends a timer to the list its deadline belongs to, relative to the cursor. */
     private void file(final int slot, final int[] page, final int at, final long deadline)
     {
-        final int list = listFor(deadline);
-        if (list == OVERDUE && deadline < overdueMin)
-        {
-            overdueMin = deadline;
-        }
-        append(list, slot, page, at, hintOf(deadline));
-    }
-
-    /**
-     * @return the tick hint of a deadline: the low 16 bits of its tick. Only read back for timers filed in a bucket
-     * of level 1 or 2, whose deadline is at or after the cursor's start; for others (OVERDUE) it is meaningless.
-     */
-    private short hintOf(final long deadline)
-    {
-        return (short)tickOf(deadline);
-    }
-
-    /** @return the list a timer due at {@code deadline} belongs to, relative to the cursor. */
-    private int listFor(final long deadline)
-    {
+        // The list for the deadline, relative to the cursor, and its tick for the hint, computed once (a division
+        // when the tick is not a power of two)
         int list = OVERDUE;
+        long tick = 0;
         if (deadline >= cursorStartTime)
         {
-            final long tick = tickOf(deadline);
+            tick = tickOf(deadline);
             if (tick >= cursorTick) // fails only when cursorStartTime saturated at Long.MAX_VALUE
             {
                 list = listForTick(tick);
             }
         }
-        return list;
+        if (list == OVERDUE && deadline < overdueMin)
+        {
+            overdueMin = deadline;
+        }
+        // The hint is only read back for timers in a bucket of level 1 or 2; in OVERDUE it is meaningless.
+        append(list, slot, page, at, (short)tick);
     }
 
     /**
