@@ -849,7 +849,7 @@ public final class TimerWheel
         return lazyRearm;
     }
 
-    /** @return the timers cascades re-filed from their tick hint, without reading the record, since the wheel was made. */
+    /** @return the timers cascades re-filed from their tick hint, without reading the record, since the start. */
     long cascadedFromHint()
     {
         return cascadedFromHint;
@@ -987,8 +987,9 @@ public final class TimerWheel
      * <p>
      * A bucket of level 1 or 2 spans at most 2^16 ticks, so each entry's tick hint (see {@link #hintPages}) and the
      * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
-     * alone, and its record is only written (its new position), in a loop of independent stores that do not stall
-     * as loads would. A timer whose deadline was moved later since it was filed (a lazy re-arm) is re-filed by its
+     * alone. From level 1 its record is not touched at all: the chunk is kept as a forwarding table of the new
+     * positions ({@link #forwardChunks}); from level 2 the new positions are written, in a loop of independent
+     * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy re-arm) is re-filed by its
      * old tick, still at or before its deadline; the level-0 bucket that fires it reads its record and re-files
      * it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's deadline instead: the
      * records they name are independent loads that the processor overlaps, unlike the dependent loads of walking a
