@@ -98,8 +98,9 @@ import java.util.concurrent.TimeUnit;
  * records they name are independent loads the processor overlaps, where walking a linked bucket is a chain of
  * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus 2 bytes of tick hint plus
  * about 0.5 byte of chunk bookkeeping (measured with JOL: 30.6 bytes at a million timers armed 1-10 s ahead, 31.5
- * after 20 s of firing and re-arming them, which keeps two level-1 buckets' chunks as forwarding tables); each bucket ever used also keeps one chunk (256 bytes) when it empties, so that a timer armed and
- * cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
+ * after 20 s of firing and re-arming them, which keeps two level-1 buckets' chunks as forwarding tables); each
+ * bucket ever used also keeps one chunk (256 bytes of ids, 128 of hints) when it empties, so that a timer armed
+ * and cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
  * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
  * that is still in cache.
  *
@@ -989,9 +990,9 @@ public final class TimerWheel
      * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
      * alone. From level 1 its record is not touched at all: the chunk is kept as a forwarding table of the new
      * positions ({@link #forwardChunks}); from level 2 the new positions are written, in a loop of independent
-     * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy re-arm) is re-filed by its
-     * old tick, still at or before its deadline; the level-0 bucket that fires it reads its record and re-files
-     * it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's deadline instead: the
+     * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
+     * re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that fires it reads
+     * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's deadline instead: the
      * records they name are independent loads that the processor overlaps, unlike the dependent loads of walking a
      * linked list.
      */
