@@ -992,9 +992,9 @@ public final class TimerWheel
      * positions ({@link #forwardChunks}); from level 2 the new positions are written, in a loop of independent
      * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
      * re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that fires it reads
-     * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's deadline instead: the
-     * records they name are independent loads that the processor overlaps, unlike the dependent loads of walking a
-     * linked list.
+     * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
+     * deadline instead: the records they name are independent loads that the processor overlaps, unlike the
+     * dependent loads of walking a linked list.
      */
     private void cascade(final int list)
     {
