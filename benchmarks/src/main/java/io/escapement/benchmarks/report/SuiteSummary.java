@@ -261,6 +261,22 @@ public final class SuiteSummary
             final Row engine = find(rows, "TimerPeersBenchmark.armCancel", "escapement", "liveTimers", live);
             target(s, "arm+cancel, " + count(live) + " live: ns, within 2x of the " + ARM_CANCEL_FLOOR_NS +
                 " ns floor", engine == null ? Double.NaN : engine.score(), "2x floor", 2 * ARM_CANCEL_FLOOR_NS);
+            // what arm+cancel cannot go below, by what a structure keeps: the explanation of the target not met
+            final StringBuilder floors = new StringBuilder();
+            for (final String variant : List.of("linkedHeads", "linkedHeadsGenerationBitmap", "chunkedSwapRemove"))
+            {
+                final Row floor = find(rows, "ArmCancelFloorBenchmark." + variant, null, "timers", live);
+                if (floor != null)
+                {
+                    floors.append(floors.length() == 0 ? "" : ", ").append(variant).append(' ')
+                        .append(number(floor.score()));
+                }
+            }
+            if (floors.length() > 0)
+            {
+                s.append("| (arm+cancel floors, ").append(count(live)).append(", ns: ").append(floors)
+                    .append(") | | | | |\n");
+            }
         }
         for (final String live : List.of("1000000", "10000000"))
         {

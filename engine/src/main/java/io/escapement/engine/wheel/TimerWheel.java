@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A hierarchical timing wheel (Varghese and Lauck, "Hashed and Hierarchical Timing Wheels", SOSP 1987) that holds
- * millions of timers in primitive arrays, about 29 bytes each, and arms, re-arms, cancels and fires them in O(1)
+ * millions of timers in primitive arrays, about 31 bytes each, and arms, re-arms, cancels and fires them in O(1)
  * without allocating.
  * <p>
  * Time is a {@code long} in a unit the caller names once ({@link Builder}); the wheel never reads a clock, so the
@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * timers, 256 ticks' worth, in one call, and its {@code limit} counts timers fired, not re-filed. With a million
  * timers spread over 10 s that is about 46,000 timers, about 2 ms on the development machine, once every 256 ticks.
  * <p>
- * A small wheel holds about half a megabyte: one page of records (192 KiB), one page of the entry store (256 KiB,
- * from the first timer armed) and their bookkeeping.
+ * A small wheel holds about 0.6 MB: one page of records (192 KiB), one page of the entry store (256 KiB of slot
+ * ids and 128 KiB of tick hints, from the first timer armed) and their bookkeeping.
  *
  * <h2>Thread safety</h2>
  * None: one thread owns a wheel. Other threads hand their requests to the owner (see the engine's service
@@ -96,10 +96,25 @@ import java.util.concurrent.TimeUnit;
  * moving the bucket's last entry into its place (swap-remove): it touches the timer and, unless the timer was the
  * last one armed in its bucket, the timer moved. Firing and cascading read a bucket's slot ids in order, so the
  * records they name are independent loads the processor overlaps, where walking a linked bucket is a chain of
- * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus about 0.5 byte of chunk
- * bookkeeping; each bucket ever used also keeps one chunk (256 bytes) when it empties, so that a timer armed and
- * cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.5 MB at most). Free slots form a LIFO free list through their position field, so a timer armed right after a
- * cancel reuses a slot that is still in cache.
+ * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus 2 bytes of tick hint plus
+ * about 0.5 byte of chunk bookkeeping (measured with JOL: 30.6 bytes at a million timers armed 1-10 s ahead, 31.5
+ * after 20 s of firing and re-arming them, which keeps two level-1 buckets' chunks as forwarding tables); each
+ * bucket ever used also keeps one chunk (256 bytes of ids, 128 of hints) when it empties, so that a timer armed
+ * and cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
+ * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
+ * that is still in cache.
+ *
+ * <h2>Cascades read the buckets, not the records</h2>
+ * Beside each slot id the entry store keeps a 16-bit tick hint, the low bits of the tick the timer was filed for.
+ * A bucket of level 1 or 2 spans at most 2<sup>16</sup> ticks, so when the cursor enters it the hint gives the whole
+ * tick, and the cascade re-files the timer from the chunk alone. The hint is at or before the deadline (a lazy
+ * re-arm later leaves it early, which only re-files the timer once more, from level 0, where its record is read
+ * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade does not even write the
+ * records' positions: the cascaded chunk is kept, holding each timer's new position, and cancel and re-arm follow
+ * it (one hop; the timers it names fire or move within 256 ticks, and the chunks of a range are released two
+ * level-1 cascades later). So a timer drained from level 1 has its record touched once, when it fires, where the
+ * cascade used to load it once more, at random. Level 2 writes the positions (a forwarding table kept for 65 s
+ * would cost memory); levels 3 and up read the deadlines.
  */
 public final class TimerWheel
 {
@@ -162,6 +177,11 @@ public final class TimerWheel
 
     /** No slot, no chunk. */
     static final int NIL = -1;
+    /**
+     * Owner of a chunk kept, after a level-1 cascade, as a forwarding table: each entry holds the new position of
+     * the timer that was there, whose record still names the old one (see {@link #resolve}).
+     */
+    static final int FORWARDED = -2;
     /** POS of a timer whose callback is running: fired, in no list, its handle still valid. */
     static final int DETACHED = Integer.MIN_VALUE;
 
@@ -206,6 +226,16 @@ public final class TimerWheel
 
     /** Slot ids of the lists, in chunks of CHUNK_SIZE; a timer's POS is its index here. Pages never move. */
     private int[][] entryPages = new int[4][];
+    /**
+     * Per entry, beside its slot id (same index): the low 16 bits of the tick the timer was filed for, its tick
+     * hint. A bucket of level 1 or 2 spans at most 2^16 ticks, so when the cursor enters it the hint and the
+     * cursor give the whole tick, and {@link #cascade} re-files the timer without loading its record (the one
+     * cache miss per timer a cascade otherwise costs). Invariant: the hinted tick lies in the bucket's range and
+     * at or before the timer's deadline; a lazy re-arm later leaves it stale-earlier, which is safe (the timer is
+     * re-filed when the level-0 bucket reads its record, as the lazy re-arm does anyway), and every move earlier
+     * that keeps the timer in its bucket lowers it.
+     */
+    private short[][] hintPages = new short[4][];
     /** Per chunk: the list it belongs to (at index 2c) and the next chunk of that list or of the free chunks. */
     private int[] chunkLinks = new int[2 << (ENTRY_PAGE_SHIFT - CHUNK_SHIFT)];
     private int allocatedChunks;
@@ -225,6 +255,22 @@ public final class TimerWheel
     private long overdueMin = Long.MAX_VALUE;
     /** Scratch for cascade: the deadlines of one chunk. */
     private final long[] batch = new long[CHUNK_SIZE];
+    /** Scratch for cascade: the new positions of one chunk's timers, written to their records in a second loop. */
+    private final int[] batchPositions = new int[CHUNK_SIZE];
+    /**
+     * Forwarding chunks of the last two level-1 cascades, by the parity of the range's number (linked through the
+     * chunks' next fields). A level-1 cascade re-files its timers into level 0 without touching their records (see
+     * {@link #cascade}), so a record's POS still names its entry in the cascaded chunk, which is kept and holds the
+     * new position. Every timer of range r has fired or moved (writing its POS) once the cursor has passed it, so
+     * range r's chunks are released by the cascade of range r + 2 or later; not by r + 1's, which runs before the
+     * last tick of range r is fired (moveCursor precedes expire), while callbacks may still cancel through them.
+     */
+    private final int[] forwardChunks = {NIL, NIL};
+    /** Timers re-filed by a cascade from their tick hint (record not read) and from their record: for tests. */
+    private long cascadedFromHint;
+    private long cascadedFromRecord;
+    /** Records a cascade wrote (their new position): every cascaded timer but the forwarded ones. For tests. */
+    private long cascadeRecordWrites;
     /** Receives the loads of {@link #touchRecords}; never read. */
     private int touchSink;
 
@@ -329,7 +375,7 @@ public final class TimerWheel
         {
             return false;
         }
-        removeEntry(pos);
+        removeEntry(resolve(pos));
         releaseSlot(slot, page, at);
         timerCount--;
         return true;
@@ -356,8 +402,8 @@ public final class TimerWheel
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
-        final int pos = page[at + POS];
-        if (pos == DETACHED)
+        final int recordedPos = page[at + POS];
+        if (recordedPos == DETACHED)
         {
             // re-armed from its own callback: back into the wheel
             writeDeadline(page, at, deadline);
@@ -376,16 +422,29 @@ public final class TimerWheel
                 writeDeadline(page, at, deadline);
                 return true;
             }
-            if (deadline >= cursorStartTime && bucketStartsBy(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], deadline))
+            final int pos = resolve(recordedPos);
+            if (deadline >= cursorStartTime && staysInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
             {
                 // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
-                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as above.
+                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
+                // above, its tick hint lowered if the new tick is in the bucket's range.
                 writeDeadline(page, at, deadline);
                 return true;
             }
         }
-        final int list = listFor(deadline);
+        final int pos = resolve(recordedPos);
         writeDeadline(page, at, deadline);
+        // as file() does, but a timer that stays in its list is not moved
+        int list = OVERDUE;
+        long tick = 0;
+        if (deadline >= cursorStartTime)
+        {
+            tick = tickOf(deadline);
+            if (tick >= cursorTick)
+            {
+                list = listForTick(tick);
+            }
+        }
         if (list == OVERDUE && deadline < overdueMin)
         {
             overdueMin = deadline;
@@ -393,9 +452,14 @@ public final class TimerWheel
         if (list != chunkLinks[2 * (pos >>> CHUNK_SHIFT)])
         {
             removeEntry(pos);
-            append(list, slot, page, at);
+            append(list, slot, page, at, (short)tick);
         }
-        // else: same bucket, moved within its range (or OVERDUE to OVERDUE); it stays where it is
+        else
+        {
+            // Same bucket, moved within its range (or OVERDUE to OVERDUE): it stays where it is, but its tick hint
+            // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
+        }
         return true;
     }
 
@@ -786,11 +850,30 @@ public final class TimerWheel
         return lazyRearm;
     }
 
+    /** @return the timers cascades re-filed from their tick hint, without reading the record, since the start. */
+    long cascadedFromHint()
+    {
+        return cascadedFromHint;
+    }
+
+    /** @return the records cascades wrote (a timer's new position), since the wheel was made. */
+    long cascadeRecordWrites()
+    {
+        return cascadeRecordWrites;
+    }
+
+    /** @return the timers cascades re-filed after reading their record's deadline, since the wheel was made. */
+    long cascadedFromRecord()
+    {
+        return cascadedFromRecord;
+    }
+
     /** @return where a live timer is filed and where the cursor stands, for test failure messages. */
     String debugState(final long handle)
     {
         final int slot = liveSlot(handle);
-        final int pos = pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS];
+        final int recordedPos = pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS];
+        final int pos = recordedPos >= 0 ? resolve(recordedPos) : recordedPos;
         final int list = pos >= 0 ? chunkLinks[2 * (pos >>> CHUNK_SHIFT)] : -99;
         return "slot=" + slot + " pos=" + pos + " list=" + list + " level=" + (list >>> BITS_PER_LEVEL) + " idx=" +
             (list & BUCKET_MASK) + " cursorTick=" + cursorTick + " deadline=" + deadline(handle) + " tick=" +
@@ -894,15 +977,24 @@ public final class TimerWheel
         while (frontCount[SPARE] != 0)
         {
             final int slot = popLast(SPARE);
-            append(OVERDUE, slot, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS);
+            append(OVERDUE, slot, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * RECORD_INTS, (short)0);
         }
         overdueMin = Long.MIN_VALUE;
     }
 
     /**
      * Re-files every timer of a bucket relative to the cursor, which has just entered the bucket's range. No
-     * callback runs, so the chunks are read in place, in order: the records they name are independent loads that
-     * the processor overlaps, unlike the dependent loads of walking a linked list.
+     * callback runs, so the chunks are read in place, in order.
+     * <p>
+     * A bucket of level 1 or 2 spans at most 2^16 ticks, so each entry's tick hint (see {@link #hintPages}) and the
+     * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
+     * alone. From level 1 its record is not touched at all: the chunk is kept as a forwarding table of the new
+     * positions ({@link #forwardChunks}); from level 2 the new positions are written, in a loop of independent
+     * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
+     * re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that fires it reads
+     * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
+     * deadline instead: the records they name are independent loads that the processor overlaps, unlike the
+     * dependent loads of walking a linked list.
      */
     private void cascade(final int list)
     {
@@ -911,12 +1003,64 @@ public final class TimerWheel
         frontChunk[list] = NIL;
         frontCount[list] = 0;
         occupancy[list >>> 6] &= ~(1L << list);
+        final int shift = (list >>> BITS_PER_LEVEL) * BITS_PER_LEVEL;
+        final long cursor = cursorTick;
+        // The hint decodes relative to the range's start: the cursor must stand there (it always does; the test
+        // keeps a defensive call from an unexpected cursor correct), and the range's ticks must have start times.
+        final boolean hinted = shift <= 2 * BITS_PER_LEVEL && (cursor & ((1L << shift) - 1)) == 0 &&
+            ((int)(cursor >>> shift) & BUCKET_MASK) == (list & BUCKET_MASK) && cursorStartTime != Long.MAX_VALUE;
+        // Level 1 forwards: its timers all fire or move within 256 ticks, so the chunks are kept that long.
+        final boolean forward = hinted && shift == BITS_PER_LEVEL;
+        final int forwardSet = (int)(cursor >>> BITS_PER_LEVEL) & 1;
+        if (forward)
+        {
+            releaseForwarding(forwardSet);
+        }
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
             final int first = chunk << CHUNK_SHIFT;
             final int[] entries = entryPages[first >>> ENTRY_PAGE_SHIFT];
             final int base = first & ENTRY_PAGE_MASK;
+            if (hinted)
+            {
+                final short[] hints = hintPages[first >>> ENTRY_PAGE_SHIFT];
+                final int[] positions = batchPositions;
+                for (int i = 0; i < count; i++)
+                {
+                    final short hint = hints[base + i];
+                    // the one tick of [cursor, cursor + 2^16) whose low 16 bits are the hint
+                    final long tick = cursor + ((hint - (int)cursor) & 0xFFFF);
+                    positions[i] = appendEntry(listForTick(tick), entries[base + i], hint);
+                }
+                cascadedFromHint += count;
+                final int next = chunkLinks[2 * chunk + 1];
+                if (forward)
+                {
+                    // The chunk becomes the forwarding table: the records are not touched at all.
+                    System.arraycopy(positions, 0, entries, base, count);
+                    chunkLinks[2 * chunk] = FORWARDED;
+                    chunkLinks[2 * chunk + 1] = forwardChunks[forwardSet];
+                    forwardChunks[forwardSet] = chunk;
+                }
+                else
+                {
+                    // Level 2: kept 65 s, a forwarding table would cost memory; write the positions, in a loop of
+                    // independent stores that do not stall as loads would.
+                    for (int i = 0; i < count; i++)
+                    {
+                        final int slot = entries[base + i];
+                        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = positions[i];
+                    }
+                    cascadeRecordWrites += count;
+                    releaseChunk(chunk);
+                }
+                chunk = next;
+                count = CHUNK_SIZE;
+                continue;
+            }
+            cascadedFromRecord += count;
+            cascadeRecordWrites += count;
             // Two passes: first gather the deadlines, a loop of independent loads whose cache misses overlap; then
             // file, from cache. Filing straight away stalls on each miss, because where a timer is appended
             // depends on its deadline and the next append may touch the same bucket.
@@ -1042,9 +1186,14 @@ public final class TimerWheel
      * current rotation of its level if its index is at or after the cursor's digit there, else in the next, as in
      * {@link #nextList()}.
      *
+     * When it may stay and the deadline's tick lies inside the bucket's range, the entry's tick hint at {@code pos}
+     * becomes that tick, so that the cascade, which trusts the hint, files the timer at or before its new deadline
+     * (the hint of a timer moved earlier would otherwise be later than its deadline). A tick past the range keeps
+     * the hint, which lies in the range and so before it.
+     *
      * @param deadline at or after {@code cursorStartTime}.
      */
-    private boolean bucketStartsBy(final int list, final long deadline)
+    private boolean staysInBucket(final int list, final int pos, final long deadline)
     {
         if (list >= OVERDUE)
         {
@@ -1064,49 +1213,68 @@ public final class TimerWheel
         {
             rotation += 1L << rotationShift; // never at the top level: its buckets never wrap
         }
-        return tick >= (rotation | ((long)index << shift));
+        final long bucketStart = rotation | ((long)index << shift);
+        if (tick < bucketStart)
+        {
+            return false;
+        }
+        if (tick - bucketStart < 1L << shift) // shift is at most 56
+        {
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
+        }
+        return true;
     }
 
     /** Appends a timer to the list its deadline belongs to, relative to the cursor. */
     private void file(final int slot, final int[] page, final int at, final long deadline)
     {
-        final int list = listFor(deadline);
+        // The list for the deadline, relative to the cursor, and its tick for the hint, computed once (a division
+        // when the tick is not a power of two)
+        int list = OVERDUE;
+        long tick = 0;
+        if (deadline >= cursorStartTime)
+        {
+            tick = tickOf(deadline);
+            if (tick >= cursorTick) // fails only when cursorStartTime saturated at Long.MAX_VALUE
+            {
+                list = listForTick(tick);
+            }
+        }
         if (list == OVERDUE && deadline < overdueMin)
         {
             overdueMin = deadline;
         }
-        append(list, slot, page, at);
+        // The hint is only read back for timers in a bucket of level 1 or 2; in OVERDUE it is meaningless.
+        append(list, slot, page, at, (short)tick);
     }
 
-    /** @return the list a timer due at {@code deadline} belongs to, relative to the cursor. */
-    private int listFor(final long deadline)
+    /**
+     * @param tick at or after the cursor.
+     * @return the bucket a timer for {@code tick} is filed in: the lowest level whose circular array reaches the
+     * tick, whose range is fewer than 256 ranges of that level ahead of the cursor's. Never the cursor's own range
+     * above level 0 (the level below reaches it), so the bucket is entered, and cascaded, after the timer was filed.
+     */
+    private int listForTick(final long tick)
     {
-        int list = OVERDUE;
-        if (deadline >= cursorStartTime)
+        long t = tick;
+        long c = cursorTick;
+        int level = 0;
+        while (t - c >= BUCKETS_PER_LEVEL)
         {
-            final long tick = tickOf(deadline);
-            final long cursor = cursorTick;
-            if (tick >= cursor) // fails only when cursorStartTime saturated at Long.MAX_VALUE
-            {
-                // The lowest level whose circular array reaches the tick: its range is fewer than 256 ranges of
-                // that level ahead of the cursor's. Never the cursor's own range above level 0 (the level below
-                // reaches it), so the bucket is entered, and cascaded, after the timer was filed.
-                long t = tick;
-                long c = cursor;
-                int level = 0;
-                while (t - c >= BUCKETS_PER_LEVEL)
-                {
-                    t >>>= BITS_PER_LEVEL;
-                    c >>>= BITS_PER_LEVEL;
-                    level++;
-                }
-                list = (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
-            }
+            t >>>= BITS_PER_LEVEL;
+            c >>>= BITS_PER_LEVEL;
+            level++;
         }
-        return list;
+        return (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
     }
 
-    private void append(final int list, final int slot, final int[] page, final int at)
+    private void append(final int list, final int slot, final int[] page, final int at, final short hint)
+    {
+        page[at + POS] = appendEntry(list, slot, hint);
+    }
+
+    /** @return the position of a new entry for {@code slot} at the end of {@code list}; the record is not touched. */
+    private int appendEntry(final int list, final int slot, final short hint)
     {
         int chunk = frontChunk[list];
         int count = frontCount[list];
@@ -1125,8 +1293,9 @@ public final class TimerWheel
         }
         final int pos = (chunk << CHUNK_SHIFT) + count;
         entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
+        hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = hint;
         frontCount[list] = count + 1;
-        page[at + POS] = pos;
+        return pos;
     }
 
     /**
@@ -1143,6 +1312,8 @@ public final class TimerWheel
         {
             final int last = entryPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
             entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = last;
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] =
+                hintPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
             pages[last >>> PAGE_SHIFT][(last & PAGE_MASK) * RECORD_INTS + POS] = pos;
         }
         dropLast(list, front, count);
@@ -1205,6 +1376,30 @@ public final class TimerWheel
         touchSink += sum;
     }
 
+    /**
+     * @param pos a position read from a live timer's record.
+     * @return the position of the timer's entry: {@code pos}, or, if a level-1 cascade moved the timer without
+     * touching its record, the new position its forwarding chunk holds. One hop at most: a forwarded timer is in
+     * level 0 or EXPIRING, which never forward, and any move of it writes its record.
+     */
+    private int resolve(final int pos)
+    {
+        return chunkLinks[2 * (pos >>> CHUNK_SHIFT)] == FORWARDED ?
+            entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] : pos;
+    }
+
+    private void releaseForwarding(final int set)
+    {
+        int chunk = forwardChunks[set];
+        forwardChunks[set] = NIL;
+        while (chunk != NIL)
+        {
+            final int next = chunkLinks[2 * chunk + 1];
+            releaseChunk(chunk);
+            chunk = next;
+        }
+    }
+
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */
     private void moveList(final int from, final int to)
     {
@@ -1242,10 +1437,12 @@ public final class TimerWheel
         if (page == entryPages.length)
         {
             entryPages = Arrays.copyOf(entryPages, page * 2);
+            hintPages = Arrays.copyOf(hintPages, page * 2);
         }
         if (entryPages[page] == null)
         {
             entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
+            hintPages[page] = new short[1 << ENTRY_PAGE_SHIFT];
         }
         if (2 * chunk + 1 >= chunkLinks.length)
         {

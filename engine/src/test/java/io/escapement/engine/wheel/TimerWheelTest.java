@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimerWheelTest
 {
+    private static final int BUCKET_LAST = 255;
     private static final long TICK = 1_000; // 1 ms in microseconds: not a power of two, so ticks divide
     private final List<long[]> fired = new ArrayList<>(); // {handle, payload, deadline, now}
 
@@ -189,6 +190,187 @@ class TimerWheelTest
             assertEquals(handles[i], f[0]);
             assertEquals(deadlines[i], f[3], "case " + i + " fired at " + (f[3] - start) + ", not at its deadline " +
                 (deadlines[i] - start));
+        }
+    }
+
+    /**
+     * A cascade re-files a level-1 or level-2 timer by the tick hint beside its slot id, not by its record: a move
+     * earlier that keeps the timer in its bucket (the lazy path, or the eager one when the new deadline's bucket is
+     * the same) must lower the hint, or the cascade files the timer for its old tick and it fires late.
+     */
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldFireAtAnEarlierDeadlineInsideItsLevelOneOrTwoBucketWhenTheCascadeFilesByTickHint(final long start,
+        final boolean ignored)
+    {
+        final long[][] cases = { // ticks after the cursor: armed at, re-armed later to (0: not), re-armed earlier to
+            {700, 0, 600}, // level 1, one bucket of 256 ticks
+            {700, 900, 600}, // level 1, hint left at 700 by the later move, then lowered
+            {70_000, 0, 66_000}, // level 2, one bucket of 65,536 ticks
+            {70_000, 80_000, 66_000},
+            {66_000, 0, 65_900}, // level 2, earlier past the bucket's start: moves to level 1
+        };
+        for (final long cursor : new long[]{0, 131_072 + 1_000})
+        {
+            for (final boolean lazy : new boolean[]{true, false})
+            {
+                newWheel(start, lazy);
+                fired.clear();
+                wheel.poll(start + cursor * TICK, recorder);
+                final long[] handles = new long[cases.length];
+                final long[] deadlines = new long[cases.length];
+                for (int i = 0; i < cases.length; i++)
+                {
+                    handles[i] = wheel.arm(start + (cursor + cases[i][0]) * TICK + 7, i);
+                    if (cases[i][1] != 0)
+                    {
+                        assertTrue(wheel.rearm(handles[i], start + (cursor + cases[i][1]) * TICK + 7));
+                    }
+                    deadlines[i] = start + (cursor + cases[i][2]) * TICK + 7;
+                    assertTrue(wheel.rearm(handles[i], deadlines[i]));
+                }
+                for (long tick = cursor + 1; tick <= cursor + 80_001; tick++)
+                {
+                    wheel.poll(start + tick * TICK + 7, recorder);
+                }
+                assertEquals(cases.length, fired.size(), "each timer fires once");
+                for (final long[] f : fired)
+                {
+                    final int i = (int)f[1];
+                    assertEquals(handles[i], f[0]);
+                    assertEquals(deadlines[i], f[3], "case " + i + " (cursor " + cursor + ", lazy " + lazy +
+                        ") fired at tick " + (f[3] - start) / TICK + ", not at its deadline's " + cases[i][2]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The drain of issue 18: timers uniform over 10 s at a 1 ms tick, advanced a tick at a time. Every timer more
+     * than 256 ticks ahead cascades once, from level 1 to level 0, and its cascade reads only the bucket's chunk
+     * (slot id and tick hint) and neither reads nor writes its record (the chunk is kept to forward the timer's
+     * new position): the record is touched once, when the timer fires. Deadlines beyond
+     * level 2 (65 s and more) still read the record, and still fire on time.
+     */
+    @Test
+    void shouldCascadeTheDrainsTimersFromTheirTickHintsAndReadEachRecordOnlyToFireIt()
+    {
+        wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        final int timers = 100_000;
+        int beyondLevelZero = 0;
+        for (int i = 0; i < timers; i++)
+        {
+            final long deadline = 1 + random.nextInt(10_000);
+            beyondLevelZero += deadline >= 256 ? 1 : 0;
+            wheel.arm(deadline, deadline);
+        }
+        wheel.arm(5L * 3_600_000, -1); // level 3: its cascades read the record
+        int firedCount = 0;
+        for (long now = 1; now <= 10_000; now++)
+        {
+            firedCount += wheel.poll(now, (handle, payload, deadline) ->
+            {
+                assertEquals(payload, deadline);
+                assertEquals(deadline, wheel.currentTime(), "fired in its own tick");
+            });
+        }
+        assertEquals(timers, firedCount);
+        assertEquals(beyondLevelZero, wheel.cascadedFromHint(), "each timer beyond level 0 cascaded once, by its hint");
+        assertEquals(0, wheel.cascadedFromRecord());
+        assertEquals(0, wheel.cascadeRecordWrites(), "a level-1 cascade leaves the records alone: they forward");
+
+        assertEquals(1, wheel.poll(5L * 3_600_000, (handle, payload, deadline) -> assertEquals(-1, payload)));
+        assertTrue(wheel.cascadedFromRecord() >= 1, "a level-3 bucket's cascade reads the record");
+    }
+
+    /**
+     * A level-1 cascade leaves each record naming its entry in the cascaded chunk, which forwards to the new
+     * position: cancel, re-arm and isArmed must follow it, also from a callback of the range's last tick, which
+     * runs after the cascade of the next range (the cursor moves before the tick fires), while the next range's
+     * own forwarded timers are cancelled and re-armed too.
+     */
+    @ParameterizedTest
+    @MethodSource("origins")
+    void shouldCancelAndRearmTimersALevelOneCascadeForwardedWithoutTouchingTheirRecords(final long start,
+        final boolean lazy)
+    {
+        newWheel(start, lazy);
+        final int perTick = 3;
+        final int ticks = 1_200;
+        final long[][] handles = new long[ticks][perTick];
+        for (int t = 300; t < ticks; t++) // level 1 from the cursor at 0: ranges 256-511, ..., 1024-1279
+        {
+            for (int k = 0; k < perTick; k++)
+            {
+                handles[t][k] = wheel.arm(start + t * TICK + k, t * perTick + k);
+            }
+        }
+        final java.util.Set<Long> cancelled = new java.util.HashSet<>();
+        final java.util.Map<Long, Long> moved = new java.util.HashMap<>();
+        final java.util.Set<Integer> firstOfTick = new java.util.HashSet<>();
+        final TimerHandler handler = (handle, payload, deadline) ->
+        {
+            fired.add(new long[]{handle, payload, deadline, wheel.currentTime()});
+            final int t = (int)(payload / perTick);
+            if ((t & BUCKET_LAST) == BUCKET_LAST && firstOfTick.add(t))
+            {
+                // the last tick of a range, whose first timer to fire cancels its siblings: the next range is
+                // cascaded (forwarded) already
+                for (int k = 0; k < perTick; k++)
+                {
+                    if (handles[t][k] != handle)
+                    {
+                        assertTrue(wheel.cancel(handles[t][k]), "cancel of a sibling in the firing tick");
+                        cancelled.add(handles[t][k]);
+                    }
+                }
+                if (t + 2 < ticks)
+                {
+                    assertTrue(wheel.isArmed(handles[t + 2][2]));
+                    assertTrue(wheel.cancel(handles[t + 2][2]), "forwarded by the cascade of the next range");
+                    cancelled.add(handles[t + 2][2]);
+                }
+            }
+        };
+        for (long tick = 1; tick < ticks + 2; tick++)
+        {
+            wheel.poll(start + tick * TICK + perTick, handler);
+            if (tick % 256 == 0 && tick + 100 < ticks)
+            {
+                // just cascaded: every timer of this range is forwarded; cancel one, move one earlier and one later
+                final long tick0 = tick + 50;
+                assertTrue(wheel.cancel(handles[(int)tick0][0]));
+                cancelled.add(handles[(int)tick0][0]);
+                assertTrue(wheel.rearm(handles[(int)tick0 + 1][0], start + (tick0 - 40) * TICK));
+                moved.put(handles[(int)tick0 + 1][0], start + (tick0 - 40) * TICK);
+                assertTrue(wheel.rearm(handles[(int)tick0 + 2][0], start + (tick0 + 300) * TICK));
+                moved.put(handles[(int)tick0 + 2][0], start + (tick0 + 300) * TICK);
+            }
+        }
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (final long[] f : fired)
+        {
+            assertTrue(seen.add(f[0]), "fired once");
+            assertFalse(cancelled.contains(f[0]), "a cancelled timer fired");
+            final int t = (int)(f[1] / perTick);
+            final long deadline = moved.getOrDefault(f[0], start + t * TICK + f[1] % perTick);
+            assertEquals(deadline, f[2]);
+            assertTrue(f[3] >= deadline && f[3] < deadline + TICK + perTick, "fired on time");
+        }
+        assertEquals((ticks - 300) * perTick - cancelled.size(), fired.size() + wheel.timerCount());
+        for (int t = 300; t < ticks; t++)
+        {
+            for (int k = 0; k < perTick; k++)
+            {
+                final long handle = handles[t][k];
+                final long deadline = moved.getOrDefault(handle, start + t * TICK + k);
+                if (!cancelled.contains(handle) && deadline <= start + (ticks + 1) * TICK)
+                {
+                    assertTrue(seen.contains(handle), "tick " + t + " timer " + k + " never fired");
+                }
+                assertEquals(cancelled.contains(handle) || seen.contains(handle), !wheel.isArmed(handle));
+            }
         }
     }
 
