@@ -306,7 +306,7 @@ final class Sender
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
-            onDuplicateAck(i, received);
+            onDuplicateAck(i, received, reportedBefore);
             return false;
         }
         if (ack <= una || ack > nxt)
@@ -342,30 +342,22 @@ final class Sender
         boolean newInstead = false;
         if (recover > 0 && recovery.inFrto(i))
         {
-            if (((rangeMask(una, ack) | received) & rangeMask(una, recover) & ~reportedBefore &
-                ~(txLow[i] | txHigh[i])) != 0)
+            final long newlyReported = received & ~reportedBefore;
+            final int decision = Frto.onAck(origAcked(i, una, recover, (rangeMask(una, ack) | received) &
+                ~reportedBefore), sent[i] > recover,
+                (newlyReported & (-1L << ack)) != 0, false, true, ack >= recover, sent[i] < nxt);
+            if (decision == Frto.UNDO)
             {
-                // RFC 5682 3.1 step 3b, as tcp_process_loss() takes it (FLAG_ORIG_SACK_ACKED): data sent before the
-                // timeout, never resent and not reported before, is acknowledged now, so not all was lost: the
-                // timeout was spurious; undo its window cut
-                window.undo(i);
-                table.word[i] = with(table.word[i], RECOVER, 0);
-                recovery.exit(i);
-                rack.clearLost(i);
+                undoTimeout(i);
                 recover = 0;
-                stats.add(Counter.FRTO_SPURIOUS_RTOS);
-                if (trace.tracing(table.connection[c]))
-                {
-                    trace.line(table.connection[c], TraceLog.endName(end) + " F-RTO: spurious timeout, undone");
-                }
             }
-            else if (ack < recover && sent[i] <= recover && sent[i] < nxt)
+            else if (decision == Frto.SEND_NEW)
             {
-                newInstead = true; // step 2b: send new data, not retransmissions; the next ACK decides
+                newInstead = true; // step 2b: send new data, not retransmissions; the next ACKs decide
             }
-            else
+            else if (decision == Frto.END)
             {
-                recovery.endFrto(i); // step 3a (the new data's ACK did not come), or no new data: conventional
+                recovery.endFrto(i); // step 3a, or no new data for 2b: the conventional recovery goes on
             }
         }
         if (!recovery.inFastRecovery(i))
@@ -399,6 +391,33 @@ final class Sender
             sendOnAck(i, recovering);
         }
         return true;
+    }
+
+    /**
+     * {@code FLAG_ORIG_SACK_ACKED}: data sent before the timeout (below {@code recover}) and never resent is among
+     * the units newly acknowledged or reported ({@code newly}: not reported by an earlier ACK; a unit SACKed
+     * before and cumulatively acknowledged now sets no flag, as its skb is {@code TCPCB_SACKED_ACKED}).
+     */
+    private boolean origAcked(final int i, final int una, final int recover, final long newly)
+    {
+        return (newly & rangeMask(una, recover) & ~(txLow[i] | txHigh[i])) != 0;
+    }
+
+    /**
+     * RFC 5682 3.1 step 3b, as {@code tcp_try_undo_loss(sk, true)} takes it: the timeout was spurious; undo its window
+     * cut, end the recovery (the state is Open again).
+     */
+    private void undoTimeout(final int i)
+    {
+        window.undo(i);
+        table.word[i] = with(table.word[i], RECOVER, 0);
+        recovery.exit(i);
+        rack.clearLost(i);
+        stats.add(Counter.FRTO_SPURIOUS_RTOS);
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " F-RTO: spurious timeout, undone");
+        }
     }
 
     /** RACK marked a segment lost outside any recovery: recover as after a fast retransmit, NextSeg first. */
@@ -445,13 +464,32 @@ final class Sender
         }
     }
 
-    /** A duplicate ACK: the third starts a fast retransmit; in a recovery, it may let out more. */
-    private void onDuplicateAck(final int i, final long received)
+    /**
+     * A duplicate ACK: in F-RTO it may decide the timeout ({@link Frto}); the third outside a recovery starts a fast
+     * retransmit; in a recovery, it may let out more.
+     *
+     * @param reportedBefore what the peer's ACKs had reported before this one (for F-RTO; 0 outside it).
+     */
+    private void onDuplicateAck(final int i, final long received, final long reportedBefore)
     {
         final int una = field(table.word[i], UNA, 6);
+        final int recover = field(table.word[i], RECOVER, 6);
+        if (recover != 0 && recovery.inFrto(i))
+        {
+            final long newlyReported = received & ~reportedBefore;
+            final int decision = Frto.onAck(origAcked(i, una, recover, newlyReported), sent[i] > recover,
+                newlyReported != 0, true, false, false, false);
+            if (decision == Frto.UNDO)
+            {
+                undoTimeout(i); // a duplicate ACK that SACKs never-resent data: step 3b as well
+            }
+            else if (decision == Frto.END)
+            {
+                recovery.endFrto(i); // step 3a: the new data sent in 2b arrived, the hole stayed: the loss was real
+            }
+        }
         if (field(table.word[i], RECOVER, 6) != 0)
         {
-            recovery.endFrto(i); // RFC 5682 step 3a: a duplicate ACK, the loss was real
             if (window.enabled())
             {
                 rack.detect(i, this, received, una, sent[i], true);
