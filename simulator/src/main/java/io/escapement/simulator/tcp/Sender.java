@@ -236,6 +236,7 @@ final class Sender
         {
             final long now = clock.now;
             lastResendAt[i] = (int)Math.min(now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+            rack.onResend(i, unit, lastResendAt[i] & 0xFFFF_FFFFL);
             tx = bumpTransmissions(i, unit);
             final boolean spurious = spuriousRetransmission(i, unit, tx);
             if (spurious)
@@ -338,6 +339,7 @@ final class Sender
         }
         int recover = field(w, RECOVER, 6);
         table.word[i] = w;
+        rack.onAcked(i, (txLow[i] | txHigh[i]) & rangeMask(ack, sent[i]));
         recovery.onNewAck(i);
         boolean newInstead = false;
         if (recover > 0 && recovery.inFrto(i))
@@ -543,7 +545,12 @@ final class Sender
             {
                 repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
                     recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
-                resendLost(i, 2);
+                final long again = rack.relost(i) & ~receiver.received(i ^ 1);
+                if (again != 0)
+                {
+                    resendUnit(i, Long.numberOfTrailingZeros(again)); // a lost retransmission first
+                }
+                resendLost(i, again != 0 ? 1 : 2);
             }
             return;
         }
@@ -571,12 +578,20 @@ final class Sender
             final int high = sent[i];
             final long lost = LossRecovery.lost(received, una, high, !recovery.inFastRecovery(i), recover) |
                 (rack.lost(i) & ~received);
-            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) >= cwnd)
+            // a resent unit RACK marked lost again is not in flight (tcp_mark_skb_lost() lowers retrans_out): it
+            // leaves SetPipe()'s count of resent units, and goes out again before NextSeg
+            final long again = rack.relost(i) & ~received;
+            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) -
+                Long.bitCount(again & rangeMask(0, highRxtNext)) >= cwnd)
             {
                 return;
             }
             final int next = LossRecovery.nextSeg(lost, highRxtNext, Math.min(high, recover));
-            if (next >= 0)
+            if (again != 0)
+            {
+                resendUnit(i, Long.numberOfTrailingZeros(again));
+            }
+            else if (next >= 0)
             {
                 table.word[i] = with(w, RTX_NEXT, next + 1);
                 resendUnit(i, next);

@@ -74,4 +74,45 @@ class TcpRackTest
         assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
         run.assertAccountedFor();
     }
+
+    /** 13 segments, an initial window of 10: segment 1's original and its first retransmission are lost. */
+    private static OneConnection lostRetransmission(final boolean rack)
+    {
+        return new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx <= 1,
+            b -> b.requestBytes(100).responseBytes(13 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(rack));
+    }
+
+    @Test
+    void shouldMarkALostRetransmissionLostAgainWhenASegmentSentAfterItIsDelivered()
+    {
+        // RFC 8985 6.1/6.2: a segment's xmit_ts is its latest transmission. Segments 1..10 leave at 30 ms; 1 is
+        // lost, the third duplicate ACK (at r1) starts a fast recovery that resends 1 at r1 (lost again); as
+        // further duplicate ACKs shrink the pipe below the halved window (5), the new 11, 12, 13 leave, 11 at
+        // t11 > r1. 11 reaches the client at t11 + 10 ms and its duplicate ACK, reporting it, the server at
+        // b11 = t11 + 20 ms: RACK.xmit_ts = t11, RACK.rtt = 20 ms, reo_wnd = 0 in recovery, so 1's retransmission
+        // has r1 + 20 ms + 0 - b11 = r1 - t11 < 0 left: lost at b11, resent at once (tcp_rack_detect_loss() skips
+        // a retransmission only while it is marked lost and not resent since). Before, it waited for the RTO.
+        final OneConnection run = lostRetransmission(true);
+        final String one = "server sends DATA seq=" + (run.isn(1) + 1) + " len=1448";
+        final long r1 = run.timeOf(one + " (retransmission 1)");
+        final long t11 = run.timeOf("server sends DATA seq=" + (run.isn(1) + 1 + 10 * 1448));
+        assertTrue(t11 > r1, run.dump());
+        final long b11 = t11 + 2 * OneConnection.ONE_WAY_US;
+        assertTrue(run.timesOf("server ESTABLISHED receives ACK").contains(b11), run.dump());
+        assertEquals(b11, run.timeOf(one + " (retransmission 2)"), run.dump());
+        assertEquals(1, run.count(Counter.RACK_LOSSES), "the retransmission (the third duplicate ACK found the " +
+            "original's loss)\n" + run.dump());
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldLeaveALostRetransmissionToTheRtoWithoutRack()
+    {
+        final OneConnection run = lostRetransmission(false);
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        run.assertAccountedFor();
+    }
 }
