@@ -258,8 +258,9 @@ final class ScenarioOptions
     String burstLossToClient;
 
     @Option(names = "--delay-trace-to-server", paramLabel = "FILE",
-        description = "Replay a measured one-way delay towards the server: a CSV of time,delay lines (seconds, " +
-            "milliseconds, or numbers with units), in place of half the RTT, the jitter and RTT steps.")
+        description = "Replay a measured one-way delay towards the server: a CSV of time,delay[,loss] lines " +
+            "(seconds, milliseconds, or numbers with units; loss a rate in [0, 1]), in place of half the RTT, the " +
+            "jitter and RTT steps.")
     String delayTraceToServer;
 
     @Option(names = "--delay-trace-to-client", paramLabel = "FILE",

@@ -67,6 +67,12 @@ final class Sender
     private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
     private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
     private byte[] sent;        // one past the highest unit sent (SND.NXT); NXT, one past what was written, may be more
+    /**
+     * With a delay trace's loss rates only (null otherwise): per end, the units of which one of the transmissions
+     * numbered 0..3 was not lost, as the network decided when it was sent. A fate then depends on the send time, so
+     * the ground truth of spurious retransmissions keeps it instead of asking about an earlier copy again.
+     */
+    private long[] survivors;
 
     Sender(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
@@ -91,6 +97,7 @@ final class Sender
         resendsBeyondThree = new int[ends];
         lastResendAt = new int[ends];
         sent = new byte[ends];
+        survivors = network.traceLoss() ? new long[ends] : null;
         window = new CongestionControl(scenario, table.capacity());
         recovery = new LossRecovery(scenario.fastRetransmit, stats, table.capacity());
         times = new SendTimes(table.capacity());
@@ -104,6 +111,10 @@ final class Sender
         resendsBeyondThree = Arrays.copyOf(resendsBeyondThree, capacity * 2);
         lastResendAt = Arrays.copyOf(lastResendAt, capacity * 2);
         sent = Arrays.copyOf(sent, capacity * 2);
+        if (survivors != null)
+        {
+            survivors = Arrays.copyOf(survivors, capacity * 2);
+        }
         window.grow(capacity);
         recovery.grow(capacity);
         times.grow(capacity);
@@ -117,6 +128,10 @@ final class Sender
         resendsBeyondThree[i] = 0;
         lastResendAt[i] = 0;
         sent[i] = 0;
+        if (survivors != null)
+        {
+            survivors[i] = 0;
+        }
         window.reset(i);
         recovery.reset(i);
         times.release(i);
@@ -254,8 +269,8 @@ final class Sender
                 {
                     stats.add(repairs); // the copy before this one was lost (or all ACKs of it): a repair
                 }
-                if (!spurious && tx == 1 && network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT,
-                    NetworkModel.SEGMENT, unit, 0, -1))
+                if (!spurious && tx == 1 && (survivors != null ? (survivors[i] & (1L << unit)) == 0 :
+                    network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT, NetworkModel.SEGMENT, unit, 0, -1)))
                 {
                     // a real loss of the original: how long it waited to be resent (the simulator knows)
                     final long sent = sendTime(i, unit);
@@ -275,7 +290,10 @@ final class Sender
             delayedAck.onDataSent(i);
         }
         delayedAck.onAckSent(i, ack); // every segment carries the ACK
-        wire.transmit(i, NetworkModel.SEGMENT, unit, ack, tx);
+        if (!wire.transmit(i, NetworkModel.SEGMENT, unit, ack, tx) && survivors != null && tx <= 3)
+        {
+            survivors[i] |= 1L << unit;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ ACKs
@@ -766,6 +784,10 @@ final class Sender
         {
             // paths are FIFO and ACKs cumulative: the last packet sent back carries the highest ACK in flight
             return wire.ackSent(peer) > unit && wire.lastArrivalUs(peer) > clock.now;
+        }
+        if (survivors != null)
+        {
+            return (survivors[i] & (1L << unit)) != 0; // a copy numbered 0..3 was not lost, as decided when sent
         }
         final long conn = table.connection[i >> 1];
         final boolean fromClient = (i & 1) == CLIENT;

@@ -98,15 +98,17 @@ final class Wire
      * Puts a packet on the wire. Each direction of a connection is a FIFO path, as one route is: a packet arrives
      * at least a microsecond after the one sent before it, so the jitter is queueing that delays, not reordering,
      * and packets an end sends in one microsecond (an ACK, then data, then the FIN) arrive in that order.
+     *
+     * @return whether the network lost it (the fate, decided now, for a sender that needs it later).
      */
-    void transmit(final int i, final int packetClass, final int unit, final int ack, final int tx)
+    boolean transmit(final int i, final int packetClass, final int unit, final int ack, final int tx)
     {
         final int c = i >> 1;
         final boolean fromClient = (i & 1) == CLIENT;
         final long conn = table.connection[c];
         final long now = clock.now;
         stats.add(Counter.PACKETS_SENT);
-        final boolean lost = network.lost(seed, conn, fromClient, packetClass, unit, tx, ack);
+        final boolean lost = network.lost(seed, conn, fromClient, packetClass, unit, tx, ack, now);
         if (trace.traced(c))
         {
             trace.line(conn, TraceLog.endName(i & 1) + " sends " + trace.describe(i, packetClass, unit, ack, tx, true) +
@@ -121,7 +123,7 @@ final class Wire
         if (lost)
         {
             stats.add(Counter.PACKETS_LOST);
-            return;
+            return true;
         }
         table.word[i] = with(table.word[i], ACK_SENT, ack);
         final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now);
@@ -133,6 +135,7 @@ final class Wire
             ((long)Math.min(tx, 15) << TX_SHIFT) | ((long)packetClass << CLASS_SHIFT);
         wheel.arm(arrival, payload);
         inFlight[c]++;
+        return false;
     }
 
     /** @return the ACK (in units) carried by the latest packet end {@code i} sent. */
