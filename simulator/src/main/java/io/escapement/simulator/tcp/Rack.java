@@ -164,7 +164,11 @@ final class Rack
      */
     private long xmitAt(final int i, final Sender sender, final int u, final long start)
     {
-        return sender.transmissions(i, u) == 0 ? sender.sendTime(i, u) - start : resends.get(i, u);
+        if (sender.transmissions(i, u) == 0)
+        {
+            return sender.sendTime(i, u) - start;
+        }
+        return u == 0 ? -1 : resends.get(i, u); // a resent SYN's time is not kept (RACK starts with data)
     }
 
     /** @return RACK.rtt of end {@code i}. */
