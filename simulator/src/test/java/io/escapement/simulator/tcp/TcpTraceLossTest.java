@@ -46,6 +46,7 @@ class TcpTraceLossTest
         // fate without the send time), each original would look not lost, still on its way: spurious.
         final OneConnection run = run("0,10,0\n0.030,10,1\n0.031,10,0\n10,10,0\n");
         assertEquals(3, run.timesOf("(lost)").size(), run.dump());
+        assertEquals(3, run.count(Counter.PACKETS_LOST), run.dump());
         assertEquals(0, run.count(Counter.RETX_SPURIOUS), run.dump());
         assertEquals(4, run.count(Counter.REPAIRED_BY_RTO), "the server's 3 segments and the client's request (every " +
             "ACK of it lost), repaired\n" + run.dump());
@@ -63,6 +64,7 @@ class TcpTraceLossTest
         // way): 4. Asked again with the resend's time, the original of 1 would look lost (the rate then is 1): 3.
         final OneConnection run = run("0,10,0\n0.030,150,0\n0.031,10,0\n0.130001,10,1\n0.130002,10,0\n10,10,0\n");
         assertEquals(1, run.timesOf("(lost)").size(), run.dump());
+        assertEquals(1, run.count(Counter.PACKETS_LOST), run.dump());
         assertEquals(130_001, run.timeOf("(lost)"), run.dump());
         assertEquals(4, run.count(Counter.RETX_SPURIOUS), run.dump());
         run.assertAccountedFor();
