@@ -196,6 +196,12 @@ final class ScenarioOptions
             "off (a message leaves in one burst). An RTO sets it to 1 segment. No bandwidth or queue is modelled.")
     String cwnd;
 
+    @Option(names = "--cc", paramLabel = "ALGORITHM", defaultValue = "reno",
+        description = "Congestion avoidance of the window: reno (RFC 5681, as --cwnd grows it) or cubic (RFC 9438: " +
+            "W_cubic(t) = 0.4 (t - K)^3 + W_max from the last loss, cut by 0.7 on loss, with its Reno-friendly " +
+            "region). Linux's default is cubic; reno keeps the runs of before.")
+    String cc;
+
     @Option(names = "--initial-window", paramLabel = "SEGMENTS", defaultValue = "10",
         description = "Initial congestion window (RFC 6928; TCP_INIT_CWND since Linux 2.6.39).")
     int initialWindow;
@@ -376,7 +382,17 @@ final class ScenarioOptions
             .timeWaitUs(timeWaitUs).finTimeoutUs(finTimeoutUs).network(networkBuilder().build())
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
-            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto);
+            .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto).cc(cc());
+    }
+
+    private Scenario.Cc cc()
+    {
+        return switch (cc == null ? "" : cc.trim().toLowerCase(java.util.Locale.ROOT))
+        {
+            case "reno" -> Scenario.Cc.RENO;
+            case "cubic" -> Scenario.Cc.CUBIC;
+            default -> throw new IllegalArgumentException("--cc=" + cc + " must be reno or cubic");
+        };
     }
 
     /** @return the mode named {@code value}, one of linux, rfc or off. */

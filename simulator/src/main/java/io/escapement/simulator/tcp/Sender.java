@@ -384,7 +384,7 @@ final class Sender
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
             // the window once the handshake is done)
-            window.onAck(i, ack - Math.max(una, 1), sent[i] - una);
+            window.onAck(i, ack - Math.max(una, 1), sent[i] - una, now, rto[end].srttUs(c));
         }
         if (recover > 0 && ack >= recover)
         {

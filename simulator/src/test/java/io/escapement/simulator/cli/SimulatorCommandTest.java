@@ -143,6 +143,7 @@ class SimulatorCommandTest
         "--burst-loss p=0.1,r=0.5,bad=-0.1 | --burst-loss 'p=0.1,r=0.5,bad=-0.1': bad=-0.1 is not a probability",
         "--burst-loss-to-client p=0.1,r=-0.5 | --burst-loss-to-client 'p=0.1,r=-0.5': r=-0.5 is not a probability",
         "--burst-loss r=0.5          | --burst-loss 'r=0.5': p= and r= are required",
+        "--cc vegas                  | --cc=vegas must be reno or cubic",
         "--delay-trace-to-server /nonexistent/trace.csv | --delay-trace-to-server '/nonexistent/trace.csv': cannot read",
         "--delay-trace-end sometimes | --delay-trace-end=sometimes must be wrap or refuse",
         "--delay-trace-connection -2 | --delay-trace-connection=-2 must be all or a connection number",
