@@ -68,6 +68,8 @@ public final class Scenario
     public final long atoMaxUs;
     /** The sender's congestion window (see {@link Window}). */
     public final Window window;
+    /** How congestion avoidance grows the window (see {@link Cc}). */
+    public final Cc cc;
     /** The initial window, in segments (RFC 6928: 10). */
     public final int initialWindow;
     /** Fast retransmit on the third duplicate ACK (RFC 5681 section 3.2). */
@@ -96,6 +98,15 @@ public final class Scenario
         LINUX,
         /** RFC 1122 4.2.3.2 and RFC 5681 4.2: every second full-sized segment, else a fixed timeout. */
         RFC
+    }
+
+    /** The congestion-avoidance algorithm of a window ({@link Window#LINUX} or {@link Window#RFC}). */
+    public enum Cc
+    {
+        /** Reno (RFC 5681): one segment per window of segments acknowledged, halved on loss. */
+        RENO,
+        /** CUBIC (RFC 9438): the window follows {@code W_cubic(t)} from the last loss, cut by 0.7 on loss. */
+        CUBIC
     }
 
     /** How a sender limits what it has in flight. */
@@ -151,6 +162,7 @@ public final class Scenario
         atoMinUs = b.atoMinUs;
         atoMaxUs = b.atoMaxUs;
         window = b.window;
+        cc = b.cc;
         initialWindow = b.initialWindow;
         fastRetransmit = b.fastRetransmit;
         rack = b.rack;
@@ -250,6 +262,7 @@ public final class Scenario
         long atoMinUs = 40_000;   // TCP_ATO_MIN = TCP_DELACK_MIN = HZ / 25
         long atoMaxUs = 200_000;  // TCP_DELACK_MAX = HZ / 5
         Window window = Window.LINUX;
+        Cc cc = Cc.RENO;
         int initialWindow = 10;   // RFC 6928, TCP_INIT_CWND
         boolean fastRetransmit = true;
         boolean frto = true;       // net.ipv4.tcp_frto = 2, Linux 3.10 on
@@ -348,6 +361,11 @@ public final class Scenario
          */
         public Builder window(final Window v) { window = v; return this; }
         /**
+         * @param v the congestion-avoidance algorithm: Reno or CUBIC.
+         * @return this builder.
+         */
+        public Builder cc(final Cc v) { cc = v; return this; }
+        /**
          * @param v the initial window in segments (RFC 6928's 10).
          * @return this builder.
          */
@@ -425,6 +443,7 @@ public final class Scenario
             require(orphanRetries >= 0 && orphanRetries <= 255, "orphan-retries", orphanRetries, "between 0 and 255");
             require(delayedAck != null, "delayed-ack", null, "linux, rfc or off");
             require(window != null, "cwnd", null, "linux, rfc or off");
+            require(cc != null, "cc", null, "reno or cubic");
             // RFC 1122 4.2.3.2: the delay MUST be less than 0.5 seconds
             require(atoMinUs >= 1 && atoMinUs <= 500_000, "ato-min", atoMinUs + "us", "between 1us and 500ms");
             require(atoMaxUs >= atoMinUs && atoMaxUs <= 500_000, "ato-max", atoMaxUs + "us",

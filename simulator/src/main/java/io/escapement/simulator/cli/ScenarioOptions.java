@@ -196,6 +196,12 @@ final class ScenarioOptions
             "off (a message leaves in one burst). An RTO sets it to 1 segment. No bandwidth or queue is modelled.")
     String cwnd;
 
+    @Option(names = "--cc", paramLabel = "ALGORITHM", defaultValue = "reno",
+        description = "Congestion avoidance of the window: reno (RFC 5681, as --cwnd grows it) or cubic (RFC 9438: " +
+            "W_cubic(t) = 0.4 (t - K)^3 + W_max from the last loss, cut by 0.7 on loss, with its Reno-friendly " +
+            "region). Linux's default is cubic; reno keeps the runs of before.")
+    String cc;
+
     @Option(names = "--initial-window", paramLabel = "SEGMENTS", defaultValue = "10",
         description = "Initial congestion window (RFC 6928; TCP_INIT_CWND since Linux 2.6.39).")
     int initialWindow;
@@ -265,8 +271,9 @@ final class ScenarioOptions
     String burstLossToClient;
 
     @Option(names = "--delay-trace-to-server", paramLabel = "FILE",
-        description = "Replay a measured one-way delay towards the server: a CSV of time,delay lines (seconds, " +
-            "milliseconds, or numbers with units), in place of half the RTT, the jitter and RTT steps.")
+        description = "Replay a measured one-way delay towards the server: a CSV of time,delay[,loss] lines " +
+            "(seconds, milliseconds, or numbers with units; loss a rate in [0, 1]), in place of half the RTT, the " +
+            "jitter and RTT steps.")
     String delayTraceToServer;
 
     @Option(names = "--delay-trace-to-client", paramLabel = "FILE",
@@ -383,7 +390,7 @@ final class ScenarioOptions
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
             .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto)
-            .sack(onOff("--sack", sack));
+            .sack(onOff("--sack", sack)).cc(cc());
     }
 
     /** @return whether {@code value} is on (or off). @throws IllegalArgumentException naming the option if neither. */
@@ -399,6 +406,16 @@ final class ScenarioOptions
             return false;
         }
         throw new IllegalArgumentException(option + "=" + value + " must be on or off");
+    }
+
+    private Scenario.Cc cc()
+    {
+        return switch (cc == null ? "" : cc.trim().toLowerCase(java.util.Locale.ROOT))
+        {
+            case "reno" -> Scenario.Cc.RENO;
+            case "cubic" -> Scenario.Cc.CUBIC;
+            default -> throw new IllegalArgumentException("--cc=" + cc + " must be reno or cubic");
+        };
     }
 
     /** @return the mode named {@code value}, one of linux, rfc or off. */

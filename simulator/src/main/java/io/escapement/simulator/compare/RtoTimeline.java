@@ -74,12 +74,15 @@ public final class RtoTimeline
         timers.open(0, Phase.DATA);
         final List<Point> points = new ArrayList<>();
         final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
-        final long[] state = new long[4]; // segment, transmissions, first send time, 1 while waiting
+        final long[] state = new long[5]; // segment, transmissions, first send time, 1 while waiting, arrived
         final long[] sentAtTx = new long[64]; // each transmission's send time, for unambiguous samples (QUIC)
         final int segment = 0;
         final int transmissions = 1;
         final int sentAt = 2;
         final int waiting = 3;
+        // the transmissions of the current segment whose copy and ACK both survived, a bit each, as decided when
+        // each was sent: a delay trace's loss rates make a fate depend on the send time, so it is kept, not re-asked
+        final int arrived = 4;
         // arrivals of ACKs: payload = 2 | transmission << 8 | segment << 16 (the timer kind is 1)
         final Runnable send = () ->
         {
@@ -87,11 +90,12 @@ public final class RtoTimeline
             final int k = (int)state[segment];
             final int tx = (int)state[transmissions];
             sentAtTx[Math.min(tx, sentAtTx.length - 1)] = now;
-            if (!network.lost(seed, 0, true, NetworkModel.SEGMENT, k, tx, 0))
+            if (!network.lost(seed, 0, true, NetworkModel.SEGMENT, k, tx, 0, now))
             {
                 final long there = now + network.delayUs(seed, 0, true, NetworkModel.SEGMENT, k, tx, now);
-                if (!network.lost(seed, 0, false, NetworkModel.PURE_ACK, k, tx, 0))
+                if (!network.lost(seed, 0, false, NetworkModel.PURE_ACK, k, tx, 0, there))
                 {
+                    state[arrived] |= 1L << Math.min(tx, 63);
                     final long back = there + network.delayUs(seed, 0, false, NetworkModel.PURE_ACK, k, tx, there);
                     wheel.arm(back, 2 | (long)tx << 8 | (long)k << 16);
                 }
@@ -108,8 +112,7 @@ public final class RtoTimeline
                 if ((payload & 0xFF) == KIND)
                 {
                     final Outcome outcome = timers.onExpiry(0, now);
-                    final boolean spurious = earlierCopyArrives(network, seed, (int)state[segment],
-                        (int)state[transmissions]);
+                    final boolean spurious = earlierCopyArrives(state[arrived], (int)state[transmissions]);
                     points.add(new Point(now, -1, timers.rtoUs(0), timers.srttUs(0), true, spurious, false));
                     if (outcome == Outcome.RETRANSMIT)
                     {
@@ -145,6 +148,7 @@ public final class RtoTimeline
                 {
                     state[segment] = k + 1;
                     state[transmissions] = 0;
+                    state[arrived] = 0;
                     state[sentAt] = now;
                     send.run();
                 }
@@ -161,17 +165,9 @@ public final class RtoTimeline
      * @return whether the timeout is spurious: a transmission of the segment so far was delivered and its ACK is
      * on its way back (not lost; it has not arrived, or the timer would not have fired).
      */
-    private static boolean earlierCopyArrives(final NetworkModel network, final long seed, final int k,
-        final int transmissions)
+    private static boolean earlierCopyArrives(final long arrived, final int transmissions)
     {
-        for (int t = 0; t <= transmissions; t++)
-        {
-            if (!network.lost(seed, 0, true, NetworkModel.SEGMENT, k, t, 0) &&
-                !network.lost(seed, 0, false, NetworkModel.PURE_ACK, k, t, 0))
-            {
-                return true;
-            }
-        }
-        return false;
+        final int upTo = Math.min(transmissions, 63);
+        return (arrived & (upTo == 63 ? -1L : (2L << upTo) - 1)) != 0;
     }
 }

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A measured one-way delay replayed over virtual time, one direction of the path: a CSV file of
- * {@code time,delay} lines, such as a ping log turned into one line per reply.
+ * A measured one-way delay, and optionally a loss rate, replayed over virtual time, one direction of the path: a CSV
+ * file of {@code time,delay[,loss]} lines, such as a ping log turned into one line per reply.
  * <p>
  * <b>Format.</b> One sample a line: the time the sample was taken, then the one-way delay. Each field is a number
  * with its unit ({@code 12.5s}, {@code 23.4ms}, {@code 800us}) or a plain number, which is seconds for the time
@@ -17,8 +17,14 @@ import java.util.concurrent.atomic.LongAdder;
  * increase strictly from line to line; they are taken relative to the first line's, so epoch seconds work, and
  * the first sample is in force at the start of the run. Blank lines and lines starting with {@code #} are skipped,
  * and so is a first line that starts with a letter (a header such as {@code time_s,delay_ms}). Anything else is
- * refused, naming the line: a malformed or negative field, a time not after the previous line's, a third field.
- * A lost probe has no delay: leave its line out (losses are {@code --loss} and {@code --burst-loss}).
+ * refused, naming the line: a malformed or negative field, a time not after the previous line's, a fourth field.
+ * <p>
+ * <b>Loss.</b> The optional third field is the probability, in [0, 1], that a packet sent while the line is in force
+ * is lost (a line without it: 0), beside {@code --loss} and {@code --burst-loss} (a packet is lost if any of them
+ * loses it). A packet's fate is then a function of its identity <i>and its send time</i>: a hash of the identity,
+ * uniform in [0, 1), below the rate in force when it left. The simulator asks about a packet's fate when it sends
+ * it and keeps what it learns where it needs it later (its count of spurious retransmissions), never asking again
+ * without the send time.
  * <p>
  * <b>Replay.</b> A packet sent at virtual time {@code t} takes the delay of the last sample at or before
  * {@code t} (sample and hold). The trace lasts from its first time to its last plus one more interval (the last
@@ -44,15 +50,17 @@ public final class DelayTrace
     private final String source;
     private final long[] timeUs;   // from 0, strictly increasing
     private final long[] delayUs;
+    private final double[] loss;   // null: no line has a loss field
     private final long lengthUs;
     private final End end;
     private final LongAdder pastEnd = new LongAdder();
 
-    DelayTrace(final String source, final long[] timeUs, final long[] delayUs, final End end)
+    DelayTrace(final String source, final long[] timeUs, final long[] delayUs, final double[] loss, final End end)
     {
         this.source = source;
         this.timeUs = timeUs;
         this.delayUs = delayUs;
+        this.loss = loss;
         final int n = timeUs.length;
         this.lengthUs = timeUs[n - 1] + (timeUs[n - 1] - timeUs[n - 2]);
         this.end = end;
@@ -70,6 +78,8 @@ public final class DelayTrace
         final List<String> lines = RttDistribution.readLines(option, path, path);
         final long[] times = new long[lines.size()];
         final long[] delays = new long[lines.size()];
+        final double[] losses = new double[lines.size()];
+        boolean anyLoss = false;
         int n = 0;
         long first = 0;
         boolean header = false;
@@ -87,10 +97,15 @@ public final class DelayTrace
             }
             final String where = option + " '" + path + "': line " + (k + 1);
             final String[] fields = line.split(",", -1);
-            if (fields.length != 2)
+            if (fields.length != 2 && fields.length != 3)
             {
-                throw new IllegalArgumentException(where + " has " + fields.length + " field(s): expected time,delay " +
-                    "such as 12.5,23.4 (seconds, milliseconds)");
+                throw new IllegalArgumentException(where + " has " + fields.length + " field(s): expected " +
+                    "time,delay[,loss] such as 12.5,23.4 (seconds, milliseconds) or 12.5,23.4,0.01");
+            }
+            if (fields.length == 3)
+            {
+                losses[n] = probability(where, fields[2]);
+                anyLoss = true;
             }
             final long t = field(where, "time", fields[0], 1_000_000);
             final long d = field(where, "delay", fields[1], 1_000);
@@ -116,7 +131,28 @@ public final class DelayTrace
             throw new IllegalArgumentException(option + " '" + path + "': the file holds " + n +
                 " sample(s): a trace needs at least two");
         }
-        return new DelayTrace(path, Arrays.copyOf(times, n), Arrays.copyOf(delays, n), end);
+        return new DelayTrace(path, Arrays.copyOf(times, n), Arrays.copyOf(delays, n),
+            anyLoss ? Arrays.copyOf(losses, n) : null, end);
+    }
+
+    /** A loss field: a plain number in [0, 1]. */
+    private static double probability(final String where, final String text)
+    {
+        final String f = text.trim();
+        double p;
+        try
+        {
+            p = Double.parseDouble(f);
+        }
+        catch (final NumberFormatException e)
+        {
+            p = Double.NaN;
+        }
+        if (!(p >= 0 && p <= 1))
+        {
+            throw new IllegalArgumentException(where + ": loss '" + f + "' is not a probability in [0, 1]");
+        }
+        return p;
     }
 
     /** A field: a duration with its unit, or a plain number of {@code plainUs} microseconds; not negative. */
@@ -185,7 +221,28 @@ public final class DelayTrace
         return lookup(atUs, false);
     }
 
+    /** @return whether a line gives a loss rate. */
+    public boolean hasLoss()
+    {
+        return loss != null;
+    }
+
+    /**
+     * @param sentUs when the packet leaves, virtual microseconds from the start of the run.
+     * @return the loss rate in force then (0 without a loss field); packets past the end are counted by
+     * {@link #delayUs} alone, not again here.
+     */
+    public double lossAt(final long sentUs)
+    {
+        return loss == null ? 0 : loss[index(sentUs, false)];
+    }
+
     private long lookup(final long atUs, final boolean count)
+    {
+        return delayUs[index(atUs, count)];
+    }
+
+    private int index(final long atUs, final boolean count)
     {
         long t = Math.max(0, atUs);
         if (t >= lengthUs)
@@ -204,7 +261,7 @@ public final class DelayTrace
         {
             k = -k - 2; // the last sample before t; t >= 0 = timeUs[0], so k >= 0
         }
-        return delayUs[k];
+        return k;
     }
 
     /**
@@ -225,7 +282,7 @@ public final class DelayTrace
     @Override
     public String toString()
     {
-        return String.format(Locale.ROOT, "trace %s (%d samples over %s, %s past its end)", source, timeUs.length,
-            RtoParameters.formatUs(lengthUs), end == End.WRAP ? "wraps" : "refused");
+        return String.format(Locale.ROOT, "trace %s (%d samples over %s, %s%s past its end)", source, timeUs.length,
+            RtoParameters.formatUs(lengthUs), loss != null ? "with loss, " : "", end == End.WRAP ? "wraps" : "refused");
     }
 }

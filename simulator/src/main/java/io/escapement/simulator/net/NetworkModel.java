@@ -95,6 +95,7 @@ public final class NetworkModel
     private final DelayTrace traceToServer;        // null: no trace that way
     private final DelayTrace traceToClient;
     private final long traceConnection;            // ALL_CONNECTIONS, or the one connection the traces apply to
+    private final boolean traceLoss;               // a trace gives loss rates
 
     /** The traces apply to every connection. */
     public static final long ALL_CONNECTIONS = -1;
@@ -119,6 +120,7 @@ public final class NetworkModel
         traceToServer = b.traceToServer;
         traceToClient = b.traceToClient;
         traceConnection = b.traceConnection;
+        traceLoss = traceToServer != null && traceToServer.hasLoss() || traceToClient != null && traceToClient.hasLoss();
     }
 
     /** @return the dropper, or null. */
@@ -133,7 +135,41 @@ public final class NetworkModel
         return observer;
     }
 
-    /** @return whether the packet is lost. */
+    /**
+     * @return whether the packet, sent at {@code sentUs}, is lost: {@link #lost(long, long, boolean, int, int, int,
+     * int)}, or a delay trace's loss rate in force at {@code sentUs} loses it (a hash of its identity below the rate).
+     * A function of the identity and the send time: who asks again about a packet must give its send time, or keep
+     * the fate it was told.
+     */
+    public boolean lost(final long seed, final long connection, final boolean fromClient, final int packetClass,
+        final int unit, final int transmission, final int ack, final long sentUs)
+    {
+        if (lost(seed, connection, fromClient, packetClass, unit, transmission, ack))
+        {
+            return true;
+        }
+        final DelayTrace trace = traceLoss ? trace(connection, fromClient) : null;
+        if (trace == null)
+        {
+            return false;
+        }
+        final double p = trace.lossAt(sentUs);
+        return p > 0 && uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x7ACE) < p;
+    }
+
+    /**
+     * @return whether a delay trace gives loss rates: fates then depend on the send time, so that a packet's fate is
+     * {@link #lost(long, long, boolean, int, int, int, int, long)}'s, not this one's.
+     */
+    public boolean traceLoss()
+    {
+        return traceLoss;
+    }
+
+    /**
+     * @return whether the packet is lost by its identity alone: drop rules, {@code --loss}, {@code --burst-loss}; not
+     * a delay trace's loss rates, which need the send time.
+     */
     public boolean lost(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission, final int ack)
     {

@@ -21,10 +21,18 @@ import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
  * at most the smoothed RTT. The simulator's paths never reorder, so reordering is never seen and the window never
  * grows (no DSACK, no {@code reo_wnd_steps}).
  * <p>
- * Simplifications: "delivered" is read from the receiver's true state (as {@link LossRecovery}'s scoreboard);
- * a segment that was retransmitted neither advances {@code RACK.xmit_ts} nor is marked lost again by RACK (its
- * resend time is not kept per unit), so a lost retransmission waits for the RTO; {@code min_rtt} is the minimum
- * of RACK's samples, not a windowed filter.
+ * <b>Retransmissions.</b> A segment's {@code xmit_ts} is its most recent transmission (RFC 8985 6.1): the time a
+ * resent unit was last sent is kept in {@link ResendTimes}, a side table holding only the ends with resent units
+ * outstanding. So a retransmission sent before a segment that is later delivered, and not delivered itself within
+ * {@code RACK.rtt + reo_wnd} of its sending, is lost again ({@code tcp_rack_detect_loss()} skips only the segments
+ * marked lost and not resent since); it is resent again ({@link #relost}) before anything else, instead of waiting
+ * for the RTO. A delivered retransmission advances {@code RACK.xmit_ts} unless its RTT sample is below
+ * {@code min_rtt}, when the ACK may be the original's ({@code tcp_rack_advance()}).
+ * <p>
+ * Simplifications: "delivered" is read from the receiver's true state as {@link LossRecovery}'s scoreboard reports
+ * it; {@code min_rtt} is the minimum of RACK's samples, not a windowed filter; no DSACK reaches the sender and the
+ * simulator's paths never reorder, so the window's growth on DSACK ({@code tcp_rack_update_reo_wnd()}, RFC 8985 6.2
+ * step 4's {@code reo_wnd_mult}) is left out: it could never trigger.
  */
 final class Rack
 {
@@ -43,6 +51,8 @@ final class Rack
     private int[] rttUs;    // RACK.rtt
     private int[] minRttUs; // 0 for none
     private long[] lost;    // units RACK marked lost
+    /** The latest resend time of each resent unit, and the resent units marked lost again: only while outstanding. */
+    private final ResendTimes resends = new ResendTimes();
 
     Rack(final boolean enabled, final TimerWheel wheel, final ShardStats stats, final ShardClock clock,
         final ConnectionTable table, final RetransmissionTimers[] rto, final KernelTimers timers)
@@ -84,6 +94,7 @@ final class Rack
         rttUs[i] = 0;
         minRttUs[i] = 0;
         lost[i] = 0;
+        resends.release(i);
     }
 
     boolean enabled()
@@ -101,6 +112,63 @@ final class Rack
     void clearLost(final int i)
     {
         lost[i] = 0;
+        resends.relost(i, 0);
+    }
+
+    /**
+     * @return the resent units RACK marked lost again and not resent since: to resend first (Linux's
+     * {@code tcp_mark_skb_lost()} takes them out of {@code retrans_out}, so they are not in flight).
+     */
+    long relost(final int i)
+    {
+        return resends.relost(i);
+    }
+
+    /** Unit {@code unit} of end {@code i} is resent now, {@code offsetUs} after the start: its new {@code xmit_ts}. */
+    void onResend(final int i, final int unit, final long offsetUs)
+    {
+        if (!enabled || unit == 0)
+        {
+            return;
+        }
+        resends.set(i, unit, offsetUs);
+        final long relost = resends.relost(i);
+        if ((relost & (1L << unit)) != 0)
+        {
+            resends.relost(i, relost & ~(1L << unit));
+        }
+    }
+
+    /**
+     * UNA moved.
+     *
+     * @param resentOutstanding the units still outstanding that were ever resent; 0 releases the end's resend times.
+     */
+    void onAcked(final int i, final long resentOutstanding)
+    {
+        if (resentOutstanding == 0)
+        {
+            resends.release(i);
+        }
+    }
+
+    /** @return the ends keeping resend times now (for tests). */
+    int endsKeepingResendTimes()
+    {
+        return resends.size();
+    }
+
+    /**
+     * @return when unit {@code u} was last sent, microseconds after the start: its first transmission's time, or its
+     * latest retransmission's; -1 if it was resent while RACK kept no time for it.
+     */
+    private long xmitAt(final int i, final Sender sender, final int u, final long start)
+    {
+        if (sender.transmissions(i, u) == 0)
+        {
+            return sender.sendTime(i, u) - start;
+        }
+        return u == 0 ? -1 : resends.get(i, u); // a resent SYN's time is not kept (RACK starts with data)
     }
 
     /** @return RACK.rtt of end {@code i}. */
@@ -138,8 +206,10 @@ final class Rack
     }
 
     /**
-     * RFC 8985 6.2 step 2 ({@code RACK_update()}): the most recently sent of the delivered, never-resent units
-     * {@code from..sent-1} becomes RACK's reference, and gives an RTT sample, if it was sent after the current one.
+     * RFC 8985 6.2 step 2 ({@code RACK_update()}, {@code tcp_rack_advance()}): the most recently sent of the delivered
+     * units {@code from..sent-1} becomes RACK's reference, and gives an RTT sample, if it was sent after the current
+     * one. A resent unit counts from its latest transmission, unless the sample is below {@code min_rtt} (then the
+     * ACK may answer an earlier copy: ambiguous, skipped).
      *
      * @param sender   for the units' send times and transmission counts.
      * @param received the units the receiver holds.
@@ -155,9 +225,14 @@ final class Rack
         int best = -1;
         for (int u = from; u < sent; u++)
         {
-            if ((received & (1L << u)) != 0 && u > 0 && sender.transmissions(i, u) == 0)
+            if ((received & (1L << u)) != 0 && u > 0)
             {
-                final long at = sender.sendTime(i, u) - start;
+                final long at = xmitAt(i, sender, u, start);
+                if (at < 0 || sender.transmissions(i, u) != 0 &&
+                    (minRttUs[i] == 0 || clock.now - start - at < minRttUs[i]))
+                {
+                    continue;
+                }
                 if (best < 0 || sentAfter(at, u, bestAt, best))
                 {
                     bestAt = at;
@@ -200,28 +275,40 @@ final class Rack
         }
         final long reo = reorderWindow(recovering, delivered, minRttUs[i], rto[i & 1].srttUs(i >> 1));
         final long reference = xmitAt[i] & 0xFFFF_FFFFL;
+        final long relost = resends.relost(i);
         long newly = 0;
+        long newlyRelost = 0;
         long timeout = 0;
         for (int u = una; u < sent; u++)
         {
             final long bit = 1L << u;
-            if ((received & bit) != 0 || (lost[i] & bit) != 0 || sender.transmissions(i, u) != 0)
+            final boolean resent = sender.transmissions(i, u) != 0;
+            // skipped: delivered, or marked lost and not resent since (tcp_rack_detect_loss())
+            if ((received & bit) != 0 || (relost & bit) != 0 || ((lost[i] & bit) != 0 && !resent))
             {
                 continue;
             }
-            final long at = sender.sendTime(i, u) - start;
-            if (sentAfter(reference, endUnit[i], at, u))
+            final long at = xmitAt(i, sender, u, start);
+            if (at >= 0 && sentAfter(reference, endUnit[i], at, u))
             {
                 final long remaining = at + rttUs[i] + reo - now;
                 if (remaining <= 0)
                 {
                     newly |= bit;
+                    if (resent)
+                    {
+                        newlyRelost |= bit; // a lost retransmission: resend it again
+                    }
                 }
                 else
                 {
                     timeout = Math.max(timeout, remaining);
                 }
             }
+        }
+        if (newlyRelost != 0)
+        {
+            resends.relost(i, relost | newlyRelost);
         }
         if (newly != 0)
         {

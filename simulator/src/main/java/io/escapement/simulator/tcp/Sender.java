@@ -68,6 +68,12 @@ final class Sender
     private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
     private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
     private byte[] sent;        // one past the highest unit sent (SND.NXT); NXT, one past what was written, may be more
+    /**
+     * With a delay trace's loss rates only (null otherwise): per end, the units of which one of the transmissions
+     * numbered 0..3 was not lost, as the network decided when it was sent. A fate then depends on the send time, so
+     * the ground truth of spurious retransmissions keeps it instead of asking about an earlier copy again.
+     */
+    private long[] survivors;
 
     Sender(final Scenario scenario, final ShardStats stats, final ShardClock clock, final ConnectionTable table,
         final Streams streams, final RetransmissionTimers[] rto, final AuxTimers aux, final Wire wire,
@@ -92,6 +98,7 @@ final class Sender
         resendsBeyondThree = new int[ends];
         lastResendAt = new int[ends];
         sent = new byte[ends];
+        survivors = network.traceLoss() ? new long[ends] : null;
         window = new CongestionControl(scenario, table.capacity());
         recovery = new LossRecovery(scenario.fastRetransmit, scenario.sack, stats, table.capacity());
         times = new SendTimes(table.capacity());
@@ -105,6 +112,10 @@ final class Sender
         resendsBeyondThree = Arrays.copyOf(resendsBeyondThree, capacity * 2);
         lastResendAt = Arrays.copyOf(lastResendAt, capacity * 2);
         sent = Arrays.copyOf(sent, capacity * 2);
+        if (survivors != null)
+        {
+            survivors = Arrays.copyOf(survivors, capacity * 2);
+        }
         window.grow(capacity);
         recovery.grow(capacity);
         times.grow(capacity);
@@ -118,6 +129,10 @@ final class Sender
         resendsBeyondThree[i] = 0;
         lastResendAt[i] = 0;
         sent[i] = 0;
+        if (survivors != null)
+        {
+            survivors[i] = 0;
+        }
         window.reset(i);
         recovery.reset(i);
         times.release(i);
@@ -238,6 +253,7 @@ final class Sender
         {
             final long now = clock.now;
             lastResendAt[i] = (int)Math.min(now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+            rack.onResend(i, unit, lastResendAt[i] & 0xFFFF_FFFFL);
             tx = bumpTransmissions(i, unit);
             final boolean spurious = spuriousRetransmission(i, unit, tx);
             if (spurious)
@@ -255,8 +271,8 @@ final class Sender
                 {
                     stats.add(repairs); // the copy before this one was lost (or all ACKs of it): a repair
                 }
-                if (!spurious && tx == 1 && network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT,
-                    NetworkModel.SEGMENT, unit, 0, -1))
+                if (!spurious && tx == 1 && (survivors != null ? (survivors[i] & (1L << unit)) == 0 :
+                    network.lost(seed, table.connection[i >> 1], (i & 1) == CLIENT, NetworkModel.SEGMENT, unit, 0, -1)))
                 {
                     // a real loss of the original: how long it waited to be resent (the simulator knows)
                     final long sent = sendTime(i, unit);
@@ -276,7 +292,10 @@ final class Sender
             delayedAck.onDataSent(i);
         }
         delayedAck.onAckSent(i, ack); // every segment carries the ACK
-        wire.transmit(i, NetworkModel.SEGMENT, unit, ack, tx);
+        if (!wire.transmit(i, NetworkModel.SEGMENT, unit, ack, tx) && survivors != null && tx <= 3)
+        {
+            survivors[i] |= 1L << unit;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ ACKs
@@ -305,7 +324,7 @@ final class Sender
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
-            onDuplicateAck(i, received);
+            onDuplicateAck(i, received, reportedBefore);
             return false;
         }
         if (ack <= una || ack > nxt)
@@ -337,41 +356,34 @@ final class Sender
         }
         int recover = field(w, RECOVER, 6);
         table.word[i] = w;
+        rack.onAcked(i, (txLow[i] | txHigh[i]) & rangeMask(ack, sent[i]));
         recovery.onNewAck(i, ack - una);
         boolean newInstead = false;
         if (recover > 0 && recovery.inFrto(i))
         {
-            if (((rangeMask(una, ack) | received) & rangeMask(una, recover) & ~reportedBefore &
-                ~(txLow[i] | txHigh[i])) != 0)
+            final long newlyReported = received & ~reportedBefore;
+            final int decision = Frto.onAck(origAcked(i, una, recover, (rangeMask(una, ack) | received) &
+                ~reportedBefore), sent[i] > recover,
+                (newlyReported & (-1L << ack)) != 0, false, true, ack >= recover, sent[i] < nxt);
+            if (decision == Frto.UNDO)
             {
-                // RFC 5682 3.1 step 3b, as tcp_process_loss() takes it (FLAG_ORIG_SACK_ACKED): data sent before the
-                // timeout, never resent and not reported before, is acknowledged now, so not all was lost: the
-                // timeout was spurious; undo its window cut
-                window.undo(i);
-                table.word[i] = with(table.word[i], RECOVER, 0);
-                recovery.exit(i);
-                rack.clearLost(i);
+                undoTimeout(i);
                 recover = 0;
-                stats.add(Counter.FRTO_SPURIOUS_RTOS);
-                if (trace.tracing(table.connection[c]))
-                {
-                    trace.line(table.connection[c], TraceLog.endName(end) + " F-RTO: spurious timeout, undone");
-                }
             }
-            else if (ack < recover && sent[i] <= recover && sent[i] < nxt)
+            else if (decision == Frto.SEND_NEW)
             {
-                newInstead = true; // step 2b: send new data, not retransmissions; the next ACK decides
+                newInstead = true; // step 2b: send new data, not retransmissions; the next ACKs decide
             }
-            else
+            else if (decision == Frto.END)
             {
-                recovery.endFrto(i); // step 3a (the new data's ACK did not come), or no new data: conventional
+                recovery.endFrto(i); // step 3a, or no new data for 2b: the conventional recovery goes on
             }
         }
         if (!recovery.inFastRecovery(i))
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
             // the window once the handshake is done)
-            window.onAck(i, ack - Math.max(una, 1), sent[i] - una);
+            window.onAck(i, ack - Math.max(una, 1), sent[i] - una, now, rto[end].srttUs(c));
         }
         if (recover > 0 && ack >= recover)
         {
@@ -398,6 +410,33 @@ final class Sender
             sendOnAck(i, recovering);
         }
         return true;
+    }
+
+    /**
+     * {@code FLAG_ORIG_SACK_ACKED}: data sent before the timeout (below {@code recover}) and never resent is among
+     * the units newly acknowledged or reported ({@code newly}: not reported by an earlier ACK; a unit SACKed
+     * before and cumulatively acknowledged now sets no flag, as its skb is {@code TCPCB_SACKED_ACKED}).
+     */
+    private boolean origAcked(final int i, final int una, final int recover, final long newly)
+    {
+        return (newly & rangeMask(una, recover) & ~(txLow[i] | txHigh[i])) != 0;
+    }
+
+    /**
+     * RFC 5682 3.1 step 3b, as {@code tcp_try_undo_loss(sk, true)} takes it: the timeout was spurious; undo its window
+     * cut, end the recovery (the state is Open again).
+     */
+    private void undoTimeout(final int i)
+    {
+        window.undo(i);
+        table.word[i] = with(table.word[i], RECOVER, 0);
+        recovery.exit(i);
+        rack.clearLost(i);
+        stats.add(Counter.FRTO_SPURIOUS_RTOS);
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " F-RTO: spurious timeout, undone");
+        }
     }
 
     /** RACK marked a segment lost outside any recovery: recover as after a fast retransmit, NextSeg first. */
@@ -444,13 +483,32 @@ final class Sender
         }
     }
 
-    /** A duplicate ACK: the third starts a fast retransmit; in a recovery, it may let out more. */
-    private void onDuplicateAck(final int i, final long received)
+    /**
+     * A duplicate ACK: in F-RTO it may decide the timeout ({@link Frto}); the third outside a recovery starts a fast
+     * retransmit; in a recovery, it may let out more.
+     *
+     * @param reportedBefore what the peer's ACKs had reported before this one (for F-RTO; 0 outside it).
+     */
+    private void onDuplicateAck(final int i, final long received, final long reportedBefore)
     {
         final int una = field(table.word[i], UNA, 6);
+        final int recover = field(table.word[i], RECOVER, 6);
+        if (recover != 0 && recovery.inFrto(i))
+        {
+            final long newlyReported = received & ~reportedBefore;
+            final int decision = Frto.onAck(origAcked(i, una, recover, newlyReported), sent[i] > recover,
+                newlyReported != 0, true, false, false, false);
+            if (decision == Frto.UNDO)
+            {
+                undoTimeout(i); // a duplicate ACK that SACKs never-resent data: step 3b as well
+            }
+            else if (decision == Frto.END)
+            {
+                recovery.endFrto(i); // step 3a: the new data sent in 2b arrived, the hole stayed: the loss was real
+            }
+        }
         if (field(table.word[i], RECOVER, 6) != 0)
         {
-            recovery.endFrto(i); // RFC 5682 step 3a: a duplicate ACK, the loss was real
             recovery.onDuplicateInRecovery(i); // NewReno's inflation: one more segment left the network
             if (window.enabled())
             {
@@ -528,7 +586,12 @@ final class Sender
             {
                 repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
                     recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
-                resendLost(i, 2);
+                final long again = rack.relost(i) & ~receiver.received(i ^ 1);
+                if (again != 0)
+                {
+                    resendUnit(i, Long.numberOfTrailingZeros(again)); // a lost retransmission first
+                }
+                resendLost(i, again != 0 ? 1 : 2);
             }
             return;
         }
@@ -560,7 +623,11 @@ final class Sender
             {
                 lost |= 1L << una; // NewReno (RFC 6582): after a partial ACK the new head is lost; resent once
             }
-            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) - recovery.inflation(i) >= cwnd)
+            // a resent unit RACK marked lost again is not in flight (tcp_mark_skb_lost() lowers retrans_out): it
+            // leaves SetPipe()'s count of resent units, and goes out again before NextSeg
+            final long again = rack.relost(i) & ~received;
+            if (LossRecovery.pipe(received, lost, una, high, highRxtNext) - recovery.inflation(i) -
+                Long.bitCount(again & rangeMask(0, highRxtNext)) >= cwnd)
             {
                 return;
             }
@@ -573,7 +640,11 @@ final class Sender
             {
                 next = LossRecovery.nextSegRule3(received, highRxtNext, limit); // rules 1 and 2 gave nothing
             }
-            if (next >= 0)
+            if (again != 0)
+            {
+                resendUnit(i, Long.numberOfTrailingZeros(again));
+            }
+            else if (next >= 0)
             {
                 table.word[i] = with(w, RTX_NEXT, next + 1);
                 resendUnit(i, next);
@@ -759,6 +830,10 @@ final class Sender
         {
             // paths are FIFO and ACKs cumulative: the last packet sent back carries the highest ACK in flight
             return wire.ackSent(peer) > unit && wire.lastArrivalUs(peer) > clock.now;
+        }
+        if (survivors != null)
+        {
+            return (survivors[i] & (1L << unit)) != 0; // a copy numbered 0..3 was not lost, as decided when sent
         }
         final long conn = table.connection[i >> 1];
         final boolean fromClient = (i & 1) == CLIENT;

@@ -103,15 +103,17 @@ final class Wire
      * Puts a packet on the wire. Each direction of a connection is a FIFO path, as one route is: a packet arrives
      * at least a microsecond after the one sent before it, so the jitter is queueing that delays, not reordering,
      * and packets an end sends in one microsecond (an ACK, then data, then the FIN) arrive in that order.
+     *
+     * @return whether the network lost it (the fate, decided now, for a sender that needs it later).
      */
-    void transmit(final int i, final int packetClass, final int unit, final int ack, final int tx)
+    boolean transmit(final int i, final int packetClass, final int unit, final int ack, final int tx)
     {
         final int c = i >> 1;
         final boolean fromClient = (i & 1) == CLIENT;
         final long conn = table.connection[c];
         final long now = clock.now;
         stats.add(Counter.PACKETS_SENT);
-        final boolean lost = network.lost(seed, conn, fromClient, packetClass, unit, tx, ack);
+        final boolean lost = network.lost(seed, conn, fromClient, packetClass, unit, tx, ack, now);
         // what the ACK (every packet but a RST carries one once the handshake is under way) reports beyond itself
         final long option = ack > 0 && packetClass != NetworkModel.RESET ? sack.option(i, receiver.received(i)) : 0;
         if (trace.traced(c))
@@ -128,7 +130,7 @@ final class Wire
         if (lost)
         {
             stats.add(Counter.PACKETS_LOST);
-            return;
+            return true;
         }
         table.word[i] = with(table.word[i], ACK_SENT, ack);
         final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now);
@@ -144,6 +146,7 @@ final class Wire
         }
         wheel.arm(arrival, payload);
         inFlight[c]++;
+        return false;
     }
 
     /** @return the ACK (in units) carried by the latest packet end {@code i} sent. */

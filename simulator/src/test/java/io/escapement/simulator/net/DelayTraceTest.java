@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,20 @@ class DelayTraceTest
         assertEquals(40_000, t.delayUs(3_500_000)); // refuse: past the end, the last delay holds
         assertEquals(40_000, t.delayUs(100_000_000));
         assertEquals(2, t.packetsPastEnd());
+    }
+
+    @Test
+    void shouldHoldEachLossRateAsItsDelayAndTakeZeroWhereALineHasNone() throws IOException
+    {
+        final DelayTrace t = trace("time,delay,loss\n0,10,0.25\n1,12\n2,14,1\n", DelayTrace.End.WRAP);
+        assertTrue(t.hasLoss());
+        assertEquals(0.25, t.lossAt(0));
+        assertEquals(0.25, t.lossAt(999_999));
+        assertEquals(0, t.lossAt(1_000_000), "a line without a loss field: 0");
+        assertEquals(1, t.lossAt(2_999_999));
+        assertEquals(0.25, t.lossAt(3_000_000), "wrapped");
+        assertEquals(0, t.packetsPastEnd(), "a loss lookup does not count the packet again");
+        assertFalse(trace("0,10\n1,12\n", DelayTrace.End.WRAP).hasLoss());
     }
 
     @Test
@@ -98,7 +113,10 @@ class DelayTraceTest
         "0,5\\n1,-5\\n             | line 2: delay '-5' is negative",
         "0,5\\n1,x\\n              | line 2: delay 'x' is not a number (milliseconds) or a duration",
         "0,5\\n1\\n                | line 2 has 1 field(s): expected time,delay",
-        "0,5\\n1,5,0.5\\n          | line 2 has 3 field(s)",
+        "0,5\\n1,5,0.5,1\\n        | line 2 has 4 field(s)",
+        "0,5\\n1,5,1.01\\n         | line 2: loss '1.01' is not a probability in [0, 1]",
+        "0,5\\n1,5,x\\n            | line 2: loss 'x' is not a probability in [0, 1]",
+        "0,5\\n1,5,NaN\\n          | line 2: loss 'NaN' is not a probability in [0, 1]",
         "0,5\\nt,5\\n              | line 2: time 't' is not a number (seconds)",
         "0,5\\n1,40s\\n            | line 2: delay 40s is above 30s",
     })

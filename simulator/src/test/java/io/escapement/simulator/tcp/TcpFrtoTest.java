@@ -71,4 +71,52 @@ class TcpFrtoTest
         assertEquals(0, run.count(Counter.FRTO_SPURIOUS_RTOS), run.dump());
         run.assertAccountedFor();
     }
+
+    @Test
+    void shouldUndoWhenADuplicateAckAfterTheTimeoutSacksDataNeverResent()
+    {
+        // tcp_process_loss(): FLAG_ORIG_SACK_ACKED comes first, whether the ACK is a duplicate or not (step 3b of
+        // RFC 5682's SACK-enhanced F-RTO). Segment 1 of 3 lost; the spike holds 2 and 3 (sent at 30 ms) until
+        // 190 ms; the RTO resends 1 at 130 ms, which follows them on the FIFO path. At 200 ms the client's duplicate
+        // ACK reporting 2 arrives first: 2 was sent before the timeout and never resent, so Linux undoes the timeout
+        // (the loss of 1 was real: F-RTO's SACK variant cannot tell a late SACK from a spurious timeout). The
+        // simulator ended F-RTO on any duplicate ACK before.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx == 0,
+            b -> b.rto("fixed:rto=100ms").responseBytes(3 * MSS).rack(false).fastRetransmit(false).frto(true)
+                .delayedAck(Scenario.DelayedAck.OFF)
+                .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
+                    .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(30_000, 1_000, 150_000)
+                    .dropper((conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 &&
+                        tx == 0).build()));
+        assertEquals(1, run.timesOf("server ESTABLISHED retransmission timer fires").size(), run.dump());
+        assertEquals(1, run.count(Counter.FRTO_SPURIOUS_RTOS), "the server's (the client's resent request is " +
+            "acknowledged alone: recovered, nothing to undo)\n" + run.dump());
+        assertEquals(200_001, run.timeOf("server F-RTO: spurious timeout, undone"), 2, run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldDecideAsTcpProcessLossOnEachBranch()
+    {
+        // the F-RTO block of tcp_process_loss() (net/ipv4/tcp_input.c), worked branch by branch:
+        // args: origAcked, newDataSent (snd_nxt after high_seq), dataSacked, duplicate, unaAdvanced, recovered,
+        // newDataWaits
+        assertEquals(Frto.UNDO, Frto.onAck(true, false, false, true, false, false, false),
+            "step 3b on a duplicate ACK that SACKs never-resent data");
+        assertEquals(Frto.UNDO, Frto.onAck(true, true, true, false, true, false, true), "3b before 3a");
+        assertEquals(Frto.SEND_NEW, Frto.onAck(false, false, false, false, true, false, true), "step 2b");
+        assertEquals(Frto.END, Frto.onAck(false, false, false, false, true, false, false),
+            "2b with nothing new to send: frto = 0");
+        assertEquals(Frto.GO_ON, Frto.onAck(false, false, false, true, false, false, true),
+            "a duplicate ACK before 2b (snd_nxt not after high_seq) leaves tp->frto set");
+        assertEquals(Frto.END, Frto.onAck(false, true, false, true, false, false, true),
+            "step 3a: a duplicate ACK after 2b");
+        assertEquals(Frto.END, Frto.onAck(false, true, true, false, true, false, true),
+            "step 3a: a new ACK that SACKs data after 2b");
+        assertEquals(Frto.GO_ON, Frto.onAck(false, true, false, false, true, false, true),
+            "after 2b, a new ACK of resent data only, SACKing nothing: tp->frto stays set");
+        assertEquals(Frto.GO_ON, Frto.onAck(false, false, false, false, true, true, true),
+            "recovered: tcp_try_undo_recovery() ends the state, F-RTO decides nothing");
+    }
 }

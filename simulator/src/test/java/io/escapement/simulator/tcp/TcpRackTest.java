@@ -74,4 +74,46 @@ class TcpRackTest
         assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
         run.assertAccountedFor();
     }
+
+    /** 13 segments, an initial window of 10: segment 1's original and its first retransmission are lost. */
+    private static OneConnection lostRetransmission(final boolean rack)
+    {
+        return new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx <= 1,
+            b -> b.requestBytes(100).responseBytes(13 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(rack));
+    }
+
+    @Test
+    void shouldMarkALostRetransmissionLostAgainWhenASegmentSentAfterItIsDelivered()
+    {
+        // RFC 8985 6.1/6.2: a segment's xmit_ts is its latest transmission. Segments 1..10 leave at 30 ms; 1 is
+        // lost; limited transmit (RFC 3042) sends 11 and 12 on the first two duplicate ACKs, the third (at r1)
+        // starts a fast recovery that resends 1 at r1 (lost again); as further duplicate ACKs shrink the pipe below
+        // the halved window (5), new data leaves again, the first at t > r1. It reaches the client at t + 10 ms and
+        // its duplicate ACK, reporting it, the server at b = t + 20 ms: RACK.xmit_ts = t, RACK.rtt = 20 ms,
+        // reo_wnd = 0 in recovery, so 1's retransmission has r1 + 20 ms + 0 - b = r1 - t < 0 left: lost at b,
+        // resent at once (tcp_rack_detect_loss() skips a retransmission only while it is marked lost and not resent
+        // since). Before, it waited for the RTO.
+        final OneConnection run = lostRetransmission(true);
+        final String one = "server sends DATA seq=" + (run.isn(1) + 1) + " len=1448";
+        final long r1 = run.timeOf(one + " (retransmission 1)");
+        final long t = run.timesOf("server sends DATA seq=").stream().filter(time -> time > r1).findFirst()
+            .orElseThrow(() -> new AssertionError("no data after the first retransmission\n" + run.dump()));
+        final long b = t + 2 * OneConnection.ONE_WAY_US;
+        assertTrue(run.timesOf("server ESTABLISHED receives ACK").contains(b), run.dump());
+        assertEquals(b, run.timeOf(one + " (retransmission 2)"), run.dump());
+        assertEquals(1, run.count(Counter.RACK_LOSSES), "the retransmission (the third duplicate ACK found the " +
+            "original's loss)\n" + run.dump());
+        assertEquals(0, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldLeaveALostRetransmissionToTheRtoWithoutRack()
+    {
+        final OneConnection run = lostRetransmission(false);
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        run.assertAccountedFor();
+    }
 }
