@@ -30,11 +30,12 @@ import java.util.regex.Pattern;
 @Command(name = "escapement-sweep", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     showDefaultValues = true,
     description = {
-        "Runs compare's grid (strategies x seeds x sweep values, and compare's sanity runs) as Spark tasks, one " +
-            "task per run, and writes what compare writes: compare.csv (byte for byte the same), report.md and " +
-            "the charts, plus runs.csv (each run's counters and histograms). A run that throws is retried by " +
-            "Spark; one that fails for good fails the sweep, naming the run. Finished runs are kept in " +
-            "--results, one file each, and skipped by the next sweep that uses the same directory.",
+        "Runs compare's grid (strategies x seeds x sweep values) as Spark tasks, a few runs a task (compare's " +
+            "few check runs stay on the driver), and writes what compare writes: compare.csv (byte for byte the " +
+            "same), report.md and the charts, plus runs.csv (each run's counters and histograms). A task that " +
+            "throws is retried by Spark, its whole batch of runs; one that fails for good fails the sweep, naming " +
+            "the run. Finished runs are kept in --results, a file a task, and skipped by the next sweep that " +
+            "uses the same directory.",
         "",
         "Every option not listed here is compare's (see escapement-simulator compare --help). --parallel N " +
             "runs the embedded master with N threads, local[N] (default local[*]); with --master, or under " +
