@@ -30,11 +30,11 @@ import java.util.regex.Pattern;
  *   <li>Resume: a run whose result is in the {@link RunStore} is not run again; every task stores its batch's
  *   results as it finishes (a failing task, the runs it finished before the failure), so a sweep that fails, or is
  *   killed, keeps what its finished tasks ran.</li>
- *   <li>Failure: a task that throws is retried by Spark, its whole batch ({@code spark.task.maxFailures}, or {@code local[N,F]});
- *   when one fails for good, Spark cancels the job and {@link #execute} throws a {@link SweepFailedException}
+ *   <li>Failure: a task that throws is retried by Spark, its whole batch ({@code spark.task.maxFailures}, or
+ *   {@code local[N,F]}); when one fails for good, Spark cancels the job and {@link #execute} throws a {@link SweepFailedException}
  *   naming the run's options and its error.</li>
- *   <li>Progress: a {@link SparkListener} counts the runs of the job's finished tasks and tells {@code progress}, from Spark's
- *   listener thread.</li>
+ *   <li>Progress: a {@link SparkListener} counts the runs of the job's finished tasks and tells {@code progress},
+ *   from Spark's listener thread.</li>
  * </ul>
  */
 final class SparkSweep

@@ -62,8 +62,8 @@ public final class SweepCommand implements Callable<Integer>
     String results;
 
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "4",
-        description = "Attempts of a run before the sweep fails (spark.task.maxFailures; local[N] becomes " +
-            "local[N,F]).")
+        description = "Attempts of a task (its batch of runs) before the sweep fails (spark.task.maxFailures; " +
+            "local[N] becomes local[N,F]).")
     int maxFailures;
 
     @Option(names = "--runs-per-task", paramLabel = "N", defaultValue = "0",

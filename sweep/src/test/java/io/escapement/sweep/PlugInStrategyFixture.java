@@ -5,7 +5,10 @@ import io.escapement.engine.rto.RtoStrategies;
 import io.escapement.engine.rto.RtoStrategy;
 import io.escapement.engine.rto.RtoStrategyProvider;
 
-/** A plug-in strategy for {@link CompareBridgeTest}: packed into a jar of its own there, never on the class path's services. */
+/**
+ * A plug-in strategy for {@link CompareBridgeTest}: packed into a jar of its own there, never in the class path's
+ * services.
+ */
 public final class PlugInStrategyFixture implements RtoStrategyProvider
 {
     /** The name it is chosen by. */

@@ -34,7 +34,11 @@ public final class CompareEntryPoints
      * Runs {@code compare} with its runs executed by {@code runner}, its report naming {@code madeBy} as the
      * command that made it (the front end's own command line, not compare's).
      *
+     * @param args   compare's arguments, without {@code compare}.
+     * @param runner executes the runs.
      * @param madeBy the command line the report quotes; null: compare's own.
+     * @param out    where compare's table and messages go.
+     * @param err    where errors and the progress line go.
      * @return the exit code: 0 done, 1 a run failed, 2 bad options.
      */
     public static int compare(final String[] args, final Comparison.Runner runner, final String madeBy,
@@ -44,6 +48,7 @@ public final class CompareEntryPoints
     }
 
     /**
+     * @param args compare's arguments, without {@code compare}.
      * @return compare's {@code --parallel} (from the command line or a config file), or null if it is not given.
      * @throws IllegalArgumentException for options compare refuses.
      */
