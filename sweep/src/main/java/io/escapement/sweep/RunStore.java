@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -98,12 +99,14 @@ final class RunStore implements Serializable
 
     /**
      * Reads every stored run: one listing and a read per file, not a look-up per run, on a remote file system.
+     * A file that cannot be read (written by a simulator with other counters, say, whose runs' keys differ from
+     * this one's anyway) is skipped with a warning: at worst its runs run again.
      *
+     * @param warnings told of each file skipped, naming it and why.
      * @return the stored runs by key (a run stored twice, by two batches or two attempts, once: runs are
      * deterministic, either copy is the result).
-     * @throws IllegalStateException naming a file that cannot be read, to delete.
      */
-    Map<String, RunResult> stored()
+    Map<String, RunResult> stored(final Consumer<String> warnings)
     {
         final Map<String, RunResult> runs = new HashMap<>();
         try
@@ -120,7 +123,7 @@ final class RunStore implements Serializable
                     for (final java.nio.file.Path file : files.filter(f -> f.getFileName().toString()
                         .endsWith(SUFFIX) && Files.isRegularFile(f)).sorted().toList())
                     {
-                        read(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8), runs);
+                        read(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8), runs, warnings);
                     }
                 }
                 return runs;
@@ -143,7 +146,7 @@ final class RunStore implements Serializable
                             lines.add(line);
                         }
                     }
-                    read(file.getPath().toString(), lines, runs);
+                    read(file.getPath().toString(), lines, runs, warnings);
                 }
             }
             return runs;
@@ -154,25 +157,29 @@ final class RunStore implements Serializable
         }
     }
 
-    private static void read(final String file, final List<String> lines, final Map<String, RunResult> runs)
+    private static void read(final String file, final List<String> lines, final Map<String, RunResult> runs,
+        final Consumer<String> warnings)
     {
-        if (lines.size() < 2)
+        final Map<String, RunResult> read = new HashMap<>();
+        try
         {
-            throw new IllegalStateException("stored runs " + file + " has no run (delete it to run its runs again)");
-        }
-        for (final String row : lines.subList(1, lines.size()))
-        {
-            try
+            if (lines.size() < 2)
+            {
+                throw new IllegalArgumentException("no run in it");
+            }
+            for (final String row : lines.subList(1, lines.size()))
             {
                 final RunResult run = RunResult.parse(lines.get(0), row);
-                runs.put(run.spec().key(), run);
-            }
-            catch (final IllegalArgumentException e)
-            {
-                throw new IllegalStateException("stored runs " + file + " cannot be read: " + e.getMessage() +
-                    " (delete it to run its runs again)", e);
+                read.put(run.spec().key(), run);
             }
         }
+        catch (final RuntimeException e) // a bad number, a missing column, a truncated row: the file, not the run
+        {
+            warnings.accept("stored runs " + file + " cannot be read (" + e.getMessage() + "): skipped, its runs " +
+                "run again if this sweep has them; delete it to silence this");
+            return;
+        }
+        runs.putAll(read);
     }
 
     /**

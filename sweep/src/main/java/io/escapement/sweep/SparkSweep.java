@@ -84,7 +84,8 @@ final class SparkSweep
     {
         final RunResult[] results = new RunResult[specs.size()];
         final List<RunSpec> missing = new ArrayList<>();
-        final Map<String, RunResult> stored = store.stored();
+        final Map<String, RunResult> stored = store.stored(warning -> System.err.println("escapement-sweep: " +
+            warning));
         for (int k = 0; k < specs.size(); k++)
         {
             final RunSpec spec = specs.get(k);

@@ -257,7 +257,7 @@ class SweepTest
                 assertEquals((8 + perTask - 1) / perTask, stored.filter(p -> p.toString().endsWith(".csv")).count(),
                     "a file a task");
             }
-            assertEquals(8, new RunStore(results.toString()).stored().size());
+            assertEquals(8, new RunStore(results.toString()).stored(w -> { throw new AssertionError(w); }).size());
         }
     }
 
@@ -280,7 +280,8 @@ class SweepTest
             assertEquals(ATTEMPTS, ATTEMPTED.get(run).get(), "the batch is retried whole: " + run);
         }
         final java.util.Set<String> stored = new java.util.HashSet<>();
-        for (final RunResult run : new RunStore(results.toString()).stored().values())
+        for (final RunResult run : new RunStore(results.toString()).stored(w -> { throw new AssertionError(w); })
+            .values())
         {
             stored.add(run.spec().describe());
         }
