@@ -34,6 +34,7 @@ public final class Simulation
     private final int threads;
     private final TcpShard.Tracer tracer;
     private final LongPredicate traced;
+    private boolean measureRetainedHeap = true;
 
     public Simulation(final Scenario scenario, final int threads, final TcpShard.Tracer tracer,
         final LongPredicate traced)
@@ -46,6 +47,22 @@ public final class Simulation
         this.threads = Math.min(threads, scenario.clientAddresses);
         this.tracer = tracer;
         this.traced = traced;
+    }
+
+    /**
+     * Whether {@link #run} measures the heap the run retains, by a full collection ({@code System.gc()}) after it:
+     * on by default. A caller that runs many simulations in one JVM beside other live data (the sweep's Spark
+     * executors) turns it off: there the collection costs far more than the run at small sizes (it traces
+     * everything the JVM holds), and the figure would count the other data too. Off, the report's retained heap is
+     * {@link Report#NOT_MEASURED}.
+     *
+     * @param measure whether to measure it.
+     * @return this simulation.
+     */
+    public Simulation measureRetainedHeap(final boolean measure)
+    {
+        this.measureRetainedHeap = measure;
+        return this;
     }
 
     /** Runs to the end; calls {@code progress} (from the calling thread) now and then. */
@@ -139,8 +156,12 @@ public final class Simulation
         }
         // The shards still hold their structures, sized for the peak: the heap after a full GC is what the peak
         // population cost (plus the JVM's own few megabytes).
-        System.gc();
-        final long retained = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        long retained = Report.NOT_MEASURED;
+        if (measureRetainedHeap)
+        {
+            System.gc();
+            retained = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        }
         final List<ShardStats> stats = new ArrayList<>();
         long timersLeft = 0;
         long slotsLeft = 0;

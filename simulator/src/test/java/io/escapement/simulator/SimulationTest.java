@@ -54,6 +54,18 @@ class SimulationTest
     }
 
     @Test
+    void shouldReportTheRetainedHeapNotMeasuredAndTheSameResultsWhenTheFullGcIsSkipped() throws InterruptedException
+    {
+        final Scenario scenario = Scenario.builder().seed(3).connections(500).arrivalsPerSecond(1_000)
+            .network(NetworkModel.builder().loss(0.02).rttUs(30_000).build()).build();
+        final Report measured = run(scenario, 1);
+        final Report skipped = new Simulation(scenario, 1, null, null).measureRetainedHeap(false).run(null);
+        assertTrue(measured.retainedHeapBytes() > 0, "measured by default: " + measured.retainedHeapBytes());
+        assertEquals(Report.NOT_MEASURED, skipped.retainedHeapBytes());
+        assertEquals(measured.resultsJson(), skipped.resultsJson(), "only the cost figure differs");
+    }
+
+    @Test
     void shouldGiveTheSameResultsForTheSameSeed() throws InterruptedException
     {
         final Report first = run(lossy(7, 0.05), 1);

@@ -1,5 +1,7 @@
 package io.escapement.sweep;
 
+import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.engine.rto.RtoStrategyProvider;
 import io.escapement.simulator.Simulation;
 import io.escapement.simulator.cli.CompareEntryPoints;
 import io.escapement.simulator.compare.Comparison;
@@ -11,10 +13,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.SortedMap;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sweep's one contact with {@code compare}: compare parses the options (its own parser, defaults, presets and
@@ -36,12 +42,13 @@ final class CompareBridge
      * Runs compare with its runs executed by {@code sweep}.
      *
      * @param args     compare's arguments (without {@code compare}).
+     * @param madeBy   the command line the report quotes.
      * @param task     what a task does with a run; null: simulate it.
      * @param gathered receives every run's result, in the order compare asked for them.
      * @return compare's exit code: 0 done, 1 a run failed, 2 bad options.
      */
-    static int compare(final String[] args, final SparkSweep sweep, final SparkSweep.RunTask task,
-        final PrintStream out, final PrintStream err, final List<RunResult> gathered)
+    static int compare(final String[] args, final String madeBy, final SparkSweep sweep,
+        final SparkSweep.RunTask task, final PrintStream out, final PrintStream err, final List<RunResult> gathered)
     {
         final SparkSweep.RunTask executed = task != null ? task : new SimulationTask(args);
         final Comparison.Runner runner = (workload, plan, threads, progress) ->
@@ -64,7 +71,16 @@ final class CompareBridge
             gathered.addAll(results);
             return runs;
         };
-        return CompareEntryPoints.compare(args, runner, out, err);
+        return CompareEntryPoints.compare(args, runner, madeBy, out, err);
+    }
+
+    /**
+     * @return compare's {@code --parallel}, or null if not given.
+     * @throws IllegalArgumentException for options compare refuses.
+     */
+    static Integer parallel(final String[] args)
+    {
+        return CompareEntryPoints.parallel(args);
     }
 
     /** @return where compare writes its outputs. */
@@ -88,17 +104,21 @@ final class CompareBridge
     }
 
     /** The simulator's code: a run stored by another build is not taken for this one's. */
-    private static final String CODE = code();
+    private static final String CODE = code(Simulation.class);
+
+    /** The code of each plug-in strategy, by the context class loader and the strategy's name. */
+    private static final Map<ClassLoader, Map<String, String>> PLUGINS = Collections.synchronizedMap(
+        new WeakHashMap<>());
 
     /**
-     * @return a digest of the jar the simulator's classes come from (the sweep's own jar once packaged), or the
-     * classes' directory's path in a development build: a rebuilt simulator does not reuse runs stored by another.
+     * @return a digest of the jar a class comes from (for the simulator, the sweep's own jar once packaged), or the
+     * classes' directory's path in a development build: rebuilt code does not reuse runs stored by another build.
      */
-    private static String code()
+    static String code(final Class<?> type)
     {
         try
         {
-            final Path where = Path.of(Simulation.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            final Path where = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (!java.nio.file.Files.isRegularFile(where))
             {
                 return "classes " + where;
@@ -121,9 +141,37 @@ final class CompareBridge
     }
 
     /**
+     * @return the code of the strategy a specification names: empty for a built-in strategy (the simulator's code
+     * covers it), else the digest of the jar of the {@link RtoStrategyProvider} of that name that the context class
+     * loader finds ({@link RtoStrategies}' rule), so a rebuilt plug-in does not reuse runs of the old one.
+     */
+    static String strategyCode(final String strategy)
+    {
+        final int colon = strategy.indexOf(':');
+        final String name = (colon < 0 ? strategy : strategy.substring(0, colon)).trim();
+        if (RtoStrategies.builtInNames().contains(name))
+        {
+            return "";
+        }
+        final ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return PLUGINS.computeIfAbsent(loader, l -> new ConcurrentHashMap<>()).computeIfAbsent(name, n ->
+        {
+            for (final RtoStrategyProvider provider : ServiceLoader.load(RtoStrategyProvider.class, loader))
+            {
+                if (n.equals(provider.name()))
+                {
+                    return provider.getClass().getName() + " " + code(provider.getClass());
+                }
+            }
+            return "not found"; // RtoStrategies refuses the name before any run
+        });
+    }
+
+    /**
      * @return a run's key: SHA-256 (first 128 bits, hex) of every option that shapes its scenario, with its
-     * effective value, then its strategy, seed and grid point, the simulator's code (its jar's digest) and counter
-     * names (a rebuilt simulator does not take an older stored run for its own).
+     * effective value, then its strategy, seed and grid point, the simulator's code (its jar's digest), a plug-in
+     * strategy's code (its jar's digest) and counter names (a rebuilt simulator or plug-in does not take an older
+     * stored run for its own).
      */
     static String key(final SortedMap<String, String> options, final String strategy, final long seed,
         final String parameters, final double[] point)
@@ -136,6 +184,12 @@ final class CompareBridge
         }
         s.append("--rto=").append(strategy).append('\n').append("--seed=").append(seed).append('\n')
             .append(parameters).append('=').append(java.util.Arrays.toString(point)).append('\n');
+        final String plugin = strategyCode(strategy);
+        if (!plugin.isEmpty())
+        {
+            // only for plug-ins: the keys of built-in strategies' runs, and the runs stored under them, stay
+            s.append("plugin=").append(plugin).append('\n');
+        }
         for (final Counter c : Counter.values())
         {
             s.append(c.key()).append(' ');
@@ -175,8 +229,10 @@ final class CompareBridge
         {
             final Comparison.Workload workload = WORKLOADS.computeIfAbsent(List.of(args),
                 a -> CompareEntryPoints.workload(args));
+            // no full GC after each run to measure its retained heap: in a JVM that also holds Spark it cost more
+            // than a small run itself (0.04 core-s a run; compare's outputs do not use the figure)
             return RunResult.of(spec, new Simulation(workload.scenario(spec.strategy(), spec.seed(), spec.point()),
-                1, null, null).run(null));
+                1, null, null).measureRetainedHeap(false).run(null));
         }
     }
 }

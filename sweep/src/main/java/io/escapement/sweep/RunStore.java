@@ -11,26 +11,42 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The stored results of finished runs: a directory (local, {@code hdfs://}, {@code s3a://}: any Hadoop file
- * system, so that executors on a cluster write where the driver reads) holding one CSV file per run, named by the
- * run's key, a hash of all its options. A file appears whole or not at all: it is written under
- * {@code _temporary/} and renamed, so a sweep killed at any point leaves only finished runs, and the next sweep
- * with the same store skips them.
+ * system, so that executors on a cluster write where the driver reads) of CSV files, each a header and the rows of
+ * the runs one task finished (a batch; a single run in a store written before batches, whose files still read).
+ * Every row carries its run's key, a hash of all its options, so resuming looks runs up by key whatever batch
+ * stored them. A file appears whole or not at all: it is written under {@code _temporary/} and renamed, so a
+ * sweep killed at any point leaves only finished runs, and the next sweep with the same store skips them.
+ *
+ * <p>A local directory (no scheme, or {@code file:}) is written with {@code java.nio} rather than Hadoop's local
+ * file system, which sets each new file's permissions by starting a {@code chmod} process when Hadoop's native
+ * library is missing, as it is here: a fork of the whole JVM per stored file.
  *
  * <p>Serializable: a Spark task carries the directory's name and opens the file system where it runs.
  */
 final class RunStore implements Serializable
 {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
+    private static final String SUFFIX = ".csv";
+    private static final String TEMPORARY = "_temporary";
     private static final Map<String, FileSystem> FILE_SYSTEMS = new ConcurrentHashMap<>();
 
     private final String directory;
@@ -46,6 +62,17 @@ final class RunStore implements Serializable
         return directory;
     }
 
+    /** @return the directory as a local path, or null if it is on another file system (Hadoop's). */
+    private java.nio.file.Path local()
+    {
+        final URI uri = new Path(directory).toUri();
+        if (uri.getScheme() == null)
+        {
+            return java.nio.file.Path.of(directory);
+        }
+        return uri.getScheme().equals("file") ? java.nio.file.Path.of(uri) : null;
+    }
+
     private FileSystem fs() throws IOException
     {
         if (fs == null)
@@ -58,7 +85,7 @@ final class RunStore implements Serializable
                 {
                     // an instance of our own, not Hadoop's shared one, whose settings Spark's own writes use
                     final FileSystem own = FileSystem.newInstance(new Path(d).toUri(), new Configuration());
-                    own.setWriteChecksum(false); // no .crc files beside the results on a local disk
+                    own.setWriteChecksum(false); // no .crc files beside the results
                     return own;
                 }
                 catch (final IOException e)
@@ -70,72 +97,59 @@ final class RunStore implements Serializable
         return fs;
     }
 
-    private Path file(final String key)
+    /**
+     * Reads every stored run: one listing and a read per file, not a look-up per run, on a remote file system.
+     * A file that cannot be read (written by a simulator with other counters, say, whose runs' keys differ from
+     * this one's anyway) is skipped with a warning: at worst its runs run again.
+     *
+     * @param warnings told of each file skipped, naming it and why.
+     * @return the stored runs by key (a run stored twice, by two batches or two attempts, once: runs are
+     * deterministic, either copy is the result).
+     */
+    Map<String, RunResult> stored(final Consumer<String> warnings)
     {
-        return new Path(directory, key + ".csv");
-    }
-
-    /** @return the keys of the stored runs: one listing, not a look-up per run, on a remote file system. */
-    Set<String> keys()
-    {
+        final Map<String, RunResult> runs = new HashMap<>();
         try
         {
+            final java.nio.file.Path local = local();
+            if (local != null)
+            {
+                if (!Files.isDirectory(local))
+                {
+                    return runs;
+                }
+                try (Stream<java.nio.file.Path> files = Files.list(local))
+                {
+                    for (final java.nio.file.Path file : files.filter(f -> f.getFileName().toString()
+                        .endsWith(SUFFIX) && Files.isRegularFile(f)).sorted().toList())
+                    {
+                        read(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8), runs, warnings);
+                    }
+                }
+                return runs;
+            }
             final Path dir = new Path(directory);
-            final Set<String> keys = new HashSet<>();
             if (!fs().exists(dir))
             {
-                return keys;
+                return runs;
             }
             for (final FileStatus file : fs().listStatus(dir))
             {
-                final String name = file.getPath().getName();
-                if (file.isFile() && name.endsWith(".csv"))
+                if (file.isFile() && file.getPath().getName().endsWith(SUFFIX))
                 {
-                    keys.add(name.substring(0, name.length() - ".csv".length()));
+                    final List<String> lines = new ArrayList<>();
+                    try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs().open(file.getPath()),
+                        StandardCharsets.UTF_8)))
+                    {
+                        for (String line; (line = reader.readLine()) != null; )
+                        {
+                            lines.add(line);
+                        }
+                    }
+                    read(file.getPath().toString(), lines, runs, warnings);
                 }
             }
-            return keys;
-        }
-        catch (final IOException e)
-        {
-            throw new UncheckedIOException("cannot list the run store " + directory + ": " + e, e);
-        }
-    }
-
-    /** @return the stored result of the run, or null if it has none. */
-    RunResult load(final RunSpec spec)
-    {
-        try
-        {
-            final Path file = file(spec.key());
-            if (!fs().exists(file))
-            {
-                return null;
-            }
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs().open(file),
-                StandardCharsets.UTF_8)))
-            {
-                final String header = reader.readLine();
-                final String row = reader.readLine();
-                if (header == null || row == null)
-                {
-                    throw new IllegalStateException("stored run " + file + " is empty");
-                }
-                final RunResult stored = RunResult.parse(header, row);
-                final RunSpec was = stored.spec();
-                if (!was.sameRun(spec))
-                {
-                    throw new IllegalStateException("stored run " + file + " is of " + was.describe() + ", not of " +
-                        spec.describe());
-                }
-                // the index is the place in this sweep's order, which may differ from the sweep that stored it
-                return stored.at(spec);
-            }
-            catch (final IllegalArgumentException e)
-            {
-                throw new IllegalStateException("stored run " + file + " cannot be read: " + e.getMessage() +
-                    " (delete it to run it again)", e);
-            }
+            return runs;
         }
         catch (final IOException e)
         {
@@ -143,18 +157,90 @@ final class RunStore implements Serializable
         }
     }
 
-    /** Stores a result, whole: written aside, then renamed into place. */
-    void store(final RunResult result) throws IOException
+    private static void read(final String file, final List<String> lines, final Map<String, RunResult> runs,
+        final Consumer<String> warnings)
     {
-        final Path target = file(result.spec().key());
-        final Path temporary = new Path(new Path(directory, "_temporary"), result.spec().key() + "-" +
-            UUID.randomUUID() + ".csv");
+        final Map<String, RunResult> read = new HashMap<>();
+        try
+        {
+            if (lines.size() < 2)
+            {
+                throw new IllegalArgumentException("no run in it");
+            }
+            for (final String row : lines.subList(1, lines.size()))
+            {
+                final RunResult run = RunResult.parse(lines.get(0), row);
+                read.put(run.spec().key(), run);
+            }
+        }
+        catch (final RuntimeException e) // a bad number, a missing column, a truncated row: the file, not the run
+        {
+            warnings.accept("stored runs " + file + " cannot be read (" + e.getMessage() + "): skipped, its runs " +
+                "run again if this sweep has them; delete it to silence this");
+            return;
+        }
+        runs.putAll(read);
+    }
+
+    /**
+     * @return the stored result of the run, at the run's place in this sweep, or null if {@code stored} has none.
+     * @throws IllegalStateException if the result stored under the run's key is of another run.
+     */
+    static RunResult find(final Map<String, RunResult> stored, final RunSpec spec)
+    {
+        final RunResult found = stored.get(spec.key());
+        if (found == null)
+        {
+            return null;
+        }
+        if (!found.spec().sameRun(spec))
+        {
+            throw new IllegalStateException("the run stored as " + spec.key() + " is of " + found.spec().describe() +
+                ", not of " + spec.describe());
+        }
+        // the index is the place in this sweep's order, which may differ from the sweep that stored it
+        return found.at(spec);
+    }
+
+    /**
+     * Stores finished runs, whole: one file, written aside, then renamed into place. The file's name is a hash of
+     * the runs' keys, so another attempt of the same batch (a retry, a speculative copy) writes the same name.
+     */
+    void store(final List<RunResult> results) throws IOException
+    {
+        if (results.isEmpty())
+        {
+            return;
+        }
+        final StringBuilder s = new StringBuilder(RunResult.csvHeader()).append('\n');
+        final StringBuilder keys = new StringBuilder();
+        for (final RunResult result : results)
+        {
+            s.append(result.toCsv()).append('\n');
+            keys.append(result.spec().key()).append('\n');
+        }
+        final String name = results.size() == 1 ? results.get(0).spec().key() : "batch-" + hash(keys);
+        final byte[] bytes = s.toString().getBytes(StandardCharsets.UTF_8);
+        final java.nio.file.Path local = local();
+        if (local != null)
+        {
+            final java.nio.file.Path temporary = local.resolve(TEMPORARY).resolve(name + "-" + UUID.randomUUID() +
+                SUFFIX);
+            Files.createDirectories(temporary.getParent());
+            Files.write(temporary, bytes);
+            // atomic, and replacing: a file another attempt stored under the same name holds the same runs
+            Files.move(temporary, local.resolve(name + SUFFIX), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        final Path target = new Path(directory, name + SUFFIX);
+        final Path temporary = new Path(new Path(directory, TEMPORARY), name + "-" + UUID.randomUUID() + SUFFIX);
         try (FSDataOutputStream out = fs().create(temporary, true))
         {
-            out.write((RunResult.csvHeader() + "\n" + result.toCsv() + "\n").getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
         }
-        // another attempt of the same run (a speculative copy, a retry after a lost executor) may have stored it
-        // first: runs are deterministic, so either file is the result
+        // another attempt of the same batch may have stored it first: runs are deterministic, so either file is
+        // the result
         if (!fs().rename(temporary, target))
         {
             fs().delete(temporary, false);
@@ -162,6 +248,19 @@ final class RunStore implements Serializable
             {
                 throw new IOException("cannot rename " + temporary + " to " + target);
             }
+        }
+    }
+
+    private static String hash(final CharSequence text)
+    {
+        try
+        {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.toString()
+                .getBytes(StandardCharsets.UTF_8)), 0, 16);
+        }
+        catch (final NoSuchAlgorithmException e)
+        {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

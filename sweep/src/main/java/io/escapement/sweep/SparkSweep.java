@@ -6,9 +6,11 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,17 +19,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Executes runs as Spark tasks, one task per run, and gathers their results in the order given. Knows nothing of
- * compare: it takes {@link RunSpec}s and a {@link RunTask}, and returns {@link RunResult}s.
+ * Executes runs as Spark tasks, several runs a task (a batch), and gathers their results in the order given. Knows
+ * nothing of compare: it takes {@link RunSpec}s and a {@link RunTask}, and returns {@link RunResult}s.
+ *
+ * <p>Batches, not a task per run: a task costs scheduling, a closure to deserialize, a result to send back and a
+ * file in the store whatever it holds, and at compare's default sizes that was as much as a fifth of a run's own
+ * cost (session 6's measurement). A few tasks a core keep the cores evenly loaded to the end.
  *
  * <ul>
- *   <li>Resume: a run whose result is in the {@link RunStore} is not run again; every task stores its result as it
- *   finishes, so a sweep that fails, or is killed, keeps what it finished.</li>
- *   <li>Failure: a task that throws is retried by Spark ({@code spark.task.maxFailures}, or {@code local[N,F]});
- *   when one fails for good, Spark cancels the job and {@link #execute} throws a {@link SweepFailedException}
+ *   <li>Resume: a run whose result is in the {@link RunStore} is not run again; every task stores its batch's
+ *   results as it finishes (a failing task, the runs it finished before the failure), so a sweep that fails, or is
+ *   killed, keeps what its finished tasks ran.</li>
+ *   <li>Failure: a task that throws is retried by Spark, its whole batch ({@code spark.task.maxFailures}, or
+ *   {@code local[N,F]}); when one fails for good, Spark cancels the job and {@link #execute} throws a {@link SweepFailedException}
  *   naming the run's options and its error.</li>
- *   <li>Progress: a {@link SparkListener} counts the job's finished tasks and tells {@code progress}, from Spark's
- *   listener thread.</li>
+ *   <li>Progress: a {@link SparkListener} counts the runs of the job's finished tasks and tells {@code progress},
+ *   from Spark's listener thread.</li>
  * </ul>
  */
 final class SparkSweep
@@ -40,30 +47,45 @@ final class SparkSweep
         RunResult run(RunSpec spec) throws Exception;
     }
 
+    /** Tasks a slot (an executor core) when the user does not set the runs a task. */
+    static final int TASKS_PER_SLOT = 8;
+
     /** Spark's job group property (SparkContext.SPARK_JOB_GROUP_ID, not public). */
     private static final String JOB_GROUP = "spark.jobGroup.id";
     private static final Pattern FAILED_TIMES = Pattern.compile("failed (\\d+) times");
 
     private final JavaSparkContext spark;
     private final RunStore store;
+    private final int runsPerTask;
 
-    SparkSweep(final JavaSparkContext spark, final RunStore store)
+    /**
+     * @param runsPerTask runs a task (a batch), or 0 for {@link #runsPerTask(int, int)}'s choice.
+     * @throws IllegalArgumentException naming {@code --runs-per-task} if it is negative.
+     */
+    SparkSweep(final JavaSparkContext spark, final RunStore store, final int runsPerTask)
     {
+        if (runsPerTask < 0)
+        {
+            throw new IllegalArgumentException("--runs-per-task=" + runsPerTask + " must be 0 (chosen: " +
+                TASKS_PER_SLOT + " tasks a core) or more");
+        }
         this.spark = spark;
         this.store = store;
+        this.runsPerTask = runsPerTask;
     }
 
     /**
-     * Runs what is not stored yet and returns every run's result, in the order of {@code specs}.
+     * Runs what is not stored yet, in batches, and returns every run's result, in the order of {@code specs}.
      *
-     * @param progress told the number of runs done (stored ones included) after each; may be null.
+     * @param progress told the number of runs done (stored ones included) after each task; may be null.
      * @throws SweepFailedException if a run failed for good.
      */
     List<RunResult> execute(final List<RunSpec> specs, final RunTask task, final IntConsumer progress)
     {
         final RunResult[] results = new RunResult[specs.size()];
         final List<RunSpec> missing = new ArrayList<>();
-        final Set<String> stored = store.keys();
+        final Map<String, RunResult> stored = store.stored(warning -> System.err.println("escapement-sweep: " +
+            warning));
         for (int k = 0; k < specs.size(); k++)
         {
             final RunSpec spec = specs.get(k);
@@ -71,7 +93,7 @@ final class SparkSweep
             {
                 throw new IllegalArgumentException("specs: the run at " + k + " has index " + spec.index());
             }
-            results[k] = stored.contains(spec.key()) ? store.load(spec) : null;
+            results[k] = RunStore.find(stored, spec);
             if (results[k] == null)
             {
                 missing.add(spec);
@@ -91,16 +113,19 @@ final class SparkSweep
         }
         if (!missing.isEmpty())
         {
+            final List<ArrayList<RunSpec>> batches = batches(missing, runsPerTask > 0 ? runsPerTask :
+                runsPerTask(missing.size(), spark.defaultParallelism()));
+            final int[] sizes = batches.stream().mapToInt(List::size).toArray();
             final String group = "escapement-sweep-" + UUID.randomUUID();
-            final ProgressListener listener = new ProgressListener(group, n -> told.accept(found + n));
+            final ProgressListener listener = new ProgressListener(group, sizes, n -> told.accept(found + n));
             spark.sc().addSparkListener(listener);
-            spark.setJobGroup(group, missing.size() + " runs" + (found > 0 ? " (" + found + " stored)" : ""),
-                true);
-            final List<RunResult> ran;
+            spark.setJobGroup(group, missing.size() + " runs in " + batches.size() + " tasks" +
+                (found > 0 ? " (" + found + " stored)" : ""), true);
+            final List<ArrayList<RunResult>> ran;
             try
             {
-                // a partition per run: a task per run, retried alone, and a progress step per run
-                ran = spark.parallelize(missing, missing.size()).map(new Execute(task, store)).collect();
+                // a partition per batch: a task per batch, retried whole, and a progress step per batch
+                ran = spark.parallelize(batches, batches.size()).map(new Execute(task, store)).collect();
             }
             catch (final Exception e) // SparkException, checked in Java's eyes, thrown unchecked by Scala
             {
@@ -112,13 +137,48 @@ final class SparkSweep
                 spark.sc().removeSparkListener(listener);
                 spark.clearJobGroup();
             }
-            for (final RunResult result : ran)
+            for (final List<RunResult> batch : ran)
             {
-                results[result.spec().index()] = result;
+                for (final RunResult result : batch)
+                {
+                    results[result.spec().index()] = result;
+                }
             }
         }
         told.accept(specs.size());
         return List.of(results);
+    }
+
+    /**
+     * @return the runs a task when the user did not say: enough tasks for {@value #TASKS_PER_SLOT} a slot (so that
+     * a slot that drew slower runs is evened out by the others taking more tasks, and the job's tail, one slot
+     * finishing its last task while the others idle, is about a sixteenth of a slot's share), and no more: every
+     * task costs scheduling, a result to send and a file to store (about 25 ms of CPU here, measured).
+     */
+    static int runsPerTask(final int runs, final int slots)
+    {
+        final long tasks = Math.max(1, (long)slots * TASKS_PER_SLOT);
+        return (int)Math.max(1, (runs + tasks - 1) / tasks);
+    }
+
+    /**
+     * @return the runs dealt into batches of at most {@code size}, round robin: compare's plan varies the grid
+     * point slowest, so each batch gets a share of every point, cheap (no loss) and dear (heavy loss) alike, and
+     * the batches cost about the same.
+     */
+    static List<ArrayList<RunSpec>> batches(final List<RunSpec> runs, final int size)
+    {
+        final int count = (runs.size() + size - 1) / size;
+        final List<ArrayList<RunSpec>> batches = new ArrayList<>(count);
+        for (int b = 0; b < count; b++)
+        {
+            batches.add(new ArrayList<>(size));
+        }
+        for (int k = 0; k < runs.size(); k++)
+        {
+            batches.get(k % count).add(runs.get(k));
+        }
+        return batches;
     }
 
     /**
@@ -141,10 +201,14 @@ final class SparkSweep
         return new SweepFailedException(run + attempts, e);
     }
 
-    /** The task: runs one spec, stores its result, returns it; an error names the run. */
-    private static final class Execute implements Function<RunSpec, RunResult>
+    /**
+     * The task: runs a batch, stores its results (one file), returns them; an error names the run. A batch that
+     * fails first stores the runs it finished (a sweep resumed after it does not run them again), then fails whole:
+     * Spark's retry runs the batch again from its first run.
+     */
+    private static final class Execute implements Function<ArrayList<RunSpec>, ArrayList<RunResult>>
     {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         private final RunTask task;
         private final RunStore store;
@@ -156,19 +220,30 @@ final class SparkSweep
         }
 
         @Override
-        public RunResult call(final RunSpec spec) throws Exception
+        public ArrayList<RunResult> call(final ArrayList<RunSpec> batch) throws Exception
         {
-            final RunResult result;
-            try
+            final ArrayList<RunResult> done = new ArrayList<>(batch.size());
+            for (final RunSpec spec : batch)
             {
-                result = task.run(spec);
+                try
+                {
+                    done.add(task.run(spec));
+                }
+                catch (final Exception e)
+                {
+                    try
+                    {
+                        store.store(done);
+                    }
+                    catch (final IOException | RuntimeException notStored)
+                    {
+                        e.addSuppressed(notStored);
+                    }
+                    throw new RunFailedException(spec, e);
+                }
             }
-            catch (final Exception e)
-            {
-                throw new RunFailedException(spec, e);
-            }
-            store.store(result); // an I/O error fails the task too, and Spark retries it
-            return result;
+            store.store(done); // an I/O error fails the task too, and Spark retries it
+            return done;
         }
     }
 
@@ -190,14 +265,16 @@ final class SparkSweep
     private static final class ProgressListener extends SparkListener
     {
         private final String group;
+        private final int[] sizes;
         private final IntConsumer progress;
         private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
         private volatile boolean open = true;
         private int done;
 
-        ProgressListener(final String group, final IntConsumer progress)
+        ProgressListener(final String group, final int[] sizes, final IntConsumer progress)
         {
             this.group = group;
+            this.sizes = sizes;
             this.progress = progress;
         }
 
@@ -215,7 +292,8 @@ final class SparkSweep
         {
             if (open && stages.contains(end.stageId()) && end.taskInfo().successful())
             {
-                progress.accept(++done);
+                done += sizes[end.taskInfo().index()]; // the task's partition: its batch
+                progress.accept(done);
             }
         }
 

@@ -30,14 +30,16 @@ import java.util.regex.Pattern;
 @Command(name = "escapement-sweep", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     showDefaultValues = true,
     description = {
-        "Runs compare's grid (strategies x seeds x sweep values, and compare's sanity runs) as Spark tasks, one " +
-            "task per run, and writes what compare writes: compare.csv (byte for byte the same), report.md and " +
-            "the charts, plus runs.csv (each run's counters and histograms). A run that throws is retried by " +
-            "Spark; one that fails for good fails the sweep, naming the run. Finished runs are kept in " +
-            "--results, one file each, and skipped by the next sweep that uses the same directory.",
+        "Runs compare's grid (strategies x seeds x sweep values) as Spark tasks, a few runs a task (compare's " +
+            "few check runs stay on the driver), and writes what compare writes: compare.csv (byte for byte the " +
+            "same), report.md and the charts, plus runs.csv (each run's counters and histograms). A task that " +
+            "throws is retried by Spark, its whole batch of runs; one that fails for good fails the sweep, naming " +
+            "the run. Finished runs are kept in --results, a file a task, and skipped by the next sweep that " +
+            "uses the same directory.",
         "",
-        "Every option not listed here is compare's (see escapement-simulator compare --help); --parallel is " +
-            "ignored: the master sets the parallelism.",
+        "Every option not listed here is compare's (see escapement-simulator compare --help). --parallel N " +
+            "runs the embedded master with N threads, local[N] (default local[*]); with --master, or under " +
+            "spark-submit, the master sets the parallelism and --parallel is refused.",
         ""},
     footer = {"", "Example: java -jar sweep/target/escapement-sweep.jar --sweep loss=0,0.02,0.05 --seeds 1,2,3 " +
         "--out results/sweep"})
@@ -60,9 +62,14 @@ public final class SweepCommand implements Callable<Integer>
     String results;
 
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "4",
-        description = "Attempts of a run before the sweep fails (spark.task.maxFailures; local[N] becomes " +
-            "local[N,F]).")
+        description = "Attempts of a task (its batch of runs) before the sweep fails (spark.task.maxFailures; " +
+            "local[N] becomes local[N,F]).")
     int maxFailures;
+
+    @Option(names = "--runs-per-task", paramLabel = "N", defaultValue = "0",
+        description = "Runs a Spark task runs, stores as one file and, if one of them fails, retries whole; 0: " +
+            "enough for " + SparkSweep.TASKS_PER_SLOT + " tasks a core (spark.default.parallelism).")
+    int runsPerTask;
 
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE",
         description = "A Spark property, such as spark.executor.memory=4g (repeatable).")
@@ -70,6 +77,9 @@ public final class SweepCommand implements Callable<Integer>
 
     @CommandLine.Unmatched
     List<String> compareArgs = new ArrayList<>();
+
+    /** The command line as given, for the report's "Made by" line. */
+    private String[] given = new String[0];
 
     /** Set by tests: an existing context, used and left running. */
     private JavaSparkContext context;
@@ -105,6 +115,7 @@ public final class SweepCommand implements Callable<Integer>
         command.task = task;
         command.out = out;
         command.err = err;
+        command.given = args.clone();
         final CommandLine commandLine = new CommandLine(command);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
@@ -135,13 +146,21 @@ public final class SweepCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--max-failures=" + maxFailures + " must be 1 or more");
         }
-        final String[] compare = compareArgs.toArray(new String[0]);
-        final JavaSparkContext spark = context != null ? context : start();
+        final Integer parallel = CompareBridge.parallel(compareArgs.toArray(new String[0]));
+        final JavaSparkContext spark = context != null ? context : start(parallel);
         try
         {
+            // compare's report says "N s on P cores": P is the master's parallelism, unless --parallel said it
+            final List<String> withParallel = new ArrayList<>(compareArgs);
+            if (parallel == null)
+            {
+                withParallel.addAll(List.of("--parallel", Integer.toString(Math.max(1, Math.min(256,
+                    spark.defaultParallelism())))));
+            }
+            final String[] compare = withParallel.toArray(new String[0]);
             final List<RunResult> gathered = new ArrayList<>();
-            final int exit = CompareBridge.compare(compare, new SparkSweep(spark, new RunStore(results)), task, out,
-                err, gathered);
+            final int exit = CompareBridge.compare(compare, madeBy(), new SparkSweep(spark,
+                new RunStore(results), runsPerTask), task, out, err, gathered);
             if (exit == EXIT_OK)
             {
                 final Path table = CompareBridge.out(compare).resolve("runs.csv");
@@ -160,11 +179,44 @@ public final class SweepCommand implements Callable<Integer>
         }
     }
 
-    /** @return a context for the options: spark-submit's master unless --master names one. */
-    private JavaSparkContext start()
+    /**
+     * @return the command line the report quotes: this jar's with the arguments as given, under spark-submit
+     * (which sets the {@code spark.master} property) with its master.
+     */
+    private String madeBy()
+    {
+        final String submitted = System.getProperty("spark.master");
+        final StringBuilder s = new StringBuilder(submitted == null ? "java -jar sweep/target/escapement-sweep.jar" :
+            "spark-submit --master " + quoted(submitted) + " sweep/target/escapement-sweep.jar");
+        for (final String arg : given)
+        {
+            s.append(' ').append(quoted(arg));
+        }
+        return s.toString();
+    }
+
+    /** @return the argument as a shell reads it back: quoted if it holds a character the shell would take. */
+    static String quoted(final String arg)
+    {
+        return arg.matches("[A-Za-z0-9_./:=,@%+\\-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * @return a context for the options: spark-submit's master unless --master names one; with neither,
+     * embedded, local[N] for compare's --parallel N, else local[*].
+     * @throws IllegalArgumentException if --parallel is given with a master, which sets the parallelism itself.
+     */
+    private JavaSparkContext start(final Integer parallel)
     {
         final SparkConf conf = new SparkConf().setAppName("escapement-sweep"); // reads spark-submit's properties
-        final String url = master != null ? master : conf.get("spark.master", "local[*]");
+        if (parallel != null && (master != null || conf.contains("spark.master")))
+        {
+            throw new IllegalArgumentException("--parallel " + parallel + " sets the embedded master's threads " +
+                "(local[" + parallel + "]); with a master (--master " + (master != null ? master :
+                conf.get("spark.master")) + ") the master sets the parallelism: give one of them");
+        }
+        final String url = master != null ? master : conf.get("spark.master", parallel != null ? "local[" +
+            parallel + "]" : "local[*]");
         final String withRetries = local(url, maxFailures);
         conf.setMaster(withRetries).set("spark.task.maxFailures", Integer.toString(maxFailures))
             // the progress line is compare's; Spark's own bar would draw over it

@@ -75,10 +75,11 @@ class SweepTest
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err);
     }
 
-    private int sweep(final Path out, final Path results, final SparkSweep.RunTask task)
+    private int sweep(final Path out, final Path results, final SparkSweep.RunTask task, final String... more)
     {
         final List<String> args = new ArrayList<>(List.of(GRID));
         args.addAll(List.of("--out", out.toString(), "--results", results.toString()));
+        args.addAll(List.of(more));
         return SweepCommand.execute(args.toArray(new String[0]), spark, task,
             new PrintStream(this.out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -122,13 +123,16 @@ class SweepTest
         final byte[] expected = Files.readAllBytes(reference.resolve("compare.csv"));
         assertEquals(9, new String(expected, StandardCharsets.UTF_8).split("\n").length, "a header and 8 runs");
         assertArrayEquals(expected, Files.readAllBytes(out.resolve("compare.csv")));
-        assertTrue(Files.readString(out.resolve("report.md")).contains("**After an RTT step up"));
+        final String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("**After an RTT step up"));
+        assertTrue(report.contains("Made by `java -jar sweep/target/escapement-sweep.jar --connections 300 " +
+            "--strategies 'rfc6298;rfc793' --seeds 1,2"), "the sweep's command, as a shell reads it back");
         // every run of compare's plan, the grid's 8, in runs.csv and in the store (compare's checks run their few
         // runs per seed on the driver)
         assertEquals(1 + 8, Files.readAllLines(out.resolve("runs.csv")).size());
         try (Stream<Path> stored = Files.list(dir.resolve("runs")))
         {
-            assertEquals(8, stored.filter(p -> p.toString().endsWith(".csv")).count());
+            assertEquals(8, stored.filter(p -> p.toString().endsWith(".csv")).count(), "a task a run by default");
         }
     }
 
@@ -234,6 +238,87 @@ class SweepTest
         final int n = attempts();
         ATTEMPTED.clear();
         return n;
+    }
+
+    @Test
+    void shouldWriteTheSameCompareCsvWhateverTheRunsPerTask() throws IOException
+    {
+        // 3: batches of 3, 3 and 2; 8: the whole grid in one task, run serially (a task a run is the default here:
+        // 8 runs on local[2] at eight tasks a core, the first test)
+        for (final int perTask : new int[]{3, 8})
+        {
+            final Path out = dir.resolve("sweep-" + perTask);
+            final Path results = dir.resolve("runs-" + perTask);
+            assertEquals(0, sweep(out, results, null, "--runs-per-task", Integer.toString(perTask)), err());
+            assertArrayEquals(Files.readAllBytes(reference.resolve("compare.csv")),
+                Files.readAllBytes(out.resolve("compare.csv")), perTask + " runs a task");
+            try (Stream<Path> stored = Files.list(results))
+            {
+                assertEquals((8 + perTask - 1) / perTask, stored.filter(p -> p.toString().endsWith(".csv")).count(),
+                    "a file a task");
+            }
+            assertEquals(8, new RunStore(results.toString()).stored(w -> { throw new AssertionError(w); }).size());
+        }
+    }
+
+    @Test
+    void shouldRetryAFailedBatchWholeAndResumeFromTheRunsItFinishedBeforeTheFailure() throws IOException
+    {
+        ATTEMPTED.clear();
+        // two batches of four, dealt round robin from compare's plan (point, then strategy, then seed): the
+        // second holds the runs of seed 2, the failing one last
+        final String failing = "strategy=rfc793, seed=2, loss=0.05";
+        final List<String> before = List.of("strategy=rfc6298, seed=2, loss=0.0", "strategy=rfc793, seed=2, loss=0.0",
+            "strategy=rfc6298, seed=2, loss=0.05");
+        final Path results = dir.resolve("runs");
+        assertEquals(1, sweep(dir.resolve("failed"), results, counting(failing, Integer.MAX_VALUE),
+            "--runs-per-task", "4"));
+        final String error = err().lines().filter(l -> l.contains("the run failed")).findFirst().orElse(err());
+        assertTrue(error.contains("run " + failing) && error.contains("(" + ATTEMPTS + " attempts)"), error);
+        for (final String run : before)
+        {
+            assertEquals(ATTEMPTS, ATTEMPTED.get(run).get(), "the batch is retried whole: " + run);
+        }
+        final java.util.Set<String> stored = new java.util.HashSet<>();
+        for (final RunResult run : new RunStore(results.toString()).stored(w -> { throw new AssertionError(w); })
+            .values())
+        {
+            stored.add(run.spec().describe());
+        }
+        assertTrue(stored.containsAll(before), "the failed batch's finished runs are stored: " + stored);
+        assertFalse(stored.contains(failing));
+        ATTEMPTED.clear();
+        err.reset();
+
+        final Path out = dir.resolve("resumed");
+        assertEquals(0, sweep(out, results, counting("", 0), "--runs-per-task", "4"), err());
+        assertEquals(8 - stored.size(), attempts(), "only the runs not stored ran");
+        assertEquals(1, ATTEMPTED.get(failing).get());
+        for (final String run : before)
+        {
+            assertFalse(ATTEMPTED.containsKey(run), "stored, not run again: " + run);
+        }
+        assertArrayEquals(Files.readAllBytes(reference.resolve("compare.csv")),
+            Files.readAllBytes(out.resolve("compare.csv")));
+    }
+
+    @Test
+    void shouldRefuseParallelBesideAMasterBeforeStartingSpark()
+    {
+        assertEquals(2, SweepCommand.execute(new String[]{"--master", "local[1]", "--parallel", "2", "--out",
+            dir.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err().contains("--parallel 2 sets the embedded master's threads (local[2]); with a master " +
+            "(--master local[1])"), err());
+    }
+
+    @Test
+    void shouldQuoteTheArgumentsAShellWouldSplitOrExpandInTheMadeByLine()
+    {
+        assertEquals("loss=0,0.05", SweepCommand.quoted("loss=0,0.05"));
+        assertEquals("'rfc6298;rfc793'", SweepCommand.quoted("rfc6298;rfc793"));
+        assertEquals("'local[2]'", SweepCommand.quoted("local[2]"));
+        assertEquals("'it'\\''s'", SweepCommand.quoted("it's"));
     }
 
     @Test

@@ -130,6 +130,9 @@ final class CompareCommand implements Callable<Integer>
     /** Executes the runs: on this machine unless the sweep module puts a cluster's scheduler here. */
     Comparison.Runner runner = Comparison::execute;
 
+    /** The command the report says made it; null: this jar's {@code compare} with the arguments given. */
+    String madeBy;
+
     @Override
     public Integer call() throws Exception
     {
@@ -348,7 +351,7 @@ final class CompareCommand implements Callable<Integer>
         final long rttUs, final Scenario base, final String timelineWhere, final Map<String, List<RtoTimeline.Point>> timelines,
         final NetworkModel stepNetwork, final List<Checks.Result> checks, final int threads, final double seconds)
     {
-        final String command = ("java -jar simulator/target/escapement-simulator.jar " +
+        final String command = madeBy != null ? madeBy : ("java -jar simulator/target/escapement-simulator.jar " +
             String.join(" ", spec.commandLine().getParseResult().originalArgs())).trim();
         final String x = grid.axes().get(0).parameter();
         final StringBuilder s = new StringBuilder();

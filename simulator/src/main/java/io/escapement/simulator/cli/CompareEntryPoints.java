@@ -27,7 +27,34 @@ public final class CompareEntryPoints
     public static int compare(final String[] args, final Comparison.Runner runner, final PrintStream out,
         final PrintStream err)
     {
-        return SimulatorCommand.execute(withCommand(args), out, err, runner);
+        return compare(args, runner, null, out, err);
+    }
+
+    /**
+     * Runs {@code compare} with its runs executed by {@code runner}, its report naming {@code madeBy} as the
+     * command that made it (the front end's own command line, not compare's).
+     *
+     * @param args   compare's arguments, without {@code compare}.
+     * @param runner executes the runs.
+     * @param madeBy the command line the report quotes; null: compare's own.
+     * @param out    where compare's table and messages go.
+     * @param err    where errors and the progress line go.
+     * @return the exit code: 0 done, 1 a run failed, 2 bad options.
+     */
+    public static int compare(final String[] args, final Comparison.Runner runner, final String madeBy,
+        final PrintStream out, final PrintStream err)
+    {
+        return SimulatorCommand.execute(withCommand(args), out, err, runner, madeBy);
+    }
+
+    /**
+     * @param args compare's arguments, without {@code compare}.
+     * @return compare's {@code --parallel} (from the command line or a config file), or null if it is not given.
+     * @throws IllegalArgumentException for options compare refuses.
+     */
+    public static Integer parallel(final String[] args)
+    {
+        return parse(args).parallel;
     }
 
     /**

@@ -154,6 +154,16 @@ public final class SimulatorCommand implements Callable<Integer>
     static int execute(final String[] args, final PrintStream out, final PrintStream err,
         final io.escapement.simulator.compare.Comparison.Runner runner)
     {
+        return execute(args, out, err, runner, null);
+    }
+
+    /**
+     * Runs the command line, compare's runs executed by {@code runner} if not null, its report saying it was made
+     * by {@code madeBy} if not null; @return the exit code.
+     */
+    static int execute(final String[] args, final PrintStream out, final PrintStream err,
+        final io.escapement.simulator.compare.Comparison.Runner runner, final String madeBy)
+    {
         final CommandLine commandLine;
         try
         {
@@ -167,6 +177,10 @@ public final class SimulatorCommand implements Callable<Integer>
         if (runner != null)
         {
             ((CompareCommand)commandLine.getSubcommands().get("compare").getCommand()).runner = runner;
+        }
+        if (madeBy != null)
+        {
+            ((CompareCommand)commandLine.getSubcommands().get("compare").getCommand()).madeBy = madeBy;
         }
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));

@@ -25,6 +25,9 @@ import java.util.Map;
  */
 public final class Report
 {
+    /** {@link #retainedHeapBytes()} of a run that did not measure it ({@code Simulation#measureRetainedHeap}). */
+    public static final long NOT_MEASURED = -1;
+
     private final Scenario scenario;
     private final int threads;
     private final long[] counters = new long[Counter.values().length];
@@ -219,7 +222,7 @@ public final class Report
         return peakHeapBytes;
     }
 
-    /** @return the heap retained after the run, in bytes. */
+    /** @return the heap retained after the run, in bytes, or {@link #NOT_MEASURED}. */
     public long retainedHeapBytes()
     {
         return retainedHeapBytes;
