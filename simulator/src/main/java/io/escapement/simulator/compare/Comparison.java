@@ -429,8 +429,10 @@ public final class Comparison
      */
     public static Run execute(final Workload workload, final PlannedRun planned) throws InterruptedException
     {
+        // no full GC after each run to measure its retained heap: compare's outputs do not use the figure, and
+        // with runs in parallel one run's System.gc() stops the others and measures their heap too
         final Report report = new Simulation(workload.scenario(planned.strategy(), planned.seed(), planned.point()),
-            1, null, null).run(null);
+            1, null, null).measureRetainedHeap(false).run(null);
         return new Run(planned, report);
     }
 
