@@ -42,6 +42,8 @@ final class CongestionControl
     static final int UNLIMITED = 0xFFFF;
 
     private final Scenario.Window mode;
+    /** No window: cwnd and ssthresh stay {@link #UNLIMITED}, answered without reading an array per connection. */
+    private final boolean off;
     private final int initialWindow;
 
     // per end (slot << 1 | end), in segments
@@ -69,6 +71,7 @@ final class CongestionControl
     CongestionControl(final Scenario scenario, final int capacity)
     {
         this.mode = scenario.window;
+        this.off = mode == Scenario.Window.OFF;
         this.initialWindow = scenario.initialWindow;
         cwnd = new char[capacity * 2];
         ssthresh = new char[capacity * 2];
@@ -105,7 +108,11 @@ final class CongestionControl
 
     void reset(final int i)
     {
-        cwnd[i] = (char)(mode == Scenario.Window.OFF ? UNLIMITED : initialWindow);
+        if (off)
+        {
+            return; // never read with the window off (cwnd and ssthresh answer UNLIMITED)
+        }
+        cwnd[i] = (char)initialWindow;
         ssthresh[i] = (char)UNLIMITED;
         count[i] = 0;
         priorCwnd[i] = 0; // an undo restores this connection's window, never the slot's previous tenant's
@@ -129,13 +136,13 @@ final class CongestionControl
     /** @return end {@code i}'s congestion window, in segments. */
     int cwnd(final int i)
     {
-        return cwnd[i];
+        return off ? UNLIMITED : cwnd[i];
     }
 
     /** @return end {@code i}'s slow-start threshold, in segments ({@link #UNLIMITED} before any loss). */
     int ssthresh(final int i)
     {
-        return ssthresh[i];
+        return off ? UNLIMITED : ssthresh[i];
     }
 
     /**

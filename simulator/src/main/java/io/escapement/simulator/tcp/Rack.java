@@ -88,6 +88,10 @@ final class Rack
 
     void reset(final int i)
     {
+        if (!enabled)
+        {
+            return; // RACK off: nothing of this room is ever written, so it need not be cleared (nor read in)
+        }
         cancel(i);
         xmitAt[i] = 0;
         endUnit[i] = 0;
@@ -349,7 +353,7 @@ final class Rack
 
     void cancel(final int i)
     {
-        if (handle[i] != TimerWheel.NULL_HANDLE)
+        if (enabled && handle[i] != TimerWheel.NULL_HANDLE)
         {
             wheel.cancel(handle[i]);
             handle[i] = TimerWheel.NULL_HANDLE;
