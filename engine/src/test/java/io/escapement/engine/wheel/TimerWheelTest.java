@@ -246,11 +246,12 @@ class TimerWheelTest
     }
 
     /**
-     * The drain of issue 18: timers uniform over 10 s at a 1 ms tick, advanced a tick at a time. Every timer more
-     * than 256 ticks ahead cascades once, from level 1 to level 0, and its cascade reads only the bucket's chunk
-     * (slot id and tick hint) and neither reads nor writes its record (the chunk is kept to forward the timer's
-     * new position): the record is touched once, when the timer fires. Deadlines beyond
-     * level 2 (65 s and more) still read the record, and still fire on time.
+     * The drain of issue 18 in steady state: timers uniform over 10 s at a 1 ms tick, advanced a tick at a time,
+     * each re-armed 20 s later when it fires, so the live count stays 100,000 and each level-1 range holds about
+     * 2.6% of it, within the forwarding bound (an eighth of the live timers). Every timer more than 256 ticks ahead
+     * cascades once, from level 1 to level 0, and its cascade reads only the bucket's chunk (slot id and tick hint)
+     * and neither reads nor writes its record (the chunk is kept to forward the timer's new position). Deadlines
+     * beyond level 2 (65 s and more) still read the record, and still fire on time.
      */
     @Test
     void shouldCascadeTheDrainsTimersFromTheirTickHintsAndReadEachRecordOnlyToFireIt()
@@ -273,14 +274,16 @@ class TimerWheelTest
             {
                 assertEquals(payload, deadline);
                 assertEquals(deadline, wheel.currentTime(), "fired in its own tick");
+                assertTrue(wheel.rearm(handle, deadline + 20_000)); // level 1, entered after the run's end
             });
         }
         assertEquals(timers, firedCount);
+        assertEquals(timers + 1, wheel.timerCount());
         assertEquals(beyondLevelZero, wheel.cascadedFromHint(), "each timer beyond level 0 cascaded once, by its hint");
         assertEquals(0, wheel.cascadedFromRecord());
         assertEquals(0, wheel.cascadeRecordWrites(), "a level-1 cascade leaves the records alone: they forward");
 
-        assertEquals(1, wheel.poll(5L * 3_600_000, (handle, payload, deadline) -> assertEquals(-1, payload)));
+        assertEquals(timers + 1, wheel.poll(5L * 3_600_000, (handle, payload, deadline) -> { }));
         assertTrue(wheel.cascadedFromRecord() >= 1, "a level-3 bucket's cascade reads the record");
     }
 
