@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  *       one. This bounds the work of one call: a callback that re-arms itself at "now" cannot spin forever.
  *       A deadline in a later tick up to {@code now} fires in the running call, in order.</li>
  *   <li><b>Stale handles are answered, never obeyed.</b> Handles carry a 31-bit generation. Once a timer has
- *       fired or been cancelled its handle is dead: {@link #cancel(long)} answers {@code false},
- *       {@link #rearm(long, long)} throws, and neither touches the timer that may now reuse the slot. A
- *       slot must be reused 2<sup>31</sup> times before an old handle could alias it.</li>
+ *       fired or been cancelled its handle is dead: {@link #cancel(long)} and {@link #rearm(long, long)} answer
+ *       {@code false}, and neither touches the timer that may now reuse the slot. A slot must be reused
+ *       2<sup>31</sup> times before an old handle could alias it.</li>
  * </ul>
  *
  * <h2>Complexity</h2>
@@ -97,8 +97,10 @@ import java.util.concurrent.TimeUnit;
  * last one armed in its bucket, the timer moved. Firing and cascading read a bucket's slot ids in order, so the
  * records they name are independent loads the processor overlaps, where walking a linked bucket is a chain of
  * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus 2 bytes of tick hint plus
- * about 0.5 byte of chunk bookkeeping (measured with JOL: 30.6 bytes at a million timers armed 1-10 s ahead, 31.5
- * after 20 s of firing and re-arming them, which keeps two level-1 buckets' chunks as forwarding tables); each
+ * about 0.5 byte of chunk bookkeeping, plus at most 0.75 byte of forwarding tables (below). Measured with JOL at a
+ * million timers: 30.7 bytes armed 1-10 s ahead; 31.5 at most under the cascades that forward the most (periodic
+ * 300 ms timers, a fixed 1 s timeout, a burst for one deadline), within the contract of 32 bytes per live timer,
+ * payload included. Each
  * bucket ever used also keeps one chunk (256 bytes of ids, 128 of hints) when it empties, so that a timer armed
  * and cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
  * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
@@ -109,12 +111,16 @@ import java.util.concurrent.TimeUnit;
  * A bucket of level 1 or 2 spans at most 2<sup>16</sup> ticks, so when the cursor enters it the hint gives the whole
  * tick, and the cascade re-files the timer from the chunk alone. The hint is at or before the deadline (a lazy
  * re-arm later leaves it early, which only re-files the timer once more, from level 0, where its record is read
- * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade does not even write the
+ * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade need not even write the
  * records' positions: the cascaded chunk is kept, holding each timer's new position, and cancel and re-arm follow
- * it (one hop; the timers it names fire or move within 256 ticks, and the chunks of a range are released two
- * level-1 cascades later). So a timer drained from level 1 has its record touched once, when it fires, where the
- * cascade used to load it once more, at random. Level 2 writes the positions (a forwarding table kept for 65 s
- * would cost memory); levels 3 and up read the deadlines.
+ * it (one hop; the timers it names fire or move within the 256 ticks of the range just entered, and the range's
+ * chunks are released as soon as its last tick has fired). So a timer drained from level 1 has its record touched
+ * once, when it fires, where the cascade used to load it once more, at random. The tables are bounded, exactly:
+ * a chunk is forwarded only while the tables then hold at most an eighth as many entries as there are live
+ * timers (0.75 byte per timer); past that, the cascade writes the positions into the records, as level 2 always
+ * does (a table kept for 65 s would cost memory). A sparse set (timers spread over seconds, a few percent of
+ * them per range) forwards every cascade; a dense one (periodic timers of a few hundred ticks, a burst for one
+ * deadline) forwards an eighth. Levels 3 and up read the deadlines.
  */
 public final class TimerWheel
 {
@@ -448,7 +454,7 @@ public final class TimerWheel
                 return true;
             }
             final int pos = resolve(recordedPos);
-            if (deadline >= cursorStartTime && staysInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
+            if (deadline >= cursorStartTime && keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
             {
                 // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
                 // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
@@ -1024,9 +1030,10 @@ public final class TimerWheel
      * <p>
      * A bucket of level 1 or 2 spans at most 2^16 ticks, so each entry's tick hint (see {@link #hintPages}) and the
      * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
-     * alone. From level 1 its record is not touched at all: the chunk is kept as a forwarding table of the new
-     * positions ({@link #forwardChunks}); from level 2 the new positions are written, in a loop of independent
-     * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
+     * alone. From level 1, while the forwarding tables hold at most an eighth of the live timers
+     * ({@link #FORWARD_SHIFT}), its record is not touched at all: the chunk is kept as a forwarding table of the new
+     * positions ({@link #forwardChunks}); past that bound, and from level 2, the new positions are written, in a loop
+     * of independent stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
      * re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that fires it reads
      * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
      * deadline instead: the records they name are independent loads that the processor overlaps, unlike the
@@ -1223,20 +1230,22 @@ public final class TimerWheel
     }
 
     /**
-     * Whether a timer filed in {@code list} may stay there with {@code deadline}: the list is a bucket of the wheel
+     * Keeps a timer moved earlier in its bucket if it may stay there, and says whether it did. It may stay with
+     * {@code deadline} if {@code list} is a bucket of the wheel
      * (not OVERDUE, nor the EXPIRING list being fired) whose range starts at or before the deadline's tick, so the
      * bucket is reached, and re-files or fires the timer, no later than the deadline. A bucket is in the cursor's
      * current rotation of its level if its index is at or after the cursor's digit there, else in the next, as in
      * {@link #nextList()}.
      *
-     * When it may stay and the deadline's tick lies inside the bucket's range, the entry's tick hint at {@code pos}
-     * becomes that tick, so that the cascade, which trusts the hint, files the timer at or before its new deadline
-     * (the hint of a timer moved earlier would otherwise be later than its deadline). A tick past the range keeps
-     * the hint, which lies in the range and so before it.
+     * When it stays in a bucket of level 1 or 2 and the deadline's tick lies inside the bucket's range, the entry's
+     * tick hint at {@code pos} becomes that tick, so that the cascade, which trusts the hint, files the timer at or
+     * before its new deadline (the hint of a timer moved earlier would otherwise be later than its deadline). A tick
+     * past the range keeps the hint, which lies in the range and so before it. Level 0 and levels 3 and up never
+     * read the hint: it is left alone.
      *
      * @param deadline at or after {@code cursorStartTime}.
      */
-    private boolean staysInBucket(final int list, final int pos, final long deadline)
+    private boolean keepInBucket(final int list, final int pos, final long deadline)
     {
         if (list >= OVERDUE)
         {
@@ -1261,7 +1270,7 @@ public final class TimerWheel
         {
             return false;
         }
-        if (tick - bucketStart < 1L << shift) // shift is at most 56
+        if ((shift == BITS_PER_LEVEL || shift == 2 * BITS_PER_LEVEL) && tick - bucketStart < 1L << shift)
         {
             hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
         }

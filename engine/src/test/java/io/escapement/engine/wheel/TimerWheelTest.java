@@ -201,18 +201,19 @@ class TimerWheelTest
     @ParameterizedTest
     @MethodSource("origins")
     void shouldFireAtAnEarlierDeadlineInsideItsLevelOneOrTwoBucketWhenTheCascadeFilesByTickHint(final long start,
-        final boolean ignored)
+        final boolean lazyFirst)
     {
         final long[][] cases = { // ticks after the cursor: armed at, re-armed later to (0: not), re-armed earlier to
             {700, 0, 600}, // level 1, one bucket of 256 ticks
             {700, 900, 600}, // level 1, hint left at 700 by the later move, then lowered
             {70_000, 0, 66_000}, // level 2, one bucket of 65,536 ticks
             {70_000, 80_000, 66_000},
-            {66_000, 0, 65_900}, // level 2, earlier past the bucket's start: moves to level 1
+            {66_000, 0, 65_900}, // level 2, earlier within the bucket (from 65,536, or 64,536 from the later cursor)
+            {66_000, 0, 64_000}, // level 2, earlier past the bucket's start: moves to level 1
         };
         for (final long cursor : new long[]{0, 131_072 + 1_000})
         {
-            for (final boolean lazy : new boolean[]{true, false})
+            for (final boolean lazy : new boolean[]{lazyFirst, !lazyFirst})
             {
                 newWheel(start, lazy);
                 fired.clear();
