@@ -1033,9 +1033,9 @@ public final class TimerWheel
      * alone. From level 1, while the forwarding tables hold at most an eighth of the live timers
      * ({@link #FORWARD_SHIFT}), its record is not touched at all: the chunk is kept as a forwarding table of the new
      * positions ({@link #forwardChunks}); past that bound, and from level 2, the new positions are written, in a loop
-     * of independent stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
-     * re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that fires it reads
-     * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
+     * of independent stores that do not stall as loads would. A timer whose deadline was moved later since it was
+     * filed (a lazy re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that
+     * fires it reads its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
      * deadline instead: the records they name are independent loads that the processor overlaps, unlike the
      * dependent loads of walking a linked list.
      */
