@@ -112,7 +112,7 @@ import static io.escapement.engine.service.TimerSlots.status;
  * timer and 32 for a {@link Runnable}, which catches what the callback throws for the error handler). Memory:
  * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
  * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed, 8 more once a periodic one
- * was), the wheel's 31 bytes or so per timer slot in use (30.7 at a million, at most 32; its pages grow with use),
+ * was), the wheel's 31 bytes or so per timer slot in use (30.6 at a million, at most 32; its pages grow with use),
  * the request ring (32 KB to 2 MB), plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
