@@ -1517,7 +1517,9 @@ public final class TimerWheel
     {
         final long listChunks = capacity / CHUNK_SIZE + LIST_COUNT;
         final long forwardChunks = (capacity >>> FORWARD_SHIFT) / CHUNK_SIZE + 2;
-        return listChunks + forwardChunks + 1 + 2; // the chunk being cascaded; the two divisions' remainders
+        // one more: the chunk being cascaded; two more: the divisions' remainders, and the one timer past the
+        // capacity that a callback may re-arm (its own, detached and uncounted while a new one was armed)
+        return listChunks + forwardChunks + 1 + 2;
     }
 
     private int acquireChunk()
