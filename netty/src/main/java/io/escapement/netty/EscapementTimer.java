@@ -640,8 +640,8 @@ public final class EscapementTimer implements Timer
         /**
          * @param capacity the most timeouts pending at once when no {@code maxPendingTimeouts} is given, from 1 to
          *                 2<sup>30</sup> less an eighth. Default {@value #DEFAULT_CAPACITY}. Allocated up front: about
-         *                 16 bytes each (18 with the room for cancelled ones), and the wheel's 28.5 bytes for each
-         *                 slot once used.
+         *                 16 bytes each (18 with the room for cancelled ones), and the wheel's 31 bytes or so (at
+         *                 most 32) for each slot once used.
          * @return this builder.
          */
         public Builder capacity(final int capacity)

@@ -9,17 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WheelFootprintTest
 {
     /**
-     * 100,000 timers fill 13 pages of 8,192 records of 28 bytes: 29.8 bytes per timer. The bounds catch a record
-     * that grew, a structure allocated per timer, or JOL measuring the wrong graph.
+     * A million timers fill 123 pages of 8,192 records of 24 bytes (24.2 B per timer) and 16 pages of 65,536
+     * entries of 6 bytes (6.3 B), plus chunk links and the fixed arrays: about 30.6 B (measured 30.63). The
+     * contract is at most 32 bytes per live timer including its payload (below a few hundred thousand timers the
+     * pages' granularity and a small wheel's 0.6 MB weigh more); the lower bound catches JOL measuring the wrong
+     * graph.
      */
     @Test
-    @Timeout(10)
-    void shouldMeasureAbout28BytesPerLiveTimerWithJol()
+    @Timeout(30)
+    void shouldMeasureAtMost32BytesPerLiveTimerWithJol()
     {
-        final WheelFootprint.Footprint footprint = WheelFootprint.measure(100_000);
+        final WheelFootprint.Footprint footprint = WheelFootprint.measure(1_000_000);
 
-        assertEquals(100_000, footprint.liveTimers());
+        assertEquals(1_000_000, footprint.liveTimers());
         final double bytesPerTimer = footprint.jolBytesPerTimer();
-        assertTrue(bytesPerTimer >= 28 && bytesPerTimer <= 40, "JOL bytes per timer " + bytesPerTimer);
+        System.out.printf("1M armed 1-10 s ahead: %.2f B per live timer%n", bytesPerTimer);
+        assertTrue(bytesPerTimer >= 28 && bytesPerTimer <= 32, "JOL bytes per timer " + bytesPerTimer);
     }
 }

@@ -112,8 +112,8 @@ import static io.escapement.engine.service.TimerSlots.status;
  * timer and 32 for a {@link Runnable}, which catches what the callback throws for the error handler). Memory:
  * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
  * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed, 8 more once a periodic one
- * was), the wheel's 28.5 bytes per timer slot in use (its pages grow with use), the request ring (32 KB to 2 MB),
- * plus about 150 KB of lateness histograms.
+ * was), the wheel's 31 bytes or so per timer slot in use (30.6 at a million, at most 32; its pages grow with use),
+ * the request ring (32 KB to 2 MB), plus about 150 KB of lateness histograms.
  *
  * <h2>Limits</h2>
  * The clock must be monotonic ({@link System#nanoTime()}, the default, is). Delays are relative and in nanoseconds
@@ -1901,8 +1901,8 @@ public final class TimerService implements AutoCloseable
         /**
          * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
          *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 12 bytes each
-         *                 (up to 16 when not a power of two; 4 more with Runnable timers), and the wheel's 28.5
-         *                 bytes for each slot once used.
+         *                 (up to 16 when not a power of two; 4 more with Runnable timers), and the wheel's 31
+         *                 bytes or so (at most 32) for each slot once used.
          * @return this builder.
          */
         public Builder capacity(final int capacity)

@@ -7,8 +7,8 @@ import java.lang.invoke.VarHandle;
  * The shared tables of a {@link TimerService}: a state word per slot that decides every race on that timer with one
  * CAS, a ring of free slot numbers, and a bounded ring of requests from any thread to the owner. The timer's deadline
  * and payload live in the owner's wheel, which is addressed by the same slot numbers: a slot costs 12 bytes here
- * (state word, free ring entry; up to 16 when the capacity is not a power of two) and the wheel's 28.5, and the
- * request ring a fixed size whatever the capacity.
+ * (state word, free ring entry; up to 16 when the capacity is not a power of two) and the wheel's 31 or so (at
+ * most 32), and the request ring a fixed size whatever the capacity.
  *
  * <h2>The state word</h2>
  * A {@code long} per slot: {@code generation << 32 | sequence << 8 | QUEUED | status}.

@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  *       one. This bounds the work of one call: a callback that re-arms itself at "now" cannot spin forever.
  *       A deadline in a later tick up to {@code now} fires in the running call, in order.</li>
  *   <li><b>Stale handles are answered, never obeyed.</b> Handles carry a 31-bit generation. Once a timer has
- *       fired or been cancelled its handle is dead: {@link #cancel(long)} answers {@code false},
- *       {@link #rearm(long, long)} throws, and neither touches the timer that may now reuse the slot. A
- *       slot must be reused 2<sup>31</sup> times before an old handle could alias it.</li>
+ *       fired or been cancelled its handle is dead: {@link #cancel(long)} and {@link #rearm(long, long)} answer
+ *       {@code false}, and neither touches the timer that may now reuse the slot. A slot must be reused
+ *       2<sup>31</sup> times before an old handle could alias it.</li>
  * </ul>
  *
  * <h2>Complexity</h2>
@@ -97,8 +97,10 @@ import java.util.concurrent.TimeUnit;
  * last one armed in its bucket, the timer moved. Firing and cascading read a bucket's slot ids in order, so the
  * records they name are independent loads the processor overlaps, where walking a linked bucket is a chain of
  * dependent cache misses. A timer costs 24 bytes of record plus 4 bytes of entry plus 2 bytes of tick hint plus
- * about 0.5 byte of chunk bookkeeping (measured with JOL: 30.6 bytes at a million timers armed 1-10 s ahead, 31.5
- * after 20 s of firing and re-arming them, which keeps two level-1 buckets' chunks as forwarding tables); each
+ * about 0.5 byte of chunk bookkeeping, plus at most 0.75 byte of forwarding tables (below). Measured with JOL at a
+ * million timers: 30.6 bytes armed 1-10 s ahead; 31.5 at most under the cascades that forward the most (periodic
+ * 300 ms timers, a fixed 1 s timeout, a burst for one deadline), within the contract of 32 bytes per live timer,
+ * payload included. Each
  * bucket ever used also keeps one chunk (256 bytes of ids, 128 of hints) when it empties, so that a timer armed
  * and cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
  * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
@@ -109,12 +111,16 @@ import java.util.concurrent.TimeUnit;
  * A bucket of level 1 or 2 spans at most 2<sup>16</sup> ticks, so when the cursor enters it the hint gives the whole
  * tick, and the cascade re-files the timer from the chunk alone. The hint is at or before the deadline (a lazy
  * re-arm later leaves it early, which only re-files the timer once more, from level 0, where its record is read
- * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade does not even write the
+ * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade need not even write the
  * records' positions: the cascaded chunk is kept, holding each timer's new position, and cancel and re-arm follow
- * it (one hop; the timers it names fire or move within 256 ticks, and the chunks of a range are released two
- * level-1 cascades later). So a timer drained from level 1 has its record touched once, when it fires, where the
- * cascade used to load it once more, at random. Level 2 writes the positions (a forwarding table kept for 65 s
- * would cost memory); levels 3 and up read the deadlines.
+ * it (one hop; the timers it names fire or move within the 256 ticks of the range just entered, and the range's
+ * chunks are released as soon as its last tick has fired). So a timer drained from level 1 has its record touched
+ * once, when it fires, where the cascade used to load it once more, at random. The tables are bounded, exactly:
+ * a chunk is forwarded only while the tables then hold at most an eighth as many entries as there are live
+ * timers (0.75 byte per timer); past that, the cascade writes the positions into the records, as level 2 always
+ * does (a table kept for 65 s would cost memory). A sparse set (timers spread over seconds, a few percent of
+ * them per range) forwards every cascade; a dense one (periodic timers of a few hundred ticks, a burst for one
+ * deadline) forwards an eighth. Levels 3 and up read the deadlines.
  */
 public final class TimerWheel
 {
@@ -184,6 +190,21 @@ public final class TimerWheel
     static final int FORWARDED = -2;
     /** POS of a timer whose callback is running: fired, in no list, its handle still valid. */
     static final int DETACHED = Integer.MIN_VALUE;
+    /**
+     * Forwarding chunks hold at most {@code timerCount >>> FORWARD_SHIFT} entries, counted when each chunk is
+     * forwarded: an eighth of the live timers, 0.75 byte each (4 bytes of position, 2 of hint, per entry). A timer
+     * costs 30.5 bytes without them, so the contract of 32 bytes per live timer holds however dense the cascades
+     * are: a sparse set (timers spread over seconds, a few percent of them per level-1 range) forwards every
+     * cascade, a dense one (periodic timers re-armed every few hundred ticks, a burst for one deadline) forwards an
+     * eighth and writes the rest's positions into their records.
+     */
+    static final int FORWARD_SHIFT = 3;
+    /**
+     * Chunks the entry store may hold: positions ({@code chunk << CHUNK_SHIFT | index}) are non-negative ints, so
+     * none can reach 2^31 and be read as {@link #DETACHED} (or any negative POS). {@link #chunkBound} shows that a
+     * wheel of {@link #MAX_CAPACITY_LIMIT} timers never needs more; {@link #acquireChunk} checks it anyway.
+     */
+    static final int MAX_CHUNKS = 1 << (Integer.SIZE - 1 - CHUNK_SHIFT);
 
     private final TimeUnit timeUnit;
     private final long startTime;
@@ -255,17 +276,27 @@ public final class TimerWheel
     private long overdueMin = Long.MAX_VALUE;
     /** Scratch for cascade: the deadlines of one chunk. */
     private final long[] batch = new long[CHUNK_SIZE];
-    /** Scratch for cascade: the new positions of one chunk's timers, written to their records in a second loop. */
+    /**
+     * Scratch for cascade: the new positions of one chunk's timers, either copied over the chunk (which becomes a
+     * forwarding table) or written to the timers' records, in a loop of independent stores.
+     */
     private final int[] batchPositions = new int[CHUNK_SIZE];
     /**
-     * Forwarding chunks of the last two level-1 cascades, by the parity of the range's number (linked through the
-     * chunks' next fields). A level-1 cascade re-files its timers into level 0 without touching their records (see
+     * Forwarding chunks of level-1 cascades, by the parity of the range's number (linked through the chunks' next
+     * fields). A level-1 cascade may re-file its timers into level 0 without touching their records (see
      * {@link #cascade}), so a record's POS still names its entry in the cascaded chunk, which is kept and holds the
-     * new position. Every timer of range r has fired or moved (writing its POS) once the cursor has passed it, so
-     * range r's chunks are released by the cascade of range r + 2 or later; not by r + 1's, which runs before the
-     * last tick of range r is fired (moveCursor precedes expire), while callbacks may still cancel through them.
+     * new position. Every timer of range r has fired or moved (writing its POS) once the level-0 bucket of the
+     * range's last tick has been expired, so range r's chunks are released as soon as that expiry returns (or
+     * throws), or at the end of the poll that moved the cursor past the range, or by the cascade of range r + 2;
+     * never by r + 1's, which runs before the last tick of range r is fired (moveCursor precedes expire), while
+     * callbacks may still cancel through them. So at most two ranges' tables live at once, and only while the
+     * cursor stands at the boundary between them.
      */
     private final int[] forwardChunks = {NIL, NIL};
+    /** The range number (tick >>> 8) whose forwarding chunks {@link #forwardChunks} holds at each parity, or -1. */
+    private final long[] forwardRange = {-1, -1};
+    /** Entries held in forwarding chunks, per parity. */
+    private final int[] forwardEntries = new int[2];
     /** Timers re-filed by a cascade from their tick hint (record not read) and from their record: for tests. */
     private long cascadedFromHint;
     private long cascadedFromRecord;
@@ -423,7 +454,7 @@ public final class TimerWheel
                 return true;
             }
             final int pos = resolve(recordedPos);
-            if (deadline >= cursorStartTime && staysInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
+            if (deadline >= cursorStartTime && keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
             {
                 // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
                 // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
@@ -709,7 +740,17 @@ public final class TimerWheel
                     // The last tick a long can start reaches up to Long.MAX_VALUE: then everything up to now is due.
                     final long fireLimit = Long.compareUnsigned(eventTick + 1, lastRepresentableTick) > 0 ?
                         now : Math.min(now, cursorStartTime - 1);
-                    fired += expire(list, fireLimit, handler, limit - fired);
+                    try
+                    {
+                        fired += expire(list, fireLimit, handler, limit - fired);
+                    }
+                    finally
+                    {
+                        if ((eventTick & BUCKET_MASK) == BUCKET_MASK)
+                        {
+                            releasePassedForwarding(); // the range's last tick: its forwarded timers all moved
+                        }
+                    }
                 }
                 else
                 {
@@ -734,6 +775,7 @@ public final class TimerWheel
         finally
         {
             advancing = false;
+            releasePassedForwarding(); // a range whose last tick's bucket was empty, or one jumped over
         }
     }
 
@@ -988,11 +1030,12 @@ public final class TimerWheel
      * <p>
      * A bucket of level 1 or 2 spans at most 2^16 ticks, so each entry's tick hint (see {@link #hintPages}) and the
      * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
-     * alone. From level 1 its record is not touched at all: the chunk is kept as a forwarding table of the new
-     * positions ({@link #forwardChunks}); from level 2 the new positions are written, in a loop of independent
-     * stores that do not stall as loads would. A timer whose deadline was moved later since it was filed (a lazy
-     * re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that fires it reads
-     * its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
+     * alone. From level 1, while the forwarding tables hold at most an eighth of the live timers
+     * ({@link #FORWARD_SHIFT}), its record is not touched at all: the chunk is kept as a forwarding table of the new
+     * positions ({@link #forwardChunks}); past that bound, and from level 2, the new positions are written, in a loop
+     * of independent stores that do not stall as loads would. A timer whose deadline was moved later since it was
+     * filed (a lazy re-arm) is re-filed by its old tick, still at or before its deadline; the level-0 bucket that
+     * fires it reads its record and re-files it then. Higher levels (deadlines more than 65 s ahead at 1 ms) read each record's
      * deadline instead: the records they name are independent loads that the processor overlaps, unlike the
      * dependent loads of walking a linked list.
      */
@@ -1009,13 +1052,19 @@ public final class TimerWheel
         // keeps a defensive call from an unexpected cursor correct), and the range's ticks must have start times.
         final boolean hinted = shift <= 2 * BITS_PER_LEVEL && (cursor & ((1L << shift) - 1)) == 0 &&
             ((int)(cursor >>> shift) & BUCKET_MASK) == (list & BUCKET_MASK) && cursorStartTime != Long.MAX_VALUE;
-        // Level 1 forwards: its timers all fire or move within 256 ticks, so the chunks are kept that long.
+        // Level 1 may forward: its timers all fire or move within the range just entered, whose last expiry
+        // releases the chunks (see forwardChunks).
         final boolean forward = hinted && shift == BITS_PER_LEVEL;
         final int forwardSet = (int)(cursor >>> BITS_PER_LEVEL) & 1;
         if (forward)
         {
             releaseForwarding(forwardSet);
+            forwardRange[forwardSet] = cursor >>> BITS_PER_LEVEL;
         }
+        // The memory bound (FORWARD_SHIFT): a chunk is forwarded only while the forwarding chunks then hold at
+        // most an eighth as many entries as there are live timers; past it, the positions are written as level 2
+        // does. Exact, not statistical: checked before each chunk, against the live count of that moment.
+        final int forwardLimit = timerCount >>> FORWARD_SHIFT;
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -1035,18 +1084,19 @@ public final class TimerWheel
                 }
                 cascadedFromHint += count;
                 final int next = chunkLinks[2 * chunk + 1];
-                if (forward)
+                if (forward && forwardEntries[0] + forwardEntries[1] + count <= forwardLimit)
                 {
                     // The chunk becomes the forwarding table: the records are not touched at all.
                     System.arraycopy(positions, 0, entries, base, count);
                     chunkLinks[2 * chunk] = FORWARDED;
                     chunkLinks[2 * chunk + 1] = forwardChunks[forwardSet];
                     forwardChunks[forwardSet] = chunk;
+                    forwardEntries[forwardSet] += count;
                 }
                 else
                 {
-                    // Level 2: kept 65 s, a forwarding table would cost memory; write the positions, in a loop of
-                    // independent stores that do not stall as loads would.
+                    // Level 2 (a table kept 65 s would cost memory), or level 1 past the forwarding bound: write the
+                    // positions, in a loop of independent stores that do not stall as loads would.
                     for (int i = 0; i < count; i++)
                     {
                         final int slot = entries[base + i];
@@ -1180,20 +1230,22 @@ public final class TimerWheel
     }
 
     /**
-     * Whether a timer filed in {@code list} may stay there with {@code deadline}: the list is a bucket of the wheel
+     * Keeps a timer moved earlier in its bucket if it may stay there, and says whether it did. It may stay with
+     * {@code deadline} if {@code list} is a bucket of the wheel
      * (not OVERDUE, nor the EXPIRING list being fired) whose range starts at or before the deadline's tick, so the
      * bucket is reached, and re-files or fires the timer, no later than the deadline. A bucket is in the cursor's
      * current rotation of its level if its index is at or after the cursor's digit there, else in the next, as in
      * {@link #nextList()}.
      *
-     * When it may stay and the deadline's tick lies inside the bucket's range, the entry's tick hint at {@code pos}
-     * becomes that tick, so that the cascade, which trusts the hint, files the timer at or before its new deadline
-     * (the hint of a timer moved earlier would otherwise be later than its deadline). A tick past the range keeps
-     * the hint, which lies in the range and so before it.
+     * When it stays in a bucket of level 1 or 2 and the deadline's tick lies inside the bucket's range, the entry's
+     * tick hint at {@code pos} becomes that tick, so that the cascade, which trusts the hint, files the timer at or
+     * before its new deadline (the hint of a timer moved earlier would otherwise be later than its deadline). A tick
+     * past the range keeps the hint, which lies in the range and so before it. Level 0 and levels 3 and up never
+     * read the hint: it is left alone.
      *
      * @param deadline at or after {@code cursorStartTime}.
      */
-    private boolean staysInBucket(final int list, final int pos, final long deadline)
+    private boolean keepInBucket(final int list, final int pos, final long deadline)
     {
         if (list >= OVERDUE)
         {
@@ -1218,7 +1270,7 @@ public final class TimerWheel
         {
             return false;
         }
-        if (tick - bucketStart < 1L << shift) // shift is at most 56
+        if ((shift == BITS_PER_LEVEL || shift == 2 * BITS_PER_LEVEL) && tick - bucketStart < 1L << shift)
         {
             hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
         }
@@ -1392,12 +1444,37 @@ public final class TimerWheel
     {
         int chunk = forwardChunks[set];
         forwardChunks[set] = NIL;
+        forwardRange[set] = -1;
+        forwardEntries[set] = 0;
         while (chunk != NIL)
         {
             final int next = chunkLinks[2 * chunk + 1];
             releaseChunk(chunk);
             chunk = next;
         }
+    }
+
+    /**
+     * Releases the forwarding chunks of every range the cursor has left. Called only where no expiry runs (after a
+     * level-0 bucket's expiry returned or threw, at the end of a poll): then every timer of such a range has fired
+     * or been re-filed, which wrote its record, so nothing resolves through the chunks any more.
+     */
+    private void releasePassedForwarding()
+    {
+        final long range = cursorTick >>> BITS_PER_LEVEL;
+        for (int set = 0; set < 2; set++)
+        {
+            if (forwardChunks[set] != NIL && forwardRange[set] < range)
+            {
+                releaseForwarding(set);
+            }
+        }
+    }
+
+    /** @return the entries now held in forwarding chunks (see {@link #FORWARD_SHIFT}), for tests. */
+    int forwardedEntries()
+    {
+        return forwardEntries[0] + forwardEntries[1];
     }
 
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */
@@ -1424,6 +1501,27 @@ public final class TimerWheel
         }
     }
 
+    /**
+     * The most chunks a wheel of {@code capacity} timers ever holds at once: every live timer has one entry, in a
+     * list (at most capacity / 64 full chunks, plus one partly filled or kept empty chunk per list); forwarding
+     * chunks hold at most capacity >>> FORWARD_SHIFT entries (the live count at the time they were forwarded is at
+     * most the capacity), plus a partly filled chunk for each of the two ranges that may keep tables; a cascade
+     * holds one chunk more while it re-files it (its timers then have entries both there and in their new lists).
+     * For the largest capacity, 2^30, that is 2^24 + 2^21 + 2,056 chunks, about 18.9 million, under
+     * {@link #MAX_CHUNKS} (2^25): positions stay below 2^31.
+     *
+     * @param capacity a wheel's capacity.
+     * @return an upper bound of the chunks in use.
+     */
+    static long chunkBound(final int capacity)
+    {
+        final long listChunks = capacity / CHUNK_SIZE + LIST_COUNT;
+        final long forwardChunks = (capacity >>> FORWARD_SHIFT) / CHUNK_SIZE + 2;
+        // one more: the chunk being cascaded; two more: the divisions' remainders, and the one timer past the
+        // capacity that a callback may re-arm (its own, detached and uncounted while a new one was armed)
+        return listChunks + forwardChunks + 1 + 2;
+    }
+
     private int acquireChunk()
     {
         int chunk = freeChunk;
@@ -1431,6 +1529,11 @@ public final class TimerWheel
         {
             freeChunk = chunkLinks[2 * chunk + 1];
             return chunk;
+        }
+        if (allocatedChunks == MAX_CHUNKS)
+        {
+            // Unreachable (see chunkBound): a position of 2^31 would read as DETACHED, so refuse rather than wrap.
+            throw new IllegalStateException("the entry store is full: " + MAX_CHUNKS + " chunks");
         }
         chunk = allocatedChunks++;
         final int page = (chunk << CHUNK_SHIFT) >>> ENTRY_PAGE_SHIFT;
