@@ -62,7 +62,8 @@ public final class SweepCommand implements Callable<Integer>
 
     @Option(names = "--results", paramLabel = "DIR", defaultValue = "results/sweep-runs",
         description = "Where each finished run is stored (a Hadoop path: a local directory, hdfs://, s3a://; " +
-            "shared storage on a cluster). A run stored there is not run again.")
+            "shared storage on a cluster; without a scheme, on the default file system, fs.defaultFS, which is " +
+            "HDFS on a cluster). A run stored there is not run again.")
     String results;
 
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "4",
