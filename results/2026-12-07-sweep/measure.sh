@@ -44,7 +44,7 @@ if [ -z "${SKIP_COMPARE:-}" ]; then
 else
   report startup-compare
 fi
-timed startup-sweep java -jar "$SWEEP_JAR" "${ONE[@]}" --master 'local[2]' "${MORE[@]}" --out "$OUT/startup-sweep" \
+timed startup-sweep java -jar "$SWEEP_JAR" "${ONE[@]}" --master 'local[2]' ${MORE[@]+"${MORE[@]}"} --out "$OUT/startup-sweep" \
   --results "$OUT/startup-runs"
 
 echo "== the grid: seeds $SEEDS, $CONNECTIONS connections a run =="
@@ -54,7 +54,7 @@ if [ -z "${SKIP_COMPARE:-}" ]; then
 else
   report compare
 fi
-timed sweep java -jar "$SWEEP_JAR" "${GRID[@]}" --master 'local[2]' "${MORE[@]}" --out "$OUT/sweep" --results "$OUT/runs"
+timed sweep java -jar "$SWEEP_JAR" "${GRID[@]}" --master 'local[2]' ${MORE[@]+"${MORE[@]}"} --out "$OUT/sweep" --results "$OUT/runs"
 cmp "$OUT/compare/compare.csv" "$OUT/sweep/compare.csv"
 echo "compare.csv identical ($(($(wc -l < "$OUT/sweep/compare.csv") - 1)) runs)"
 

@@ -63,6 +63,14 @@ class SimulationTest
         assertTrue(measured.retainedHeapBytes() > 0, "measured by default: " + measured.retainedHeapBytes());
         assertEquals(Report.NOT_MEASURED, skipped.retainedHeapBytes());
         assertEquals(measured.resultsJson(), skipped.resultsJson(), "only the cost figure differs");
+        // said not measured, not printed as a negative size
+        assertTrue(skipped.toText().matches("(?s).*heap retained after the run +not measured\n.*"), skipped.toText());
+        assertTrue(skipped.toText().matches("(?s).*bytes per connection open at the peak +not measured\n.*"));
+        assertTrue(skipped.toJson().contains("\"retained_heap_bytes\": null") &&
+            skipped.toJson().contains("\"bytes_per_open_connection\": null"), skipped.toJson());
+        assertTrue(skipped.toCsv().contains("\nbytes_per_open_connection,\n"), skipped.toCsv());
+        assertTrue(measured.toText().matches("(?s).*heap retained after the run +[0-9.,]+ MiB\n.*"),
+            measured.toText());
     }
 
     @Test

@@ -103,47 +103,81 @@ final class CompareBridge
         return specs;
     }
 
-    /** The simulator's code: a run stored by another build is not taken for this one's. */
+    /** The simulator's code: a run stored by another build is not taken for this one's (null: unknown). */
     private static final String CODE = code(Simulation.class);
+
+    /** A plug-in strategy's code that cannot be identified (compared by identity). */
+    private static final String UNKNOWN = new String("unknown");
+
+    private static final java.util.concurrent.atomic.AtomicBoolean UNKNOWN_SIMULATOR_SAID =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The code of each plug-in strategy, by the context class loader and the strategy's name. */
     private static final Map<ClassLoader, Map<String, String>> PLUGINS = Collections.synchronizedMap(
         new WeakHashMap<>());
 
     /**
-     * @return a digest of the jar a class comes from (for the simulator, the sweep's own jar once packaged), or the
-     * classes' directory's path in a development build: rebuilt code does not reuse runs stored by another build.
+     * @return a digest of the code a class comes from: of its jar's bytes (for the simulator, the sweep's own jar
+     * once packaged), or of a class directory's files (their sorted relative paths and bytes) in a development
+     * build, so that rebuilt code does not reuse runs stored by another build; null if the code cannot be
+     * identified (no code source, or one that is neither a file nor a directory).
      */
     static String code(final Class<?> type)
     {
         try
         {
-            final Path where = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!java.nio.file.Files.isRegularFile(where))
+            final java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null)
             {
-                return "classes " + where;
+                return null;
             }
+            final Path where = Path.of(source.getLocation().toURI());
             final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(where))
+            if (java.nio.file.Files.isRegularFile(where))
             {
-                final byte[] buffer = new byte[1 << 16];
-                for (int n; (n = in.read(buffer)) > 0; )
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(where)) // the sweep's jar is large
                 {
-                    digest.update(buffer, 0, n);
+                    final byte[] buffer = new byte[1 << 16];
+                    for (int n; (n = in.read(buffer)) > 0; )
+                    {
+                        digest.update(buffer, 0, n);
+                    }
                 }
+            }
+            else if (java.nio.file.Files.isDirectory(where))
+            {
+                final List<Path> files;
+                try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(where))
+                {
+                    files = walk.filter(java.nio.file.Files::isRegularFile).sorted().toList();
+                }
+                for (final Path file : files)
+                {
+                    // the path with '/' on every system, and a separator no path holds, then the bytes' length
+                    // and the bytes: no two directories give the same stream
+                    final byte[] bytes = java.nio.file.Files.readAllBytes(file);
+                    digest.update((where.relativize(file).toString().replace('\\', '/') + "\0" + bytes.length + "\0")
+                        .getBytes(StandardCharsets.UTF_8));
+                    digest.update(bytes);
+                }
+            }
+            else
+            {
+                return null;
             }
             return HexFormat.of().formatHex(digest.digest(), 0, 16);
         }
-        catch (final Exception e)
+        catch (final Exception e) // a location that is not a path, a file that cannot be read: unknown
         {
-            return "unknown (" + e + ")";
+            return null;
         }
     }
 
     /**
      * @return the code of the strategy a specification names: empty for a built-in strategy (the simulator's code
      * covers it), else the digest of the jar of the {@link RtoStrategyProvider} of that name that the context class
-     * loader finds ({@link RtoStrategies}' rule), so a rebuilt plug-in does not reuse runs of the old one.
+     * loader finds ({@link RtoStrategies}' rule), so a rebuilt plug-in does not reuse runs of the old one; null if
+     * its code cannot be identified (said once on stderr): its runs are then neither stored nor reused.
      */
     static String strategyCode(final String strategy)
     {
@@ -154,28 +188,44 @@ final class CompareBridge
             return "";
         }
         final ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return PLUGINS.computeIfAbsent(loader, l -> new ConcurrentHashMap<>()).computeIfAbsent(name, n ->
+        // computed once per loader and name: the warning is said once
+        final String code = PLUGINS.computeIfAbsent(loader, l -> new ConcurrentHashMap<>()).computeIfAbsent(name, n ->
         {
             for (final RtoStrategyProvider provider : ServiceLoader.load(RtoStrategyProvider.class, loader))
             {
                 if (n.equals(provider.name()))
                 {
-                    return provider.getClass().getName() + " " + code(provider.getClass());
+                    final String digest = code(provider.getClass());
+                    if (digest == null)
+                    {
+                        System.err.println("escapement-sweep: the code of strategy " + n + " (" +
+                            provider.getClass().getName() + ") cannot be identified (no jar or class directory): " +
+                            "its runs are neither stored in --results nor taken from it");
+                        return UNKNOWN;
+                    }
+                    return provider.getClass().getName() + " " + digest;
                 }
             }
             return "not found"; // RtoStrategies refuses the name before any run
         });
+        return code == UNKNOWN ? null : code;
     }
 
     /**
      * @return a run's key: SHA-256 (first 128 bits, hex) of every option that shapes its scenario, with its
      * effective value, then its strategy, seed and grid point, the simulator's code (its jar's digest), a plug-in
      * strategy's code (its jar's digest) and counter names (a rebuilt simulator or plug-in does not take an older
-     * stored run for its own).
+     * stored run for its own); starting with {@link RunSpec#UNKEPT} if either code cannot be identified, so that
+     * the run is neither stored nor taken from the store.
      */
     static String key(final SortedMap<String, String> options, final String strategy, final long seed,
         final String parameters, final double[] point)
     {
+        if (CODE == null && !UNKNOWN_SIMULATOR_SAID.getAndSet(true))
+        {
+            System.err.println("escapement-sweep: the simulator's code cannot be identified (no jar or class " +
+                "directory): no run is stored in --results nor taken from it");
+        }
         final StringBuilder s = new StringBuilder("escapement-sweep run 1\n").append("code=").append(CODE)
             .append('\n');
         for (final Map.Entry<String, String> option : options.entrySet())
@@ -185,7 +235,7 @@ final class CompareBridge
         s.append("--rto=").append(strategy).append('\n').append("--seed=").append(seed).append('\n')
             .append(parameters).append('=').append(java.util.Arrays.toString(point)).append('\n');
         final String plugin = strategyCode(strategy);
-        if (!plugin.isEmpty())
+        if (plugin != null && !plugin.isEmpty())
         {
             // only for plug-ins: the keys of built-in strategies' runs, and the runs stored under them, stay
             s.append("plugin=").append(plugin).append('\n');
@@ -198,7 +248,8 @@ final class CompareBridge
         {
             final byte[] hash = MessageDigest.getInstance("SHA-256").digest(s.toString()
                 .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16);
+            final boolean known = CODE != null && plugin != null;
+            return (known ? "" : RunSpec.UNKEPT) + HexFormat.of().formatHex(hash, 0, 16);
         }
         catch (final NoSuchAlgorithmException e)
         {

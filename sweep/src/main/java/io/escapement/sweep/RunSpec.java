@@ -21,6 +21,18 @@ public record RunSpec(int index, String strategy, long seed, String parameters, 
 {
     private static final long serialVersionUID = 2L;
 
+    /** The start of the key of a run that is neither stored nor taken from the store: its code is unknown. */
+    public static final String UNKEPT = "unkept-";
+
+    /**
+     * @return whether the run may be stored and taken from the store: false when the code of its strategy could
+     * not be identified, so that a stored run of other code would be taken for its own.
+     */
+    public boolean kept()
+    {
+        return !key.startsWith(UNKEPT);
+    }
+
     /** @return the point as stored: the values' shortest exact decimal forms joined by {@code +}. */
     public String pointText()
     {

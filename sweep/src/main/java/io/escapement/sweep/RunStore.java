@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -35,8 +36,11 @@ import java.util.stream.Stream;
  * stored them. A file appears whole or not at all: it is written under {@code _temporary/} and renamed, so a
  * sweep killed at any point leaves only finished runs, and the next sweep with the same store skips them.
  *
- * <p>A local directory (no scheme, or {@code file:}) is written with {@code java.nio} rather than Hadoop's local
- * file system, which sets each new file's permissions by starting a {@code chmod} process when Hadoop's native
+ * <p>The directory is qualified once, on the driver, before a task carries it: a path without a scheme is on
+ * Hadoop's default file system ({@code fs.defaultFS}: HDFS on a cluster, the local disk embedded), relative to its
+ * working directory (the driver's for the local disk), so that every executor writes where the driver reads, not
+ * into its own working directory. A local directory ({@code file:}) is written with {@code java.nio} rather than
+ * Hadoop's local file system, which sets each new file's permissions by starting a {@code chmod} process when Hadoop's native
  * library is missing, as it is here: a fork of the whole JVM per stored file.
  *
  * <p>Serializable: a Spark task carries the directory's name and opens the file system where it runs.
@@ -52,9 +56,35 @@ final class RunStore implements Serializable
     private final String directory;
     private transient FileSystem fs;
 
+    /**
+     * A store in {@code directory}, qualified on Hadoop's default file system of {@code conf} if it has no scheme.
+     *
+     * @throws UncheckedIOException if the default file system cannot be opened.
+     */
+    RunStore(final String directory, final Configuration conf)
+    {
+        this.directory = qualified(directory, conf);
+    }
+
+    /** A store in {@code directory}, qualified with Hadoop's default settings (the local disk, unless configured). */
     RunStore(final String directory)
     {
-        this.directory = directory;
+        this(directory, new Configuration());
+    }
+
+    /** @return the directory with a scheme and an absolute path: on the default file system if it had no scheme. */
+    static String qualified(final String directory, final Configuration conf)
+    {
+        final Path path = new Path(directory);
+        try
+        {
+            final FileSystem fs = path.toUri().getScheme() == null ? FileSystem.get(conf) : path.getFileSystem(conf);
+            return fs.makeQualified(path).toString();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("cannot open the file system of the run store " + directory + ": " + e, e);
+        }
     }
 
     String directory()
@@ -65,12 +95,9 @@ final class RunStore implements Serializable
     /** @return the directory as a local path, or null if it is on another file system (Hadoop's). */
     private java.nio.file.Path local()
     {
+        // qualified: a scheme-less directory is on the default file system, which may be HDFS
         final URI uri = new Path(directory).toUri();
-        if (uri.getScheme() == null)
-        {
-            return java.nio.file.Path.of(directory);
-        }
-        return uri.getScheme().equals("file") ? java.nio.file.Path.of(uri) : null;
+        return "file".equals(uri.getScheme()) ? java.nio.file.Path.of(uri) : null;
     }
 
     private FileSystem fs() throws IOException
@@ -100,7 +127,8 @@ final class RunStore implements Serializable
     /**
      * Reads every stored run: one listing and a read per file, not a look-up per run, on a remote file system.
      * A file that cannot be read (written by a simulator with other counters, say, whose runs' keys differ from
-     * this one's anyway) is skipped with a warning: at worst its runs run again.
+     * this one's anyway; not UTF-8; not readable by this user) is skipped with a warning: at worst its runs run
+     * again. Only a directory that cannot be listed is an error.
      *
      * @param warnings told of each file skipped, naming it and why.
      * @return the stored runs by key (a run stored twice, by two batches or two attempts, once: runs are
@@ -123,7 +151,7 @@ final class RunStore implements Serializable
                     for (final java.nio.file.Path file : files.filter(f -> f.getFileName().toString()
                         .endsWith(SUFFIX) && Files.isRegularFile(f)).sorted().toList())
                     {
-                        read(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8), runs, warnings);
+                        read(file.toString(), () -> Files.newInputStream(file), runs, warnings);
                     }
                 }
                 return runs;
@@ -137,16 +165,7 @@ final class RunStore implements Serializable
             {
                 if (file.isFile() && file.getPath().getName().endsWith(SUFFIX))
                 {
-                    final List<String> lines = new ArrayList<>();
-                    try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs().open(file.getPath()),
-                        StandardCharsets.UTF_8)))
-                    {
-                        for (String line; (line = reader.readLine()) != null; )
-                        {
-                            lines.add(line);
-                        }
-                    }
-                    read(file.getPath().toString(), lines, runs, warnings);
+                    read(file.getPath().toString(), () -> fs().open(file.getPath()), runs, warnings);
                 }
             }
             return runs;
@@ -157,12 +176,33 @@ final class RunStore implements Serializable
         }
     }
 
-    private static void read(final String file, final List<String> lines, final Map<String, RunResult> runs,
+    /** Opens a stored file. */
+    @FunctionalInterface
+    private interface Opener
+    {
+        InputStream open() throws IOException;
+    }
+
+    /**
+     * Reads one file's runs into {@code runs}, or none of them: a file that cannot be opened, decoded (strict
+     * UTF-8, on every file system alike) or parsed is skipped with a warning.
+     */
+    private static void read(final String file, final Opener opener, final Map<String, RunResult> runs,
         final Consumer<String> warnings)
     {
         final Map<String, RunResult> read = new HashMap<>();
         try
         {
+            final List<String> lines = new ArrayList<>();
+            // a decoder that reports malformed input, as Files.readAllLines does, rather than replacing it
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(opener.open(),
+                StandardCharsets.UTF_8.newDecoder())))
+            {
+                for (String line; (line = reader.readLine()) != null; )
+                {
+                    lines.add(line);
+                }
+            }
             if (lines.size() < 2)
             {
                 throw new IllegalArgumentException("no run in it");
@@ -173,9 +213,12 @@ final class RunStore implements Serializable
                 read.put(run.spec().key(), run);
             }
         }
-        catch (final RuntimeException e) // a bad number, a missing column, a truncated row: the file, not the run
+        // a bad number, a missing column, a truncated row, bytes that are not UTF-8, a file this user may not
+        // read: the file, not the sweep
+        catch (final IOException | RuntimeException e)
         {
-            warnings.accept("stored runs " + file + " cannot be read (" + e.getMessage() + "): skipped, its runs " +
+            warnings.accept("stored runs " + file + " cannot be read (" + (e instanceof IOException ? e.toString() :
+                e.getMessage()) + "): skipped, its runs " +
                 "run again if this sweep has them; delete it to silence this");
             return;
         }
@@ -188,7 +231,7 @@ final class RunStore implements Serializable
      */
     static RunResult find(final Map<String, RunResult> stored, final RunSpec spec)
     {
-        final RunResult found = stored.get(spec.key());
+        final RunResult found = spec.kept() ? stored.get(spec.key()) : null;
         if (found == null)
         {
             return null;
@@ -205,9 +248,11 @@ final class RunStore implements Serializable
     /**
      * Stores finished runs, whole: one file, written aside, then renamed into place. The file's name is a hash of
      * the runs' keys, so another attempt of the same batch (a retry, a speculative copy) writes the same name.
+     * Runs whose code could not be identified ({@link RunSpec#kept()} false) are not stored.
      */
-    void store(final List<RunResult> results) throws IOException
+    void store(final List<RunResult> finished) throws IOException
     {
+        final List<RunResult> results = finished.stream().filter(r -> r.spec().kept()).toList();
         if (results.isEmpty())
         {
             return;

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  *   killed, keeps what its finished tasks ran.</li>
  *   <li>Failure: a task that throws is retried by Spark, its whole batch ({@code spark.task.maxFailures}, or
  *   {@code local[N,F]}); when one fails for good, Spark cancels the job and {@link #execute} throws a {@link SweepFailedException}
- *   naming the run's options and its error.</li>
+ *   naming the run's options and its error (a task lost with its executor names no run: then its batch's runs,
+ *   and the first of them not stored).</li>
  *   <li>Progress: a {@link SparkListener} counts the runs of the job's finished tasks and tells {@code progress},
  *   from Spark's listener thread.</li>
  * </ul>
@@ -50,9 +52,20 @@ final class SparkSweep
     /** Tasks a slot (an executor core) when the user does not set the runs a task. */
     static final int TASKS_PER_SLOT = 8;
 
+    /**
+     * The most runs a task holds when the user does not say, whatever the slots: Spark's count of them at the job's
+     * start is often too low on a cluster (executors not yet registered, dynamic allocation), and a batch of
+     * hundreds of runs would leave cores idle and store nothing until it ends.
+     */
+    static final int MAX_RUNS_PER_TASK = 16;
+
     /** Spark's job group property (SparkContext.SPARK_JOB_GROUP_ID, not public). */
     private static final String JOB_GROUP = "spark.jobGroup.id";
     private static final Pattern FAILED_TIMES = Pattern.compile("failed (\\d+) times");
+    /** Spark's job failure names the task by its index in the stage: its partition, our batch. */
+    private static final Pattern TASK = Pattern.compile("Task (\\d+) in stage ");
+    /** Runs named when a task fails without naming its run. */
+    private static final int NAMED = 4;
 
     private final JavaSparkContext spark;
     private final RunStore store;
@@ -129,7 +142,7 @@ final class SparkSweep
             }
             catch (final Exception e) // SparkException, checked in Java's eyes, thrown unchecked by Scala
             {
-                throw failure(e, missing);
+                throw failure(e, missing, batches, () -> store.stored(warning -> { }).keySet());
             }
             finally
             {
@@ -153,12 +166,14 @@ final class SparkSweep
      * @return the runs a task when the user did not say: enough tasks for {@value #TASKS_PER_SLOT} a slot (so that
      * a slot that drew slower runs is evened out by the others taking more tasks, and the job's tail, one slot
      * finishing its last task while the others idle, is about a sixteenth of a slot's share), and no more: every
-     * task costs scheduling, a result to send and a file to store (about 25 ms of CPU here, measured).
+     * task costs scheduling, a result to send and a file to store (about 25 ms of CPU here, measured); but never
+     * more than {@value #MAX_RUNS_PER_TASK} runs, as {@code slots} is Spark's count at the job's start, which on a
+     * cluster may be far below the cores the job gets (a task's cost is then a few percent of its runs').
      */
     static int runsPerTask(final int runs, final int slots)
     {
         final long tasks = Math.max(1, (long)slots * TASKS_PER_SLOT);
-        return (int)Math.max(1, (runs + tasks - 1) / tasks);
+        return (int)Math.max(1, Math.min(MAX_RUNS_PER_TASK, (runs + tasks - 1) / tasks));
     }
 
     /**
@@ -183,22 +198,57 @@ final class SparkSweep
 
     /**
      * @return the sweep's failure, from Spark's: the job's message carries the last attempt's exception, whose
-     * message {@link Execute} made start with the run's options.
+     * message {@link Execute} made start with the run's options; when the task failed without one (its executor
+     * was lost, killed for its memory), the runs of its batch, found by the task's index, and the first of them
+     * not stored.
+     * @param stored the keys of the runs stored by now, read only if the failure does not name its run.
      */
-    private static SweepFailedException failure(final Exception e, final List<RunSpec> missing)
+    static SweepFailedException failure(final Exception e, final List<RunSpec> missing,
+        final List<? extends List<RunSpec>> batches, final Supplier<Set<String>> stored)
     {
         final String message = String.valueOf(e.getMessage());
         final int at = message.indexOf(RunFailedException.class.getName() + ": ");
         final Matcher times = FAILED_TIMES.matcher(message);
         final String attempts = times.find() ? " (" + times.group(1) + " attempts)" : "";
-        if (at < 0)
+        if (at >= 0)
+        {
+            final int end = message.indexOf('\n', at);
+            final String run = message.substring(at + RunFailedException.class.getName().length() + 2,
+                end < 0 ? message.length() : end);
+            return new SweepFailedException(run + attempts, e);
+        }
+        final Matcher task = TASK.matcher(message);
+        final int index = task.find() ? Integer.parseInt(task.group(1)) : -1;
+        if (index < 0 || index >= batches.size())
         {
             return new SweepFailedException("the sweep of " + missing.size() + " runs failed: " + message, e);
         }
-        final int end = message.indexOf('\n', at);
-        final String run = message.substring(at + RunFailedException.class.getName().length() + 2,
-            end < 0 ? message.length() : end);
-        return new SweepFailedException(run + attempts, e);
+        final List<RunSpec> batch = batches.get(index);
+        final StringBuilder s = new StringBuilder("the task of ").append(batch.size()).append(batch.size() == 1 ?
+            " run" : " runs").append(' ');
+        for (int k = 0; k < Math.min(NAMED, batch.size()); k++)
+        {
+            s.append(k == 0 ? "" : "; ").append(batch.get(k).describe());
+        }
+        if (batch.size() > NAMED)
+        {
+            s.append("; and ").append(batch.size() - NAMED).append(" more");
+        }
+        s.append(" failed").append(attempts);
+        try
+        {
+            final Set<String> now = stored.get();
+            batch.stream().filter(spec -> !spec.kept() || !now.contains(spec.key())).findFirst().ifPresent(
+                first -> s.append(", the first not stored: run ").append(first.describe()).append(" (stored as ")
+                    .append(first.key()).append(')'));
+        }
+        catch (final RuntimeException unread) // the store's failure is not the sweep's: name the batch anyway
+        {
+            e.addSuppressed(unread);
+        }
+        final int end = message.indexOf('\n');
+        return new SweepFailedException(s.append(": ").append(end < 0 ? message : message.substring(0, end))
+            .toString(), e);
     }
 
     /**

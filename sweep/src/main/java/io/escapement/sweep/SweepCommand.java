@@ -49,6 +49,10 @@ public final class SweepCommand implements Callable<Integer>
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
 
+    /** compare's bound on --parallel. */
+    private static final int MAX_PARALLEL = 256;
+    private static final String SPARK_CONF = "--spark-conf";
+
     private static final Pattern LOCAL = Pattern.compile("local(\\[([0-9]+|\\*)])?");
 
     @Option(names = "--master", paramLabel = "URL",
@@ -58,7 +62,8 @@ public final class SweepCommand implements Callable<Integer>
 
     @Option(names = "--results", paramLabel = "DIR", defaultValue = "results/sweep-runs",
         description = "Where each finished run is stored (a Hadoop path: a local directory, hdfs://, s3a://; " +
-            "shared storage on a cluster). A run stored there is not run again.")
+            "shared storage on a cluster; without a scheme, on the default file system, fs.defaultFS, which is " +
+            "HDFS on a cluster). A run stored there is not run again.")
     String results;
 
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "4",
@@ -68,11 +73,13 @@ public final class SweepCommand implements Callable<Integer>
 
     @Option(names = "--runs-per-task", paramLabel = "N", defaultValue = "0",
         description = "Runs a Spark task runs, stores as one file and, if one of them fails, retries whole; 0: " +
-            "enough for " + SparkSweep.TASKS_PER_SLOT + " tasks a core (spark.default.parallelism).")
+            "enough for " + SparkSweep.TASKS_PER_SLOT + " tasks a core (spark.default.parallelism), at most " +
+            SparkSweep.MAX_RUNS_PER_TASK + ".")
     int runsPerTask;
 
     @Option(names = "--spark-conf", paramLabel = "KEY=VALUE",
-        description = "A Spark property, such as spark.executor.memory=4g (repeatable).")
+        description = "A Spark property, such as spark.executor.memory=4g (repeatable; its value is not shown " +
+            "in the report's \"Made by\" line).")
     List<String> sparkConf = new ArrayList<>();
 
     @CommandLine.Unmatched
@@ -147,26 +154,31 @@ public final class SweepCommand implements Callable<Integer>
             throw new IllegalArgumentException("--max-failures=" + maxFailures + " must be 1 or more");
         }
         final Integer parallel = CompareBridge.parallel(compareArgs.toArray(new String[0]));
+        // before Spark starts, which takes seconds and would fail less clearly
+        if (parallel != null && (parallel < 1 || parallel > MAX_PARALLEL))
+        {
+            throw new IllegalArgumentException("--parallel=" + parallel + " must be between 1 and " + MAX_PARALLEL);
+        }
+        if (runsPerTask < 0)
+        {
+            throw new IllegalArgumentException("--runs-per-task=" + runsPerTask + " must be 0 (chosen) or more");
+        }
         final JavaSparkContext spark = context != null ? context : start(parallel);
         try
         {
-            // compare's report says "N s on P cores": P is the master's parallelism, unless --parallel said it
-            final List<String> withParallel = new ArrayList<>(compareArgs);
-            if (parallel == null)
-            {
-                withParallel.addAll(List.of("--parallel", Integer.toString(Math.max(1, Math.min(256,
-                    spark.defaultParallelism())))));
-            }
-            final String[] compare = withParallel.toArray(new String[0]);
+            final String[] compare = withParallel(compareArgs, parallel, spark.defaultParallelism());
+            // qualified here, on the driver, against the context's Hadoop settings: a path without a scheme is on
+            // the default file system (HDFS on a cluster), the same for every executor
+            final RunStore store = new RunStore(results, spark.hadoopConfiguration());
             final List<RunResult> gathered = new ArrayList<>();
             final int exit = CompareBridge.compare(compare, madeBy(), new SparkSweep(spark,
-                new RunStore(results), runsPerTask), task, out, err, gathered);
+                store, runsPerTask), task, out, err, gathered);
             if (exit == EXIT_OK)
             {
                 final Path table = CompareBridge.out(compare).resolve("runs.csv");
                 writeAtomically(table, gathered);
                 out.printf(Locale.ROOT, "Wrote %s (%d runs; each also stored in %s)%n", table, gathered.size(),
-                    results);
+                    store.directory());
             }
             return exit;
         }
@@ -180,19 +192,60 @@ public final class SweepCommand implements Callable<Integer>
     }
 
     /**
-     * @return the command line the report quotes: this jar's with the arguments as given, under spark-submit
-     * (which sets the {@code spark.master} property) with its master.
+     * @return compare's arguments, with {@code --parallel} first (compare's report says "N s on P cores": P is the
+     * master's parallelism unless {@code --parallel} said it); first, not last, where a {@code --} or an option
+     * missing its value would take it for something else.
      */
+    static String[] withParallel(final List<String> compareArgs, final Integer parallel, final int masters)
+    {
+        final List<String> args = new ArrayList<>();
+        if (parallel == null)
+        {
+            args.addAll(List.of("--parallel", Integer.toString(Math.max(1, Math.min(MAX_PARALLEL, masters)))));
+        }
+        args.addAll(compareArgs);
+        return args.toArray(new String[0]);
+    }
+
     private String madeBy()
     {
-        final String submitted = System.getProperty("spark.master");
+        return madeBy(given, System.getProperty("spark.master"));
+    }
+
+    /**
+     * @return the command line the report quotes: this jar's with the arguments as given, under spark-submit
+     * (which sets the {@code spark.master} property, {@code submitted}) with its master; the values of
+     * {@code --spark-conf} not shown (they may be secrets, such as a store's key, and the report is committed),
+     * which a shell comment at the end says.
+     */
+    static String madeBy(final String[] given, final String submitted)
+    {
         final StringBuilder s = new StringBuilder(submitted == null ? "java -jar sweep/target/escapement-sweep.jar" :
             "spark-submit --master " + quoted(submitted) + " sweep/target/escapement-sweep.jar");
-        for (final String arg : given)
+        boolean hidden = false;
+        for (int k = 0; k < given.length; k++)
         {
+            String arg = given[k];
+            if (arg.startsWith(SPARK_CONF + "="))
+            {
+                arg = SPARK_CONF + "=" + hidden(arg.substring(SPARK_CONF.length() + 1));
+                hidden = true;
+            }
+            else if (k > 0 && given[k - 1].equals(SPARK_CONF))
+            {
+                arg = hidden(arg);
+                hidden = true;
+            }
             s.append(' ').append(quoted(arg));
         }
-        return s.toString();
+        return hidden ? s.append(" # --spark-conf values not shown").toString() : s.toString();
+    }
+
+    /** @return a {@code KEY=VALUE} with its value hidden. */
+    private static String hidden(final String property)
+    {
+        final int eq = property.indexOf('=');
+        return (eq < 0 ? property : property.substring(0, eq + 1)) + "<hidden>";
     }
 
     /** @return the argument as a shell reads it back: quoted if it holds a character the shell would take. */

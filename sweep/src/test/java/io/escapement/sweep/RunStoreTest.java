@@ -3,11 +3,14 @@ package io.escapement.sweep;
 import io.escapement.simulator.Simulation;
 import io.escapement.simulator.cli.CompareEntryPoints;
 import io.escapement.simulator.report.Report;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,5 +100,69 @@ class RunStoreTest
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("stored runs " + dir.resolve("batch-old.csv") +
             " cannot be read")), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.contains("empty.csv")), warnings.toString());
+    }
+
+    @Test
+    void shouldSkipAFileThatIsNotUtf8WithAWarningRatherThanStopTheSweep() throws IOException
+    {
+        final RunStore store = new RunStore(dir.toString());
+        store.store(List.of(result(0)));
+        Files.write(dir.resolve("latin1.csv"), new byte[]{'k', 'e', 'y', '\n', (byte)0xE9, 'x', '\n'});
+        assertEquals(List.of("key0"), List.copyOf(store.stored(warnings::add).keySet()));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("stored runs " + dir.resolve("latin1.csv") + " cannot be read (" +
+            "java.nio.charset.MalformedInputException"), warnings.toString());
+    }
+
+    @Test
+    void shouldNeitherStoreNorFindARunWhoseCodeIsUnknown() throws IOException
+    {
+        final RunStore store = new RunStore(dir.toString());
+        final RunSpec unkept = new RunSpec(0, "plugin", 1, "loss", new double[]{0}, RunSpec.UNKEPT + "k");
+        store.store(List.of(RunResult.of(unkept, report)));
+        assertEquals(List.of(), files());
+        store.store(List.of(RunResult.of(unkept, report), result(1)));
+        assertEquals(List.of("key1.csv"), files(), "the batch's other runs are stored");
+        final Map<String, RunResult> stored = Map.of(unkept.key(), RunResult.of(unkept, report));
+        assertEquals(null, RunStore.find(stored, unkept), "not taken from the store even if there");
+    }
+
+    @Test
+    void shouldPutADirectoryWithoutSchemeOnTheDefaultFileSystemNotOnEachMachinesDisk()
+    {
+        final Configuration conf = new Configuration();
+        conf.set("fs.defaultFS", "fixture:///");
+        conf.set("fs.fixture.impl", RemoteFixture.class.getName());
+        conf.setBoolean("fs.fixture.impl.disable.cache", true);
+        assertEquals("fixture:/user/tester/results/sweep-runs",
+            new RunStore("results/sweep-runs", conf).directory(), "relative to the file system's working directory");
+        assertEquals("fixture:/data/runs", new RunStore("/data/runs", conf).directory());
+        assertEquals("file:" + dir.toAbsolutePath(), new RunStore("file:" + dir.toAbsolutePath(), conf).directory(),
+            "a scheme given is kept");
+        // embedded, the default file system is the local disk: relative to the driver's working directory
+        assertEquals("file:" + Path.of("results/sweep-runs").toAbsolutePath(),
+            new RunStore("results/sweep-runs").directory());
+    }
+
+    /** A file system that is not the local disk's, as HDFS would be: its own scheme and working directory. */
+    public static final class RemoteFixture extends RawLocalFileSystem
+    {
+        @Override
+        public URI getUri()
+        {
+            return URI.create("fixture:///");
+        }
+
+        @Override
+        public String getScheme()
+        {
+            return "fixture";
+        }
+
+        @Override
+        public org.apache.hadoop.fs.Path getWorkingDirectory()
+        {
+            return new org.apache.hadoop.fs.Path("/user/tester");
+        }
     }
 }

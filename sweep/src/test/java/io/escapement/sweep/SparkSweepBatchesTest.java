@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,11 +26,37 @@ class SparkSweepBatchesTest
     @Test
     void shouldChooseEightTasksASlotAndNeverAnEmptyTaskWhenTheUserDoesNotSay()
     {
-        assertEquals(32, SparkSweep.runsPerTask(500, 2), "500 runs on 2 cores: 16 tasks of at most 32");
+        assertEquals(4, SparkSweep.runsPerTask(500, 16), "500 runs on 16 cores: 128 tasks of at most 4");
         assertEquals(1, SparkSweep.runsPerTask(8, 2));
         assertEquals(1, SparkSweep.runsPerTask(3, 100), "fewer runs than slots: a task a run");
         assertEquals(1, SparkSweep.runsPerTask(12_600, 100_000));
         assertEquals(16, SparkSweep.runsPerTask(12_600, 100), "the issue's grid on 100 cores: 800 tasks");
+    }
+
+    @Test
+    void shouldKeepTasksSmallWhenSparkCountsFewCoresAtTheJobsStart()
+    {
+        // dynamic allocation, or executors not yet registered: Spark says 2 cores for what will be hundreds
+        assertEquals(SparkSweep.MAX_RUNS_PER_TASK, SparkSweep.runsPerTask(12_600, 2), "788 tasks, not 16 of 788");
+        assertEquals(SparkSweep.MAX_RUNS_PER_TASK, SparkSweep.runsPerTask(500, 2));
+        assertTrue(SparkSweep.MAX_RUNS_PER_TASK <= 16, "a kill loses at most a few runs a core");
+    }
+
+    @Test
+    void shouldNameTheRunsOfATaskThatFailedWithoutNamingItsRunAndTheFirstNotStored()
+    {
+        final List<RunSpec> missing = runs(6);
+        final List<ArrayList<RunSpec>> batches = SparkSweep.batches(missing, 2); // {0, 3}, {1, 4}, {2, 5}
+        final Exception lost = new RuntimeException("Job aborted due to stage failure: Task 1 in stage 3.0 failed " +
+            "4 times, most recent failure: Lost task 1.3 in stage 3.0 (TID 11) (10.0.0.5 executor 2): " +
+            "ExecutorLostFailure (executor 2 exited caused by one of the running tasks) Reason: Container killed " +
+            "by YARN for exceeding physical memory limits\nDriver stacktrace:\n\tat ...");
+        final String message = SparkSweep.failure(lost, missing, batches,
+            () -> Set.of("key1", "key2")).getMessage();
+        assertTrue(message.startsWith("the task of 2 runs " + missing.get(1).describe() + "; " +
+            missing.get(4).describe() + " failed (4 attempts), the first not stored: run " +
+            missing.get(4).describe() + " (stored as key4): Job aborted"), message);
+        assertTrue(message.contains("ExecutorLostFailure") && !message.contains("Driver stacktrace"), message);
     }
 
     @Test

@@ -233,7 +233,10 @@ public final class Report
         return counter(Counter.EVENTS) / (wallNanos / 1e9);
     }
 
-    /** @return heap retained after the run (structures sized for the peak) per connection open at the peak. */
+    /**
+     * @return heap retained after the run (structures sized for the peak) per connection open at the peak; negative
+     * if the retained heap was {@link #NOT_MEASURED}.
+     */
     public double bytesPerOpenConnection()
     {
         return (double)retainedHeapBytes / Math.max(1, peakOpen());
@@ -318,10 +321,12 @@ public final class Report
             threads, threads == 1 ? "" : "s"));
         s.append(String.format(Locale.ROOT, "  %-48s %,12.0f%n", "events per second", eventsPerSecond()));
         s.append(String.format(Locale.ROOT, "  %-48s %,12.1f MiB%n", "peak heap used", peakHeapBytes / 1048576.0));
-        s.append(String.format(Locale.ROOT, "  %-48s %,12.1f MiB%n", "heap retained after the run",
-            retainedHeapBytes / 1048576.0));
-        s.append(String.format(Locale.ROOT, "  %-48s %,12.1f%n", "bytes per connection open at the peak",
-            bytesPerOpenConnection()));
+        // not measured (-1): said so, not printed as a negative size
+        final boolean measured = retainedHeapBytes != NOT_MEASURED;
+        s.append(String.format(Locale.ROOT, "  %-48s %16s%n", "heap retained after the run", measured ?
+            String.format(Locale.ROOT, "%,.1f MiB", retainedHeapBytes / 1048576.0) : "not measured"));
+        s.append(String.format(Locale.ROOT, "  %-48s %12s%n", "bytes per connection open at the peak", measured ?
+            String.format(Locale.ROOT, "%,.1f", bytesPerOpenConnection()) : "not measured"));
         return s.toString();
     }
 
@@ -436,8 +441,9 @@ public final class Report
         run.put("wall_seconds", wallNanos / 1e9);
         run.put("events_per_second", Math.round(eventsPerSecond()));
         run.put("peak_heap_bytes", peakHeapBytes);
-        run.put("retained_heap_bytes", retainedHeapBytes);
-        run.put("bytes_per_open_connection", Math.round(bytesPerOpenConnection() * 10) / 10.0);
+        final boolean measured = retainedHeapBytes != NOT_MEASURED; // not measured: null, not a negative size
+        run.put("retained_heap_bytes", measured ? retainedHeapBytes : null);
+        run.put("bytes_per_open_connection", measured ? Math.round(bytesPerOpenConnection() * 10) / 10.0 : null);
         run.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         run.put("cores", Runtime.getRuntime().availableProcessors());
         root.put("run", run);
@@ -462,8 +468,8 @@ public final class Report
         s.append("wall_seconds,").append(String.format(Locale.ROOT, "%.3f", wallNanos / 1e9)).append('\n');
         s.append("events_per_second,").append(Math.round(eventsPerSecond())).append('\n');
         s.append("peak_heap_bytes,").append(peakHeapBytes).append('\n');
-        s.append("bytes_per_open_connection,")
-            .append(String.format(Locale.ROOT, "%.1f", bytesPerOpenConnection())).append('\n');
+        s.append("bytes_per_open_connection,").append(retainedHeapBytes == NOT_MEASURED ? "" : // not measured: empty
+            String.format(Locale.ROOT, "%.1f", bytesPerOpenConnection())).append('\n');
         return s.toString();
     }
 
