@@ -22,6 +22,10 @@ public final class CompareEntryPoints
     /**
      * Runs {@code compare} with its runs executed by {@code runner}: validation, reports and charts as compare's.
      *
+     * @param args   compare's arguments, without {@code compare}.
+     * @param runner executes the runs.
+     * @param out    where compare's table and messages go.
+     * @param err    where errors and the progress line go.
      * @return the exit code: 0 done, 1 a run failed, 2 bad options.
      */
     public static int compare(final String[] args, final Comparison.Runner runner, final PrintStream out,
@@ -58,6 +62,7 @@ public final class CompareEntryPoints
     }
 
     /**
+     * @param args compare's arguments, without {@code compare}.
      * @return the scenario of each (strategy, seed, grid point) that {@code compare} with these arguments runs.
      * @throws IllegalArgumentException for options compare refuses.
      */
@@ -68,6 +73,7 @@ public final class CompareEntryPoints
     }
 
     /**
+     * @param args compare's arguments, without {@code compare}.
      * @return every option that shapes a run's scenario, by long name, with its effective value (from the command
      * line, a config file, a preset or the default), except those each run sets: {@code --seed} and {@code --rto}.
      * Two argument lists that give equal maps give equal runs for equal (strategy, seed, sweep value).
@@ -91,13 +97,19 @@ public final class CompareEntryPoints
         return options;
     }
 
-    /** @return where compare writes its outputs ({@code --out}). */
+    /**
+     * @param args compare's arguments, without {@code compare}.
+     * @return where compare writes its outputs ({@code --out}).
+     */
     public static Path out(final String[] args)
     {
         return parse(args).out;
     }
 
-    /** @return the grid's swept parameters (loss, rtt or jitter), in its order, joined by {@code +}. */
+    /**
+     * @param args compare's arguments, without {@code compare}.
+     * @return the grid's swept parameters (loss, rtt or jitter), in its order, joined by {@code +}.
+     */
     public static String sweepParameters(final String[] args)
     {
         final StringBuilder s = new StringBuilder();
