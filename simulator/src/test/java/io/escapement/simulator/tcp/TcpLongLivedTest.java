@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TcpLongLivedTest
 {
     @Test
-    void shouldKeepEachPathFifoAfterTwoToTheThirtyTwoMicrosecondsOfAConnectionsLife()
+    void shouldKeepAPathFifoPastTwoToThe32MicrosecondsOfAConnection()
     {
         // exchanges 33 minutes apart, 10 segments each (five, the last 133 minutes in), with uniform jitter (0 to 10 ms each way): a packet's
         // arrival is held behind the path's last one (Wire). With that time saturating at 2^32 us after the start,
