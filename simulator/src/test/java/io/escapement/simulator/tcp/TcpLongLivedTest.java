@@ -17,8 +17,8 @@ class TcpLongLivedTest
     @Test
     void shouldKeepAPathFifoPastTwoToThe32MicrosecondsOfAConnection()
     {
-        // exchanges 33 minutes apart, 10 segments each (five, the last 133 minutes in), with uniform jitter (0 to 10 ms each way): a packet's
-        // arrival is held behind the path's last one (Wire). With that time saturating at 2^32 us after the start,
+        // five exchanges 33 minutes apart (the last 133 minutes in), 10 segments each, with uniform jitter (0 to
+        // 10 ms each way): a packet's arrival is held behind the path's last one (Wire). With that time saturating at 2^32 us after the start,
         // the second exchange's segments overtook one another, and the SACK options, matched to packets by the
         // FIFO order of their queue, went to the wrong packets
         final OneConnection run = new OneConnection(null, b -> b.requestBytes(300).responseBytes(10 * 1448)
