@@ -18,9 +18,9 @@ class TcpLongLivedTest
     void shouldKeepAPathFifoPastTwoToThe32MicrosecondsOfAConnection()
     {
         // five exchanges 33 minutes apart (the last 133 minutes in), 10 segments each, with uniform jitter (0 to
-        // 10 ms each way): a packet's arrival is held behind the path's last one (Wire). With that time saturating at 2^32 us after the start,
-        // the second exchange's segments overtook one another, and the SACK options, matched to packets by the
-        // FIFO order of their queue, went to the wrong packets
+        // 10 ms each way): a packet's arrival is held behind the path's last one (Wire). With that time saturating
+        // at 2^32 us after the start, the later exchanges' segments overtook one another, and the SACK options,
+        // matched to packets by the FIFO order of their queue, went to the wrong packets
         final OneConnection run = new OneConnection(null, b -> b.requestBytes(300).responseBytes(10 * 1448)
             .exchangeCounts(SizeDistribution.constant(5)).thinkTimes(SizeDistribution.constant(2_000_000_000))
             .idleTimeoutUs(3_600_000_000L)
