@@ -52,6 +52,10 @@ public final class Scenario
     public final RtoStrategy rto;
     public final RetryPolicy retryPolicy;
     public final boolean timestamps;
+    /**
+     * The tail loss probe (RFC 8985), as in effect: off with SACK off, as Linux's {@code tcp_schedule_loss_probe()}
+     * requires {@code tcp_is_sack()}.
+     */
     public final boolean tailLossProbe;
     public final int hz;
     /** Whether kernel timers fire in the bucket of the kernel's timer wheel (see {@link Builder#timerSlack}). */
@@ -74,7 +78,11 @@ public final class Scenario
     public final int initialWindow;
     /** Fast retransmit on the third duplicate ACK (RFC 5681 section 3.2). */
     public final boolean fastRetransmit;
-    /** RACK's time-based loss detection (RFC 8985), Linux's default since 4.18. */
+    /**
+     * RACK's time-based loss detection (RFC 8985), Linux's default since 4.18, as in effect: off with SACK off, as
+     * Linux's {@code tcp_identify_packet_loss()} takes {@code tcp_newreno_mark_lost()} instead when
+     * {@code tcp_is_reno()}.
+     */
     public final boolean rack;
     /** F-RTO (RFC 5682, Linux's {@code tcp_frto = 2}): detect a spurious RTO from the next ACKs and undo it. */
     public final boolean frto;
@@ -151,7 +159,7 @@ public final class Scenario
             .withSynLinearTimeouts(b.synLinearTimeouts)
             .withOrphanRetries(b.orphanRetries);
         timestamps = b.timestamps;
-        tailLossProbe = b.tailLossProbe;
+        tailLossProbe = b.tailLossProbe && b.sack; // a non-SACK flow never probes (tcp_schedule_loss_probe())
         hz = b.hz;
         timerSlack = b.timerSlack;
         mslUs = b.mslUs;
@@ -165,7 +173,7 @@ public final class Scenario
         cc = b.cc;
         initialWindow = b.initialWindow;
         fastRetransmit = b.fastRetransmit;
-        rack = b.rack;
+        rack = b.rack && b.sack; // nor runs RACK (tcp_identify_packet_loss(): tcp_newreno_mark_lost() when reno)
         frto = b.frto;
         sack = b.sack;
     }

@@ -367,7 +367,8 @@ final class CompareCommand implements Callable<Integer>
             .append("); only the RTO ")
             .append("strategy changes between the rows of a table. A packet's fate (lost or not, its jitter) is a ")
             .append("hash of the seed and the packet's identity, so every strategy meets the same network on a ")
-            .append("seed, and differences between strategies are paired seed by seed.\n\n");
+            .append("seed, and differences between strategies are paired seed by seed (except with a delay trace's ")
+            .append("loss column, where a fate depends on the packet's send time, which the strategy moves).\n\n");
         s.append("Workload: ").append(title(base, grid, null)).append("; request ").append(options.requestBytes)
             .append(" B, response ").append(options.responseBytes).append(" B. Grid: ");
         for (final Comparison.Sweep axis : grid.axes())

@@ -224,7 +224,7 @@ final class ScenarioOptions
         description = "SACK (RFC 2018; net.ipv4.tcp_sack=1): on (ACKs carry up to 4 SACK blocks, 3 with " +
             "--timestamps, and recovery follows RFC 6675 on the blocks that arrived, with its rescue " +
             "retransmission) or off (only cumulative ACKs: fast retransmit on three duplicates and NewReno's " +
-            "partial ACKs, RFC 6582).")
+            "partial ACKs, RFC 6582; as in Linux, off also turns RACK and the tail loss probe off).")
     String sack;
 
     // ---- the network
@@ -396,7 +396,7 @@ final class ScenarioOptions
     /** @return whether {@code value} is on (or off). @throws IllegalArgumentException naming the option if neither. */
     private static boolean onOff(final String option, final String value)
     {
-        final String v = value == null ? "" : value.trim();
+        final String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
         if (v.equals("on"))
         {
             return true;

@@ -248,6 +248,16 @@ final class CongestionControl
         }
         cwnd[i] = 1; // the loss window
         count[i] = 0;
+        if (cubic)
+        {
+            // RFC 9438 4.8 and Linux's cubictcp_state(TCP_CA_Loss) -> bictcp_reset(): the RTO forgets W_max
+            // (last_max_cwnd = 0) and the epoch, after ssthresh was taken from the window above: the next
+            // avoidance epoch starts with K = 0 and W_max the window then, and the next loss sees no W_max to
+            // converge from
+            wMax[i] = 0;
+            epochUs[i] = -1;
+            credit[i] = 0;
+        }
     }
 
     /**
@@ -288,16 +298,22 @@ final class CongestionControl
         count[i] = 0;
     }
 
+    /** @return end {@code i}'s CUBIC W_max, segments (0: none remembered). */
+    double wMax(final int i)
+    {
+        return wMax[i];
+    }
+
     /** RFC 9438 {@code W_cubic(t) = C (t - K)^3 + W_max}, t and K in seconds, windows in segments (4.2, eq. 1). */
     static double wCubic(final double tSeconds, final double kSeconds, final double wMaxSegments)
     {
-        return CUBIC_C * Math.pow(tSeconds - kSeconds, 3) + wMaxSegments;
+        return CUBIC_C * StrictMath.pow(tSeconds - kSeconds, 3) + wMaxSegments;
     }
 
     /** RFC 9438 4.2 eq. 2: {@code K = cbrt((W_max - cwnd_epoch) / C)}, 0 when the window starts at or above W_max. */
     static double cubicK(final double wMaxSegments, final double cwndEpoch)
     {
-        return wMaxSegments > cwndEpoch ? Math.cbrt((wMaxSegments - cwndEpoch) / CUBIC_C) : 0;
+        return wMaxSegments > cwndEpoch ? StrictMath.cbrt((wMaxSegments - cwndEpoch) / CUBIC_C) : 0;
     }
 
     /**

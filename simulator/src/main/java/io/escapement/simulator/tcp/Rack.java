@@ -120,6 +120,25 @@ final class Rack
     }
 
     /**
+     * An RTO: as Linux's {@code tcp_enter_loss()}, every outstanding unit not delivered is marked lost
+     * ({@code TCPCB_LOST}) and none counts as resent since ({@code TCPCB_SACKED_RETRANS} cleared), so that
+     * {@code tcp_rack_detect_loss()} skips them all until the recovery resends each once; a unit resent in an earlier
+     * recovery is not marked again and sent twice (once as lost again, once by the recovery's walk).
+     *
+     * @param marked     the outstanding units not delivered.
+     * @param everResent the units ever resent (their marks are kept as "lost again, not resent since").
+     */
+    void onTimeout(final int i, final long marked, final long everResent)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+        lost[i] = marked;
+        resends.relost(i, marked & everResent);
+    }
+
+    /**
      * @return the resent units RACK marked lost again and not resent since: to resend first (Linux's
      * {@code tcp_mark_skb_lost()} takes them out of {@code retrans_out}, so they are not in flight).
      */

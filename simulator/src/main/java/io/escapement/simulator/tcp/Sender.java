@@ -362,8 +362,12 @@ final class Sender
         if (recover > 0 && recovery.inFrto(i))
         {
             final long newlyReported = received & ~reportedBefore;
-            final int decision = Frto.onAck(origAcked(i, una, recover, (rangeMask(una, ack) | received) &
-                ~reportedBefore), sent[i] > recover,
+            // tcp_clean_rtx_queue() (Linux 4.18 on): for a non-SACK flow, an ACK that also covers a resent segment
+            // (FLAG_RETRANS_DATA_ACKED) clears FLAG_ORIG_SACK_ACKED: the cumulative ACK cannot tell whether the
+            // never-resent data above the hole arrived before the timeout or after the repair
+            final boolean origAcked = (recovery.sack() || retransmittedMask == 0) &&
+                origAcked(i, una, recover, (rangeMask(una, ack) | received) & ~reportedBefore);
+            final int decision = Frto.onAck(origAcked, sent[i] > recover,
                 (newlyReported & (-1L << ack)) != 0, false, true, ack >= recover, sent[i] < nxt);
             if (decision == Frto.UNDO)
             {
@@ -586,7 +590,9 @@ final class Sender
             {
                 repairs = recovery.startedByRack(i) ? Counter.REPAIRED_BY_RACK :
                     recovery.inFastRecovery(i) ? Counter.REPAIRED_BY_FAST_RECOVERY : Counter.REPAIRED_BY_RTO;
-                final long again = rack.relost(i) & ~receiver.received(i ^ 1);
+                // a unit marked lost again that the walk from RTX_NEXT will reach is left to it: sent once a marking
+                final long again = rack.relost(i) & ~receiver.received(i ^ 1) &
+                    rangeMask(0, Math.max(field(table.word[i], RTX_NEXT, 6), field(table.word[i], UNA, 6)));
                 if (again != 0)
                 {
                     resendUnit(i, Long.numberOfTrailingZeros(again)); // a lost retransmission first
@@ -625,13 +631,17 @@ final class Sender
             }
             // a resent unit RACK marked lost again is not in flight (tcp_mark_skb_lost() lowers retrans_out): it
             // leaves SetPipe()'s count of resent units, and goes out again before NextSeg
-            final long again = rack.relost(i) & ~received;
+            final long relost = rack.relost(i) & ~received;
             if (LossRecovery.pipe(received, lost, una, high, highRxtNext) - recovery.inflation(i) -
-                Long.bitCount(again & rangeMask(0, highRxtNext)) >= cwnd)
+                Long.bitCount(relost & rangeMask(0, highRxtNext)) >= cwnd)
             {
                 return;
             }
             final int limit = Math.min(high, recover);
+            // one transmission per marking, as tcp_xmit_retransmit_queue() sends each TCPCB_LOST segment not
+            // TCPCB_SACKED_RETRANS once: a unit marked lost again that rule 1's walk from HighRxt will reach (it is in
+            // RACK's marks) is left to the walk; resent here as well it went out twice
+            final long again = relost & ~rangeMask(highRxtNext, limit);
             int next = LossRecovery.nextSeg(lost, highRxtNext, limit);
             // RFC 6675's rules 3 and 4 in its own recovery; Linux's (with RACK) resends only what is marked lost
             // (tcp_xmit_retransmit_queue()), its tail loss probe standing in for the rescue
@@ -714,7 +724,7 @@ final class Sender
         // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
         window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
         recovery.onTimeout(i, scenario.frto);
-        rack.clearLost(i);
+        rack.onTimeout(i, rangeMask(una, sent[i]) & ~scoreboard(i, una), txLow[i] | txHigh[i]);
         rack.cancel(i);
         table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);
         repairs = Counter.REPAIRED_BY_RTO;

@@ -40,7 +40,11 @@ final class Wire
     Receiver receiver;
 
     char[] inFlight;            // per slot: packets of the connection on their way
-    private int[] lastArrival;  // per end: when its latest packet arrives, microseconds after the start, unsigned
+    /**
+     * Per end: when its latest packet arrives, microseconds after the start. 64 bits: at 32 it saturated after 2^32 us
+     * (71.6 minutes) of a connection's life, and the FIFO order the SACK options' queue is matched by broke silently.
+     */
+    private long[] lastArrival;
 
     Wire(final Scenario scenario, final TimerWheel wheel, final ShardStats stats, final ShardClock clock,
         final ConnectionTable table, final TraceLog trace)
@@ -53,7 +57,7 @@ final class Wire
         this.table = table;
         this.trace = trace;
         inFlight = new char[table.capacity()];
-        lastArrival = new int[table.capacity() * 2];
+        lastArrival = new long[table.capacity() * 2];
     }
 
     void grow(final int capacity)
@@ -70,7 +74,7 @@ final class Wire
     /** @return when the latest packet end {@code i} sent arrives (or arrived). */
     long lastArrivalUs(final int i)
     {
-        return table.startUs[i >> 1] + (lastArrival[i] & 0xFFFF_FFFFL);
+        return table.startUs[i >> 1] + lastArrival[i];
     }
 
     static int unit(final long payload)
@@ -135,8 +139,8 @@ final class Wire
         table.word[i] = with(table.word[i], ACK_SENT, ack);
         final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now);
         final long start = table.startUs[c];
-        final long arrival = Math.max(now + delay, start + (lastArrival[i] & 0xFFFF_FFFFL) + 1);
-        lastArrival[i] = (int)Math.min(arrival - start, 0xFFFF_FFFFL);
+        final long arrival = Math.max(now + delay, start + lastArrival[i] + 1);
+        lastArrival[i] = arrival - start;
         final long payload = (fromClient ? EventBatch.PACKET_TO_SERVER : EventBatch.PACKET_TO_CLIENT) |
             ((long)c << EventBatch.SLOT_SHIFT) | ((long)unit << UNIT_SHIFT) | ((long)ack << ACK_SHIFT) |
             ((long)Math.min(tx, 15) << TX_SHIFT) | ((long)packetClass << CLASS_SHIFT) | (option != 0 ? SACK : 0);

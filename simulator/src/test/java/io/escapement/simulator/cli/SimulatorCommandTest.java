@@ -395,6 +395,26 @@ class SimulatorCommandTest
     }
 
     @Test
+    void shouldTakeSackOffInAnyCaseAndTurnRackAndTheProbeOffWithIt()
+    {
+        // --sack reads its value in any case, as --cc and --cwnd do; off turns RACK and the tail loss probe off in
+        // effect (Linux runs neither for a non-SACK flow), though --rack and --tlp stay at their true defaults
+        for (final String value : List.of("off", "OFF", "Off"))
+        {
+            final CommandLine line = SimulatorCommand.commandLine(new String[]{"--sack", value});
+            line.parseArgs("--sack", value);
+            final io.escapement.simulator.Scenario off = ((SimulatorCommand)line.getCommand()).options.scenario();
+            assertFalse(off.sack, value);
+            assertFalse(off.rack, "RACK in effect with --sack " + value);
+            assertFalse(off.tailLossProbe, "the probe in effect with --sack " + value);
+        }
+        final CommandLine on = SimulatorCommand.commandLine(new String[]{"--sack", "ON"});
+        on.parseArgs("--sack", "ON");
+        final io.escapement.simulator.Scenario scenario = ((SimulatorCommand)on.getCommand()).options.scenario();
+        assertTrue(scenario.sack && scenario.rack && scenario.tailLossProbe);
+    }
+
+    @Test
     void shouldRefuseBadDelayedAckAndWindowValuesWithOneLineNamingTheOption()
     {
         for (final String[] bad : List.of(new String[]{"--delayed-ack", "sometimes"},

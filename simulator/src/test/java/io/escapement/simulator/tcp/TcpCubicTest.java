@@ -138,4 +138,43 @@ class TcpCubicTest
             }
         }
     }
+
+    @Test
+    void shouldForgetWMaxOnAnRtoAndGrowConvexFromSsthreshWithoutFastConvergenceAfter()
+    {
+        // RFC 9438 4.8, Linux's cubictcp_state(TCP_CA_Loss) -> bictcp_reset(): an RTO at cwnd 40 sets ssthresh to 28
+        // and forgets W_max (last_max_cwnd = 0). Back in avoidance at 28 the epoch starts with K = 0 and W_max = 28:
+        // W_cubic(t) = 0.4 t^3 + 28, nearly flat for a second, so the window follows W_est (28 + 0.53 a round).
+        // Kept, the pre-RTO W_max of 40 gave K = cbrt(30) = 3.1 s and a concave climb of about 2 segments a round
+        // at first (W_cubic(0.2 s) = 40 - 0.4 x 2.9^3 = 30.2).
+        final CongestionControl w = cubic();
+        w.onAck(0, 30, 40, 0, RTT_US);
+        assertEquals(40, w.cwnd(0));
+        w.onTimeout(0, 40, true);
+        assertEquals(28, w.ssthresh(0), "ssthresh = 0.7 x 40");
+        assertEquals(1, w.cwnd(0));
+        assertEquals(0, w.wMax(0), "the RTO forgets W_max");
+        w.onAck(0, 27, 1, 0, RTT_US); // slow start back to ssthresh
+        assertEquals(28, w.cwnd(0));
+        long now = RTT_US;
+        double est = 28;
+        for (int n = 0; n < 10; n++)
+        {
+            final int before = w.cwnd(0);
+            round(w, now);
+            est += CongestionControl.CUBIC_ALPHA * before / before;
+            now += RTT_US;
+            final double convex = CongestionControl.wCubic((n + 2) * 0.1, 0, 28);
+            assertTrue(w.cwnd(0) <= Math.max(convex, est) + 1, "round " + n + ": cwnd " + w.cwnd(0) +
+                " above both W_cubic(t + RTT) = " + convex + " from 28 and W_est = " + est);
+        }
+        assertEquals(28, w.wMax(0), 0.0, "the epoch's W_max is the window it started at");
+        // the next loss comes above that W_max: no fast convergence, W_max is the window (kept at 40 it would have
+        // been lowered to cwnd x 0.85)
+        final int c = w.cwnd(0);
+        assertTrue(c > 28 && c < 40, "grown above 28 and below the old 40: " + c);
+        w.onFastRetransmit(0, c);
+        assertEquals(c, w.wMax(0), 0.0, "W_max without fast convergence");
+        assertEquals((int)(c * 0.7), w.ssthresh(0));
+    }
 }

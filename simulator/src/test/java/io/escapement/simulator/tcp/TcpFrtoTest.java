@@ -119,4 +119,23 @@ class TcpFrtoTest
         assertEquals(Frto.GO_ON, Frto.onAck(false, false, false, false, true, true, true),
             "recovered: tcp_try_undo_recovery() ends the state, F-RTO decides nothing");
     }
+
+    @Test
+    void shouldNotUndoWithoutSackWhenTheCumulativeAckAlsoCoversTheResentSegment()
+    {
+        // --sack off: segment 2 of 4 lost; 3 and 4 bring two duplicate ACKs (no fast retransmit, no new data for
+        // limited transmit); the RTO resends 2 and its ACK, 5, covers 2 to 4. 3 and 4 were never resent, but the
+        // cumulative ACK cannot say they arrived before the timeout: Linux's tcp_clean_rtx_queue() (4.18 on) clears
+        // FLAG_ORIG_SACK_ACKED for a reno flow when FLAG_RETRANS_DATA_ACKED is set, so F-RTO does not undo. The
+        // simulator counted a spurious RTO and restored the window before.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 2 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(4 * MSS).rto("fixed:rto=100ms").sack(false).rack(false)
+                .tailLossProbe(false).frto(true).delayedAck(Scenario.DelayedAck.OFF));
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(0, run.count(Counter.FRTO_SPURIOUS_RTOS), run.dump());
+        assertTrue(!run.has("F-RTO: spurious timeout, undone"), run.dump());
+        assertEquals(1, run.count(Counter.RETX_DATA), "segment 2 only\n" + run.dump());
+        run.assertAccountedFor();
+    }
 }

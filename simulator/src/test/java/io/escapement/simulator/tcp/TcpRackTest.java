@@ -116,4 +116,30 @@ class TcpRackTest
         assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
         run.assertAccountedFor();
     }
+
+    /** @return the trace's lines sending unit {@code unit} of the server's stream (1448-byte segments). */
+    private static List<Long> serverSends(final OneConnection run, final int unit)
+    {
+        return run.timesOf("server sends DATA seq=" + (run.isn(1) + 1 + (unit - 1) * 1448L) + " len=");
+    }
+
+    @Test
+    void shouldSendAUnitResentInFastRecoveryOnceAfterTheRto()
+    {
+        // 10 segments; 5 and 7 lost, and so are their resends in the fast recovery (RACK's marks): nothing is sent
+        // after them, so the RTO fires on 5. Linux's tcp_enter_loss() marks every outstanding segment lost with
+        // TCPCB_SACKED_RETRANS cleared: tcp_rack_detect_loss() skips 7 until the RTO's recovery resends it, once.
+        // Before, the ACK of 5's third copy (sent after 7's second) made RACK mark 7 lost again: it went out as a
+        // lost retransmission and again when the walk from RTX_NEXT = 6 reached it.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT &&
+                (u == 5 || u == 7) && tx <= 1,
+            b -> b.requestBytes(100).responseBytes(10 * 1448).rto("fixed:rto=100ms")
+                .delayedAck(Scenario.DelayedAck.OFF));
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(3, serverSends(run, 5).size(), "original, fast recovery, RTO\n" + run.dump());
+        assertEquals(3, serverSends(run, 7).size(), "original, fast recovery, once after the RTO\n" + run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS), run.dump());
+        run.assertAccountedFor();
+    }
 }

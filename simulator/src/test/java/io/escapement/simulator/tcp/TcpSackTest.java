@@ -283,4 +283,31 @@ class TcpSackTest
         assertTrue(run.has("client ESTABLISHED receives DATA seq=" + (base + 19L * MSS)), run.dump());
         run.assertAccountedFor();
     }
+
+    @Test
+    void shouldRunNeitherRackNorTheProbeWithoutSackAsLinuxDoes()
+    {
+        // Linux's tcp_identify_packet_loss() takes tcp_newreno_mark_lost() for a non-SACK flow and
+        // tcp_schedule_loss_probe() requires tcp_is_sack(): --sack off turns RACK and the probe off, whatever
+        // --rack and --tlp say. 10 segments, 5 and 8 lost: the third duplicate ACK resends 5; its ACK (8) is
+        // partial and NewReno resends 8 alone. Before, RACK timed 9 and 10 from 5's resend, which the partial ACK
+        // covered, and resent them too (spuriously).
+        final Scenario on = Scenario.builder().sack(false).rack(true).tailLossProbe(true).build();
+        assertFalse(on.rack, "RACK in effect");
+        assertFalse(on.tailLossProbe, "the probe in effect");
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && (u == 5 || u == 8) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(10 * MSS).sack(false).rack(true).tailLossProbe(true)
+                .delayedAck(Scenario.DelayedAck.OFF));
+        for (int u = 1; u <= 10; u++)
+        {
+            final String seq = "server sends DATA seq=" + (run.isn(1) + 1 + (u - 1) * (long)MSS) + " len=";
+            assertEquals(u == 5 || u == 8 ? 2 : 1, run.timesOf(seq).size(), "unit " + u + "\n" + run.dump());
+        }
+        assertEquals(0, run.count(Counter.RETX_TLP), run.dump());
+        assertEquals(0, run.count(Counter.RACK_LOSSES), run.dump());
+        assertEquals(0, run.count(Counter.RETX_SPURIOUS), run.dump());
+        assertEquals(1, run.count(Counter.RENO_RECOVERIES), run.dump());
+        run.assertAccountedFor();
+    }
 }
