@@ -114,7 +114,8 @@ import java.util.concurrent.TimeUnit;
  * anyway; a move earlier that keeps the timer in its bucket lowers it). A level-1 cascade need not even write the
  * records' positions: the cascaded chunk is kept, holding each timer's new position, and cancel and re-arm follow
  * it (one hop; the timers it names fire or move within the 256 ticks of the range just entered, and the range's
- * chunks are released as soon as its last tick has fired). So a timer drained from level 1 has its record touched
+ * chunks are released once its last tick has been expired: at that expiry, or, when that tick's bucket was empty,
+ * at the end of the poll or by the next cascade of the same parity). So a timer drained from level 1 has its record touched
  * once, when it fires, where the cascade used to load it once more, at random. The tables are bounded, exactly:
  * a chunk is forwarded only while the tables then hold at most an eighth as many entries as there are live
  * timers (0.75 byte per timer); past that, the cascade writes the positions into the records, as level 2 always
@@ -289,8 +290,12 @@ public final class TimerWheel
      * range's last tick has been expired, so range r's chunks are released as soon as that expiry returns (or
      * throws), or at the end of the poll that moved the cursor past the range, or by the cascade of range r + 2;
      * never by r + 1's, which runs before the last tick of range r is fired (moveCursor precedes expire), while
-     * callbacks may still cancel through them. So at most two ranges' tables live at once, and only while the
-     * cursor stands at the boundary between them.
+     * callbacks may still cancel through them. So at most two ranges' tables live at once: the second only until
+     * the first's last tick has been expired or, when that tick's bucket was empty, until the poll ends or the
+     * cascade of range r + 2 (both sets count against the one bound, so memory stays bounded either way). After an
+     * error inside the wheel itself (a chunk's allocation failing mid-cascade) the end-of-poll release may free a
+     * range whose last tick was not yet expired; a partial cascade has already lost timers then, so the wheel is
+     * not to be used after such an error.
      */
     private final int[] forwardChunks = {NIL, NIL};
     /** The range number (tick >>> 8) whose forwarding chunks {@link #forwardChunks} holds at each parity, or -1. */
