@@ -20,6 +20,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 final class OneConnection
 {
+    /** @return the 64-bit mask of the given units (a scoreboard, as LossRecovery and the SACK tests read it). */
+    static long units(final int... units)
+    {
+        long m = 0;
+        for (final int u : units)
+        {
+            m |= 1L << u;
+        }
+        return m;
+    }
+
     static final long ONE_WAY_US = 10_000;
 
     final Scenario scenario;

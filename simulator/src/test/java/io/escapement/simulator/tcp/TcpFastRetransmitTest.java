@@ -90,31 +90,21 @@ class TcpFastRetransmitTest
 
     // ------------------------------------------------------------------------------------------------ RFC 6675
 
-    private static long units(final int... units)
-    {
-        long m = 0;
-        for (final int u : units)
-        {
-            m |= 1L << u;
-        }
-        return m;
-    }
-
     @Test
     void shouldDeemLostWhatHasThreeSegmentsReceivedAboveIt()
     {
         // outstanding 1..8, received (SACKed) 3, 5, 6, 7: 4 has three above it, 2 and 1 four; 8 none
-        final long received = units(3, 5, 6, 7);
-        assertEquals(units(1, 2, 4), LossRecovery.lost(received, 1, 9, false, 0));
-        assertEquals(units(1, 2, 4, 8), LossRecovery.lost(received, 1, 9, true, 9), "after an RTO: all not received");
-        assertEquals(0, LossRecovery.lost(units(3, 4), 1, 5, false, 0), "two above are not enough");
+        final long received = OneConnection.units(3, 5, 6, 7);
+        assertEquals(OneConnection.units(1, 2, 4), LossRecovery.lost(received, 1, 9, false, 0));
+        assertEquals(OneConnection.units(1, 2, 4, 8), LossRecovery.lost(received, 1, 9, true, 9), "after an RTO: all not received");
+        assertEquals(0, LossRecovery.lost(OneConnection.units(3, 4), 1, 5, false, 0), "two above are not enough");
     }
 
     @Test
     void shouldCountThePipeAsSetPipeDoes()
     {
-        final long received = units(3, 5, 6, 7);
-        final long lost = units(1, 2, 4);
+        final long received = OneConnection.units(3, 5, 6, 7);
+        final long lost = OneConnection.units(1, 2, 4);
         assertEquals(1, LossRecovery.pipe(received, lost, 1, 9, 1), "only 8 is in flight before any resend");
         assertEquals(2, LossRecovery.pipe(received, lost, 1, 9, 2), "and the copy of 1");
         // resent 1, 2 and 4 (HighRxt = 4): 3 is received, so (b) counts 1, 2 and 4 only
@@ -125,7 +115,7 @@ class TcpFastRetransmitTest
     @Test
     void shouldPickTheLowestLostSegmentAboveHighRxtAsNextSeg()
     {
-        final long lost = units(1, 2, 4);
+        final long lost = OneConnection.units(1, 2, 4);
         assertEquals(1, LossRecovery.nextSeg(lost, 1, 9));
         assertEquals(2, LossRecovery.nextSeg(lost, 2, 9));
         assertEquals(4, LossRecovery.nextSeg(lost, 3, 9));

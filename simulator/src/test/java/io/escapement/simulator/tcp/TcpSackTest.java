@@ -174,22 +174,12 @@ class TcpSackTest
 
     // ------------------------------------------------------------------------------------------------ RFC 6675
 
-    private static long units(final int... units)
-    {
-        long m = 0;
-        for (final int u : units)
-        {
-            m |= 1L << u;
-        }
-        return m;
-    }
-
     @Test
     void shouldPickTheLowestUnsackedSegmentBelowTheHighestSackedAsRule3()
     {
         // outstanding 1..10, SACKed 4 and 6 (with 0 below the cumulative ACK): nothing is lost by IsLost (two
         // SACKed above 3 at most); rule 3 takes 1 (above HighRxt 0), then 2, 3, 5, never 7..10 (above all SACKed)
-        final long received = units(0, 4, 6);
+        final long received = OneConnection.units(0, 4, 6);
         assertEquals(0, LossRecovery.lost(received, 1, 11, false, 0));
         assertEquals(1, LossRecovery.nextSegRule3(received, 1, 11));
         assertEquals(3, LossRecovery.nextSegRule3(received, 3, 11));
@@ -202,10 +192,10 @@ class TcpSackTest
     void shouldRescueTheHighestUnsackedSegmentNotYetResent()
     {
         // outstanding 2..10, SACKed 3..7: the rescue is 10; once HighRxt is past it, none
-        final long received = units(0, 1, 3, 4, 5, 6, 7);
+        final long received = OneConnection.units(0, 1, 3, 4, 5, 6, 7);
         assertEquals(10, LossRecovery.rescueSeg(received, 2, 3, 11));
         assertEquals(-1, LossRecovery.rescueSeg(received, 2, 11, 11), "already resent in this recovery");
-        assertEquals(-1, LossRecovery.rescueSeg(units(0, 1, 2, 3), 2, 2, 4), "all SACKed");
+        assertEquals(-1, LossRecovery.rescueSeg(OneConnection.units(0, 1, 2, 3), 2, 2, 4), "all SACKed");
     }
 
     @Test
