@@ -103,8 +103,20 @@ public final class SuiteSummary
         }
         return "Machine: " + cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " +
             Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap for this tool; JVM: " +
-            System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ". Made by " +
-            "`benchmarks/run-suite.sh` (" + dir.getFileName() + "); each benchmark's settings are in its JSON.\n\n";
+            System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ". " + madeBy(dir) +
+            "; each benchmark's settings are in its JSON.\n\n";
+    }
+
+    /**
+     * @param dir the results directory.
+     * @return what made its JSON files: the commands in its {@code commands.txt} when a hand-run directory has one,
+     * otherwise the suite's script, which writes none.
+     */
+    static String madeBy(final Path dir)
+    {
+        return Files.isRegularFile(dir.resolve("commands.txt")) ?
+            "Made by the commands in `commands.txt` beside this file (" + dir.getFileName() + ")" :
+            "Made by `benchmarks/run-suite.sh` (" + dir.getFileName() + ")";
     }
 
     private static String footprint(final String table)

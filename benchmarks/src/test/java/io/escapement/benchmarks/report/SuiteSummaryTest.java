@@ -1,10 +1,15 @@
 package io.escapement.benchmarks.report;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The summary's ratios compare each peer with the right form of the engine. */
@@ -14,6 +19,15 @@ class SuiteSummaryTest
     {
         return new SuiteSummary.Row("TimerPeersExpireBenchmark.burst", Map.of("impl", impl), nsPerOp, 1.0, "ns/op",
             0.0);
+    }
+
+    @Test
+    void shouldNameTheCommandsFileWhenTheResultsWereRunByHand(@TempDir final Path dir) throws IOException
+    {
+        assertTrue(SuiteSummary.madeBy(dir).contains("benchmarks/run-suite.sh"), SuiteSummary.madeBy(dir));
+        Files.writeString(dir.resolve("commands.txt"), "java -jar ...\n");
+        assertTrue(SuiteSummary.madeBy(dir).contains("`commands.txt`"), SuiteSummary.madeBy(dir));
+        assertFalse(SuiteSummary.madeBy(dir).contains("run-suite.sh"), SuiteSummary.madeBy(dir));
     }
 
     @Test
