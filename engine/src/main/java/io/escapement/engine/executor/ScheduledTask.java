@@ -51,12 +51,15 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     static final int INTERRUPTED = 7;
 
     private static final VarHandle STATE;
+    private static final VarHandle RUNNER;
 
     static
     {
         try
         {
-            STATE = MethodHandles.lookup().findVarHandle(ScheduledTask.class, "state", int.class);
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(ScheduledTask.class, "state", int.class);
+            RUNNER = lookup.findVarHandle(ScheduledTask.class, "runner", Thread.class);
         }
         catch (final ReflectiveOperationException e)
         {
@@ -77,7 +80,12 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     volatile long deadlineNs;
     /** The service's handle of the armed timer, or 0 (none yet, or an immediate task). See {@link #armed}. */
     volatile long handle;
-    /** The thread running the task while RUNNING; written before the CAS into RUNNING, cleared before leaving it. */
+    /**
+     * The thread running the task: claimed by a CAS from null before the CAS into RUNNING (so that a cancel that sees
+     * RUNNING reads it), released by that thread only once the state has left RUNNING. Only the call that claimed it
+     * writes it: a second call of {@link #run()} while the task runs (the method is public) must neither overwrite
+     * nor clear it, or {@code cancel(true)} would interrupt that caller, or nobody. As the JDK's {@code FutureTask}.
+     */
     private volatile Thread runner;
     /** The value or the Throwable; written before the CAS to NORMAL or EXCEPTIONAL, read after seeing it. */
     private Object outcome;
@@ -109,9 +117,10 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     /**
      * Runs the task now if it is still NEW; the service calls it when the timer fires (on its driver thread, or on
      * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
-     * normally. Does nothing if the task was cancelled or is done. Not for users: called directly on a pending
-     * periodic task it would arm a second timer for it (its runs still never overlap), as calling {@code run()} on
-     * the JDK's {@code ScheduledFutureTask} re-queues it.
+     * normally. Does nothing if the task was cancelled or is done, or while another call runs it (as
+     * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts). Not for users: called directly
+     * on a pending periodic task it would arm a second timer for it (its runs still never overlap), as calling
+     * {@code run()} on the JDK's {@code ScheduledFutureTask} re-queues it.
      */
     @Override
     @SuppressWarnings("unchecked")
@@ -123,11 +132,21 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             return;
         }
         handedOver = false;
-        runner = Thread.currentThread();
+        if (state != NEW || !RUNNER.compareAndSet(this, null, Thread.currentThread()))
+        {
+            // Done: cancelled (or failed) while it waited in the executor's queue. Otherwise another call runs it, or
+            // is claiming it: that call does the bookkeeping (and keeps the task in the executor's set of tasks
+            // handed over, through which shutdownNow interrupts it).
+            if (state >= NORMAL)
+            {
+                owner.skipped(this);
+            }
+            return;
+        }
         if (!STATE.compareAndSet(this, NEW, RUNNING))
         {
-            runner = null;
-            owner.skipped(this); // cancelled (or done) while it waited in the executor's queue
+            runner = null; // ours: the claim kept every other call out, so the state can only have become done
+            owner.skipped(this);
             return;
         }
         owner.beforeRun(this);
@@ -175,7 +194,6 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         // Fixed rate: from the previous deadline, so that lateness never accumulates (a late run is followed by the
         // next ones at once, one after the other, never two at a time). Fixed delay: from the end of this run.
         deadlineNs = periodNs > 0 ? saturatedAdd(deadlineNs, periodNs) : saturatedAdd(owner.nowNs(), -periodNs);
-        runner = null;
         while (true)
         {
             final int s = state;
@@ -183,7 +201,10 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             {
                 if (STATE.compareAndSet(this, RUNNING, NEW))
                 {
-                    // Bookkeeping first: once re-armed the task may run again, on another thread, at once.
+                    // Released once NEW (a cancel now finds it not running) and before the re-arm (the next run,
+                    // maybe on another thread, claims it from null). Bookkeeping first: once re-armed the task may
+                    // run again at once.
+                    runner = null;
                     owner.afterRun(this);
                     owner.rearm(this);
                     return;
@@ -196,6 +217,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             else
             {
                 awaitInterrupter(); // cancelled while it ran
+                runner = null;
                 end();
                 return;
             }
@@ -217,11 +239,11 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
 
     /**
      * Leaves RUNNING for {@code done} with {@code result}, unless a cancel did first; then waits until the cancel's
-     * interrupt, if any, was delivered, so that it cannot reach the thread's next task.
+     * interrupt, if any, was delivered, so that it cannot reach the thread's next task. Releases the runner after the
+     * state left RUNNING: no cancel reads it then.
      */
     private void finish(final int done, final Object result)
     {
-        runner = null;
         while (true)
         {
             final int s = state;
@@ -230,6 +252,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
                 outcome = result;
                 if (STATE.compareAndSet(this, RUNNING, done))
                 {
+                    runner = null;
                     signalWaiters();
                     return;
                 }
@@ -241,6 +264,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             else
             {
                 awaitInterrupter(); // cancelled while running: the canceller completes the future
+                runner = null;
                 return;
             }
         }

@@ -8,9 +8,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,6 +50,7 @@ class TimerScheduledExecutorStressTest
 {
     private static final int ROUNDS = Integer.getInteger("executor.stress.rounds", 40);
     private static final int TASKS = 2_000;
+    private static final int INTERRUPT_ROUNDS = Integer.getInteger("executor.stress.interruptRounds", 2_000);
 
     @ParameterizedTest(name = "pool threads {0}")
     @ValueSource(ints = {0, 2})
@@ -260,6 +263,115 @@ class TimerScheduledExecutorStressTest
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * {@code cancel(true)} against a running task, round after round, on the driver, on a pool of the executor's own
+     * and on a user's pool: the thread running the task is interrupted, and only it; {@code cancel(false)} interrupts
+     * nobody; no task starts interrupted (a cancel's interrupt never reaches the thread's next task). In every other
+     * round a second call of {@code run()} races the executor's, from another thread, either as the task is handed to
+     * its runner or while it runs: the task still runs once, and the interrupt goes to whichever call ran it. The task
+     * spins on a flag rather than waiting on a latch, so that nothing clears or swallows the interrupt it records
+     * (a latch that opens as the interrupt comes may keep it as the flag only: see the conformance test).
+     * <p>
+     * Proof that it can fail (seen): with {@code run()} writing the runner before its claim and clearing it when the
+     * claim failed (the code before the runner was claimed by CAS), a second call racing the executor's claim left
+     * {@code cancel(true)} nobody to interrupt, in all three modes (rounds 114, 170 and 1114 of one run).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"driver", "threads-2", "pool"})
+    @Timeout(120)
+    void shouldInterruptOnlyTheThreadRunningTheTaskOnCancelTrue(final String mode) throws Exception
+    {
+        final ExecutorService pool = mode.equals("pool") ? Executors.newFixedThreadPool(2) : null;
+        final TimerScheduledExecutor ex = mode.equals("driver") ? TimerScheduledExecutor.create() :
+            mode.equals("threads-2") ? TimerScheduledExecutor.create(2) :
+            TimerScheduledExecutor.builder().executor(pool).build();
+        try
+        {
+            for (int round = 0; round < INTERRUPT_ROUNDS; round++)
+            {
+                runInterruptRound(ex, round);
+            }
+        }
+        finally
+        {
+            ex.shutdownNow();
+            if (pool != null)
+            {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void runInterruptRound(final TimerScheduledExecutor ex, final int round) throws Exception
+    {
+        final String where = "round " + round;
+        final boolean interrupt = (round & 1) == 0;
+        final boolean secondCall = (round & 2) != 0;
+        final boolean secondCallWhileRunning = (round & 4) != 0;
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finished = new CountDownLatch(1);
+        final AtomicBoolean release = new AtomicBoolean();
+        final AtomicInteger bodies = new AtomicInteger();
+        final AtomicBoolean interruptedAtStart = new AtomicBoolean();
+        final AtomicBoolean interruptedAtEnd = new AtomicBoolean();
+        final AtomicReference<Thread> ranOn = new AtomicReference<>();
+        final ScheduledFuture<?> future = ex.submit(() ->
+        {
+            bodies.incrementAndGet();
+            ranOn.set(Thread.currentThread());
+            interruptedAtStart.set(Thread.currentThread().isInterrupted());
+            started.countDown();
+            final long giveUpNs = System.nanoTime() + SECONDS.toNanos(30);
+            while (!release.get() && System.nanoTime() < giveUpNs)
+            {
+                Thread.onSpinWait(); // reads no interrupt status: whatever cancel(true) sets stays set
+            }
+            interruptedAtEnd.set(Thread.currentThread().isInterrupted());
+            finished.countDown();
+        });
+        final AtomicBoolean secondCallerInterrupted = new AtomicBoolean();
+        final Thread second = new Thread(() ->
+        {
+            try
+            {
+                if (secondCallWhileRunning)
+                {
+                    started.await();
+                }
+                ((RunnableScheduledFuture<?>)future).run();
+                secondCallerInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+            catch (final InterruptedException e)
+            {
+                secondCallerInterrupted.set(true);
+            }
+        });
+        if (secondCall)
+        {
+            second.start();
+        }
+        assertTrue(started.await(30, SECONDS), where + ": never started");
+        assertTrue(future.cancel(interrupt), where + ": running, so cancel succeeds");
+        release.set(true);
+        assertTrue(finished.await(30, SECONDS), where + ": never finished");
+        if (secondCall)
+        {
+            second.join();
+        }
+        assertEquals(1, bodies.get(), where + ": ran " + bodies.get() + " times");
+        assertFalse(interruptedAtStart.get(), where + ": the task started interrupted");
+        assertEquals(interrupt, interruptedAtEnd.get(), where + ": cancel(" + interrupt + ") and the thread " +
+            "running the task " + (interrupt ? "was not" : "was") + " interrupted");
+        if (secondCall && ranOn.get() != second)
+        {
+            // (One that ran the task got the interrupt, as interruptedAtEnd says; on the driver's executor its run
+            // then clears it, as it clears the driver's own between tasks.)
+            assertFalse(secondCallerInterrupted.get(), where + ": the second caller, which did not run the task, " +
+                "was interrupted");
+        }
+        assertTrue(future.isCancelled(), where);
     }
 
     /**

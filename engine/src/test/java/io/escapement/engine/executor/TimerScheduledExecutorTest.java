@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -437,6 +438,105 @@ class TimerScheduledExecutorTest
         assertFalse(Thread.currentThread().isInterrupted(), "cleared between tasks, as a pool worker does");
         advance(1, SECONDS);
         assertFalse(secondSawInterrupt.get(), "the next task starts uninterrupted");
+    }
+
+    /**
+     * {@code run()} is public ({@link RunnableScheduledFuture}): a second call while the task runs, as the JDK's
+     * {@code FutureTask} has it, returns without touching the run under way. It once wrote itself as the runner and
+     * then cleared it on its failed claim, so that {@code cancel(true)} interrupted nobody.
+     */
+    @Test
+    @Timeout(30)
+    void shouldInterruptTheRunnerOnCancelTrueAfterASecondCallOfRunFoundTheTaskRunning() throws Exception
+    {
+        final TimerScheduledExecutor ex = manual();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finished = new CountDownLatch(1);
+        final AtomicBoolean sawInterrupt = new AtomicBoolean();
+        final ScheduledFuture<?> future = ex.schedule(() ->
+        {
+            started.countDown();
+            try
+            {
+                new CountDownLatch(1).await();
+            }
+            catch (final InterruptedException e)
+            {
+                sawInterrupt.set(true);
+            }
+            finished.countDown();
+        }, 1, SECONDS);
+        final Thread driver = new Thread(() -> advance(1, SECONDS)); // runs the task on the polling thread
+        driver.start();
+        assertTrue(started.await(10, SECONDS));
+        ((RunnableScheduledFuture<?>)future).run(); // on this thread, while the driver runs it
+        assertTrue(future.cancel(true));
+        assertTrue(finished.await(10, SECONDS), "the interrupt reached the thread running the task");
+        driver.join();
+        assertTrue(sawInterrupt.get());
+        assertFalse(Thread.currentThread().isInterrupted(), "the second caller is not interrupted");
+        assertTrue(future.isCancelled());
+    }
+
+    /**
+     * The same on an executor: the second call of {@code run()} hands the task over, and the executor's call finds it
+     * running on another of its threads. It must neither clear the runner nor take the task out of the set of tasks
+     * handed over (through which {@code shutdownNow} interrupts the running ones).
+     */
+    @Test
+    @Timeout(30)
+    void shouldInterruptTheRunnerOnCancelTrueAfterAnotherHandOverFoundTheTaskRunning() throws Exception
+    {
+        final ExecutorService pool = pool(2);
+        final Semaphore returned = new Semaphore(0);
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command -> pool.execute(() ->
+            {
+                command.run();
+                returned.release();
+            }))
+            .build();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finished = new CountDownLatch(1);
+        final AtomicInteger interrupts = new AtomicInteger();
+        final ScheduledFuture<?> first = executor.schedule(() -> awaitInterrupts(started, finished, interrupts),
+            1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(started.await(10, SECONDS));
+        ((RunnableScheduledFuture<?>)first).run(); // hands it over again, to the pool's other thread
+        assertTrue(returned.tryAcquire(10, SECONDS), "the second call returned");
+        assertTrue(first.cancel(true));
+        assertTrue(finished.await(10, SECONDS), "the interrupt of cancel(true) reached the thread running the task");
+        assertEquals(1, interrupts.get());
+        assertTrue(returned.tryAcquire(10, SECONDS), "the task's run returned");
+
+        final CountDownLatch started2 = new CountDownLatch(1);
+        final CountDownLatch finished2 = new CountDownLatch(1);
+        final ScheduledFuture<?> second = executor.schedule(() -> awaitInterrupts(started2, finished2, interrupts),
+            1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(started2.await(10, SECONDS));
+        ((RunnableScheduledFuture<?>)second).run();
+        assertTrue(returned.tryAcquire(10, SECONDS), "the second call returned");
+        executor.shutdownNow();
+        assertTrue(finished2.await(10, SECONDS), "shutdownNow still found the running task and interrupted it");
+        assertEquals(2, interrupts.get());
+    }
+
+    /** A task body: says it started, then waits until interrupted, counting the interrupt. */
+    private static void awaitInterrupts(final CountDownLatch started, final CountDownLatch finished,
+        final AtomicInteger interrupts)
+    {
+        started.countDown();
+        try
+        {
+            new CountDownLatch(1).await();
+        }
+        catch (final InterruptedException e)
+        {
+            interrupts.incrementAndGet();
+        }
+        finished.countDown();
     }
 
     // ------------------------------------------------------------------------------------------ get
