@@ -46,8 +46,9 @@ import java.util.Arrays;
  * bottleneck, which is not modelled: here each ACK comes back after an RTT drawn from the path whatever the window,
  * so neither grows with the window; only the path's jitter could trip them, by chance (a round whose eight samples
  * all sit above the threshold; ACKs of one round spread over half the RTT), and Linux would take that for a queue
- * too. Without HyStart slow start runs on until a loss, so a window here is never smaller than Linux's on the same
- * path, and where Linux would leave slow start early at a bottleneck the simulator, having none, has no reason to.
+ * too. Without HyStart slow start runs on until a loss (as Reno's does): where Linux would leave it early, at a
+ * bottleneck's queue, the simulator has no bottleneck, so its slow start doubles on; with the windows of this
+ * simulator's messages (at most 60 segments a direction) HyStart could act only from 16 segments on.
  * Also left out: the epoch shifted by an application-limited pause ({@code CA_EVENT_TX_START}) and the window's
  * restart after an idle RTO ({@code tcp_slow_start_after_idle}); both need an end to send again on a
  * kept connection ({@code --exchanges}), one exchange a connection by default.
@@ -88,7 +89,8 @@ final class CongestionControl
      * Linux's {@code beta_scale}, {@code 8 (1024 + 717) / 3 / (1024 - 717)} in integers, 15: W_est ({@code tcp_cwnd})
      * grows a segment per {@code (cwnd x 15) >> 3} segments acknowledged, 0.533 a window (RFC 9438's alpha, 0.529).
      */
-    static final int LINUX_BETA_SCALE_FRIENDLY = 8 * (LINUX_BETA_SCALE + LINUX_BETA) / 3 / (LINUX_BETA_SCALE - LINUX_BETA);
+    static final int LINUX_BETA_SCALE_FRIENDLY =
+        8 * (LINUX_BETA_SCALE + LINUX_BETA) / 3 / (LINUX_BETA_SCALE - LINUX_BETA);
     /** Linux's cap on the segments per segment of growth while no W_max is known: 5% a round ({@code cnt = 20}). */
     static final int LINUX_FIRST_EPOCH_CNT = 20;
     /** Linux ignores delay samples this long after an epoch starts ({@code cubictcp_acked()}: {@code HZ}). */
@@ -477,7 +479,7 @@ final class CongestionControl
      *   <li>with no {@code last_max_cwnd} (no loss yet, or an RTO forgot it) {@code cnt} is at most 20: 5% a
      *   round at least;</li>
      *   <li>Reno's estimate {@code tcp_cwnd} grows a segment per {@code (cwnd x 15) >> 3} acknowledged; above the
-     *   window it caps {@code cnt} at {@code cwnd / (tcp_cwnd - cwnd)} (the window climbs to it, it does not jump);</li>
+     *   window it caps {@code cnt} at {@code cwnd / (tcp_cwnd - cwnd)} (the window climbs to it, not jumps);</li>
      *   <li>{@code cnt} is at least 2: 1.5 times the window a round at most.</li>
      * </ul>
      * Linux recomputes {@code cnt} at most once a jiffy (and not within {@code HZ / 32} while the window is

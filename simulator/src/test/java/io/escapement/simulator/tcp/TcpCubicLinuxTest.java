@@ -90,7 +90,8 @@ class TcpCubicLinuxTest
             now += RTT_US;
             assertEquals(model, w.cwnd(0), "round " + n);
         }
-        assertEquals(45, w.cwnd(0), "28 grown by a segment per 20 ACKs for ten rounds: 29, 30, 32, 33, 35, 37, 39, 41, 43, 45");
+        assertEquals(45, w.cwnd(0), "28 grown by a segment per 20 ACKs for ten rounds: 29, 30, 32, 33, 35, 37, 39, " +
+            "41, 43, 45");
     }
 
     @Test

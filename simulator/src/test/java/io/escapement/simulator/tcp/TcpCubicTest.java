@@ -104,7 +104,8 @@ class TcpCubicTest
         // cwnd 100, a loss: W_max = 100, cwnd 70, K = 4.217 s. Round n (one RTT, 100 ms) acknowledges the whole
         // window, an ACK every RTT / cwnd from t = n RTT; each grows cwnd by (W_cubic(t + RTT) - cwnd) / cwnd, so
         // after round n the window lies between W_cubic((n + 1) RTT) and W_cubic((n + 2) RTT), give or take the
-        // fraction of a segment carried over and the rounding down to whole segments. W_est stays below the curve (70 + 0.53 n)
+        // fraction of a segment carried over and the rounding down to whole segments. W_est stays below the curve
+        // (70 + 0.53 n)
         final CongestionControl w = cubic();
         slowStart(w, 90);
         w.onFastRetransmit(0, 100);
@@ -152,11 +153,12 @@ class TcpCubicTest
     @Test
     void shouldForgetWMaxOnAnRtoAndGrowConvexFromSsthreshWithoutFastConvergenceAfter()
     {
-        // RFC 9438 4.8 (as Linux's cubictcp_state(TCP_CA_Loss) -> bictcp_reset()): an RTO at cwnd 40 sets ssthresh to 28
-        // and forgets W_max (last_max_cwnd = 0). Back in avoidance at 28 the epoch starts with K = 0 and W_max = 28:
-        // W_cubic(t) = 0.4 t^3 + 28, nearly flat for a second, so the window follows W_est (28 + 0.53 a round).
-        // Kept, the pre-RTO W_max of 40 gave K = cbrt(30) = 3.1 s and a concave climb of about 2 segments a round
-        // at first (W_cubic(0.2 s) = 40 - 0.4 x 2.9^3 = 30.2).
+        // RFC 9438 4.8 (as Linux's cubictcp_state(TCP_CA_Loss) -> bictcp_reset()): an RTO at cwnd 40 sets ssthresh
+        // to 28 and forgets W_max (last_max_cwnd = 0). Back in avoidance at 28 the epoch starts with K = 0 and
+        // W_max = 28: W_cubic(t) = 0.4 t^3 + 28, nearly flat for a second, so the window follows W_est (28 + 0.53 a
+        // round). Kept, the pre-RTO W_max of 40 gave K = cbrt(30) = 3.1 s and a concave climb of about 2 segments a
+        // round at first (W_cubic(0.2 s) = 40 - 0.4 x 2.9^3 = 30.2). Linux adds a floor of 5% a round here
+        // (TcpCubicLinuxTest).
         final CongestionControl w = cubic();
         slowStart(w, 30);
         assertEquals(40, w.cwnd(0));
