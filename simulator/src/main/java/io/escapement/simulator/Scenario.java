@@ -113,7 +113,10 @@ public final class Scenario
     {
         /** Reno (RFC 5681): one segment per window of segments acknowledged, halved on loss. */
         RENO,
-        /** CUBIC (RFC 9438): the window follows {@code W_cubic(t)} from the last loss, cut by 0.7 on loss. */
+        /**
+         * CUBIC: the window follows {@code W_cubic(t)} from the last loss, cut by 0.7 on loss; as Linux's
+         * {@code tcp_cubic.c} with {@link Window#LINUX} (the default, as Linux's), as RFC 9438 with {@link Window#RFC}.
+         */
         CUBIC
     }
 
@@ -122,9 +125,12 @@ public final class Scenario
     {
         /** No limit: a message leaves in one burst (the simulator before congestion control). */
         OFF,
-        /** Reno as Linux's {@code tcp_reno_cong_avoid()}: slow start by the segments an ACK acknowledges. */
+        /**
+         * As Linux grows it ({@code tcp_slow_start()}: by the segments an ACK acknowledges; Reno as
+         * {@code tcp_reno_cong_avoid()}, CUBIC as {@code tcp_cubic.c}).
+         */
         LINUX,
-        /** Reno as RFC 5681 section 3.1: slow start by at most one segment per ACK. */
+        /** As RFC 5681 section 3.1 grows it: slow start by at most one segment per ACK; CUBIC as RFC 9438. */
         RFC
     }
 
@@ -270,7 +276,7 @@ public final class Scenario
         long atoMinUs = 40_000;   // TCP_ATO_MIN = TCP_DELACK_MIN = HZ / 25
         long atoMaxUs = 200_000;  // TCP_DELACK_MAX = HZ / 5
         Window window = Window.LINUX;
-        Cc cc = Cc.RENO;
+        Cc cc = Cc.CUBIC;         // net.ipv4.tcp_congestion_control = cubic, Linux 2.6.19 on
         int initialWindow = 10;   // RFC 6928, TCP_INIT_CWND
         boolean fastRetransmit = true;
         boolean frto = true;       // net.ipv4.tcp_frto = 2, Linux 3.10 on

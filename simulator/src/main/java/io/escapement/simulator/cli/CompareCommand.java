@@ -45,7 +45,8 @@ import java.util.concurrent.Callable;
         ""},
     footer = {"",
         "Presets (--preset): linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP " +
-            "on, retries by Linux's time budget) and rfc (no TLP, exact timers, retries counted); compare's own " +
+            "on, retries by Linux's time budget, CUBIC) and rfc (no TLP, exact timers, retries counted, Reno); " +
+            "compare's own " +
             "defaults above apply to both.",
         "Example: escapement-simulator compare --sweep loss=0,0.02,0.05,0.1 --seeds 1..5 --rtt 50ms"})
 final class CompareCommand implements Callable<Integer>

@@ -191,15 +191,16 @@ final class ScenarioOptions
     long atoMaxUs;
 
     @Option(names = "--cwnd", paramLabel = "MODE", defaultValue = "linux",
-        description = "Congestion window: linux (Reno as tcp_reno_cong_avoid(): slow start by the segments each " +
-            "ACK acknowledges, then one segment per window), rfc (RFC 5681: slow start by one segment per ACK) or " +
+        description = "Congestion window: linux (slow start by the segments each ACK acknowledges, then --cc as " +
+            "Linux has it), rfc (RFC 5681: slow start by one segment per ACK, then --cc as its RFC has it) or " +
             "off (a message leaves in one burst). An RTO sets it to 1 segment. No bandwidth or queue is modelled.")
     String cwnd;
 
-    @Option(names = "--cc", paramLabel = "ALGORITHM", defaultValue = "reno",
-        description = "Congestion avoidance of the window: reno (RFC 5681, as --cwnd grows it) or cubic (RFC 9438: " +
-            "W_cubic(t) = 0.4 (t - K)^3 + W_max from the last loss, cut by 0.7 on loss, with its Reno-friendly " +
-            "region). Linux's default is cubic; reno keeps the runs of before.")
+    @Option(names = "--cc", paramLabel = "ALGORITHM", defaultValue = "cubic",
+        description = "Congestion avoidance of the window: cubic (Linux's default since 2.6.19: W = 0.4 (t - K)^3 + " +
+            "W_max from the last loss, cut by 0.7 on loss, with its Reno-friendly region; as tcp_cubic.c with " +
+            "--cwnd linux, as RFC 9438 with --cwnd rfc; no HyStart) or reno (RFC 5681, as --cwnd grows it; the rfc " +
+            "preset's).")
     String cc;
 
     @Option(names = "--initial-window", paramLabel = "SEGMENTS", defaultValue = "10",

@@ -29,11 +29,32 @@ import java.util.Arrays;
  * / C)}, {@code t} the time since the first ACK of the avoidance epoch (4.2), by {@code (target - cwnd) / cwnd} per
  * segment acknowledged, the target held within {@code [cwnd, 1.5 cwnd]} (4.4, 4.5); where Reno's estimate
  * {@code W_est} (growing by {@code alpha = 3 (1 - beta) / (1 + beta)} per window) is above {@code W_cubic(t)}, the
- * window follows {@code W_est} (the Reno-friendly region, 4.3). Its state (epoch, {@code W_max}, {@code K},
- * {@code W_est}, a fraction of a segment) is allocated only when CUBIC is chosen: 24 bytes per end.
+ * window follows {@code W_est} (the Reno-friendly region, 4.3). That is CUBIC with {@link Scenario.Window#RFC}.
+ * With {@link Scenario.Window#LINUX} it is Linux's {@code tcp_cubic.c} (the default since 2.6.19), which differs:
+ * {@code beta = 717 / 1024} in integers ({@code ssthresh = max(cwnd 717 / 1024, 2)}, fast convergence's
+ * {@code W_max = cwnd 1741 / 2048}, whole segments); the target one minimum RTT ahead ({@code delay_min}, forgotten
+ * at an RTO), not one SRTT; the growth as a count of segments per segment ({@code cnt}) applied by
+ * {@code tcp_cong_avoid_ai()}, at least 5% a round while no {@code W_max} is known (after an RTO), a trickle
+ * ({@code cnt = 100 cwnd}) at or above the target, and Reno's estimate a floor on the rate, not a jump
+ * ({@link #linuxCubicAvoidance}). An RTO in both: {@code ssthresh} from the loss rule, then the state forgotten
+ * ({@code bictcp_reset()}: {@code W_max}, the epoch). Its state is allocated only when CUBIC is chosen: 24 bytes per
+ * end, 32 as Linux.
+ * <p>
+ * Left out of Linux's CUBIC: HyStart ({@code hystart=1}, from a window of 16 segments: leave slow start when a
+ * round's train of closely spaced ACKs lasts half the minimum RTT, or when the least of a round's first eight RTT
+ * samples is an eighth of the minimum, 4 to 16 ms, above it). Both signals are made by the sender's own queue at a
+ * bottleneck, which is not modelled: here each ACK comes back after an RTT drawn from the path whatever the window,
+ * so neither grows with the window; only the path's jitter could trip them, by chance (a round whose eight samples
+ * all sit above the threshold; ACKs of one round spread over half the RTT), and Linux would take that for a queue
+ * too. Without HyStart slow start runs on until a loss (as Reno's does): where Linux would leave it early, at a
+ * bottleneck's queue, the simulator has no bottleneck, so its slow start doubles on; with the windows of this
+ * simulator's messages (at most 60 segments a direction) HyStart could act only from 16 segments on.
+ * Also left out: the epoch shifted by an application-limited pause ({@code CA_EVENT_TX_START}) and the window's
+ * restart after an idle RTO ({@code tcp_slow_start_after_idle}); both need an end to send again on a
+ * kept connection ({@code --exchanges}), one exchange a connection by default.
  * <p>
  * No bandwidth, no queue: a window limits how many segments are in flight, not how fast they leave, so it costs
- * round trips, never queueing delay; no pacing, no PRR (RFC 6937), no HyStart. With {@link Scenario.Window#OFF} the
+ * round trips, never queueing delay; no pacing, no PRR (RFC 6937). With {@link Scenario.Window#OFF} the
  * window is unlimited and a message leaves in one burst. Per end, 10 bytes.
  */
 final class CongestionControl
@@ -60,13 +81,32 @@ final class CongestionControl
     /** RFC 9438's alpha_cubic, {@code 3 (1 - beta) / (1 + beta)}: W_est's growth per window (4.3). */
     static final double CUBIC_ALPHA = 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
 
+    /** Linux's {@code beta}, over {@link #LINUX_BETA_SCALE}: 717 / 1024 = 0.7002 ({@code tcp_cubic.c}). */
+    static final int LINUX_BETA = 717;
+    /** Linux's {@code BICTCP_BETA_SCALE}. */
+    static final int LINUX_BETA_SCALE = 1024;
+    /**
+     * Linux's {@code beta_scale}, {@code 8 (1024 + 717) / 3 / (1024 - 717)} in integers, 15: W_est ({@code tcp_cwnd})
+     * grows a segment per {@code (cwnd x 15) >> 3} segments acknowledged, 0.533 a window (RFC 9438's alpha, 0.529).
+     */
+    static final int LINUX_BETA_SCALE_FRIENDLY =
+        8 * (LINUX_BETA_SCALE + LINUX_BETA) / 3 / (LINUX_BETA_SCALE - LINUX_BETA);
+    /** Linux's cap on the segments per segment of growth while no W_max is known: 5% a round ({@code cnt = 20}). */
+    static final int LINUX_FIRST_EPOCH_CNT = 20;
+    /** Linux ignores delay samples this long after an epoch starts ({@code cubictcp_acked()}: {@code HZ}). */
+    static final long LINUX_DELAY_SAMPLE_HOLD_US = 1_000_000;
+
     private final boolean cubic;
+    /** CUBIC as Linux's {@code tcp_cubic.c} (with {@link Scenario.Window#LINUX}), else as RFC 9438. */
+    private final boolean linuxCubic;
     // CUBIC's per end state, null with Reno
     private long[] epochUs;   // the avoidance epoch's start (t = 0), or -1 before its first ACK
-    private float[] wMax;     // W_max, segments (0: no loss yet)
+    private float[] wMax;     // W_max, segments (0: no loss yet; Linux: last_max_cwnd, whole segments)
     private float[] k;        // K, seconds
-    private float[] wEst;     // W_est, segments
-    private float[] credit;   // fraction of a segment grown, not yet a segment
+    private float[] wEst;     // W_est, segments (Linux: tcp_cwnd, whole segments)
+    private float[] credit;   // RFC: fraction of a segment grown, not yet a segment; Linux: ack_cnt
+    private float[] origin;   // Linux: bic_origin_point, the curve's plateau (W_max, or the window when above it)
+    private int[] delayMinUs; // Linux: delay_min, the least RTT sample since the last RTO (0: none)
 
     CongestionControl(final Scenario scenario, final int capacity)
     {
@@ -79,6 +119,7 @@ final class CongestionControl
         priorCwnd = new char[capacity * 2];
         priorSsthresh = new char[capacity * 2];
         cubic = scenario.cc == Scenario.Cc.CUBIC && mode != Scenario.Window.OFF;
+        linuxCubic = cubic && mode == Scenario.Window.LINUX;
         if (cubic)
         {
             epochUs = new long[capacity * 2];
@@ -86,6 +127,11 @@ final class CongestionControl
             k = new float[capacity * 2];
             wEst = new float[capacity * 2];
             credit = new float[capacity * 2];
+        }
+        if (linuxCubic)
+        {
+            origin = new float[capacity * 2];
+            delayMinUs = new int[capacity * 2];
         }
     }
 
@@ -103,6 +149,11 @@ final class CongestionControl
             k = Arrays.copyOf(k, capacity * 2);
             wEst = Arrays.copyOf(wEst, capacity * 2);
             credit = Arrays.copyOf(credit, capacity * 2);
+        }
+        if (linuxCubic)
+        {
+            origin = Arrays.copyOf(origin, capacity * 2);
+            delayMinUs = Arrays.copyOf(delayMinUs, capacity * 2);
         }
     }
 
@@ -124,6 +175,11 @@ final class CongestionControl
             k[i] = 0;
             wEst[i] = 0;
             credit[i] = 0;
+        }
+        if (linuxCubic)
+        {
+            origin[i] = 0;
+            delayMinUs[i] = 0;
         }
     }
 
@@ -200,7 +256,11 @@ final class CongestionControl
                 left -= grown - w;
                 w = grown;
             }
-            if (left > 0 && cubic)
+            if (left > 0 && linuxCubic)
+            {
+                w = linuxCubicAvoidance(i, w, left, nowUs);
+            }
+            else if (left > 0 && cubic)
             {
                 w = cubicAvoidance(i, w, left, nowUs, srttUs);
             }
@@ -258,6 +318,10 @@ final class CongestionControl
             epochUs[i] = -1;
             credit[i] = 0;
         }
+        if (linuxCubic)
+        {
+            delayMinUs[i] = 0; // bictcp_reset() clears delay_min too: the next samples start it afresh
+        }
     }
 
     /**
@@ -304,6 +368,12 @@ final class CongestionControl
         return wMax[i];
     }
 
+    /** @return end {@code i}'s CUBIC {@code delay_min} as Linux keeps it, microseconds (0: none since the last RTO). */
+    int delayMinUs(final int i)
+    {
+        return delayMinUs[i];
+    }
+
     /** RFC 9438 {@code W_cubic(t) = C (t - K)^3 + W_max}, t and K in seconds, windows in segments (4.2, eq. 1). */
     static double wCubic(final double tSeconds, final double kSeconds, final double wMaxSegments)
     {
@@ -324,6 +394,13 @@ final class CongestionControl
     private int cubicLoss(final int i)
     {
         final int w = cwnd[i];
+        if (linuxCubic)
+        {
+            // cubictcp_recalc_ssthresh(): the same rule in integers, beta 717 / 1024; last_max_cwnd whole segments
+            wMax[i] = w < wMax[i] ? w * (LINUX_BETA_SCALE + LINUX_BETA) / (2 * LINUX_BETA_SCALE) : w;
+            epochUs[i] = -1;
+            return Math.max(w * LINUX_BETA / LINUX_BETA_SCALE, 2);
+        }
         wMax[i] = w < wMax[i] ? (float)(w * (1 + CUBIC_BETA) / 2) : w;
         epochUs[i] = -1;
         credit[i] = 0;
@@ -368,5 +445,106 @@ final class CongestionControl
             grown = w + whole;
         }
         return (int)Math.min(grown, UNLIMITED);
+    }
+
+    /**
+     * An RTT sample, microseconds (negative: none, as for an ACK of resent data only without timestamps), for
+     * Linux's CUBIC: its {@code delay_min} ({@code cubictcp_acked()}), the least sample since the last RTO, which
+     * puts the curve's target one minimum RTT ahead. As Linux, samples within a second of an epoch's start are
+     * ignored (they may carry the queue that the loss left). Taken on every ACK of new data, in recovery too.
+     */
+    void onRttSample(final int i, final long rttUs, final long nowUs)
+    {
+        if (!linuxCubic || rttUs < 0 || (epochUs[i] >= 0 && nowUs - epochUs[i] < LINUX_DELAY_SAMPLE_HOLD_US))
+        {
+            return;
+        }
+        final int delay = (int)Math.max(1, Math.min(rttUs, Integer.MAX_VALUE));
+        if (delayMinUs[i] == 0 || delayMinUs[i] > delay)
+        {
+            delayMinUs[i] = delay;
+        }
+    }
+
+    /**
+     * Congestion avoidance as Linux's {@code cubictcp_cong_avoid()} and {@code bictcp_update()} grow it for
+     * {@code acked} segments above {@code ssthresh}: the curve gives a count, {@code cnt}, of segments acknowledged
+     * per segment of growth, applied by {@code tcp_cong_avoid_ai()} with {@code snd_cwnd_cnt}:
+     * <ul>
+     *   <li>the epoch starts at its first ACK: below {@code last_max_cwnd}, {@code K = cbrt((W_max - cwnd) / C)}
+     *   and the plateau is {@code W_max}; at or above it, {@code K = 0} and the plateau is the window;</li>
+     *   <li>the target is the curve one {@code delay_min} ahead, in whole segments, and
+     *   {@code cnt = cwnd / (target - cwnd)}, or {@code 100 cwnd} (almost no growth) when the window is at or above
+     *   it;</li>
+     *   <li>with no {@code last_max_cwnd} (no loss yet, or an RTO forgot it) {@code cnt} is at most 20: 5% a
+     *   round at least;</li>
+     *   <li>Reno's estimate {@code tcp_cwnd} grows a segment per {@code (cwnd x 15) >> 3} acknowledged; above the
+     *   window it caps {@code cnt} at {@code cwnd / (tcp_cwnd - cwnd)} (the window climbs to it, not jumps);</li>
+     *   <li>{@code cnt} is at least 2: 1.5 times the window a round at most.</li>
+     * </ul>
+     * Linux recomputes {@code cnt} at most once a jiffy (and not within {@code HZ / 32} while the window is
+     * unchanged), with t in jiffies, C = 410 / 1024 and a cube root from a table good to 0.2%; here every ACK
+     * recomputes it, with t in microseconds, C = 0.4 and an exact root: the window differs by no more than the
+     * rounding of one count.
+     *
+     * @return the new window.
+     */
+    private int linuxCubicAvoidance(final int i, final int w, final int acked, final long nowUs)
+    {
+        float ackCnt = credit[i] + acked;
+        if (epochUs[i] < 0)
+        {
+            epochUs[i] = nowUs;
+            ackCnt = acked;
+            wEst[i] = w;
+            if (wMax[i] <= w)
+            {
+                k[i] = 0;
+                origin[i] = w;
+            }
+            else
+            {
+                k[i] = (float)cubicK(wMax[i], w);
+                origin[i] = wMax[i];
+            }
+        }
+        final double offs = (nowUs - epochUs[i] + delayMinUs[i]) / 1e6 - k[i];
+        final long delta = (long)(CUBIC_C * Math.abs(offs) * offs * offs); // whole segments, as bic_target
+        final long target = offs < 0 ? (long)origin[i] - delta : (long)origin[i] + delta;
+        long cnt = target > w ? w / (target - w) : 100L * w;
+        if (wMax[i] == 0 && cnt > LINUX_FIRST_EPOCH_CNT)
+        {
+            cnt = LINUX_FIRST_EPOCH_CNT;
+        }
+        // tcp_friendliness: Reno's window, a segment per (cwnd x beta_scale) >> 3 acknowledged
+        final int perSegment = Math.max(1, (w * LINUX_BETA_SCALE_FRIENDLY) >> 3);
+        while (ackCnt > perSegment)
+        {
+            ackCnt -= perSegment;
+            wEst[i]++;
+        }
+        credit[i] = ackCnt;
+        if (wEst[i] > w)
+        {
+            cnt = Math.min(cnt, (long)(w / (wEst[i] - w)));
+        }
+        cnt = Math.max(cnt, 2);
+        // tcp_cong_avoid_ai(tp, cnt, acked)
+        int grown = w;
+        int count = this.count[i];
+        if (count >= cnt)
+        {
+            count = 0;
+            grown++;
+        }
+        count += acked;
+        if (count >= cnt)
+        {
+            final long d = count / cnt;
+            count -= (int)(d * cnt);
+            grown += (int)d;
+        }
+        this.count[i] = (char)Math.min(count, UNLIMITED);
+        return Math.min(grown, UNLIMITED);
     }
 }

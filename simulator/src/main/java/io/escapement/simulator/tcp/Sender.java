@@ -341,6 +341,8 @@ final class Sender
         final boolean allAcked = ack == nxt;
         rto[end].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
             .rtt(rttUs, retransmittedMask != 0));
+        // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
+        window.onRttSample(i, rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
         if (!allAcked)
         {
             timers.armed(rto[end], c);

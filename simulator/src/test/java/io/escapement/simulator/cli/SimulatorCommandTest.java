@@ -368,7 +368,7 @@ class SimulatorCommandTest
 
 
     @Test
-    void shouldTurnOnLinuxDelayedAcksAndRenoInTheLinuxPresetAndTheRfcBaselineInTheRfcPreset()
+    void shouldTurnOnLinuxDelayedAcksAndWindowInTheLinuxPresetAndTheRfcBaselineInTheRfcPreset()
     {
         final CommandLine linuxLine = SimulatorCommand.commandLine(new String[0]);
         linuxLine.parseArgs();
@@ -392,6 +392,34 @@ class SimulatorCommandTest
         assertFalse(rfc.rack);
         assertFalse(rfc.frto);
         assertTrue(rfc.sack, "RFC 6675 needs SACK");
+    }
+
+    @Test
+    void shouldChooseCubicInTheLinuxPresetRenoInTheRfcPresetAndLetCcOverrideEither()
+    {
+        // net.ipv4.tcp_congestion_control = cubic since Linux 2.6.19; RFC 5681's Reno for the rfc preset
+        assertEquals(io.escapement.simulator.Scenario.Cc.CUBIC, scenarioOf());
+        assertEquals(io.escapement.simulator.Scenario.Cc.CUBIC, scenarioOf("--preset", "linux"));
+        assertEquals(io.escapement.simulator.Scenario.Cc.RENO, scenarioOf("--preset", "rfc"));
+        assertEquals(io.escapement.simulator.Scenario.Cc.RENO, scenarioOf("--preset", "linux", "--cc", "reno"));
+        assertEquals(io.escapement.simulator.Scenario.Cc.RENO, scenarioOf("--cc", "reno"));
+        assertEquals(io.escapement.simulator.Scenario.Cc.CUBIC, scenarioOf("--preset", "rfc", "--cc", "cubic"));
+        assertEquals(io.escapement.simulator.Scenario.Cc.CUBIC, io.escapement.simulator.Scenario.builder().build().cc,
+            "the builder's defaults are the linux preset's");
+
+        assertEquals(0, SimulatorCommand.execute(new String[]{"--help"}, new PrintStream(out, true,
+            StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        final String help = out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--cc=ALGORITHM") && help.contains("Default: cubic"), help);
+        assertTrue(help.contains("Linux's default since 2.6.19"), help);
+        assertTrue(help.contains("RFC 5681 slow start and Reno"), "the rfc preset's footer: " + help);
+    }
+
+    private static io.escapement.simulator.Scenario.Cc scenarioOf(final String... args)
+    {
+        final CommandLine line = SimulatorCommand.commandLine(args);
+        line.parseArgs(args);
+        return ((SimulatorCommand)line.getCommand()).options.scenario().cc;
     }
 
     @Test

@@ -18,7 +18,9 @@ class TcpCongestionControlTest
 {
     private static CongestionControl window(final Scenario.Window mode)
     {
-        final CongestionControl w = new CongestionControl(Scenario.builder().window(mode).build(), 1);
+        // Reno named: the linux preset's default is CUBIC (TcpCubicLinuxTest; RFC 9438's: TcpCubicTest)
+        final CongestionControl w = new CongestionControl(Scenario.builder().window(mode).cc(Scenario.Cc.RENO)
+            .build(), 1);
         w.reset(0);
         return w;
     }

@@ -36,12 +36,13 @@ class TcpFastRetransmitTest
     {
         // segment 2 of 10 is lost: 3..10 arrive out of order, each answered at once with ack=2; the third of these
         // duplicates reaches the server 3 us after the first ACK; the window is 10 (FlightSize 9, units 2..10), and
-        // the linux preset halves the window as tcp_reno_ssthresh() does: ssthresh = cwnd = max(10 >> 1, 2) = 5
-        // (RFC 5681's max(FlightSize / 2, 2) would give 4: shouldHalveTheWindowNotTheFlightUnderLinux...)
+        // the linux preset cuts it as CUBIC's cubictcp_recalc_ssthresh() does: ssthresh = cwnd =
+        // max(10 x 717 / 1024, 2) = 7 (Reno's tcp_reno_ssthresh() would give max(10 >> 1, 2) = 5, RFC 5681's
+        // max(FlightSize / 2, 2) 4: shouldHalveTheWindowNotTheFlightUnderLinux...)
         final OneConnection run = losingResponseSegment(2, 10, true);
         final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
         final long third = acks.get(3); // the ACK of segment 1, then three duplicates
-        assertEquals(third, run.timeOf("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
+        assertEquals(third, run.timeOf("third duplicate ACK: fast retransmit, cwnd 7 ssthresh 7"), run.dump());
         assertEquals(third, run.timeOf("server sends DATA seq=" + (run.isn(1) + 1 + MSS) + " len=1448 " +
             "(retransmission 1)"), run.dump());
         assertEquals(1, run.count(Counter.RENO_RECOVERIES), "no SACK: TcpExtTCPRenoRecovery");

@@ -204,10 +204,12 @@ class TcpSackTest
         // units 2 and 10 of 10 are lost. The third duplicate (answering 5, SACK 3-5) starts recovery: 2 is resent,
         // cwnd = ssthresh = 5, pipe = 6..10 and the copy of 2 = 6. The ACK answering 6 makes pipe 5; the one
         // answering 7 makes it 4 < 5: rule 1 finds nothing lost (IsLost(8..10) is false), rule 2 no new data, rule 3
-        // nothing unSACKed between HighRxt (2) and 7; rule 4 resends 10, once, HighRxt left at 2
+        // nothing unSACKed between HighRxt (2) and 7; rule 4 resends 10, once, HighRxt left at 2. Reno's halving
+        // makes the pipe wait two ACKs (CUBIC's cut to 7 would let the rescue go at once)
         final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
             !fromClient && cls == SEGMENT && (u == 2 || u == 10) && tx == 0,
-            b -> b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false));
+            b -> b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false)
+                .cc(Scenario.Cc.RENO));
         final long base = run.isn(1) + 1;
         final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
         assertEquals(acks.get(3), run.timeOf("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
