@@ -33,10 +33,17 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #chunkedSwapRemove}: the engine's layout with the same guarantees: 24-byte records (generation,
  *       position, deadline, payload), a bucket an array chunk of slot ids with a 16-bit tick hint beside each,
  *       cancel a swap-remove through the record's position, the bitmap, the generation. This is the wheel's
- *       arm+cancel without its API (the deadline and capacity checks, the callback and forwarding states).</li>
+ *       arm+cancel without its API (the deadline and capacity checks, the callback and forwarding states), but
+ *       also without what the wheel's growth and chunk sharing cost: flat arrays sized up front, one fixed chunk
+ *       per bucket whose number is the bucket's.</li>
+ *   <li>{@link #pagedOwnedChunks}: the engine's layout as it really is, still without its API: records in pages
+ *       of 8,192 (the wheel grows without copying), the entry store in pages of 65,536 slot ids and hints, chunks
+ *       taken from a shared store and owned by a list (so cancel finds the list through the chunk's owner, and
+ *       the list's front chunk and count through the list), an emptied list keeping its chunk.</li>
  * </ul>
  * The gap between the first two is the price of the guarantees; between the second and the third, of the
- * layout that keeps the drain's reads sequential; between the third and the wheel, of its API and bookkeeping.
+ * layout that keeps the drain's reads sequential; between the third and the fourth, of the paging and the shared
+ * chunk store; between the fourth and the wheel, of its API and bookkeeping.
  * <p>
  * Run: {@code java -jar benchmarks/target/escapement-benchmarks.jar ArmCancelFloorBenchmark -prof gc}
  */
@@ -53,6 +60,13 @@ public class ArmCancelFloorBenchmark
     private static final int BUCKETS = 512;
     private static final int NIL = -1;
     private static final int CHUNK = 64;
+    /** The wheel's: 8,192 records a page, 65,536 entries (1,024 chunks) a page, 2,051 lists. */
+    private static final int RECORD_PAGE_SHIFT = 13;
+    private static final int RECORD_PAGE_MASK = (1 << RECORD_PAGE_SHIFT) - 1;
+    private static final int ENTRY_PAGE_SHIFT = 16;
+    private static final int ENTRY_PAGE_MASK = (1 << ENTRY_PAGE_SHIFT) - 1;
+    private static final int CHUNK_SHIFT = 6;
+    private static final int LISTS = 8 * 256 + 3;
 
     @State(Scope.Thread)
     public static class Timers
@@ -81,6 +95,16 @@ public class ArmCancelFloorBenchmark
         int[] counts;
         int freeSlot;
 
+        // pagedOwnedChunks: the same records in pages; chunks in a paged entry store, each owned by a list
+        // (chunkLinks: owner at 2c, next chunk at 2c + 1), the list's front chunk and its count.
+        int[][] recordPages;
+        int[][] entryPages;
+        short[][] hintPages;
+        int[] chunkLinks;
+        int[] frontChunk;
+        int[] frontCount;
+        int freePaged;
+
         @Setup
         public void setUp()
         {
@@ -108,6 +132,41 @@ public class ArmCancelFloorBenchmark
             }
             freeLinked = 0;
             freeSlot = 0;
+
+            recordPages = new int[(timers + RECORD_PAGE_MASK) >>> RECORD_PAGE_SHIFT][];
+            for (int p = 0; p < recordPages.length; p++)
+            {
+                recordPages[p] = new int[(1 << RECORD_PAGE_SHIFT) * 6];
+            }
+            for (int slot = 0; slot < timers; slot++)
+            {
+                final int[] page = recordPages[slot >>> RECORD_PAGE_SHIFT];
+                final int at = (slot & RECORD_PAGE_MASK) * 6;
+                page[at] = -1;
+                page[at + 1] = slot + 1 < timers ? slot + 1 : NIL;
+            }
+            freePaged = 0;
+            // As in the wheel with `timers` timers armed: about timers / 64 chunks in use, so the chunks the two
+            // buckets' lists own lie in the last of several entry pages; each list keeps its chunk when emptied.
+            final int usedChunks = timers / CHUNK + BUCKETS;
+            entryPages = new int[(usedChunks + 1023) >>> 10][];
+            hintPages = new short[entryPages.length][];
+            for (int p = 0; p < entryPages.length; p++)
+            {
+                entryPages[p] = new int[1 << ENTRY_PAGE_SHIFT];
+                hintPages[p] = new short[1 << ENTRY_PAGE_SHIFT];
+            }
+            chunkLinks = new int[2 * entryPages.length * 1024];
+            frontChunk = new int[LISTS];
+            frontCount = new int[LISTS];
+            java.util.Arrays.fill(frontChunk, NIL);
+            for (int list = 0; list < BUCKETS; list++)
+            {
+                final int chunk = usedChunks - BUCKETS + list;
+                frontChunk[list] = chunk;
+                chunkLinks[2 * chunk] = list;
+                chunkLinks[2 * chunk + 1] = NIL;
+            }
         }
     }
 
@@ -281,6 +340,84 @@ public class ArmCancelFloorBenchmark
         r[cat] = gen == Integer.MAX_VALUE ? -1 : -(gen + 1); // 31 bits, never 0, as the wheel's
         r[cat + 1] = t.freeSlot;
         t.freeSlot = cancelSlot;
+        return true;
+    }
+
+    /** @return whether the cancel removed the timer, so that nothing is dead code. */
+    @Benchmark
+    public boolean pagedOwnedChunks(final Timers t)
+    {
+        final int deadline = t.deadlines[t.next++ & INPUT_MASK];
+        final int[] frontChunk = t.frontChunk;
+        final int[] frontCount = t.frontCount;
+        final long[] occupancy = t.occupancy;
+        // arm: pop the free list, a live generation, fill, append to the list's front chunk
+        final int slot = t.freePaged;
+        final int[] page = t.recordPages[slot >>> RECORD_PAGE_SHIFT];
+        final int at = (slot & RECORD_PAGE_MASK) * 6;
+        t.freePaged = page[at + 1];
+        final int gen = -page[at];
+        page[at] = gen;
+        page[at + 2] = 0;
+        page[at + 3] = deadline;
+        page[at + 4] = 0;
+        page[at + 5] = slot;
+        final int list = bucketOf(deadline);
+        final int chunk = frontChunk[list];
+        final int count = frontCount[list];
+        if (count == CHUNK)
+        {
+            throw new IllegalStateException("a bucket of this benchmark holds one timer at most");
+        }
+        if (count == 0)
+        {
+            occupancy[list >>> 6] |= 1L << list;
+        }
+        final int pos = (chunk << CHUNK_SHIFT) + count;
+        t.entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
+        t.hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)deadline;
+        frontCount[list] = count + 1;
+        page[at + 1] = pos;
+        final long handle = ((long)gen << 32) | slot;
+
+        // cancel: check the generation, find the list through the chunk's owner, swap its last entry into the hole
+        final int cancelSlot = (int)handle;
+        final int[] cpage = t.recordPages[cancelSlot >>> RECORD_PAGE_SHIFT];
+        final int cat = (cancelSlot & RECORD_PAGE_MASK) * 6;
+        if (cpage[cat] != (int)(handle >>> 32))
+        {
+            return false;
+        }
+        final int p = cpage[cat + 1];
+        final int[] links = t.chunkLinks;
+        final int l = links[2 * (p >>> CHUNK_SHIFT)];
+        final int front = frontChunk[l];
+        final int last = frontCount[l] - 1;
+        final int lastPos = (front << CHUNK_SHIFT) + last;
+        if (lastPos != p)
+        {
+            final int moved = t.entryPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
+            t.entryPages[p >>> ENTRY_PAGE_SHIFT][p & ENTRY_PAGE_MASK] = moved;
+            t.hintPages[p >>> ENTRY_PAGE_SHIFT][p & ENTRY_PAGE_MASK] =
+                t.hintPages[lastPos >>> ENTRY_PAGE_SHIFT][lastPos & ENTRY_PAGE_MASK];
+            t.recordPages[moved >>> RECORD_PAGE_SHIFT][(moved & RECORD_PAGE_MASK) * 6 + 1] = p;
+        }
+        if (last > 0)
+        {
+            frontCount[l] = last;
+        }
+        else if (links[2 * front + 1] == NIL)
+        {
+            frontCount[l] = 0; // the list keeps its chunk
+            occupancy[l >>> 6] &= ~(1L << l);
+        }
+        else
+        {
+            throw new IllegalStateException("a bucket of this benchmark has one chunk");
+        }
+        cpage[cat] = gen == Integer.MAX_VALUE ? -1 : -(gen + 1);
+        cpage[cat + 1] = t.freePaged;
+        t.freePaged = cancelSlot;
         return true;
     }
 }

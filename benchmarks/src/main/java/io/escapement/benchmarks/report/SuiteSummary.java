@@ -275,7 +275,8 @@ public final class SuiteSummary
                 " ns floor", engine == null ? Double.NaN : engine.score(), "2x floor", 2 * ARM_CANCEL_FLOOR_NS);
             // what arm+cancel cannot go below, by what a structure keeps: the explanation of the target not met
             final StringBuilder floors = new StringBuilder();
-            for (final String variant : List.of("linkedHeads", "linkedHeadsGenerationBitmap", "chunkedSwapRemove"))
+            for (final String variant : List.of("linkedHeads", "linkedHeadsGenerationBitmap", "chunkedSwapRemove",
+                "pagedOwnedChunks"))
             {
                 final Row floor = find(rows, "ArmCancelFloorBenchmark." + variant, null, "timers", live);
                 if (floor != null)

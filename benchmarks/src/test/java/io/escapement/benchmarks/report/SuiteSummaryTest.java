@@ -77,7 +77,8 @@ class SuiteSummaryTest
             result("DrainFloorBenchmark.visitRecordsOnce", Map.of("timers", "1000000"), 12, "ms/op"),
             result("DrainFloorBenchmark.visitRecordsTwice", Map.of("timers", "1000000"), 25, "ms/op"),
             result("ArmCancelFloorBenchmark.linkedHeads", Map.of("timers", "1000000"), 5.9, "ns/op"),
-            result("ArmCancelFloorBenchmark.chunkedSwapRemove", Map.of("timers", "1000000"), 7.5, "ns/op")));
+            result("ArmCancelFloorBenchmark.chunkedSwapRemove", Map.of("timers", "1000000"), 7.5, "ns/op"),
+            result("ArmCancelFloorBenchmark.pagedOwnedChunks", Map.of("timers", "1000000"), 9.25, "ns/op")));
         assertTrue(targets.contains("| drain 1M: ns per fired timer, at least Agrona's fired per second | 20.0 | " +
             "Agrona 16.0 | 0.80x | no |"), targets);
         assertTrue(targets.contains("| re-arm to a random deadline, 10k live: ns, at least Agrona's rate | 20.0 | " +
@@ -89,8 +90,8 @@ class SuiteSummaryTest
         assertTrue(targets.contains("| (drain floors, 1M, ns per timer: visitRecordsOnce 12.0, visitRecordsTwice " +
             "25.0) | | | | |"), "each floor measured, in ns per timer: " + targets);
         assertTrue(!targets.contains("drain floors, 10M"), "no floor line without a floor: " + targets);
-        assertTrue(targets.contains("| (arm+cancel floors, 1M, ns: linkedHeads 5.90, chunkedSwapRemove 7.50) " +
-            "| | | | |"),
+        assertTrue(targets.contains("| (arm+cancel floors, 1M, ns: linkedHeads 5.90, chunkedSwapRemove 7.50, " +
+            "pagedOwnedChunks 9.25) | | | | |"),
             "each arm+cancel floor measured, in ns: " + targets);
         assertTrue(!targets.contains("arm+cancel floors, 10M"), "no floor line without a floor: " + targets);
         assertTrue(targets.contains("| drain 10M: ns per fired timer, at least Agrona's fired per second | | | | " +

@@ -220,6 +220,12 @@ public final class TimerWheel
     private final int scheduleLimit;
     /** The last tick whose start time is a long: (Long.MAX_VALUE - startTime) / tickDuration, unsigned. */
     private final long lastRepresentableTick;
+    /**
+     * The latest time {@link #checkTime} accepts: less than Long.MAX_VALUE units after the start time, so that a
+     * time's tick and the tick after it are representable; every long when that lies beyond the range (a start
+     * time of 2 or more). Every time before the start is accepted too (it is in the past), and lies below this.
+     */
+    private final long lastTime;
 
     /**
      * Per list (bucket, OVERDUE, EXPIRING, SPARE): its front chunk, the only one that may be partly filled, or NIL.
@@ -322,6 +328,7 @@ public final class TimerWheel
         scheduleLimit = callerAssignedSlots ? 0 : maxCapacity;
         // Long.MAX_VALUE - startTime overflows for a negative start, but is exact read as unsigned.
         lastRepresentableTick = Long.divideUnsigned(Long.MAX_VALUE - startTime, tickDuration);
+        lastTime = startTime >= 2 ? Long.MAX_VALUE : startTime + (Long.MAX_VALUE - 1);
 
         Arrays.fill(frontChunk, NIL);
         currentTime = startTime;
@@ -373,21 +380,34 @@ public final class TimerWheel
             }
             throw new TimerCapacityException(maxCapacity);
         }
-        final int slot = allocateSlot();
+        int slot = freeSlot;
+        if (slot == NIL)
+        {
+            slot = freshSlot();
+        }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
-        return fill(slot, page, at, deadline, payload);
+        // A free slot links the next through its POS and keeps its next generation negated (a fresh one: 0, so
+        // generation 1). The generation stays in a register for the handle: reading it back from the record would
+        // wait for the store just made, on the path from one operation to the next.
+        freeSlot = page[at + POS];
+        final int gen = Math.max(1, -page[at + GEN]);
+        page[at + GEN] = gen;
+        return fill(slot, page, at, gen, deadline, payload);
     }
 
-    /** Fills a slot just taken (its generation already live) and files it: the end of both ways to arm. */
-    private long fill(final int slot, final int[] page, final int at, final long deadline, final long payload)
+    /**
+     * Fills a slot just taken (its generation {@code gen} already live) and files it: the end of both ways to arm.
+     */
+    private long fill(final int slot, final int[] page, final int at, final int gen, final long deadline,
+        final long payload)
     {
         writeDeadline(page, at, deadline);
         page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
         page[at + PAYLOAD_LOW] = (int)payload;
         file(slot, page, at, deadline);
         timerCount++;
-        return handle(page[at + GEN], slot);
+        return handle(gen, slot);
     }
 
     /**
@@ -412,7 +432,7 @@ public final class TimerWheel
             return false;
         }
         removeEntry(resolve(pos));
-        releaseSlot(slot, page, at);
+        releaseSlot(slot, page, at, (int)(handle >>> 32)); // liveSlot checked that the record holds this generation
         timerCount--;
         return true;
     }
@@ -581,9 +601,10 @@ public final class TimerWheel
             throw new IllegalStateException("slot " + slot + " already holds a timer");
         }
         // A slot never used has generation 0; a released one keeps its next generation negated.
-        page[at + GEN] = gen == 0 ? 1 : -gen;
+        final int liveGen = gen == 0 ? 1 : -gen;
+        page[at + GEN] = liveGen;
         usedSlots = Math.max(usedSlots, slot + 1);
-        return fill(slot, page, at, deadline, payload);
+        return fill(slot, page, at, liveGen, deadline, payload);
     }
 
     /**
@@ -1596,32 +1617,32 @@ public final class TimerWheel
         return pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + GEN] == gen ? slot : -1;
     }
 
-    private int allocateSlot()
+    /**
+     * @return a slot never used, generation 0 and its POS NIL, for {@link #arm} when the free list is empty: the
+     * wheel grows by a page when none is left.
+     */
+    private int freshSlot()
     {
-        int slot = freeSlot;
-        if (slot != NIL)
-        {
-            final int[] page = pages[slot >>> PAGE_SHIFT];
-            final int at = (slot & PAGE_MASK) * RECORD_INTS;
-            freeSlot = page[at + POS];
-            page[at + GEN] = -page[at + GEN]; // free slots keep their next generation negated
-            return slot;
-        }
         // timerCount < maxCapacity here; the slot of a timer whose callback runs is not counted, so usedSlots may
         // reach maxCapacity + 1, never more: one callback runs at a time.
-        slot = usedSlots;
+        final int slot = usedSlots;
         if (slot == allocatedSlots)
         {
             addPage();
         }
         usedSlots++;
-        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + GEN] = 1;
+        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = NIL; // the free list's end, taken next
         return slot;
     }
 
     private void releaseSlot(final int slot, final int[] page, final int at)
     {
-        final int gen = page[at + GEN];
+        releaseSlot(slot, page, at, page[at + GEN]);
+    }
+
+    /** Frees a slot whose live generation, {@code gen}, the caller already holds. */
+    private void releaseSlot(final int slot, final int[] page, final int at, final int gen)
+    {
         // Negated so no handle (whose generation is positive) matches a free slot; 31 bits, never 0.
         page[at + GEN] = gen == Integer.MAX_VALUE ? -1 : -(gen + 1);
         page[at + POS] = freeSlot;
@@ -1678,14 +1699,10 @@ public final class TimerWheel
      */
     private void checkTime(final long time, final String name)
     {
-        if (time >= startTime)
+        if (time > lastTime)
         {
-            final long sinceStart = time - startTime;
-            if (sinceStart < 0 || sinceStart == Long.MAX_VALUE)
-            {
-                throw new IllegalArgumentException(name + "=" + time + " is too far after the wheel's start time " +
-                    startTime + ": it must be less than Long.MAX_VALUE " + timeUnit + " after it");
-            }
+            throw new IllegalArgumentException(name + "=" + time + " is too far after the wheel's start time " +
+                startTime + ": it must be less than Long.MAX_VALUE " + timeUnit + " after it");
         }
     }
 

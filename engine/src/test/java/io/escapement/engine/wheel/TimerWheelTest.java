@@ -594,6 +594,53 @@ class TimerWheelTest
         assertEquals(10, wheel.deadline(handle));
     }
 
+    /**
+     * The bound of the Javadoc ({@link TimerWheel#arm}: a deadline {@code Long.MAX_VALUE} units or more after the
+     * start time is refused), computed exactly with BigInteger, at its edges for start times across the long range
+     * (the wheel's check is one comparison against a precomputed last time).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -1, 0, 1, 2, 3, Long.MAX_VALUE - 1, Long.MAX_VALUE})
+    void shouldRefuseExactlyTheTimesLongMaxValueOrMoreAfterTheStartWhenArmingReArmingOrPolling(final long start)
+    {
+        final java.math.BigInteger max = java.math.BigInteger.valueOf(Long.MAX_VALUE);
+        final java.math.BigInteger origin = java.math.BigInteger.valueOf(start);
+        final List<Long> times = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MIN_VALUE + 1, -1L, 0L, 1L,
+            Long.MAX_VALUE - 1, Long.MAX_VALUE, start));
+        for (final long offset : new long[]{-1, 1, Long.MAX_VALUE - 2, Long.MAX_VALUE - 1, Long.MAX_VALUE})
+        {
+            final java.math.BigInteger time = origin.add(java.math.BigInteger.valueOf(offset));
+            if (time.bitLength() < Long.SIZE)
+            {
+                times.add(time.longValueExact());
+            }
+        }
+        for (final long time : times)
+        {
+            final boolean refused = java.math.BigInteger.valueOf(time).subtract(origin).compareTo(max) >= 0;
+            wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).tickDuration(1).startTime(start).build();
+            final long live = wheel.arm(start, 7);
+            final String what = "start=" + start + " time=" + time;
+            if (refused)
+            {
+                final IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> wheel.arm(time, 0), what);
+                assertTrue(e.getMessage().contains("deadline=" + time), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> wheel.rearm(live, time), what);
+                assertEquals(start, wheel.deadline(live), what);
+                assertThrows(IllegalArgumentException.class, () -> wheel.poll(time, recorder), what);
+                assertEquals(1, wheel.timerCount(), what);
+            }
+            else
+            {
+                final long handle = wheel.arm(time, 0);
+                assertEquals(time, wheel.deadline(handle), what);
+                assertTrue(wheel.rearm(live, time), what);
+                assertEquals(time, wheel.deadline(live), what);
+            }
+        }
+    }
+
     @Test
     @Timeout(5)
     void shouldHandleDeadlinesAtTheTopOfTheRange()
