@@ -568,6 +568,18 @@ public final class Report
         m.put("fin_timeout_us", scenario.finTimeoutUs);
         m.put("client_closes_first", scenario.clientClosesFirst);
         m.put("simultaneous_close", scenario.simultaneousClose);
+        // The traffic model: without these a Reno run and a CUBIC run (or SACK on and off) read alike.
+        m.put("timestamps", scenario.timestamps);
+        m.put("delayed_ack", scenario.delayedAck.name().toLowerCase(Locale.ROOT));
+        m.put("ato_min_us", scenario.atoMinUs);
+        m.put("ato_max_us", scenario.atoMaxUs);
+        m.put("cwnd", scenario.window.name().toLowerCase(Locale.ROOT));
+        m.put("cc", scenario.cc.name().toLowerCase(Locale.ROOT));
+        m.put("initial_window", scenario.initialWindow);
+        m.put("fast_retransmit", scenario.fastRetransmit);
+        m.put("sack", scenario.sack);
+        m.put("rack", scenario.rack);
+        m.put("frto", scenario.frto);
         return m;
     }
 }

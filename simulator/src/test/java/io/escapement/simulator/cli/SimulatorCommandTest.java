@@ -341,6 +341,26 @@ class SimulatorCommandTest
     }
 
     @Test
+    void shouldNameTheTrafficModelInTheSummarysConfigSoThatRunsOfDifferentModelsReadApart() throws IOException
+    {
+        assertEquals(0, run("--connections", "300"), err());
+        final String linux = Files.readString(dir.resolve("out/summary.json"));
+        for (final String entry : new String[]{"\"cc\": \"cubic\"", "\"cwnd\": \"linux\"", "\"delayed_ack\": \"linux\"",
+            "\"sack\": true", "\"rack\": true", "\"frto\": true", "\"fast_retransmit\": true", "\"initial_window\": 10",
+            "\"ato_min_us\": 40000", "\"ato_max_us\": 200000", "\"timestamps\": false"})
+        {
+            assertTrue(linux.contains(entry), entry + " in " + linux);
+        }
+        assertEquals(0, run("--preset", "rfc", "--connections", "300", "--sack", "off", "--out", dir.resolve("out2").toString()), err());
+        final String rfc = Files.readString(dir.resolve("out2/summary.json"));
+        for (final String entry : new String[]{"\"cc\": \"reno\"", "\"cwnd\": \"rfc\"", "\"delayed_ack\": \"rfc\"",
+            "\"sack\": false", "\"rack\": false"})
+        {
+            assertTrue(rfc.contains(entry), entry + " in " + rfc);
+        }
+    }
+
+    @Test
     void shouldDefaultToTodaysLinuxAndSayWhichKernelEachDefaultComesFrom()
     {
         // tcp_syn_linear_timeouts = 4 since Linux 6.5; the timer wheel's slack since 4.8
