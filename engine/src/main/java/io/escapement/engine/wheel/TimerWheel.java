@@ -255,7 +255,8 @@ public final class TimerWheel
      * cache miss per timer a cascade otherwise costs). Invariant: the hinted tick lies in the bucket's range and
      * at or before the timer's deadline; a lazy re-arm later leaves it stale-earlier, which is safe (the timer is
      * re-filed when the level-0 bucket reads its record, as the lazy re-arm does anyway), and every move earlier
-     * that keeps the timer in its bucket lowers it.
+     * that keeps the timer in its bucket lowers it. Only the hints of level-1 and level-2 entries are ever read: a
+     * level-1 cascade leaves those of the level-0 entries it writes unwritten ({@link #appendToLevel0}).
      */
     private short[][] hintPages = new short[4][];
     /** Per chunk: the list it belongs to (at index 2c) and the next chunk of that list or of the free chunks. */
@@ -1080,12 +1081,24 @@ public final class TimerWheel
             {
                 final short[] hints = hintPages[first >>> ENTRY_PAGE_SHIFT];
                 final int[] positions = batchPositions;
-                for (int i = 0; i < count; i++)
+                if (shift == BITS_PER_LEVEL)
                 {
-                    final short hint = hints[base + i];
-                    // the one tick of [cursor, cursor + 2^16) whose low 16 bits are the hint
-                    final long tick = cursor + ((hint - (int)cursor) & 0xFFFF);
-                    positions[i] = appendEntry(listForTick(tick), entries[base + i], hint);
+                    // Level 1: the cursor stands at the range's start, a multiple of 256, and the hinted tick lies
+                    // in the range, so it is the level-0 bucket its low 8 bits name (what listForTick would say).
+                    for (int i = 0; i < count; i++)
+                    {
+                        positions[i] = appendToLevel0(hints[base + i] & BUCKET_MASK, entries[base + i]);
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        final short hint = hints[base + i];
+                        // the one tick of [cursor, cursor + 2^16) whose low 16 bits are the hint
+                        final long tick = cursor + ((hint - (int)cursor) & 0xFFFF);
+                        positions[i] = appendEntry(listForTick(tick), entries[base + i], hint);
+                    }
                 }
                 cascadedFromHint += count;
                 final int next = chunkLinks[2 * chunk + 1];
@@ -1351,6 +1364,36 @@ public final class TimerWheel
         final int pos = (chunk << CHUNK_SHIFT) + count;
         entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
         hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = hint;
+        frontCount[list] = count + 1;
+        return pos;
+    }
+
+    /**
+     * {@link #appendEntry} for a level-0 bucket, as a level-1 cascade files every timer: no tick hint is written,
+     * since level 0 never reads one (only the cascades of levels 1 and 2 do), which spares a store per timer and
+     * the hint chunk's cache lines.
+     *
+     * @return the position of the new entry; the record is not touched.
+     */
+    private int appendToLevel0(final int list, final int slot)
+    {
+        int chunk = frontChunk[list];
+        int count = frontCount[list];
+        if (count == CHUNK_SIZE || chunk == NIL)
+        {
+            final int full = chunk;
+            chunk = acquireChunk();
+            chunkLinks[2 * chunk] = list;
+            chunkLinks[2 * chunk + 1] = full;
+            frontChunk[list] = chunk;
+            count = 0;
+        }
+        if (count == 0)
+        {
+            occupancy[list >>> 6] |= 1L << list;
+        }
+        final int pos = (chunk << CHUNK_SHIFT) + count;
+        entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
         frontCount[list] = count + 1;
         return pos;
     }
