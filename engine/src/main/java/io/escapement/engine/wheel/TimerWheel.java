@@ -308,6 +308,15 @@ public final class TimerWheel
     private long cascadedFromRecord;
     /** Records a cascade wrote (their new position): every cascaded timer but the forwarded ones. For tests. */
     private long cascadeRecordWrites;
+    /**
+     * Per level-0 bucket: whether a cascade may have filed timers into it since it was last expired. Such timers'
+     * records were last touched at least 256 ticks before (up to 65 s at 1 ms), so {@link #expire} prefetches them
+     * ({@link #touchRecords}); the records of timers armed straight into level 0 were touched within the last 256
+     * ticks, and a bucket holding only those (a burst armed for the next tick) is fired without the prefetch, whose
+     * loads would only cost there. Set for every bucket by each cascade (any level may file into level 0; marking
+     * the buckets one by one cost the drain a store per timer), cleared when the bucket is expired.
+     */
+    private final boolean[] cascadedInto = new boolean[BUCKETS_PER_LEVEL];
     /** Receives the loads of {@link #touchRecords}; never read. */
     private int touchSink;
 
@@ -951,6 +960,13 @@ public final class TimerWheel
         {
             overdueMin = Long.MAX_VALUE; // recomputed by what is filed back
         }
+        // Prefetch the records unless every timer of this level-0 bucket was armed straight into it, within the last
+        // 256 ticks: then they are still in cache, as after a burst armed for the next tick (see cascadedInto).
+        final boolean prefetch = list >= BUCKETS_PER_LEVEL || cascadedInto[list];
+        if (list < BUCKETS_PER_LEVEL)
+        {
+            cascadedInto[list] = false; // the bucket is empty now: what is filed into it later sets it again
+        }
         int fired = 0;
         int touchedChunk = NIL;
         try
@@ -958,7 +974,7 @@ public final class TimerWheel
             while (fired < budget && frontCount[EXPIRING] != 0)
             {
                 final int front = frontChunk[EXPIRING];
-                if (front != touchedChunk)
+                if (prefetch && front != touchedChunk)
                 {
                     touchRecords(front, frontCount[EXPIRING]);
                     touchedChunk = front;
@@ -1061,6 +1077,7 @@ public final class TimerWheel
         // Level 1 may forward: its timers all fire or move within the range just entered, whose last expiry
         // releases the chunks (see forwardChunks).
         final boolean forward = hinted && shift == BITS_PER_LEVEL;
+        Arrays.fill(cascadedInto, true); // once a cascade: cheaper than marking the buckets it fills one by one
         final int forwardSet = (int)(cursor >>> BITS_PER_LEVEL) & 1;
         if (forward)
         {
