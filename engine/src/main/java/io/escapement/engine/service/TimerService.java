@@ -1332,6 +1332,7 @@ public final class TimerService implements AutoCloseable
         }
         finally
         {
+            slots.publishFrees(); // the slots the advance freed after its last callback
             lateness.flush();
         }
     }
@@ -1397,21 +1398,29 @@ public final class TimerService implements AutoCloseable
                 }
                 handled++;
                 handleRequest(slots, handle, position);
-                if ((handled & RELEASE_EVERY_MASK) == 0 && !gap)
+                if ((handled & RELEASE_EVERY_MASK) == 0)
                 {
-                    slots.releaseRequestsBefore(releasable); // room for the producers during a long drain
+                    slots.publishFrees(); // slots and room for the producers during a long drain
+                    if (!gap)
+                    {
+                        slots.releaseRequestsBefore(releasable);
+                    }
                 }
             }
         }
         finally
         {
+            slots.publishFrees(); // the slots the drain retired: one CAS for all of them
             slots.releaseRequestsBefore(releasable);
             owner.lastDrained = handled;
         }
         return handled;
     }
 
-    /** A cancelled timer's slot, which the owner holds: counted, then free for arming threads at once. */
+    /**
+     * A cancelled timer's slot, which the owner holds: counted, then free for arming threads once the drain or
+     * advance ends (or before the next callback).
+     */
     private void retire(final TimerSlots slots, final int slot)
     {
         slots.clearTask(slot);
@@ -1419,7 +1428,7 @@ public final class TimerService implements AutoCloseable
         // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
         cancelledRetired.lazySet(cancelledRetired.get() + 1);
-        slots.free(slot);
+        slots.freeLater(slot); // pushed at the end of the drain or advance, or before the next callback
     }
 
     /**
@@ -1539,6 +1548,9 @@ public final class TimerService implements AutoCloseable
         }
         final long lateNs = owner.fireClockNs - deadlineNs;
         lateness.record(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
+        // A callback that arms must find every slot freed before it (a service armed to capacity whose callbacks
+        // arm the next timer), as when each free was pushed at once.
+        slots.publishFrees();
         final Runnable task = slots.task(slot);
         if (periodNs != 0)
         {
@@ -1559,7 +1571,7 @@ public final class TimerService implements AutoCloseable
             // as in retire.
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             fired.lazySet(fired.get() + 1);
-            slots.free(slot);
+            slots.freeLater(slot); // pushed before the next callback, or at the end of the advance
         }
     }
 

@@ -40,9 +40,11 @@ import java.lang.invoke.VarHandle;
  * The free slots form a Treiber stack linked through their own state words (see above), so it costs no memory of
  * its own: its head is one {@code long}, {@code pops << 32 | top}, where {@code top} is the slot on top or
  * {@link #NIL}, and the bottom slot links to itself. The owner, alone, pushes each slot it frees: it writes the
- * slot's free word linking to the top it read, then CASes the head from exactly that reading to the slot (the slot
- * is free for others at once). An arming thread pops: it reads the head, then the top slot's link, then CASes the
- * head to the link with {@code pops} plus one.
+ * slot's free word linking to the top it read, then CASes the head from exactly that reading to the slot. It pushes
+ * in batches: the slots freed during a drain or an advance wait on a chain of its own (linked the same way) and go
+ * on the stack with one CAS at its end, or before the next callback, whichever is first (see {@link #publishFrees}),
+ * as the head's line is the one every arm CASes. An arming thread pops: it reads the head, then the top slot's
+ * link, then CASes the head to the link with {@code pops} plus one.
  * <p>
  * <b>ABA.</b> Between a taker's read of the head and its CAS, other takers may pop the top slot, the owner fire or
  * retire its timer and push it back: the same top, now over a different link. Every pop adds one to {@code pops}, so
@@ -50,13 +52,14 @@ import java.lang.invoke.VarHandle;
  * 2<sup>32</sup> pops happen while one taker stands between two of its instructions). Pushes leave {@code pops} alone:
  * the head comes back to a slot it named only through a pop. So a CAS that succeeds read the head and the link with
  * no pop between them: the top slot was free throughout, and its word was the free word the owner wrote before the
- * push that put it on top (read after the acquire of the head, which came after that write by the CAS's release).
+ * push that put it on the stack (read after the acquire of the head, which came after that write by the CAS's release).
  * A taker that read the word after another popped the slot reads a timer's word, not a link: its CAS fails.
  * <p>
  * <b>Progress.</b> A taker's CAS fails only when another pop or a push succeeded: lock-free. The owner's push fails
  * only when a pop succeeded meanwhile, and pops are bounded by the slots free: it succeeds within capacity + 1
  * tries. {@link #hasFreeSlot} is one read of the head, so "nothing free" is exact at that instant (the spurious
- * {@link TimerServiceFullException} of issue 14 cannot come back through it). {@code pops} also gives
+ * {@link TimerServiceFullException} of issue 14 cannot come back through it); a slot on the owner's chain, not
+ * pushed yet, is not free yet, as if the owner were that much slower to retire it. {@code pops} also gives
  * {@code pending}: slots taken minus slots freed.
  * <p>
  * <b>Reuse order.</b> Last in, first out: the slot freed last is taken next, its word and wheel record likely still
@@ -191,6 +194,12 @@ final class TimerSlots
     private volatile Runnable[] tasks;
     /** The period of each periodic timer in ns, 0 for one-shot; created by the first periodic arm (8 bytes a slot). */
     private volatile long[] periods;
+    /**
+     * The owner's chain of freed slots not yet pushed (see {@link #freeLater}): its top, NIL when empty, and its
+     * bottom. Owner only; empty whenever the wheel changes hands (every drain and advance ends with a push).
+     */
+    private int chainTop = NIL;
+    private int chainBottom = NIL;
     /** Request entries, {@code 1 << ENTRY_SHIFT} longs each. */
     private final long[] requests;
     private final int requestMask;
@@ -400,25 +409,62 @@ final class TimerSlots
     }
 
     /**
-     * Owner only. Frees a slot the owner holds, whose timer fired or was retired: arming threads can take it as soon
-     * as this returns. Writes the slot's free word (its generation kept, status FREE, the link), then pushes it with
-     * one CAS of the head, retried only after a pop (at most capacity + 1 tries).
+     * Owner only. Frees a slot the owner holds, whose timer fired or was retired, at once: {@link #freeLater} and
+     * {@link #publishFrees}.
      */
     void free(final int slot)
     {
-        final long[] heads = this.heads;
+        freeLater(slot);
+        publishFrees();
+    }
+
+    /**
+     * Owner only. Frees a slot the owner holds, whose timer fired or was retired, onto the owner's own chain of freed
+     * slots: arming threads can take it once {@link #publishFrees} pushed the chain. Writes the slot's free word (its
+     * generation kept, status FREE, linked to the chain's previous top, or to itself as its bottom). Free words are
+     * read by stale handles and requests for their status alone, so the chain's words may be seen before it is pushed.
+     */
+    void freeLater(final int slot)
+    {
         final long[] states = this.states;
         // Nobody else writes the word of a slot the owner holds: cancels and closes CAS only from ARMED or RUNNING.
         final long generation = (long)LONGS.getVolatile(states, slot) & GENERATION_MASK & Long.MAX_VALUE;
+        final int chainTop = this.chainTop;
+        LONGS.setRelease(states, slot, generation | link(chainTop == NIL ? slot : chainTop) | FREE);
+        if (chainTop == NIL)
+        {
+            chainBottom = slot;
+        }
+        this.chainTop = slot;
+    }
+
+    /**
+     * Owner only. Pushes the owner's chain of freed slots onto the free stack with one CAS of the head (retried only
+     * after a pop, at most capacity + 1 tries): every slot freed so far can be taken when this returns. One CAS per
+     * drain or advance instead of one per freed slot, on the line every arm CASes. The service calls it before every
+     * callback (a callback that arms sees every slot freed before it) and at the end of every drain and advance.
+     */
+    void publishFrees()
+    {
+        final int chainTop = this.chainTop;
+        if (chainTop == NIL)
+        {
+            return;
+        }
+        final int bottom = chainBottom;
+        final long[] heads = this.heads;
+        final long[] states = this.states;
+        final long bottomGeneration = (long)LONGS.getVolatile(states, bottom) & GENERATION_MASK & Long.MAX_VALUE;
         long head = (long)LONGS.getVolatile(heads, FREE_HEAD);
         while (true)
         {
             final int top = (int)head;
-            // Before the CAS that publishes the slot (a volatile write): a taker that reads the head naming it reads
-            // this link after.
-            LONGS.setRelease(states, slot, generation | link(top == NIL ? slot : top) | FREE);
-            if (LONGS.compareAndSet(heads, FREE_HEAD, head, head & ~TOP_MASK | slot))
+            // Before the CAS that publishes the chain (a volatile write): a taker that pops down to the bottom reads
+            // this link after the head that named the chain's top, and the chain's other links were written earlier.
+            LONGS.setRelease(states, bottom, bottomGeneration | link(top == NIL ? bottom : top) | FREE);
+            if (LONGS.compareAndSet(heads, FREE_HEAD, head, head & ~TOP_MASK | chainTop))
             {
+                this.chainTop = NIL;
                 return;
             }
             head = (long)LONGS.getVolatile(heads, FREE_HEAD); // a taker popped meanwhile

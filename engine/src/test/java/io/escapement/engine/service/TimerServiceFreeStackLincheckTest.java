@@ -19,7 +19,8 @@ import java.util.List;
  * freed and on top again over a different link while another taker stands between its read of the head and its CAS)
  * in a handful of operations. {@link Model} is a stack of free slot numbers, slot 0 on top at first: {@code take}
  * pops the top (or finds it empty), {@code hasFreeSlot} says whether it is empty, and the owner, alone, takes slots
- * and pushes back the oldest one it holds, as the service's owner retires the timers it was handed.
+ * and pushes back the oldest one it holds, or all it holds in one batch (a chain pushed with one CAS), as the
+ * service's owner retires the timers it was handed.
  * <p>
  * Proof that it can fail: with the pop counter left out of the head (the CAS of {@code allocate()} from
  * {@code head} to {@code head & ~TOP_MASK | next}), the ABA scenario fails at once: a taker reads slot 0 on top over
@@ -81,6 +82,24 @@ public class TimerServiceFreeStackLincheckTest
         return slot;
     }
 
+    /**
+     * The owner frees every slot it holds in one batch, oldest first (a drain that retired several timers): one push
+     * of its chain. @return how many it freed.
+     */
+    @Operation(nonParallelGroup = "owner")
+    public int ownerFreeAll()
+    {
+        final int count = ownerHeldCount;
+        while (ownerHeldCount != 0)
+        {
+            slots.freeLater(ownerHeld[ownerHeldFrom]);
+            ownerHeldFrom = (ownerHeldFrom + 1) % CAPACITY;
+            ownerHeldCount--;
+        }
+        slots.publishFrees();
+        return count;
+    }
+
     /** The specification: a stack of free slots, all free at first, slot 0 on top. */
     public static final class Model
     {
@@ -127,6 +146,16 @@ public class TimerServiceFreeStackLincheckTest
             return slot;
         }
 
+        public int ownerFreeAll()
+        {
+            final int count = ownerHeld.size();
+            while (!ownerHeld.isEmpty())
+            {
+                free.addFirst(ownerHeld.removeFirst());
+            }
+            return count;
+        }
+
         @Override
         public boolean equals(final Object other)
         {
@@ -166,6 +195,15 @@ public class TimerServiceFreeStackLincheckTest
                 List.of(List.of(actor("take"), actor("take")),
                     List.of(actor("ownerTake"), actor("ownerTake"), actor("ownerFree"), actor("ownerTake"))),
                 List.of(actor("take"), actor("hasFreeSlot"))))
+            // the same with the owner's batch: both slots pushed as one chain under a taker between read and CAS
+            .addCustomScenario(scenario(List.of(),
+                List.of(List.of(actor("take"), actor("take")),
+                    List.of(actor("ownerTake"), actor("ownerTake"), actor("ownerFreeAll"), actor("ownerTake"))),
+                List.of(actor("take"), actor("hasFreeSlot"))))
+            // a batch pushed over a stack that is not empty: its bottom must link to the slot it covers
+            .addCustomScenario(scenario(List.of(),
+                List.of(List.of(actor("take")), List.of(actor("ownerTake"), actor("ownerFreeAll"))),
+                List.of(actor("take"), actor("take"), actor("hasFreeSlot"))))
             .check(TimerServiceFreeStackLincheckTest.class);
     }
 
