@@ -67,13 +67,14 @@ import static io.escapement.engine.service.TimerSlots.status;
  *   <li><b>Nothing lost silently.</b> An arm the service cannot take throws ({@link TimerServiceFullException},
  *       {@link TimerServiceClosedException}) and is counted as rejected; a callback that throws goes to the
  *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
- *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words and the two rings' indices,
- *       no {@code synchronized}, no lock: a thread descheduled in the middle blocks no other thread's arm, re-arm or
- *       cancel, and the owner's drains handle the requests behind its own. Only a full request queue makes producers
- *       wait for the owner (back-pressure, bounded: see {@link Builder#waitWhenFull}). The owner waits for a producer
- *       between its claim and its publication (a few instructions, unless that thread was descheduled) only before
- *       the driver parks, so as not to sleep past its request, and when {@link #shutdown()} collects the pending
- *       timers. (Reading {@link #metrics()} takes a lock, off those paths.)</li>
+ *   <li><b>Lock-free.</b> Arm, re-arm and cancel are a few CAS loops on per-timer words, the free stack's head and
+ *       the request ring's index, no {@code synchronized}, no lock: a thread descheduled in the middle blocks no
+ *       other thread's arm, re-arm or cancel, and the owner's drains handle the requests behind its own. Only a
+ *       full request queue makes producers wait for the owner (back-pressure, bounded: see
+ *       {@link Builder#waitWhenFull}). The owner waits for a producer between its claim and its publication (a few
+ *       instructions, unless that thread was descheduled) only before the driver parks, so as not to sleep past its
+ *       request, and when {@link #shutdown()} collects the pending timers. (Reading {@link #metrics()} takes a
+ *       lock, off those paths.)</li>
  * </ul>
  *
  * <h2>Two ways to drive it</h2>
@@ -88,14 +89,14 @@ import static io.escapement.engine.service.TimerSlots.status;
  * Each timer has a slot in a fixed table ({@link TimerSlots}) with a 64-bit state word: generation, the sequence
  * number of its latest request, status (free, armed, firing, cancelled, closed) and a flag (that request is not
  * handled yet). Arming claims a position in a bounded multi-producer request ring (one CAS), takes a free slot from a
- * ring the owner refills (one CAS), publishes the word as armed with the next generation, and writes the request
+ * stack the owner refills (one CAS), publishes the word as armed with the next generation, and writes the request
  * (handle, deadline, payload) at its position. Cancelling is one CAS from armed to cancelled, plus a request unless
  * one is on its way already; re-arming is one CAS that bumps the sequence, plus a request with the new deadline. The
  * owner reads the ring in order and acts on a request only if the timer's word still names it (same generation and
  * sequence), so a superseded or stale request is skipped; it files, moves or removes the timer in its wheel, which
  * is addressed by the same slot numbers and is the only place the deadline and payload are kept. A cancelled timer
- * is removed from the wheel and its slot freed right then (its number written to the free ring, its word left as
- * it is), not when its bucket comes round. When the wheel fires a timer, the owner CASes the word from exactly
+ * is removed from the wheel and its slot freed right then (its word rewritten as free and pushed on the free
+ * stack), not when its bucket comes round. When the wheel fires a timer, the owner CASes the word from exactly
  * "armed, nothing queued" to firing, or skips it if anything happened meanwhile (the pending request re-files or
  * retires it).
  * <p>
@@ -110,10 +111,11 @@ import static io.escapement.engine.service.TimerSlots.status;
  * In steady state arm, re-arm, cancel and the owner's work allocate nothing (the {@link Runnable} variant stores the
  * caller's object, and handing a timer to an executor allocates one small task per fire, 40 bytes for a payload
  * timer and 32 for a {@link Runnable}, which catches what the callback throws for the error handler). Memory:
- * 12 bytes a slot allocated up front for the whole capacity (state word, free-ring entry; the ring rounds the capacity
- * up to a power of two, so up to 16; 4 more once a {@link Runnable} timer was armed, 8 more once a periodic one
- * was), the wheel's 31 bytes or so per timer slot in use (30.6 at a million, at most 32; its pages grow with use),
- * the request ring (32 KB to 2 MB), plus about 150 KB of lateness histograms.
+ * 8 bytes a slot allocated up front for the whole capacity (its state word, which also links the free slots; 4 more
+ * once a {@link Runnable} timer was armed, 8 more once a periodic one was), the wheel's 31 bytes or so per timer slot
+ * in use (30.6 at a million, at most 32; its pages grow with use), the request ring (32 KB to 2 MB), plus about
+ * 150 KB of lateness histograms: 39.3 bytes per live timer at a million, counted by JOL (the benchmarks'
+ * {@code ServiceFootprintTest}).
  *
  * <h2>Limits</h2>
  * The clock must be monotonic ({@link System#nanoTime()}, the default, is). Delays are relative and in nanoseconds
@@ -1330,6 +1332,7 @@ public final class TimerService implements AutoCloseable
         }
         finally
         {
+            slots.publishFrees(); // the slots the advance freed after its last callback
             lateness.flush();
         }
     }
@@ -1395,21 +1398,29 @@ public final class TimerService implements AutoCloseable
                 }
                 handled++;
                 handleRequest(slots, handle, position);
-                if ((handled & RELEASE_EVERY_MASK) == 0 && !gap)
+                if ((handled & RELEASE_EVERY_MASK) == 0)
                 {
-                    slots.releaseRequestsBefore(releasable); // room for the producers during a long drain
+                    slots.publishFrees(); // slots and room for the producers during a long drain
+                    if (!gap)
+                    {
+                        slots.releaseRequestsBefore(releasable);
+                    }
                 }
             }
         }
         finally
         {
+            slots.publishFrees(); // the slots the drain retired: one CAS for all of them
             slots.releaseRequestsBefore(releasable);
             owner.lastDrained = handled;
         }
         return handled;
     }
 
-    /** A cancelled timer's slot, which the owner holds: counted, then free for arming threads at once. */
+    /**
+     * A cancelled timer's slot, which the owner holds: counted, then free for arming threads once the drain or
+     * advance ends (or before the next callback).
+     */
     private void retire(final TimerSlots slots, final int slot)
     {
         slots.clearTask(slot);
@@ -1417,7 +1428,7 @@ public final class TimerService implements AutoCloseable
         // The counter first: pending (slots taken minus fired minus retired) may read low for a moment, never
         // count a freed slot as still taken after a producer reused it.
         cancelledRetired.lazySet(cancelledRetired.get() + 1);
-        slots.free(slot);
+        slots.freeLater(slot); // pushed at the end of the drain or advance, or before the next callback
     }
 
     /**
@@ -1459,8 +1470,8 @@ public final class TimerService implements AutoCloseable
             final long status = status(state);
             if (status == CANCELLED)
             {
-                // Retired without writing its word (see TimerSlots): nothing changes a cancelled word, and the
-                // request flag it still carries is read by nobody until an arm takes the slot and writes a new one.
+                // Retired: its word becomes a free word (see TimerSlots), FREE, which no later request of the
+                // timer acts on.
                 wheel.cancelSlot(slot); // promptly, not when its bucket comes round; false if it was never filed
                 retire(slots, slot);
                 return;
@@ -1537,6 +1548,9 @@ public final class TimerService implements AutoCloseable
         }
         final long lateNs = owner.fireClockNs - deadlineNs;
         lateness.record(Math.max(0, Math.min(lateNs, MAX_LATENESS_NS)));
+        // A callback that arms must find every slot freed before it (a service armed to capacity whose callbacks
+        // arm the next timer), as when each free was pushed at once.
+        slots.publishFrees();
         final Runnable task = slots.task(slot);
         if (periodNs != 0)
         {
@@ -1557,7 +1571,7 @@ public final class TimerService implements AutoCloseable
             // as in retire.
             slots.setStateRelease(slot, (handle & GENERATION_MASK) | TimerSlots.FREE);
             fired.lazySet(fired.get() + 1);
-            slots.free(slot);
+            slots.freeLater(slot); // pushed before the next callback, or at the end of the advance
         }
     }
 

@@ -5,10 +5,10 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The shared tables of a {@link TimerService}: a state word per slot that decides every race on that timer with one
- * CAS, a ring of free slot numbers, and a bounded ring of requests from any thread to the owner. The timer's deadline
- * and payload live in the owner's wheel, which is addressed by the same slot numbers: a slot costs 12 bytes here
- * (state word, free ring entry; up to 16 when the capacity is not a power of two) and the wheel's 31 or so (at
- * most 32), and the request ring a fixed size whatever the capacity.
+ * CAS, a stack of free slots threaded through the free slots' own state words, and a bounded ring of requests from
+ * any thread to the owner. The timer's deadline and payload live in the owner's wheel, which is addressed by the
+ * same slot numbers: a slot costs 8 bytes here (its state word: the free stack costs nothing more) and the wheel's
+ * 31 or so (at most 32), and the request ring a fixed size whatever the capacity.
  *
  * <h2>The state word</h2>
  * A {@code long} per slot: {@code generation << 32 | sequence << 8 | QUEUED | status}.
@@ -31,16 +31,43 @@ import java.lang.invoke.VarHandle;
  *       makes a request, cleared by the owner when it handles it. The owner fires a timer only by a CAS from
  *       {@code ARMED} without the flag: a cancel or re-arm that got in first always wins.</li>
  * </ul>
+ * A free slot's word is {@code generation << 32 | link | FREE}: the generation of its last timer, and in the bits
+ * that hold the sequence and the flag while a timer is in the slot (and in bit 63, unused otherwise) the next free
+ * slot below it on the free stack. Every reader but a taker decides on a free word's status alone (stale handles
+ * and stale requests see FREE and stop there), and no thread but the owner writes it while the slot is free.
  *
- * <h2>Free slots: a ring the owner fills and arming threads empty</h2>
- * Free slot numbers wait in an {@code int} ring, the capacity rounded up to a power of two. The owner, alone, writes
- * each slot it frees at the next position (a release store: the slot is free for others at once); an arming thread
- * takes the slot at position {@code taken} with one CAS of {@code taken}. No more slots than the capacity are ever
- * free, so the owner never overwrites an entry not yet taken, and a taker that lost the CAS retries (the 64-bit
- * positions never repeat, so there is no ABA). An entry carries the parity of its lap around the ring beside the
- * slot number, so a taker tells an entry written for its position from one a lap old (position not yet written:
- * nothing free) without reading a shared "written so far" index, which the owner would have to write on every free.
- * {@code taken} also gives {@code pending}: slots taken minus slots freed.
+ * <h2>Free slots: a stack the owner pushes and arming threads pop</h2>
+ * The free slots form a Treiber stack linked through their own state words (see above), so it costs no memory of
+ * its own: its head is one {@code long}, {@code pops << 32 | top}, where {@code top} is the slot on top or
+ * {@link #NIL}, and the bottom slot links to itself. The owner, alone, pushes each slot it frees: it writes the
+ * slot's free word linking to the top it read, then CASes the head from exactly that reading to the slot. It pushes
+ * in batches: the slots freed during a drain or an advance wait on a chain of its own (linked the same way) and go
+ * on the stack with one CAS at its end, or before the next callback, whichever is first (see {@link #publishFrees}),
+ * as the head's line is the one every arm CASes. An arming thread pops: it reads the head, then the top slot's
+ * link, then CASes the head to the link with {@code pops} plus one.
+ * <p>
+ * <b>ABA.</b> Between a taker's read of the head and its CAS, other takers may pop the top slot, the owner fire or
+ * retire its timer and push it back: the same top, now over a different link. Every pop adds one to {@code pops}, so
+ * the head is never the same value twice with a pop in between and that CAS fails (unless exactly a multiple of
+ * 2<sup>32</sup> pops happen while one taker stands between two of its instructions). Pushes leave {@code pops} alone:
+ * the head comes back to a slot it named only through a pop. So a CAS that succeeds read the head and the link with
+ * no pop between them: the top slot was free throughout, and its word was the free word the owner wrote before the
+ * push that put it on the stack (read after the acquire of the head, which came after that write by the CAS's release).
+ * A taker that read the word after another popped the slot reads a timer's word, not a link: its CAS fails.
+ * <p>
+ * <b>Progress.</b> A taker's CAS fails only when another pop or a push succeeded: lock-free. The owner's push fails
+ * only when a pop succeeded meanwhile, and pops are bounded by the slots free: it succeeds within capacity + 1
+ * tries. {@link #hasFreeSlot} is one read of the head, so "nothing free" is exact at that instant (the spurious
+ * {@link TimerServiceFullException} of issue 14 cannot come back through it); a slot on the owner's chain, not
+ * pushed yet, is not free yet, as if the owner were that much slower to retire it. {@code pops} also gives
+ * {@code pending}: slots taken minus slots freed.
+ * <p>
+ * <b>Reuse order.</b> Last in, first out: the slot freed last is taken next, its word and wheel record likely still
+ * in cache. The ring before this stack (4 bytes a slot) reused the free slots in turn, so a slot's generation moved
+ * once per as many arms as there were free slots; here a service whose few timers keep firing and being armed again
+ * reuses a handful of slots over and over, so a slot's 31-bit generation comes round after 2<sup>31</sup> - 1 arms
+ * (minutes at ten million arms a second, where the ring took that times the number of free slots). A handle used
+ * after exactly that many reuses of its slot, and only then, matches the timer in it.
  *
  * <h2>Requests: a bounded multi-producer ring</h2>
  * A request is 32 bytes: the handle, the deadline, the payload and the sequence with the kind of request. A producer
@@ -66,16 +93,17 @@ import java.lang.invoke.VarHandle;
  * Here it delays only its own request. {@code RequestRingProbeTest} fails if the drain stops at the gap.
  *
  * <h2>Generations are bumped by the arming thread</h2>
- * A retired slot keeps its last state word (the cancelled timer's generation, CANCELLED); a fired one says FREE with
- * its timer's generation. Either way no handle of the old timer is obeyed (its status is not ARMED), and the thread
- * that takes the slot next publishes the next generation with it. So a stale handle, or a stale request, never
- * matches a new timer.
+ * A freed slot's word says FREE with its last timer's generation (and its link), whether that timer fired or was
+ * cancelled and retired. No handle of the old timer is obeyed (its status is not ARMED), no request of it is acted
+ * on (the owner acts only on ARMED, CANCELLED and CLOSED words), and the thread that takes the slot next publishes
+ * the next generation with it. So a stale handle, or a stale request, never matches a new timer (up to the
+ * generations' wrap: see "Reuse order").
  *
  * <h2>Memory ordering</h2>
  * A request's fields are written before the release store of its handle and read after the acquire load of it. A
  * slot's task reference is written by the arming thread before its volatile write of the state word and read by the
- * owner after a volatile read of it. A freed slot's number is published by the release store of its ring entry and
- * read after the acquire load of it. The shared indices sit on cache lines of their own.
+ * owner after a volatile read of it. A freed slot's free word is written before the CAS that pushes it and read
+ * after a volatile read of the head that names it. The shared indices sit on cache lines of their own.
  */
 final class TimerSlots
 {
@@ -97,6 +125,13 @@ final class TimerSlots
     static final int SEQUENCE_SHIFT = 8;
     static final long SEQUENCE_MASK = 0xFF_FFFFL << SEQUENCE_SHIFT;
     static final long GENERATION_MASK = 0xFFFF_FFFF_0000_0000L;
+    /** A free word's link: its low 29 bits in the word's bits 3 to 31, its bit 29 in the word's bit 63. */
+    private static final long LINK_LOW_MASK = 0x1FFF_FFFFL;
+    private static final int LINK_SHIFT = 3;
+    private static final int LINK_HIGH_BIT = 29;
+    /** The free stack's head: the top slot in the low half (NIL: none), the number of pops so far in the high half. */
+    private static final long TOP_MASK = 0xFFFF_FFFFL;
+    private static final long ONE_POP = 1L << 32;
     static final long SLOT_MASK = 0xFFFF_FFFFL;
 
     /** Request kinds, in the high half of an entry's META. Only an arm carries a payload. */
@@ -119,7 +154,6 @@ final class TimerSlots
 
     /** Every {@code long[]} here: state words, shared indices, request entries. */
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle RING = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle TASKS;
     private static final VarHandle PERIODS;
 
@@ -145,20 +179,13 @@ final class TimerSlots
 
     /** Longs between the shared indices and around them: 128 bytes, two cache lines (adjacent-line prefetch). */
     private static final int PAD = 16;
-    /** The next free-ring position an arming thread takes: a CAS by any arming thread. */
-    private static final int FREE_TAKEN = PAD;
+    /** The free stack's head, {@code pops << 32 | top}: CASed by arming threads (pop) and the owner (push). */
+    private static final int FREE_HEAD = PAD;
     /** The next request position a producer claims (a CAS), and beside it the producers' cached bound. */
     private static final int REQUEST_CLAIMED = 2 * PAD;
     private static final int REQUEST_LIMIT = REQUEST_CLAIMED + 1;
     /** The next request position the owner reads: written by the owner (release), read by producers when full. */
     private static final int REQUEST_CONSUMED = 3 * PAD;
-    /**
-     * Owner only, a plain cell: the ring position the owner writes the next slot it frees at. Apart from the cells
-     * arming threads use, as it changes on every free.
-     */
-    private static final int FREE_ADDING = 4 * PAD;
-    /** A ring entry: the lap's parity in the top bit, the slot number (below 2^30) in the others. */
-    private static final int LAP_BIT = 1 << 31;
 
     final int capacity;
     /** One state word per slot, accessed only through {@link #LONGS}. */
@@ -167,35 +194,30 @@ final class TimerSlots
     private volatile Runnable[] tasks;
     /** The period of each periodic timer in ns, 0 for one-shot; created by the first periodic arm (8 bytes a slot). */
     private volatile long[] periods;
-    /** Free slot numbers, tagged with their lap's parity, at positions taken onwards, modulo the ring's size. */
-    private final int[] freeRing;
-    private final int ringMask;
-    private final int ringShift;
+    /**
+     * The owner's chain of freed slots not yet pushed (see {@link #freeLater}): its top, NIL when empty, and its
+     * bottom. Owner only; empty whenever the wheel changes hands (every drain and advance ends with a push).
+     */
+    private int chainTop = NIL;
+    private int chainBottom = NIL;
     /** Request entries, {@code 1 << ENTRY_SHIFT} longs each. */
     private final long[] requests;
     private final int requestMask;
-    private final long[] heads = new long[5 * PAD];
+    private final long[] heads = new long[4 * PAD];
 
     TimerSlots(final int capacity, final int requestRingSize)
     {
         this.capacity = capacity;
         states = new long[capacity];
-        final int ringSize = Integer.highestOneBit(capacity) == capacity ? capacity : Integer.highestOneBit(capacity) << 1;
-        freeRing = new int[ringSize];
-        ringMask = ringSize - 1;
-        ringShift = Integer.numberOfTrailingZeros(ringSize);
+        // All free, slot 0 on top: generation 1 (a handle is never 0), each slot linking to the next, the last to
+        // itself (the bottom). Published with the service (a final field's contents, frozen by its constructor).
         for (int slot = 0; slot < capacity; slot++)
         {
-            states[slot] = 1L << 32 | FREE;
-            freeRing[slot] = slot; // lap 0, parity 0
+            states[slot] = 1L << 32 | link(slot + 1 < capacity ? slot + 1 : slot) | FREE;
         }
-        for (int position = capacity; position < ringSize; position++)
-        {
-            freeRing[position] = LAP_BIT; // "written a lap before lap 0": not yet written
-        }
+        heads[FREE_HEAD] = 0; // no pops yet, slot 0 on top
         requests = new long[requestRingSize << ENTRY_SHIFT];
         requestMask = requestRingSize - 1;
-        heads[FREE_ADDING] = capacity;
         heads[REQUEST_LIMIT] = requestRingSize;
     }
 
@@ -219,10 +241,13 @@ final class TimerSlots
         return state & STATUS_MASK;
     }
 
-    /** @return the generation (still shifted) of the next timer in a slot whose word is {@code state}: 1 after 2^31-1. */
+    /**
+     * @return the generation (still shifted) of the next timer in a slot whose word is {@code state}: 1 after
+     * 2^31-1. Bit 63 of a free word is part of its link, not of the generation.
+     */
     static long nextGeneration(final long state)
     {
-        final long generation = state >>> 32;
+        final long generation = (state >>> 32) & Integer.MAX_VALUE;
         return (generation == Integer.MAX_VALUE ? 1L : generation + 1) << 32;
     }
 
@@ -327,97 +352,129 @@ final class TimerSlots
         }
     }
 
-    // ------------------------------------------------------------------------------------------ free ring
+    // ------------------------------------------------------------------------------------------ free stack
 
-    /**
-     * Any thread. @return whether a slot was free at some moment during the call (another thread may take it at once).
-     * <p>
-     * An entry whose lap tag is not its position's was either written a lap before (the position is not written yet:
-     * nothing free) or a lap after: between the read of {@code taken} and that of the entry, other threads took the
-     * position and the ones after it, and the owner, which keeps up to the capacity of slots free, freed enough to
-     * write the position again. With few timers held that takes only a few arms and frees (the owner writes position
-     * {@code p + ringSize} once about {@code held + 1} slots after {@code p} were taken), so "nothing free" may be
-     * answered only once {@code taken} is read unchanged after the entry, as {@link #allocate} does. (Answering from
-     * the stale read was issue 14's spurious {@link TimerServiceFullException}: a service holding 4 timers out of
-     * 65,536 claimed to be full a few times per 8 million arms.) The entry, read with acquire after the owner's
-     * release, comes after the takes of every slot the owner freed before it; so if it was written a lap after,
-     * the second read of {@code taken} sees it moved.
-     */
-    boolean hasFreeSlot()
+    /** @return the bits of a free word that hold {@code next}, a slot number below 2^30. */
+    private static long link(final int next)
     {
-        long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
-        while (true)
-        {
-            if (((int)RING.getAcquire(freeRing, (int)taken & ringMask) & LAP_BIT) == lapBit(taken))
-            {
-                return true;
-            }
-            final long now = (long)LONGS.getVolatile(heads, FREE_TAKEN);
-            if (now == taken)
-            {
-                return false;
-            }
-            taken = now;
-        }
+        return (next & LINK_LOW_MASK) << LINK_SHIFT | (long)(next >>> LINK_HIGH_BIT) << 63;
     }
 
     /**
-     * Any thread. @return a free slot, now held by the caller (its word is still the old timer's), or NIL if none is
-     * free. Lock-free: one CAS, retried only when another arming thread took the same position first.
+     * @return the slot below {@code slot} on the free stack, read from its free word, or NIL at the bottom (which links
+     * to itself). Garbage if the word is no longer free: the caller's CAS then fails (see the class comment).
+     */
+    private static int next(final long word, final int slot)
+    {
+        final int next = (int)((word >>> LINK_SHIFT) & LINK_LOW_MASK) | (int)(word >>> 63) << LINK_HIGH_BIT;
+        return next == slot ? NIL : next;
+    }
+
+    /**
+     * Any thread. @return whether a slot was free at the moment of the call's one read (another thread may take it
+     * at once).
+     */
+    boolean hasFreeSlot()
+    {
+        return (int)(long)LONGS.getVolatile(heads, FREE_HEAD) != NIL;
+    }
+
+    /**
+     * Any thread. @return a free slot, now held by the caller (its word is still the free word, with the last timer's
+     * generation), or NIL if none was free at the moment of the head's read. Lock-free: one CAS, retried only when
+     * another thread popped or the owner pushed in between.
      */
     int allocate()
     {
         final long[] heads = this.heads;
-        long taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+        final long[] states = this.states;
+        long head = (long)LONGS.getVolatile(heads, FREE_HEAD);
         while (true)
         {
-            // Acquire: the owner wrote everything of the slot before its release store of the entry.
-            final int entry = (int)RING.getAcquire(freeRing, (int)taken & ringMask);
-            if ((entry & LAP_BIT) == lapBit(taken))
+            final int top = (int)head;
+            if (top == NIL)
             {
-                // Written for this position: the entry cannot change while `taken` still names it (the owner writes
-                // it again only a lap later, after it was taken). If another thread took it first, the CAS fails.
-                if (LONGS.compareAndSet(heads, FREE_TAKEN, taken, taken + 1))
-                {
-                    return entry & ~LAP_BIT;
-                }
-                taken = (long)LONGS.getVolatile(heads, FREE_TAKEN);
+                return NIL;
             }
-            else
+            // Read after the head (acquire), so after the owner's write of the top's free word, which came before
+            // the CAS that put it on top. If another thread popped it meanwhile, this reads its timer's word instead,
+            // and the CAS below fails: `pops` moved.
+            final int next = next((long)LONGS.getVolatile(states, top), top);
+            if (LONGS.compareAndSet(heads, FREE_HEAD, head, (head & ~TOP_MASK) + ONE_POP | next & TOP_MASK))
             {
-                // A lap old: the owner has not written this position yet, so nothing is free, unless `taken` moved
-                // on meanwhile (then this read was of a stale position: look again).
-                final long now = (long)LONGS.getVolatile(heads, FREE_TAKEN);
-                if (now == taken)
-                {
-                    return NIL;
-                }
-                taken = now;
+                return top;
             }
+            head = (long)LONGS.getVolatile(heads, FREE_HEAD);
         }
     }
 
-    private int lapBit(final long position)
-    {
-        return (int)(position >>> ringShift) << 31;
-    }
-
     /**
-     * Owner only. Frees a slot the owner holds, whose timer fired or was retired: arming threads can take it as soon
-     * as this returns. Writes nothing into the slot's word; one release store of its ring entry.
+     * Owner only. Frees a slot the owner holds, whose timer fired or was retired, at once: {@link #freeLater} and
+     * {@link #publishFrees}.
      */
     void free(final int slot)
     {
+        freeLater(slot);
+        publishFrees();
+    }
+
+    /**
+     * Owner only. Frees a slot the owner holds, whose timer fired or was retired, onto the owner's own chain of freed
+     * slots: arming threads can take it once {@link #publishFrees} pushed the chain. Writes the slot's free word (its
+     * generation kept, status FREE, linked to the chain's previous top, or to itself as its bottom). Free words are
+     * read by stale handles and requests for their status alone, so the chain's words may be seen before it is pushed.
+     */
+    void freeLater(final int slot)
+    {
+        final long[] states = this.states;
+        // Nobody else writes the word of a slot the owner holds: cancels and closes CAS only from ARMED or RUNNING.
+        final long generation = (long)LONGS.getVolatile(states, slot) & GENERATION_MASK & Long.MAX_VALUE;
+        final int chainTop = this.chainTop;
+        LONGS.setRelease(states, slot, generation | link(chainTop == NIL ? slot : chainTop) | FREE);
+        if (chainTop == NIL)
+        {
+            chainBottom = slot;
+        }
+        this.chainTop = slot;
+    }
+
+    /**
+     * Owner only. Pushes the owner's chain of freed slots onto the free stack with one CAS of the head (retried only
+     * after a pop, at most capacity + 1 tries): every slot freed so far can be taken when this returns. One CAS per
+     * drain or advance instead of one per freed slot, on the line every arm CASes. The service calls it before every
+     * callback (a callback that arms sees every slot freed before it) and at the end of every drain and advance.
+     */
+    void publishFrees()
+    {
+        final int chainTop = this.chainTop;
+        if (chainTop == NIL)
+        {
+            return;
+        }
+        final int bottom = chainBottom;
         final long[] heads = this.heads;
-        final long position = heads[FREE_ADDING];
-        RING.setRelease(freeRing, (int)position & ringMask, lapBit(position) | slot);
-        heads[FREE_ADDING] = position + 1;
+        final long[] states = this.states;
+        final long bottomGeneration = (long)LONGS.getVolatile(states, bottom) & GENERATION_MASK & Long.MAX_VALUE;
+        long head = (long)LONGS.getVolatile(heads, FREE_HEAD);
+        while (true)
+        {
+            final int top = (int)head;
+            // Before the CAS that publishes the chain (a volatile write): a taker that pops down to the bottom reads
+            // this link after the head that named the chain's top, and the chain's other links were written earlier.
+            LONGS.setRelease(states, bottom, bottomGeneration | link(top == NIL ? bottom : top) | FREE);
+            if (LONGS.compareAndSet(heads, FREE_HEAD, head, head & ~TOP_MASK | chainTop))
+            {
+                this.chainTop = NIL;
+                return;
+            }
+            head = (long)LONGS.getVolatile(heads, FREE_HEAD); // a taker popped meanwhile
+        }
     }
 
     /** @return the number of slots ever taken, modulo 2^32. */
     int allocations()
     {
-        return (int)(long)LONGS.getVolatile(heads, FREE_TAKEN);
+        return (int)((long)LONGS.getVolatile(heads, FREE_HEAD) >>> 32);
     }
 
     // ------------------------------------------------------------------------------------------ request ring

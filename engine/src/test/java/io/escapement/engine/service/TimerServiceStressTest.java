@@ -42,9 +42,9 @@ class TimerServiceStressTest
     }
 
     /**
-     * The same on a service of 64 slots, far fewer than the timers live at once: arms find the free ring empty all
+     * The same on a service of 64 slots, far fewer than the timers live at once: arms find the free stack empty all
      * the time (they throw {@link TimerServiceFullException} and retry), and, with two producers, often lose the
-     * last free slot to each other after claiming a request position (which they then give back): the full-ring and
+     * last free slot to each other after claiming a request position (which they then give back): the full and
      * free-slot paths, with every timer still accounted for exactly once.
      */
     @Test
@@ -220,10 +220,11 @@ class TimerServiceStressTest
      * Issue 14's spurious {@link TimerServiceFullException}: 4 producers each arm a timer an hour ahead and cancel it
      * at once, on a service with room for 16, and never let more than 4 slots be held when they arm (a producer
      * yields while the owner lags further behind in retiring the cancelled ones), so at most 8 are held, the service
-     * is never full and an arm must never throw. Few held slots make the race likely: the owner writes a ring
-     * position again a lap later once about as many slots as are held were taken after it. Before the fix of
-     * {@code TimerSlots.hasFreeSlot()} the arms threw about 3 times in 12 million (4 s on 2 busy cores; the
-     * reliable reproduction is {@link TimerServiceFreeRingStressTest}, on the ring alone); with the fix never. An
+     * is never full and an arm must never throw. Few held slots made the race likely on the free ring of
+     * the time: the owner wrote a ring position again a lap later once about as many slots as were held had been taken
+     * after it. Before the fix of {@code TimerSlots.hasFreeSlot()} the arms threw about 3 times in 12 million (4 s on
+     * 2 busy cores; the reliable reproduction was {@link TimerServiceFreeStackStressTest}'s first test, on the ring
+     * alone); with the fix never, and the free stack that replaced the ring answers from one read of its head. An
      * injected clock that never moves: nothing fires, the owner only drains.
      */
     @Test

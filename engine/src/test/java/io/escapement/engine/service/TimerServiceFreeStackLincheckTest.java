@@ -14,20 +14,23 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Lincheck checks the free ring of {@link TimerSlots}, the part of the service that decides "full": at two slots its
- * positions lap every two takes, so the model checker reaches the full ring, the empty one and every lap boundary in
- * a handful of operations. {@link Model} is a FIFO queue of free slot numbers: {@code take} removes the front (or
- * finds it empty), {@code hasFreeSlot} says whether it is empty, and the owner, alone, takes slots and frees the
- * oldest one it holds at the back, as the service's owner retires the timers it was handed.
+ * Lincheck checks the free stack of {@link TimerSlots}, the part of the service that decides "full" and hands out
+ * slots: at two slots the model checker reaches the empty stack, the full one and the ABA of the top slot (taken,
+ * freed and on top again over a different link while another taker stands between its read of the head and its CAS)
+ * in a handful of operations. {@link Model} is a stack of free slot numbers, slot 0 on top at first: {@code take}
+ * pops the top (or finds it empty), {@code hasFreeSlot} says whether it is empty, and the owner, alone, takes slots
+ * and pushes back the oldest one it holds, or all it holds in one batch (a chain pushed with one CAS), as the
+ * service's owner retires the timers it was handed.
  * <p>
- * Proof that it can fail: with {@code hasFreeSlot()} answering from its first read of {@code taken} (the code before
- * the fix of issue 14's spurious {@link TimerServiceFullException}) the named scenario fails at once: a peek that
- * read position 0, then the owner takes slot 0 and frees it at position 2, then the peek reads the entry of position
- * 2 and answers "nothing free" while slot 1 was free throughout.
+ * Proof that it can fail: with the pop counter left out of the head (the CAS of {@code allocate()} from
+ * {@code head} to {@code head & ~TOP_MASK | next}), the ABA scenario fails at once: a taker reads slot 0 on top over
+ * slot 1; the owner takes 0, takes 1, frees 0 (on top over nothing); the taker's CAS then succeeds and puts slot 1,
+ * which the owner holds, back on top: two holders of one slot. With {@code hasFreeSlot()} answering from a stale
+ * read, the issue 14 scenario fails.
  * <p>
- * Slots taken by {@code take} are held for the rest of the scenario (no one frees them), so the ring fills.
+ * Slots taken by {@code take} are held for the rest of the scenario (no one frees them), so the stack empties.
  */
-public class TimerServiceFreeRingLincheckTest
+public class TimerServiceFreeStackLincheckTest
 {
     private static final int CAPACITY = 2;
     private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 10);
@@ -79,9 +82,28 @@ public class TimerServiceFreeRingLincheckTest
         return slot;
     }
 
-    /** The specification: a FIFO queue of free slots, all free at first in slot order. */
+    /**
+     * The owner frees every slot it holds in one batch, oldest first (a drain that retired several timers): one push
+     * of its chain. @return how many it freed.
+     */
+    @Operation(nonParallelGroup = "owner")
+    public int ownerFreeAll()
+    {
+        final int count = ownerHeldCount;
+        while (ownerHeldCount != 0)
+        {
+            slots.freeLater(ownerHeld[ownerHeldFrom]);
+            ownerHeldFrom = (ownerHeldFrom + 1) % CAPACITY;
+            ownerHeldCount--;
+        }
+        slots.publishFrees();
+        return count;
+    }
+
+    /** The specification: a stack of free slots, all free at first, slot 0 on top. */
     public static final class Model
     {
+        /** The top first. */
         private final ArrayDeque<Integer> free = new ArrayDeque<>();
         private final ArrayDeque<Integer> ownerHeld = new ArrayDeque<>();
 
@@ -120,8 +142,18 @@ public class TimerServiceFreeRingLincheckTest
                 return TimerSlots.NIL;
             }
             final int slot = ownerHeld.removeFirst();
-            free.addLast(slot);
+            free.addFirst(slot);
             return slot;
+        }
+
+        public int ownerFreeAll()
+        {
+            final int count = ownerHeld.size();
+            while (!ownerHeld.isEmpty())
+            {
+                free.addFirst(ownerHeld.removeFirst());
+            }
+            return count;
         }
 
         @Override
@@ -139,18 +171,40 @@ public class TimerServiceFreeRingLincheckTest
     }
 
     @Test
-    void shouldNeverAnswerFullWhileASlotStaysFreeAcrossALap()
+    void shouldNeverAnswerFullWhileASlotStaysFree()
     {
         new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(0).invocationsPerIteration(2_000)
-            // issue 14: a peek racing the owner's take and free of the slot at the peeked position
+            // issue 14: a peek racing the owner's take and free of the top slot
             .addCustomScenario(scenario(List.of(),
                 List.of(List.of(actor("hasFreeSlot"), actor("take")),
                     List.of(actor("ownerTake"), actor("ownerFree"), actor("ownerTake"))), List.of(actor("take"))))
-            // the full ring: two takers race for the last free slot while the owner frees one
+            // the empty stack: two takers race for the last free slot while the owner frees one
             .addCustomScenario(scenario(List.of(actor("take")),
                 List.of(List.of(actor("take"), actor("hasFreeSlot")), List.of(actor("take"), actor("hasFreeSlot")),
                     List.of(actor("ownerTake"), actor("ownerFree"))), List.of(actor("hasFreeSlot"))))
-            .check(TimerServiceFreeRingLincheckTest.class);
+            .check(TimerServiceFreeStackLincheckTest.class);
+    }
+
+    @Test
+    void shouldNeverHandOutASlotTwiceWhenTheTopComesBackOverAnotherLink()
+    {
+        new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(0).invocationsPerIteration(2_000)
+            // ABA: a taker reads slot 0 on top over slot 1; the owner takes 0 and 1 and frees 0, now on top over
+            // nothing; the taker's CAS must fail, or it would put slot 1, held by the owner, back on top
+            .addCustomScenario(scenario(List.of(),
+                List.of(List.of(actor("take"), actor("take")),
+                    List.of(actor("ownerTake"), actor("ownerTake"), actor("ownerFree"), actor("ownerTake"))),
+                List.of(actor("take"), actor("hasFreeSlot"))))
+            // the same with the owner's batch: both slots pushed as one chain under a taker between read and CAS
+            .addCustomScenario(scenario(List.of(),
+                List.of(List.of(actor("take"), actor("take")),
+                    List.of(actor("ownerTake"), actor("ownerTake"), actor("ownerFreeAll"), actor("ownerTake"))),
+                List.of(actor("take"), actor("hasFreeSlot"))))
+            // a batch pushed over a stack that is not empty: its bottom must link to the slot it covers
+            .addCustomScenario(scenario(List.of(),
+                List.of(List.of(actor("take")), List.of(actor("ownerTake"), actor("ownerFreeAll"))),
+                List.of(actor("take"), actor("take"), actor("hasFreeSlot"))))
+            .check(TimerServiceFreeStackLincheckTest.class);
     }
 
     @Test
@@ -158,7 +212,7 @@ public class TimerServiceFreeRingLincheckTest
     {
         new ModelCheckingOptions().sequentialSpecification(Model.class).iterations(ITERATIONS)
             .invocationsPerIteration(500).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(1)
-            .check(TimerServiceFreeRingLincheckTest.class);
+            .check(TimerServiceFreeStackLincheckTest.class);
     }
 
     @Test
@@ -166,11 +220,11 @@ public class TimerServiceFreeRingLincheckTest
     {
         new StressOptions().sequentialSpecification(Model.class).iterations(ITERATIONS)
             .invocationsPerIteration(1_000).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(1)
-            .check(TimerServiceFreeRingLincheckTest.class);
+            .check(TimerServiceFreeStackLincheckTest.class);
     }
 
     private static Actor actor(final String name, final Object... arguments)
     {
-        return LincheckScenarios.actor(TimerServiceFreeRingLincheckTest.class, name, arguments);
+        return LincheckScenarios.actor(TimerServiceFreeStackLincheckTest.class, name, arguments);
     }
 }
