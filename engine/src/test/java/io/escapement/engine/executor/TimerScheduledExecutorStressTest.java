@@ -389,10 +389,10 @@ class TimerScheduledExecutorStressTest
     {
         for (int round = 0; round < ROUNDS / 2; round++)
         {
-            // The default wait for a slot (1 s) matters here: the service's hasFreeSlot() reads the free ring's
-            // `taken` once, and a stale read early in a fresh service's life (position p, after p frees rewrote its
-            // entry for the next lap) reports "all 65536 slots" taken with 10,000 tasks at most: the fault of issue
-            // 14, section 1, which this test found (once in two runs) with waitWhenFull(ZERO). Waiting retries.
+            // The default wait for a slot (1 s) matters here: with the free ring of that time, hasFreeSlot() read
+            // the ring's `taken` once, and a stale read early in a fresh service's life reported "all 65536 slots"
+            // taken with 10,000 tasks at most: the fault of issue 14, section 1, which this test found (once in two
+            // runs) with waitWhenFull(ZERO). The free stack's peek is one read of its head; waiting still retries.
             final TimerScheduledExecutor ex = TimerScheduledExecutor.create(1 + round % 2);
             final int perProducer = 5_000;
             final AtomicIntegerArray runs = new AtomicIntegerArray(2 * perProducer);
