@@ -63,7 +63,10 @@ import static io.escapement.engine.service.TimerSlots.status;
  *       cancel final also during a run.</li>
  *   <li><b>Stale and forged handles are answered, never obeyed.</b> A handle is {@code generation << 32 | slot};
  *       the generation changes whenever a slot is reused, so {@code cancel} answers {@code false} and {@code rearm}
- *       {@code false} for a handle whose timer is gone, and neither touches the timer now in the slot.</li>
+ *       {@code false} for a handle whose timer is gone, and neither touches the timer now in the slot. The
+ *       generation has 31 bits and a freed slot is the next one taken (last in, first out, as the wheel's): a slot
+ *       must be reused 2<sup>31</sup> times before an old handle could alias it, which a handful of timers armed
+ *       and cancelled millions of times a second can reach within minutes; do not keep handles for that long.</li>
  *   <li><b>Nothing lost silently.</b> An arm the service cannot take throws ({@link TimerServiceFullException},
  *       {@link TimerServiceClosedException}) and is counted as rejected; a callback that throws goes to the
  *       {@link TimerErrorHandler} and the service goes on; {@link #shutdown()} hands back what was pending.</li>
@@ -1609,6 +1612,7 @@ public final class TimerService implements AutoCloseable
                         if (slots.casState(slot, state, (state & ~STATUS_MASK) | CANCELLED))
                         {
                             retire(slots, slot);
+                            slots.publishFrees(); // the error handler is a callback: it may arm in this slot
                             reportError(handle, new IllegalStateException("periodic timer 0x" +
                                 Long.toHexString(handle) + ": its next deadline, " + deadlineNs + " + " + periodNs +
                                 " ns, would overflow the clock's range; the series ends"));
@@ -1914,9 +1918,9 @@ public final class TimerService implements AutoCloseable
 
         /**
          * @param capacity the most timers held at once (armed, firing, or cancelled and not yet retired), from 1 to
-         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 12 bytes each
-         *                 (up to 16 when not a power of two; 4 more with Runnable timers), and the wheel's 31
-         *                 bytes or so (at most 32) for each slot once used.
+         *                 {@link TimerWheel#MAX_CAPACITY_LIMIT}. Default 65,536. Allocated up front: 8 bytes each
+         *                 (4 more with Runnable timers), and the wheel's 31 bytes or so (at most 32) for each slot
+         *                 once used.
          * @return this builder.
          */
         public Builder capacity(final int capacity)

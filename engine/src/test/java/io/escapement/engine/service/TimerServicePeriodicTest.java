@@ -253,6 +253,42 @@ class TimerServicePeriodicTest
     }
 
     @Test
+    void shouldLetTheErrorHandlerArmInTheSlotOfTheSeriesItIsToldEnded()
+    {
+        // Capacity 1: the series' own slot is the only one. It is retired before the error handler hears that the
+        // series ended, so an arm from the handler must find it free (issue 14's rule: never "full" while a slot is
+        // free), though the owner frees slots in batches.
+        clock.set(Long.MAX_VALUE - 10 * PERIOD);
+        final AtomicReference<TimerService> self = new AtomicReference<>();
+        final List<Object> armedFromHandler = new ArrayList<>();
+        final TimerService service = manual().capacity(1)
+            .errorHandler((handle, error) ->
+            {
+                errors.add(error);
+                try
+                {
+                    armedFromHandler.add(self.get().arm(1, NANOSECONDS, 7L));
+                }
+                catch (final RuntimeException e)
+                {
+                    armedFromHandler.add(e);
+                }
+            })
+            .build();
+        self.set(service);
+        service.armPeriodic(0, 4 * PERIOD, NANOSECONDS, 5L);
+        for (int i = 0; i < 3; i++)
+        {
+            service.poll();
+            clock.addAndGet(4 * PERIOD);
+        }
+        assertEquals(1, errors.size(), errors::toString);
+        assertEquals(1, armedFromHandler.size());
+        assertTrue(armedFromHandler.get(0) instanceof Long, "the handler's arm: " + armedFromHandler.get(0));
+        assertTrue(service.isArmed((Long)armedFromHandler.get(0)));
+    }
+
+    @Test
     void shouldEndTheSeriesAndTellTheErrorHandlerWhenTheNextDeadlineWouldOverflow()
     {
         clock.set(Long.MAX_VALUE - 10 * PERIOD);
