@@ -167,8 +167,8 @@ final class EventBatch implements TimerHandler
             case AUX_SERVER -> aux.handle[c << 1 | 1] == handle;
             case DELACK_CLIENT -> delayedAck.handle(c << 1) == handle;
             case DELACK_SERVER -> delayedAck.handle(c << 1 | 1) == handle;
-            case RACK_CLIENT -> rack.handle[c << 1] == handle;
-            case RACK_SERVER -> rack.handle[c << 1 | 1] == handle;
+            case RACK_CLIENT -> rack.handle(c << 1) == handle;
+            case RACK_SERVER -> rack.handle(c << 1 | 1) == handle;
             default -> true;
         };
     }
