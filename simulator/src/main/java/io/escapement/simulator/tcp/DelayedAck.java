@@ -91,19 +91,11 @@ final class DelayedAck
     private final TraceLog trace;
     Receiver receiver;
 
-    /*
-     * Per end (slot << 1 | end), one record of FIELDS ints in one array rather than an array a field: a segment
-     * received or an ACK sent reads the state word and the timer's handle, in-order data also ato and lrcvtime,
-     * so an end's record is one cache line (at most two), where four arrays were four lines, each a miss once a
-     * few thousand connections are open.
-     */
-    private static final int FIELDS = 5;
-    private static final int STATE = 0;
-    private static final int HANDLE_HIGH = 1;
-    private static final int HANDLE_LOW = 2;
-    private static final int ATO = 3;       // 0 until the first data segment (as icsk_ack.ato), microseconds
-    private static final int LAST_DATA = 4; // microseconds after the connection's start (lrcvtime), unsigned
-    private int[] ends;
+    // per end (slot << 1 | end)
+    long[] handle;
+    private int[] lastDataAt; // microseconds after the connection's start (lrcvtime)
+    private int[] atoUs;      // 0 until the first data segment (as icsk_ack.ato)
+    private int[] state;
 
     DelayedAck(final Scenario scenario, final TimerWheel wheel, final ShardStats stats, final ShardClock clock,
         final ConnectionTable table, final Streams streams, final RetransmissionTimers[] rto,
@@ -122,27 +114,22 @@ final class DelayedAck
         this.rto = rto;
         this.timers = timers;
         this.trace = trace;
-        // all zero: TimerWheel.NULL_HANDLE is 0, so a fresh record has no timer
-        ends = new int[table.capacity() * 2 * FIELDS];
+        final int ends = table.capacity() * 2;
+        handle = new long[ends];
+        Arrays.fill(handle, TimerWheel.NULL_HANDLE);
+        lastDataAt = new int[ends];
+        atoUs = new int[ends];
+        state = new int[ends];
     }
 
     void grow(final int capacity)
     {
-        ends = Arrays.copyOf(ends, capacity * 2 * FIELDS);
-    }
-
-    /** @return the handle of end {@code i}'s delayed-ACK timer, {@link TimerWheel#NULL_HANDLE} for none. */
-    long handle(final int i)
-    {
-        final int r = i * FIELDS;
-        return ((long)ends[r + HANDLE_HIGH] << 32) | (ends[r + HANDLE_LOW] & 0xFFFF_FFFFL);
-    }
-
-    private void handle(final int i, final long handle)
-    {
-        final int r = i * FIELDS;
-        ends[r + HANDLE_HIGH] = (int)(handle >>> 32);
-        ends[r + HANDLE_LOW] = (int)handle;
+        final int old = handle.length;
+        handle = Arrays.copyOf(handle, capacity * 2);
+        Arrays.fill(handle, old, handle.length, TimerWheel.NULL_HANDLE);
+        lastDataAt = Arrays.copyOf(lastDataAt, capacity * 2);
+        atoUs = Arrays.copyOf(atoUs, capacity * 2);
+        state = Arrays.copyOf(state, capacity * 2);
     }
 
     /** The end starts afresh (or stops holding state): no ACK pending, the engine as before the first data. */
@@ -153,10 +140,9 @@ final class DelayedAck
             return; // with delayed ACKs off no field of this room is ever read: leave its lines out of the cache
         }
         cancelTimer(i);
-        final int r = i * FIELDS;
-        ends[r + STATE] = 0;
-        ends[r + ATO] = 0;
-        ends[r + LAST_DATA] = 0;
+        lastDataAt[i] = 0;
+        atoUs[i] = 0;
+        state[i] = 0;
     }
 
     /** @return whether ACKs may be delayed at all. */
@@ -168,26 +154,25 @@ final class DelayedAck
     /** @return end {@code i}'s delayed-ACK timeout now ({@code icsk_ack.ato}), 0 before any data. */
     long atoUs(final int i)
     {
-        return ends[i * FIELDS + ATO];
+        return atoUs[i];
     }
 
     /** @return the quick ACKs end {@code i} has left. */
     int quickAcks(final int i)
     {
-        return (ends[i * FIELDS + STATE] >>> QUICK) & 0x1F;
+        return (state[i] >>> QUICK) & 0x1F;
     }
 
     /** @return whether end {@code i} is in ping-pong (interactive) mode. */
     boolean pingPong(final int i)
     {
-        return (ends[i * FIELDS + STATE] & PINGPONG) != 0;
+        return (state[i] & PINGPONG) != 0;
     }
 
     /** @return whether end {@code i}'s delayed-ACK timer runs. */
     boolean timerRunning(final int i)
     {
-        final long h = handle(i);
-        return h != TimerWheel.NULL_HANDLE && wheel.isArmed(h);
+        return handle[i] != TimerWheel.NULL_HANDLE && wheel.isArmed(handle[i]);
     }
 
     // ------------------------------------------------------------------------------------------------ receiving
@@ -199,41 +184,40 @@ final class DelayedAck
         {
             return;
         }
-        ends[i * FIELDS + STATE] |= SCHEDULED;
+        state[i] |= SCHEDULED;
     }
 
     /** {@code tcp_event_data_recv()}: in-order data arrived; adapt {@code ato}, start quick-ack mode. */
     void onDataInOrder(final int i)
     {
-        final int r = i * FIELDS;
         if (off)
         {
             return;
         }
-        ends[r + STATE] |= SCHEDULED;
+        state[i] |= SCHEDULED;
         if (mode != Scenario.DelayedAck.LINUX)
         {
             return;
         }
         final int c = i >> 1;
         final long at = clock.now - table.startUs[c];
-        if (ends[r + ATO] == 0)
+        if (atoUs[i] == 0)
         {
             // the first data segment: initialise the delayed-ACK engine
             incrQuickAck(i);
-            ends[r + ATO] = (int)atoMinUs;
+            atoUs[i] = (int)atoMinUs;
         }
         else
         {
-            final long m = at - (ends[r + LAST_DATA] & 0xFFFF_FFFFL);
+            final long m = at - (lastDataAt[i] & 0xFFFF_FFFFL);
             final long rtoUs = rto[i & 1].rtoUs(c);
-            if (m > atoMinUs / 2 && m >= ends[r + ATO] && m > rtoUs) // the else-branch of adaptedAto
+            if (m > atoMinUs / 2 && m >= atoUs[i] && m > rtoUs) // the else-branch of adaptedAto
             {
                 incrQuickAck(i); // too long a gap: the sender failed to restart its window, ACK quickly
             }
-            ends[r + ATO] = (int)Math.max(1, adaptedAto(ends[r + ATO], m, atoMinUs, rtoUs));
+            atoUs[i] = (int)Math.max(1, adaptedAto(atoUs[i], m, atoMinUs, rtoUs));
         }
-        ends[r + LAST_DATA] = (int)Math.min(at, 0xFFFF_FFFFL);
+        lastDataAt[i] = (int)Math.min(at, 0xFFFF_FFFFL);
     }
 
     /**
@@ -287,22 +271,20 @@ final class DelayedAck
     /** {@code tcp_enter_quickack_mode()}: a duplicate arrived, so the sender is retransmitting. */
     void enterQuickAck(final int i)
     {
-        final int r = i * FIELDS;
         if (mode != Scenario.DelayedAck.LINUX)
         {
             return;
         }
         incrQuickAck(i);
-        ends[r + STATE] &= ~PINGPONG;
-        ends[r + ATO] = (int)atoMinUs;
+        state[i] &= ~PINGPONG;
+        atoUs[i] = (int)atoMinUs;
     }
 
     private void incrQuickAck(final int i)
     {
-        final int r = i * FIELDS;
         if (quickAcks(i) < QUICKACKS)
         {
-            ends[r + STATE] = (ends[r + STATE] & ~(0x1F << QUICK)) | (QUICKACKS << QUICK);
+            state[i] = (state[i] & ~(0x1F << QUICK)) | (QUICKACKS << QUICK);
         }
     }
 
@@ -312,84 +294,78 @@ final class DelayedAck
      */
     void ackOrDelay(final int i, final int unit, final int tx)
     {
-        final int r = i * FIELDS;
         if (off)
         {
             receiver.sendAck(i, unit, tx);
             return;
         }
         final int peer = i ^ 1;
-        final int s = ends[r + STATE];
-        final long unacked = streams.offset(peer, receiver.rcvNext(i)) - streams.offset(peer, s & 0x3F);
+        final long unacked = streams.offset(peer, receiver.rcvNext(i)) - streams.offset(peer, state[i] & 0x3F);
         final boolean now = mode == Scenario.DelayedAck.LINUX ?
-            unacked > mss || (((s >>> QUICK) & 0x1F) > 0 && (s & PINGPONG) == 0) : // more than one full frame, or quick
-            unacked >= 2L * mss;                                                // every second full-sized segment
+            unacked > mss || (quickAcks(i) > 0 && (state[i] & PINGPONG) == 0) : // more than one full frame, or quick
+            unacked >= 2L * mss;                                              // every second full-sized segment
         if (now)
         {
             receiver.sendAck(i, unit, tx);
             return;
         }
-        ends[r + STATE] = (s & ~(0x3FF << ANSWER_UNIT)) | (unit << ANSWER_UNIT) | (Math.min(tx, 15) << ANSWER_TX);
+        state[i] = (state[i] & ~(0x3FF << ANSWER_UNIT)) | (unit << ANSWER_UNIT) | (Math.min(tx, 15) << ANSWER_TX);
         sendDelayed(i);
     }
 
     /** {@code tcp_send_delayed_ack()}: arm (or keep) the timer. */
     private void sendDelayed(final int i)
     {
-        final int r = i * FIELDS;
         long ato;
         if (mode == Scenario.DelayedAck.LINUX)
         {
-            ato = delayedTimeout(ends[r + ATO], (ends[r + STATE] & PINGPONG) != 0, rto[i & 1].srttUs(i >> 1),
-                atoMinUs, atoMaxUs);
+            ato = delayedTimeout(atoUs[i], (state[i] & PINGPONG) != 0, rto[i & 1].srttUs(i >> 1), atoMinUs,
+                atoMaxUs);
         }
         else
         {
             ato = atoMaxUs;
         }
         long deadline = timers.deadline(ato);
-        final long h = handle(i);
-        if (h != TimerWheel.NULL_HANDLE && wheel.isArmed(h))
+        if (timerRunning(i))
         {
-            final long running = wheel.deadline(h);
+            final long running = wheel.deadline(handle[i]);
             if (mode == Scenario.DelayedAck.LINUX && running <= clock.kernelNow() + (ato >> 2))
             {
                 // the timer is about to fire: send the ACK now
-                final int s = ends[r + STATE];
-                receiver.sendAck(i, (s >>> ANSWER_UNIT) & 0x3F, (s >>> ANSWER_TX) & 0xF);
+                receiver.sendAck(i, (state[i] >>> ANSWER_UNIT) & 0x3F, (state[i] >>> ANSWER_TX) & 0xF);
                 return;
             }
             if (running <= deadline)
             {
                 return; // the older timeout stands
             }
-            wheel.rearm(h, deadline);
+            wheel.rearm(handle[i], deadline);
             return;
         }
-        handle(i, wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
-            ((i & 1) == CLIENT ? EventBatch.DELACK_CLIENT : EventBatch.DELACK_SERVER)));
+        handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
+            ((i & 1) == CLIENT ? EventBatch.DELACK_CLIENT : EventBatch.DELACK_SERVER));
     }
 
     /** The delayed-ACK timer of end {@code end} of slot {@code c} fired ({@code tcp_delack_timer_handler()}). */
     void onTimer(final int c, final int end)
     {
         final int i = c << 1 | end;
-        final int r = i * FIELDS;
-        handle(i, TimerWheel.NULL_HANDLE);
-        if ((ends[r + STATE] & SCHEDULED) == 0 || TcpState.isIdle(table.state(i)))
+        handle[i] = TimerWheel.NULL_HANDLE;
+        if ((state[i] & SCHEDULED) == 0 || TcpState.isIdle(table.state(i)))
         {
             return;
         }
         if (mode == Scenario.DelayedAck.LINUX)
         {
-            if ((ends[r + STATE] & PINGPONG) == 0)
+            if ((state[i] & PINGPONG) == 0)
             {
-                ends[r + ATO] = (int)Math.min((long)ends[r + ATO] << 1, rto[end].rtoUs(c)); // missed: inflate ato
+                atoUs[i] = (int)Math.min((long)atoUs[i] << 1, rto[end].rtoUs(c)); // missed: inflate ato
             }
             else
             {
-                ends[r + STATE] &= ~PINGPONG; // missed: leave ping-pong mode, deflate ato
-                ends[r + ATO] = (int)atoMinUs;
+                state[i] &= ~PINGPONG; // missed: leave ping-pong mode, deflate ato
+                atoUs[i] = (int)atoMinUs;
             }
         }
         stats.add(Counter.DELAYED_ACKS);
@@ -397,8 +373,7 @@ final class DelayedAck
         {
             trace.line(table.connection[c], TraceLog.endName(end) + " delayed-ACK timer fires");
         }
-        final int s = ends[r + STATE];
-        receiver.sendAck(i, (s >>> ANSWER_UNIT) & 0x3F, (s >>> ANSWER_TX) & 0xF);
+        receiver.sendAck(i, (state[i] >>> ANSWER_UNIT) & 0x3F, (state[i] >>> ANSWER_TX) & 0xF);
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -409,12 +384,11 @@ final class DelayedAck
      */
     void onAckSent(final int i, final int rcvNext)
     {
-        final int r = i * FIELDS;
         if (off)
         {
             return;
         }
-        int s = ends[r + STATE];
+        int s = state[i];
         if ((s & SCHEDULED) != 0)
         {
             final int quick = (s >>> QUICK) & 0x1F;
@@ -422,34 +396,32 @@ final class DelayedAck
             {
                 if (quick == 1 && mode == Scenario.DelayedAck.LINUX)
                 {
-                    ends[r + ATO] = (int)atoMinUs; // leaving quick-ack mode deflates ato
+                    atoUs[i] = (int)atoMinUs; // leaving quick-ack mode deflates ato
                 }
                 s = (s & ~(0x1F << QUICK)) | ((quick - 1) << QUICK);
             }
             s &= ~SCHEDULED;
         }
-        ends[r + STATE] = (s & ~0x3F) | rcvNext;
+        state[i] = (s & ~0x3F) | rcvNext;
         cancelTimer(i);
     }
 
     /** {@code tcp_event_data_sent()}: data sent within {@code ato} of the last data received: ping-pong mode. */
     void onDataSent(final int i)
     {
-        final int r = i * FIELDS;
-        if (mode == Scenario.DelayedAck.LINUX && ends[r + ATO] > 0 &&
-            clock.now - table.startUs[i >> 1] - (ends[r + LAST_DATA] & 0xFFFF_FFFFL) < ends[r + ATO])
+        if (mode == Scenario.DelayedAck.LINUX && atoUs[i] > 0 &&
+            clock.now - table.startUs[i >> 1] - (lastDataAt[i] & 0xFFFF_FFFFL) < atoUs[i])
         {
-            ends[r + STATE] |= PINGPONG;
+            state[i] |= PINGPONG;
         }
     }
 
     private void cancelTimer(final int i)
     {
-        final long h = handle(i);
-        if (h != TimerWheel.NULL_HANDLE)
+        if (handle[i] != TimerWheel.NULL_HANDLE)
         {
-            wheel.cancel(h);
-            handle(i, TimerWheel.NULL_HANDLE);
+            wheel.cancel(handle[i]);
+            handle[i] = TimerWheel.NULL_HANDLE;
         }
     }
 }

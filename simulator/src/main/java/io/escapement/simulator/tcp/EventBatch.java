@@ -165,10 +165,10 @@ final class EventBatch implements TimerHandler
             case RTO_SERVER -> rto[SERVER].timerHandle(c) == handle;
             case AUX_CLIENT -> aux.handle[c << 1] == handle;
             case AUX_SERVER -> aux.handle[c << 1 | 1] == handle;
-            case DELACK_CLIENT -> delayedAck.handle(c << 1) == handle;
-            case DELACK_SERVER -> delayedAck.handle(c << 1 | 1) == handle;
-            case RACK_CLIENT -> rack.handle(c << 1) == handle;
-            case RACK_SERVER -> rack.handle(c << 1 | 1) == handle;
+            case DELACK_CLIENT -> delayedAck.handle[c << 1] == handle;
+            case DELACK_SERVER -> delayedAck.handle[c << 1 | 1] == handle;
+            case RACK_CLIENT -> rack.handle[c << 1] == handle;
+            case RACK_SERVER -> rack.handle[c << 1 | 1] == handle;
             default -> true;
         };
     }

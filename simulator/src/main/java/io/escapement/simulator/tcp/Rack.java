@@ -44,19 +44,13 @@ final class Rack
     private final RetransmissionTimers[] rto;
     private final KernelTimers timers;
 
-    /*
-     * Per end (slot << 1 | end), one record of FIELDS longs in one array rather than an array a field: every ACK
-     * reads the reference, the RTTs, the marks and the timer's handle, so an end's record is one cache line (at
-     * most two), where six arrays were six lines, each a miss once a few thousand connections are open.
-     */
-    private static final int FIELDS = 4;
-    private static final int HANDLE = 0; // the reordering timer's handle, TimerWheel.NULL_HANDLE (0) for none
-    private static final int LOST = 1;   // units RACK marked lost
-    /** RACK.xmit_ts (microseconds after the connection's start, unsigned: the low 32 bits), RACK.end_seq above. */
-    private static final int SENT = 2;
-    /** RACK.rtt (low 32 bits) and the minimum RTT (high 32 bits, 0 for none), microseconds, signed ints. */
-    private static final int RTT = 3;
-    private long[] ends;
+    // per end (slot << 1 | end)
+    long[] handle;
+    private int[] xmitAt;   // RACK.xmit_ts, microseconds after the connection's start
+    private byte[] endUnit; // RACK.end_seq as a unit; 0 for none (unit 0 is the SYN)
+    private int[] rttUs;    // RACK.rtt
+    private int[] minRttUs; // 0 for none
+    private long[] lost;    // units RACK marked lost
     /** The latest resend time of each resent unit, and the resent units marked lost again: only while outstanding. */
     private final ResendTimes resends = new ResendTimes();
 
@@ -70,37 +64,26 @@ final class Rack
         this.table = table;
         this.rto = rto;
         this.timers = timers;
-        // all zero: TimerWheel.NULL_HANDLE is 0, so a fresh record has no timer
-        ends = new long[table.capacity() * 2 * FIELDS];
+        final int ends = table.capacity() * 2;
+        handle = new long[ends];
+        Arrays.fill(handle, TimerWheel.NULL_HANDLE);
+        xmitAt = new int[ends];
+        endUnit = new byte[ends];
+        rttUs = new int[ends];
+        minRttUs = new int[ends];
+        lost = new long[ends];
     }
 
     void grow(final int capacity)
     {
-        ends = Arrays.copyOf(ends, capacity * 2 * FIELDS);
-    }
-
-    /** @return the handle of end {@code i}'s reordering timer, {@link TimerWheel#NULL_HANDLE} for none. */
-    long handle(final int i)
-    {
-        return ends[i * FIELDS + HANDLE];
-    }
-
-    /** @return RACK.xmit_ts of end {@code i}, microseconds after the connection's start. */
-    private long xmitAt(final int i)
-    {
-        return ends[i * FIELDS + SENT] & 0xFFFF_FFFFL;
-    }
-
-    /** @return RACK.end_seq of end {@code i} as a unit, 0 for none. */
-    private int endUnit(final int i)
-    {
-        return (int)(ends[i * FIELDS + SENT] >>> 32);
-    }
-
-    /** @return the minimum RTT of end {@code i}'s RACK samples, 0 for none. */
-    private int minRttUs(final int i)
-    {
-        return (int)(ends[i * FIELDS + RTT] >>> 32);
+        final int old = handle.length;
+        handle = Arrays.copyOf(handle, capacity * 2);
+        Arrays.fill(handle, old, handle.length, TimerWheel.NULL_HANDLE);
+        xmitAt = Arrays.copyOf(xmitAt, capacity * 2);
+        endUnit = Arrays.copyOf(endUnit, capacity * 2);
+        rttUs = Arrays.copyOf(rttUs, capacity * 2);
+        minRttUs = Arrays.copyOf(minRttUs, capacity * 2);
+        lost = Arrays.copyOf(lost, capacity * 2);
     }
 
     void reset(final int i)
@@ -110,10 +93,11 @@ final class Rack
             return; // RACK off: nothing of this room is ever written, so it need not be cleared (nor read in)
         }
         cancel(i);
-        final int r = i * FIELDS;
-        ends[r + LOST] = 0;
-        ends[r + SENT] = 0;
-        ends[r + RTT] = 0;
+        xmitAt[i] = 0;
+        endUnit[i] = 0;
+        rttUs[i] = 0;
+        minRttUs[i] = 0;
+        lost[i] = 0;
         resends.release(i);
     }
 
@@ -125,13 +109,13 @@ final class Rack
     /** @return the units RACK marked lost. */
     long lost(final int i)
     {
-        return ends[i * FIELDS + LOST];
+        return lost[i];
     }
 
     /** A recovery ended or an RTO took over: the marks are the recovery's business no more. */
     void clearLost(final int i)
     {
-        ends[i * FIELDS + LOST] = 0;
+        lost[i] = 0;
         resends.relost(i, 0);
     }
 
@@ -150,7 +134,7 @@ final class Rack
         {
             return;
         }
-        ends[i * FIELDS + LOST] = marked;
+        lost[i] = marked;
         resends.relost(i, marked & everResent);
     }
 
@@ -213,7 +197,7 @@ final class Rack
     /** @return RACK.rtt of end {@code i}. */
     long rttUs(final int i)
     {
-        return (int)ends[i * FIELDS + RTT];
+        return rttUs[i];
     }
 
     /**
@@ -260,7 +244,6 @@ final class Rack
             return;
         }
         final long start = table.startUs[i >> 1];
-        final int minRtt = minRttUs(i);
         long bestAt = -1;
         int best = -1;
         for (int u = from; u < sent; u++)
@@ -269,7 +252,7 @@ final class Rack
             {
                 final long at = xmitAt(i, sender, u, start);
                 if (at < 0 || sender.transmissions(i, u) != 0 &&
-                    (minRtt == 0 || clock.now - start - at < minRtt))
+                    (minRttUs[i] == 0 || clock.now - start - at < minRttUs[i]))
                 {
                     continue;
                 }
@@ -280,13 +263,16 @@ final class Rack
                 }
             }
         }
-        if (best >= 0 && (endUnit(i) == 0 || sentAfter(bestAt, best, xmitAt(i), endUnit(i))))
+        if (best >= 0 && (endUnit[i] == 0 || sentAfter(bestAt, best, xmitAt[i] & 0xFFFF_FFFFL, endUnit[i])))
         {
-            final int r = i * FIELDS;
-            ends[r + SENT] = ((long)best << 32) | (bestAt & 0xFFFF_FFFFL); // xmit_ts kept as an int was: its 32 bits
+            xmitAt[i] = (int)bestAt;
+            endUnit[i] = (byte)best;
             final long rtt = clock.now - start - bestAt;
-            final int min = minRtt == 0 || rtt < minRtt ? (int)Math.max(1, rtt) : minRtt;
-            ends[r + RTT] = ((long)min << 32) | ((int)rtt & 0xFFFF_FFFFL);
+            rttUs[i] = (int)rtt;
+            if (minRttUs[i] == 0 || rtt < minRttUs[i])
+            {
+                minRttUs[i] = (int)Math.max(1, rtt);
+            }
         }
     }
 
@@ -299,13 +285,7 @@ final class Rack
     long detect(final int i, final Sender sender, final long received, final int una, final int sent,
         final boolean recovering)
     {
-        if (!enabled)
-        {
-            return 0;
-        }
-        final int r = i * FIELDS;
-        final int endUnit = (int)(ends[r + SENT] >>> 32);
-        if (endUnit == 0)
+        if (!enabled || endUnit[i] == 0)
         {
             return 0;
         }
@@ -316,11 +296,8 @@ final class Rack
         {
             delivered += (int)((received >>> u) & 1);
         }
-        final long rtts = ends[r + RTT];
-        final int rackRtt = (int)rtts;
-        final long reo = reorderWindow(recovering, delivered, (int)(rtts >>> 32), rto[i & 1].srttUs(i >> 1));
-        final long reference = ends[r + SENT] & 0xFFFF_FFFFL;
-        final long lost = ends[r + LOST];
+        final long reo = reorderWindow(recovering, delivered, minRttUs[i], rto[i & 1].srttUs(i >> 1));
+        final long reference = xmitAt[i] & 0xFFFF_FFFFL;
         final long relost = resends.relost(i);
         long newly = 0;
         long newlyRelost = 0;
@@ -330,14 +307,14 @@ final class Rack
             final long bit = 1L << u;
             final boolean resent = sender.transmissions(i, u) != 0;
             // skipped: delivered, or marked lost and not resent since (tcp_rack_detect_loss())
-            if ((received & bit) != 0 || (relost & bit) != 0 || ((lost & bit) != 0 && !resent))
+            if ((received & bit) != 0 || (relost & bit) != 0 || ((lost[i] & bit) != 0 && !resent))
             {
                 continue;
             }
             final long at = xmitAt(i, sender, u, start);
-            if (at >= 0 && sentAfter(reference, endUnit, at, u))
+            if (at >= 0 && sentAfter(reference, endUnit[i], at, u))
             {
-                final long remaining = at + rackRtt + reo - now;
+                final long remaining = at + rttUs[i] + reo - now;
                 if (remaining <= 0)
                 {
                     newly |= bit;
@@ -358,7 +335,7 @@ final class Rack
         }
         if (newly != 0)
         {
-            ends[r + LOST] = lost | newly;
+            lost[i] |= newly;
             stats.add(Counter.RACK_LOSSES, Long.bitCount(newly));
         }
         if (timeout > 0)
@@ -376,15 +353,13 @@ final class Rack
     private void arm(final int i, final long delayUs)
     {
         final long deadline = timers.deadline(delayUs);
-        final int r = i * FIELDS;
-        final long h = ends[r + HANDLE];
-        if (h != TimerWheel.NULL_HANDLE && wheel.isArmed(h))
+        if (handle[i] != TimerWheel.NULL_HANDLE && wheel.isArmed(handle[i]))
         {
-            wheel.rearm(h, deadline);
+            wheel.rearm(handle[i], deadline);
         }
         else
         {
-            ends[r + HANDLE] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
+            handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
                 ((i & 1) == CLIENT ? EventBatch.RACK_CLIENT : EventBatch.RACK_SERVER));
         }
     }
@@ -392,21 +367,15 @@ final class Rack
     /** The reordering timer fired: it is no longer armed. */
     void fired(final int i)
     {
-        ends[i * FIELDS + HANDLE] = TimerWheel.NULL_HANDLE;
+        handle[i] = TimerWheel.NULL_HANDLE;
     }
 
     void cancel(final int i)
     {
-        if (!enabled)
+        if (enabled && handle[i] != TimerWheel.NULL_HANDLE)
         {
-            return;
-        }
-        final int r = i * FIELDS;
-        final long h = ends[r + HANDLE];
-        if (h != TimerWheel.NULL_HANDLE)
-        {
-            wheel.cancel(h);
-            ends[r + HANDLE] = TimerWheel.NULL_HANDLE;
+            wheel.cancel(handle[i]);
+            handle[i] = TimerWheel.NULL_HANDLE;
         }
     }
 }

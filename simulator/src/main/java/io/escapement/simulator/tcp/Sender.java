@@ -24,8 +24,8 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  * <p>
  * An end's units {@code UNA..NXT-1} are in flight. A message is sent in one burst (the initial window covers
  * it); the time every unit of the latest burst left, and the oldest outstanding time, are kept in
- * {@link #SENT_AT} as two 32-bit offsets from the connection's start. Each unit's transmission count (up to 3) is
- * two bits, one in {@link #TX_LOW} and one in {@link #TX_HIGH}; an end that sends a message in several flights
+ * {@link #sentAt} as two 32-bit offsets from the connection's start. Each unit's transmission count (up to 3) is
+ * two bits, one in {@link #txLow} and one in {@link #txHigh}; an end that sends a message in several flights
  * keeps per-unit times in {@link SendTimes}. Units {@code sent..NXT-1} are written but held back by the congestion
  * window ({@link CongestionControl}); each ACK lets out what the window allows. Duplicate ACKs, fast retransmit
  * and the recovery after it or after an RTO are {@link LossRecovery}'s rules, RACK's marks {@link Rack}'s, and
@@ -61,23 +61,12 @@ final class Sender
     /** What the resend being made repairs if the unit was really lost: a REPAIRED_BY_* counter. */
     private Counter repairs = Counter.REPAIRED_BY_RTO;
 
-    /*
-     * Per end (slot << 1 | end), one record of FIELDS longs in one array rather than an array a field: an ACK reads
-     * the transmission counts and the send times, a send writes them, so an end's record is one cache line (at
-     * most two), where five arrays were five lines, each a miss once a few thousand connections are open.
-     */
-    private static final int FIELDS = 4;
-    private static final int TX_LOW = 0;  // each unit's resends, saturating at 3: the low bit
-    private static final int TX_HIGH = 1; // and the high bit
-    /** When the latest burst left (high 32 bits) and the oldest outstanding unit (low 32), microseconds. */
-    private static final int SENT_AT = 2;
-    /**
-     * The end's latest retransmission, microseconds after the start (high 32 bits, unsigned: timestamps), and the
-     * transmissions numbered 4, 5, ... by this end, whatever the unit (low 32 bits, an int).
-     */
-    private static final int RESENDS = 3;
-    private long[] ends;
     // per end (slot << 1 | end)
+    private long[] txLow;
+    private long[] txHigh;
+    private long[] sentAt;
+    private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
+    private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
     private byte[] sent;        // one past the highest unit sent (SND.NXT); NXT, one past what was written, may be more
     /**
      * With a delay trace's loss rates only (null otherwise): per end, the units of which one of the transmissions
@@ -102,9 +91,14 @@ final class Sender
         this.aux = aux;
         this.wire = wire;
         this.trace = trace;
-        ends = new long[table.capacity() * 2 * FIELDS];
-        sent = new byte[table.capacity() * 2];
-        survivors = network.traceLoss() ? new long[table.capacity() * 2] : null;
+        final int ends = table.capacity() * 2;
+        txLow = new long[ends];
+        txHigh = new long[ends];
+        sentAt = new long[ends];
+        resendsBeyondThree = new int[ends];
+        lastResendAt = new int[ends];
+        sent = new byte[ends];
+        survivors = network.traceLoss() ? new long[ends] : null;
         window = new CongestionControl(scenario, table.capacity());
         recovery = new LossRecovery(scenario.fastRetransmit, scenario.sack, stats, table.capacity());
         times = new SendTimes(table.capacity());
@@ -112,7 +106,11 @@ final class Sender
 
     void grow(final int capacity)
     {
-        ends = Arrays.copyOf(ends, capacity * 2 * FIELDS);
+        txLow = Arrays.copyOf(txLow, capacity * 2);
+        txHigh = Arrays.copyOf(txHigh, capacity * 2);
+        sentAt = Arrays.copyOf(sentAt, capacity * 2);
+        resendsBeyondThree = Arrays.copyOf(resendsBeyondThree, capacity * 2);
+        lastResendAt = Arrays.copyOf(lastResendAt, capacity * 2);
         sent = Arrays.copyOf(sent, capacity * 2);
         if (survivors != null)
         {
@@ -125,11 +123,11 @@ final class Sender
 
     void reset(final int i)
     {
-        final int r = i * FIELDS;
-        ends[r + TX_LOW] = 0;
-        ends[r + TX_HIGH] = 0;
-        ends[r + SENT_AT] = 0;
-        ends[r + RESENDS] = 0;
+        txLow[i] = 0;
+        txHigh[i] = 0;
+        sentAt[i] = 0;
+        resendsBeyondThree[i] = 0;
+        lastResendAt[i] = 0;
         sent[i] = 0;
         if (survivors != null)
         {
@@ -200,8 +198,7 @@ final class Sender
             times.attach(i);
             for (int u = una; u < from; u++)
             {
-                final long sentAt = ends[i * FIELDS + SENT_AT];
-                times.set(i, u, u >= burst ? sentAt >>> 32 : sentAt & 0xFFFF_FFFFL);
+                times.set(i, u, u >= burst ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL);
             }
         }
         if (times.attached(i))
@@ -254,10 +251,8 @@ final class Sender
         if (retransmission)
         {
             final long now = clock.now;
-            final long resentAt = Math.min(now - table.startUs[i >> 1], 0xFFFF_FFFFL);
-            final int r = i * FIELDS;
-            ends[r + RESENDS] = resentAt << 32 | (ends[r + RESENDS] & 0xFFFF_FFFFL);
-            rack.onResend(i, unit, resentAt);
+            lastResendAt[i] = (int)Math.min(now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+            rack.onResend(i, unit, lastResendAt[i] & 0xFFFF_FFFFL);
             tx = bumpTransmissions(i, unit);
             final boolean spurious = spuriousRetransmission(i, unit, tx);
             if (spurious)
@@ -337,7 +332,7 @@ final class Sender
         }
         rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
         final long now = clock.now;
-        final long retransmittedMask = resent(i) & rangeMask(una, ack);
+        final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
         // with timestamps the ACK echoes the latest transmission's time (RFC 7323), and QUIC numbers every
         // transmission anew: a resent segment's sample runs from its resend, not from the original
         final long rttUs = now - (rto[end].samplesRetransmissions() && retransmittedMask != 0 ? resendTime(i) :
@@ -353,13 +348,11 @@ final class Sender
         }
         if (ack >= field(w, BURST, 6))
         {
-            // the oldest outstanding unit is of the latest burst
-            final long sentAt = ends[i * FIELDS + SENT_AT];
-            ends[i * FIELDS + SENT_AT] = (sentAt & 0xFFFF_FFFF_0000_0000L) | (sentAt >>> 32);
+            sentAt[i] = (sentAt[i] & 0xFFFF_FFFF_0000_0000L) | (sentAt[i] >>> 32); // the oldest is of the latest burst
         }
         int recover = field(w, RECOVER, 6);
         table.word[i] = w;
-        rack.onAcked(i, resent(i) & rangeMask(ack, sent[i]));
+        rack.onAcked(i, (txLow[i] | txHigh[i]) & rangeMask(ack, sent[i]));
         recovery.onNewAck(i, ack - una);
         boolean newInstead = false;
         if (recover > 0 && recovery.inFrto(i))
@@ -426,7 +419,7 @@ final class Sender
      */
     private boolean origAcked(final int i, final int una, final int recover, final long newly)
     {
-        return (newly & rangeMask(una, recover) & ~resent(i)) != 0;
+        return (newly & rangeMask(una, recover) & ~(txLow[i] | txHigh[i])) != 0;
     }
 
     /**
@@ -727,7 +720,7 @@ final class Sender
         // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
         window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
         recovery.onTimeout(i, scenario.frto);
-        rack.onTimeout(i, rangeMask(una, sent[i]) & ~scoreboard(i, una), resent(i));
+        rack.onTimeout(i, rangeMask(una, sent[i]) & ~scoreboard(i, una), txLow[i] | txHigh[i]);
         rack.cancel(i);
         table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);
         repairs = Counter.REPAIRED_BY_RTO;
@@ -868,32 +861,19 @@ final class Sender
         if (count < 3)
         {
             final int next = count + 1;
-            final int r = i * FIELDS;
-            ends[r + TX_LOW] = (next & 1) != 0 ? ends[r + TX_LOW] | bit : ends[r + TX_LOW] & ~bit;
-            ends[r + TX_HIGH] = (next & 2) != 0 ? ends[r + TX_HIGH] | bit : ends[r + TX_HIGH] & ~bit;
+            txLow[i] = (next & 1) != 0 ? txLow[i] | bit : txLow[i] & ~bit;
+            txHigh[i] = (next & 2) != 0 ? txHigh[i] | bit : txHigh[i] & ~bit;
             return next;
         }
         // beyond three resends the 2-bit count saturates: the end's own count of such resends, never reset while
         // the connection lives, gives every later transmission an identity of its own
-        final int r = i * FIELDS;
-        final long resends = ends[r + RESENDS];
-        final int beyondThree = (int)resends;
-        ends[r + RESENDS] = (resends & 0xFFFF_FFFF_0000_0000L) | ((beyondThree + 1) & 0xFFFF_FFFFL);
-        return 4 + beyondThree;
-    }
-
-    /** @return the units of end {@code i} ever resent, a bit each. */
-    private long resent(final int i)
-    {
-        final int r = i * FIELDS;
-        return ends[r + TX_LOW] | ends[r + TX_HIGH];
+        return 4 + resendsBeyondThree[i]++;
     }
 
     /** @return how many times {@code unit} has been resent, saturating at 3. */
     int transmissions(final int i, final int unit)
     {
-        final int r = i * FIELDS;
-        return (int)((ends[r + TX_LOW] >>> unit) & 1) | (int)(((ends[r + TX_HIGH] >>> unit) & 1) << 1);
+        return (int)((txLow[i] >>> unit) & 1) | (int)(((txHigh[i] >>> unit) & 1) << 1);
     }
 
     // ------------------------------------------------------------------------------------------------ times
@@ -902,9 +882,8 @@ final class Sender
     private void markBurst(final int i, final int first)
     {
         final long offset = Math.min(clock.now - table.startUs[i >> 1], 0xFFFF_FFFFL);
-        final int r = i * FIELDS + SENT_AT;
-        final long oldest = field(table.word[i], UNA, 6) >= first ? offset : ends[r] & 0xFFFF_FFFFL;
-        ends[r] = offset << 32 | oldest;
+        final long oldest = field(table.word[i], UNA, 6) >= first ? offset : sentAt[i] & 0xFFFF_FFFFL;
+        sentAt[i] = offset << 32 | oldest;
         table.word[i] = with(table.word[i], BURST, first);
     }
 
@@ -915,21 +894,20 @@ final class Sender
         {
             return table.startUs[i >> 1] + times.get(i, unit);
         }
-        final long sentAt = ends[i * FIELDS + SENT_AT];
-        final long at = unit >= field(table.word[i], BURST, 6) ? sentAt >>> 32 : sentAt & 0xFFFF_FFFFL;
+        final long at = unit >= field(table.word[i], BURST, 6) ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL;
         return table.startUs[i >> 1] + at;
     }
 
     /** @return when end {@code i}'s latest burst left. */
     long latestBurstUs(final int i)
     {
-        return table.startUs[i >> 1] + (ends[i * FIELDS + SENT_AT] >>> 32);
+        return table.startUs[i >> 1] + (sentAt[i] >>> 32);
     }
 
     /** @return when end {@code i} last retransmitted. */
     long resendTime(final int i)
     {
-        return table.startUs[i >> 1] + (ends[i * FIELDS + RESENDS] >>> 32);
+        return table.startUs[i >> 1] + (lastResendAt[i] & 0xFFFF_FFFFL);
     }
 
     /**
