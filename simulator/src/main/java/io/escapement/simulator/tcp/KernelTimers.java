@@ -1,6 +1,7 @@
 package io.escapement.simulator.tcp;
 
 import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.engine.rto.RtoStrategy;
 import io.escapement.engine.wheel.TimerWheel;
 
 /**
@@ -33,6 +34,8 @@ final class KernelTimers
     private final boolean slack;
     private final int depth;
     private final long jiffyUs;
+    /** Set while one of RetransmissionTimers' arming calls runs: {@link Filing} then answers the filed timeout. */
+    private boolean arming;
 
     /**
      * @param hz    the kernel's HZ, 0 for exact timers (then there is no slack either).
@@ -108,20 +111,173 @@ final class KernelTimers
         return bucketExpiry(expires, clk, depth) * jiffyUs;
     }
 
+    // ------------------------------------------------------------------------------------------------ RTO timers
+
     /**
-     * The retransmission timer of slot {@code c} was just armed (or re-armed) from now: files it where the kernel's
-     * wheel would. Call it only right after an arm, as the deadline is taken to be the one just set.
+     * @return {@code strategy} as the shard's retransmission timers are to see it. With slack on, a strategy whose
+     * timeout, asked while {@link #send}, {@link #ack} or {@link #expire} arms a timer, reaches the bucket the
+     * kernel's wheel files the timer in: the timer is armed once, where it fires, rather than armed for the exact
+     * timeout and moved at once (a second re-arm of the same record for nearly every ACK). Every other question
+     * (the RTO in force, the delayed-ACK bound, the report's) gets the strategy's own answer.
      */
-    void armed(final RetransmissionTimers rto, final int c)
+    RtoStrategy filing(final RtoStrategy strategy)
     {
-        if (slack)
+        return slack ? new Filing(strategy) : strategy;
+    }
+
+    /** {@link RetransmissionTimers#onSend} now: arms the timer of slot {@code c}, if none runs, where it fires. */
+    void send(final RetransmissionTimers rto, final int c)
+    {
+        arming = true;
+        try
         {
-            final long deadline = rto.deadlineUs(c);
-            final long late = slacked(clock.kernelNow(), deadline);
-            if (late != deadline)
+            rto.onSend(c, clock.kernelNow());
+        }
+        finally
+        {
+            arming = false;
+        }
+    }
+
+    /** {@link RetransmissionTimers#onAck}: the timer of slot {@code c}, if it goes on, is re-armed where it fires. */
+    void ack(final RetransmissionTimers rto, final int c, final RetransmissionTimers.Ack ack)
+    {
+        arming = true;
+        try
+        {
+            rto.onAck(c, ack);
+        }
+        finally
+        {
+            arming = false;
+        }
+    }
+
+    /** {@link RetransmissionTimers#onExpiry} now: a retransmission's timer is armed where it fires. */
+    RetransmissionTimers.Outcome expire(final RetransmissionTimers rto, final int c)
+    {
+        arming = true;
+        try
+        {
+            return rto.onExpiry(c, clock.kernelNow());
+        }
+        finally
+        {
+            arming = false;
+        }
+    }
+
+    /**
+     * The strategy the retransmission timers see with slack on. The timers arm for {@code now + rtoUs()}, {@code now}
+     * being the kernel's jiffy clock (every caller passes {@link ShardClock#kernelNow()}); while arming, the timeout
+     * answered is the bucket's time less {@code now}, so the timer lands on {@link #slacked}{@code (now, now + rto)},
+     * where it used to be moved to after being armed for {@code now + rto}. The strategy's own methods call each
+     * other directly, not through this, so its arithmetic sees its own timeout.
+     */
+    private final class Filing implements RtoStrategy
+    {
+        private final RtoStrategy strategy;
+
+        Filing(final RtoStrategy strategy)
+        {
+            this.strategy = strategy;
+        }
+
+        @Override
+        public long rtoUs(final long[] state, final int offset)
+        {
+            final long rtoUs = strategy.rtoUs(state, offset);
+            if (!arming)
             {
-                wheel.rearm(rto.timerHandle(c), late);
+                return rtoUs;
             }
+            final long now = clock.kernelNow();
+            return slacked(now, now + rtoUs) - now;
+        }
+
+        @Override
+        public String name()
+        {
+            return strategy.name();
+        }
+
+        @Override
+        public int stateWords()
+        {
+            return strategy.stateWords();
+        }
+
+        @Override
+        public void reset(final long[] state, final int offset)
+        {
+            strategy.reset(state, offset);
+        }
+
+        @Override
+        public void onRttSample(final long[] state, final int offset, final long rttUs, final long ackDelayUs,
+            final long sndUna, final long sndNxt)
+        {
+            strategy.onRttSample(state, offset, rttUs, ackDelayUs, sndUna, sndNxt);
+        }
+
+        @Override
+        public void onAckWithoutSample(final long[] state, final int offset)
+        {
+            strategy.onAckWithoutSample(state, offset);
+        }
+
+        @Override
+        public void onTimeout(final long[] state, final int offset)
+        {
+            strategy.onTimeout(state, offset);
+        }
+
+        @Override
+        public void onSpuriousTimeout(final long[] state, final int offset, final long rttUs)
+        {
+            strategy.onSpuriousTimeout(state, offset, rttUs);
+        }
+
+        @Override
+        public boolean unambiguousSamples()
+        {
+            return strategy.unambiguousSamples();
+        }
+
+        @Override
+        public long srttUs(final long[] state, final int offset)
+        {
+            return strategy.srttUs(state, offset);
+        }
+
+        @Override
+        public long rttvarUs(final long[] state, final int offset)
+        {
+            return strategy.rttvarUs(state, offset);
+        }
+
+        @Override
+        public int backoffCount(final long[] state, final int offset)
+        {
+            return strategy.backoffCount(state, offset);
+        }
+
+        @Override
+        public long minRtoUs()
+        {
+            return strategy.minRtoUs();
+        }
+
+        @Override
+        public long maxRtoUs()
+        {
+            return strategy.maxRtoUs();
+        }
+
+        @Override
+        public String toString()
+        {
+            return strategy.toString();
         }
     }
 }

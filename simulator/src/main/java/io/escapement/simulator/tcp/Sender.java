@@ -223,8 +223,7 @@ final class Sender
         final int c = i >> 1;
         if (!timer.isArmed(c))
         {
-            timer.onSend(c, clock.kernelNow());
-            timers.armed(timer, c);
+            timers.send(timer, c);
         }
     }
 
@@ -339,14 +338,11 @@ final class Sender
         final long rttUs = now - (rto[end].samplesRetransmissions() && retransmittedMask != 0 ? resendTime(i) :
             sendTime(i, una));
         final boolean allAcked = ack == nxt;
-        rto[end].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
+        // re-armed (unless all is acknowledged) where the kernel's wheel files it
+        timers.ack(rto[end], c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
             .rtt(rttUs, retransmittedMask != 0));
         // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
         window.onRttSample(i, rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
-        if (!allAcked)
-        {
-            timers.armed(rto[end], c);
-        }
         w = with(w, UNA, ack);
         if (allAcked)
         {

@@ -1,6 +1,7 @@
 package io.escapement.simulator.tcp;
 
 import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.engine.rto.RtoStrategy;
 import io.escapement.engine.wheel.TimerWheel;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.report.Counter;
@@ -105,15 +106,16 @@ public final class TcpShard
         this.clock = new ShardClock(scenario.hz);
         ports = new PortPool(scenario.portLow, scenario.portHigh, seed);
         final int capacity = 1024;
-        rto[CLIENT] = new RetransmissionTimers(wheel, scenario.rto, scenario.retryPolicy, scenario.timestamps,
+        final KernelTimers timers = new KernelTimers(clock, wheel, scenario.hz, scenario.timerSlack);
+        final RtoStrategy strategy = timers.filing(scenario.rto);
+        rto[CLIENT] = new RetransmissionTimers(wheel, strategy, scenario.retryPolicy, scenario.timestamps,
             capacity, EventBatch.RTO_CLIENT);
-        rto[SERVER] = new RetransmissionTimers(wheel, scenario.rto, scenario.retryPolicy, scenario.timestamps,
+        rto[SERVER] = new RetransmissionTimers(wheel, strategy, scenario.retryPolicy, scenario.timestamps,
             capacity, EventBatch.RTO_SERVER);
         table = new ConnectionTable(capacity, this::grow);
         aux = new AuxTimers(wheel, table);
         batch = new EventBatch(this, table, rto, aux);
         streams = new Streams(scenario, table, stats);
-        final KernelTimers timers = new KernelTimers(clock, wheel, scenario.hz, scenario.timerSlack);
         trace = new TraceLog(tracer, traced, clock, table, streams);
         wire = new Wire(scenario, wheel, stats, clock, table, trace);
         sender = new Sender(scenario, stats, clock, table, streams, rto, aux, wire, trace, timers);

@@ -361,11 +361,8 @@ final class Transitions
     void onRetransmissionTimeout(final int c, final int end)
     {
         final int i = c << 1 | end;
-        final Outcome outcome = rto[end].onExpiry(c, clock.kernelNow());
-        if (outcome == Outcome.RETRANSMIT)
-        {
-            timers.armed(rto[end], c); // re-armed with the backed-off timeout
-        }
+        // re-armed with the backed-off timeout if it retransmits, where the kernel's wheel files it
+        final Outcome outcome = timers.expire(rto[end], c);
         stats.add(Counter.RTO_EXPIRIES);
         final int state = table.state(i);
         if (trace.traced(c))

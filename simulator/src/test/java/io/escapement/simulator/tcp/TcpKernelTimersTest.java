@@ -1,8 +1,17 @@
 package io.escapement.simulator.tcp;
 
+import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.engine.rto.RetryPolicy;
+import io.escapement.engine.rto.RtoStrategies;
+import io.escapement.engine.rto.RtoStrategy;
+import io.escapement.engine.wheel.TimerWheel;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -78,5 +87,53 @@ class TcpKernelTimersTest
                 }
             }
         }
+    }
+
+    @Test
+    void shouldArmTheRetransmissionTimerInTheKernelWheelsBucketAndAnswerTheExactTimeout()
+    {
+        final ShardClock clock = new ShardClock(1000);
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(0).tickDuration(1).build();
+        final KernelTimers timers = new KernelTimers(clock, wheel, 1000, true);
+        final RetransmissionTimers filed = new RetransmissionTimers(wheel, timers.filing(RtoStrategies.parse("linux")),
+            RetryPolicy.linuxDefaults(), false, 1, EventBatch.RTO_CLIENT);
+        // the same timers with the strategy as it is, fed the same: what the RTO in force must stay
+        final RetransmissionTimers exact = new RetransmissionTimers(wheel, RtoStrategies.parse("linux"),
+            RetryPolicy.linuxDefaults(), false, 1, EventBatch.RTO_SERVER);
+
+        // sent at 5.3 ms, jiffy 5: a 1 s (1000 jiffies) timer is level 2, 64-jiffy buckets: 1005 -> 1024
+        clock.now = 5_300;
+        timers.send(filed, 0);
+        exact.onSend(0, clock.kernelNow());
+        assertEquals(1_024_000, filed.deadlineUs(0));
+        assertEquals(1_000_000, filed.rtoUs(0));
+
+        // a partial ACK at 105.7 ms with a 100 ms sample: re-armed once, in the bucket of jiffy 105 + the new RTO
+        clock.now = 105_700;
+        final RetransmissionTimers.Ack ack = new RetransmissionTimers.Ack();
+        timers.ack(filed, 0, ack.of(clock.kernelNow(), 1, 3).rtt(100_000, false));
+        exact.onAck(0, ack.of(clock.kernelNow(), 1, 3).rtt(100_000, false));
+        assertEquals(exact.rtoUs(0), filed.rtoUs(0), "the RTO in force is the strategy's own");
+        final long expires = (105_000 + exact.rtoUs(0) + 999) / 1000; // usecs_to_jiffies() rounds up
+        assertEquals(KernelTimers.bucketExpiry(expires, 105, HZ_1000_LEVELS) * 1000, filed.deadlineUs(0));
+        assertNotEquals(exact.deadlineUs(0), filed.deadlineUs(0), "the slack moved this one");
+
+        // the timer fires: the retransmission's backed-off timer goes in its bucket too
+        clock.now = filed.deadlineUs(0);
+        assertEquals(RetransmissionTimers.Outcome.RETRANSMIT, timers.expire(filed, 0));
+        assertEquals(2 * exact.rtoUs(0), filed.rtoUs(0), "backed off once");
+        final long jiffy = clock.kernelNow() / 1000;
+        assertEquals(KernelTimers.bucketExpiry((clock.kernelNow() + filed.rtoUs(0) + 999) / 1000, jiffy,
+            HZ_1000_LEVELS) * 1000, filed.deadlineUs(0));
+    }
+
+    @Test
+    void shouldLeaveTheStrategyAsItIsWithoutSlack()
+    {
+        final ShardClock clock = new ShardClock(1000);
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(0).tickDuration(1).build();
+        final RtoStrategy strategy = RtoStrategies.parse("linux");
+        assertSame(strategy, new KernelTimers(clock, wheel, 1000, false).filing(strategy));
+        assertSame(strategy, new KernelTimers(new ShardClock(0), wheel, 0, true).filing(strategy));
     }
 }
