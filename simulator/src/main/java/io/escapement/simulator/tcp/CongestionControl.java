@@ -38,7 +38,7 @@ import java.util.Arrays;
  * ({@code cnt = 100 cwnd}) at or above the target, and Reno's estimate a floor on the rate, not a jump
  * ({@link #linuxCubicAvoidance}). An RTO in both: {@code ssthresh} from the loss rule, then the state forgotten
  * ({@code bictcp_reset()}: {@code W_max}, the epoch). Its state is allocated only when CUBIC is chosen: 24 bytes per
- * end, 32 as Linux.
+ * end, 42 as Linux (its {@code cnt}, {@code last_cwnd} and {@code last_time} kept between updates).
  * <p>
  * Left out of Linux's CUBIC: HyStart ({@code hystart=1}, from a window of 16 segments: leave slow start when a
  * round's train of closely spaced ACKs lasts half the minimum RTT, or when the least of a round's first eight RTT
@@ -107,12 +107,21 @@ final class CongestionControl
     private float[] credit;   // RFC: fraction of a segment grown, not yet a segment; Linux: ack_cnt
     private float[] origin;   // Linux: bic_origin_point, the curve's plateau (W_max, or the window when above it)
     private int[] delayMinUs; // Linux: delay_min, the least RTT sample since the last RTO (0: none)
+    private int[] cnt;        // Linux: ca->cnt, segments acknowledged per segment of growth, kept between updates
+    private char[] lastCwnd;  // Linux: last_cwnd, the window cnt was computed for (0: none since bictcp_reset)
+    private int[] lastTime;   // Linux: last_time, the jiffy cnt was computed in (tcp_jiffies32, wrapping as it)
+    /** CUBIC's jiffy, microseconds: {@code --hz}'s, or 1 with {@code --hz 0} (exact, as the kernel timers then). */
+    private final long jiffyUs;
+    /** {@code HZ / 32} in jiffies: how long {@code bictcp_update()} keeps {@code cnt} while the window is unchanged. */
+    private final int hzOver32;
 
     CongestionControl(final Scenario scenario, final int capacity)
     {
         this.mode = scenario.window;
         this.off = mode == Scenario.Window.OFF;
         this.initialWindow = scenario.initialWindow;
+        this.jiffyUs = scenario.hz == 0 ? 1 : 1_000_000 / scenario.hz;
+        this.hzOver32 = (scenario.hz == 0 ? 1_000_000 : scenario.hz) / 32;
         cwnd = new char[capacity * 2];
         ssthresh = new char[capacity * 2];
         count = new char[capacity * 2];
@@ -132,6 +141,9 @@ final class CongestionControl
         {
             origin = new float[capacity * 2];
             delayMinUs = new int[capacity * 2];
+            cnt = new int[capacity * 2];
+            lastCwnd = new char[capacity * 2];
+            lastTime = new int[capacity * 2];
         }
     }
 
@@ -154,6 +166,9 @@ final class CongestionControl
         {
             origin = Arrays.copyOf(origin, capacity * 2);
             delayMinUs = Arrays.copyOf(delayMinUs, capacity * 2);
+            cnt = Arrays.copyOf(cnt, capacity * 2);
+            lastCwnd = Arrays.copyOf(lastCwnd, capacity * 2);
+            lastTime = Arrays.copyOf(lastTime, capacity * 2);
         }
     }
 
@@ -180,6 +195,9 @@ final class CongestionControl
         {
             origin[i] = 0;
             delayMinUs[i] = 0;
+            cnt[i] = 0;
+            lastCwnd[i] = 0;
+            lastTime[i] = 0;
         }
     }
 
@@ -321,6 +339,9 @@ final class CongestionControl
         if (linuxCubic)
         {
             delayMinUs[i] = 0; // bictcp_reset() clears delay_min too: the next samples start it afresh
+            cnt[i] = 0;        // and cnt, last_cwnd, last_time: the next update computes cnt afresh
+            lastCwnd[i] = 0;
+            lastTime[i] = 0;
         }
     }
 
@@ -482,53 +503,73 @@ final class CongestionControl
      *   window it caps {@code cnt} at {@code cwnd / (tcp_cwnd - cwnd)} (the window climbs to it, not jumps);</li>
      *   <li>{@code cnt} is at least 2: 1.5 times the window a round at most.</li>
      * </ul>
-     * Linux recomputes {@code cnt} at most once a jiffy (and not within {@code HZ / 32} while the window is
-     * unchanged), with t in jiffies, C = 410 / 1024 and a cube root from a table good to 0.2%; here every ACK
-     * recomputes it, with t in microseconds, C = 0.4 and an exact root: the window differs by no more than the
-     * rounding of one count.
+     * As Linux, {@code cnt} is kept between updates and recomputed only when {@code bictcp_update()} would: not
+     * while the window is the one it was computed for and at most {@code HZ / 32} jiffies have passed (then even
+     * Reno's estimate waits: only {@code ack_cnt} counts), and at most once a jiffy while an epoch runs (then Reno's
+     * estimate still moves and may lower it). So every ACK of one jiffy grows the window by one {@code cnt}, even
+     * after the window grew (a burst of 20 ACKs at 20 with a target of 26 keeps {@code cnt = 3} and ends at 26,
+     * where a count recomputed per ACK would end at 24). The jiffy is {@code --hz}'s (1 us with {@code --hz 0}).
+     * Left as it is: t in microseconds from the epoch's first ACK (Linux: jiffies), C = 0.4 and an exact root (Linux:
+     * 410 / 1024 and a table good to 0.2%), which move the target by at most a segment near a jiffy or a table
+     * step's edge.
      *
      * @return the new window.
      */
     private int linuxCubicAvoidance(final int i, final int w, final int acked, final long nowUs)
     {
         float ackCnt = credit[i] + acked;
-        if (epochUs[i] < 0)
+        final int jiffies = (int)(nowUs / jiffyUs); // tcp_jiffies32
+        long cnt = this.cnt[i];
+        if (lastCwnd[i] == w && jiffies - lastTime[i] <= hzOver32)
         {
-            epochUs[i] = nowUs;
-            ackCnt = acked;
-            wEst[i] = w;
-            if (wMax[i] <= w)
+            credit[i] = ackCnt; // bictcp_update()'s first exit: only ack_cnt counts, cnt stays
+        }
+        else
+        {
+            if (epochUs[i] < 0 || jiffies != lastTime[i]) // else the second exit: cnt stays, friendliness runs
             {
-                k[i] = 0;
-                origin[i] = w;
+                lastCwnd[i] = (char)w;
+                lastTime[i] = jiffies;
+                if (epochUs[i] < 0)
+                {
+                    epochUs[i] = nowUs;
+                    ackCnt = acked;
+                    wEst[i] = w;
+                    if (wMax[i] <= w)
+                    {
+                        k[i] = 0;
+                        origin[i] = w;
+                    }
+                    else
+                    {
+                        k[i] = (float)cubicK(wMax[i], w);
+                        origin[i] = wMax[i];
+                    }
+                }
+                final double offs = (nowUs - epochUs[i] + delayMinUs[i]) / 1e6 - k[i];
+                final long delta = (long)(CUBIC_C * Math.abs(offs) * offs * offs); // whole segments, as bic_target
+                final long target = offs < 0 ? (long)origin[i] - delta : (long)origin[i] + delta;
+                cnt = target > w ? w / (target - w) : 100L * w;
+                if (wMax[i] == 0 && cnt > LINUX_FIRST_EPOCH_CNT)
+                {
+                    cnt = LINUX_FIRST_EPOCH_CNT;
+                }
             }
-            else
+            // tcp_friendliness: Reno's window, a segment per (cwnd x beta_scale) >> 3 acknowledged
+            final int perSegment = Math.max(1, (w * LINUX_BETA_SCALE_FRIENDLY) >> 3);
+            while (ackCnt > perSegment)
             {
-                k[i] = (float)cubicK(wMax[i], w);
-                origin[i] = wMax[i];
+                ackCnt -= perSegment;
+                wEst[i]++;
             }
+            credit[i] = ackCnt;
+            if (wEst[i] > w)
+            {
+                cnt = Math.min(cnt, (long)(w / (wEst[i] - w)));
+            }
+            cnt = Math.max(cnt, 2);
+            this.cnt[i] = (int)cnt;
         }
-        final double offs = (nowUs - epochUs[i] + delayMinUs[i]) / 1e6 - k[i];
-        final long delta = (long)(CUBIC_C * Math.abs(offs) * offs * offs); // whole segments, as bic_target
-        final long target = offs < 0 ? (long)origin[i] - delta : (long)origin[i] + delta;
-        long cnt = target > w ? w / (target - w) : 100L * w;
-        if (wMax[i] == 0 && cnt > LINUX_FIRST_EPOCH_CNT)
-        {
-            cnt = LINUX_FIRST_EPOCH_CNT;
-        }
-        // tcp_friendliness: Reno's window, a segment per (cwnd x beta_scale) >> 3 acknowledged
-        final int perSegment = Math.max(1, (w * LINUX_BETA_SCALE_FRIENDLY) >> 3);
-        while (ackCnt > perSegment)
-        {
-            ackCnt -= perSegment;
-            wEst[i]++;
-        }
-        credit[i] = ackCnt;
-        if (wEst[i] > w)
-        {
-            cnt = Math.min(cnt, (long)(w / (wEst[i] - w)));
-        }
-        cnt = Math.max(cnt, 2);
         // tcp_cong_avoid_ai(tp, cnt, acked)
         int grown = w;
         int count = this.count[i];
