@@ -17,7 +17,11 @@ import java.util.Arrays;
  *   <li>Linux grows the window only when it limits the sender ({@code tcp_is_cwnd_limited()}: in slow start while
  *   {@code cwnd < 2 x} the segments in flight, in avoidance when the flight fills it); RFC 5681 always.</li>
  *   <li>An <b>RTO</b> sets {@code ssthresh = max(FlightSize / 2, 2)} (unless the segment was already resent by the
- *   timer: RFC 5681 equation 4's note) and {@code cwnd} to the loss window, 1 (RFC 5681 3.1).</li>
+ *   timer: RFC 5681 equation 4's note) and {@code cwnd} to the loss window, 1 (RFC 5681 3.1). Linux
+ *   ({@code tcp_enter_loss()}) cuts {@code ssthresh} only outside a recovery, or in the recovery after an RTO once
+ *   an ACK has moved SND.UNA since (an RTO in a fast recovery keeps that recovery's cut), and sets {@code cwnd} to
+ *   the segments in flight plus one: 1 here, as the RTO marks every outstanding segment not SACKed lost (Linux's
+ *   RACK spares those sent within the last RTT, not modelled).</li>
  *   <li><b>Fast retransmit</b> sets {@code ssthresh = cwnd = max(FlightSize / 2, 2)} (RFC 5681 3.2 step 2; RFC
  *   6675 section 5 step 4); recovery then sends while the pipe is below {@code cwnd} ({@link LossRecovery}).</li>
  * </ul>
@@ -310,18 +314,19 @@ final class CongestionControl
      * The retransmission timer fired.
      *
      * @param flight       FlightSize, the segments outstanding.
-     * @param firstTimeout whether this segment had not been resent by the timer before (ssthresh is then cut).
+     * @param cut    whether ssthresh is cut and the window before it saved for an undo: RFC 5681, the first time the
+     *               timer resends this segment; Linux, as {@code tcp_enter_loss()} decides (not in Recovery, nor
+     *               again on the same SND.UNA: the sender's {@code retransmitOnTimeout}).
      */
-    void onTimeout(final int i, final int flight, final boolean firstTimeout)
+    void onTimeout(final int i, final int flight, final boolean cut)
     {
         if (mode == Scenario.Window.OFF)
         {
             return;
         }
-        if (firstTimeout)
+        if (cut)
         {
-            priorCwnd[i] = cwnd[i];
-            priorSsthresh[i] = ssthresh[i];
+            savePrior(i);
             ssthresh[i] = (char)(cubic ? cubicLoss(i) : halved(i, flight));
         }
         cwnd[i] = 1; // the loss window
@@ -343,6 +348,18 @@ final class CongestionControl
             lastCwnd[i] = 0;
             lastTime[i] = 0;
         }
+    }
+
+    /**
+     * Saves the window and threshold a loss is about to cut, for an undo: {@code prior_cwnd} and, as Linux's
+     * {@code tcp_current_ssthresh()} outside a window reduction, {@code prior_ssthresh = max(ssthresh, 3 cwnd / 4)}
+     * (RFC 5681 has no undo: the threshold itself).
+     */
+    private void savePrior(final int i)
+    {
+        priorCwnd[i] = cwnd[i];
+        priorSsthresh[i] = mode == Scenario.Window.LINUX ?
+            (char)Math.max(ssthresh[i], (cwnd[i] >> 1) + (cwnd[i] >> 2)) : ssthresh[i];
     }
 
     /**
@@ -376,6 +393,10 @@ final class CongestionControl
         if (mode == Scenario.Window.OFF)
         {
             return;
+        }
+        if (mode == Scenario.Window.LINUX)
+        {
+            savePrior(i); // tcp_enter_recovery() and tcp_init_cwnd_reduction(): an RTO in the recovery keeps these
         }
         final int half = cubic ? cubicLoss(i) : halved(i, flight);
         ssthresh[i] = (char)half;

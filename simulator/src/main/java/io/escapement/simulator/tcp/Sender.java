@@ -723,9 +723,30 @@ final class Sender
         {
             aux.cancel(i);
         }
-        // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
-        window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
-        recovery.onTimeout(i, scenario.frto);
+        // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note): a
+        // repeated RTO finds RTO_UNIT at this UNA (no ACK has moved it since, Linux's icsk_retransmits > 0)
+        final boolean repeated = field(table.word[i], RTO_UNIT, 6) == una + 1;
+        boolean cut = !repeated;
+        boolean frto = scenario.frto;
+        if (scenario.window == Scenario.Window.LINUX)
+        {
+            // tcp_enter_loss(): ssthresh is cut (and prior_cwnd, prior_ssthresh saved) in Open or Disorder, or in
+            // Loss once an ACK has moved SND.UNA since the last RTO; not in Recovery, whose cut stands (the window
+            // is not cut twice for one loss). F-RTO runs when this starts a recovery (new_recovery: the state was
+            // below Recovery) or the timer fires again on the same SND.UNA (icsk_retransmits), not after a first RTO
+            // in Recovery nor in Loss after the ACK point moved (RFC 5682 3.1 step 1)
+            final boolean fast = recovery.inFastRecovery(i);
+            final boolean loss = !fast && field(table.word[i], RECOVER, 6) != 0;
+            cut = !fast && !(loss && repeated);
+            frto = scenario.frto && (!fast && !loss || loss && repeated);
+        }
+        window.onTimeout(i, sent[i] - una, cut);
+        recovery.onTimeout(i, frto);
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " RTO: cwnd " + window.cwnd(i) +
+                " ssthresh " + window.ssthresh(i) + (cut ? "" : " (not cut again)") + (frto ? ", F-RTO" : ""));
+        }
         rack.onTimeout(i, rangeMask(una, sent[i]) & ~scoreboard(i, una), txLow[i] | txHigh[i]);
         rack.cancel(i);
         table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);
