@@ -14,6 +14,9 @@ import java.util.Arrays;
  *   acknowledges, up to {@code ssthresh}, the rest going to congestion avoidance ({@code tcp_slow_start()}).</li>
  *   <li><b>Congestion avoidance</b>: one segment per window's worth: RFC 5681 counts ACKs, Linux counts segments
  *   acknowledged ({@code tcp_cong_avoid_ai()} with {@code snd_cwnd_cnt}).</li>
+ *   <li>Linux counts the segments newly delivered ({@code tcp_newly_delivered()}: with SACK, a segment counts when
+ *   first SACKed, not again under the cumulative ACK; the sender passes the count) and grows from the ACK that ends
+ *   a recovery on.</li>
  *   <li>Linux grows the window only when it limits the sender ({@code tcp_is_cwnd_limited()}: in slow start while
  *   {@code cwnd < 2 x} the segments in flight, in avoidance when the flight fills it); RFC 5681 always.</li>
  *   <li>An <b>RTO</b> sets {@code ssthresh = max(FlightSize / 2, 2)} (unless the segment was already resent by the

@@ -319,6 +319,7 @@ final class Sender
         final int nxt = field(w, NXT, 6);
         // what the peer's ACKs had reported before this one (F-RTO asks what this one newly acknowledges)
         final long reportedBefore = recovery.inFrto(i) ? scoreboard(i, una) : 0;
+        final long sackedBefore = sack.learned(i); // for Linux's delivered count
         sack.learn(i); // the SACK blocks this ACK carries, if any
         final long received = scoreboard(i, ack);
         if (ack == una && pure && una < sent[i])
@@ -385,11 +386,20 @@ final class Sender
                 recovery.endFrto(i); // step 3a, or no new data for 2b: the conventional recovery goes on
             }
         }
-        if (!recovery.inFastRecovery(i))
+        final boolean linux = scenario.window == Scenario.Window.LINUX;
+        // Linux leaves a SACK recovery in tcp_fastretrans_alert() before tcp_cong_control(): the ACK that reaches
+        // the recovery point already grows the window (cwnd = ssthresh then, as here, without PRR); NewReno holds
+        // the recovery while SND.UNA is at the point (tcp_try_undo_recovery()), until an ACK above it
+        if (!recovery.inFastRecovery(i) || linux && recover > 0 && (recovery.sack() ? ack >= recover : ack > recover))
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
-            // the window once the handshake is done)
-            window.onAck(i, ack - Math.max(una, 1), sent[i] - una, now, rto[end].srttUs(c));
+            // the window once the handshake is done). RFC 5681 counts the cumulative ACK; Linux the segments
+            // newly delivered (tcp_newly_delivered()): a segment SACKed before counted then (on an ACK that may
+            // not have raised the window), not again when the cumulative ACK covers it; segments newly SACKed
+            // by this ACK count now
+            final int acked = linux ? Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1)))) :
+                ack - Math.max(una, 1);
+            window.onAck(i, acked, sent[i] - una, now, rto[end].srttUs(c));
         }
         if (recover > 0 && ack >= recover)
         {
