@@ -496,7 +496,8 @@ final class CongestionControl
      * An RTT sample, microseconds (negative: none, as for an ACK of resent data only without timestamps), for
      * Linux's CUBIC: its {@code delay_min} ({@code cubictcp_acked()}), the least sample since the last RTO, which
      * puts the curve's target one minimum RTT ahead. As Linux, samples within a second of an epoch's start are
-     * ignored (they may carry the queue that the loss left). Taken on every ACK of new data, in recovery too.
+     * ignored (they may carry the queue that the loss left). Taken on every ACK of new data, in recovery too, and
+     * under Linux on duplicate ACKs that SACK new data (the sender picks the sample as {@code ca_rtt_us}).
      */
     void onRttSample(final int i, final long rttUs, final long nowUs)
     {

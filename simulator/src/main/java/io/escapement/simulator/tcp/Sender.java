@@ -121,6 +121,12 @@ final class Sender
         times.grow(capacity);
     }
 
+    /** @return the congestion windows of the ends. */
+    CongestionControl window()
+    {
+        return window;
+    }
+
     void reset(final int i)
     {
         txLow[i] = 0;
@@ -325,6 +331,11 @@ final class Sender
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
+            if (scenario.window == Scenario.Window.LINUX)
+            {
+                // a duplicate ACK that SACKs new data gives CUBIC a sample too (tcp_clean_rtx_queue() runs on it)
+                window.onRttSample(i, caRttUs(i, una, una, sackedBefore, -1), clock.now);
+            }
             onDuplicateAck(i, received, reportedBefore);
             return false;
         }
@@ -343,7 +354,8 @@ final class Sender
         rto[end].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
             .rtt(rttUs, retransmittedMask != 0));
         // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
-        window.onRttSample(i, rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
+        window.onRttSample(i, scenario.window == Scenario.Window.LINUX ? caRttUs(i, una, ack, sackedBefore, rttUs) :
+            rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
         if (!allAcked)
         {
             timers.armed(rto[end], c);
@@ -426,6 +438,33 @@ final class Sender
             sendOnAck(i, recovering);
         }
         return true;
+    }
+
+    /**
+     * The RTT sample Linux's {@code tcp_clean_rtx_queue()} gives the congestion control ({@code ca_rtt_us}, CUBIC's
+     * {@code delay_min}): from the most recently sent unit this ACK newly SACKs ({@code last_sackt}), else from the
+     * most recently sent unit it newly acknowledges cumulatively and that no SACK reported before
+     * ({@code last_ackt}), never-resent units only, and none of the latter when a resent one is acknowledged
+     * (Karn); else, with timestamps, the echoed time ({@code timestampRttUs}); else none. The handshake's ACK gives
+     * none: Linux's child socket has no SYN-ACK in its queue, and {@code tcp_init_transfer()} resets CUBIC anyway.
+     *
+     * @return the sample, microseconds, or -1 for none.
+     */
+    private long caRttUs(final int i, final int una, final int ack, final long sackedBefore, final long timestampRttUs)
+    {
+        final long resent = txLow[i] | txHigh[i];
+        final long sacked = sack.learned(i) & ~sackedBefore & ~resent & ~rangeMask(0, ack);
+        if (sacked != 0)
+        {
+            return clock.now - sendTime(i, 63 - Long.numberOfLeadingZeros(sacked));
+        }
+        final long cumulative = rangeMask(Math.max(una, 1), ack);
+        final long fresh = cumulative & ~sackedBefore & ~resent;
+        if (fresh != 0 && (cumulative & resent) == 0)
+        {
+            return clock.now - sendTime(i, 63 - Long.numberOfLeadingZeros(fresh));
+        }
+        return cumulative != 0 && rto[i & 1].samplesRetransmissions() ? timestampRttUs : -1;
     }
 
     /**

@@ -1,7 +1,12 @@
 package io.escapement.simulator.tcp;
 
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.NetworkModel;
 import org.junit.jupiter.api.Test;
+
+import java.util.function.Consumer;
+
+import static io.escapement.simulator.net.NetworkModel.SEGMENT;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,5 +199,44 @@ class TcpCubicLinuxTest
         recomputed.onAck(0, 1, 20, start, RTT_US);
         recomputed.onAck(0, 1, 20, start + 32_000, RTT_US);
         assertEquals(21, recomputed.cwnd(0), "32 jiffies on: cnt recomputed, 2");
+    }
+
+    /** One connection whose packets from 30 ms on (the response's 3 segments, the FINs) take 100 ms more one way. */
+    private static OneConnection spikedResponse(final Consumer<Scenario.Builder> more)
+    {
+        return new OneConnection(null, b -> more.accept(b.responseBytes(3 * 1448).delayedAck(Scenario.DelayedAck.OFF)
+            .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
+                .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(30_000, 10_000_000, 100_000).build())));
+    }
+
+    @Test
+    void shouldNotTakeTheHandshakesRttIntoDelayMin()
+    {
+        // the server's SYN-ACK takes 20 ms there and back; from 30 ms on every packet, the response, the FINs and
+        // the ACKs coming back, takes 100 ms more each way, 220 ms there and back.
+        // Linux's child socket has no SYN-ACK to sample at the handshake's last ACK (and tcp_init_transfer() ->
+        // cubictcp_init() resets delay_min anyway): the server's delay_min is 220 ms, not the SYN-ACK's 20 ms
+        final OneConnection run = spikedResponse(b -> { });
+        final int server = 1; // slot 0, end 1
+        assertEquals(220_000, run.shard.window().delayMinUs(server), 2, run.dump());
+    }
+
+    @Test
+    void shouldTakeASampleFromADuplicateAckThatSacksNewData()
+    {
+        // the response's 10 segments leave at 30 ms; segment 1 is lost; from 45 ms on every packet takes 30 ms
+        // more each way (no RTO: the timer is at 200 ms or more). The only ACKs back in 20 ms are the duplicates SACKing 2..10 (sent at 40 ms):
+        // tcp_clean_rtx_queue() runs on them and hands CUBIC the RTT of the latest segment newly SACKed, 20 ms.
+        // The ACK of the resent 1 gives none (Karn, and nothing newly SACKed); the rest come 80 ms late.
+        final OneConnection run = new OneConnection(null, b -> b.responseBytes(10 * 1448)
+            .delayedAck(Scenario.DelayedAck.OFF).rack(false)
+            .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
+                .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(45_000, 10_000_000, 30_000)
+                .dropper((conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx == 0)
+                .build()));
+        assertTrue(run.has("fast retransmit"), run.dump());
+        assertEquals(0, run.timesOf("server ESTABLISHED receives ACK ack=" + (run.isn(1) + 1)).stream()
+            .filter(t -> t < 60_000 && t > 45_000).count() - 9, run.dump()); // nine duplicates (2..10), no new ACK
+        assertEquals(20_000, run.shard.window().delayMinUs(1), 2, run.dump());
     }
 }
