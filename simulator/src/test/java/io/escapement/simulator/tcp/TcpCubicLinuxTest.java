@@ -239,4 +239,53 @@ class TcpCubicLinuxTest
             .filter(t -> t < 60_000 && t > 45_000).count() - 9, run.dump()); // nine duplicates (2..10), no new ACK
         assertEquals(20_000, run.shard.window().delayMinUs(1), 2, run.dump());
     }
+
+    @Test
+    void shouldCreepAtTheCurvesPlateauUntilRenosEstimatePassesTheWindow()
+    {
+        // losses at 20 and then 14 (fast convergence: last_max_cwnd = 14 x 1741 / 2048 = 11; ssthresh = cwnd =
+        // 14 x 717 / 1024 = 9, prior_cwnd 14 and prior_ssthresh max(14, 3 x 14 / 4) = 14 saved), undone: cwnd 14,
+        // ssthresh 14, avoidance with last_max_cwnd 11 <= 14: K = 0, the plateau at 14. With delay_min 100 ms the
+        // target is 14 + 0.4 (t + 0.1)^3 in whole segments, 14 for the first second: cnt = 100 x 14, almost no
+        // growth. ACKs 40 ms apart (each recomputes cnt: more than HZ / 32). tcp_friendliness: tcp_cwnd gains a
+        // segment once ack_cnt passes (14 x 15) >> 3 = 26, at the 27th ACK; 15 > 14 caps cnt at 14 / (15 - 14) =
+        // 14, and snd_cwnd_cnt, 26 by then, is past it: cwnd 15. With RFC 9438's alpha the estimate would pass a
+        // segment at 14 / 0.529 = 26.5 ACKs as well; beta_scale's integer (15, not 15.07) decides the 27th.
+        final CongestionControl w = cubic();
+        w.onRttSample(0, RTT_US, 0);
+        w.onAck(0, 10, 20, 0, RTT_US);
+        w.onFastRetransmit(0, 20);
+        assertEquals(14, w.cwnd(0));
+        w.onFastRetransmit(0, 14);
+        assertEquals(11, w.wMax(0), 0.0);
+        assertEquals(9, w.cwnd(0));
+        w.undo(0);
+        assertEquals(14, w.cwnd(0));
+        assertEquals(14, w.ssthresh(0));
+        final long start = 10_000_000;
+        for (int a = 0; a < 26; a++)
+        {
+            w.onAck(0, 1, 14, start + a * 40_000L, RTT_US);
+        }
+        assertEquals(14, w.cwnd(0), "cnt = 100 cwnd: 26 ACKs grow nothing");
+        w.onAck(0, 1, 14, start + 26 * 40_000L, RTT_US);
+        assertEquals(15, w.cwnd(0), "tcp_cwnd 15 > 14: cnt 14, reached");
+    }
+
+    @Test
+    void shouldGrowAtMostASegmentPerTwoAcknowledged()
+    {
+        // after a loss at 29 (K = 2.823 s) with delay_min 800 ms, ten seconds into the epoch the curve is at
+        // 29 + 0.4 x 7.98^3 = 232: cwnd / (target - cwnd) = 20 / 212 = 0, raised to 2 (1.5 times a round at most).
+        // One ACK starts the epoch (cnt 3, snd_cwnd_cnt 1); 20 ACKs in one jiffy ten seconds later: a segment
+        // every second ACK, from the first (snd_cwnd_cnt 1 + 1): 20 + 10 = 30
+        final CongestionControl w = afterALossAt29(800_000);
+        w.onAck(0, 1, 20, 10_000_000, RTT_US);
+        assertEquals(20, w.cwnd(0));
+        for (int a = 0; a < 20; a++)
+        {
+            w.onAck(0, 1, w.cwnd(0), 20_000_000, RTT_US);
+        }
+        assertEquals(30, w.cwnd(0));
+    }
 }
