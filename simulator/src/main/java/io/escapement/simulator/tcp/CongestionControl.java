@@ -237,10 +237,11 @@ final class CongestionControl
     }
 
     /**
-     * An ACK acknowledged {@code acked} new segments outside recovery.
+     * An ACK acknowledged {@code acked} new segments outside recovery (RFC 5681: the cumulative ACK's; Linux: those
+     * newly delivered, {@code tcp_newly_delivered()}, SACKed ones counted when first SACKed).
      *
      * @param flight the segments in flight before the ACK (for Linux's {@code tcp_is_cwnd_limited()}).
-     * @param nowUs  the time, microseconds (CUBIC's clock).
+     * @param nowUs  the time, microseconds (CUBIC's clock; Linux's CUBIC reads its jiffies from it).
      * @param srttUs the smoothed RTT, microseconds; 0 or less for none (CUBIC's {@code t + RTT}).
      */
     void onAck(final int i, final int acked, final int flight, final long nowUs, final long srttUs)
