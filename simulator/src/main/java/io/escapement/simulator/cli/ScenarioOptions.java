@@ -193,7 +193,8 @@ final class ScenarioOptions
     @Option(names = "--cwnd", paramLabel = "MODE", defaultValue = "linux",
         description = "Congestion window: linux (slow start by the segments each ACK acknowledges, then --cc as " +
             "Linux has it), rfc (RFC 5681: slow start by one segment per ACK, then --cc as its RFC has it) or " +
-            "off (a message leaves in one burst). An RTO sets it to 1 segment. No bandwidth or queue is modelled.")
+            "off (a message leaves in one burst). An RTO sets it to the segments in flight + 1 under linux (1 here: " +
+            "every outstanding segment not SACKed is marked lost), to 1 under rfc. No bandwidth or queue is modelled.")
     String cwnd;
 
     @Option(names = "--cc", paramLabel = "ALGORITHM", defaultValue = "cubic",

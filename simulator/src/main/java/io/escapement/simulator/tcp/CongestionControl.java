@@ -14,10 +14,17 @@ import java.util.Arrays;
  *   acknowledges, up to {@code ssthresh}, the rest going to congestion avoidance ({@code tcp_slow_start()}).</li>
  *   <li><b>Congestion avoidance</b>: one segment per window's worth: RFC 5681 counts ACKs, Linux counts segments
  *   acknowledged ({@code tcp_cong_avoid_ai()} with {@code snd_cwnd_cnt}).</li>
+ *   <li>Linux counts the segments newly delivered ({@code tcp_newly_delivered()}: with SACK, a segment counts when
+ *   first SACKed, not again under the cumulative ACK; the sender passes the count) and grows from the ACK that ends
+ *   a recovery on.</li>
  *   <li>Linux grows the window only when it limits the sender ({@code tcp_is_cwnd_limited()}: in slow start while
  *   {@code cwnd < 2 x} the segments in flight, in avoidance when the flight fills it); RFC 5681 always.</li>
  *   <li>An <b>RTO</b> sets {@code ssthresh = max(FlightSize / 2, 2)} (unless the segment was already resent by the
- *   timer: RFC 5681 equation 4's note) and {@code cwnd} to the loss window, 1 (RFC 5681 3.1).</li>
+ *   timer: RFC 5681 equation 4's note) and {@code cwnd} to the loss window, 1 (RFC 5681 3.1). Linux
+ *   ({@code tcp_enter_loss()}) cuts {@code ssthresh} only outside a recovery, or in the recovery after an RTO once
+ *   an ACK has moved SND.UNA since (an RTO in a fast recovery keeps that recovery's cut), and sets {@code cwnd} to
+ *   the segments in flight plus one: 1 here, as the RTO marks every outstanding segment not SACKed lost (Linux's
+ *   RACK spares those sent within the last RTT, not modelled).</li>
  *   <li><b>Fast retransmit</b> sets {@code ssthresh = cwnd = max(FlightSize / 2, 2)} (RFC 5681 3.2 step 2; RFC
  *   6675 section 5 step 4); recovery then sends while the pipe is below {@code cwnd} ({@link LossRecovery}).</li>
  * </ul>
@@ -38,7 +45,7 @@ import java.util.Arrays;
  * ({@code cnt = 100 cwnd}) at or above the target, and Reno's estimate a floor on the rate, not a jump
  * ({@link #linuxCubicAvoidance}). An RTO in both: {@code ssthresh} from the loss rule, then the state forgotten
  * ({@code bictcp_reset()}: {@code W_max}, the epoch). Its state is allocated only when CUBIC is chosen: 24 bytes per
- * end, 32 as Linux.
+ * end, 42 as Linux (its {@code cnt}, {@code last_cwnd} and {@code last_time} kept between updates).
  * <p>
  * Left out of Linux's CUBIC: HyStart ({@code hystart=1}, from a window of 16 segments: leave slow start when a
  * round's train of closely spaced ACKs lasts half the minimum RTT, or when the least of a round's first eight RTT
@@ -107,12 +114,21 @@ final class CongestionControl
     private float[] credit;   // RFC: fraction of a segment grown, not yet a segment; Linux: ack_cnt
     private float[] origin;   // Linux: bic_origin_point, the curve's plateau (W_max, or the window when above it)
     private int[] delayMinUs; // Linux: delay_min, the least RTT sample since the last RTO (0: none)
+    private int[] cnt;        // Linux: ca->cnt, segments acknowledged per segment of growth, kept between updates
+    private char[] lastCwnd;  // Linux: last_cwnd, the window cnt was computed for (0: none since bictcp_reset)
+    private int[] lastTime;   // Linux: last_time, the jiffy cnt was computed in (tcp_jiffies32, wrapping as it)
+    /** CUBIC's jiffy, microseconds: {@code --hz}'s, or 1 with {@code --hz 0} (exact, as the kernel timers then). */
+    private final long jiffyUs;
+    /** {@code HZ / 32} in jiffies: how long {@code bictcp_update()} keeps {@code cnt} while the window is unchanged. */
+    private final int hzOver32;
 
     CongestionControl(final Scenario scenario, final int capacity)
     {
         this.mode = scenario.window;
         this.off = mode == Scenario.Window.OFF;
         this.initialWindow = scenario.initialWindow;
+        this.jiffyUs = scenario.hz == 0 ? 1 : 1_000_000 / scenario.hz;
+        this.hzOver32 = (scenario.hz == 0 ? 1_000_000 : scenario.hz) / 32;
         cwnd = new char[capacity * 2];
         ssthresh = new char[capacity * 2];
         count = new char[capacity * 2];
@@ -132,6 +148,9 @@ final class CongestionControl
         {
             origin = new float[capacity * 2];
             delayMinUs = new int[capacity * 2];
+            cnt = new int[capacity * 2];
+            lastCwnd = new char[capacity * 2];
+            lastTime = new int[capacity * 2];
         }
     }
 
@@ -154,6 +173,9 @@ final class CongestionControl
         {
             origin = Arrays.copyOf(origin, capacity * 2);
             delayMinUs = Arrays.copyOf(delayMinUs, capacity * 2);
+            cnt = Arrays.copyOf(cnt, capacity * 2);
+            lastCwnd = Arrays.copyOf(lastCwnd, capacity * 2);
+            lastTime = Arrays.copyOf(lastTime, capacity * 2);
         }
     }
 
@@ -180,6 +202,9 @@ final class CongestionControl
         {
             origin[i] = 0;
             delayMinUs[i] = 0;
+            cnt[i] = 0;
+            lastCwnd[i] = 0;
+            lastTime[i] = 0;
         }
     }
 
@@ -212,10 +237,11 @@ final class CongestionControl
     }
 
     /**
-     * An ACK acknowledged {@code acked} new segments outside recovery.
+     * An ACK acknowledged {@code acked} new segments outside recovery (RFC 5681: the cumulative ACK's; Linux: those
+     * newly delivered, {@code tcp_newly_delivered()}, SACKed ones counted when first SACKed).
      *
      * @param flight the segments in flight before the ACK (for Linux's {@code tcp_is_cwnd_limited()}).
-     * @param nowUs  the time, microseconds (CUBIC's clock).
+     * @param nowUs  the time, microseconds (CUBIC's clock; Linux's CUBIC reads its jiffies from it).
      * @param srttUs the smoothed RTT, microseconds; 0 or less for none (CUBIC's {@code t + RTT}).
      */
     void onAck(final int i, final int acked, final int flight, final long nowUs, final long srttUs)
@@ -292,18 +318,19 @@ final class CongestionControl
      * The retransmission timer fired.
      *
      * @param flight       FlightSize, the segments outstanding.
-     * @param firstTimeout whether this segment had not been resent by the timer before (ssthresh is then cut).
+     * @param cut    whether ssthresh is cut and the window before it saved for an undo: RFC 5681, the first time the
+     *               timer resends this segment; Linux, as {@code tcp_enter_loss()} decides (not in Recovery, nor
+     *               again on the same SND.UNA: the sender's {@code retransmitOnTimeout}).
      */
-    void onTimeout(final int i, final int flight, final boolean firstTimeout)
+    void onTimeout(final int i, final int flight, final boolean cut)
     {
         if (mode == Scenario.Window.OFF)
         {
             return;
         }
-        if (firstTimeout)
+        if (cut)
         {
-            priorCwnd[i] = cwnd[i];
-            priorSsthresh[i] = ssthresh[i];
+            savePrior(i);
             ssthresh[i] = (char)(cubic ? cubicLoss(i) : halved(i, flight));
         }
         cwnd[i] = 1; // the loss window
@@ -321,7 +348,22 @@ final class CongestionControl
         if (linuxCubic)
         {
             delayMinUs[i] = 0; // bictcp_reset() clears delay_min too: the next samples start it afresh
+            cnt[i] = 0;        // and cnt, last_cwnd, last_time: the next update computes cnt afresh
+            lastCwnd[i] = 0;
+            lastTime[i] = 0;
         }
+    }
+
+    /**
+     * Saves the window and threshold a loss is about to cut, for an undo: {@code prior_cwnd} and, as Linux's
+     * {@code tcp_current_ssthresh()} outside a window reduction, {@code prior_ssthresh = max(ssthresh, 3 cwnd / 4)}
+     * (RFC 5681 has no undo: the threshold itself).
+     */
+    private void savePrior(final int i)
+    {
+        priorCwnd[i] = cwnd[i];
+        priorSsthresh[i] = mode == Scenario.Window.LINUX ?
+            (char)Math.max(ssthresh[i], (cwnd[i] >> 1) + (cwnd[i] >> 2)) : ssthresh[i];
     }
 
     /**
@@ -355,6 +397,10 @@ final class CongestionControl
         if (mode == Scenario.Window.OFF)
         {
             return;
+        }
+        if (mode == Scenario.Window.LINUX)
+        {
+            savePrior(i); // tcp_enter_recovery() and tcp_init_cwnd_reduction(): an RTO in the recovery keeps these
         }
         final int half = cubic ? cubicLoss(i) : halved(i, flight);
         ssthresh[i] = (char)half;
@@ -451,7 +497,8 @@ final class CongestionControl
      * An RTT sample, microseconds (negative: none, as for an ACK of resent data only without timestamps), for
      * Linux's CUBIC: its {@code delay_min} ({@code cubictcp_acked()}), the least sample since the last RTO, which
      * puts the curve's target one minimum RTT ahead. As Linux, samples within a second of an epoch's start are
-     * ignored (they may carry the queue that the loss left). Taken on every ACK of new data, in recovery too.
+     * ignored (they may carry the queue that the loss left). Taken on every ACK of new data, in recovery too, and
+     * under Linux on duplicate ACKs that SACK new data (the sender picks the sample as {@code ca_rtt_us}).
      */
     void onRttSample(final int i, final long rttUs, final long nowUs)
     {
@@ -482,53 +529,73 @@ final class CongestionControl
      *   window it caps {@code cnt} at {@code cwnd / (tcp_cwnd - cwnd)} (the window climbs to it, not jumps);</li>
      *   <li>{@code cnt} is at least 2: 1.5 times the window a round at most.</li>
      * </ul>
-     * Linux recomputes {@code cnt} at most once a jiffy (and not within {@code HZ / 32} while the window is
-     * unchanged), with t in jiffies, C = 410 / 1024 and a cube root from a table good to 0.2%; here every ACK
-     * recomputes it, with t in microseconds, C = 0.4 and an exact root: the window differs by no more than the
-     * rounding of one count.
+     * As Linux, {@code cnt} is kept between updates and recomputed only when {@code bictcp_update()} would: not
+     * while the window is the one it was computed for and at most {@code HZ / 32} jiffies have passed (then even
+     * Reno's estimate waits: only {@code ack_cnt} counts), and at most once a jiffy while an epoch runs (then Reno's
+     * estimate still moves and may lower it). So every ACK of one jiffy grows the window by one {@code cnt}, even
+     * after the window grew (a burst of 20 ACKs at 20 with a target of 26 keeps {@code cnt = 3} and ends at 26,
+     * where a count recomputed per ACK would end at 24). The jiffy is {@code --hz}'s (1 us with {@code --hz 0}).
+     * Left as it is: t in microseconds from the epoch's first ACK (Linux: jiffies), C = 0.4 and an exact root (Linux:
+     * 410 / 1024 and a table good to 0.2%), which move the target by at most a segment near a jiffy or a table
+     * step's edge.
      *
      * @return the new window.
      */
     private int linuxCubicAvoidance(final int i, final int w, final int acked, final long nowUs)
     {
         float ackCnt = credit[i] + acked;
-        if (epochUs[i] < 0)
+        final int jiffies = (int)(nowUs / jiffyUs); // tcp_jiffies32
+        long cnt = this.cnt[i];
+        if (lastCwnd[i] == w && jiffies - lastTime[i] <= hzOver32)
         {
-            epochUs[i] = nowUs;
-            ackCnt = acked;
-            wEst[i] = w;
-            if (wMax[i] <= w)
+            credit[i] = ackCnt; // bictcp_update()'s first exit: only ack_cnt counts, cnt stays
+        }
+        else
+        {
+            if (epochUs[i] < 0 || jiffies != lastTime[i]) // else the second exit: cnt stays, friendliness runs
             {
-                k[i] = 0;
-                origin[i] = w;
+                lastCwnd[i] = (char)w;
+                lastTime[i] = jiffies;
+                if (epochUs[i] < 0)
+                {
+                    epochUs[i] = nowUs;
+                    ackCnt = acked;
+                    wEst[i] = w;
+                    if (wMax[i] <= w)
+                    {
+                        k[i] = 0;
+                        origin[i] = w;
+                    }
+                    else
+                    {
+                        k[i] = (float)cubicK(wMax[i], w);
+                        origin[i] = wMax[i];
+                    }
+                }
+                final double offs = (nowUs - epochUs[i] + delayMinUs[i]) / 1e6 - k[i];
+                final long delta = (long)(CUBIC_C * Math.abs(offs) * offs * offs); // whole segments, as bic_target
+                final long target = offs < 0 ? (long)origin[i] - delta : (long)origin[i] + delta;
+                cnt = target > w ? w / (target - w) : 100L * w;
+                if (wMax[i] == 0 && cnt > LINUX_FIRST_EPOCH_CNT)
+                {
+                    cnt = LINUX_FIRST_EPOCH_CNT;
+                }
             }
-            else
+            // tcp_friendliness: Reno's window, a segment per (cwnd x beta_scale) >> 3 acknowledged
+            final int perSegment = Math.max(1, (w * LINUX_BETA_SCALE_FRIENDLY) >> 3);
+            while (ackCnt > perSegment)
             {
-                k[i] = (float)cubicK(wMax[i], w);
-                origin[i] = wMax[i];
+                ackCnt -= perSegment;
+                wEst[i]++;
             }
+            credit[i] = ackCnt;
+            if (wEst[i] > w)
+            {
+                cnt = Math.min(cnt, (long)(w / (wEst[i] - w)));
+            }
+            cnt = Math.max(cnt, 2);
+            this.cnt[i] = (int)cnt;
         }
-        final double offs = (nowUs - epochUs[i] + delayMinUs[i]) / 1e6 - k[i];
-        final long delta = (long)(CUBIC_C * Math.abs(offs) * offs * offs); // whole segments, as bic_target
-        final long target = offs < 0 ? (long)origin[i] - delta : (long)origin[i] + delta;
-        long cnt = target > w ? w / (target - w) : 100L * w;
-        if (wMax[i] == 0 && cnt > LINUX_FIRST_EPOCH_CNT)
-        {
-            cnt = LINUX_FIRST_EPOCH_CNT;
-        }
-        // tcp_friendliness: Reno's window, a segment per (cwnd x beta_scale) >> 3 acknowledged
-        final int perSegment = Math.max(1, (w * LINUX_BETA_SCALE_FRIENDLY) >> 3);
-        while (ackCnt > perSegment)
-        {
-            ackCnt -= perSegment;
-            wEst[i]++;
-        }
-        credit[i] = ackCnt;
-        if (wEst[i] > w)
-        {
-            cnt = Math.min(cnt, (long)(w / (wEst[i] - w)));
-        }
-        cnt = Math.max(cnt, 2);
         // tcp_cong_avoid_ai(tp, cnt, acked)
         int grown = w;
         int count = this.count[i];

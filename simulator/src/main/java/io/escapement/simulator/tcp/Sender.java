@@ -121,6 +121,12 @@ final class Sender
         times.grow(capacity);
     }
 
+    /** @return the congestion windows of the ends. */
+    CongestionControl window()
+    {
+        return window;
+    }
+
     void reset(final int i)
     {
         txLow[i] = 0;
@@ -318,11 +324,17 @@ final class Sender
         final int nxt = field(w, NXT, 6);
         // what the peer's ACKs had reported before this one (F-RTO asks what this one newly acknowledges)
         final long reportedBefore = recovery.inFrto(i) ? scoreboard(i, una) : 0;
+        final long sackedBefore = sack.learned(i); // for Linux's delivered count
         sack.learn(i); // the SACK blocks this ACK carries, if any
         final long received = scoreboard(i, ack);
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
+            if (scenario.window == Scenario.Window.LINUX)
+            {
+                // a duplicate ACK that SACKs new data gives CUBIC a sample too (tcp_clean_rtx_queue() runs on it)
+                window.onRttSample(i, caRttUs(i, una, una, sackedBefore, -1), clock.now);
+            }
             onDuplicateAck(i, received, reportedBefore);
             return false;
         }
@@ -342,7 +354,8 @@ final class Sender
         timers.ack(rto[end], c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
             .rtt(rttUs, retransmittedMask != 0));
         // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
-        window.onRttSample(i, rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
+        window.onRttSample(i, scenario.window == Scenario.Window.LINUX ? caRttUs(i, una, ack, sackedBefore, rttUs) :
+            rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
         w = with(w, UNA, ack);
         if (allAcked)
         {
@@ -381,11 +394,20 @@ final class Sender
                 recovery.endFrto(i); // step 3a, or no new data for 2b: the conventional recovery goes on
             }
         }
-        if (!recovery.inFastRecovery(i))
+        final boolean linux = scenario.window == Scenario.Window.LINUX;
+        // Linux leaves a SACK recovery in tcp_fastretrans_alert() before tcp_cong_control(): the ACK that reaches
+        // the recovery point already grows the window (cwnd = ssthresh then, as here, without PRR); NewReno holds
+        // the recovery while SND.UNA is at the point (tcp_try_undo_recovery()), until an ACK above it
+        if (!recovery.inFastRecovery(i) || linux && recover > 0 && (recovery.sack() ? ack >= recover : ack > recover))
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
-            // the window once the handshake is done)
-            window.onAck(i, ack - Math.max(una, 1), sent[i] - una, now, rto[end].srttUs(c));
+            // the window once the handshake is done). RFC 5681 counts the cumulative ACK; Linux the segments
+            // newly delivered (tcp_newly_delivered()): a segment SACKed before counted then (on an ACK that may
+            // not have raised the window), not again when the cumulative ACK covers it; segments newly SACKed
+            // by this ACK count now
+            final int acked = linux ? Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1)))) :
+                ack - Math.max(una, 1);
+            window.onAck(i, acked, sent[i] - una, now, rto[end].srttUs(c));
         }
         if (recover > 0 && ack >= recover)
         {
@@ -412,6 +434,33 @@ final class Sender
             sendOnAck(i, recovering);
         }
         return true;
+    }
+
+    /**
+     * The RTT sample Linux's {@code tcp_clean_rtx_queue()} gives the congestion control ({@code ca_rtt_us}, CUBIC's
+     * {@code delay_min}): from the most recently sent unit this ACK newly SACKs ({@code last_sackt}), else from the
+     * most recently sent unit it newly acknowledges cumulatively and that no SACK reported before
+     * ({@code last_ackt}), never-resent units only, and none of the latter when a resent one is acknowledged
+     * (Karn); else, with timestamps, the echoed time ({@code timestampRttUs}); else none. The handshake's ACK gives
+     * none: Linux's child socket has no SYN-ACK in its queue, and {@code tcp_init_transfer()} resets CUBIC anyway.
+     *
+     * @return the sample, microseconds, or -1 for none.
+     */
+    private long caRttUs(final int i, final int una, final int ack, final long sackedBefore, final long timestampRttUs)
+    {
+        final long resent = txLow[i] | txHigh[i];
+        final long sacked = sack.learned(i) & ~sackedBefore & ~resent & ~rangeMask(0, ack);
+        if (sacked != 0)
+        {
+            return clock.now - sendTime(i, 63 - Long.numberOfLeadingZeros(sacked));
+        }
+        final long cumulative = rangeMask(Math.max(una, 1), ack);
+        final long fresh = cumulative & ~sackedBefore & ~resent;
+        if (fresh != 0 && (cumulative & resent) == 0)
+        {
+            return clock.now - sendTime(i, 63 - Long.numberOfLeadingZeros(fresh));
+        }
+        return cumulative != 0 && rto[i & 1].samplesRetransmissions() ? timestampRttUs : -1;
     }
 
     /**
@@ -719,9 +768,30 @@ final class Sender
         {
             aux.cancel(i);
         }
-        // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note)
-        window.onTimeout(i, sent[i] - una, field(table.word[i], RTO_UNIT, 6) != una + 1);
-        recovery.onTimeout(i, scenario.frto);
+        // ssthresh is cut only the first time the timer resends this unit (RFC 5681 3.1, equation 4's note): a
+        // repeated RTO finds RTO_UNIT at this UNA (no ACK has moved it since, Linux's icsk_retransmits > 0)
+        final boolean repeated = field(table.word[i], RTO_UNIT, 6) == una + 1;
+        boolean cut = !repeated;
+        boolean frto = scenario.frto;
+        if (scenario.window == Scenario.Window.LINUX)
+        {
+            // tcp_enter_loss(): ssthresh is cut (and prior_cwnd, prior_ssthresh saved) in Open or Disorder, or in
+            // Loss once an ACK has moved SND.UNA since the last RTO; not in Recovery, whose cut stands (the window
+            // is not cut twice for one loss). F-RTO runs when this starts a recovery (new_recovery: the state was
+            // below Recovery) or the timer fires again on the same SND.UNA (icsk_retransmits), not after a first RTO
+            // in Recovery nor in Loss after the ACK point moved (RFC 5682 3.1 step 1)
+            final boolean fast = recovery.inFastRecovery(i);
+            final boolean loss = !fast && field(table.word[i], RECOVER, 6) != 0;
+            cut = !fast && !(loss && repeated);
+            frto = scenario.frto && (!fast && !loss || loss && repeated);
+        }
+        window.onTimeout(i, sent[i] - una, cut);
+        recovery.onTimeout(i, frto);
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " RTO: cwnd " + window.cwnd(i) +
+                " ssthresh " + window.ssthresh(i) + (cut ? "" : " (not cut again)") + (frto ? ", F-RTO" : ""));
+        }
         rack.onTimeout(i, rangeMask(una, sent[i]) & ~scoreboard(i, una), txLow[i] | txHigh[i]);
         rack.cancel(i);
         table.word[i] = with(with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1), RTO_UNIT, una + 1);

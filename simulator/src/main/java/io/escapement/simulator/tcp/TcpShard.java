@@ -200,6 +200,12 @@ public final class TcpShard
         return stats;
     }
 
+    /** @return the senders' congestion windows (package tests read CUBIC's state). */
+    CongestionControl window()
+    {
+        return sender.window();
+    }
+
     /** @return connections this shard has opened so far (arrived). */
     public long arrived()
     {

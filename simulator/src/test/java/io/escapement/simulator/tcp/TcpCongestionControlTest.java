@@ -131,6 +131,36 @@ class TcpCongestionControlTest
     }
 
     @Test
+    void shouldUndoToTheWindowBeforeTheFastRetransmitWhenTheRtoInItsRecoveryDidNotCutUnderLinux()
+    {
+        // Reno under Linux: a fast retransmit at 40 (ssthresh 20) saves prior_cwnd 40 and prior_ssthresh =
+        // tcp_current_ssthresh() = max(ssthresh, 3 x 40 / 4) = 30 when ssthresh was 20 from an earlier loss; an RTO
+        // in that recovery neither cuts nor saves (tcp_enter_loss()), so an undo restores 40 and 30, not the cut
+        // window; RFC 5681's preset keeps the threshold itself and saves at each first RTO
+        final CongestionControl w = window(Scenario.Window.LINUX);
+        for (int k = 0; k < 30; k++)
+        {
+            w.onAck(0, 1, 40); // slow start: 10 -> 40
+        }
+        w.onFastRetransmit(0, 40); // ssthresh 20, cwnd 20
+        w.onAck(0, 40, 40); // avoidance back to 40: 20 + 40 / 20 ... (tcp_cong_avoid_ai)
+        while (w.cwnd(0) < 40)
+        {
+            w.onAck(0, w.cwnd(0), w.cwnd(0));
+        }
+        assertEquals(40, w.cwnd(0));
+        assertEquals(20, w.ssthresh(0));
+        w.onFastRetransmit(0, 40);
+        assertEquals(20, w.cwnd(0));
+        w.onTimeout(0, 20, false); // in Recovery: not cut
+        assertEquals(20, w.ssthresh(0));
+        assertEquals(1, w.cwnd(0));
+        w.undo(0);
+        assertEquals(40, w.cwnd(0), "prior_cwnd from the fast retransmit");
+        assertEquals(30, w.ssthresh(0), "prior_ssthresh = max(20, 30)");
+    }
+
+    @Test
     void shouldNeverLimitWithoutAWindow()
     {
         final CongestionControl w = window(Scenario.Window.OFF);

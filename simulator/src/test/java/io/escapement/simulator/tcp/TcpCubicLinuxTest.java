@@ -1,7 +1,12 @@
 package io.escapement.simulator.tcp;
 
 import io.escapement.simulator.Scenario;
+import io.escapement.simulator.net.NetworkModel;
 import org.junit.jupiter.api.Test;
+
+import java.util.function.Consumer;
+
+import static io.escapement.simulator.net.NetworkModel.SEGMENT;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,17 +102,20 @@ class TcpCubicLinuxTest
     @Test
     void shouldAimOneMinimumRttAheadNotOneSmoothedRtt()
     {
-        // a loss at 100: cwnd 70, W_max 100, K = cbrt(30 / 0.4) = 4.22 s. The first round aims at the curve one
-        // delay_min ahead: W(0.1 s) = 100 - 0.4 x 4.12^3 = 72.1, a few segments a round. The smoothed RTT the
-        // sender passes (here three times the minimum, as after a delay spike) must not move the target: with it,
-        // W(0.3 s) = 76.0 would double the growth. A minimum of 300 ms does.
+        // a loss at 100: cwnd 70, W_max 100, K = cbrt(30 / 0.4) = 4.22 s (the kernel's cubic_root(2^40 / 410 x 30)
+        // = 4316 / 1024 s). The smoothed RTT the sender passes (here three times the minimum, as after a delay
+        // spike) must not move the target; delay_min does. Worked through bictcp_update() ACK by ACK, 70 ACKs
+        // 1.43 ms apart, HZ 1000, bic_target = origin - (410 offs^3 >> 40), offs in 1/1024 s:
+        // delay_min 100 ms: cnt 23 (target 73) at jiffy 0; 71 at the 23rd ACK; cnt 71 / 2 = 35 at jiffy 32; kept
+        // (window unchanged) until jiffy 64, more than HZ / 32 later: target 74, cnt 23, and that ACK makes 72;
+        // cnt 36 at jiffy 65, 24 (target 75) at jiffy 97, and the last ACK completes it: 73.
+        // delay_min 300 ms: the same rules, from target 76 (cnt 11): 74 (75 with cnt recomputed on every ACK).
         final int atMin100Srtt300 = firstRoundAfterALoss(RTT_US, 3 * RTT_US);
         final int atMin100Srtt100 = firstRoundAfterALoss(RTT_US, RTT_US);
         final int atMin300Srtt300 = firstRoundAfterALoss(3 * RTT_US, 3 * RTT_US);
         assertEquals(atMin100Srtt100, atMin100Srtt300, "SRTT does not move the target");
-        assertTrue(atMin100Srtt100 >= 72 && atMin100Srtt100 <= 74, "70 + a few: " + atMin100Srtt100);
-        assertTrue(atMin300Srtt300 >= atMin100Srtt100 + 2, "delay_min does: " + atMin300Srtt300 + " against " +
-            atMin100Srtt100);
+        assertEquals(73, atMin100Srtt100);
+        assertEquals(74, atMin300Srtt300, "delay_min does");
     }
 
     private static int firstRoundAfterALoss(final long minRttUs, final long srttUs)
@@ -140,5 +148,144 @@ class TcpCubicLinuxTest
         assertEquals(0, w.delayMinUs(0), "bictcp_reset() at the RTO");
         w.onRttSample(0, 90_000, 6_100_000);
         assertEquals(90_000, w.delayMinUs(0), "no epoch after the RTO: the next sample starts it afresh");
+    }
+
+    /**
+     * A loss at 29: cwnd 20 (29 x 717 / 1024), last_max_cwnd 29, K = cbrt(9 / 0.4) = 2.823 s. With delay_min at
+     * {@code minRttUs} the first update aims at 29 - 0.4 (2.823 - delay_min)^3 in whole segments.
+     */
+    private static CongestionControl afterALossAt29(final long minRttUs)
+    {
+        final CongestionControl w = cubic();
+        w.onRttSample(0, minRttUs, 0);
+        w.onAck(0, 19, 29, 0, RTT_US);
+        w.onFastRetransmit(0, 29);
+        assertEquals(20, w.cwnd(0));
+        return w;
+    }
+
+    @Test
+    void shouldKeepOneCntForEveryAckOfAJiffyEvenAfterTheWindowGrew()
+    {
+        // delay_min 800 ms: 29 - 0.4 x 2.023^3 = 25.7, bic_target 29 - 3 = 26, cnt = 20 / (26 - 20) = 3. Twenty ACKs
+        // in one jiffy: bictcp_update() computes cnt at the first, then (epoch_start set, tcp_jiffies32 ==
+        // last_time) goes straight to tcp_friendliness, which (ack_cnt 20 below (21 x 15) >> 3 = 39) leaves it: a
+        // segment every 3 ACKs, 20 -> 26 (snd_cwnd_cnt 2 left). A cnt recomputed per ACK (21 / 5 = 4, 22 / 4 = 5,
+        // 23 / 3 = 7) ends at 24.
+        final CongestionControl w = afterALossAt29(800_000);
+        final long now = 10_000_000;
+        for (int a = 0; a < 20; a++)
+        {
+            w.onAck(0, 1, w.cwnd(0), now + 500, RTT_US); // all within jiffy 10000 (HZ 1000)
+        }
+        assertEquals(26, w.cwnd(0));
+    }
+
+    @Test
+    void shouldKeepCntForHzOver32JiffiesWhileTheWindowIsUnchanged()
+    {
+        // delay_min 853 ms: at the epoch's start 29 - 0.4 x 1.970^3 = 25.94, target 26, cnt 3; 31 ms later
+        // 29 - 0.4 x 1.939^3 = 26.08, target 27, cnt 20 / 7 = 2. With cwnd still 20 and 31 jiffies <= HZ / 32
+        // (1000 / 32 = 31), bictcp_update() returns at once: cnt stays 3, so the second ACK leaves cwnd at 20
+        // (snd_cwnd_cnt 2); a cnt of 2 would have grown it to 21. At 32 jiffies the count is recomputed: 2.
+        final long start = 10_000_000;
+        final CongestionControl held = afterALossAt29(853_000);
+        held.onAck(0, 1, 20, start, RTT_US);
+        held.onAck(0, 1, 20, start + 31_000, RTT_US);
+        assertEquals(20, held.cwnd(0), "HZ / 32 not passed, window unchanged: cnt 3 kept");
+        held.onAck(0, 1, 20, start + 31_000, RTT_US);
+        assertEquals(21, held.cwnd(0), "the third ACK completes cnt 3");
+        final CongestionControl recomputed = afterALossAt29(853_000);
+        recomputed.onAck(0, 1, 20, start, RTT_US);
+        recomputed.onAck(0, 1, 20, start + 32_000, RTT_US);
+        assertEquals(21, recomputed.cwnd(0), "32 jiffies on: cnt recomputed, 2");
+    }
+
+    /** One connection whose packets from 30 ms on (the response's 3 segments, the FINs) take 100 ms more one way. */
+    private static OneConnection spikedResponse(final Consumer<Scenario.Builder> more)
+    {
+        return new OneConnection(null, b -> more.accept(b.responseBytes(3 * 1448).delayedAck(Scenario.DelayedAck.OFF)
+            .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
+                .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(30_000, 10_000_000, 100_000).build())));
+    }
+
+    @Test
+    void shouldNotTakeTheHandshakesRttIntoDelayMin()
+    {
+        // the server's SYN-ACK takes 20 ms there and back; from 30 ms on every packet, the response, the FINs and
+        // the ACKs coming back, takes 100 ms more each way, 220 ms there and back.
+        // Linux's child socket has no SYN-ACK to sample at the handshake's last ACK (and tcp_init_transfer() ->
+        // cubictcp_init() resets delay_min anyway): the server's delay_min is 220 ms, not the SYN-ACK's 20 ms
+        final OneConnection run = spikedResponse(b -> { });
+        final int server = 1; // slot 0, end 1
+        assertEquals(220_000, run.shard.window().delayMinUs(server), 2, run.dump());
+    }
+
+    @Test
+    void shouldTakeASampleFromADuplicateAckThatSacksNewData()
+    {
+        // the response's 10 segments leave at 30 ms; segment 1 is lost; from 45 ms on every packet takes 30 ms
+        // more each way (no RTO: the timer is at 200 ms or more). The only ACKs back in 20 ms are the duplicates SACKing 2..10 (sent at 40 ms):
+        // tcp_clean_rtx_queue() runs on them and hands CUBIC the RTT of the latest segment newly SACKed, 20 ms.
+        // The ACK of the resent 1 gives none (Karn, and nothing newly SACKed); the rest come 80 ms late.
+        final OneConnection run = new OneConnection(null, b -> b.responseBytes(10 * 1448)
+            .delayedAck(Scenario.DelayedAck.OFF).rack(false)
+            .network(NetworkModel.builder().loss(0).rttUs(2 * OneConnection.ONE_WAY_US)
+                .jitter(NetworkModel.Jitter.CONSTANT, 0).delaySpike(45_000, 10_000_000, 30_000)
+                .dropper((conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx == 0)
+                .build()));
+        assertTrue(run.has("fast retransmit"), run.dump());
+        assertEquals(0, run.timesOf("server ESTABLISHED receives ACK ack=" + (run.isn(1) + 1)).stream()
+            .filter(t -> t < 60_000 && t > 45_000).count() - 9, run.dump()); // nine duplicates (2..10), no new ACK
+        assertEquals(20_000, run.shard.window().delayMinUs(1), 2, run.dump());
+    }
+
+    @Test
+    void shouldCreepAtTheCurvesPlateauUntilRenosEstimatePassesTheWindow()
+    {
+        // losses at 20 and then 14 (fast convergence: last_max_cwnd = 14 x 1741 / 2048 = 11; ssthresh = cwnd =
+        // 14 x 717 / 1024 = 9, prior_cwnd 14 and prior_ssthresh max(14, 3 x 14 / 4) = 14 saved), undone: cwnd 14,
+        // ssthresh 14, avoidance with last_max_cwnd 11 <= 14: K = 0, the plateau at 14. With delay_min 100 ms the
+        // target is 14 + 0.4 (t + 0.1)^3 in whole segments, 14 for the first second: cnt = 100 x 14, almost no
+        // growth. ACKs 40 ms apart (each recomputes cnt: more than HZ / 32). tcp_friendliness: tcp_cwnd gains a
+        // segment once ack_cnt passes (14 x 15) >> 3 = 26, at the 27th ACK; 15 > 14 caps cnt at 14 / (15 - 14) =
+        // 14, and snd_cwnd_cnt, 26 by then, is past it: cwnd 15. With RFC 9438's alpha the estimate would pass a
+        // segment at 14 / 0.529 = 26.5 ACKs as well; beta_scale's integer (15, not 15.07) decides the 27th.
+        final CongestionControl w = cubic();
+        w.onRttSample(0, RTT_US, 0);
+        w.onAck(0, 10, 20, 0, RTT_US);
+        w.onFastRetransmit(0, 20);
+        assertEquals(14, w.cwnd(0));
+        w.onFastRetransmit(0, 14);
+        assertEquals(11, w.wMax(0), 0.0);
+        assertEquals(9, w.cwnd(0));
+        w.undo(0);
+        assertEquals(14, w.cwnd(0));
+        assertEquals(14, w.ssthresh(0));
+        final long start = 10_000_000;
+        for (int a = 0; a < 26; a++)
+        {
+            w.onAck(0, 1, 14, start + a * 40_000L, RTT_US);
+        }
+        assertEquals(14, w.cwnd(0), "cnt = 100 cwnd: 26 ACKs grow nothing");
+        w.onAck(0, 1, 14, start + 26 * 40_000L, RTT_US);
+        assertEquals(15, w.cwnd(0), "tcp_cwnd 15 > 14: cnt 14, reached");
+    }
+
+    @Test
+    void shouldGrowAtMostASegmentPerTwoAcknowledged()
+    {
+        // after a loss at 29 (K = 2.823 s) with delay_min 800 ms, ten seconds into the epoch the curve is at
+        // 29 + 0.4 x 7.98^3 = 232: cwnd / (target - cwnd) = 20 / 212 = 0, raised to 2 (1.5 times a round at most).
+        // One ACK starts the epoch (cnt 3, snd_cwnd_cnt 1); 20 ACKs in one jiffy ten seconds later: a segment
+        // every second ACK, from the first (snd_cwnd_cnt 1 + 1): 20 + 10 = 30
+        final CongestionControl w = afterALossAt29(800_000);
+        w.onAck(0, 1, 20, 10_000_000, RTT_US);
+        assertEquals(20, w.cwnd(0));
+        for (int a = 0; a < 20; a++)
+        {
+            w.onAck(0, 1, w.cwnd(0), 20_000_000, RTT_US);
+        }
+        assertEquals(30, w.cwnd(0));
     }
 }

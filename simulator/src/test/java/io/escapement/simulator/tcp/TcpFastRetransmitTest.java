@@ -5,6 +5,7 @@ import io.escapement.simulator.report.Counter;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import static io.escapement.simulator.net.NetworkModel.SEGMENT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,5 +123,47 @@ class TcpFastRetransmitTest
         assertEquals(4, LossRecovery.nextSeg(lost, 3, 9));
         assertEquals(-1, LossRecovery.nextSeg(lost, 5, 9), "none left: new data (rule 2)");
         assertEquals(-1, LossRecovery.nextSeg(lost, 3, 4), "not at or above the recovery point");
+    }
+
+    /** Segment 2 of 10 lost on its first {@code copies} transmissions; no SACK, no RACK, F-RTO on. */
+    private static OneConnection losingCopiesOfSegment2(final int copies, final Consumer<Scenario.Builder> more)
+    {
+        return new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 2 && tx < copies,
+            b -> more.accept(b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF)
+                .rack(false).sack(false).frto(true)));
+    }
+
+    @Test
+    void shouldNotCutTheWindowAgainNorTestTheTimeoutWhenAnRtoFiresInRecoveryUnderLinux()
+    {
+        // the fast retransmit of 2 is lost too: the RTO fires in Recovery. tcp_enter_loss() cuts ssthresh only in
+        // Open or Disorder (or in Loss after the ACK point moved): the fast retransmit's 7 stands (a second cut,
+        // cubictcp_recalc_ssthresh() at cwnd 7, would make it 7 x 717 / 1024 = 4); cwnd = packets in flight + 1
+        // = 1 (every segment not acknowledged is marked lost); new_recovery is false and icsk_retransmits 0, so
+        // F-RTO is off. The RTO's resend of 2 is lost as well: the timer fires again on the same SND.UNA, in Loss
+        // with icsk_retransmits 1: no cut, and F-RTO on (RFC 5682 3.2's recurring timeout).
+        final OneConnection run = losingCopiesOfSegment2(3, b -> { });
+        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 7 ssthresh 7"), run.dump());
+        final List<Long> rtos = run.timesOf("server RTO: cwnd 1 ssthresh 7 (not cut again)");
+        assertEquals(2, rtos.size(), run.dump());
+        assertEquals(rtos.get(1), run.timeOf("server RTO: cwnd 1 ssthresh 7 (not cut again), F-RTO"), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldCutTheWindowOnEveryFirstRtoOfASegmentUnderRfc5681()
+    {
+        // RFC 5681 3.1: ssthresh = max(FlightSize / 2, 2) at the RTO, whatever recovery runs: the first RTO (in
+        // the fast recovery, FlightSize 9: 4) cuts, the repeated one holds it (equation 4's note); this preset
+        // keeps F-RTO on for both, as before
+        final OneConnection run = losingCopiesOfSegment2(3, b -> b.window(Scenario.Window.RFC)
+            .cc(Scenario.Cc.RENO));
+        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 4 ssthresh 4"), run.dump());
+        final List<Long> rtos = run.timesOf("server RTO: cwnd 1 ssthresh 4");
+        assertEquals(2, rtos.size(), run.dump());
+        assertEquals(rtos.get(0), run.timeOf("server RTO: cwnd 1 ssthresh 4, F-RTO"), run.dump());
+        assertEquals(rtos.get(1), run.timeOf("server RTO: cwnd 1 ssthresh 4 (not cut again), F-RTO"), run.dump());
+        run.assertAccountedFor();
     }
 }

@@ -302,4 +302,46 @@ class TcpSackTest
         assertEquals(1, run.count(Counter.RENO_RECOVERIES), run.dump());
         run.assertAccountedFor();
     }
+
+    @Test
+    void shouldGrowTheWindowAfterAnRtoByTheSegmentsNewlyDeliveredNotTheCumulativeJump()
+    {
+        // 20 segments, IW 10, unit 2 lost, no fast retransmit, no RACK: the ACK of 1 grows cwnd to 11 and lets out
+        // 11 and 12; SACKs report 3..12; the RTO (cwnd 1, ssthresh 11 x 717 / 1024 = 7) resends 2. Its ACK moves
+        // SND.UNA from 2 to 13, but Linux's tcp_newly_delivered() counts one segment, 2: 3..12 were delivered when
+        // SACKed. Slow start makes cwnd 2, and two new segments (13, 14) leave; counting the jump (11) would fill
+        // the window to ssthresh, 7, and let out 13..19.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 2 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF)
+                .fastRetransmit(false).rack(false).frto(false));
+        assertTrue(run.has("server RTO: cwnd 1 ssthresh 7"), run.dump());
+        final long repaired = run.timeOf("server sends DATA seq=" + (run.isn(1) + 1 + MSS) + " len=1448 " +
+            "(retransmission 1)") + 2 * OneConnection.ONE_WAY_US;
+        final List<Long> sends = run.timesOf("server sends DATA");
+        assertEquals(2, sends.stream().filter(t -> t >= repaired && t < repaired + 1_000).count(), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldGrowTheWindowOnTheAckThatEndsTheRecoveryUnderLinux()
+    {
+        // Reno under the linux window, 40 segments, unit 2 lost. The ACK of 1 makes cwnd 11 (11 and 12 leave),
+        // limited transmit sends 13 and 14, the third duplicate cuts to ssthresh = cwnd = 11 >> 1 = 5 with the
+        // recovery point at 15; the duplicates for 11..14 let 15..18 out. The ACK of the resent 2 (ack 15) ends
+        // the recovery: Linux leaves it in tcp_fastretrans_alert() before tcp_cong_control(), so this ACK already
+        // runs tcp_cong_avoid_ai(5, 1) (snd_cwnd_cnt 1; one segment newly delivered, 3..14 were SACKed) and 19
+        // leaves. The ACKs of 15..18 add 2, 3, 4, 5: the fourth, the ACK of 18, makes cwnd 6 and lets two out
+        // (one ACK later, two would leave on the ACK of 19, had the recovery's last ACK not counted).
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 2 && tx == 0,
+            b -> b.requestBytes(100).responseBytes(40 * MSS).delayedAck(Scenario.DelayedAck.OFF)
+                .rack(false).cc(Scenario.Cc.RENO));
+        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
+        final long exit = run.timeOf("server ESTABLISHED receives ACK ack=" + (run.isn(1) + 1 + 14 * MSS));
+        assertEquals(1, run.timesOf("server sends DATA").stream().filter(t -> t == exit).count(), run.dump());
+        final long ackOf18 = run.timeOf("server ESTABLISHED receives ACK ack=" + (run.isn(1) + 1 + 18 * MSS));
+        assertEquals(2, run.timesOf("server sends DATA").stream().filter(t -> t == ackOf18).count(), run.dump());
+        run.assertAccountedFor();
+    }
 }
