@@ -397,7 +397,9 @@ final class Sender
         final boolean linux = scenario.window == Scenario.Window.LINUX;
         // Linux leaves a SACK recovery in tcp_fastretrans_alert() before tcp_cong_control(): the ACK that reaches
         // the recovery point already grows the window (cwnd = ssthresh then, as here, without PRR); NewReno holds
-        // the recovery while SND.UNA is at the point (tcp_try_undo_recovery()), until an ACK above it
+        // the recovery while SND.UNA is at the point (tcp_try_undo_recovery()), until an ACK above it. Only the
+        // window's growth is held here: the recovery itself ends at the point below, so three duplicate ACKs there
+        // start a second fast retransmit, and an RTO there may use F-RTO, where Linux does neither (not modelled)
         if (!recovery.inFastRecovery(i) || linux && recover > 0 && (recovery.sack() ? ack >= recover : ack > recover))
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
