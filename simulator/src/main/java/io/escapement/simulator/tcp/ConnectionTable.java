@@ -39,6 +39,9 @@ final class ConnectionTable
     static final long WROTE_NOTHING = 1L << 54; // the application closed without writing: FIN right after SYN
     static final long HALF_CLOSED = 1L << 55;   // shutdown(SHUT_WR): FIN sent, the application still reads
     static final long CLOSE_PENDING = 1L << 56; // read end-of-file: close() comes --close-after-eof later
+    static final long AT_RECOVERY_POINT = 1L << 57; // NewReno: a recovery ended with SND.UNA at its point, no
+                                                    // ACK above it since (RFC 6582 3.2 step 2: no new fast
+                                                    // retransmit yet)
 
     // per connection slot
     int[] connection;

@@ -143,9 +143,12 @@ final class LossRecovery
     /**
      * A duplicate ACK arrived outside any recovery.
      *
+     * @param headLost  the scoreboard deems the oldest unacknowledged unit lost (RFC 6675 section 5 (b)).
+     * @param mayEnter  a fast retransmit may start: false while NewReno's cumulative ACK does not cover more than
+     *                  {@code recover} (RFC 6582 3.2 step 2); the duplicates still count, for limited transmit.
      * @return whether it is the third: the sender enters fast recovery.
      */
-    boolean onDuplicateAck(final int i, final boolean headLost)
+    boolean onDuplicateAck(final int i, final boolean headLost, final boolean mayEnter)
     {
         if (!enabled)
         {
@@ -153,7 +156,7 @@ final class LossRecovery
         }
         final int dups = Math.min((state[i] & DUPS) + 1, DUPS);
         state[i] = (byte)((state[i] & (FAST | BY_RACK | FRTO)) | dups);
-        if (dups == DUP_THRESH || (sack && headLost))
+        if (mayEnter && (dups == DUP_THRESH || (sack && headLost)))
         {
             // RFC 6675 section 5: the third duplicate, or (b) fewer but IsLost(HighACK + 1)
             state[i] = (byte)((state[i] & ~RESCUED) | FAST);

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import static io.escapement.simulator.tcp.ConnectionTable.BURST;
 import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
 import static io.escapement.simulator.tcp.ConnectionTable.NXT;
+import static io.escapement.simulator.tcp.ConnectionTable.AT_RECOVERY_POINT;
 import static io.escapement.simulator.tcp.ConnectionTable.RECOVER;
 import static io.escapement.simulator.tcp.ConnectionTable.RTO_UNIT;
 import static io.escapement.simulator.tcp.ConnectionTable.RTX_NEXT;
@@ -397,9 +398,7 @@ final class Sender
         final boolean linux = scenario.window == Scenario.Window.LINUX;
         // Linux leaves a SACK recovery in tcp_fastretrans_alert() before tcp_cong_control(): the ACK that reaches
         // the recovery point already grows the window (cwnd = ssthresh then, as here, without PRR); NewReno holds
-        // the recovery while SND.UNA is at the point (tcp_try_undo_recovery()), until an ACK above it. Only the
-        // window's growth is held here: the recovery itself ends at the point below, so three duplicate ACKs there
-        // start a second fast retransmit, and an RTO there may use F-RTO, where Linux does neither (not modelled)
+        // the recovery while SND.UNA is at the point, until an ACK above it (below), and the window's growth with it
         if (!recovery.inFastRecovery(i) || linux && recover > 0 && (recovery.sack() ? ack >= recover : ack > recover))
         {
             // slow start (also after an RTO) and avoidance; the SYN's ACK does not count (the initial window is
@@ -411,11 +410,23 @@ final class Sender
                 ack - Math.max(una, 1);
             window.onAck(i, acked, sent[i] - una, now, rto[end].srttUs(c));
         }
-        if (recover > 0 && ack >= recover)
+        table.word[i] &= ~AT_RECOVERY_POINT; // SND.UNA moved: this ACK covers more than any earlier point
+        // RFC 6675: the recovery ends at RecoveryPoint. Linux holds a NewReno one (Recovery, or Loss after an RTO)
+        // while SND.UNA is at the point: tcp_try_undo_recovery() returns early for a reno flow with snd_una ==
+        // high_seq (tcp_is_non_sack_preventing_reopen(): "hold old state until something *above* high_seq is
+        // ACKed", RFC 2582), so duplicate ACKs there start no second fast retransmit and an RTO there finds the
+        // state it left: in Recovery, tcp_enter_loss() neither cuts again nor runs F-RTO
+        if (recover > 0 && (linux && !recovery.sack() ? ack > recover : ack >= recover))
         {
-            table.word[i] = with(table.word[i], RECOVER, 0); // RFC 6675: recovery ends at RecoveryPoint
+            table.word[i] = with(table.word[i], RECOVER, 0);
             recovery.exit(i);
             rack.clearLost(i);
+            if (!recovery.sack() && ack == recover)
+            {
+                // RFC 6582 3.2 step 2, the careful variant: no new fast retransmit until an ACK covers more than
+                // recover (here only under the rfc window: the linux one holds the recovery above instead)
+                table.word[i] |= AT_RECOVERY_POINT;
+            }
         }
         if (ack == sent[i])
         {
@@ -570,7 +581,8 @@ final class Sender
             }
         }
         else if (recovery.onDuplicateAck(i,
-            (LossRecovery.lost(received, una, sent[i], false, 0) & (1L << una)) != 0))
+            (LossRecovery.lost(received, una, sent[i], false, 0) & (1L << una)) != 0,
+            (table.word[i] & AT_RECOVERY_POINT) == 0))
         {
             enterFastRecovery(i);
         }
@@ -674,7 +686,7 @@ final class Sender
             final int high = sent[i];
             final boolean fast = recovery.inFastRecovery(i);
             long lost = LossRecovery.lost(received, una, high, !fast, recover) | (rack.lost(i) & ~received);
-            if (fast && !recovery.sack())
+            if (fast && !recovery.sack() && una < recover)
             {
                 lost |= 1L << una; // NewReno (RFC 6582): after a partial ACK the new head is lost; resent once
             }

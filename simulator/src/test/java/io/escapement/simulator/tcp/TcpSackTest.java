@@ -277,6 +277,60 @@ class TcpSackTest
     }
 
     @Test
+    void shouldHoldTheNewRenoRecoveryUntilAnAckAboveItsPointUnderLinux()
+    {
+        // Reno, no SACK, 40 segments, units 2 and 15 lost. The third duplicate ACK resends 2 with the recovery point
+        // at 15 (high_seq = snd_nxt: 1..14 sent); 15 leaves during the recovery and is lost. The ACK of the resent 2
+        // (ack 15) brings SND.UNA to high_seq: tcp_fastretrans_alert() -> tcp_try_undo_recovery() keeps Recovery
+        // for a reno flow (tcp_is_non_sack_preventing_reopen(): snd_una == high_seq), so the duplicate ACKs that 16,
+        // 17 and 18 bring start no second fast retransmit (nor a second cut): only the RTO resends 15, and
+        // tcp_enter_loss() in Recovery neither cuts ssthresh again (5) nor runs F-RTO (not a new recovery, no
+        // earlier timeout). Before, the recovery ended at the point: a second fast retransmit cut ssthresh to 2.
+        final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            !fromClient && cls == SEGMENT && (u == 2 || u == 15) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(40 * MSS).delayedAck(Scenario.DelayedAck.OFF).sack(false)
+                .cc(Scenario.Cc.RENO).frto(true));
+        final long base = run.isn(1) + 1;
+        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
+        assertEquals(1, run.count(Counter.RENO_RECOVERIES), run.dump());
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(run.timeOf("server RTO: cwnd 1 ssthresh 5 (not cut again)"),
+            run.timeOf("server sends DATA seq=" + (base + 14L * MSS) + " len=1448 (retransmission 1)"), run.dump());
+        assertFalse(run.has("F-RTO"), run.dump());
+        assertTrue(run.has("client ESTABLISHED receives DATA seq=" + (base + 39L * MSS)), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldNotFastRetransmitAgainUntilTheAckCoversMoreThanRecoverUnderRfc()
+    {
+        // RFC 6582 3.2 step 2, the careful variant. The rfc window, no SACK, 50 segments, units 2, 15 and 35 lost.
+        // The third duplicate ACK resends 2, recover = the last byte of 14 (1..14 sent); 15 leaves during the recovery and is lost.
+        // The ACK of the resent 2 (ack 15) is a full acknowledgment: the recovery ends (step 4). The duplicates
+        // that 16.. bring do not cover more than recover: the first two are limited transmit's, the third starts no
+        // fast retransmit; the RTO resends 15, a timeout outside any recovery (cut, F-RTO). Once an ACK covers more
+        // than recover, the loss of 35 is a fast retransmit again. Before, the third duplicate at 15 was one.
+        final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
+            !fromClient && cls == SEGMENT && (u == 2 || u == 15 || u == 35) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(50 * MSS).delayedAck(Scenario.DelayedAck.OFF).sack(false)
+                .cc(Scenario.Cc.RENO).window(Scenario.Window.RFC).frto(true));
+        final long base = run.isn(1) + 1;
+        final List<Long> fast = run.timesOf("server third duplicate ACK: fast retransmit");
+        assertEquals(2, fast.size(), run.dump());
+        assertEquals(fast.get(0), run.timeOf("server sends DATA seq=" + (base + MSS) + " len=1448 (retransmission 1)"),
+            run.dump());
+        final long rto = run.timeOf("server RTO: ");
+        assertEquals(rto, run.timeOf("server sends DATA seq=" + (base + 14L * MSS) + " len=1448 (retransmission 1)"),
+            run.dump());
+        assertTrue(fast.get(1) > rto, run.dump());
+        assertEquals(fast.get(1), run.timeOf("server sends DATA seq=" + (base + 34L * MSS) + " len=1448 " +
+            "(retransmission 1)"), run.dump());
+        assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertTrue(run.has("server RTO: cwnd 1 ssthresh 4, F-RTO"), "FlightSize 8 (15..22) / 2\n" + run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
     void shouldRunNeitherRackNorTheProbeWithoutSackAsLinuxDoes()
     {
         // Linux's tcp_identify_packet_loss() takes tcp_newreno_mark_lost() for a non-SACK flow and
