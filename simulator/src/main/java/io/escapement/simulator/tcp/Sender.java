@@ -786,14 +786,23 @@ final class Sender
         // repeated RTO finds RTO_UNIT at this UNA (no ACK has moved it since, Linux's icsk_retransmits > 0)
         final boolean repeated = field(table.word[i], RTO_UNIT, 6) == una + 1;
         boolean cut = !repeated;
-        boolean frto = scenario.frto;
+        // RFC 5682 3.1 step 1 (the SACK-enhanced algorithm, which Frto runs with or without SACK): step 2 is not
+        // entered while "RecoveryPoint" >= SND.UNA. A fast retransmit sets RecoveryPoint (RFC 6675), as do step 1
+        // when it refuses F-RTO and step 2 on the first new ACK after the timeout; a timeout that entered F-RTO
+        // leaves it as it was, so it recurs into F-RTO until a new ACK arrives ("if the retransmission timeout
+        // expires again, go to step 1"). In units: no recovery runs, or an RTO's F-RTO has seen no new ACK yet
+        final boolean running = field(table.word[i], RECOVER, 6) > una;
+        boolean frto = scenario.frto &&
+            (!running || !recovery.inFastRecovery(i) && repeated && recovery.inFrto(i));
         if (scenario.window == Scenario.Window.LINUX)
         {
             // tcp_enter_loss(): ssthresh is cut (and prior_cwnd, prior_ssthresh saved) in Open or Disorder, or in
             // Loss once an ACK has moved SND.UNA since the last RTO; not in Recovery, whose cut stands (the window
             // is not cut twice for one loss). F-RTO runs when this starts a recovery (new_recovery: the state was
             // below Recovery) or the timer fires again on the same SND.UNA (icsk_retransmits), not after a first RTO
-            // in Recovery nor in Loss after the ACK point moved (RFC 5682 3.1 step 1)
+            // in Recovery nor in Loss after the ACK point moved. This is Linux's rule, not RFC 5682's: step 1 also
+            // refuses the repeat of a timeout that itself refused F-RTO (one in a fast recovery, say), which
+            // icsk_retransmits lets in
             final boolean fast = recovery.inFastRecovery(i);
             final boolean loss = !fast && field(table.word[i], RECOVER, 6) != 0;
             cut = !fast && !(loss && repeated);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.escapement.simulator.net.NetworkModel.SEGMENT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -136,6 +137,41 @@ class TcpFrtoTest
         assertEquals(0, run.count(Counter.FRTO_SPURIOUS_RTOS), run.dump());
         assertTrue(!run.has("F-RTO: spurious timeout, undone"), run.dump());
         assertEquals(1, run.count(Counter.RETX_DATA), "segment 2 only\n" + run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldNotEnterFrtoWhileARecoveryPointIsAtOrAboveSndUnaUnderRfc()
+    {
+        // RFC 5682 3.1 step 1, the rfc window. 20 segments, unit 2 lost three times: its fast retransmit and the
+        // first RTO's resend are lost too. The first RTO comes in the fast recovery: RecoveryPoint (the fast
+        // retransmit's) >= SND.UNA, so step 2 is not entered and RecoveryPoint becomes the highest unit sent; the
+        // second RTO finds it >= SND.UNA still: no F-RTO either. Before, the rfc window ran F-RTO on every RTO.
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 2 && tx <= 2,
+            b -> b.requestBytes(100).responseBytes(20 * MSS).rto("fixed:rto=100ms").window(Scenario.Window.RFC)
+                .cc(Scenario.Cc.RENO).delayedAck(Scenario.DelayedAck.OFF).rack(false).tailLossProbe(false)
+                .frto(true));
+        assertEquals(1, run.count(Counter.FAST_RECOVERIES), run.dump());
+        assertEquals(2, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(2, run.timesOf("server RTO: ").size(), run.dump());
+        assertFalse(run.has("F-RTO"), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
+    void shouldEnterFrtoAgainOnARecurringTimeoutBeforeAnyNewAckUnderRfc()
+    {
+        // RFC 5682 3.1: a timeout that enters F-RTO leaves RecoveryPoint as it was (step 2 sets it on the first
+        // new ACK), and "if the retransmission timeout expires again, go to step 1": segment 1 of 3 lost twice,
+        // no recovery before, so both timeouts enter F-RTO
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 1 && tx <= 1,
+            b -> b.requestBytes(100).responseBytes(3 * MSS).rto("fixed:rto=100ms").window(Scenario.Window.RFC)
+                .cc(Scenario.Cc.RENO).delayedAck(Scenario.DelayedAck.OFF).rack(false).tailLossProbe(false)
+                .frto(true));
+        assertEquals(2, run.count(Counter.RTO_EXPIRIES), run.dump());
+        assertEquals(2, run.timesOf(", F-RTO").size(), run.dump());
         run.assertAccountedFor();
     }
 }
