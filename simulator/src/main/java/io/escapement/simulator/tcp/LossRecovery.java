@@ -102,6 +102,15 @@ final class LossRecovery
         }
     }
 
+    /**
+     * A NewReno recovery held at its recovery point (Linux's {@code tcp_reset_reno_sack()} on every ACK there): no
+     * duplicate ACK counts as a segment that left the network.
+     */
+    void resetInflation(final int i)
+    {
+        inflation[i] = 0;
+    }
+
     /** @return whether rule 4's rescue retransmission has been used in this recovery. */
     boolean rescued(final int i)
     {

@@ -414,8 +414,14 @@ final class Sender
         // RFC 6675: the recovery ends at RecoveryPoint. Linux holds a NewReno one (Recovery, or Loss after an RTO)
         // while SND.UNA is at the point: tcp_try_undo_recovery() returns early for a reno flow with snd_una ==
         // high_seq (tcp_is_non_sack_preventing_reopen(): "hold old state until something *above* high_seq is
-        // ACKed", RFC 2582), so duplicate ACKs there start no second fast retransmit and an RTO there finds the
-        // state it left: in Recovery, tcp_enter_loss() neither cuts again nor runs F-RTO
+        // ACKed", RFC 2582), so duplicate ACKs there start no second fast retransmit. Before it returns,
+        // tcp_fastretrans_alert() calls tcp_reset_reno_sack() on every ACK at the point: the inflation is zero there
+        // and duplicate ACKs add none. An RTO there is cut again (tcp_enter_loss(): !after(high_seq, snd_una)) but
+        // runs no F-RTO (neither new_recovery nor icsk_retransmits)
+        if (recover > 0 && linux && !recovery.sack() && ack == recover)
+        {
+            recovery.resetInflation(i);
+        }
         if (recover > 0 && (linux && !recovery.sack() ? ack > recover : ack >= recover))
         {
             table.word[i] = with(table.word[i], RECOVER, 0);
@@ -573,7 +579,10 @@ final class Sender
         }
         if (field(table.word[i], RECOVER, 6) != 0)
         {
-            recovery.onDuplicateInRecovery(i); // NewReno's inflation: one more segment left the network
+            if (field(table.word[i], RECOVER, 6) > una)
+            {
+                recovery.onDuplicateInRecovery(i); // NewReno's inflation: one more segment left the network
+            } // else a NewReno recovery held at its point (linux): tcp_reset_reno_sack(), no inflation
             if (window.enabled())
             {
                 rack.detect(i, this, received, una, sent[i], true);
@@ -805,7 +814,9 @@ final class Sender
             // icsk_retransmits lets in
             final boolean fast = recovery.inFastRecovery(i);
             final boolean loss = !fast && field(table.word[i], RECOVER, 6) != 0;
-            cut = !fast && !(loss && repeated);
+            // a NewReno recovery held at its point: SND.UNA == high_seq, so !after(high_seq, snd_una) cuts again
+            final boolean held = fast && field(table.word[i], RECOVER, 6) <= una;
+            cut = (!fast || held) && !(loss && repeated);
             frto = scenario.frto && (!fast && !loss || loss && repeated);
         }
         window.onTimeout(i, sent[i] - una, cut);

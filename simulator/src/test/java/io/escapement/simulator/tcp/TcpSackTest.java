@@ -283,9 +283,10 @@ class TcpSackTest
         // at 15 (high_seq = snd_nxt: 1..14 sent); 15 leaves during the recovery and is lost. The ACK of the resent 2
         // (ack 15) brings SND.UNA to high_seq: tcp_fastretrans_alert() -> tcp_try_undo_recovery() keeps Recovery
         // for a reno flow (tcp_is_non_sack_preventing_reopen(): snd_una == high_seq), so the duplicate ACKs that 16,
-        // 17 and 18 bring start no second fast retransmit (nor a second cut): only the RTO resends 15, and
-        // tcp_enter_loss() in Recovery neither cuts ssthresh again (5) nor runs F-RTO (not a new recovery, no
-        // earlier timeout). Before, the recovery ended at the point: a second fast retransmit cut ssthresh to 2.
+        // 17 and 18 bring start no second fast retransmit: only the RTO resends 15. tcp_enter_loss() cuts ssthresh
+        // again there (!after(high_seq, snd_una): max(cwnd 5 >> 1, 2) = 2, tcp_reno_ssthresh()) but runs no F-RTO
+        // (not a new recovery, no earlier timeout). Before, the recovery ended at the point: a second fast
+        // retransmit, not the RTO, resent 15.
         final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
             !fromClient && cls == SEGMENT && (u == 2 || u == 15) && tx == 0,
             b -> b.requestBytes(100).responseBytes(40 * MSS).delayedAck(Scenario.DelayedAck.OFF).sack(false)
@@ -294,9 +295,15 @@ class TcpSackTest
         assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
         assertEquals(1, run.count(Counter.RENO_RECOVERIES), run.dump());
         assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
-        assertEquals(run.timeOf("server RTO: cwnd 1 ssthresh 5 (not cut again)"),
+        assertEquals(run.timeOf("server RTO: cwnd 1 ssthresh 2"),
             run.timeOf("server sends DATA seq=" + (base + 14L * MSS) + " len=1448 (retransmission 1)"), run.dump());
         assertFalse(run.has("F-RTO"), run.dump());
+        // at the point tcp_fastretrans_alert() resets the reno "sacked_out" on every ACK: the duplicate ACKs there
+        // inflate nothing, so nothing new leaves between the held ACK and the RTO
+        final long held = run.timeOf("server ESTABLISHED receives ACK ack=" + (base + 14L * MSS));
+        final long rto = run.timeOf("server RTO:");
+        assertEquals(0, run.timesOf("server sends DATA").stream().filter(t -> t > held && t < rto).count(),
+            run.dump());
         assertTrue(run.has("client ESTABLISHED receives DATA seq=" + (base + 39L * MSS)), run.dump());
         run.assertAccountedFor();
     }
