@@ -262,7 +262,7 @@ public final class TimerWheel
      * at or before the timer's deadline; a lazy re-arm later leaves it stale-earlier, which is safe (the timer is
      * re-filed when the level-0 bucket reads its record, as the lazy re-arm does anyway), and every move earlier
      * that keeps the timer in its bucket lowers it. Only the hints of level-1 and level-2 entries are ever read: a
-     * level-1 cascade leaves those of the level-0 entries it writes unwritten ({@link #appendToLevel0}).
+     * level-1 cascade leaves those of the level-0 entries it writes unwritten ({@link #appendSlot}).
      */
     private short[][] hintPages = new short[4][];
     /** Per chunk: the list it belongs to (at index 2c) and the next chunk of that list or of the free chunks. */
@@ -1125,7 +1125,7 @@ public final class TimerWheel
                     // in the range, so it is the level-0 bucket its low 8 bits name (what listForTick would say).
                     for (int i = 0; i < count; i++)
                     {
-                        positions[i] = appendToLevel0(hints[base + i] & BUCKET_MASK, entries[base + i]);
+                        positions[i] = appendSlot(hints[base + i] & BUCKET_MASK, entries[base + i]);
                     }
                 }
                 else
@@ -1384,36 +1384,19 @@ public final class TimerWheel
     /** @return the position of a new entry for {@code slot} at the end of {@code list}; the record is not touched. */
     private int appendEntry(final int list, final int slot, final short hint)
     {
-        int chunk = frontChunk[list];
-        int count = frontCount[list];
-        if (count == CHUNK_SIZE || chunk == NIL)
-        {
-            final int full = chunk;
-            chunk = acquireChunk();
-            chunkLinks[2 * chunk] = list;
-            chunkLinks[2 * chunk + 1] = full;
-            frontChunk[list] = chunk;
-            count = 0;
-        }
-        if (count == 0)
-        {
-            occupancy[list >>> 6] |= 1L << list; // also when an emptied list's kept chunk is reused
-        }
-        final int pos = (chunk << CHUNK_SHIFT) + count;
-        entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
+        final int pos = appendSlot(list, slot);
         hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = hint;
-        frontCount[list] = count + 1;
         return pos;
     }
 
     /**
-     * {@link #appendEntry} for a level-0 bucket, as a level-1 cascade files every timer: no tick hint is written,
-     * since level 0 never reads one (only the cascades of levels 1 and 2 do), which spares a store per timer and
-     * the hint chunk's cache lines.
+     * {@link #appendEntry} without the tick hint, which {@code appendEntry} writes after it: how a level-1 cascade
+     * files every timer into level 0, which never reads a hint (only the cascades of levels 1 and 2 do), sparing a
+     * store per timer and the hint chunk's cache lines.
      *
      * @return the position of the new entry; the record is not touched.
      */
-    private int appendToLevel0(final int list, final int slot)
+    private int appendSlot(final int list, final int slot)
     {
         int chunk = frontChunk[list];
         int count = frontCount[list];
@@ -1428,7 +1411,7 @@ public final class TimerWheel
         }
         if (count == 0)
         {
-            occupancy[list >>> 6] |= 1L << list;
+            occupancy[list >>> 6] |= 1L << list; // also when an emptied list's kept chunk is reused
         }
         final int pos = (chunk << CHUNK_SHIFT) + count;
         entryPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = slot;
