@@ -118,7 +118,8 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
      * Runs the task now if it is still NEW; the service calls it when the timer fires (on its driver thread, or on
      * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
      * normally. Does nothing if the task was cancelled or is done, or while another call runs it (as
-     * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts). Not for users: called directly
+     * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts), nor, in executor mode, while
+     * the task is with the executor, queued or running (no second hand-over). Not for users: called directly
      * on a pending periodic task it would arm a second timer for it (its runs still never overlap), as calling
      * {@code run()} on the JDK's {@code ScheduledFutureTask} re-queues it.
      */

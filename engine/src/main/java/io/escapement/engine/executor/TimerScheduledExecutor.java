@@ -542,7 +542,16 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
 
     private void handOver(final ScheduledTask<?> task, final boolean submitting)
     {
-        handedOver.add(task);
+        if (!handedOver.add(task))
+        {
+            // Already with the executor, queued or running (a second call of run(), or the stale timer of a task
+            // run() was called on): that hand-over's call runs it, or finds it done, and takes it out of the set.
+            // Handing it over again would find it running, and if refused take the running task out of the set
+            // that shutdownNow interrupts; or, once a periodic task is pending again, run it before its deadline.
+            // As FutureTask.run: a call while another runs the task does nothing. (Never for a task submitted: it
+            // is new.)
+            return;
+        }
         task.handedOver = true; // before execute: the executor's call of run() runs the task
         try
         {

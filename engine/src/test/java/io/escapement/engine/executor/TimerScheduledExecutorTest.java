@@ -479,22 +479,30 @@ class TimerScheduledExecutorTest
     }
 
     /**
-     * The same on an executor: the second call of {@code run()} hands the task over, and the executor's call finds it
-     * running on another of its threads. It must neither clear the runner nor take the task out of the set of tasks
-     * handed over (through which {@code shutdownNow} interrupts the running ones).
+     * The same on an executor: the second call of {@code run()} finds the task with the executor (handed over, and
+     * running) and asks nothing more of it, as {@code FutureTask.run} does nothing while another thread runs the
+     * task. It once handed the task over again, and that call, finding the task running, had to neither clear the
+     * runner nor take the task out of the set of tasks handed over (through which {@code shutdownNow} interrupts the
+     * running ones); {@link #shouldInterruptTheRunningTaskOnShutdownNowWhenASecondHandOverWasRefused} has the case
+     * where it did.
      */
     @Test
     @Timeout(30)
     void shouldInterruptTheRunnerOnCancelTrueAfterAnotherHandOverFoundTheTaskRunning() throws Exception
     {
         final ExecutorService pool = pool(2);
+        final AtomicInteger handOvers = new AtomicInteger();
         final Semaphore returned = new Semaphore(0);
         executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
-            .executor(command -> pool.execute(() ->
+            .executor(command ->
             {
-                command.run();
-                returned.release();
-            }))
+                handOvers.incrementAndGet();
+                pool.execute(() ->
+                {
+                    command.run();
+                    returned.release();
+                });
+            })
             .build();
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch finished = new CountDownLatch(1);
@@ -503,8 +511,8 @@ class TimerScheduledExecutorTest
             1, SECONDS);
         advance(1, SECONDS);
         assertTrue(started.await(10, SECONDS));
-        ((RunnableScheduledFuture<?>)first).run(); // hands it over again, to the pool's other thread
-        assertTrue(returned.tryAcquire(10, SECONDS), "the second call returned");
+        ((RunnableScheduledFuture<?>)first).run(); // on this thread, while a thread of the pool runs it
+        assertEquals(1, handOvers.get(), "the second call handed nothing over");
         assertTrue(first.cancel(true));
         assertTrue(finished.await(10, SECONDS), "the interrupt of cancel(true) reached the thread running the task");
         assertEquals(1, interrupts.get());
@@ -517,10 +525,136 @@ class TimerScheduledExecutorTest
         advance(1, SECONDS);
         assertTrue(started2.await(10, SECONDS));
         ((RunnableScheduledFuture<?>)second).run();
-        assertTrue(returned.tryAcquire(10, SECONDS), "the second call returned");
+        assertEquals(2, handOvers.get(), "the second call handed nothing over");
         executor.shutdownNow();
         assertTrue(finished2.await(10, SECONDS), "shutdownNow still found the running task and interrupted it");
         assertEquals(2, interrupts.get());
+        assertTrue(returned.tryAcquire(10, SECONDS), "the task's run returned");
+    }
+
+    /**
+     * A second hand-over of a running task (a second call of {@code run()}, which in executor mode hands the task
+     * over) refused by a saturated executor: the refusal is about that call, not about the run under way. It once
+     * took the task out of the set of tasks handed over, so that {@code shutdownNow} did not interrupt the thread
+     * running it (the {@code ExecutorService} contract: it attempts to stop the actively executing tasks). The
+     * executor runs its first task on a thread of the test's and refuses every later one; the task spins on a flag
+     * rather than waiting, so that the interrupt shutdownNow delivers (before it returns) stays on the thread.
+     */
+    @Test
+    @Timeout(30)
+    void shouldInterruptTheRunningTaskOnShutdownNowWhenASecondHandOverWasRefused() throws Exception
+    {
+        final AtomicInteger handOvers = new AtomicInteger();
+        final AtomicReference<Thread> runner = new AtomicReference<>();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command ->
+            {
+                if (handOvers.incrementAndGet() > 1)
+                {
+                    throw new RejectedExecutionException("saturated");
+                }
+                final Thread thread = new Thread(command, "test-runner");
+                runner.set(thread);
+                thread.start();
+            })
+            .build();
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicBoolean release = new AtomicBoolean();
+        final AtomicBoolean interruptedAtEnd = new AtomicBoolean();
+        final ScheduledFuture<?> future = executor.schedule(() ->
+        {
+            started.countDown();
+            final long giveUpNs = System.nanoTime() + SECONDS.toNanos(20);
+            while (!release.get() && System.nanoTime() < giveUpNs)
+            {
+                Thread.onSpinWait(); // reads no interrupt status: what shutdownNow sets stays set
+            }
+            interruptedAtEnd.set(Thread.currentThread().isInterrupted());
+        }, 1, SECONDS);
+        advance(1, SECONDS);
+        assertTrue(started.await(10, SECONDS));
+        ((RunnableScheduledFuture<?>)future).run(); // while it runs on the test's thread
+        assertFalse(future.isDone(), "the first run goes on, whatever became of the second call");
+        assertTrue(executor.shutdownNow().isEmpty(), "nothing was pending");
+        release.set(true);
+        runner.get().join(SECONDS.toMillis(10));
+        assertFalse(runner.get().isAlive());
+        assertTrue(interruptedAtEnd.get(), "shutdownNow interrupted the thread running the task");
+        assertNull(future.get(), "interrupted, not cancelled: it ran to its end");
+        assertTrue(executor.awaitTermination(10, SECONDS));
+    }
+
+    /**
+     * A second call of {@code run()} while a periodic task runs on the executor asks nothing of the executor: the
+     * JDK's {@code FutureTask.runAndReset} returns at once when another thread runs the task. It once handed the task
+     * over again, and that call, coming once the run had re-armed the task for its next deadline, ran it at once:
+     * a run a whole period early.
+     */
+    @Test
+    @Timeout(30)
+    void shouldNotRunAPeriodicTaskEarlyWhenRunIsCalledAgainWhileItRuns() throws Exception
+    {
+        final List<Runnable> handedOver = new ArrayList<>();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command ->
+            {
+                synchronized (handedOver)
+                {
+                    handedOver.add(command);
+                }
+            })
+            .build();
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> future = executor.scheduleAtFixedRate(() ->
+        {
+            if (runs.incrementAndGet() == 1)
+            {
+                started.countDown();
+                try
+                {
+                    release.await();
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, 1, 10, SECONDS);
+        advance(1, SECONDS);
+        final Thread first = new Thread(takeHandedOver(handedOver, 1).get(0), "test-runner");
+        first.start();
+        assertTrue(started.await(10, SECONDS));
+        ((RunnableScheduledFuture<?>)future).run(); // while the first run waits on the test's thread
+        release.countDown();
+        first.join(SECONDS.toMillis(10));
+        assertFalse(first.isAlive());
+        takeHandedOver(handedOver, -1).forEach(Runnable::run); // whatever the second call handed over, run now
+        assertEquals(1, runs.get(), "no run before the next deadline, 11 s");
+        clock.addAndGet(SECONDS.toNanos(10) - 1);
+        executor.poll();
+        assertTrue(takeHandedOver(handedOver, -1).isEmpty(), "nothing handed over 1 ns before the deadline");
+        advance(1, NANOSECONDS);
+        takeHandedOver(handedOver, 1).forEach(Runnable::run);
+        assertEquals(2, runs.get(), "the second run at its deadline");
+        assertFalse(future.isDone());
+    }
+
+    /** Takes what the test's executor was given: {@code expected} commands, or any number if negative. */
+    private static List<Runnable> takeHandedOver(final List<Runnable> handedOver, final int expected)
+    {
+        final List<Runnable> taken;
+        synchronized (handedOver)
+        {
+            taken = new ArrayList<>(handedOver);
+            handedOver.clear();
+        }
+        if (expected >= 0)
+        {
+            assertEquals(expected, taken.size(), "commands handed to the executor");
+        }
+        return taken;
     }
 
     /** A task body: says it started, then waits until interrupted, counting the interrupt. */
