@@ -139,6 +139,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     private final ThreadPoolExecutor ownedPool;
     /** Executor mode: the tasks handed to the executor and not finished yet, for shutdownNow. */
     private final Set<ScheduledTask<?>> handedOver;
+    /**
+     * Executor mode: per thread, the task it is handing over (inside the executor's {@code execute}), or null; so
+     * that a run nested in its own hand-over (an executor that runs tasks in the caller's thread) is known. Per
+     * thread rather than a field of the task: the future stays within 64 bytes, and no other thread's write can
+     * hide or invent a nesting.
+     */
+    private final ThreadLocal<ScheduledTask<?>> inExecute;
     /** Driver mode: tasks submitted without a delay, run in order by {@link #drain}. */
     private final ConcurrentLinkedQueue<ScheduledTask<?>> immediate;
     /** Driver mode: one long-lived timer callback that runs the immediate tasks. */
@@ -180,11 +187,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             // error handler), where the adapter must hand over the task itself. The service runs the task on its
             // driver, and the task hands itself over (ScheduledTask.run).
             handedOver = ConcurrentHashMap.newKeySet();
+            inExecute = new ThreadLocal<>();
             immediate = null;
         }
         else
         {
             handedOver = null;
+            inExecute = null;
             immediate = new ConcurrentLinkedQueue<>();
         }
         service = serviceBuilder.build();
@@ -553,6 +562,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             return;
         }
         task.handedOver = true; // before execute: the executor's call of run() runs the task
+        final ScheduledTask<?> outer = inExecute.get(); // another task's hand-over this one's run is nested in
+        inExecute.set(task);
         try
         {
             executor.execute(task);
@@ -570,6 +581,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             {
                 taskDone(task);
             }
+        }
+        finally
+        {
+            inExecute.set(outer);
         }
     }
 
@@ -626,13 +641,20 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         final long delayNs = clampDelay(task.deadlineNs - now, now);
         try
         {
-            if (delayNs <= 0)
+            if (delayNs > 0)
+            {
+                armTimer(task, delayNs);
+            }
+            else if (inExecute == null || inExecute.get() != task)
             {
                 runSoon(task, false);
             }
             else
             {
-                armTimer(task, delayNs);
+                // Due now, and the executor runs tasks in the caller's thread (a direct executor, CallerRunsPolicy):
+                // handed over from here, the next run would nest in this one's frames, and a late fixed-rate task
+                // catching up would overflow the stack. A timer due now: the driver hands it over after this returns.
+                armTimer(task, 0);
             }
         }
         catch (final RejectedExecutionException e)
@@ -926,7 +948,9 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
          *                 scheduled executor. If it refuses a task whose timer fired, the task's future completes
          *                 exceptionally with the {@link RejectedExecutionException}; one that drops tasks silently
          *                 (a discard policy) leaves their futures pending and the executor never terminated, as
-         *                 any executor service built on it would.
+         *                 any executor service built on it would. One that runs tasks in the caller's thread (a
+         *                 direct executor, {@code CallerRunsPolicy}) works: runs never nest (a periodic task due again
+         *                 at once goes back through the driver).
          * @return this builder.
          */
         public Builder executor(final Executor executor)

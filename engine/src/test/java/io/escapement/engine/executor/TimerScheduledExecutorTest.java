@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.MICROSECONDS;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -639,6 +640,60 @@ class TimerScheduledExecutorTest
         takeHandedOver(handedOver, 1).forEach(Runnable::run);
         assertEquals(2, runs.get(), "the second run at its deadline");
         assertFalse(future.isDone());
+    }
+
+    /**
+     * An executor that runs the task in the calling thread (a direct executor, or a saturated pool's
+     * {@code CallerRunsPolicy}): a fixed-rate task 100,000 periods late catches up one run after another, as the
+     * JDK's scheduler does, each run returning before the next starts. Its catch-up once handed each next run over
+     * from inside the run before, so that every run nested in the last one's frames, until the stack overflowed
+     * (about 1,500 runs in): the {@link StackOverflowError} came out of the re-arm, not the task's body, and left the
+     * task pending with no timer, its future never completed. Lost.
+     */
+    @Test
+    @Timeout(30)
+    void shouldCatchUpALateFixedRateTaskOnAnExecutorThatRunsItInTheCallersThread()
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(Runnable::run).build();
+        final int late = 100_000;
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicInteger deepest = new AtomicInteger();
+        final ScheduledFuture<?> future = executor.scheduleAtFixedRate(() ->
+        {
+            if ((runs.incrementAndGet() & 1023) == 1)
+            {
+                deepest.accumulateAndGet(Thread.currentThread().getStackTrace().length, Math::max);
+            }
+        }, 1, 1, MICROSECONDS);
+        advance(1, MICROSECONDS);
+        assertEquals(1, runs.get());
+        final int depthOfOneRun = deepest.get();
+        clock.addAndGet(MICROSECONDS.toNanos(late));
+        for (int polls = 0; polls < 10 * late && runs.get() < 1 + late; polls++)
+        {
+            executor.poll();
+        }
+        assertFalse(future.isDone(), () -> "the task failed: " + failure(future));
+        assertEquals(1 + late, runs.get(), "the first run, then the runs missed (the last due now), each once");
+        assertTrue(deepest.get() <= depthOfOneRun + 16, "runs nested: stack " + deepest.get() + " deep, " +
+            depthOfOneRun + " for a run on time");
+    }
+
+    private static String failure(final Future<?> future)
+    {
+        try
+        {
+            future.get(0, NANOSECONDS);
+            return "none";
+        }
+        catch (final ExecutionException e)
+        {
+            return String.valueOf(e.getCause());
+        }
+        catch (final Exception e)
+        {
+            return String.valueOf(e);
+        }
     }
 
     /** Takes what the test's executor was given: {@code expected} commands, or any number if negative. */
