@@ -127,6 +127,11 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     @SuppressWarnings("unchecked")
     public void run()
     {
+        if (owner.isStopped() && state == NEW)
+        {
+            owner.stoppedBeforeStart(this); // shutdownNow was called: a task that has not started never starts
+            return;
+        }
         if (!handedOver && owner.handsOver())
         {
             owner.handOverFired(this); // the timer fired on the driver thread: the user's executor runs the task

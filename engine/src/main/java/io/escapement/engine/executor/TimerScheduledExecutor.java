@@ -66,7 +66,8 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  *       {@link Builder#waitWhenFull} ({@link Builder#capacity}: the JDK's scheduler has no bound).</li>
  *   <li>{@link #shutdownNow()} returns the futures of the tasks that never started (as the JDK's scheduler does,
  *       they are the {@link java.util.concurrent.RunnableScheduledFuture}s, not the submitted objects), and
- *       interrupts the running ones.</li>
+ *       interrupts the running ones. Once it is called no task starts, not even one whose timer fires as it runs:
+ *       that one is handed back too (or, if the list was handed back already, cancelled).</li>
  *   <li>{@link #invokeAll} and {@link #invokeAny} are {@link AbstractExecutorService}'s.</li>
  * </ul>
  *
@@ -159,8 +160,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     /** Driver mode: a drain is armed and has not started yet, so a new immediate task needs no other. */
     private volatile boolean drainArmed;
     private volatile boolean terminating;
-    /** shutdownNow was called: the driver's drain stops starting queued tasks, which shutdownNow collects. */
+    /** shutdownNow was called: no task starts any more; the driver's drain stops, shutdownNow collects the rest. */
     private volatile boolean stopped;
+    /**
+     * shutdownNow has handed back its list: a task that reaches {@link ScheduledTask#run()} later (a timer that fired
+     * as shutdownNow ran, on a driver that shutdownNow did not wait for) cancels itself.
+     */
+    private volatile boolean collected;
     /** Driver mode: the task running on the driver thread, for shutdownNow to interrupt. */
     private volatile ScheduledTask<?> running;
 
@@ -476,6 +482,19 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             return;
         }
         immediate.offer(task);
+        if (stopped)
+        {
+            // shutdownNow began: its pass over the queue may be over, and a drain armed before (drainArmed still
+            // set) died with the service, so nobody would run or collect the task. The offer, then this read;
+            // shutdownNow writes the flag, then polls the queue: one of the two sees the other, and cancelIfNew
+            // decides which hands the task back (there, in the list; here, refused).
+            if (task.cancelIfNew())
+            {
+                taskDone(task);
+                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
+            }
+            return;
+        }
         // The drain clears the flag before it polls the queue: a task queued after it cleared it arms another.
         if (!drainArmed && DRAIN_ARMED.compareAndSet(this, false, true))
         {
@@ -594,6 +613,33 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     long nowNs()
     {
         return service.nowNs();
+    }
+
+    /** @return whether {@link #shutdownNow()} was called: no task starts any more. */
+    boolean isStopped()
+    {
+        return stopped;
+    }
+
+    /**
+     * A task reached its run after {@link #shutdownNow()} was called, and has not started: it goes where shutdownNow
+     * collects the tasks that never started (the driver's queue, or the set of tasks handed over), to be handed back
+     * cancelled; if shutdownNow has handed back its list already, it cancels itself.
+     */
+    void stoppedBeforeStart(final ScheduledTask<?> task)
+    {
+        if (immediate != null)
+        {
+            immediate.offer(task);
+        }
+        else
+        {
+            handedOver.add(task);
+        }
+        if (collected && task.cancelIfNew())
+        {
+            taskDone(task);
+        }
     }
 
     boolean stopsPeriodicTasks()
@@ -789,6 +835,27 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                 collect((ScheduledTask<?>)timer.task(), neverStarted);
             }
         }
+        collectQueued(neverStarted);
+        for (final ScheduledTask<?> task : periodic)
+        {
+            collect(task, neverStarted); // between runs, re-arming: not in the service yet
+        }
+        // A task whose timer fired while the passes above ran (the driver is not waited for when a task on it calls
+        // this) queued itself there: a second pass. One later cancels itself: its queueing, then its read of
+        // `collected`; here the write of `collected`, then the pass. One of the two sees the other (cancelIfNew
+        // decides if both do).
+        collected = true;
+        collectQueued(neverStarted);
+        if (ctl == SHUTDOWN)
+        {
+            terminate();
+        }
+        return neverStarted;
+    }
+
+    /** The tasks submitted without a delay and not started (driver), or handed over and not started (executor). */
+    private void collectQueued(final List<Runnable> neverStarted)
+    {
         if (immediate != null)
         {
             ScheduledTask<?> task;
@@ -804,15 +871,6 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                 collect(task, neverStarted);
             }
         }
-        for (final ScheduledTask<?> task : periodic)
-        {
-            collect(task, neverStarted); // between runs, re-arming: not in the service yet
-        }
-        if (ctl == SHUTDOWN)
-        {
-            terminate();
-        }
-        return neverStarted;
     }
 
     private void collect(final ScheduledTask<?> task, final List<Runnable> neverStarted)

@@ -1159,6 +1159,53 @@ class TimerScheduledExecutorTest
         assertTrue(executor.awaitTermination(10, SECONDS));
     }
 
+    /**
+     * Two tasks due in the same drain of the driver thread; the first to run blocks until interrupted, and
+     * {@code shutdownNow} is called while it does: the other was awaiting execution, so it never runs and is handed
+     * back, cancelled ({@code ExecutorService.shutdownNow}: halts the processing of waiting tasks and returns them).
+     * The driver, once the interrupted task returned, once went on with its drain and ran the other one,
+     * uninterrupted, after {@code shutdownNow} had begun, and the list lacked it. Either may run first (same drain):
+     * the test holds whichever does.
+     */
+    @Test
+    @Timeout(20)
+    void shouldNotStartATaskDueBehindTheRunningOneOnceShutdownNowIsCalled() throws Exception
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).build(); // a driver thread of its own
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicBoolean firstInterrupted = new AtomicBoolean();
+        final Runnable body = () ->
+        {
+            if (runs.getAndIncrement() > 0)
+            {
+                return;
+            }
+            started.countDown();
+            try
+            {
+                new CountDownLatch(1).await();
+            }
+            catch (final InterruptedException e)
+            {
+                firstInterrupted.set(true);
+            }
+        };
+        final ScheduledFuture<?> a = executor.schedule(body, 1, SECONDS);
+        final ScheduledFuture<?> b = executor.schedule(body, 1, SECONDS);
+        clock.addAndGet(SECONDS.toNanos(1));
+        executor.execute(() -> { }); // wakes the driver, which finds both due
+        assertTrue(started.await(10, SECONDS));
+        final List<Runnable> neverStarted = executor.shutdownNow();
+        assertTrue(executor.awaitTermination(10, SECONDS));
+        assertTrue(firstInterrupted.get(), "the running task was interrupted");
+        assertEquals(1, runs.get(), "the task due behind it never started");
+        final ScheduledFuture<?> waiting = a.isCancelled() ? a : b;
+        assertTrue(waiting.isCancelled());
+        assertTrue(neverStarted.contains(waiting), "handed back: " + neverStarted);
+        assertFalse((a == waiting ? b : a).isCancelled(), "the interrupted one ran to its end");
+    }
+
     @Test
     @Timeout(20)
     void shouldReturnTasksHandedToTheExecutorButNotStartedFromShutdownNow() throws Exception
