@@ -246,9 +246,12 @@ public final class TimerWheel
     /** Timer records, RECORD_INTS ints each, in pages of PAGE_SIZE records that are never moved. */
     private int[][] pages;
     private int allocatedSlots;
-    /** Slots below this have been handed out at least once; slots from here up are fresh (generation 0). */
-    private int usedSlots;
-    /** Free slots, linked through their POS field (also in caller-slot mode, where nothing takes them: harmless). */
+    /**
+     * Free slots, linked through their POS field, a fresh page's slots included ({@link #addPage}), so that
+     * {@link #arm} takes every slot from this list and its hot path holds no second way to find one (see there).
+     * Also in caller-slot mode, where nothing takes them and pages are not linked: harmless. A slot never armed has
+     * generation 0, which no handle carries.
+     */
     private int freeSlot = NIL;
     private int timerCount;
 
@@ -351,6 +354,16 @@ public final class TimerWheel
         {
             addPage();
         }
+        if (!callerAssignedSlots)
+        {
+            // The pages were each linked in front of the last: relink them so that slots are taken in order, the
+            // first page first (a caller arming a batch then fills records, and their cache lines, one after another).
+            freeSlot = NIL;
+            for (int i = initialPages - 1; i >= 0; i--)
+            {
+                linkFreePage(i);
+            }
+        }
     }
 
     /**
@@ -384,16 +397,18 @@ public final class TimerWheel
         checkTime(deadline, "deadline");
         if (timerCount >= scheduleLimit) // one test for both refusals
         {
-            if (callerAssignedSlots)
-            {
-                throw new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
-            }
-            throw new TimerCapacityException(maxCapacity);
+            throw armRefused();
         }
+        // Every slot comes from the free list, fresh ones too (addPage links them), and growing is a call of its own
+        // made once per 8,192 slots: C2 then leaves it out of line, and arm's compiled code stays under the size
+        // (InlineSmallCode, 2,500 bytes) past which a caller compiled later no longer inlines it. A wheel filled up
+        // front compiles arm with a profile where a fresh slot was taken on every call; with a second path for
+        // fresh slots inlined, arm outgrew that size, and every caller paid a call and the reloads of the wheel's
+        // fields after it.
         int slot = freeSlot;
         if (slot == NIL)
         {
-            slot = freshSlot();
+            slot = growSlots();
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -404,6 +419,30 @@ public final class TimerWheel
         final int gen = Math.max(1, -page[at + GEN]);
         page[at + GEN] = gen;
         return fill(slot, page, at, gen, deadline, payload);
+    }
+
+    /** @return why {@link #arm} refuses, once the wheel holds {@code scheduleLimit} timers: out of line, cold. */
+    private RuntimeException armRefused()
+    {
+        if (callerAssignedSlots)
+        {
+            return new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
+        }
+        return new TimerCapacityException(maxCapacity);
+    }
+
+    /**
+     * Adds a page of free slots for {@link #arm}, whose free list is empty, and takes none of them.
+     *
+     * @return the first slot of the free list, now a fresh one.
+     */
+    private int growSlots()
+    {
+        // timerCount < maxCapacity here, and the slot of a timer whose callback runs is not counted: the wheel may
+        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time), and grows past that by at
+        // most a page.
+        addPage();
+        return freeSlot;
     }
 
     /**
@@ -471,34 +510,50 @@ public final class TimerWheel
         final int recordedPos = page[at + POS];
         if (recordedPos == DETACHED)
         {
-            // re-armed from its own callback: back into the wheel
-            writeDeadline(page, at, deadline);
-            file(slot, page, at, deadline);
-            timerCount++;
+            rearmDetached(slot, page, at, deadline);
             return true;
         }
-
         final long oldDeadline = readDeadline(page, at);
-        if (lazyRearm && oldDeadline >= cursorStartTime)
+        if (lazyRearm && deadline >= oldDeadline && oldDeadline >= cursorStartTime)
         {
-            if (deadline >= oldDeadline)
-            {
-                // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the
-                // bucket re-files it when reached. One cache line touched.
-                writeDeadline(page, at, deadline);
-                return true;
-            }
-            final int pos = resolve(recordedPos);
-            if (deadline >= cursorStartTime && keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
-            {
-                // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
-                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
-                // above, its tick hint lowered if the new tick is in the bucket's range.
-                writeDeadline(page, at, deadline);
-                return true;
-            }
+            // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the bucket
+            // re-files it when reached. One cache line touched.
+            writeDeadline(page, at, deadline);
+            return true;
         }
+        // Out of line: with it, rearm was 327 bytes of bytecode, past the 325 (FreqInlineSize) up to which C2
+        // inlines a hot method, so every caller paid a call for the lazy path too.
+        rearmMoved(slot, page, at, recordedPos, oldDeadline, deadline);
+        return true;
+    }
+
+    /** {@link #rearm} from the timer's own callback: it is in no list, and goes back into the wheel. */
+    private void rearmDetached(final int slot, final int[] page, final int at, final long deadline)
+    {
+        writeDeadline(page, at, deadline);
+        file(slot, page, at, deadline);
+        timerCount++;
+    }
+
+    /**
+     * {@link #rearm} of a timer in a list, unless the lazy path took it: moved earlier (it stays in its bucket if
+     * that bucket's range starts at or before the new deadline), or with lazy re-arm off, or from OVERDUE or a
+     * bucket the cursor has passed.
+     */
+    private void rearmMoved(final int slot, final int[] page, final int at, final int recordedPos,
+        final long oldDeadline, final long deadline)
+    {
         final int pos = resolve(recordedPos);
+        // With the lazy path on and oldDeadline in a bucket ahead of the cursor, deadline < oldDeadline here.
+        if (lazyRearm && oldDeadline >= cursorStartTime && deadline >= cursorStartTime &&
+            keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
+        {
+            // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
+            // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
+            // above, its tick hint lowered if the new tick is in the bucket's range.
+            writeDeadline(page, at, deadline);
+            return;
+        }
         writeDeadline(page, at, deadline);
         // as file() does, but a timer that stays in its list is not moved
         int list = OVERDUE;
@@ -526,7 +581,6 @@ public final class TimerWheel
             // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
             hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
         }
-        return true;
     }
 
     /**
@@ -613,7 +667,6 @@ public final class TimerWheel
         // A slot never used has generation 0; a released one keeps its next generation negated.
         final int liveGen = gen == 0 ? 1 : -gen;
         page[at + GEN] = liveGen;
-        usedSlots = Math.max(usedSlots, slot + 1);
         return fill(slot, page, at, liveGen, deadline, payload);
     }
 
@@ -658,7 +711,7 @@ public final class TimerWheel
      */
     public long slotPayload(final int slot)
     {
-        if (slot < 0 || slot >= usedSlots)
+        if (slot < 0 || slot >= allocatedSlots) // a slot never armed has generation 0 and payload 0
         {
             return 0;
         }
@@ -679,7 +732,7 @@ public final class TimerWheel
     /** @return the handle of the timer in {@code slot} (live, or its callback running), or {@link #NULL_HANDLE}. */
     private long slotHandle(final int slot)
     {
-        if (slot < 0 || slot >= usedSlots)
+        if (slot < 0 || slot >= allocatedSlots) // a slot never armed has generation 0 and payload 0
         {
             return NULL_HANDLE;
         }
@@ -1364,16 +1417,33 @@ public final class TimerWheel
      */
     private int listForTick(final long tick)
     {
-        long t = tick;
-        long c = cursorTick;
-        int level = 0;
-        while (t - c >= BUCKETS_PER_LEVEL)
+        return listForTick(tick, cursorTick);
+    }
+
+    /**
+     * {@link #listForTick(long)} for a given cursor, without a loop: the level is the one the distance's bit length
+     * names, or the next. A loop (shift both, until the ranges are fewer than 256 apart) compiled to a few hundred
+     * bytes of loop checks on the path of every arm; this is a few instructions.
+     * <p>
+     * With {@code d = tick - cursor}, level {@code k = floor(log2(d)) / 8} (0 for d below 256) is the lowest whose
+     * buckets can reach d: {@code d < 2^(8k+8)}, so the ranges are {@code floor(d / 2^8k)} or one more apart, at
+     * most 256. Exactly 256 (the cursor's range has a borrow) goes one level up, where they are at most 1 apart. At
+     * the top level (k = 7, shift 56) ticks below 2^63 are at most 127 ranges apart, so the level never passes 7.
+     *
+     * @param tick   at or after {@code cursor}, both non-negative.
+     * @param cursor the cursor's tick.
+     * @return the list a timer for {@code tick} is filed in.
+     */
+    static int listForTick(final long tick, final long cursor)
+    {
+        // (d | 1): a distance of 0 is level 0, as 1 is
+        int shift = ((63 - Long.numberOfLeadingZeros((tick - cursor) | 1)) >>> 3) << 3;
+        if ((tick >>> shift) - (cursor >>> shift) >= BUCKETS_PER_LEVEL)
         {
-            t >>>= BITS_PER_LEVEL;
-            c >>>= BITS_PER_LEVEL;
-            level++;
+            shift += BITS_PER_LEVEL;
         }
-        return (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
+        // level << 8 is (shift / 8) << 8
+        return (shift << (BITS_PER_LEVEL - 3)) | (int)((tick >>> shift) & BUCKET_MASK);
     }
 
     private void append(final int list, final int slot, final int[] page, final int at, final short hint)
@@ -1661,30 +1731,14 @@ public final class TimerWheel
     {
         final int slot = (int)handle;
         final int gen = (int)(handle >>> 32);
-        if (slot < 0 || slot >= usedSlots || gen <= 0)
+        // A slot allocated but never armed has generation 0, which no handle carries (gen > 0 here).
+        if (slot < 0 || slot >= allocatedSlots || gen <= 0)
         {
             return -1;
         }
         return pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + GEN] == gen ? slot : -1;
     }
 
-    /**
-     * @return a slot never used, generation 0 and its POS NIL, for {@link #arm} when the free list is empty: the
-     * wheel grows by a page when none is left.
-     */
-    private int freshSlot()
-    {
-        // timerCount < maxCapacity here; the slot of a timer whose callback runs is not counted, so usedSlots may
-        // reach maxCapacity + 1, never more: one callback runs at a time.
-        final int slot = usedSlots;
-        if (slot == allocatedSlots)
-        {
-            addPage();
-        }
-        usedSlots++;
-        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = NIL; // the free list's end, taken next
-        return slot;
-    }
 
     private void releaseSlot(final int slot, final int[] page, final int at)
     {
@@ -1709,6 +1763,23 @@ public final class TimerWheel
         }
         pages[pageIndex] = new int[PAGE_SIZE * RECORD_INTS];
         allocatedSlots += PAGE_SIZE;
+        if (!callerAssignedSlots)
+        {
+            linkFreePage(pageIndex);
+        }
+    }
+
+    /** Puts every slot of a fresh page (generation 0) on the free list, in front, in order. */
+    private void linkFreePage(final int pageIndex)
+    {
+        final int[] page = pages[pageIndex];
+        final int first = pageIndex << PAGE_SHIFT;
+        for (int i = 0; i < PAGE_SIZE - 1; i++)
+        {
+            page[i * RECORD_INTS + POS] = first + i + 1;
+        }
+        page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
+        freeSlot = first;
     }
 
     private static long handle(final int gen, final int slot)
