@@ -394,21 +394,17 @@ public final class TimerWheel
      */
     public long arm(final long deadline, final long payload)
     {
-        checkTime(deadline, "deadline");
-        if (timerCount >= scheduleLimit) // one test for both refusals
-        {
-            throw armRefused();
-        }
-        // Every slot comes from the free list, fresh ones too (addPage links them), and growing is a call of its own
-        // made once per 8,192 slots: C2 then leaves it out of line, and arm's compiled code stays under the size
-        // (InlineSmallCode, 2,500 bytes) past which a caller compiled later no longer inlines it. A wheel filled up
-        // front compiles arm with a profile where a fresh slot was taken on every call; with a second path for
-        // fresh slots inlined, arm outgrew that size, and every caller paid a call and the reloads of the wheel's
-        // fields after it.
+        // One test, out of line, for the three rare cases: a deadline that would overflow, a full wheel (or one whose
+        // caller assigns the slots) and an empty free list, which takes a page of fresh slots once per 8,192 slots
+        // (addPage links them into the list, so every slot comes from it). arm's compiled code must stay under the
+        // size (InlineSmallCode, 2,500 bytes) past which a caller compiled after it no longer inlines it, and each
+        // rare case compiled in line costs about 60 bytes of deoptimization stub; with a second path for fresh
+        // slots (taken on every call while a wheel is filled up front) arm outgrew that size, and every caller paid
+        // a call and the reloads of the wheel's fields after it. The non-short-circuit ors keep it one branch.
         int slot = freeSlot;
-        if (slot == NIL)
+        if ((deadline > lastTime) | (timerCount >= scheduleLimit) | (slot == NIL))
         {
-            slot = growSlots();
+            slot = armRarely(deadline);
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -421,27 +417,31 @@ public final class TimerWheel
         return fill(slot, page, at, gen, deadline, payload);
     }
 
-    /** @return why {@link #arm} refuses, once the wheel holds {@code scheduleLimit} timers: out of line, cold. */
-    private RuntimeException armRefused()
-    {
-        if (callerAssignedSlots)
-        {
-            return new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
-        }
-        return new TimerCapacityException(maxCapacity);
-    }
-
     /**
-     * Adds a page of free slots for {@link #arm}, whose free list is empty, and takes none of them.
+     * The rare cases of {@link #arm}, out of line: refuses a deadline that would overflow, or a wheel that holds
+     * its most timers or whose caller assigns the slots; otherwise the free list is empty, and a page of fresh
+     * slots is added to it (none taken).
      *
-     * @return the first slot of the free list, now a fresh one.
+     * @return the first slot of the free list.
      */
-    private int growSlots()
+    private int armRarely(final long deadline)
     {
+        checkTime(deadline, "deadline");
+        if (timerCount >= scheduleLimit) // one test for both refusals
+        {
+            if (callerAssignedSlots)
+            {
+                throw new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
+            }
+            throw new TimerCapacityException(maxCapacity);
+        }
         // timerCount < maxCapacity here, and the slot of a timer whose callback runs is not counted: the wheel may
         // hold maxCapacity + 1 slots in use, never more (one callback runs at a time), and grows past that by at
         // most a page.
-        addPage();
+        if (freeSlot == NIL)
+        {
+            addPage();
+        }
         return freeSlot;
     }
 
@@ -454,9 +454,34 @@ public final class TimerWheel
         writeDeadline(page, at, deadline);
         page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
         page[at + PAYLOAD_LOW] = (int)payload;
-        file(slot, page, at, deadline);
+        fileArmed(slot, page, at, deadline);
         timerCount++;
         return handle(gen, slot);
+    }
+
+    /**
+     * {@link #file} for a timer just armed, its common case in line: a deadline in a tick not yet processed, whose
+     * list has room in its front chunk. Everything else, a list that needs a new chunk (once per 64 timers filed in
+     * it) and the timers of ticks already processed (OVERDUE), goes through {@link #file}, out of line. That keeps
+     * arm's compiled code small (see arm): C2 compiled the chunk's allocation in line, and the rest of the append
+     * twice, once after each branch; here the tests are those appendSlot makes, on the same loads, so C2 folds
+     * appendSlot's as already decided.
+     */
+    private void fileArmed(final int slot, final int[] page, final int at, final long deadline)
+    {
+        // Meaningless for a deadline before the start time, where the first test fails; the second fails only when
+        // cursorStartTime saturated at Long.MAX_VALUE. Non-short-circuit: one branch.
+        final long tick = tickOf(deadline);
+        if ((deadline >= cursorStartTime) & (tick >= cursorTick))
+        {
+            final int list = listForTick(tick);
+            if (frontCount[list] != CHUNK_SIZE && frontChunk[list] != NIL)
+            {
+                page[at + POS] = appendEntry(list, slot, (short)tick);
+                return;
+            }
+        }
+        file(slot, page, at, deadline);
     }
 
     /**
@@ -514,16 +539,30 @@ public final class TimerWheel
             return true;
         }
         final long oldDeadline = readDeadline(page, at);
-        if (lazyRearm && deadline >= oldDeadline && oldDeadline >= cursorStartTime)
+        if (lazyRearm && oldDeadline >= cursorStartTime)
         {
-            // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the bucket
-            // re-files it when reached. One cache line touched.
-            writeDeadline(page, at, deadline);
+            if (deadline >= oldDeadline)
+            {
+                // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the
+                // bucket re-files it when reached. One cache line touched.
+                writeDeadline(page, at, deadline);
+                return true;
+            }
+            final int pos = resolve(recordedPos);
+            if (deadline >= cursorStartTime && keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
+            {
+                // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
+                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
+                // above, its tick hint lowered if the new tick is in the bucket's range.
+                writeDeadline(page, at, deadline);
+                return true;
+            }
+            moveEntry(slot, page, at, pos, deadline);
             return true;
         }
-        // Out of line: with it, rearm was 327 bytes of bytecode, past the 325 (FreqInlineSize) up to which C2
-        // inlines a hot method, so every caller paid a call for the lazy path too.
-        rearmMoved(slot, page, at, recordedPos, oldDeadline, deadline);
+        // The move is out of line: with it, rearm was 327 bytes of bytecode, past the 325 (FreqInlineSize) up to
+        // which C2 inlines a hot method, so every caller paid a call for the lazy paths too.
+        moveEntry(slot, page, at, resolve(recordedPos), deadline);
         return true;
     }
 
@@ -536,24 +575,13 @@ public final class TimerWheel
     }
 
     /**
-     * {@link #rearm} of a timer in a list, unless the lazy path took it: moved earlier (it stays in its bucket if
-     * that bucket's range starts at or before the new deadline), or with lazy re-arm off, or from OVERDUE or a
-     * bucket the cursor has passed.
+     * {@link #rearm} of a timer in a list that the lazy paths did not keep where it is: it goes to the list of its
+     * new deadline, unless that is the list it is in.
+     *
+     * @param pos the timer's entry (resolved).
      */
-    private void rearmMoved(final int slot, final int[] page, final int at, final int recordedPos,
-        final long oldDeadline, final long deadline)
+    private void moveEntry(final int slot, final int[] page, final int at, final int pos, final long deadline)
     {
-        final int pos = resolve(recordedPos);
-        // With the lazy path on and oldDeadline in a bucket ahead of the cursor, deadline < oldDeadline here.
-        if (lazyRearm && oldDeadline >= cursorStartTime && deadline >= cursorStartTime &&
-            keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
-        {
-            // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
-            // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
-            // above, its tick hint lowered if the new tick is in the bucket's range.
-            writeDeadline(page, at, deadline);
-            return;
-        }
         writeDeadline(page, at, deadline);
         // as file() does, but a timer that stays in its list is not moved
         int list = OVERDUE;
@@ -1677,28 +1705,40 @@ public final class TimerWheel
             freeChunk = chunkLinks[2 * chunk + 1];
             return chunk;
         }
-        if (allocatedChunks == MAX_CHUNKS)
+        chunk = allocatedChunks;
+        // Every growth of the store falls on the first chunk of an entry page: a page holds 1,024 chunks, the
+        // chunk links start with room for 1,024 and double, and MAX_CHUNKS is a multiple of 1,024. So one test, and
+        // the growth out of line: called once per 65,536 entries, too rarely for C2 to inline it (fewer than
+        // MinInliningThreshold calls below 16 million timers), where the allocations and copies compiled in line
+        // made the compiled code of every append, arm's included, twice as large (see arm).
+        if ((chunk & ((1 << (ENTRY_PAGE_SHIFT - CHUNK_SHIFT)) - 1)) == 0)
+        {
+            growChunkStore(chunk);
+        }
+        allocatedChunks = chunk + 1;
+        return chunk;
+    }
+
+    /** Makes room in the entry store for {@code chunk}, the first chunk of a new page. */
+    private void growChunkStore(final int chunk)
+    {
+        if (chunk == MAX_CHUNKS)
         {
             // Unreachable (see chunkBound): a position of 2^31 would read as DETACHED, so refuse rather than wrap.
             throw new IllegalStateException("the entry store is full: " + MAX_CHUNKS + " chunks");
         }
-        chunk = allocatedChunks++;
         final int page = (chunk << CHUNK_SHIFT) >>> ENTRY_PAGE_SHIFT;
         if (page == entryPages.length)
         {
             entryPages = Arrays.copyOf(entryPages, page * 2);
             hintPages = Arrays.copyOf(hintPages, page * 2);
         }
-        if (entryPages[page] == null)
-        {
-            entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
-            hintPages[page] = new short[1 << ENTRY_PAGE_SHIFT];
-        }
+        entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
+        hintPages[page] = new short[1 << ENTRY_PAGE_SHIFT];
         if (2 * chunk + 1 >= chunkLinks.length)
         {
             chunkLinks = Arrays.copyOf(chunkLinks, chunkLinks.length * 2);
         }
-        return chunk;
     }
 
     private void releaseChunk(final int chunk)

@@ -155,6 +155,32 @@ class TimerWheelApiPathTest
         assertTrue(refused.getMessage().contains("armSlot"), refused.getMessage());
     }
 
+    /**
+     * A deadline before the start time has a negative distance from it, which a shift by a power-of-two tick turns
+     * into a huge tick: arm must file it in OVERDUE by the deadline, not by that tick (where it would wait for ever).
+     */
+    @Test
+    void shouldFireTimersArmedBeforeTheStartTimeAtTheNextPollWhenTheTickIsAPowerOfTwo()
+    {
+        for (final long tick : new long[] {1, 2, 1024, 1L << 20})
+        {
+            final long start = 1_000_000_000L;
+            final TimerWheel wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(start).tickDuration(tick)
+                .build();
+            final List<Long> fired = new ArrayList<>();
+            // Long.MIN_VALUE - start wraps to the tick of the last representable deadlines: a timer there first, so
+            // that the list that tick names has a chunk (arm's fast path) when the past deadline is armed.
+            wheel.arm(Long.MAX_VALUE - 1, 5);
+            wheel.arm(start - 5, 1);
+            wheel.arm(Long.MIN_VALUE, 2);
+            wheel.arm(-1, 3);
+            wheel.arm(start + 3 * tick, 4);
+            assertEquals(3, wheel.poll(start, (h, p, d) -> fired.add(p)), "tick " + tick + ": fired " + fired);
+            assertEquals(List.of(1L, 2L, 3L), fired.stream().sorted().toList(), "tick " + tick);
+            assertEquals(2, wheel.timerCount());
+        }
+    }
+
     @Test
     void shouldFireAReArmedTimerFromItsOwnCallbackAgainWhenReArmedThere()
     {
