@@ -460,12 +460,13 @@ public final class TimerWheel
     }
 
     /**
-     * {@link #file} for a timer just armed, its common case in line: a deadline in a tick not yet processed, whose
-     * list has room in its front chunk. Everything else, a list that needs a new chunk (once per 64 timers filed in
-     * it) and the timers of ticks already processed (OVERDUE), goes through {@link #file}, out of line. That keeps
-     * arm's compiled code small (see arm): C2 compiled the chunk's allocation in line, and the rest of the append
-     * twice, once after each branch; here the tests are those appendSlot makes, on the same loads, so C2 folds
-     * appendSlot's as already decided.
+     * {@link #file} for a timer just armed, in line but for the timers of ticks already processed (OVERDUE, through
+     * {@link #file}). This keeps arm's compiled code small (see arm): appending through appendSlot alone, C2
+     * compiled the chunk's allocation in line and the rest of the append twice, once after each branch; it did
+     * so again, in a copy of file, when a second path took the appends that need a new chunk, since a wheel filled
+     * up front takes one every 64 timers (the profile arm is compiled with). Here the append is written once, in a
+     * loop that first makes room in the list's front chunk: its tests are those appendSlot makes, on the same
+     * loads, so C2 folds appendSlot's as decided.
      */
     private void fileArmed(final int slot, final int[] page, final int at, final long deadline)
     {
@@ -475,13 +476,29 @@ public final class TimerWheel
         if ((deadline >= cursorStartTime) & (tick >= cursorTick))
         {
             final int list = listForTick(tick);
-            if (frontCount[list] != CHUNK_SIZE && frontChunk[list] != NIL)
+            while (frontCount[list] == CHUNK_SIZE || frontChunk[list] == NIL)
             {
-                page[at + POS] = appendEntry(list, slot, (short)tick);
-                return;
+                takeFrontChunk(list); // once at most
             }
+            page[at + POS] = appendEntry(list, slot, (short)tick);
+            return;
         }
         file(slot, page, at, deadline);
+    }
+
+    /**
+     * Gives a list whose front chunk is full (or that has none) a new, empty, front chunk, as {@link #appendSlot}
+     * does before it appends: the full one (or NIL) is linked behind it. The list's count is 0 until the append
+     * that follows at once.
+     */
+    private void takeFrontChunk(final int list)
+    {
+        final int full = frontChunk[list];
+        final int chunk = acquireChunk();
+        chunkLinks[2 * chunk] = list;
+        chunkLinks[2 * chunk + 1] = full;
+        frontChunk[list] = chunk;
+        frontCount[list] = 0;
     }
 
     /**
