@@ -246,9 +246,12 @@ public final class TimerWheel
     /** Timer records, RECORD_INTS ints each, in pages of PAGE_SIZE records that are never moved. */
     private int[][] pages;
     private int allocatedSlots;
-    /** Slots below this have been handed out at least once; slots from here up are fresh (generation 0). */
-    private int usedSlots;
-    /** Free slots, linked through their POS field (also in caller-slot mode, where nothing takes them: harmless). */
+    /**
+     * Free slots, linked through their POS field, a fresh page's slots included ({@link #addPage}), so that
+     * {@link #arm} takes every slot from this list and its hot path holds no second way to find one (see there).
+     * Also in caller-slot mode, where nothing takes them and pages are not linked: harmless. A slot never armed has
+     * generation 0, which no handle carries.
+     */
     private int freeSlot = NIL;
     private int timerCount;
 
@@ -351,6 +354,16 @@ public final class TimerWheel
         {
             addPage();
         }
+        if (!callerAssignedSlots)
+        {
+            // The pages were each linked in front of the last: relink them so that slots are taken in order, the
+            // first page first (a caller arming a batch then fills records, and their cache lines, one after another).
+            freeSlot = NIL;
+            for (int i = initialPages - 1; i >= 0; i--)
+            {
+                linkFreePage(i);
+            }
+        }
     }
 
     /**
@@ -381,19 +394,17 @@ public final class TimerWheel
      */
     public long arm(final long deadline, final long payload)
     {
-        checkTime(deadline, "deadline");
-        if (timerCount >= scheduleLimit) // one test for both refusals
-        {
-            if (callerAssignedSlots)
-            {
-                throw new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
-            }
-            throw new TimerCapacityException(maxCapacity);
-        }
+        // One test, out of line, for the three rare cases: a deadline that would overflow, a full wheel (or one whose
+        // caller assigns the slots) and an empty free list, which takes a page of fresh slots once per 8,192 slots
+        // (addPage links them into the list, so every slot comes from it). arm's compiled code must stay under the
+        // size (InlineSmallCode, 2,500 bytes) past which a caller compiled after it no longer inlines it, and each
+        // rare case compiled in line costs about 60 bytes of deoptimization stub; with a second path for fresh
+        // slots (taken on every call while a wheel is filled up front) arm outgrew that size, and every caller paid
+        // a call and the reloads of the wheel's fields after it. The non-short-circuit ors keep it one branch.
         int slot = freeSlot;
-        if (slot == NIL)
+        if ((deadline > lastTime) | (timerCount >= scheduleLimit) | (slot == NIL))
         {
-            slot = freshSlot();
+            slot = armRarely(deadline);
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -407,6 +418,34 @@ public final class TimerWheel
     }
 
     /**
+     * The rare cases of {@link #arm}, out of line: refuses a deadline that would overflow, or a wheel that holds
+     * its most timers or whose caller assigns the slots; otherwise the free list is empty, and a page of fresh
+     * slots is added to it (none taken).
+     *
+     * @return the first slot of the free list.
+     */
+    private int armRarely(final long deadline)
+    {
+        checkTime(deadline, "deadline");
+        if (timerCount >= scheduleLimit) // one test for both refusals
+        {
+            if (callerAssignedSlots)
+            {
+                throw new IllegalStateException("this wheel's slots are assigned by its caller: use armSlot");
+            }
+            throw new TimerCapacityException(maxCapacity);
+        }
+        // timerCount < maxCapacity here, and the slot of a timer whose callback runs is not counted: the wheel may
+        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time), and grows past that by at
+        // most a page.
+        if (freeSlot == NIL)
+        {
+            addPage();
+        }
+        return freeSlot;
+    }
+
+    /**
      * Fills a slot just taken (its generation {@code gen} already live) and files it: the end of both ways to arm.
      */
     private long fill(final int slot, final int[] page, final int at, final int gen, final long deadline,
@@ -415,9 +454,51 @@ public final class TimerWheel
         writeDeadline(page, at, deadline);
         page[at + PAYLOAD_HIGH] = (int)(payload >>> 32);
         page[at + PAYLOAD_LOW] = (int)payload;
-        file(slot, page, at, deadline);
+        fileArmed(slot, page, at, deadline);
         timerCount++;
         return handle(gen, slot);
+    }
+
+    /**
+     * {@link #file} for a timer just armed, in line but for the timers of ticks already processed (OVERDUE, through
+     * {@link #file}). This keeps arm's compiled code small (see arm): appending through appendSlot alone, C2
+     * compiled the chunk's allocation in line and the rest of the append twice, once after each branch; it did
+     * so again, in a copy of file, when a second path took the appends that need a new chunk, since a wheel filled
+     * up front takes one every 64 timers (the profile arm is compiled with). Here the append is written once, in a
+     * loop that first makes room in the list's front chunk: its tests are those appendSlot makes, on the same
+     * loads, so C2 folds appendSlot's as decided.
+     */
+    private void fileArmed(final int slot, final int[] page, final int at, final long deadline)
+    {
+        // Meaningless for a deadline before the start time, where the first test fails; the second fails only when
+        // cursorStartTime saturated at Long.MAX_VALUE. Non-short-circuit: one branch.
+        final long tick = tickOf(deadline);
+        if ((deadline >= cursorStartTime) & (tick >= cursorTick))
+        {
+            final int list = listForTick(tick);
+            while (frontCount[list] == CHUNK_SIZE || frontChunk[list] == NIL)
+            {
+                takeFrontChunk(list); // once at most
+            }
+            page[at + POS] = appendEntry(list, slot, (short)tick);
+            return;
+        }
+        file(slot, page, at, deadline);
+    }
+
+    /**
+     * Gives a list whose front chunk is full (or that has none) a new, empty, front chunk, as {@link #appendSlot}
+     * does before it appends: the full one (or NIL) is linked behind it. The list's count is 0 until the append
+     * that follows at once.
+     */
+    private void takeFrontChunk(final int list)
+    {
+        final int full = frontChunk[list];
+        final int chunk = acquireChunk();
+        chunkLinks[2 * chunk] = list;
+        chunkLinks[2 * chunk + 1] = full;
+        frontChunk[list] = chunk;
+        frontCount[list] = 0;
     }
 
     /**
@@ -471,13 +552,9 @@ public final class TimerWheel
         final int recordedPos = page[at + POS];
         if (recordedPos == DETACHED)
         {
-            // re-armed from its own callback: back into the wheel
-            writeDeadline(page, at, deadline);
-            file(slot, page, at, deadline);
-            timerCount++;
+            rearmDetached(slot, page, at, deadline);
             return true;
         }
-
         final long oldDeadline = readDeadline(page, at);
         if (lazyRearm && oldDeadline >= cursorStartTime)
         {
@@ -497,8 +574,31 @@ public final class TimerWheel
                 writeDeadline(page, at, deadline);
                 return true;
             }
+            moveEntry(slot, page, at, pos, deadline);
+            return true;
         }
-        final int pos = resolve(recordedPos);
+        // The move is out of line: with it, rearm was 327 bytes of bytecode, past the 325 (FreqInlineSize) up to
+        // which C2 inlines a hot method, so every caller paid a call for the lazy paths too.
+        moveEntry(slot, page, at, resolve(recordedPos), deadline);
+        return true;
+    }
+
+    /** {@link #rearm} from the timer's own callback: it is in no list, and goes back into the wheel. */
+    private void rearmDetached(final int slot, final int[] page, final int at, final long deadline)
+    {
+        writeDeadline(page, at, deadline);
+        file(slot, page, at, deadline);
+        timerCount++;
+    }
+
+    /**
+     * {@link #rearm} of a timer in a list that the lazy paths did not keep where it is: it goes to the list of its
+     * new deadline, unless that is the list it is in.
+     *
+     * @param pos the timer's entry (resolved).
+     */
+    private void moveEntry(final int slot, final int[] page, final int at, final int pos, final long deadline)
+    {
         writeDeadline(page, at, deadline);
         // as file() does, but a timer that stays in its list is not moved
         int list = OVERDUE;
@@ -526,7 +626,6 @@ public final class TimerWheel
             // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
             hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
         }
-        return true;
     }
 
     /**
@@ -613,7 +712,6 @@ public final class TimerWheel
         // A slot never used has generation 0; a released one keeps its next generation negated.
         final int liveGen = gen == 0 ? 1 : -gen;
         page[at + GEN] = liveGen;
-        usedSlots = Math.max(usedSlots, slot + 1);
         return fill(slot, page, at, liveGen, deadline, payload);
     }
 
@@ -658,7 +756,7 @@ public final class TimerWheel
      */
     public long slotPayload(final int slot)
     {
-        if (slot < 0 || slot >= usedSlots)
+        if (slot < 0 || slot >= allocatedSlots) // a slot never armed has generation 0 and payload 0
         {
             return 0;
         }
@@ -679,7 +777,7 @@ public final class TimerWheel
     /** @return the handle of the timer in {@code slot} (live, or its callback running), or {@link #NULL_HANDLE}. */
     private long slotHandle(final int slot)
     {
-        if (slot < 0 || slot >= usedSlots)
+        if (slot < 0 || slot >= allocatedSlots) // a slot never armed has generation 0 and payload 0
         {
             return NULL_HANDLE;
         }
@@ -1364,16 +1462,33 @@ public final class TimerWheel
      */
     private int listForTick(final long tick)
     {
-        long t = tick;
-        long c = cursorTick;
-        int level = 0;
-        while (t - c >= BUCKETS_PER_LEVEL)
+        return listForTick(tick, cursorTick);
+    }
+
+    /**
+     * {@link #listForTick(long)} for a given cursor, without a loop: the level is the one the distance's bit length
+     * names, or the next. A loop (shift both, until the ranges are fewer than 256 apart) compiled to a few hundred
+     * bytes of loop checks on the path of every arm; this is a few instructions.
+     * <p>
+     * With {@code d = tick - cursor}, level {@code k = floor(log2(d)) / 8} (0 for d below 256) is the lowest whose
+     * buckets can reach d: {@code d < 2^(8k+8)}, so the ranges are {@code floor(d / 2^8k)} or one more apart, at
+     * most 256. Exactly 256 (the cursor's range has a borrow) goes one level up, where they are at most 1 apart. At
+     * the top level (k = 7, shift 56) ticks below 2^63 are at most 127 ranges apart, so the level never passes 7.
+     *
+     * @param tick   at or after {@code cursor}, both non-negative.
+     * @param cursor the cursor's tick.
+     * @return the list a timer for {@code tick} is filed in.
+     */
+    static int listForTick(final long tick, final long cursor)
+    {
+        // (d | 1): a distance of 0 is level 0, as 1 is
+        int shift = ((63 - Long.numberOfLeadingZeros((tick - cursor) | 1)) >>> 3) << 3;
+        if ((tick >>> shift) - (cursor >>> shift) >= BUCKETS_PER_LEVEL)
         {
-            t >>>= BITS_PER_LEVEL;
-            c >>>= BITS_PER_LEVEL;
-            level++;
+            shift += BITS_PER_LEVEL;
         }
-        return (level << BITS_PER_LEVEL) | (int)(t & BUCKET_MASK);
+        // level << 8 is (shift / 8) << 8
+        return (shift << (BITS_PER_LEVEL - 3)) | (int)((tick >>> shift) & BUCKET_MASK);
     }
 
     private void append(final int list, final int slot, final int[] page, final int at, final short hint)
@@ -1607,28 +1722,40 @@ public final class TimerWheel
             freeChunk = chunkLinks[2 * chunk + 1];
             return chunk;
         }
-        if (allocatedChunks == MAX_CHUNKS)
+        chunk = allocatedChunks;
+        // Every growth of the store falls on the first chunk of an entry page: a page holds 1,024 chunks, the
+        // chunk links start with room for 1,024 and double, and MAX_CHUNKS is a multiple of 1,024. So one test, and
+        // the growth out of line: called once per 65,536 entries, too rarely for C2 to inline it (fewer than
+        // MinInliningThreshold calls below 16 million timers), where the allocations and copies compiled in line
+        // made the compiled code of every append, arm's included, twice as large (see arm).
+        if ((chunk & ((1 << (ENTRY_PAGE_SHIFT - CHUNK_SHIFT)) - 1)) == 0)
+        {
+            growChunkStore(chunk);
+        }
+        allocatedChunks = chunk + 1;
+        return chunk;
+    }
+
+    /** Makes room in the entry store for {@code chunk}, the first chunk of a new page. */
+    private void growChunkStore(final int chunk)
+    {
+        if (chunk == MAX_CHUNKS)
         {
             // Unreachable (see chunkBound): a position of 2^31 would read as DETACHED, so refuse rather than wrap.
             throw new IllegalStateException("the entry store is full: " + MAX_CHUNKS + " chunks");
         }
-        chunk = allocatedChunks++;
         final int page = (chunk << CHUNK_SHIFT) >>> ENTRY_PAGE_SHIFT;
         if (page == entryPages.length)
         {
             entryPages = Arrays.copyOf(entryPages, page * 2);
             hintPages = Arrays.copyOf(hintPages, page * 2);
         }
-        if (entryPages[page] == null)
-        {
-            entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
-            hintPages[page] = new short[1 << ENTRY_PAGE_SHIFT];
-        }
+        entryPages[page] = new int[1 << ENTRY_PAGE_SHIFT];
+        hintPages[page] = new short[1 << ENTRY_PAGE_SHIFT];
         if (2 * chunk + 1 >= chunkLinks.length)
         {
             chunkLinks = Arrays.copyOf(chunkLinks, chunkLinks.length * 2);
         }
-        return chunk;
     }
 
     private void releaseChunk(final int chunk)
@@ -1661,30 +1788,14 @@ public final class TimerWheel
     {
         final int slot = (int)handle;
         final int gen = (int)(handle >>> 32);
-        if (slot < 0 || slot >= usedSlots || gen <= 0)
+        // A slot allocated but never armed has generation 0, which no handle carries (gen > 0 here).
+        if (slot < 0 || slot >= allocatedSlots || gen <= 0)
         {
             return -1;
         }
         return pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + GEN] == gen ? slot : -1;
     }
 
-    /**
-     * @return a slot never used, generation 0 and its POS NIL, for {@link #arm} when the free list is empty: the
-     * wheel grows by a page when none is left.
-     */
-    private int freshSlot()
-    {
-        // timerCount < maxCapacity here; the slot of a timer whose callback runs is not counted, so usedSlots may
-        // reach maxCapacity + 1, never more: one callback runs at a time.
-        final int slot = usedSlots;
-        if (slot == allocatedSlots)
-        {
-            addPage();
-        }
-        usedSlots++;
-        pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * RECORD_INTS + POS] = NIL; // the free list's end, taken next
-        return slot;
-    }
 
     private void releaseSlot(final int slot, final int[] page, final int at)
     {
@@ -1709,6 +1820,23 @@ public final class TimerWheel
         }
         pages[pageIndex] = new int[PAGE_SIZE * RECORD_INTS];
         allocatedSlots += PAGE_SIZE;
+        if (!callerAssignedSlots)
+        {
+            linkFreePage(pageIndex);
+        }
+    }
+
+    /** Puts every slot of a fresh page (generation 0) on the free list, in front, in order. */
+    private void linkFreePage(final int pageIndex)
+    {
+        final int[] page = pages[pageIndex];
+        final int first = pageIndex << PAGE_SHIFT;
+        for (int i = 0; i < PAGE_SIZE - 1; i++)
+        {
+            page[i * RECORD_INTS + POS] = first + i + 1;
+        }
+        page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
+        freeSlot = first;
     }
 
     private static long handle(final int gen, final int slot)
