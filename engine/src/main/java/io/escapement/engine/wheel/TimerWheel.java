@@ -352,13 +352,14 @@ public final class TimerWheel
         pages = new int[Math.max(4, initialPages)][];
         for (int i = 0; i < initialPages; i++)
         {
-            addPage();
+            allocatePage();
         }
         if (!callerAssignedSlots)
         {
-            // The pages were each linked in front of the last: relink them so that slots are taken in order, the
-            // first page first (a caller arming a batch then fills records, and their cache lines, one after another).
-            freeSlot = NIL;
+            // Each page is linked in front of the list, so they are linked last page first, once each: slots are then
+            // taken in order, the first page first (a caller arming a batch fills records, and their cache lines, one
+            // after another). Linking in addPage and relinking here wrote every POS twice: at a large initial
+            // capacity, billions of stores at build time.
             for (int i = initialPages - 1; i >= 0; i--)
             {
                 linkFreePage(i);
@@ -1811,7 +1812,18 @@ public final class TimerWheel
         freeSlot = slot;
     }
 
+    /** Allocates the next page and, unless the caller assigns the slots, puts its slots on the free list. */
     private void addPage()
+    {
+        final int pageIndex = allocatePage();
+        if (!callerAssignedSlots)
+        {
+            linkFreePage(pageIndex);
+        }
+    }
+
+    /** @return the index of a new page of never-armed slots (generation 0), on no list yet. */
+    private int allocatePage()
     {
         final int pageIndex = allocatedSlots >>> PAGE_SHIFT;
         if (pageIndex == pages.length)
@@ -1820,10 +1832,7 @@ public final class TimerWheel
         }
         pages[pageIndex] = new int[PAGE_SIZE * RECORD_INTS];
         allocatedSlots += PAGE_SIZE;
-        if (!callerAssignedSlots)
-        {
-            linkFreePage(pageIndex);
-        }
+        return pageIndex;
     }
 
     /** Puts every slot of a fresh page (generation 0) on the free list, in front, in order. */
