@@ -1015,7 +1015,11 @@ public final class TimerWheel
         return maxCapacity;
     }
 
-    /** @return the number of timer slots allocated now: it grows a page at a time up to {@link #capacity()}. */
+    /**
+     * @return the number of timer slots allocated now. It grows a page at a time, as slots are needed: up to the
+     * {@link #capacity()} rounded up to a page, and at most one page more when a callback arms while the wheel is full
+     * (the firing timer's slot is not free yet, so capacity + 1 slots are in use).
+     */
     public int allocatedCapacity()
     {
         return allocatedSlots;
