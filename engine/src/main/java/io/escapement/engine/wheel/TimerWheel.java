@@ -1479,6 +1479,12 @@ public final class TimerWheel
      * buckets can reach d: {@code d < 2^(8k+8)}, so the ranges are {@code floor(d / 2^8k)} or one more apart, at
      * most 256. Exactly 256 (the cursor's range has a borrow) goes one level up, where they are at most 1 apart. At
      * the top level (k = 7, shift 56) ticks below 2^63 are at most 127 ranges apart, so the level never passes 7.
+     * <p>
+     * A tick before the cursor is outside the contract: the negative distance has bit length 64, so it answers a
+     * level-7 bucket, where the loop this replaced answered the level-0 bucket of the tick's low 8 bits. Neither is
+     * a place for such a timer, and no caller asks: arm, re-arm and file send it to OVERDUE first, and a cascade
+     * computes its ticks at or after the cursor (no assert here: it would add bytecode to a method whose size is
+     * measured against the inlining limits, see {@link #arm}).
      *
      * @param tick   at or after {@code cursor}, both non-negative.
      * @param cursor the cursor's tick.
