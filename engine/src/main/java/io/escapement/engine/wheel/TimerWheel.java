@@ -352,13 +352,14 @@ public final class TimerWheel
         pages = new int[Math.max(4, initialPages)][];
         for (int i = 0; i < initialPages; i++)
         {
-            addPage();
+            allocatePage();
         }
         if (!callerAssignedSlots)
         {
-            // The pages were each linked in front of the last: relink them so that slots are taken in order, the
-            // first page first (a caller arming a batch then fills records, and their cache lines, one after another).
-            freeSlot = NIL;
+            // Each page is linked in front of the list, so they are linked last page first, once each: slots are then
+            // taken in order, the first page first (a caller arming a batch fills records, and their cache lines, one
+            // after another). Linking in addPage and relinking here wrote every POS twice: at a large initial
+            // capacity, billions of stores at build time.
             for (int i = initialPages - 1; i >= 0; i--)
             {
                 linkFreePage(i);
@@ -1014,7 +1015,11 @@ public final class TimerWheel
         return maxCapacity;
     }
 
-    /** @return the number of timer slots allocated now: it grows a page at a time up to {@link #capacity()}. */
+    /**
+     * @return the number of timer slots allocated now. It grows a page at a time, as slots are needed: up to the
+     * {@link #capacity()} rounded up to a page, and at most one page more when a callback arms while the wheel is full
+     * (the firing timer's slot is not free yet, so capacity + 1 slots are in use).
+     */
     public int allocatedCapacity()
     {
         return allocatedSlots;
@@ -1474,6 +1479,12 @@ public final class TimerWheel
      * buckets can reach d: {@code d < 2^(8k+8)}, so the ranges are {@code floor(d / 2^8k)} or one more apart, at
      * most 256. Exactly 256 (the cursor's range has a borrow) goes one level up, where they are at most 1 apart. At
      * the top level (k = 7, shift 56) ticks below 2^63 are at most 127 ranges apart, so the level never passes 7.
+     * <p>
+     * A tick before the cursor is outside the contract: the negative distance has bit length 64, so it answers a
+     * level-7 bucket, where the loop this replaced answered the level-0 bucket of the tick's low 8 bits. Neither is
+     * a place for such a timer, and no caller asks: arm, re-arm and file send it to OVERDUE first, and a cascade
+     * computes its ticks at or after the cursor (no assert here: it would add bytecode to a method whose size is
+     * measured against the inlining limits, see {@link #arm}).
      *
      * @param tick   at or after {@code cursor}, both non-negative.
      * @param cursor the cursor's tick.
@@ -1811,7 +1822,18 @@ public final class TimerWheel
         freeSlot = slot;
     }
 
+    /** Allocates the next page and, unless the caller assigns the slots, puts its slots on the free list. */
     private void addPage()
+    {
+        final int pageIndex = allocatePage();
+        if (!callerAssignedSlots)
+        {
+            linkFreePage(pageIndex);
+        }
+    }
+
+    /** @return the index of a new page of never-armed slots (generation 0), on no list yet. */
+    private int allocatePage()
     {
         final int pageIndex = allocatedSlots >>> PAGE_SHIFT;
         if (pageIndex == pages.length)
@@ -1820,10 +1842,7 @@ public final class TimerWheel
         }
         pages[pageIndex] = new int[PAGE_SIZE * RECORD_INTS];
         allocatedSlots += PAGE_SIZE;
-        if (!callerAssignedSlots)
-        {
-            linkFreePage(pageIndex);
-        }
+        return pageIndex;
     }
 
     /** Puts every slot of a fresh page (generation 0) on the free list, in front, in order. */

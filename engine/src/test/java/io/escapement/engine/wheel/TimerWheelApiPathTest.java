@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The caller-facing path of the wheel as it was reshaped for the JIT (session 9): the bucket of a tick computed
+ * The caller-facing path of the wheel as it was reshaped for the JIT: the bucket of a tick computed
  * without a loop, every slot taken from the free list (fresh pages linked into it), re-arm split into a hot lazy path
  * and out-of-line moves. Each is checked against a plain reference: the loop the closed form replaced, the
  * sequence of slots a wheel hands out, the contract of stale handles.
@@ -71,12 +71,22 @@ class TimerWheelApiPathTest
         }
     }
 
+    /** Fixed seeds, so that a failure repeats, and one fresh seed per run, printed, to widen the search. */
     @Test
     void shouldFileRandomTicksInTheBucketTheLevelLoopNames()
     {
-        final long seed = System.nanoTime();
+        final long freshSeed = System.nanoTime();
+        System.out.println("TimerWheelApiPathTest fresh seed: " + freshSeed);
+        for (final long seed : new long[] {1, 0x5EED_2026_1207L, freshSeed})
+        {
+            fileRandomTicks(seed, 700_000);
+        }
+    }
+
+    private static void fileRandomTicks(final long seed, final int count)
+    {
         final SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < 2_000_000; i++)
+        for (int i = 0; i < count; i++)
         {
             // cursors and distances of every magnitude: a random bit length, then random bits
             final long cursor = random.nextLong() >>> random.nextInt(1, 64);
@@ -141,9 +151,137 @@ class TimerWheelApiPathTest
                 assertFalse(wheel.cancel(handle), "slot " + slot + " gen " + gen);
                 assertFalse(wheel.rearm(handle, 5), "slot " + slot + " gen " + gen);
                 assertEquals(TimerWheel.NULL_DEADLINE, wheel.deadline(handle));
+                assertThrows(IllegalArgumentException.class, () -> wheel.payload(handle),
+                    "payload of slot " + slot + " gen " + gen);
             }
         }
         assertEquals(1, wheel.timerCount());
+    }
+
+    /**
+     * A full wheel whose callback arms: the timer being fired is not counted, so the arm is within the capacity,
+     * but its slot is not free yet either, so the wheel needs slot capacity + 1, a page past the first. armRarely's
+     * promise: at most capacity + 1 slots in use while a callback runs, and growth by at most a page past that.
+     */
+    @Test
+    void shouldArmFromACallbackIntoAFreshPageWhenTheFullWheelFillsExactlyOnePage()
+    {
+        final int capacity = TimerWheel.PAGE_SIZE;
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).capacity(capacity).build();
+        for (int i = 1; i <= capacity; i++)
+        {
+            assertEquals(i - 1, (int)wheel.arm(i, i), "slot of the timer for " + i);
+        }
+        assertEquals(capacity, wheel.allocatedCapacity());
+        assertThrows(TimerCapacityException.class, () -> wheel.arm(10_000, -1), "full before the poll");
+        final long[] armedInCallback = {TimerWheel.NULL_HANDLE};
+        final int[] firedAtOne = {0};
+        assertEquals(1, wheel.poll(1, (h, p, d) ->
+        {
+            firedAtOne[0]++;
+            assertEquals(1, p);
+            assertEquals(capacity - 1, wheel.timerCount(), "the firing timer is not counted");
+            armedInCallback[0] = wheel.arm(10_000, 0);
+            assertThrows(TimerCapacityException.class, () -> wheel.arm(10_000, -2), "full again in the callback");
+        }));
+        assertEquals(1, firedAtOne[0]);
+        assertEquals(capacity, (int)armedInCallback[0], "the first slot of the next page");
+        assertEquals(1, (int)(armedInCallback[0] >>> 32), "a fresh slot's generation");
+        assertEquals(2 * capacity, wheel.allocatedCapacity(), "one page past the capacity, no more");
+        assertEquals(capacity, wheel.timerCount());
+        assertThrows(TimerCapacityException.class, () -> wheel.arm(10_000, -3), "full after the poll");
+        assertEquals(2 * capacity, wheel.allocatedCapacity());
+
+        final int[] fired = new int[capacity + 1]; // by payload: 0 (the callback's timer) and 2..capacity
+        assertEquals(capacity, wheel.poll(10_000, (h, p, d) ->
+        {
+            assertTrue(p >= 0 && p <= capacity && p != 1, "payload " + p);
+            assertEquals(p == 0 ? 10_000 : p, d, "deadline of payload " + p);
+            fired[(int)p]++;
+        }));
+        for (int p = 0; p <= capacity; p++)
+        {
+            assertEquals(p == 1 ? 0 : 1, fired[p], "fired count of payload " + p);
+        }
+        assertEquals(0, wheel.timerCount());
+    }
+
+    /**
+     * Caller-assigned slots above the highest armed one but inside the allocated pages (and past them) have
+     * generation 0 and were never linked: every slot query must answer as for no timer.
+     */
+    @Test
+    void shouldAnswerAsForNoTimerWhenACallerSlotAboveTheArmedOneWasNeverArmed()
+    {
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).callerAssignedSlots(true)
+            .capacity(4 * TimerWheel.PAGE_SIZE).build();
+        wheel.armSlot(3, 500, 33);
+        assertEquals(TimerWheel.PAGE_SIZE, wheel.allocatedCapacity(), "one page, so PAGE_SIZE + 1 is past it");
+        for (final int slot : new int[] {4, 100, TimerWheel.PAGE_SIZE - 1, TimerWheel.PAGE_SIZE,
+            TimerWheel.PAGE_SIZE + 1})
+        {
+            assertFalse(wheel.isSlotArmed(slot), "slot " + slot);
+            assertFalse(wheel.cancelSlot(slot), "slot " + slot);
+            assertFalse(wheel.rearmSlot(slot, 5), "slot " + slot);
+            assertEquals(TimerWheel.NULL_DEADLINE, wheel.slotDeadline(slot), "slot " + slot);
+            assertEquals(0, wheel.slotPayload(slot), "slot " + slot);
+            assertEquals(1, wheel.timerCount(), "slot " + slot);
+        }
+        assertTrue(wheel.isSlotArmed(3));
+        assertEquals(500, wheel.slotDeadline(3));
+        assertEquals(33, wheel.slotPayload(3));
+        final List<Long> fired = new ArrayList<>();
+        assertEquals(0, wheel.poll(499, (h, p, d) -> fired.add(p)));
+        assertEquals(1, wheel.poll(500, (h, p, d) -> fired.add(p)));
+        assertEquals(List.of(33L), fired);
+    }
+
+    /**
+     * arm takes a new front chunk (takeFrontChunk) every 64 timers of a list: 200 timers into one level-0 bucket
+     * and 200 into one level-1 bucket cross three chunk boundaries each. Checked against the deadlines themselves:
+     * each timer not cancelled fires once, at the poll of its deadline's tick or the next, never before.
+     */
+    @Test
+    void shouldFireEveryTimerOnceWhenArmingFillsSeveralChunksOfOneBucket()
+    {
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+        final int perBucket = 200;
+        final long[] deadlines = new long[2 * perBucket];
+        final long[] handles = new long[deadlines.length];
+        for (int i = 0; i < perBucket; i++)
+        {
+            deadlines[i] = 100; // level 0, bucket 100
+            deadlines[perBucket + i] = 5 * 256 + (i * 37) % 256; // level 1: every tick of range 5, one bucket
+        }
+        for (int i = 0; i < deadlines.length; i++)
+        {
+            handles[i] = wheel.arm(deadlines[i], i);
+        }
+        final boolean[] cancelled = new boolean[deadlines.length];
+        for (int i = 0; i < deadlines.length; i += 7)
+        {
+            assertTrue(wheel.cancel(handles[i]), "cancel " + i);
+            cancelled[i] = true;
+        }
+        final int[] fired = new int[deadlines.length];
+        final long[] now = {0};
+        for (now[0] = 1; now[0] <= 6 * 256 + 2; now[0]++)
+        {
+            wheel.poll(now[0], (h, p, d) ->
+            {
+                final int i = (int)p;
+                assertEquals(handles[i], h, "handle of " + i);
+                assertEquals(deadlines[i], d, "deadline of " + i);
+                assertTrue(now[0] >= deadlines[i], i + " fired early at " + now[0]);
+                assertTrue(now[0] <= deadlines[i] + 1, i + " fired late at " + now[0]);
+                fired[i]++;
+            });
+        }
+        for (int i = 0; i < deadlines.length; i++)
+        {
+            assertEquals(cancelled[i] ? 0 : 1, fired[i], "fired count of " + i);
+        }
+        assertEquals(0, wheel.timerCount());
     }
 
     @Test
