@@ -150,7 +150,6 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             return;
         }
         handedOver = false;
-        owner.beforeClaim(); // tests only: a hook that is null in production
         if (state != NEW || !RUNNER.compareAndSet(this, null, Thread.currentThread()))
         {
             // Done: cancelled (or failed) while it waited in the executor's queue. Otherwise another call runs it, or

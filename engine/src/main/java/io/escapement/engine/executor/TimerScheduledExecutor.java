@@ -175,11 +175,6 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     private volatile boolean collected;
     /** Driver mode: the task running on the driver thread, for shutdownNow to interrupt. */
     private volatile ScheduledTask<?> running;
-    /**
-     * Tests only: run by {@link ScheduledTask#run()} between its check of {@link #stopped} and its claim of the task,
-     * so that a test can call {@link #shutdownNow()} in that window; null otherwise (one field read per run).
-     */
-    Runnable beforeClaimHook;
 
     private TimerScheduledExecutor(final Builder builder)
     {
@@ -683,15 +678,6 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
     }
 
-    /** Tests only: see {@link #beforeClaimHook}. */
-    void beforeClaim()
-    {
-        final Runnable hook = beforeClaimHook;
-        if (hook != null)
-        {
-            hook.run();
-        }
-    }
 
     boolean stopsPeriodicTasks()
     {

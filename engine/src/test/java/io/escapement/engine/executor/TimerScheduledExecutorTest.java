@@ -1291,36 +1291,6 @@ class TimerScheduledExecutorTest
     }
 
     /**
-     * A task that passed its check of shutdownNow just before shutdownNow began, and claims its start just after
-     * shutdownNow looked for running tasks: nobody else interrupts it, so it interrupts itself (as
-     * {@code ThreadPoolExecutor.runWorker} re-checks STOP after taking a task). It once ran uninterrupted; a task
-     * that waits for the interrupt then hung shutdownNow, which waits for the driver. No schedule of real threads
-     * can hold one in that gap: the executor's test hook, null in production, calls shutdownNow there.
-     */
-    @Test
-    void shouldInterruptATaskThatStartsWhileShutdownNowRuns()
-    {
-        final TimerScheduledExecutor ex = manual();
-        final AtomicBoolean interrupted = new AtomicBoolean();
-        final AtomicReference<List<Runnable>> handedBack = new AtomicReference<>();
-        final ScheduledFuture<?> later = ex.schedule(() -> { }, 1, HOURS);
-        final ScheduledFuture<?> task = ex.schedule(() -> interrupted.set(Thread.currentThread().isInterrupted()),
-            1, SECONDS);
-        ex.beforeClaimHook = () ->
-        {
-            ex.beforeClaimHook = null;
-            handedBack.set(ex.shutdownNow()); // the task is past its check, and not running yet
-        };
-        advance(1, SECONDS);
-        assertEquals(List.of(later), handedBack.get(), "the task had not started, but was past its check");
-        assertTrue(task.isDone());
-        assertFalse(task.isCancelled(), "it started: it runs to its end");
-        assertTrue(interrupted.get(), "it ran interrupted");
-        assertTrue(ex.isTerminated());
-        assertFalse(Thread.currentThread().isInterrupted(), "cleared once the task returned");
-    }
-
-    /**
      * Two tasks due in the same drain of the driver thread; the first to run blocks until interrupted, and
      * {@code shutdownNow} is called while it does: the other was awaiting execution, so it never runs and is handed
      * back, cancelled ({@code ExecutorService.shutdownNow}: halts the processing of waiting tasks and returns them).
