@@ -118,10 +118,14 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
      * Runs the task now if it is still NEW; the service calls it when the timer fires (on its driver thread, or on
      * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
      * normally. Does nothing if the task was cancelled or is done, or while another call runs it (as
-     * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts), nor, in executor mode, while
-     * the task is with the executor, queued or running (no second hand-over). Not for users: called directly
-     * on a pending periodic task it would arm a second timer for it (its runs still never overlap), as calling
-     * {@code run()} on the JDK's {@code ScheduledFutureTask} re-queues it.
+     * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts). In executor mode, a call with
+     * no hand-over pending hands the task over only if it is due: the timer's call always finds it due, and any
+     * other finds it running, done, or pending for a later deadline and does nothing (no second hand-over, no run
+     * before its deadline). A direct call on a task queued in the executor runs it there and then (it is due), and
+     * the executor's queued call then finds it done or pending again, and does nothing. Not for users all the same:
+     * with tasks on the driver thread, called directly on a pending periodic task it runs it at once and arms a
+     * second timer for it (its runs still never overlap), as calling {@code run()} on the JDK's
+     * {@code ScheduledFutureTask} re-queues it.
      */
     @Override
     @SuppressWarnings("unchecked")
@@ -134,7 +138,15 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         }
         if (!handedOver && owner.handsOver())
         {
-            owner.handOverFired(this); // the timer fired on the driver thread: the user's executor runs the task
+            // No hand-over of ours is pending. The timer fired on the driver thread, and finds the task due (it
+            // never fires before deadlineNs: the executor keeps the two in step): the user's executor runs it. Any
+            // other call is not the timer's: the executor's queued call of a hand-over that a direct call of run()
+            // took first (that call ran the task, now done or pending for its next deadline), a direct call while
+            // the executor runs it, or on a pending task: none of them hands it over (no run a period early).
+            if (state == NEW && deadlineNs - owner.nowNs() <= 0)
+            {
+                owner.handOverFired(this);
+            }
             return;
         }
         handedOver = false;
@@ -156,6 +168,16 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             return;
         }
         owner.beforeRun(this);
+        if (owner.isStopped())
+        {
+            // shutdownNow began after the check above: it may have looked for running tasks before this one was
+            // running (driver: `running`, written by beforeRun; executor: the state, RUNNING by the CAS above), and
+            // then nobody interrupts it. The task interrupts itself, as ThreadPoolExecutor.runWorker re-checks STOP
+            // after taking a task. A Dekker pair: this thread writes the state and `running`, then reads `stopped`;
+            // shutdownNow writes `stopped`, then reads `running` and CASes the state. All volatile: one of the two
+            // sees the other (both may: a second interrupt is harmless).
+            Thread.currentThread().interrupt();
+        }
         if (periodNs == 0)
         {
             Object result;

@@ -66,8 +66,9 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  *       {@link Builder#waitWhenFull} ({@link Builder#capacity}: the JDK's scheduler has no bound).</li>
  *   <li>{@link #shutdownNow()} returns the futures of the tasks that never started (as the JDK's scheduler does,
  *       they are the {@link java.util.concurrent.RunnableScheduledFuture}s, not the submitted objects), and
- *       interrupts the running ones. Once it is called no task starts, not even one whose timer fires as it runs:
- *       that one is handed back too (or, if the list was handed back already, cancelled).</li>
+ *       interrupts the running ones. A task whose timer fires as it runs is handed back too (or, if the list was
+ *       handed back already, cancelled); one that starts while it runs (it had passed its check before
+ *       {@code shutdownNow} began) is interrupted, as a running one.</li>
  *   <li>{@link #invokeAll} and {@link #invokeAny} are {@link AbstractExecutorService}'s.</li>
  * </ul>
  *
@@ -160,11 +161,16 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     /** Driver mode: a drain is armed and has not started yet, so a new immediate task needs no other. */
     private volatile boolean drainArmed;
     private volatile boolean terminating;
-    /** shutdownNow was called: no task starts any more; the driver's drain stops, shutdownNow collects the rest. */
+    /**
+     * shutdownNow was called: a task not started yet never starts (or, if it passed its check already, starts
+     * interrupted); the driver's drain stops, shutdownNow collects the rest.
+     */
     private volatile boolean stopped;
     /**
-     * shutdownNow has handed back its list: a task that reaches {@link ScheduledTask#run()} later (a timer that fired
-     * as shutdownNow ran, on a driver that shutdownNow did not wait for) cancels itself.
+     * shutdownNow has handed back its list: a task that reaches {@link ScheduledTask#run()} later, not started,
+     * cancels itself. Late callers: the rest of the drain or poll whose task called shutdownNow (the same thread
+     * goes on firing what was due once that task returns), a poll running on another thread in caller-driven mode,
+     * the user's executor's queued calls, and direct calls of {@code run()}.
      */
     private volatile boolean collected;
     /** Driver mode: the task running on the driver thread, for shutdownNow to interrupt. */
@@ -460,6 +466,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                 }
             }
         }
+        if (delay != delayNs)
+        {
+            // The deadline moves in with the timer (deadlineNs is now + delayNs here): in executor mode, a run()
+            // that finds its task not due does nothing, so a timer must never fire before deadlineNs.
+            task.deadlineNs -= delayNs - delay;
+        }
         task.handle = handle;
         if (task.isDone())
         {
@@ -488,6 +500,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             // set) died with the service, so nobody would run or collect the task. The offer, then this read;
             // shutdownNow writes the flag, then polls the queue: one of the two sees the other, and cancelIfNew
             // decides which hands the task back (there, in the list; here, refused).
+            // Either outcome is one the contract allows. A producer's task: refused, as if the schedule came after
+            // shutdownNow (accept() let it in, but nothing of it ran or was returned yet: the caller's catch finds it
+            // CANCELLED and counts nothing twice); or, if shutdownNow's pass took it, returned normally and handed
+            // back in the list, cancelled, as if the schedule came first. A periodic task's re-arm (from the drain):
+            // it ends CANCELLED, as shutdownNow ends every periodic task, and rearm's failIfNew, which the exception
+            // reaches, finds it so and neither fails it nor counts it again.
             if (task.cancelIfNew())
             {
                 taskDone(task);
@@ -587,18 +605,29 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             executor.execute(task);
         }
-        catch (final RuntimeException e)
+        catch (final Throwable e)
         {
+            // Any Throwable: an Error (OutOfMemoryError "unable to create native thread" from a pool that starts a
+            // worker) that got past a narrower catch left the task NEW, in the set, with no timer: never run, never
+            // completed, and the executor never terminated.
             handedOver.remove(task);
             final RejectedExecutionException rejected = e instanceof RejectedExecutionException ?
                 (RejectedExecutionException)e : new RejectedExecutionException("the executor refused the task", e);
-            if (submitting)
+            if (submitting && !(e instanceof Error))
             {
-                throw rejected;
+                throw rejected; // the producer's schedule cancels the task and counts it out
             }
             if (task.failIfNew(rejected))
             {
                 taskDone(task);
+            }
+            if (e instanceof Error)
+            {
+                // The task is failed (its future holds the Error, in the refusal): the Error goes on to the caller,
+                // as ThreadPoolExecutor.execute lets one from Thread.start through. A producer's schedule throws it;
+                // the service's driver reports it to its error handler and goes on with the other timers; a
+                // periodic task's re-arm lets it out of the run, to the executor that ran it.
+                throw (Error)e;
             }
         }
         finally
@@ -615,7 +644,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         return service.nowNs();
     }
 
-    /** @return whether {@link #shutdownNow()} was called: no task starts any more. */
+    /** @return whether {@link #shutdownNow()} was called: no task starts any more, or none uninterrupted. */
     boolean isStopped()
     {
         return stopped;
@@ -636,11 +665,19 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             handedOver.add(task);
         }
-        if (collected && task.cancelIfNew())
+        if (collected)
         {
-            taskDone(task);
+            if (task.cancelIfNew())
+            {
+                taskDone(task);
+            }
+            if (handedOver != null)
+            {
+                handedOver.remove(task); // the executor never received it: nothing else would take it out
+            }
         }
     }
+
 
     boolean stopsPeriodicTasks()
     {
@@ -689,6 +726,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             if (delayNs > 0)
             {
+                final long deadline = now + delayNs;
+                if (deadline != task.deadlineNs)
+                {
+                    // Clamped (a deadline beyond the clock's range): the deadline moves in with the timer, which
+                    // must never fire before it (see ScheduledTask.run's hand-over in executor mode).
+                    task.deadlineNs = deadline;
+                }
                 armTimer(task, delayNs);
             }
             else if (inExecute == null || inExecute.get() != task)
@@ -840,10 +884,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             collect(task, neverStarted); // between runs, re-arming: not in the service yet
         }
-        // A task whose timer fired while the passes above ran (the driver is not waited for when a task on it calls
-        // this) queued itself there: a second pass. One later cancels itself: its queueing, then its read of
-        // `collected`; here the write of `collected`, then the pass. One of the two sees the other (cancelIfNew
-        // decides if both do).
+        // A task that reached its run while the passes above ran queued itself there: a second pass. Such late
+        // callers: the rest of the drain or poll whose task called this (the driver is not waited for then: it is
+        // this thread, and goes on firing what was due once the task returns), a poll on another thread in
+        // caller-driven mode, the user's executor's queued calls, a direct call of run(). One later still cancels
+        // itself: its queueing, then its read of `collected`; here the write of `collected`, then the pass. One of
+        // the two sees the other (cancelIfNew decides if both do).
         collected = true;
         collectQueued(neverStarted);
         if (ctl == SHUTDOWN)
@@ -879,6 +925,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             neverStarted.add(task);
             taskDone(task);
+        }
+        if (handedOver != null && task.isDone())
+        {
+            // Out of the set: a task the executor never received (stoppedBeforeStart), or one it dropped unrun
+            // (a pool shut down with its queue), would stay referenced for good. Safe: a later call of the
+            // executor's finds the task done and does nothing. A running task stays, for its own afterRun.
+            handedOver.remove(task);
         }
     }
 
@@ -916,6 +969,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     int poll()
     {
         return service.poll();
+    }
+
+    /** @return how many tasks the set of tasks handed to the user's executor holds (0 without one), for tests. */
+    int handedOverCount()
+    {
+        return handedOver == null ? 0 : handedOver.size();
     }
 
     /** @return the service underneath, for tests that read its metrics. */
@@ -1006,9 +1065,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
          *                 scheduled executor. If it refuses a task whose timer fired, the task's future completes
          *                 exceptionally with the {@link RejectedExecutionException}; one that drops tasks silently
          *                 (a discard policy) leaves their futures pending and the executor never terminated, as
-         *                 any executor service built on it would. One that runs tasks in the caller's thread (a
-         *                 direct executor, {@code CallerRunsPolicy}) works: runs never nest (a periodic task due again
-         *                 at once goes back through the driver).
+         *                 any executor service built on it would. If it throws an {@link Error}, the task's future
+         *                 completes exceptionally too (the Error as the cause of a
+         *                 {@link RejectedExecutionException}) and the Error goes on to the caller. One that runs tasks
+         *                 in the caller's thread (a direct executor, {@code CallerRunsPolicy}) works: a periodic
+         *                 task's own catch-up runs do not nest one in another (a run due again at once goes back
+         *                 through the driver); a task such an executor runs from inside another task's run nests in
+         *                 it, as that executor makes it.
          * @return this builder.
          */
         public Builder executor(final Executor executor)

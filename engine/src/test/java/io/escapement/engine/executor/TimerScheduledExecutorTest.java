@@ -484,8 +484,8 @@ class TimerScheduledExecutorTest
      * running) and asks nothing more of it, as {@code FutureTask.run} does nothing while another thread runs the
      * task. It once handed the task over again, and that call, finding the task running, had to neither clear the
      * runner nor take the task out of the set of tasks handed over (through which {@code shutdownNow} interrupts the
-     * running ones); {@link #shouldInterruptTheRunningTaskOnShutdownNowWhenASecondHandOverWasRefused} has the case
-     * where it did.
+     * running ones); {@link #shouldInterruptTheRunningTaskOnShutdownNowAfterASecondCallOfRunWhileItRuns} has the
+     * case where it did.
      */
     @Test
     @Timeout(30)
@@ -534,16 +534,17 @@ class TimerScheduledExecutorTest
     }
 
     /**
-     * A second hand-over of a running task (a second call of {@code run()}, which in executor mode hands the task
-     * over) refused by a saturated executor: the refusal is about that call, not about the run under way. It once
-     * took the task out of the set of tasks handed over, so that {@code shutdownNow} did not interrupt the thread
-     * running it (the {@code ExecutorService} contract: it attempts to stop the actively executing tasks). The
-     * executor runs its first task on a thread of the test's and refuses every later one; the task spins on a flag
-     * rather than waiting, so that the interrupt shutdownNow delivers (before it returns) stays on the thread.
+     * A second call of {@code run()} while the task runs on the executor hands nothing over and leaves the running
+     * task where {@code shutdownNow} finds it (the {@code ExecutorService} contract: it attempts to stop the
+     * actively executing tasks). It once handed the task over again, and a saturated executor's refusal of that
+     * hand-over took the task out of the set of tasks handed over, so that {@code shutdownNow} did not interrupt the
+     * thread running it. The executor runs its first task on a thread of the test's and refuses every later one (so
+     * that a second hand-over, if one came back, would be refused as it once was); the task spins on a flag rather
+     * than waiting, so that the interrupt shutdownNow delivers (before it returns) stays on the thread.
      */
     @Test
     @Timeout(30)
-    void shouldInterruptTheRunningTaskOnShutdownNowWhenASecondHandOverWasRefused() throws Exception
+    void shouldInterruptTheRunningTaskOnShutdownNowAfterASecondCallOfRunWhileItRuns() throws Exception
     {
         final AtomicInteger handOvers = new AtomicInteger();
         final AtomicReference<Thread> runner = new AtomicReference<>();
@@ -575,7 +576,8 @@ class TimerScheduledExecutorTest
         advance(1, SECONDS);
         assertTrue(started.await(10, SECONDS));
         ((RunnableScheduledFuture<?>)future).run(); // while it runs on the test's thread
-        assertFalse(future.isDone(), "the first run goes on, whatever became of the second call");
+        assertEquals(1, handOvers.get(), "the second call handed nothing over");
+        assertFalse(future.isDone(), "the first run goes on");
         assertTrue(executor.shutdownNow().isEmpty(), "nothing was pending");
         release.set(true);
         runner.get().join(SECONDS.toMillis(10));
@@ -677,6 +679,135 @@ class TimerScheduledExecutorTest
         assertEquals(1 + late, runs.get(), "the first run, then the runs missed (the last due now), each once");
         assertTrue(deepest.get() <= depthOfOneRun + 16, "runs nested: stack " + deepest.get() + " deep, " +
             depthOfOneRun + " for a run on time");
+    }
+
+    /**
+     * {@code run()} called directly on a periodic task the driver has handed to the executor, before the executor's
+     * call: the task is due, so it runs there and then, and re-arms for its next deadline, 11 s. The executor's
+     * queued call then finds it pending and not due, and does nothing. It once found the hand-over cleared by the
+     * direct call, handed the task over again and ran it at once: a second run at 1 s, a whole period early.
+     */
+    @Test
+    @Timeout(30)
+    void shouldNotRunAPeriodicTaskEarlyWhenRunIsCalledWhileItIsQueuedInTheExecutor()
+    {
+        final List<Runnable> handedOver = new ArrayList<>();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command ->
+            {
+                synchronized (handedOver)
+                {
+                    handedOver.add(command);
+                }
+            })
+            .build();
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> future = executor.scheduleAtFixedRate(runs::incrementAndGet, 1, 10, SECONDS);
+        advance(1, SECONDS);
+        final List<Runnable> queued = takeHandedOver(handedOver, 1);
+        ((RunnableScheduledFuture<?>)future).run(); // on the test's thread, while the executor holds the task
+        assertEquals(1, runs.get(), "due at 1 s: the direct call ran it");
+        queued.forEach(Runnable::run); // the executor's call of the hand-over
+        takeHandedOver(handedOver, -1).forEach(Runnable::run);
+        takeHandedOver(handedOver, -1).forEach(Runnable::run);
+        assertEquals(1, runs.get(), "no run before the next deadline, 11 s");
+        clock.addAndGet(SECONDS.toNanos(10) - 1);
+        executor.poll();
+        assertTrue(takeHandedOver(handedOver, -1).isEmpty(), "nothing handed over 1 ns before the deadline");
+        advance(1, NANOSECONDS);
+        takeHandedOver(handedOver, 1).forEach(Runnable::run);
+        assertEquals(2, runs.get(), "the second run at its deadline");
+        assertFalse(future.isDone());
+        assertEquals(0, executor.handedOverCount(), "nothing left with the executor");
+    }
+
+    /**
+     * An executor whose {@code execute} throws an {@link Error} (a pool that cannot start a worker:
+     * {@code OutOfMemoryError: unable to create native thread}). A fired task's future completes exceptionally, the
+     * Error the cause of the refusal, as with a {@link RejectedExecutionException}; a producer's {@code submit}
+     * throws the Error; both are counted out, so the executor terminates. The adapter once caught only
+     * {@link RuntimeException}: the fired task stayed pending for good, with no timer, and the executor never
+     * terminated.
+     */
+    @Test
+    @Timeout(20)
+    void shouldCompleteAFiredTaskExceptionallyWhenTheExecutorThrowsAnError() throws Exception
+    {
+        final AtomicBoolean fail = new AtomicBoolean();
+        final OutOfMemoryError error = new OutOfMemoryError("unable to create native thread (thrown by the test)");
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command ->
+            {
+                if (fail.get())
+                {
+                    throw error;
+                }
+                command.run();
+            })
+            .build();
+        final ScheduledFuture<?> delayed = executor.schedule(() -> { }, 1, SECONDS);
+        fail.set(true);
+        assertSame(error, assertThrows(OutOfMemoryError.class, () -> executor.submit(() -> { })),
+            "the producer hears the Error");
+        advance(1, SECONDS); // the service's poll reports the Error to its error handler and goes on
+        assertTrue(delayed.isDone(), "the fired task is not left pending");
+        final ExecutionException e = assertThrows(ExecutionException.class, () -> delayed.get(0, SECONDS));
+        assertInstanceOf(RejectedExecutionException.class, e.getCause());
+        assertSame(error, e.getCause().getCause());
+        assertEquals(0, executor.handedOverCount());
+        executor.shutdown();
+        assertTrue(executor.isTerminated(), "every task counted out");
+    }
+
+    /**
+     * shutdownNow hands back a task the executor holds but has not started, cancelled, and lets go of it: an
+     * executor that drops its queue (a pool shut down too) never calls it, and the set of tasks handed over kept it,
+     * and every task that reached its run after shutdownNow began, referenced for good.
+     */
+    @Test
+    void shouldForgetTheTasksHandedBackByShutdownNow()
+    {
+        final List<Runnable> handedOver = new ArrayList<>();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command ->
+            {
+                synchronized (handedOver)
+                {
+                    handedOver.add(command);
+                }
+            })
+            .build();
+        final ScheduledFuture<?> future = executor.schedule(() -> { }, 1, SECONDS);
+        advance(1, SECONDS);
+        takeHandedOver(handedOver, 1); // dropped: never run
+        assertEquals(1, executor.handedOverCount());
+        assertEquals(List.of(future), executor.shutdownNow());
+        assertTrue(future.isCancelled());
+        assertEquals(0, executor.handedOverCount(), "the set lets go of the task handed back");
+        assertTrue(executor.isTerminated());
+    }
+
+    /**
+     * A clock late in its range: a periodic task's next deadline (the longest period on) lies beyond what the
+     * executor arms, and its timer is armed as far as the range goes (half the room left), as before. In executor
+     * mode a {@code run()} that finds its task not due does nothing (so that a queued call cannot run it a period
+     * early), so the task's deadline moves in with such a timer: left beyond it, the timer's call found the task not
+     * due and dropped it, never run again and never completed (the test fails with the deadline left).
+     */
+    @Test
+    void shouldRunAPeriodicTaskWhoseNextDeadlineIsBeyondTheClocksRangeOnAnExecutor()
+    {
+        final long room = Long.MAX_VALUE / 8; // the clock's range left: less than two periods
+        clock.set(Long.MAX_VALUE - room);
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(Runnable::run).build();
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> future = executor.scheduleAtFixedRate(runs::incrementAndGet, 1,
+            TimerScheduledExecutor.MAX_DELAY_NS, NANOSECONDS);
+        advance(1, SECONDS);
+        assertEquals(1, runs.get());
+        advance(room / 2, NANOSECONDS); // the timer armed as far as the range goes: half the room left
+        assertEquals(2, runs.get(), "the second run, as far as the clock's range goes");
+        assertFalse(future.isDone(), () -> "the task failed: " + failure(future));
     }
 
     private static String failure(final Future<?> future)
