@@ -38,8 +38,6 @@ final class EventBatch implements TimerHandler
 
     /** Events of one microsecond are numbered in 27 bits: 134 million at once (the batch array fails first). */
     private static final int INDEX_BITS = 27;
-    /** Batches up to this size are sorted by insertion ({@link #insertionSort}); larger ones by Arrays.sort. */
-    static final int SMALL_BATCH = 16;
 
     private final TcpShard shard;
     private final ConnectionTable table;
@@ -131,14 +129,7 @@ final class EventBatch implements TimerHandler
         {
             k[e] = (sortKey(payload[e], nextConnection) << INDEX_BITS) | e;
         }
-        if (n <= SMALL_BATCH)
-        {
-            insertionSort(k, n);
-        }
-        else
-        {
-            Arrays.sort(k, 0, n);
-        }
+        Arrays.sort(k, 0, n);
         // the batch arrays stay as they are while it is handled: only the wheel's advance, not running now, fills them
         for (int j = 0; j < n; j++)
         {
@@ -147,26 +138,6 @@ final class EventBatch implements TimerHandler
             {
                 shard.handle(handle[e], payload[e], deadline[e]);
             }
-        }
-    }
-
-    /**
-     * Sorts the first {@code n} keys, ascending. The keys are distinct (each ends in its event's index), so every
-     * correct sort gives the same order: this one only spares the small batches, two or three events of one
-     * microsecond most of the time, the entry and dispatch of {@link Arrays#sort}.
-     */
-    static void insertionSort(final long[] k, final int n)
-    {
-        for (int i = 1; i < n; i++)
-        {
-            final long key = k[i];
-            int j = i - 1;
-            while (j >= 0 && k[j] > key)
-            {
-                k[j + 1] = k[j];
-                j--;
-            }
-            k[j + 1] = key;
         }
     }
 

@@ -2,17 +2,10 @@ package io.escapement.simulator.tcp;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * The event batch's arrays: grown for a burst, given back after it, kept for ordinary batches; its sort of small
- * batches against the JDK's.
- */
+/** The event batch's arrays: grown for a burst, given back after it, kept for ordinary batches. */
 class EventBatchTest
 {
     private static void fill(final EventBatch batch, final int events)
@@ -45,26 +38,5 @@ class EventBatchTest
         assertEquals(EventBatch.RETAINED_CAPACITY, batch.capacity());
         fill(batch, 10);
         assertEquals(EventBatch.RETAINED_CAPACITY, batch.capacity());
-    }
-
-    @Test
-    void shouldSortSmallBatchesAsArraysSortDoes()
-    {
-        final SplittableRandom random = new SplittableRandom(7);
-        for (int round = 0; round < 20_000; round++)
-        {
-            final int n = random.nextInt(EventBatch.SMALL_BATCH + 1);
-            final long[] keys = new long[n + 3]; // entries past n stay where they are
-            for (int e = 0; e < keys.length; e++)
-            {
-                // connection, kind, then the distinct index, as the batch builds them; few connections, so that
-                // equal connection and kind (two packets of one connection in one microsecond) occur often
-                keys[e] = ((long)random.nextInt(4) << 4 | random.nextInt(1, 13)) << 27 | e;
-            }
-            final long[] expected = keys.clone();
-            Arrays.sort(expected, 0, n);
-            EventBatch.insertionSort(keys, n);
-            assertArrayEquals(expected, keys, "n=" + n);
-        }
     }
 }
