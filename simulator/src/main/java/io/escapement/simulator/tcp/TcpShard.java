@@ -173,7 +173,8 @@ public final class TcpShard
     /**
      * Runs virtual time up to {@code untilUs} (inclusive), or to the end when nothing is left to do.
      *
-     * @param untilUs the virtual time to stop at, in microseconds.
+     * @param untilUs the virtual time to stop at, in microseconds; at or after the {@code untilUs} of every earlier
+     *                call (time never goes back: the wheel refuses a limit before the time it has reached).
      * @return whether anything is left to do.
      */
     public boolean runUntil(final long untilUs)
