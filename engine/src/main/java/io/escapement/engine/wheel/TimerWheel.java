@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * empty buckets, so advancing by hours of virtual time is as cheap as advancing by one tick. A timer cascades at
  * most once per level it starts above level 0: at a 1 ms tick, not at all for deadlines up to 256 ms ahead, once
  * up to 65 s ahead (RTOs, TIME-WAIT), twice up to 4.7 hours. {@link #earliestDeadline()} is O(levels) plus the
- * length of one bucket.
+ * length of one bucket (O(levels) with a tick of one time unit). {@link #pollEarliest}, an event-driven caller's
+ * step to the next deadline, costs one such search plus the timers it fires.
  * <p>
  * Cascades are amortized, not spread: the {@code poll} that enters a level-1 range re-files that range's
  * timers, 256 ticks' worth, in one call, and its {@code limit} counts timers fired, not re-filed. With a million
@@ -922,7 +923,11 @@ public final class TimerWheel
      * re-armed timer waits in an earlier bucket. Otherwise it is a lower bound: the start of the tick range of the
      * bucket holding the earliest timers, or, for timers of ticks already processed (armed in the past, or due
      * later in the current tick), a bound kept as they are filed. The call is O(levels) plus the length of one
-     * level-0 bucket, plus the length of the list of those timers when a cancel left their bound stale. A lower
+     * level-0 bucket, plus the length of the list of those timers when a cancel left their bound stale. With a
+     * tick of one time unit (a simulator's microsecond) the level-0 bucket is not read: its tick is a single
+     * instant, at or before each of its timers' deadlines (every timer is filed at or before its deadline), so
+     * the tick's start is the exact answer when the bucket holds the earliest timer, and a lower bound when it
+     * holds only lazily re-armed ones, as above. A lower
      * bound lies after {@link #currentTime()} unless a timer is already due or the
      * last {@code poll} stopped early (its limit, or a callback that threw) with work left up to now. Either
      * way a caller that repeatedly advances to {@code max(currentTime(), earliestDeadline())} always makes
@@ -961,17 +966,119 @@ public final class TimerWheel
         if (list >= 0)
         {
             final long startTick = nextListTick;
-            if (list < BUCKETS_PER_LEVEL)
-            {
-                // one tick: scan it; anything in a later bucket is due at or after the next tick's start
-                earliest = Math.min(earliest, Math.min(minDeadline(list), startTimeOfTick(startTick + 1)));
-            }
-            else
-            {
-                earliest = Math.min(earliest, startTimeOfTick(startTick));
-            }
+            earliest = Math.min(earliest, list < BUCKETS_PER_LEVEL ?
+                bucketDeadline(list, startTick) : startTimeOfTick(startTick));
         }
         return earliest;
+    }
+
+    /**
+     * Advances the wheel to the earliest deadline of its timers, if that lies at or before {@code until}, and
+     * fires every timer due then: one step of an event-driven caller, such as a discrete-event simulator that jumps
+     * from deadline to deadline and handles each instant's events before it looks for the next. It fires what
+     * the loop {@code for (long next; (next = earliestDeadline()) != NULL_DEADLINE && next <= until; ) if
+     * (poll(max(currentTime(), next), handler) > 0) break;} fires, in the same order, without searching the
+     * wheel three times per step (earliestDeadline's search, then poll's search for the bucket and for the one
+     * after it): the level-0 bucket it finds is fired at once.
+     * <p>
+     * Guarantees, for the timers armed when the call begins:
+     * <ul>
+     *   <li><b>Never early, never past a deadline.</b> The wheel's time moves to
+     *       {@code max(currentTime(), d)}, where {@code d} is the earliest deadline, and no further: every timer
+     *       fired has its deadline at that time, or was already due when the call began (armed in the past, or
+     *       left due by a {@code poll} that stopped early). So a caller fires each instant's timers in one call,
+     *       with zero lateness, and reads the instant from {@link #currentTime()}.</li>
+     *   <li><b>Nothing due is left behind.</b> When the call returns, every timer whose deadline is at or before
+     *       {@link #currentTime()} has fired, as after {@link #poll(long, TimerHandler)}.</li>
+     *   <li><b>The limit.</b> If the earliest deadline lies after {@code until}, or the wheel is empty, nothing
+     *       fires and 0 is answered. The wheel's time may still have moved forward, never past {@code until}:
+     *       {@link #earliestDeadline()} may be a lower bound (a lazily re-armed timer waits in an earlier bucket,
+     *       or the earliest timer lies more than 256 ticks ahead), and the wheel advances to it to re-file or
+     *       cascade those timers, as that loop would. A later call continues from there.</li>
+     * </ul>
+     * Timers that callbacks arm for a deadline at or before the new time fire at the next call, as for
+     * {@code poll}: one call fires one instant. Cost: with a tick of one time unit, one search of the occupancy
+     * bitmaps and the fired bucket's timers, since a level-0 bucket's tick is then a single instant (see
+     * {@link #earliestDeadline()}); with a longer tick the bucket's deadlines are also scanned once, as
+     * {@code earliestDeadline} does.
+     * <p>
+     * If the handler throws, the timer it was called for counts as fired, the exception leaves this method, and
+     * the wheel is consistent: every other timer due at that time is still armed and fires at the next call (of
+     * this method or of {@code poll}). Nothing is lost and nothing fires twice.
+     *
+     * <pre>{@code
+     * while (wheel.pollEarliest(untilUs, batch) > 0)
+     * {
+     *     batch.handle(wheel.currentTime()); // every timer of this instant, in an order of the caller's choosing
+     * }
+     * }</pre>
+     *
+     * @param until   the latest time to advance to, not before {@link #currentTime()}; {@link Long#MAX_VALUE}
+     *                for no limit.
+     * @param handler receives each fired timer.
+     * @return the number of timers fired, at least 1 unless no timer is due at or before {@code until}.
+     * @throws IllegalArgumentException if {@code until} is before the current time.
+     * @throws IllegalStateException    if called from an expiry callback.
+     */
+    public int pollEarliest(final long until, final TimerHandler handler)
+    {
+        Objects.requireNonNull(handler, "handler");
+        if (until < currentTime)
+        {
+            throw new IllegalArgumentException("until=" + until + " is before the wheel's current time " +
+                currentTime);
+        }
+        if (advancing)
+        {
+            throw new IllegalStateException("pollEarliest must not be called from an expiry callback");
+        }
+        while (true)
+        {
+            // Nothing in OVERDUE (EXPIRING is empty outside a poll): the earliest timers are in the bucket the
+            // cursor reaches first. If that is a level-0 bucket, its single tick is the next instant.
+            if (frontCount[OVERDUE] == 0)
+            {
+                final int list = nextList();
+                if (list < 0)
+                {
+                    return 0;
+                }
+                if (list < BUCKETS_PER_LEVEL)
+                {
+                    final long tick = nextListTick;
+                    final long time = bucketDeadline(list, tick);
+                    if (time > until)
+                    {
+                        return 0;
+                    }
+                    // time > currentTime: the cursor is not behind the wheel's time (a poll stopped early leaves
+                    // it so); time before the next tick's start: the bucket's deadlines lie in its own tick (not
+                    // only lazily re-armed timers, which a poll to the next tick's start would re-file together
+                    // with that tick's bucket). Otherwise the general step below does what poll would.
+                    if (time > currentTime && time < startTimeOfTick(tick + 1))
+                    {
+                        final int fired = fireTick(list, tick, time, handler);
+                        if (fired > 0)
+                        {
+                            return fired;
+                        }
+                        continue; // only lazily re-armed timers, now re-filed by their deadlines
+                    }
+                }
+            }
+            final long next = earliestDeadline();
+            if (next > until || (next == NULL_DEADLINE && timerCount == 0))
+            {
+                return 0;
+            }
+            // earliestDeadline's contract: each such step makes progress, and the earliest timer is reached in a
+            // few (one per level it cascades through)
+            final int fired = poll(Math.max(currentTime, next), handler);
+            if (fired > 0)
+            {
+                return fired;
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -1774,6 +1881,70 @@ public final class TimerWheel
         chunkLinks[2 * chunk] = NIL;
         chunkLinks[2 * chunk + 1] = freeChunk;
         freeChunk = chunk;
+    }
+
+    /**
+     * @param list a level-0 bucket, the one {@link #nextList()} answered.
+     * @param tick the tick at which the cursor reaches it, {@link #nextListTick}.
+     * @return the earliest time at which a timer of the bucket may be due, for {@link #earliestDeadline()} and
+     * {@link #pollEarliest}: at or before every deadline in the bucket, and no later than the next tick's start
+     * (anything in a later bucket is due at or after it). With a tick of one time unit the tick's start itself,
+     * without reading a record: every timer is filed at or before its deadline, so each deadline in the bucket is
+     * that instant, exactly, unless the timer was re-armed later lazily (then the start is a lower bound, as
+     * earliestDeadline allows). Not when that start is the wheel's time, not yet processed (the first tick, or
+     * after a poll stopped early): earliestDeadline's answer lies after the current time unless a timer is due,
+     * and a lazily re-armed timer is not. Longer ticks, and that case, scan the bucket, which is then exact
+     * unless it holds only lazily re-armed timers.
+     */
+    private long bucketDeadline(final int list, final long tick)
+    {
+        if (tickDuration == 1)
+        {
+            final long start = startTimeOfTick(tick);
+            if (start > currentTime)
+            {
+                return start;
+            }
+        }
+        return Math.min(minDeadline(list), startTimeOfTick(tick + 1));
+    }
+
+    /**
+     * Fires the level-0 bucket {@code list}, of tick {@code tick}, at {@code now}: exactly what {@code poll(now)}
+     * does when that bucket is the first the cursor reaches and {@code now} lies in its tick, after the wheel's
+     * time, with OVERDUE empty (then poll's loop fires this bucket, finds the next one after {@code now}'s tick and
+     * stops), without poll's two searches. The steps mirror poll's level-0 branch; keep them in step with it.
+     *
+     * @return the number of timers fired.
+     */
+    private int fireTick(final int list, final long tick, final long now, final TimerHandler handler)
+    {
+        advancing = true;
+        try
+        {
+            currentTime = now;
+            // Move past the tick first, so that callbacks file relative to the next tick (and a range starting
+            // there is cascaded, as poll does)
+            moveCursor(tick + 1);
+            final long fireLimit = Long.compareUnsigned(tick + 1, lastRepresentableTick) > 0 ?
+                now : Math.min(now, cursorStartTime - 1);
+            try
+            {
+                return expire(list, fireLimit, handler, Integer.MAX_VALUE);
+            }
+            finally
+            {
+                if ((tick & BUCKET_MASK) == BUCKET_MASK)
+                {
+                    releasePassedForwarding(); // the range's last tick: its forwarded timers all moved
+                }
+            }
+        }
+        finally
+        {
+            advancing = false;
+            releasePassedForwarding();
+        }
     }
 
     private long minDeadline(final int list)

@@ -106,7 +106,7 @@ public final class RtoTimeline
         send.run();
         while (wheel.timerCount() > 0)
         {
-            wheel.poll(Math.max(wheel.currentTime(), wheel.earliestDeadline()), (handle, payload, deadline) ->
+            wheel.pollEarliest(Long.MAX_VALUE, (handle, payload, deadline) -> // the next instant's timers
             {
                 final long now = deadline;
                 if ((payload & 0xFF) == KIND)
