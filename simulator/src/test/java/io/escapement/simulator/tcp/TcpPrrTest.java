@@ -197,6 +197,45 @@ class TcpPrrTest
         w.reduce(0, 0, 12, false); // tcp_cwnd_reduction() returns at once
         assertEquals(17, w.cwnd(0));
         assertEquals(1, w.prrDelivered(0));
+        w.endReduction(0); // the recovery ends: cwnd = ssthresh whatever PRR left it at (tcp_end_cwnd_reduction())
+        assertEquals(10, w.cwnd(0));
+    }
+
+    /** Units 2 and 5 of 20 lost on their first transmission; SACK as given, no RACK, the linux window. */
+    private static OneConnection losingUnits2And5(final boolean sack)
+    {
+        return new OneConnection(
+            (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && (u == 2 || u == 5) && tx == 0,
+            b -> b.requestBytes(100).responseBytes(20 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false)
+                .sack(sack));
+    }
+
+    @Test
+    void shouldTellAPartialAckThatMarksTheNewHeadLostFromOneThatMarksNothingNew()
+    {
+        // the ACK of the resent 2 acknowledges up to 5 (a partial ACK). Without SACK, NewReno deems the new head, 5,
+        // lost on it (tcp_newreno_mark_lost()): a new loss, no extra segment. With SACK, 5 was deemed lost earlier
+        // (three SACKed above it): the same ACK marks nothing new, so Linux's reduction bound may add one
+        final long ackOf5 = 1 + 4L * MSS;
+        final OneConnection reno = losingUnits2And5(false);
+        final String renoLine = prrLineAt(reno, reno.timeOf("server ESTABLISHED receives ACK ack=" +
+            (reno.isn(1) + ackOf5)));
+        assertFalse(renoLine.contains("no new loss"), renoLine + "
+" + reno.dump());
+        final OneConnection sack = losingUnits2And5(true);
+        final String sackLine = prrLineAt(sack, sack.timeOf("server ESTABLISHED receives ACK ack=" +
+            (sack.isn(1) + ackOf5)));
+        assertTrue(sackLine.contains("(SND.UNA moved, no new loss)"), sackLine + "
+" + sack.dump());
+    }
+
+    /** @return the PRR trace line at {@code timeUs}. */
+    private static String prrLineAt(final OneConnection run, final long timeUs)
+    {
+        final List<Long> times = run.timesOf("server PRR: ");
+        final int k = times.indexOf(timeUs);
+        assertTrue(k >= 0, "a PRR line at " + timeUs + "\n" + run.dump());
+        return run.trace.stream().filter(l -> l.contains("server PRR: ")).toList().get(k);
     }
 
     // ------------------------------------------------------------------------------------------------ the sender
