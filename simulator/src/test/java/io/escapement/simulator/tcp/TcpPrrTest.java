@@ -220,13 +220,11 @@ class TcpPrrTest
         final OneConnection reno = losingUnits2And5(false);
         final String renoLine = prrLineAt(reno, reno.timeOf("server ESTABLISHED receives ACK ack=" +
             (reno.isn(1) + ackOf5)));
-        assertFalse(renoLine.contains("no new loss"), renoLine + "
-" + reno.dump());
+        assertFalse(renoLine.contains("no new loss"), renoLine + "\n" + reno.dump());
         final OneConnection sack = losingUnits2And5(true);
         final String sackLine = prrLineAt(sack, sack.timeOf("server ESTABLISHED receives ACK ack=" +
             (sack.isn(1) + ackOf5)));
-        assertTrue(sackLine.contains("(SND.UNA moved, no new loss)"), sackLine + "
-" + sack.dump());
+        assertTrue(sackLine.contains("(SND.UNA moved, no new loss)"), sackLine + "\n" + sack.dump());
     }
 
     /** @return the PRR trace line at {@code timeUs}. */
