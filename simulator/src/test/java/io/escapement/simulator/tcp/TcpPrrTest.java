@@ -221,6 +221,9 @@ class TcpPrrTest
         final String renoLine = prrLineAt(reno, reno.timeOf("server ESTABLISHED receives ACK ack=" +
             (reno.isn(1) + ackOf5)));
         assertFalse(renoLine.contains("no new loss"), renoLine + "\n" + reno.dump());
+        // and it delivers what the duplicate ACKs did not count already, at least one (tcp_remove_reno_sacks()):
+        // 2, 3 and 4 acknowledged, the duplicates of 3, 4 and 6.. counted, so 1, not 3
+        assertTrue(renoLine.contains("PRR: delivered 1 ("), renoLine + "\n" + reno.dump());
         final OneConnection sack = losingUnits2And5(true);
         final String sackLine = prrLineAt(sack, sack.timeOf("server ESTABLISHED receives ACK ack=" +
             (sack.isn(1) + ackOf5)));
