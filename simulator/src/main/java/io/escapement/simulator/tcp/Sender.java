@@ -61,6 +61,10 @@ final class Sender
     private final SendTimes times;
     /** What the resend being made repairs if the unit was really lost: a REPAIRED_BY_* counter. */
     private Counter repairs = Counter.REPAIRED_BY_RTO;
+    /** PRR, for the ACK being taken ({@link #prrBefore}): the segments it delivers, and the losses deemed before it. */
+    private int prrDelivered;
+    private long prrLostBefore;
+    private long prrRelostBefore;
 
     // per end (slot << 1 | end)
     private long[] txLow;
@@ -370,23 +374,19 @@ final class Sender
                 // a duplicate ACK that SACKs new data gives CUBIC a sample too (tcp_clean_rtx_queue() runs on it)
                 window.onRttSample(i, caRttUs(i, una, una, sackedBefore, -1), clock.now);
             }
-            onDuplicateAck(i, received, reportedBefore, window.prr() ?
-                Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1)))) : 0);
+            onDuplicateAck(i, received, reportedBefore, sackedBefore);
             return false;
         }
         if (ack <= una || ack > nxt)
         {
             return false; // old or duplicate ACK (or one for data never sent: ignored, as RFC 793 says to)
         }
-        // PRR: the segments this ACK delivers (newly_acked_sacked: newly SACKed or cumulatively acknowledged and not
-        // SACKed before; NewReno's partial ACK, those its duplicate ACKs did not count already, at least one, as
-        // tcp_remove_reno_sacks() counts them) and what was deemed lost before it, to tell newly marked losses
+        // PRR in a fast recovery: what this ACK delivers and what was deemed lost before it (prrBefore)
         final boolean reducing = window.prr() && recovery.inFastRecovery(i);
-        final int delivered = !window.prr() ? 0 : recovery.sack() ?
-            Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1)))) :
-            Math.max(ack - una - recovery.inflation(i), 1);
-        final long lostBefore = reducing ? deemedLost(i, sackedBefore | rangeMask(0, una), una) | rack.lost(i) : 0;
-        final long relostBefore = reducing ? rack.relost(i) : 0;
+        if (reducing)
+        {
+            prrBefore(i, received, sackedBefore, una, ack);
+        }
         rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
         final long now = clock.now;
         final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
@@ -494,7 +494,7 @@ final class Sender
         }
         if (rack.enabled() && rack.detect(i, this, received, ack, sent[i], recovering) != 0 && !recovering)
         {
-            enterRackRecovery(i, delivered);
+            enterRackRecovery(i, window.prr() ? newlyDelivered(received, sackedBefore, una) : 0);
         }
         else
         {
@@ -502,11 +502,32 @@ final class Sender
             {
                 // tcp_cong_control() after tcp_fastretrans_alert(): the recovery goes on (NewReno's held at its point
                 // too), the ACK moved SND.UNA; the reduction bound adds one only if it marked nothing newly lost
-                reduceWindow(i, delivered, !markedNewlyLost(i, lostBefore, relostBefore));
+                reduceWindow(i, prrDelivered, !markedNewlyLost(i, prrLostBefore, prrRelostBefore));
             }
             sendOnAck(i, recovering);
         }
         return true;
+    }
+
+    /**
+     * PRR, before an ACK of new data in a fast recovery changes anything: the segments it delivers
+     * ({@code newly_acked_sacked}: newly SACKed or cumulatively acknowledged and not SACKed before; NewReno's partial
+     * ACK, those its duplicate ACKs did not count already, at least one, as {@code tcp_remove_reno_sacks()} counts
+     * them) and what was deemed lost before it, to tell newly marked losses after it ({@link #markedNewlyLost}).
+     * Kept in fields for the end of {@link #onAck}, out of its own code, which every ACK runs.
+     */
+    private void prrBefore(final int i, final long received, final long sackedBefore, final int una, final int ack)
+    {
+        prrDelivered = recovery.sack() ? newlyDelivered(received, sackedBefore, una) :
+            Math.max(ack - una - recovery.inflation(i), 1);
+        prrLostBefore = deemedLost(i, sackedBefore | rangeMask(0, una), una) | rack.lost(i);
+        prrRelostBefore = rack.relost(i);
+    }
+
+    /** @return the segments the scoreboard {@code received} newly holds above {@code una} (SACKed or acknowledged). */
+    private static int newlyDelivered(final long received, final long sackedBefore, final int una)
+    {
+        return Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1))));
     }
 
     /**
@@ -668,9 +689,9 @@ final class Sender
      * retransmit; in a recovery, it may let out more.
      *
      * @param reportedBefore what the peer's ACKs had reported before this one (for F-RTO; 0 outside it).
-     * @param newlySacked    the segments this ACK newly SACKs (PRR's delivered with SACK; 0 without PRR).
+     * @param sackedBefore   what the peer's SACK blocks had reported before this ACK (for PRR's delivered count).
      */
-    private void onDuplicateAck(final int i, final long received, final long reportedBefore, final int newlySacked)
+    private void onDuplicateAck(final int i, final long received, final long reportedBefore, final long sackedBefore)
     {
         final int una = field(table.word[i], UNA, 6);
         final int recover = field(table.word[i], RECOVER, 6);
@@ -701,7 +722,8 @@ final class Sender
                 if (window.prr() && recovery.inFastRecovery(i))
                 {
                     // delivered: the segments newly SACKed; NewReno, the duplicate counted (tcp_add_reno_sack())
-                    reduceWindow(i, recovery.sack() ? newlySacked : recovery.inflation(i) - inflationBefore, false);
+                    reduceWindow(i, recovery.sack() ? newlyDelivered(received, sackedBefore, una) :
+                        recovery.inflation(i) - inflationBefore, false);
                 }
                 sendOnAck(i, true); // the pipe shrank: more may go
             }
@@ -710,11 +732,11 @@ final class Sender
             (LossRecovery.lost(received, una, sent[i], false, 0) & (1L << una)) != 0,
             (table.word[i] & AT_RECOVERY_POINT) == 0))
         {
-            enterFastRecovery(i, recovery.sack() ? newlySacked : 1);
+            enterFastRecovery(i, !window.prr() ? 0 : recovery.sack() ? newlyDelivered(received, sackedBefore, una) : 1);
         }
         else if (rack.enabled() && rack.detect(i, this, received, una, sent[i], false) != 0)
         {
-            enterRackRecovery(i, newlySacked);
+            enterRackRecovery(i, window.prr() ? newlyDelivered(received, sackedBefore, una) : 0);
         }
         else
         {
