@@ -91,6 +91,18 @@ public final class Scenario
      * arrived; off, the sender knows only the cumulative ACK and recovers as NewReno (RFC 6582).
      */
     public final boolean sack;
+    /**
+     * Proportional Rate Reduction in a fast recovery (RFC 6937; Linux's {@code tcp_cwnd_reduction()}, on since 3.2):
+     * the window comes down to {@code ssthresh} over the recovery's round trip instead of at its start. By default
+     * the {@link Window#LINUX} window's, not the {@link Window#RFC} one's (RFC 6675 and 5681: {@code cwnd =
+     * ssthresh} at once).
+     */
+    public final boolean prr;
+    /**
+     * The window's restart after an idle period longer than the RTO (Linux's {@code tcp_slow_start_after_idle = 1},
+     * the default; RFC 5681 section 4.1): before a kept connection's next message.
+     */
+    public final boolean slowStartAfterIdle;
 
     public final NetworkModel network;
 
@@ -182,6 +194,8 @@ public final class Scenario
         rack = b.rack && b.sack; // nor runs RACK (tcp_identify_packet_loss(): tcp_newreno_mark_lost() when reno)
         frto = b.frto;
         sack = b.sack;
+        prr = b.prr != null ? b.prr : b.window == Window.LINUX;
+        slowStartAfterIdle = b.slowStartAfterIdle;
     }
 
     /**
@@ -282,6 +296,8 @@ public final class Scenario
         boolean frto = true;       // net.ipv4.tcp_frto = 2, Linux 3.10 on
         boolean rack = true;       // net.ipv4.tcp_recovery = 1 (RACK loss detection), Linux 4.18 on
         boolean sack = true;       // net.ipv4.tcp_sack = 1, Linux 2.2 on; RFC 6675 needs it
+        Boolean prr;               // null: the window's own (Linux: PRR since 3.2; RFC 5681/6675: none)
+        boolean slowStartAfterIdle = true; // net.ipv4.tcp_slow_start_after_idle = 1; RFC 5681 4.1's SHOULD
 
         public Builder seed(final long v) { seed = v; return this; }
         public Builder connections(final int v) { connections = v; return this; }
@@ -399,6 +415,19 @@ public final class Scenario
          * @return this builder.
          */
         public Builder frto(final boolean v) { frto = v; return this; }
+        /**
+         * @param v whether a fast recovery reduces the window by PRR (RFC 6937; Linux's {@code tcp_cwnd_reduction()})
+         *          rather than setting it to {@code ssthresh} at once; unset, the {@link Window#LINUX} window does and
+         *          the {@link Window#RFC} one does not.
+         * @return this builder.
+         */
+        public Builder prr(final boolean v) { prr = v; return this; }
+        /**
+         * @param v whether an end that has sent no data for longer than the RTO restarts its window before sending
+         *          again (Linux's {@code tcp_slow_start_after_idle}; RFC 5681 section 4.1).
+         * @return this builder.
+         */
+        public Builder slowStartAfterIdle(final boolean v) { slowStartAfterIdle = v; return this; }
         /**
          * @param v whether ACKs carry SACK blocks (RFC 2018) and recovery reads them (RFC 6675); off: NewReno.
          * @return this builder.

@@ -222,6 +222,19 @@ final class ScenarioOptions
             "resent proves the timeout spurious and undoes the window's collapse.")
     boolean frto;
 
+    @Option(names = "--prr", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "Proportional Rate Reduction in a fast recovery (RFC 6937; tcp_cwnd_reduction(), Linux 3.2 " +
+            "on, its bounds as in 5.19 on): the window comes down to ssthresh over the recovery's round trip, in " +
+            "proportion to what is delivered, instead of at once. On in the linux preset, off in the rfc preset " +
+            "(RFC 6675: cwnd = ssthresh); with --cwnd rfc, on means RFC 6937's PRR-SSRB.")
+    boolean prr;
+
+    @Option(names = "--slow-start-after-idle", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+        description = "Restart the window after an idle period longer than the RTO, before a kept connection's " +
+            "next message (net.ipv4.tcp_slow_start_after_idle=1, the default: cwnd halved per RTO idle down to " +
+            "min(initial window, cwnd); RFC 5681 4.1 with --cwnd rfc: cwnd = min(initial window, cwnd)).")
+    boolean slowStartAfterIdle;
+
     @Option(names = "--sack", paramLabel = "MODE", defaultValue = "on",
         description = "SACK (RFC 2018; net.ipv4.tcp_sack=1): on (ACKs carry up to 4 SACK blocks, 3 with " +
             "--timestamps, and recovery follows RFC 6675 on the blocks that arrived, with its rescue " +
@@ -392,7 +405,7 @@ final class ScenarioOptions
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
             .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto)
-            .sack(onOff("--sack", sack)).cc(cc());
+            .sack(onOff("--sack", sack)).cc(cc()).prr(prr).slowStartAfterIdle(slowStartAfterIdle);
     }
 
     /** @return whether {@code value} is on (or off). @throws IllegalArgumentException naming the option if neither. */

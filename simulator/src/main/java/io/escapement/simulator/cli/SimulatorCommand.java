@@ -43,9 +43,9 @@ import java.util.function.LongPredicate;
         ""},
     footer = {"",
         "Presets: linux (the defaults: Linux 6.5 and later, HZ=1000 with the timer wheel's slack, TLP on,",
-        "SYN linear timeouts 4, TIME-WAIT 60 s, CUBIC; each option's help names the kernel its default is from)",
-        "and rfc (RFC 6298 RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted, delayed",
-        "ACKs every second segment or after 500 ms, RFC 5681 slow start and Reno).",
+        "SYN linear timeouts 4, TIME-WAIT 60 s, CUBIC, PRR; each option's help names the kernel its default is",
+        "from) and rfc (RFC 6298 RTO, no TLP, exact timers, MSL 2 min so TIME-WAIT 4 min, retries counted, delayed",
+        "ACKs every second segment or after 500 ms, RFC 5681 slow start and Reno, RFC 6675 recovery without PRR).",
         "Example: escapement-simulator --connections 100000 --loss 0.05 --rto rfc6298:min=200ms",
         "Compare RTO strategies: escapement-simulator compare --help"})
 public final class SimulatorCommand implements Callable<Integer>
@@ -97,7 +97,7 @@ public final class SimulatorCommand implements Callable<Integer>
             // RFC 1122 4.2.3.2 and RFC 5681 4.2: every second full-sized segment, within 500 ms; RFC 5681 Reno
             Map.entry("delayed-ack", "rfc"), Map.entry("ato-max", "500ms"), Map.entry("cwnd", "rfc"),
             Map.entry("cc", "reno"),
-            Map.entry("rack", "false"), Map.entry("frto", "false")));
+            Map.entry("rack", "false"), Map.entry("frto", "false"), Map.entry("prr", "false")));
 
     @CommandLine.Mixin
     ScenarioOptions options;

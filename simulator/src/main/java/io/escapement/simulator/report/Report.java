@@ -580,6 +580,8 @@ public final class Report
         m.put("sack", scenario.sack);
         m.put("rack", scenario.rack);
         m.put("frto", scenario.frto);
+        m.put("prr", scenario.prr);
+        m.put("slow_start_after_idle", scenario.slowStartAfterIdle);
         return m;
     }
 }

@@ -27,6 +27,14 @@ import java.util.Arrays;
  *   RACK spares those sent within the last RTT, not modelled).</li>
  *   <li><b>Fast retransmit</b> sets {@code ssthresh = cwnd = max(FlightSize / 2, 2)} (RFC 5681 3.2 step 2; RFC
  *   6675 section 5 step 4); recovery then sends while the pipe is below {@code cwnd} ({@link LossRecovery}).</li>
+ *   <li>With <b>PRR</b> ({@link Scenario#prr}, the {@link Scenario.Window#LINUX} window's default; RFC 6937,
+ *   {@code tcp_cwnd_reduction()}) the fast retransmit sets {@code ssthresh} only; on each ACK of the recovery
+ *   {@link #reduce} makes the window the pipe plus what PRR lets out, in proportion to what was delivered while more
+ *   than {@code ssthresh} is in flight, by the reduction bound below it, and the recovery's end sets
+ *   {@code cwnd = ssthresh} ({@link #endReduction}). An RTO's recovery (Linux's Loss state) has no PRR: slow start
+ *   from 1. Linux also reduces by PRR in CWR (ECN, local congestion), which the simulator has no cause for.</li>
+ *   <li><b>Restart after idle</b> ({@link Scenario#slowStartAfterIdle}): an end that sent no data for longer than
+ *   the RTO restarts its window before its next message ({@link #restartAfterIdle}).</li>
  * </ul>
  * <b>CUBIC</b> ({@link Scenario.Cc#CUBIC}, RFC 9438) replaces Reno's congestion avoidance and its cut: a loss
  * (third duplicate ACK, RACK or the first RTO of a segment) remembers {@code W_max} (with fast convergence, 4.7: a
@@ -56,13 +64,12 @@ import java.util.Arrays;
  * too. Without HyStart slow start runs on until a loss (as Reno's does): where Linux would leave it early, at a
  * bottleneck's queue, the simulator has no bottleneck, so its slow start doubles on; with the windows of this
  * simulator's messages (at most 60 segments a direction) HyStart could act only from 16 segments on.
- * Also left out: the epoch shifted by an application-limited pause ({@code CA_EVENT_TX_START}) and the window's
- * restart after an idle RTO ({@code tcp_slow_start_after_idle}); both need an end to send again on a
- * kept connection ({@code --exchanges}), one exchange a connection by default.
+ * Linux's CUBIC moves its epoch by an application-limited pause ({@code CA_EVENT_TX_START}, {@link #onTxStart}):
+ * only a kept connection ({@code --exchanges}) sends again after one; RFC 9438's (the rfc window) is left as it is.
  * <p>
  * No bandwidth, no queue: a window limits how many segments are in flight, not how fast they leave, so it costs
- * round trips, never queueing delay; no pacing, no PRR (RFC 6937). With {@link Scenario.Window#OFF} the
- * window is unlimited and a message leaves in one burst. Per end, 10 bytes.
+ * round trips, never queueing delay; no pacing. With {@link Scenario.Window#OFF} the window is unlimited and a
+ * message leaves in one burst. Per end, 10 bytes, and 6 more with PRR.
  */
 final class CongestionControl
 {
@@ -80,6 +87,13 @@ final class CongestionControl
     private char[] count; // congestion avoidance's progress towards the next segment (snd_cwnd_cnt)
     private char[] priorCwnd;     // before the last RTO's cut, for an undo (prior_cwnd)
     private char[] priorSsthresh; // (prior_ssthresh)
+
+    /** PRR's window in a fast recovery ({@link Scenario#prr}), as Linux or as RFC 6937's PRR-SSRB. */
+    private final boolean prr;
+    // PRR's per end state, null without it: segments, each capped at UNLIMITED
+    private char[] recoverFs;    // the divisor: Linux's prior_cwnd (the window at entry), RFC 6937's RecoverFS
+    private char[] prrDelivered; // segments delivered since the recovery began
+    private char[] prrOut;       // segments sent since the recovery began
 
     /** RFC 9438's C, segments per second cubed. */
     static final double CUBIC_C = 0.4;
@@ -134,6 +148,13 @@ final class CongestionControl
         count = new char[capacity * 2];
         priorCwnd = new char[capacity * 2];
         priorSsthresh = new char[capacity * 2];
+        prr = scenario.prr && mode != Scenario.Window.OFF;
+        if (prr)
+        {
+            recoverFs = new char[capacity * 2];
+            prrDelivered = new char[capacity * 2];
+            prrOut = new char[capacity * 2];
+        }
         cubic = scenario.cc == Scenario.Cc.CUBIC && mode != Scenario.Window.OFF;
         linuxCubic = cubic && mode == Scenario.Window.LINUX;
         if (cubic)
@@ -161,6 +182,12 @@ final class CongestionControl
         count = Arrays.copyOf(count, capacity * 2);
         priorCwnd = Arrays.copyOf(priorCwnd, capacity * 2);
         priorSsthresh = Arrays.copyOf(priorSsthresh, capacity * 2);
+        if (prr)
+        {
+            recoverFs = Arrays.copyOf(recoverFs, capacity * 2);
+            prrDelivered = Arrays.copyOf(prrDelivered, capacity * 2);
+            prrOut = Arrays.copyOf(prrOut, capacity * 2);
+        }
         if (cubic)
         {
             epochUs = Arrays.copyOf(epochUs, capacity * 2);
@@ -190,6 +217,12 @@ final class CongestionControl
         count[i] = 0;
         priorCwnd[i] = 0; // an undo restores this connection's window, never the slot's previous tenant's
         priorSsthresh[i] = 0;
+        if (prr)
+        {
+            recoverFs[i] = 0;
+            prrDelivered[i] = 0;
+            prrOut[i] = 0;
+        }
         if (cubic)
         {
             epochUs[i] = -1;
@@ -391,7 +424,14 @@ final class CongestionControl
         return Math.max((mode == Scenario.Window.LINUX ? cwnd[i] : flight) / 2, 2);
     }
 
-    /** The third duplicate ACK: {@code ssthresh = cwnd =} {@link #halved}. */
+    /**
+     * A fast recovery starts (the third duplicate ACK, or RACK): {@code ssthresh =} {@link #halved} (or CUBIC's cut)
+     * and, without PRR, {@code cwnd = ssthresh}. With PRR the window is left as it is, the reduction starts from
+     * nothing delivered and nothing sent ({@code tcp_init_cwnd_reduction()}; RFC 6937's "at the beginning of
+     * recovery"), and {@link #reduce} sets the window on this ACK and the next.
+     *
+     * @param flight FlightSize, the segments outstanding ({@code SND.NXT - SND.UNA}).
+     */
     void onFastRetransmit(final int i, final int flight)
     {
         if (mode == Scenario.Window.OFF)
@@ -402,16 +442,174 @@ final class CongestionControl
         {
             savePrior(i); // tcp_enter_recovery() and tcp_init_cwnd_reduction(): an RTO in the recovery keeps these
         }
+        final int before = cwnd[i];
         final int half = cubic ? cubicLoss(i) : halved(i, flight);
         ssthresh[i] = (char)half;
-        cwnd[i] = (char)half;
         count[i] = 0;
+        if (prr)
+        {
+            // Linux divides by prior_cwnd, the window at entry; RFC 6937 by RecoverFS = snd.nxt - snd.una. They
+            // differ when the application, not the window, limited the sender (a message smaller than the window)
+            recoverFs[i] = (char)Math.max(1, mode == Scenario.Window.LINUX ? before : Math.min(flight, UNLIMITED));
+            prrDelivered[i] = 0;
+            prrOut[i] = 0;
+        }
+        else
+        {
+            cwnd[i] = (char)half;
+        }
+    }
+
+    /** @return whether a fast recovery reduces the window by PRR. */
+    boolean prr()
+    {
+        return prr;
+    }
+
+    /**
+     * PRR on an ACK in a fast recovery (RFC 6937 section 3; Linux's {@code tcp_cwnd_reduction()}, as since 5.19):
+     * {@code prr_delivered += delivered}; while more than {@code ssthresh} is in flight, the proportional part,
+     * {@code sndcnt = ceil(ssthresh x prr_delivered / RecoverFS) - prr_out}; at or below it, the reduction bound,
+     * {@code sndcnt = min(ssthresh - pipe, max(prr_delivered - prr_out, delivered) + 1)} (RFC 6937's PRR-SSRB; Linux
+     * adds the 1 only on an ACK that moved SND.UNA and marked nothing newly lost, else it is the conservative bound
+     * that sends what was delivered); Linux lets at least one segment out while none was sent in the recovery (the
+     * fast retransmit). The window becomes {@code pipe + sndcnt}, so the sender's loop ({@code pipe < cwnd}) sends
+     * exactly {@code sndcnt}. An ACK that delivered nothing leaves the window as it is (Linux returns early; in the
+     * RFC, {@code sndcnt} would be what earlier ACKs left unsent, which the unchanged window still allows).
+     *
+     * @param delivered the segments this ACK newly delivered ({@code DeliveredData}, {@code newly_acked_sacked}).
+     * @param pipe      the segments in flight after the ACK (RFC 6675's pipe, Linux's
+     *                  {@code tcp_packets_in_flight()}).
+     * @param safe      the ACK moved SND.UNA and marked no segment newly lost ({@code FLAG_SND_UNA_ADVANCED &&
+     *                  !newly_lost}); read only by Linux's variant.
+     */
+    void reduce(final int i, final int delivered, final int pipe, final boolean safe)
+    {
+        if (!prr || delivered <= 0)
+        {
+            return;
+        }
+        final int d = Math.min(prrDelivered[i] + delivered, UNLIMITED);
+        prrDelivered[i] = (char)d;
+        final int out = prrOut[i];
+        final int threshold = ssthresh[i];
+        final int inFlight = Math.max(pipe, 0);
+        final int delta = threshold - inFlight;
+        int sndcnt;
+        if (delta < 0)
+        {
+            final int fs = recoverFs[i];
+            sndcnt = (int)(((long)threshold * d + fs - 1) / fs) - out; // the proportional part, rounded up
+        }
+        else
+        {
+            sndcnt = Math.max(d - out, delivered);
+            if (mode != Scenario.Window.LINUX || safe)
+            {
+                sndcnt++; // the slow start reduction bound: one more than delivered, towards ssthresh
+            }
+            sndcnt = Math.min(delta, sndcnt);
+        }
+        if (mode == Scenario.Window.LINUX && out == 0)
+        {
+            sndcnt = Math.max(sndcnt, 1); // "force a fast retransmit upon entering fast recovery"
+        }
+        cwnd[i] = (char)Math.max(1, Math.min(inFlight + sndcnt, UNLIMITED));
+    }
+
+    /** PRR: end {@code i} sent {@code segments} in its fast recovery ({@code prr_out}). */
+    void onRecoverySent(final int i, final int segments)
+    {
+        if (prr)
+        {
+            prrOut[i] = (char)Math.min(prrOut[i] + segments, UNLIMITED);
+        }
+    }
+
+    /**
+     * A fast recovery ended at its recovery point: with PRR the window is {@code ssthresh}
+     * ({@code tcp_end_cwnd_reduction()}: not undone, as the simulator has no undo of a fast recovery; RFC 6937
+     * likewise), whatever the reduction left it at; without PRR it is {@code ssthresh} already.
+     */
+    void endReduction(final int i)
+    {
+        if (prr && ssthresh[i] < UNLIMITED)
+        {
+            cwnd[i] = ssthresh[i];
+        }
+    }
+
+    /** @return end {@code i}'s PRR {@code prr_delivered} (0 without PRR). */
+    int prrDelivered(final int i)
+    {
+        return prr ? prrDelivered[i] : 0;
+    }
+
+    /** @return end {@code i}'s PRR {@code prr_out} (0 without PRR). */
+    int prrOut(final int i)
+    {
+        return prr ? prrOut[i] : 0;
+    }
+
+    /**
+     * An end that has nothing in flight writes new data after sending none for {@code idleUs}: Linux's
+     * {@code tcp_slow_start_after_idle_check()} and {@code tcp_cwnd_restart()} (RFC 2861's restart) when the idle
+     * exceeds the RTO, {@code ssthresh = max(ssthresh, 3 cwnd / 4)} ({@code tcp_current_ssthresh()}) and the window
+     * halved {@code ceil(idle / RTO) - 1} times while above the restart window {@code min(IW, cwnd)}, never below it; RFC 5681 section 4.1: {@code cwnd = min(IW, cwnd)}, {@code ssthresh} unchanged.
+     *
+     * @param idleUs how long the end sent no data, microseconds (Linux: {@code now - lsndtime}).
+     * @param rtoUs  the retransmission timeout in force ({@code icsk_rto}).
+     * @return whether the window restarted (the idle exceeded the RTO).
+     */
+    boolean restartAfterIdle(final int i, final long idleUs, final long rtoUs)
+    {
+        if (off || idleUs <= rtoUs)
+        {
+            return false;
+        }
+        final int w = cwnd[i];
+        final int restart = Math.min(initialWindow, w);
+        if (mode == Scenario.Window.RFC)
+        {
+            cwnd[i] = (char)restart;
+            return true;
+        }
+        ssthresh[i] = (char)Math.max(ssthresh[i], (w >> 1) + (w >> 2));
+        int halved = w;
+        long left = idleUs;
+        while ((left -= rtoUs) > 0 && halved > restart)
+        {
+            halved >>= 1;
+        }
+        cwnd[i] = (char)Math.max(halved, restart);
+        return true;
+    }
+
+    /**
+     * Linux's CUBIC at the first send with nothing in flight ({@code CA_EVENT_TX_START}, {@code cubictcp_cwnd_event()}):
+     * the epoch moves forward by the time the end was idle, capped at now, so that the curve does not count an
+     * application-limited pause as growth time. Other windows: nothing.
+     *
+     * @param idleUs how long the end sent no data, microseconds ({@code now - lsndtime}).
+     */
+    void onTxStart(final int i, final long idleUs, final long nowUs)
+    {
+        if (linuxCubic && epochUs[i] >= 0 && idleUs > 0)
+        {
+            epochUs[i] = Math.min(epochUs[i] + idleUs, nowUs);
+        }
     }
 
     /** @return end {@code i}'s CUBIC W_max, segments (0: none remembered). */
     double wMax(final int i)
     {
         return wMax[i];
+    }
+
+    /** @return end {@code i}'s CUBIC avoidance epoch's start, microseconds (-1: none running). */
+    long epochUs(final int i)
+    {
+        return epochUs[i];
     }
 
     /** @return end {@code i}'s CUBIC {@code delay_min} as Linux keeps it, microseconds (0: none since the last RTO). */

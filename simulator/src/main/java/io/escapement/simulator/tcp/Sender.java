@@ -61,6 +61,10 @@ final class Sender
     private final SendTimes times;
     /** What the resend being made repairs if the unit was really lost: a REPAIRED_BY_* counter. */
     private Counter repairs = Counter.REPAIRED_BY_RTO;
+    /** PRR, for the ACK being taken ({@link #prrBefore}): the segments it delivers, and the losses deemed before it. */
+    private int prrDelivered;
+    private long prrLostBefore;
+    private long prrRelostBefore;
 
     // per end (slot << 1 | end)
     private long[] txLow;
@@ -167,10 +171,44 @@ final class Sender
 
     // ------------------------------------------------------------------------------------------------ new data
 
-    /** The application wrote units {@code first..next-1}: they leave as the window lets them. */
+    /**
+     * The application wrote units {@code first..next-1}: they leave as the window lets them. With nothing in flight,
+     * the window may restart after an idle period first ({@link #afterIdle}).
+     */
     void startBurst(final int i, final int first, final int next)
     {
+        if (sent[i] == field(table.word[i], UNA, 6) && first < next && window.enabled() &&
+            !(next - first == 1 && first == streams.finUnit(i)))
+        {
+            afterIdle(i);
+        }
         table.word[i] = with(table.word[i], NXT, next);
+    }
+
+    /**
+     * An end with nothing in flight writes data: Linux's {@code skb_entail()} -> {@code
+     * tcp_slow_start_after_idle_check()} restarts the window if no data left for longer than the RTO
+     * ({@link CongestionControl#restartAfterIdle}; RFC 5681 4.1 under the rfc window), and the first send with
+     * nothing in flight moves CUBIC's epoch by the idle time ({@code CA_EVENT_TX_START}, whatever the sysctl). The
+     * idle runs from the end's latest data segment, first sent or resent ({@code lsndtime}, which the SYN and a bare
+     * FIN do not move in Linux but the latest burst's time here does: before the first message the window is the
+     * initial one, which a restart leaves as it is).
+     */
+    private void afterIdle(final int i)
+    {
+        final long now = clock.now;
+        final long idleUs = now - Math.max(latestBurstUs(i), resendTime(i));
+        if (scenario.slowStartAfterIdle)
+        {
+            final int before = window.cwnd(i);
+            if (window.restartAfterIdle(i, idleUs, rto[i & 1].rtoUs(i >> 1)) && trace.tracing(table.connection[i >> 1]))
+            {
+                trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " idle " + idleUs / 1000 +
+                    " ms, more than the RTO: cwnd " + before + " -> " + window.cwnd(i) + " ssthresh " +
+                    window.ssthresh(i));
+            }
+        }
+        window.onTxStart(i, idleUs, now);
     }
 
     /**
@@ -336,12 +374,18 @@ final class Sender
                 // a duplicate ACK that SACKs new data gives CUBIC a sample too (tcp_clean_rtx_queue() runs on it)
                 window.onRttSample(i, caRttUs(i, una, una, sackedBefore, -1), clock.now);
             }
-            onDuplicateAck(i, received, reportedBefore);
+            onDuplicateAck(i, received, reportedBefore, sackedBefore);
             return false;
         }
         if (ack <= una || ack > nxt)
         {
             return false; // old or duplicate ACK (or one for data never sent: ignored, as RFC 793 says to)
+        }
+        // PRR in a fast recovery: what this ACK delivers and what was deemed lost before it (prrBefore)
+        final boolean reducing = window.prr() && recovery.inFastRecovery(i);
+        if (reducing)
+        {
+            prrBefore(i, received, sackedBefore, una, ack);
         }
         rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
         final long now = clock.now;
@@ -396,6 +440,10 @@ final class Sender
             }
         }
         final boolean linux = scenario.window == Scenario.Window.LINUX;
+        if (reducing && recover > 0 && (linux && !recovery.sack() ? ack > recover : ack >= recover))
+        {
+            window.endReduction(i); // tcp_end_cwnd_reduction(): cwnd = ssthresh as the recovery ends, before it grows
+        }
         // Linux leaves a SACK recovery in tcp_fastretrans_alert() before tcp_cong_control(): the ACK that reaches
         // the recovery point already grows the window (cwnd = ssthresh then, as here, without PRR); NewReno holds
         // the recovery while SND.UNA is at the point, until an ACK above it (below), and the window's growth with it
@@ -446,13 +494,87 @@ final class Sender
         }
         if (rack.enabled() && rack.detect(i, this, received, ack, sent[i], recovering) != 0 && !recovering)
         {
-            enterRackRecovery(i);
+            enterRackRecovery(i, window.prr() ? newlyDelivered(received, sackedBefore, una) : 0);
         }
         else
         {
+            if (reducing && recovery.inFastRecovery(i))
+            {
+                // tcp_cong_control() after tcp_fastretrans_alert(): the recovery goes on (NewReno's held at its point
+                // too), the ACK moved SND.UNA; the reduction bound adds one only if it marked nothing newly lost
+                reduceWindow(i, prrDelivered, !markedNewlyLost(i, prrLostBefore, prrRelostBefore));
+            }
             sendOnAck(i, recovering);
         }
         return true;
+    }
+
+    /**
+     * PRR, before an ACK of new data in a fast recovery changes anything: the segments it delivers
+     * ({@code newly_acked_sacked}: newly SACKed or cumulatively acknowledged and not SACKed before; NewReno's partial
+     * ACK, those its duplicate ACKs did not count already, at least one, as {@code tcp_remove_reno_sacks()} counts
+     * them) and what was deemed lost before it, to tell newly marked losses after it ({@link #markedNewlyLost}).
+     * Kept in fields for the end of {@link #onAck}, out of its own code, which every ACK runs.
+     */
+    private void prrBefore(final int i, final long received, final long sackedBefore, final int una, final int ack)
+    {
+        prrDelivered = recovery.sack() ? newlyDelivered(received, sackedBefore, una) :
+            Math.max(ack - una - recovery.inflation(i), 1);
+        prrLostBefore = deemedLost(i, sackedBefore | rangeMask(0, una), una) | rack.lost(i);
+        prrRelostBefore = rack.relost(i);
+    }
+
+    /** @return the segments the scoreboard {@code received} newly holds above {@code una} (SACKed or acknowledged). */
+    private static int newlyDelivered(final long received, final long sackedBefore, final int una)
+    {
+        return Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1))));
+    }
+
+    /**
+     * PRR ({@link CongestionControl#reduce}) on an ACK of a fast recovery: the window becomes the segments in flight
+     * now, as the sender's loop counts them, plus what PRR lets out for the {@code delivered} segments.
+     */
+    private void reduceWindow(final int i, final int delivered, final boolean safe)
+    {
+        final long w = table.word[i];
+        final int una = field(w, UNA, 6);
+        final long received = scoreboard(i, una);
+        final int highRxtNext = Math.max(field(w, RTX_NEXT, 6), una);
+        // the pipe exactly as sendOnAck's loop computes it in a fast recovery, so that the loop sends sndcnt
+        final long lost = deemedLost(i, received, una) | (rack.lost(i) & ~received);
+        final long relost = rack.relost(i) & ~received;
+        final int pipe = LossRecovery.pipe(received, lost, una, sent[i], highRxtNext) - recovery.inflation(i) -
+            Long.bitCount(relost & rangeMask(0, highRxtNext));
+        window.reduce(i, delivered, pipe, safe);
+        if (trace.tracing(table.connection[i >> 1]))
+        {
+            trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " PRR: delivered " + delivered +
+                " (" + window.prrDelivered(i) + " in all), sent " + window.prrOut(i) + ", pipe " + pipe + ": cwnd " +
+                window.cwnd(i) + (safe ? " (SND.UNA moved, no new loss)" : ""));
+        }
+    }
+
+    /**
+     * @return the units a fast recovery deems lost on the scoreboard {@code received} with SND.UNA at {@code una}:
+     * RFC 6675's {@code IsLost()} and, for NewReno, the head after a partial ACK (RACK's marks are apart).
+     */
+    private long deemedLost(final int i, final long received, final int una)
+    {
+        final int recover = field(table.word[i], RECOVER, 6);
+        final long lost = LossRecovery.lost(received, una, sent[i], false, recover);
+        return !recovery.sack() && una < recover ? lost | 1L << una : lost;
+    }
+
+    /**
+     * @return whether the ACK just taken marked a segment lost that was not before ({@code rs->losses}, Linux's
+     * {@code newly_lost}): deemed lost on the scoreboard, marked by RACK, or a retransmission marked lost again.
+     */
+    private boolean markedNewlyLost(final int i, final long lostBefore, final long relostBefore)
+    {
+        final int una = field(table.word[i], UNA, 6);
+        final long received = scoreboard(i, una);
+        final long lostNow = deemedLost(i, received, una) | rack.lost(i);
+        return (((lostNow & ~lostBefore) | (rack.relost(i) & ~relostBefore)) & ~received) != 0;
     }
 
     /**
@@ -509,13 +631,22 @@ final class Sender
         }
     }
 
-    /** RACK marked a segment lost outside any recovery: recover as after a fast retransmit, NextSeg first. */
-    private void enterRackRecovery(final int i)
+    /**
+     * RACK marked a segment lost outside any recovery: recover as after a fast retransmit, NextSeg first.
+     *
+     * @param delivered the segments the ACK that found the loss delivered (PRR's first; 1 for the reordering timer,
+     *                  as {@code tcp_rack_reo_timeout()} passes).
+     */
+    private void enterRackRecovery(final int i, final int delivered)
     {
         final int una = field(table.word[i], UNA, 6);
         recovery.enterByRack(i);
         window.onFastRetransmit(i, sent[i] - una);
         table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
+        if (window.prr())
+        {
+            reduceWindow(i, delivered, false); // the entry marked a loss: never the reduction bound's extra one
+        }
         if (aux.kind(i) == AuxTimers.TLP)
         {
             aux.cancel(i);
@@ -544,7 +675,7 @@ final class Sender
         {
             if (!recovering)
             {
-                enterRackRecovery(i);
+                enterRackRecovery(i, 1);
             }
             else if (window.enabled())
             {
@@ -558,8 +689,9 @@ final class Sender
      * retransmit; in a recovery, it may let out more.
      *
      * @param reportedBefore what the peer's ACKs had reported before this one (for F-RTO; 0 outside it).
+     * @param sackedBefore   what the peer's SACK blocks had reported before this ACK (for PRR's delivered count).
      */
-    private void onDuplicateAck(final int i, final long received, final long reportedBefore)
+    private void onDuplicateAck(final int i, final long received, final long reportedBefore, final long sackedBefore)
     {
         final int una = field(table.word[i], UNA, 6);
         final int recover = field(table.word[i], RECOVER, 6);
@@ -579,6 +711,7 @@ final class Sender
         }
         if (field(table.word[i], RECOVER, 6) != 0)
         {
+            final int inflationBefore = recovery.inflation(i);
             if (field(table.word[i], RECOVER, 6) > una)
             {
                 recovery.onDuplicateInRecovery(i); // NewReno's inflation: one more segment left the network
@@ -586,6 +719,12 @@ final class Sender
             if (window.enabled())
             {
                 rack.detect(i, this, received, una, sent[i], true);
+                if (window.prr() && recovery.inFastRecovery(i))
+                {
+                    // delivered: the segments newly SACKed; NewReno, the duplicate counted (tcp_add_reno_sack())
+                    reduceWindow(i, recovery.sack() ? newlyDelivered(received, sackedBefore, una) :
+                        recovery.inflation(i) - inflationBefore, false);
+                }
                 sendOnAck(i, true); // the pipe shrank: more may go
             }
         }
@@ -593,11 +732,11 @@ final class Sender
             (LossRecovery.lost(received, una, sent[i], false, 0) & (1L << una)) != 0,
             (table.word[i] & AT_RECOVERY_POINT) == 0))
         {
-            enterFastRecovery(i);
+            enterFastRecovery(i, !window.prr() ? 0 : recovery.sack() ? newlyDelivered(received, sackedBefore, una) : 1);
         }
         else if (rack.enabled() && rack.detect(i, this, received, una, sent[i], false) != 0)
         {
-            enterRackRecovery(i);
+            enterRackRecovery(i, window.prr() ? newlyDelivered(received, sackedBefore, una) : 0);
         }
         else
         {
@@ -624,12 +763,21 @@ final class Sender
     /**
      * RFC 5681 3.2 / RFC 6675 section 5: resend the oldest unacknowledged unit, halve the window, recover up to the
      * highest unit sent; resending the head restarts the RTO, as Linux's {@code tcp_xmit_retransmit_queue()} does.
+     * With PRR the window is set from the ACK's delivered segments before the head goes (Linux lets at least it out;
+     * RFC 6675 sends it whatever the window, and so does the rfc window with PRR), and the head counts as sent.
+     *
+     * @param delivered the segments the third duplicate ACK delivered: newly SACKed, or 1 without SACK.
      */
-    private void enterFastRecovery(final int i)
+    private void enterFastRecovery(final int i, final int delivered)
     {
         final int una = field(table.word[i], UNA, 6);
         window.onFastRetransmit(i, sent[i] - una);
-        table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una + 1);
+        table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
+        if (window.prr())
+        {
+            reduceWindow(i, delivered, false); // the head is lost and not yet resent: out of the pipe
+        }
+        table.word[i] = with(table.word[i], RTX_NEXT, una + 1);
         if (aux.kind(i) == AuxTimers.TLP)
         {
             aux.cancel(i);
@@ -643,6 +791,7 @@ final class Sender
         }
         repairs = Counter.REPAIRED_BY_FAST_RECOVERY;
         resendUnit(i, una);
+        window.onRecoverySent(i, 1);
         restartTimer(i);
         sendOnAck(i, true);
     }
@@ -680,6 +829,10 @@ final class Sender
             if (sent[i] > from)
             {
                 startTimer(i);
+                if (window.prr() && recovery.inFastRecovery(i))
+                {
+                    window.onRecoverySent(i, sent[i] - from); // a NewReno recovery held at its point (prr_out)
+                }
             }
             return;
         }
@@ -747,6 +900,10 @@ final class Sender
             else
             {
                 return;
+            }
+            if (fast)
+            {
+                window.onRecoverySent(i, 1); // PRR's prr_out: every segment sent in a fast recovery
             }
         }
     }

@@ -347,14 +347,15 @@ class SimulatorCommandTest
         final String linux = Files.readString(dir.resolve("out/summary.json"));
         for (final String entry : new String[]{"\"cc\": \"cubic\"", "\"cwnd\": \"linux\"", "\"delayed_ack\": \"linux\"",
             "\"sack\": true", "\"rack\": true", "\"frto\": true", "\"fast_retransmit\": true", "\"initial_window\": 10",
-            "\"ato_min_us\": 40000", "\"ato_max_us\": 200000", "\"timestamps\": false"})
+            "\"ato_min_us\": 40000", "\"ato_max_us\": 200000", "\"timestamps\": false", "\"prr\": true",
+            "\"slow_start_after_idle\": true"})
         {
             assertTrue(linux.contains(entry), entry + " in " + linux);
         }
         assertEquals(0, run("--preset", "rfc", "--connections", "300", "--sack", "off", "--out", dir.resolve("out2").toString()), err());
         final String rfc = Files.readString(dir.resolve("out2/summary.json"));
         for (final String entry : new String[]{"\"cc\": \"reno\"", "\"cwnd\": \"rfc\"", "\"delayed_ack\": \"rfc\"",
-            "\"sack\": false", "\"rack\": false"})
+            "\"sack\": false", "\"rack\": false", "\"prr\": false", "\"slow_start_after_idle\": true"})
         {
             assertTrue(rfc.contains(entry), entry + " in " + rfc);
         }
@@ -435,6 +436,27 @@ class SimulatorCommandTest
         assertTrue(help.contains("RFC 5681 slow start and Reno"), "the rfc preset's footer: " + help);
     }
 
+    @Test
+    void shouldReduceByPrrInTheLinuxPresetNotInTheRfcPresetAndLetPrrOverrideEither()
+    {
+        // tcp_cwnd_reduction() since Linux 3.2; RFC 6675's cwnd = ssthresh for the rfc preset; restart after idle
+        // on in both (net.ipv4.tcp_slow_start_after_idle = 1; RFC 5681 4.1's SHOULD)
+        assertTrue(optionsOf().prr);
+        assertFalse(optionsOf("--preset", "rfc").prr);
+        assertFalse(optionsOf("--prr", "false").prr);
+        assertTrue(optionsOf("--preset", "rfc", "--prr", "true").prr);
+        assertTrue(optionsOf().slowStartAfterIdle);
+        assertTrue(optionsOf("--preset", "rfc").slowStartAfterIdle);
+        assertFalse(optionsOf("--slow-start-after-idle", "false").slowStartAfterIdle);
+    }
+
+    private static io.escapement.simulator.Scenario optionsOf(final String... args)
+    {
+        final CommandLine line = SimulatorCommand.commandLine(args);
+        line.parseArgs(args);
+        return ((SimulatorCommand)line.getCommand()).options.scenario();
+    }
+
     private static io.escapement.simulator.Scenario.Cc scenarioOf(final String... args)
     {
         final CommandLine line = SimulatorCommand.commandLine(args);
@@ -469,7 +491,8 @@ class SimulatorCommandTest
             new String[]{"--ato-max", "600ms"}, new String[]{"--ato-min", "300ms", "--ato-max", "200ms"},
             new String[]{"--cwnd", "cubic"}, new String[]{"--initial-window", "0"},
             new String[]{"--fast-retransmit", "maybe"}, new String[]{"--rack", "perhaps"},
-            new String[]{"--frto", "2"}))
+            new String[]{"--frto", "2"}, new String[]{"--prr", "rfc6937"},
+            new String[]{"--slow-start-after-idle", "1"}))
         {
             err.reset();
             assertEquals(2, run(concat(bad, "--connections", "10")), String.join(" ", bad) + ": " + err());

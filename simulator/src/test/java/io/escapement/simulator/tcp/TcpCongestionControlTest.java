@@ -18,9 +18,10 @@ class TcpCongestionControlTest
 {
     private static CongestionControl window(final Scenario.Window mode)
     {
-        // Reno named: the linux preset's default is CUBIC (TcpCubicLinuxTest; RFC 9438's: TcpCubicTest)
+        // Reno named: the linux preset's default is CUBIC (TcpCubicLinuxTest; RFC 9438's: TcpCubicTest); PRR off,
+        // so that a fast retransmit sets cwnd = ssthresh at once (PRR's window in the recovery: TcpPrrTest)
         final CongestionControl w = new CongestionControl(Scenario.builder().window(mode).cc(Scenario.Cc.RENO)
-            .build(), 1);
+            .prr(false).build(), 1);
         w.reset(0);
         return w;
     }

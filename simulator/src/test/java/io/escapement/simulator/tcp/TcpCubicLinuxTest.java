@@ -23,8 +23,10 @@ class TcpCubicLinuxTest
 
     private static CongestionControl cubic()
     {
+        // without PRR: a loss sets cwnd = ssthresh at once, the window the avoidance epoch starts from when a
+        // recovery ends (tcp_end_cwnd_reduction()); PRR's window in the recovery is TcpPrrTest's
         final CongestionControl w = new CongestionControl(Scenario.builder().window(Scenario.Window.LINUX)
-            .cc(Scenario.Cc.CUBIC).build(), 1);
+            .cc(Scenario.Cc.CUBIC).prr(false).build(), 1);
         w.reset(0);
         return w;
     }

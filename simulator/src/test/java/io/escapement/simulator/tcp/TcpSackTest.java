@@ -205,11 +205,12 @@ class TcpSackTest
         // cwnd = ssthresh = 5, pipe = 6..10 and the copy of 2 = 6. The ACK answering 6 makes pipe 5; the one
         // answering 7 makes it 4 < 5: rule 1 finds nothing lost (IsLost(8..10) is false), rule 2 no new data, rule 3
         // nothing unSACKed between HighRxt (2) and 7; rule 4 resends 10, once, HighRxt left at 2. Reno's halving
-        // makes the pipe wait two ACKs (CUBIC's cut to 7 would let the rescue go at once)
+        // makes the pipe wait two ACKs (CUBIC's cut to 7 would let the rescue go at once). RFC 6675's own window,
+        // cwnd = ssthresh at once: PRR off (PRR's window in a recovery: TcpPrrTest)
         final OneConnection run = new OneConnection((conn, fromClient, cls, u, tx, ack) ->
             !fromClient && cls == SEGMENT && (u == 2 || u == 10) && tx == 0,
             b -> b.requestBytes(100).responseBytes(10 * MSS).delayedAck(Scenario.DelayedAck.OFF).rack(false)
-                .cc(Scenario.Cc.RENO));
+                .cc(Scenario.Cc.RENO).prr(false));
         final long base = run.isn(1) + 1;
         final List<Long> acks = run.timesOf("server ESTABLISHED receives ACK");
         assertEquals(acks.get(3), run.timeOf("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
@@ -292,7 +293,9 @@ class TcpSackTest
             b -> b.requestBytes(100).responseBytes(40 * MSS).delayedAck(Scenario.DelayedAck.OFF).sack(false)
                 .cc(Scenario.Cc.RENO).frto(true));
         final long base = run.isn(1) + 1;
-        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
+        // ssthresh = 11 >> 1 = 5; PRR: in flight 2..14 less the head and 3 duplicates = 9 > 5, so the proportional
+        // part, ceil(5 x 1 / 11) - 0 = 1: cwnd 10; the window is 5 by the time the recovery is held at its point
+        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 10 ssthresh 5"), run.dump());
         assertEquals(1, run.count(Counter.RENO_RECOVERIES), run.dump());
         assertEquals(1, run.count(Counter.RTO_EXPIRIES), run.dump());
         assertEquals(run.timeOf("server RTO: cwnd 1 ssthresh 2"),
@@ -393,12 +396,15 @@ class TcpSackTest
         // the recovery: Linux leaves it in tcp_fastretrans_alert() before tcp_cong_control(), so this ACK already
         // runs tcp_cong_avoid_ai(5, 1) (snd_cwnd_cnt 1; one segment newly delivered, 3..14 were SACKed) and 19
         // leaves. The ACKs of 15..18 add 2, 3, 4, 5: the fourth, the ACK of 18, makes cwnd 6 and lets two out
-        // (one ACK later, two would leave on the ACK of 19, had the recovery's last ACK not counted).
+        // (one ACK later, two would leave on the ACK of 19, had the recovery's last ACK not counted). PRR: the
+        // window at the fast retransmit is 9 in flight (2..14 less 3 SACKed and the head) + ceil(5 x 1 / 11) = 10;
+        // the duplicates for 11..14 let 15..18 out as well, one every other ACK or so, and the recovery ends with
+        // cwnd = ssthresh = 5 (tcp_end_cwnd_reduction()) before that ACK's growth
         final OneConnection run = new OneConnection(
             (conn, fromClient, cls, u, tx, ack) -> !fromClient && cls == SEGMENT && u == 2 && tx == 0,
             b -> b.requestBytes(100).responseBytes(40 * MSS).delayedAck(Scenario.DelayedAck.OFF)
                 .rack(false).cc(Scenario.Cc.RENO));
-        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 5 ssthresh 5"), run.dump());
+        assertTrue(run.has("third duplicate ACK: fast retransmit, cwnd 10 ssthresh 5"), run.dump());
         final long exit = run.timeOf("server ESTABLISHED receives ACK ack=" + (run.isn(1) + 1 + 14 * MSS));
         assertEquals(1, run.timesOf("server sends DATA").stream().filter(t -> t == exit).count(), run.dump());
         final long ackOf18 = run.timeOf("server ESTABLISHED receives ACK ack=" + (run.isn(1) + 1 + 18 * MSS));
