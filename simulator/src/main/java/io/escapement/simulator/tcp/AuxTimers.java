@@ -50,15 +50,14 @@ final class AuxTimers
         return field(table.word[i], AUX, 3);
     }
 
-    /** Arms the end's auxiliary timer as {@code kind}, moving the one it has (of whatever kind) if it runs. */
+    /**
+     * Arms the end's auxiliary timer as {@code kind}, moving the one it has (of whatever kind) if it runs. The shard
+     * calls this only while it handles an event, never from within the wheel's poll (its handler only buffers), so
+     * no timer is detached then: the handle's re-arm answers whether it runs, one lookup where asking first took two.
+     */
     void set(final int i, final int kind, final long deadline)
     {
-        final long h = handle[i];
-        if (field(table.word[i], AUX, 3) != NONE && wheel.isArmed(h))
-        {
-            wheel.rearm(h, deadline);
-        }
-        else
+        if (field(table.word[i], AUX, 3) == NONE || !wheel.rearm(handle[i], deadline))
         {
             handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
                 ((i & 1) == CLIENT ? EventBatch.AUX_CLIENT : EventBatch.AUX_SERVER));

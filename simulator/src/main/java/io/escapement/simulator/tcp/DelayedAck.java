@@ -210,7 +210,9 @@ final class DelayedAck
         else
         {
             final long m = at - (lastDataAt[i] & 0xFFFF_FFFFL);
-            final long rtoUs = rto[i & 1].rtoUs(c);
+            // the RTO matters only for a gap above atoMin / 2 (both tests below and adaptedAto's use of it); the
+            // segments of one flight arrive closer than that, so most calls skip the strategy's arithmetic
+            final long rtoUs = m > atoMinUs / 2 ? rto[i & 1].rtoUs(c) : 0;
             if (m > atoMinUs / 2 && m >= atoUs[i] && m > rtoUs) // the else-branch of adaptedAto
             {
                 incrQuickAck(i); // too long a gap: the sender failed to restart its window, ACK quickly

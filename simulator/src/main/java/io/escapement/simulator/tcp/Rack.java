@@ -246,20 +246,36 @@ final class Rack
         final long start = table.startUs[i >> 1];
         long bestAt = -1;
         int best = -1;
-        for (int u = from; u < sent; u++)
+        if ((sender.resent(i) & unitsIn(from, sent)) == 0 && !sender.timesAttached(i))
         {
-            if ((received & (1L << u)) != 0 && u > 0)
+            // none of them resent, and two send times (the oldest outstanding, then the latest burst's, never
+            // earlier): the first transmissions left in unit order, so the most recently sent delivered unit is the
+            // highest, a tie in time going to the higher unit as RACK_sent_after() has it. The loop below would
+            // pick the same unit, visiting every one
+            final long delivered = received & unitsIn(Math.max(from, 1), sent);
+            if (delivered != 0)
             {
-                final long at = xmitAt(i, sender, u, start);
-                if (at < 0 || sender.transmissions(i, u) != 0 &&
-                    (minRttUs[i] == 0 || clock.now - start - at < minRttUs[i]))
+                best = 63 - Long.numberOfLeadingZeros(delivered);
+                bestAt = sender.sendTime(i, best) - start;
+            }
+        }
+        else
+        {
+            for (int u = from; u < sent; u++)
+            {
+                if ((received & (1L << u)) != 0 && u > 0)
                 {
-                    continue;
-                }
-                if (best < 0 || sentAfter(at, u, bestAt, best))
-                {
-                    bestAt = at;
-                    best = u;
+                    final long at = xmitAt(i, sender, u, start);
+                    if (at < 0 || sender.transmissions(i, u) != 0 &&
+                        (minRttUs[i] == 0 || clock.now - start - at < minRttUs[i]))
+                    {
+                        continue;
+                    }
+                    if (best < 0 || sentAfter(at, u, bestAt, best))
+                    {
+                        bestAt = at;
+                        best = u;
+                    }
                 }
             }
         }
@@ -289,28 +305,30 @@ final class Rack
         {
             return 0;
         }
+        final long outstanding = unitsIn(una, sent);
+        final long everResent = sender.resent(i);
+        final long relost = resends.relost(i);
+        // skipped: delivered, or marked lost and not resent since (tcp_rack_detect_loss()). Most ACKs leave none
+        // to look at (everything sent is delivered): then nothing is marked and no reordering timer runs
+        final long candidates = outstanding & ~received & ~relost & ~(lost[i] & ~everResent);
+        if (candidates == 0)
+        {
+            cancel(i);
+            return 0;
+        }
         final long start = table.startUs[i >> 1];
         final long now = clock.now - start;
-        int delivered = 0;
-        for (int u = una; u < sent; u++)
-        {
-            delivered += (int)((received >>> u) & 1);
-        }
+        final int delivered = Long.bitCount(received & outstanding);
         final long reo = reorderWindow(recovering, delivered, minRttUs[i], rto[i & 1].srttUs(i >> 1));
         final long reference = xmitAt[i] & 0xFFFF_FFFFL;
-        final long relost = resends.relost(i);
         long newly = 0;
         long newlyRelost = 0;
         long timeout = 0;
-        for (int u = una; u < sent; u++)
+        for (long left = candidates; left != 0; left &= left - 1) // lowest first; marks and timeout are order-free
         {
+            final int u = Long.numberOfTrailingZeros(left);
             final long bit = 1L << u;
-            final boolean resent = sender.transmissions(i, u) != 0;
-            // skipped: delivered, or marked lost and not resent since (tcp_rack_detect_loss())
-            if ((received & bit) != 0 || (relost & bit) != 0 || ((lost[i] & bit) != 0 && !resent))
-            {
-                continue;
-            }
+            final boolean resent = (everResent & bit) != 0;
             final long at = xmitAt(i, sender, u, start);
             if (at >= 0 && sentAfter(reference, endUnit[i], at, u))
             {
@@ -349,15 +367,23 @@ final class Rack
         return newly;
     }
 
+    /** @return the units {@code from..to-1} as a mask (units are below 64), empty when {@code from >= to}. */
+    private static long unitsIn(final int from, final int to)
+    {
+        if (from >= to)
+        {
+            return 0;
+        }
+        final long upTo = to >= 64 ? -1L : (1L << to) - 1;
+        return upTo & -(1L << from);
+    }
+
     /** Arms (or moves) the reordering timer: a kernel timer ({@code ICSK_TIME_REO_TIMEOUT}) {@code delayUs} on. */
     private void arm(final int i, final long delayUs)
     {
         final long deadline = timers.deadline(delayUs);
-        if (handle[i] != TimerWheel.NULL_HANDLE && wheel.isArmed(handle[i]))
-        {
-            wheel.rearm(handle[i], deadline);
-        }
-        else
+        // never called from within the wheel's poll, so the re-arm's answer says whether the timer runs (AuxTimers.set)
+        if (handle[i] == TimerWheel.NULL_HANDLE || !wheel.rearm(handle[i], deadline))
         {
             handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
                 ((i & 1) == CLIENT ? EventBatch.RACK_CLIENT : EventBatch.RACK_SERVER));

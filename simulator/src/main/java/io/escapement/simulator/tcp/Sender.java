@@ -1,6 +1,7 @@
 package io.escapement.simulator.tcp;
 
 import io.escapement.engine.rto.RetransmissionTimers;
+import io.escapement.engine.wheel.TimerWheel;
 import io.escapement.simulator.Scenario;
 import io.escapement.simulator.net.NetworkModel;
 import io.escapement.simulator.report.Counter;
@@ -264,12 +265,7 @@ final class Sender
     /** Arms the retransmission timer if it is not running (RFC 6298 section 5.1). */
     private void startTimer(final int i)
     {
-        final RetransmissionTimers timer = rto[i & 1];
-        final int c = i >> 1;
-        if (!timer.isArmed(c))
-        {
-            timers.send(timer, c);
-        }
+        timers.send(rto[i & 1], i >> 1); // RetransmissionTimers.onSend arms only a timer that is not running
     }
 
     /** Restarts the retransmission timer from now with the timeout in force. */
@@ -1065,8 +1061,14 @@ final class Sender
         final long w = table.word[i];
         final int outstanding = sent[i] - field(w, UNA, 6);
         final long srtt = rto[end].srttUs(c);
-        if (outstanding <= 0 || srtt < 0 || (w & TLP_USED) != 0 || field(w, RECOVER, 6) != 0 ||
-            !rto[end].isArmed(c) || aux.kind(i) == AuxTimers.THINK)
+        if (outstanding <= 0 || srtt < 0 || (w & TLP_USED) != 0 || field(w, RECOVER, 6) != 0)
+        {
+            return;
+        }
+        // the RTO timer's deadline, NULL_DEADLINE when it is not running: outside the wheel's poll (the shard's
+        // handler only buffers), a timer on the wheel is never detached, so this is isArmed() in the same lookup
+        final long rtoDeadline = rto[end].deadlineUs(c);
+        if (rtoDeadline == TimerWheel.NULL_DEADLINE || aux.kind(i) == AuxTimers.THINK)
         {
             return;
         }
@@ -1078,7 +1080,6 @@ final class Sender
         }
         // Linux takes the earlier of the probe timeout and the RTO: the probe then stands in for the RTO (the
         // kernel's one timer is the probe's); a microsecond early here, so that it fires before this RTO timer
-        final long rtoDeadline = rto[end].deadlineUs(c);
         if (rtoDeadline - clock.kernelNow() <= 1)
         {
             return;
@@ -1131,6 +1132,18 @@ final class Sender
         // beyond three resends the 2-bit count saturates: the end's own count of such resends, never reset while
         // the connection lives, gives every later transmission an identity of its own
         return 4 + resendsBeyondThree[i]++;
+    }
+
+    /** @return the units of end {@code i} resent at least once (since its last reset). */
+    long resent(final int i)
+    {
+        return txLow[i] | txHigh[i];
+    }
+
+    /** @return whether end {@code i} keeps a send time per unit ({@link SendTimes}) rather than two. */
+    boolean timesAttached(final int i)
+    {
+        return times.attached(i);
     }
 
     /** @return how many times {@code unit} has been resent, saturating at 3. */

@@ -24,6 +24,8 @@ import static io.escapement.simulator.tcp.ConnectionTable.SERVER;
 final class Streams
 {
     private final long seed;
+    /** {@link #initialSequence}'s hash of the seed alone, the same for every connection: hashed once, not per ACK. */
+    private final long isnKey;
     private final int mss;
     private final ConnectionTable table;
     private final int[] messageUnits = new int[2];  // data segments each end sends: request, response
@@ -47,6 +49,7 @@ final class Streams
     {
         this.stats = stats;
         this.seed = scenario.seed;
+        this.isnKey = NetworkModel.mix(seed ^ 0x15E);
         this.mss = scenario.mss;
         this.table = table;
         messageUnits[CLIENT] = scenario.requestSegments();
@@ -247,7 +250,8 @@ final class Streams
     /** @return the sequence number of unit {@code unit} of end {@code i}'s stream (mod 2^32). */
     long seq(final int i, final int unit)
     {
-        return (initialSequence(seed, table.connection[i >> 1], i & 1) + offset(i, unit)) & 0xFFFF_FFFFL;
+        final long isn = NetworkModel.mix(isnKey + table.connection[i >> 1] * 2 + (i & 1)) & 0xFFFF_FFFFL;
+        return (isn + offset(i, unit)) & 0xFFFF_FFFFL; // initialSequence(seed, conn, end), its seed's hash kept
     }
 
     /** @return the stream offset of a unit: SYN at 0, data from 1, the FIN after the data, then one past it. */
