@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The forwarding tables a level-1 cascade keeps (the cascaded chunk, each entry the timer's new position, followed
- * by cancel and re-arm): bounded to an eighth of the live timers, released once their range has fired, and never
+ * by cancel and re-arm): bounded to an eighth of the slots in use, released once their range has fired, and never
  * followed by a handle that is stale. Expected outcomes come from a model of what was armed, cancelled and moved.
  */
 class TimerWheelForwardingTest
@@ -42,8 +42,8 @@ class TimerWheelForwardingTest
 
     /**
      * Arms {@code count} timers 10 hours ahead, out of the model, which never fire in these tests: the live count
-     * they add lets the tests' few level-1 timers be forwarded (the tables hold at most an eighth of the live
-     * count).
+     * they add lets the tests' few level-1 timers be forwarded (the tables hold at most an eighth of the slots in
+     * use).
      */
     private void background(final int count)
     {
@@ -75,7 +75,8 @@ class TimerWheelForwardingTest
     /**
      * 20,000 periodic timers of 300 ticks, re-armed from their callback: each level-1 range cascades 85% of them,
      * far past the bound, so a cascade forwards an eighth and writes the rest's positions. The bound is exact:
-     * after every tick the forwarding tables hold at most timerCount / 8 entries.
+     * after every tick the forwarding tables hold at most timerCount / 8 entries (the slots in use, here the live
+     * timers).
      */
     @Test
     void shouldHoldAtMostAnEighthOfTheLiveTimersInForwardingTablesWhenEveryRangeCascadesMostOfThem()
