@@ -75,6 +75,34 @@ class WheelWorkloadFootprintTest
         assertWithinContract(wheel, "burst");
     }
 
+    /**
+     * A drain: 1M timers spread over 10 s, the clock advanced a tick at a time until all have fired. The forwarding
+     * tables are bounded by the slots in use, which the drain does not lower, so its cascades forward to the end:
+     * in chunks the entry store already holds, the wheel no larger after the drain than when it was full.
+     */
+    @Test
+    @Timeout(60)
+    void shouldGrowNothingWhileDrainingWhenEveryCascadeForwards()
+    {
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+        final SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < TIMERS; i++)
+        {
+            wheel.arm(1 + random.nextInt(10_000), i);
+        }
+        assertWithinContract(wheel, "drain, full");
+        final long full = GraphLayout.parseInstance(wheel).totalSize();
+        long fired = 0;
+        for (long now = 1; now <= 10_000; now++)
+        {
+            fired += wheel.poll(now, (handle, payload, deadline) -> { });
+        }
+        assertEquals(TIMERS, fired);
+        final long drained = GraphLayout.parseInstance(wheel).totalSize();
+        System.out.printf("drain: %d B full, %d B drained%n", full, drained);
+        assertTrue(drained <= full, "the drain grew the wheel from " + full + " to " + drained + " B");
+    }
+
     private static void assertWithinContract(final TimerWheel wheel, final String workload)
     {
         assertEquals(TIMERS, wheel.timerCount(), workload + ": live timers");

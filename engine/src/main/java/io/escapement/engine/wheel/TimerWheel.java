@@ -118,11 +118,13 @@ import java.util.concurrent.TimeUnit;
  * chunks are released once its last tick has been expired: at that expiry, or, when that tick's bucket was empty,
  * at the end of the poll or by the next cascade of the same parity). So a timer drained from level 1 has its record touched
  * once, when it fires, where the cascade used to load it once more, at random. The tables are bounded, exactly:
- * a chunk is forwarded only while the tables then hold at most an eighth as many entries as there are live
- * timers (0.75 byte per timer); past that, the cascade writes the positions into the records, as level 2 always
- * does (a table kept for 65 s would cost memory). A sparse set (timers spread over seconds, a few percent of
- * them per range) forwards every cascade; a dense one (periodic timers of a few hundred ticks, a burst for one
- * deadline) forwards an eighth. Levels 3 and up read the deadlines.
+ * a chunk is forwarded only while the tables then hold at most an eighth as many entries as there are slots in
+ * use (0.75 byte per timer at the wheel's high-water mark, which its records already occupy, so a wheel whose
+ * timers are draining forwards as much as it did full, and allocates nothing for it); past that, the cascade
+ * writes the positions into the records, as level 2 always does (a table kept for 65 s would cost memory). A
+ * sparse set (timers spread over seconds, a few percent of them per range) forwards every cascade, also while it
+ * drains; a dense one (periodic timers of a few hundred ticks, a burst for one deadline) forwards an eighth.
+ * Levels 3 and up read the deadlines.
  */
 public final class TimerWheel
 {
@@ -193,12 +195,19 @@ public final class TimerWheel
     /** POS of a timer whose callback is running: fired, in no list, its handle still valid. */
     static final int DETACHED = Integer.MIN_VALUE;
     /**
-     * Forwarding chunks hold at most {@code timerCount >>> FORWARD_SHIFT} entries, counted when each chunk is
-     * forwarded: an eighth of the live timers, 0.75 byte each (4 bytes of position, 2 of hint, per entry). A timer
+     * Forwarding chunks hold at most {@code usedSlots >>> FORWARD_SHIFT} entries, counted when each chunk is
+     * forwarded: an eighth of the slots in use, 0.75 byte each (4 bytes of position, 2 of hint, per entry). A timer
      * costs 30.5 bytes without them, so the contract of 32 bytes per live timer holds however dense the cascades
      * are: a sparse set (timers spread over seconds, a few percent of them per level-1 range) forwards every
      * cascade, a dense one (periodic timers re-armed every few hundred ticks, a burst for one deadline) forwards an
      * eighth and writes the rest's positions into their records.
+     * <p>
+     * Slots in use, not live timers: neither the record pages nor the entry store is ever given back, so what a
+     * wheel occupies is set by the most timers it ever held (its slots in use, give or take the one slot of a
+     * running callback), and the entry store then held at most that many entries plus an eighth of them. A wheel
+     * whose timers are draining (live timers falling, as after a burst of closes) keeps forwarding within that
+     * bound, in chunks its entry store already has, where a bound of an eighth of the live timers made its last
+     * cascades write a random record per timer (a fifth of the timers of a 10M drain over 10 s).
      */
     static final int FORWARD_SHIFT = 3;
     /**
@@ -1283,7 +1292,7 @@ public final class TimerWheel
      * <p>
      * A bucket of level 1 or 2 spans at most 2^16 ticks, so each entry's tick hint (see {@link #hintPages}) and the
      * cursor, standing at the range's start, give the tick the timer was filed for: it is re-filed from its chunk
-     * alone. From level 1, while the forwarding tables hold at most an eighth of the live timers
+     * alone. From level 1, while the forwarding tables hold at most an eighth of the slots in use
      * ({@link #FORWARD_SHIFT}), its record is not touched at all: the chunk is kept as a forwarding table of the new
      * positions ({@link #forwardChunks}); past that bound, and from level 2, the new positions are written, in a loop
      * of independent stores that do not stall as loads would. A timer whose deadline was moved later since it was
@@ -1316,9 +1325,9 @@ public final class TimerWheel
             forwardRange[forwardSet] = cursor >>> BITS_PER_LEVEL;
         }
         // The memory bound (FORWARD_SHIFT): a chunk is forwarded only while the forwarding chunks then hold at
-        // most an eighth as many entries as there are live timers; past it, the positions are written as level 2
-        // does. Exact, not statistical: checked before each chunk, against the live count of that moment.
-        final int forwardLimit = timerCount >>> FORWARD_SHIFT;
+        // most an eighth as many entries as there are slots in use; past it, the positions are written as level 2
+        // does. Exact, not statistical: checked before each chunk (usedSlots does not change during a cascade).
+        final int forwardLimit = usedSlots >>> FORWARD_SHIFT;
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -1787,6 +1796,12 @@ public final class TimerWheel
         return forwardEntries[0] + forwardEntries[1];
     }
 
+    /** @return the slots handed out at least once, the bound of the forwarding tables' entries: for tests. */
+    int usedSlots()
+    {
+        return usedSlots;
+    }
+
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */
     private void moveList(final int from, final int to)
     {
@@ -1814,8 +1829,9 @@ public final class TimerWheel
     /**
      * The most chunks a wheel of {@code capacity} timers ever holds at once: every live timer has one entry, in a
      * list (at most capacity / 64 full chunks, plus one partly filled or kept empty chunk per list); forwarding
-     * chunks hold at most capacity >>> FORWARD_SHIFT entries (the live count at the time they were forwarded is at
-     * most the capacity), plus a partly filled chunk for each of the two ranges that may keep tables; a cascade
+     * chunks hold at most (capacity + 1) >>> FORWARD_SHIFT entries (the slots in use when they were forwarded are at
+     * most the capacity, plus the slot of a callback's timer, see {@link #freshSlot}), plus a partly filled chunk
+     * for each of the two ranges that may keep tables; a cascade
      * holds one chunk more while it re-files it (its timers then have entries both there and in their new lists).
      * For the largest capacity, 2^30, that is 2^24 + 2^21 + 2,056 chunks, about 18.9 million, under
      * {@link #MAX_CHUNKS} (2^25): positions stay below 2^31.
@@ -1826,7 +1842,7 @@ public final class TimerWheel
     static long chunkBound(final int capacity)
     {
         final long listChunks = capacity / CHUNK_SIZE + LIST_COUNT;
-        final long forwardChunks = (capacity >>> FORWARD_SHIFT) / CHUNK_SIZE + 2;
+        final long forwardChunks = ((capacity + 1L) >>> FORWARD_SHIFT) / CHUNK_SIZE + 2;
         // one more: the chunk being cascaded; two more: the divisions' remainders, and the one timer past the
         // capacity that a callback may re-arm (its own, detached and uncounted while a new one was armed)
         return listChunks + forwardChunks + 1 + 2;

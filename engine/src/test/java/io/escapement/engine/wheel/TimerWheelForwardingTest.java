@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The forwarding tables a level-1 cascade keeps (the cascaded chunk, each entry the timer's new position, followed
- * by cancel and re-arm): bounded to an eighth of the live timers, released once their range has fired, and never
+ * by cancel and re-arm): bounded to an eighth of the slots in use, released once their range has fired, and never
  * followed by a handle that is stale. Expected outcomes come from a model of what was armed, cancelled and moved.
  */
 class TimerWheelForwardingTest
@@ -41,8 +42,8 @@ class TimerWheelForwardingTest
 
     /**
      * Arms {@code count} timers 10 hours ahead, out of the model, which never fire in these tests: the live count
-     * they add lets the tests' few level-1 timers be forwarded (the tables hold at most an eighth of the live
-     * count).
+     * they add lets the tests' few level-1 timers be forwarded (the tables hold at most an eighth of the slots in
+     * use).
      */
     private void background(final int count)
     {
@@ -74,7 +75,8 @@ class TimerWheelForwardingTest
     /**
      * 20,000 periodic timers of 300 ticks, re-armed from their callback: each level-1 range cascades 85% of them,
      * far past the bound, so a cascade forwards an eighth and writes the rest's positions. The bound is exact:
-     * after every tick the forwarding tables hold at most timerCount / 8 entries.
+     * after every tick the forwarding tables hold at most timerCount / 8 entries (the slots in use, here the live
+     * timers).
      */
     @Test
     void shouldHoldAtMostAnEighthOfTheLiveTimersInForwardingTablesWhenEveryRangeCascadesMostOfThem()
@@ -102,6 +104,61 @@ class TimerWheelForwardingTest
         assertTrue(mostForwarded > timers / 16, "the cascades still forward up to the bound: " + mostForwarded);
         assertTrue(wheel.cascadeRecordWrites() > 0, "past the bound, positions are written");
         assertEquals(timers, expected.size());
+    }
+
+    /**
+     * A drain (TIME-WAIT after a burst of closes): 100,000 timers spread over 10 s, the live count falling to 0.
+     * The tables are bounded by the slots in use, which a drain does not lower, so every level-1 cascade forwards
+     * and none writes a record, also at the end, where the tables hold more than an eighth of the timers still
+     * live (a bound of an eighth of the live timers wrote a record per timer there). Callbacks cancel and re-arm
+     * timers of the ranges ahead through the tables; the model checks every firing: exactly once, at its deadline.
+     */
+    @Test
+    void shouldForwardEveryCascadeOfADrainWhileItsLiveTimersFall()
+    {
+        final int timers = 100_000;
+        final SplittableRandom random = new SplittableRandom(11);
+        final List<Long> handles = new ArrayList<>();
+        for (int i = 0; i < timers; i++)
+        {
+            handles.add(arm(1 + random.nextInt(10_000)));
+        }
+        final int[] calls = {0};
+        final TimerHandler handler = (handle, payload, deadline) ->
+        {
+            fired(handle, deadline);
+            assertEquals(deadline, wheel.currentTime(), "polled every tick: fired at its deadline");
+            if (++calls[0] % 16 == 0)
+            {
+                final long other = handles.get(random.nextInt(timers));
+                final Long otherDeadline = expected.get(other);
+                if (otherDeadline != null && otherDeadline > deadline + 1)
+                {
+                    if (calls[0] % 32 == 0)
+                    {
+                        cancel(other);
+                    }
+                    else
+                    {
+                        // earlier (not before the next tick) or later: eager and lazy moves of forwarded timers
+                        rearm(other, Math.max(deadline + 1, otherDeadline + random.nextInt(-300, 300)));
+                    }
+                }
+            }
+        };
+        boolean pastLiveEighth = false;
+        for (long now = 1; now <= 10_600; now++) // past the last range (10,240-10,495) that may keep tables
+        {
+            wheel.poll(now, handler);
+            assertTrue(wheel.forwardedEntries() <= wheel.usedSlots() >>> TimerWheel.FORWARD_SHIFT,
+                "forwarded " + wheel.forwardedEntries() + " at " + now);
+            pastLiveEighth |= wheel.forwardedEntries() > wheel.timerCount() >>> TimerWheel.FORWARD_SHIFT;
+        }
+        assertTrue(expected.isEmpty(), "never fired: " + expected.size());
+        assertEquals(0, wheel.timerCount());
+        assertTrue(pastLiveEighth, "late in the drain the tables hold more than an eighth of the live timers");
+        assertEquals(0, wheel.cascadeRecordWrites(), "every cascade forwarded");
+        assertEquals(0, wheel.forwardedEntries());
     }
 
     /**
