@@ -195,7 +195,7 @@ public final class TimerWheel
     /** POS of a timer whose callback is running: fired, in no list, its handle still valid. */
     static final int DETACHED = Integer.MIN_VALUE;
     /**
-     * Forwarding chunks hold at most {@code usedSlots >>> FORWARD_SHIFT} entries, counted when each chunk is
+     * Forwarding chunks hold at most {@code forwardSlots() >>> FORWARD_SHIFT} entries, counted when each chunk is
      * forwarded: an eighth of the slots in use, 0.75 byte each (4 bytes of position, 2 of hint, per entry). A timer
      * costs 30.5 bytes without them, so the contract of 32 bytes per live timer holds however dense the cascades
      * are: a sparse set (timers spread over seconds, a few percent of them per level-1 range) forwards every
@@ -1326,8 +1326,9 @@ public final class TimerWheel
         }
         // The memory bound (FORWARD_SHIFT): a chunk is forwarded only while the forwarding chunks then hold at
         // most an eighth as many entries as there are slots in use; past it, the positions are written as level 2
-        // does. Exact, not statistical: checked before each chunk (usedSlots does not change during a cascade).
-        final int forwardLimit = usedSlots >>> FORWARD_SHIFT;
+        // does. Exact, not statistical: checked before each chunk (no page is added during a cascade). Slots
+        // allocated, capped at the capacity plus the one a callback may hold, so chunkBound's count still holds.
+        final int forwardLimit = forwardSlots() >>> FORWARD_SHIFT;
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -1796,10 +1797,13 @@ public final class TimerWheel
         return forwardEntries[0] + forwardEntries[1];
     }
 
-    /** @return the slots handed out at least once, the bound of the forwarding tables' entries: for tests. */
-    int usedSlots()
+    /**
+     * @return the slots the forwarding tables' bound counts (see {@link #FORWARD_SHIFT}): those allocated in record
+     * pages, at most the capacity plus one (a callback's detached timer), as {@link #chunkBound} assumes.
+     */
+    int forwardSlots()
     {
-        return usedSlots;
+        return (int)Math.min(allocatedSlots, maxCapacity + 1L);
     }
 
     /** Hands a whole list to another, empty one (a bucket to EXPIRING): O(chunks), to re-own them. */

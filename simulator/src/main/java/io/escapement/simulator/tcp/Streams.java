@@ -244,14 +244,20 @@ final class Streams
     /** @return the initial sequence number of end {@code end} of connection {@code conn}: a hash of the seed. */
     static long initialSequence(final long seed, final long conn, final int end)
     {
-        return NetworkModel.mix(NetworkModel.mix(seed ^ 0x15E) + conn * 2 + end) & 0xFFFF_FFFFL;
+        return isn(NetworkModel.mix(seed ^ 0x15E), conn, end);
+    }
+
+    /** The one formula of an ISN from the seed's hash: in long arithmetic, as connections reach 2^31. */
+    private static long isn(final long key, final long conn, final int end)
+    {
+        return NetworkModel.mix(key + conn * 2 + end) & 0xFFFF_FFFFL;
     }
 
     /** @return the sequence number of unit {@code unit} of end {@code i}'s stream (mod 2^32). */
     long seq(final int i, final int unit)
     {
-        final long isn = NetworkModel.mix(isnKey + table.connection[i >> 1] * 2 + (i & 1)) & 0xFFFF_FFFFL;
-        return (isn + offset(i, unit)) & 0xFFFF_FFFFL; // initialSequence(seed, conn, end), its seed's hash kept
+        // initialSequence(seed, conn, end), its seed's hash kept
+        return (isn(isnKey, table.connection[i >> 1], i & 1) + offset(i, unit)) & 0xFFFF_FFFFL;
     }
 
     /** @return the stream offset of a unit: SYN at 0, data from 1, the FIN after the data, then one past it. */
