@@ -119,8 +119,9 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
      * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
      * normally. Does nothing if the task was cancelled or is done, or while another call runs it (as
      * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts). In executor mode, a call with
-     * no hand-over pending hands the task over only if it is due: the timer's call always finds it due, and any
-     * other finds it running, done, or pending for a later deadline and does nothing (no second hand-over, no run
+     * no hand-over pending hands the task over only if its timer is firing now (the service says so), or it is due
+     * by the clock (a fire before the arm's handle is published): the timer's call always finds one of the two, and
+     * any other finds it running, done, or pending for a later deadline and does nothing (no second hand-over, no run
      * before its deadline). A direct call on a task queued in the executor runs it there and then (it is due), and
      * the executor's queued call then finds it done or pending again, and does nothing. Not for users all the same:
      * with tasks on the driver thread, called directly on a pending periodic task it runs it at once and arms a
