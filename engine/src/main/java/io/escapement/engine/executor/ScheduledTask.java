@@ -119,8 +119,9 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
      * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
      * normally. Does nothing if the task was cancelled or is done, or while another call runs it (as
      * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts). In executor mode, a call with
-     * no hand-over pending hands the task over only if it is due: the timer's call always finds it due, and any
-     * other finds it running, done, or pending for a later deadline and does nothing (no second hand-over, no run
+     * no hand-over pending hands the task over only if its timer is firing now (the service says so), or it is due
+     * by the clock (a fire before the arm's handle is published): the timer's call always finds one of the two, and
+     * any other finds it running, done, or pending for a later deadline and does nothing (no second hand-over, no run
      * before its deadline). A direct call on a task queued in the executor runs it there and then (it is due), and
      * the executor's queued call then finds it done or pending again, and does nothing. Not for users all the same:
      * with tasks on the driver thread, called directly on a pending periodic task it runs it at once and arms a
@@ -138,12 +139,17 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         }
         if (!handedOver && owner.handsOver())
         {
-            // No hand-over of ours is pending. The timer fired on the driver thread, and finds the task due (it
-            // never fires before deadlineNs: the executor keeps the two in step): the user's executor runs it. Any
-            // other call is not the timer's: the executor's queued call of a hand-over that a direct call of run()
-            // took first (that call ran the task, now done or pending for its next deadline), a direct call while
-            // the executor runs it, or on a pending task: none of them hands it over (no run a period early).
-            if (state == NEW && deadlineNs - owner.nowNs() <= 0)
+            // No hand-over of ours is pending. The timer's call (on the driver thread) finds its timer firing: the
+            // user's executor runs the task. Not "due by the clock": the wheel advances to the later of the clock
+            // and its own time, so after the clock stepped back a timer fires before its deadline by the clock, and
+            // such a call returned, the task lost (never run, never completed). "Due" stays for the timer that fires
+            // before the arming thread has published its handle (that fire finds the clock at the deadline, the
+            // clock being monotonic). Any other call is not the timer's: the executor's queued call of a hand-over
+            // that a direct call of run() took first (that call ran the task, now done or pending for its next
+            // deadline, its timer armed or free), a direct call while the executor runs it, or on a pending task:
+            // none of them hands it over (no run a period early). One that meets the timer's fire hands the task
+            // over as the fire would: the set of tasks handed over lets only one of the two through.
+            if (state == NEW && (owner.isFiring(handle) || deadlineNs - owner.nowNs() <= 0))
             {
                 owner.handOverFired(this);
             }

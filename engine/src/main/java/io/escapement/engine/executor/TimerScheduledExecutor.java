@@ -459,18 +459,18 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             catch (final IllegalArgumentException e)
             {
                 // The deadline would overflow this clock's range (a clock started far from zero): as far as it goes.
-                delay >>= 1;
-                if (delay == 0)
+                final long halved = delay >> 1;
+                if (halved == 0)
                 {
                     throw e;
                 }
+                // The deadline moves in with the timer, before the arm: a short timer may fire on the driver before
+                // arm() returns, and must find the deadline it fires for (a fixed-rate task's next deadline counts
+                // from it; and before the arm's handle is published, the call of a timer fired is told by the task
+                // being due).
+                task.deadlineNs -= delay - halved;
+                delay = halved;
             }
-        }
-        if (delay != delayNs)
-        {
-            // The deadline moves in with the timer (deadlineNs is now + delayNs here): in executor mode, a run()
-            // that finds its task not due does nothing, so a timer must never fire before deadlineNs.
-            task.deadlineNs -= delayNs - delay;
         }
         task.handle = handle;
         if (task.isDone())
@@ -583,7 +583,25 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     /** Executor mode: a task's timer fired on the driver thread, which hands the task over to the executor. */
     void handOverFired(final ScheduledTask<?> task)
     {
-        handOver(task, false);
+        // An executor that runs the task in this thread (a direct executor, CallerRunsPolicy) leaves here an
+        // interrupt meant for the task (cancel(true), shutdownNow's, a flag the task restored): cleared, or the next
+        // task fired in this pass would start interrupted, and the driver wake from every park at once; as the
+        // driver clears it between tasks without an executor, and ThreadPoolExecutor's worker before each task. A
+        // flag this thread had before the hand-over (a polling caller's own) is not the task's: it stays. A task
+        // that starts while shutdownNow runs interrupts itself inside its run (ScheduledTask.run), after this clear
+        // of the task before it.
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        try
+        {
+            handOver(task, false);
+        }
+        finally
+        {
+            if (!interruptedBefore)
+            {
+                Thread.interrupted();
+            }
+        }
     }
 
     private void handOver(final ScheduledTask<?> task, final boolean submitting)
@@ -637,6 +655,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     }
 
     // ------------------------------------------------------------------------------------------------ from tasks
+
+    /** @return whether the task's timer {@code handle} fired and the service is in its call now. */
+    boolean isFiring(final long handle)
+    {
+        return handle != TimerService.NULL_HANDLE && service.isFiring(handle);
+    }
 
     /** @return the service's clock reading: every delay and deadline is on it. */
     long nowNs()

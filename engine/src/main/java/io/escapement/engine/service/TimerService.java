@@ -768,6 +768,28 @@ public final class TimerService implements AutoCloseable
             (status(state) == ARMED || status(state) == RUNNING); // RUNNING: a periodic timer runs again
     }
 
+    /**
+     * For a callback that must tell the service's call from any other call of the same {@link Runnable} (the
+     * executor adapter's tasks): the service's clock may have stepped back since the wheel advanced, so "its deadline
+     * has come by the clock" does not say it.
+     *
+     * @param handle any value.
+     * @return whether the handle names a one-shot timer that fired and whose callback the service is dispatching now
+     * (running it on the driver thread, or the caller's that polls; or handing it to the {@link Builder#executor}):
+     * from the fire until the dispatch returns. A snapshot, as {@link #isArmed}; true
+     * only for the handle's own generation, so a stale handle never answers true.
+     */
+    public boolean isFiring(final long handle)
+    {
+        final int slot = slots.slotOf(handle);
+        if (slot == NIL)
+        {
+            return false;
+        }
+        final long state = slots.state(slot);
+        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == FIRING;
+    }
+
     /** @return a snapshot of the counters and the lateness percentiles. Any thread; takes a lock, allocates. */
     public TimerServiceMetrics metrics()
     {

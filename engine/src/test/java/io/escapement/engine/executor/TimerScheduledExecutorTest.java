@@ -810,6 +810,91 @@ class TimerScheduledExecutorTest
         assertFalse(future.isDone(), () -> "the task failed: " + failure(future));
     }
 
+    /**
+     * A clock that steps back (against {@code Builder.clock}'s contract, monotonic) after the wheel advanced: the
+     * wheel advances to the later of the clock and its own time, so a timer armed then fires before its deadline by
+     * the clock. In executor mode the task's run() handed it over only if the clock said it was due: the timer's call
+     * returned, and the task was lost (never run, never completed, the executor never terminated). The test fails
+     * with the hand-over left to "due by the clock".
+     */
+    @Test
+    void shouldHandOverATaskWhoseTimerFiresAfterTheClockSteppedBack()
+    {
+        final List<Runnable> handedOver = new ArrayList<>();
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven()
+            .executor(command ->
+            {
+                synchronized (handedOver)
+                {
+                    handedOver.add(command);
+                }
+            })
+            .build();
+        final long start = clock.get();
+        final ScheduledFuture<?> a = executor.schedule(() -> { }, 10, SECONDS);
+        clock.set(start + SECONDS.toNanos(10));
+        executor.poll(); // the wheel at 10 s
+        takeHandedOver(handedOver, 1).forEach(Runnable::run);
+        assertTrue(a.isDone());
+        clock.set(start + SECONDS.toNanos(5)); // steps back
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> b = executor.schedule(runs::incrementAndGet, 1, SECONDS); // 6 s by the clock
+        executor.poll(); // the wheel, at 10 s, fires it
+        takeHandedOver(handedOver, 1).forEach(Runnable::run);
+        assertEquals(1, runs.get(), "handed over and run by the timer's call");
+        assertTrue(b.isDone());
+        assertEquals(0, executor.handedOverCount());
+        executor.shutdown();
+        assertTrue(executor.isTerminated(), "every task counted out");
+    }
+
+    /**
+     * A direct executor runs the tasks fired in one pass on the driver thread (here the polling caller's), one after
+     * the other: an interrupt left by one ({@code cancel(true)} on its own future) must not carry into the next, which
+     * would start interrupted (ScheduledTask's contract: the driver clears it, as ThreadPoolExecutor's worker does
+     * before each task). A flag the polling thread had before stays its own. The test fails without the clear.
+     */
+    @Test
+    void shouldNotCarryATasksInterruptIntoTheNextTaskOnADirectExecutor()
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().executor(Runnable::run).build();
+        // Two tasks due at once (the wheel's order among them is its own): the one that runs first cancels its own
+        // future with an interrupt, each records whether it started interrupted.
+        final List<Future<?>> futures = new ArrayList<>();
+        final List<Boolean> startedInterrupted = new ArrayList<>();
+        final AtomicBoolean firstSawInterrupt = new AtomicBoolean();
+        for (int i = 0; i < 2; i++)
+        {
+            final int index = i;
+            futures.add(executor.schedule(() ->
+            {
+                startedInterrupted.add(Thread.currentThread().isInterrupted());
+                if (startedInterrupted.size() == 1)
+                {
+                    futures.get(index).cancel(true);
+                    firstSawInterrupt.set(Thread.currentThread().isInterrupted());
+                }
+            }, 1, SECONDS));
+        }
+        advance(1, SECONDS); // both due: one pass, one after the other on this thread
+        assertTrue(firstSawInterrupt.get(), "cancel(true) interrupted the first task's runner");
+        assertEquals(List.of(false, false), startedInterrupted, "the second task started not interrupted");
+        assertEquals(1, futures.stream().filter(Future::isCancelled).count());
+        assertFalse(Thread.currentThread().isInterrupted(), "the polling thread is left as it was");
+
+        executor.schedule(() -> { }, 1, SECONDS);
+        Thread.currentThread().interrupt(); // the caller's own flag, set before its poll
+        try
+        {
+            advance(1, SECONDS);
+            assertTrue(Thread.currentThread().isInterrupted(), "a flag the poller had before is not cleared");
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+    }
+
     private static String failure(final Future<?> future)
     {
         try

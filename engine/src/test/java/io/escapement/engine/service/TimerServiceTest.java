@@ -112,6 +112,32 @@ class TimerServiceTest
     }
 
     @Test
+    void shouldSayATimerIsFiringOnlyWhileItsCallbackRuns()
+    {
+        final TimerService service = TimerService.builder().clock(clock::get).build();
+        final long[] handle = {0};
+        final List<Boolean> inCallback = new ArrayList<>();
+        handle[0] = service.arm(1, MILLISECONDS, () -> inCallback.add(service.isFiring(handle[0])));
+        final long other = service.arm(1, HOURS, () -> { });
+        assertFalse(service.isFiring(handle[0]), "armed, not firing");
+
+        clock.addAndGet(MILLISECONDS.toNanos(1));
+        service.poll();
+
+        assertEquals(List.of(true), inCallback, "firing while its callback runs");
+        assertFalse(service.isFiring(handle[0]), "fired: no longer firing");
+        assertFalse(service.isFiring(other), "another timer, armed");
+        final long reused = service.arm(1, MILLISECONDS, () -> inCallback.add(service.isFiring(handle[0])));
+        assertEquals((int)handle[0], (int)reused, "the freed slot is the next one taken");
+        clock.addAndGet(MILLISECONDS.toNanos(1));
+        service.poll();
+        assertEquals(List.of(true, false), inCallback, "a stale handle of the slot's firing timer answers false");
+        assertFalse(service.isFiring(reused));
+        assertFalse(service.isFiring(TimerService.NULL_HANDLE));
+        assertFalse(service.isFiring(-1L), "a forged handle");
+    }
+
+    @Test
     void shouldRefuseAPayloadTimerWhenBuiltWithoutAHandler()
     {
         final TimerService service = TimerService.builder().clock(clock::get).build();
