@@ -195,7 +195,24 @@ class TimerWheelPollEarliestTest
         assertEquals(7, wheel.earliestDeadline(), "exact: the first bucket holds the earliest timer");
         assertTrue(wheel.rearm(later, 500)); // lazy: still in tick 9's bucket
         wheel.poll(7, recorder);
-        final long answer = wheel.earliestDeadline();
-        assertTrue(answer > 7 && answer <= 500, "a lower bound ahead of now: " + answer);
+        // The bucket of tick 9 holds only the lazily re-armed timer: its tick is the answer, a lower bound ahead of
+        // now, without reading the record (a scan would answer the next tick's start, 10)
+        assertEquals(9, wheel.earliestDeadline());
+    }
+
+    @Test
+    void shouldAnswerAheadOfNowWhenTheUnprocessedFirstTickHoldsOnlyALazilyReArmedTimer()
+    {
+        newWheel(1, true);
+        final long h = wheel.arm(0, 1); // due now, in the first tick's bucket, which no poll has processed yet
+        assertTrue(wheel.rearm(h, 500)); // lazy: stays in that bucket
+        // The first tick's start is the wheel's own time: answering it would say "due now" with nothing due
+        assertEquals(1, wheel.earliestDeadline(), "the bucket is scanned: its deadline 500, capped at tick 1");
+        // pollEarliest moves the wheel to max(currentTime(), earliest deadline), re-filing the timer on the way
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(500, wheel.currentTime());
+        assertEquals(1, fired.size());
+        assertEquals(500, fired.get(0)[1]);
+        assertEquals(0, wheel.timerCount());
     }
 }
