@@ -215,4 +215,36 @@ class TimerWheelPollEarliestTest
         assertEquals(500, fired.get(0)[1]);
         assertEquals(0, wheel.timerCount());
     }
+    @Test
+    void shouldFireATimerDueAtLongMaxValueWhereTheEarliestDeadlineLoopStops()
+    {
+        // The loop of earliestDeadline's Javadoc: it advances through the lower bounds of the upper levels until
+        // the timer's own deadline, Long.MAX_VALUE, is the answer, which is NULL_DEADLINE, and stops there
+        wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(2).tickDuration(1).build();
+        wheel.arm(Long.MAX_VALUE, 1);
+        int steps = 0;
+        for (long next; (next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE; )
+        {
+            assertEquals(0, wheel.poll(Math.max(wheel.currentTime(), next), recorder));
+            assertTrue(++steps < 10, "the loop made no progress");
+        }
+        assertEquals(1, wheel.timerCount(), "the loop stopped with the timer armed");
+        assertTrue(wheel.currentTime() < Long.MAX_VALUE);
+
+        // pollEarliest tells an armed wheel from an empty one by its timer count: the timer is due by the limit
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(Long.MAX_VALUE, wheel.currentTime());
+        assertEquals(1, fired.size());
+        assertEquals(Long.MAX_VALUE, fired.get(0)[1]);
+        assertEquals(0, wheel.timerCount());
+        assertEquals(0, wheel.pollEarliest(Long.MAX_VALUE, recorder), "the wheel is empty");
+
+        // and from the start, in one call
+        fired.clear();
+        wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(2).tickDuration(1).build();
+        wheel.arm(Long.MAX_VALUE, 2);
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(Long.MAX_VALUE, wheel.currentTime());
+        assertEquals(1, fired.size());
+    }
 }
