@@ -38,7 +38,15 @@ import java.util.concurrent.TimeUnit;
  * cascades, as a simulator's do. At a million live timers about 0.3 timers are due per microsecond, close to the
  * default simulator run's rate; at a thousand, one instant every few milliseconds, where the step is mostly the
  * search. The wheel is run for 65 s of virtual time in setup, past the longest lifetime, so the measured steps see
- * the steady mix. Lazy re-arms play no part: no timer is re-armed.
+ * the steady mix. With {@code rearms} 0 no timer is re-armed, so lazy re-arms play no part; with {@code rearms} 1
+ * each fired timer also re-arms one other live timer (picked by the input cursor) to a fresh lifetime past the
+ * fired deadline, mostly later than its own, as an ACK restarts a simulator's RTO before it fires: the wheel's lazy
+ * re-arm leaves it in its old bucket, which, when the cursor reaches it, fires nothing and re-files it.
+ * <p>
+ * The baseline {@link #earliestThenPoll} already takes the fast path this session gave earliestDeadline (a level-0
+ * bucket's tick answered without reading its records at a one-unit tick), so the difference between the two
+ * measures only the searches pollEarliest saves (poll's search for the bucket and for the one after it), not
+ * everything pollEarliest gained over the old earliestDeadline.
  * <p>
  * Run, from the repository root, after {@code mvn -pl benchmarks -am package -DskipTests}:
  * <pre>
@@ -74,9 +82,15 @@ public class EventLoopBenchmark
         @Param({"1000", "1000000"})
         int liveTimers;
 
+        /** Re-arms per fired timer: 0, or 1 (an RTO restarted before it fires). */
+        @Param({"0", "1"})
+        int rearms;
+
         TimerWheel wheel;
         /** Lifetimes of replacements in µs, in the simulator's mix; INPUTS entries read through {@link #cursor}. */
         long[] lifetimes;
+        /** The live timer of each payload, for the re-arms. */
+        long[] handles;
         int cursor;
         int capacity;
 
@@ -93,10 +107,11 @@ public class EventLoopBenchmark
             }
             wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(0).tickDuration(1)
                 .initialCapacity(liveTimers + TimerWheelBenchmark.HEADROOM).build();
+            handles = new long[liveTimers];
             for (int k = 0; k < liveTimers; k++)
             {
                 // somewhere in a lifetime: about the residual times of a steady population
-                wheel.arm(1 + (long)(random.nextDouble() * lifetimes[k & INPUT_MASK]), k);
+                handles[k] = wheel.arm(1 + (long)(random.nextDouble() * lifetimes[k & INPUT_MASK]), k);
             }
             while (wheel.currentTime() < WARM_US)
             {
@@ -108,7 +123,13 @@ public class EventLoopBenchmark
         @Override
         public void onExpiry(final long handle, final long payload, final long deadline)
         {
-            wheel.arm(deadline + lifetimes[cursor++ & INPUT_MASK], payload);
+            handles[(int)payload] = wheel.arm(deadline + lifetimes[cursor++ & INPUT_MASK], payload);
+            if (rearms != 0)
+            {
+                // every handle is live (a fired timer's replacement was just stored): no allocation, no lookup
+                final int other = (int)((cursor * 0x9E3779B97F4A7C15L >>> 32) % handles.length);
+                wheel.rearm(handles[other], deadline + lifetimes[cursor++ & INPUT_MASK]);
+            }
         }
 
         @TearDown(Level.Trial)

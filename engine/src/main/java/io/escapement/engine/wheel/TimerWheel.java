@@ -42,8 +42,11 @@ import java.util.concurrent.TimeUnit;
  * empty buckets, so advancing by hours of virtual time is as cheap as advancing by one tick. A timer cascades at
  * most once per level it starts above level 0: at a 1 ms tick, not at all for deadlines up to 256 ms ahead, once
  * up to 65 s ahead (RTOs, TIME-WAIT), twice up to 4.7 hours. {@link #earliestDeadline()} is O(levels) plus the
- * length of one bucket (O(levels) with a tick of one time unit). {@link #pollEarliest}, an event-driven caller's
- * step to the next deadline, costs one such search plus the timers it fires.
+ * length of one bucket (O(levels) with a tick of one time unit, unless that bucket's tick is the current one, not
+ * yet processed), plus the overdue timers' when a cancel left their bound stale. {@link #pollEarliest}, an
+ * event-driven caller's step to the next deadline, costs one such search plus the timers it fires when the
+ * earliest timers wait in a level-0 bucket and none is overdue; otherwise it costs what earliestDeadline then
+ * poll cost (its Javadoc says when).
  * <p>
  * Cascades are amortized, not spread: the {@code poll} that enters a level-1 range re-files that range's
  * timers, 256 ticks' worth, in one call, and its {@code limit} counts timers fired, not re-filed. With a million
@@ -933,12 +936,14 @@ public final class TimerWheel
      * bucket holding the earliest timers, or, for timers of ticks already processed (armed in the past, or due
      * later in the current tick), a bound kept as they are filed. The call is O(levels) plus the length of one
      * level-0 bucket, plus the length of the list of those timers when a cancel left their bound stale. With a
-     * tick of one time unit (a simulator's microsecond) the level-0 bucket is not read: its tick is a single
-     * instant, at or before each of its timers' deadlines (every timer is filed at or before its deadline), so
-     * the tick's start is the exact answer when the bucket holds the earliest timer, and a lower bound when it
-     * holds only lazily re-armed ones, as above. A lower
-     * bound lies after {@link #currentTime()} unless a timer is already due or the
-     * last {@code poll} stopped early (its limit, or a callback that threw) with work left up to now. Either
+     * tick of one time unit (a simulator's microsecond; a millisecond wheel at a 1 ms tick too) the level-0 bucket
+     * is not read, unless its tick is the wheel's current one, not yet processed (the first tick, or the one a
+     * {@code poll} stopped early in), which is scanned so that the answer stays ahead of now when nothing is due.
+     * Otherwise the tick is a single instant, at or before each of its timers' deadlines (every timer is filed
+     * at or before its deadline), so the tick's start is the exact answer when the bucket holds the earliest
+     * timer, and a lower bound when it holds only lazily re-armed ones, as above. A lower bound lies after
+     * {@link #currentTime()} unless a timer is already due or the last {@code poll} stopped early (its limit, or
+     * a callback that threw) with work left up to now. Either
      * way a caller that repeatedly advances to {@code max(currentTime(), earliestDeadline())} always makes
      * progress, and reaches the earliest timer within a few steps (one per level the timer cascades through).
      *
@@ -951,7 +956,9 @@ public final class TimerWheel
      *
      * @return a time at or before the earliest deadline of the armed timers; at or before {@link #currentTime()}
      * if one is due now; {@link #NULL_DEADLINE} if the wheel holds no timer, which is no time to poll to: test for
-     * it, as above.
+     * it, as above. {@code NULL_DEADLINE} is {@link Long#MAX_VALUE}, so it is also the answer, exact, when the
+     * earliest timer is due at {@code Long.MAX_VALUE}: the loop above then stops with that timer armed
+     * ({@link #timerCount()} tells the two apart; {@link #pollEarliest} fires it).
      */
     public long earliestDeadline()
     {
@@ -988,7 +995,10 @@ public final class TimerWheel
      * the loop {@code for (long next; (next = earliestDeadline()) != NULL_DEADLINE && next <= until; ) if
      * (poll(max(currentTime(), next), handler) > 0) break;} fires, in the same order, without searching the
      * wheel three times per step (earliestDeadline's search, then poll's search for the bucket and for the one
-     * after it): the level-0 bucket it finds is fired at once.
+     * after it): the level-0 bucket it finds is fired at once. One difference: a timer due at
+     * {@link Long#MAX_VALUE}, whose deadline earliestDeadline answers as {@link #NULL_DEADLINE}, stops that loop as
+     * an empty wheel would; this method tells the two apart by {@link #timerCount()} and, with {@code until}
+     * {@code Long.MAX_VALUE}, fires it, the wheel's time then {@code Long.MAX_VALUE}.
      * <p>
      * Guarantees, for the timers armed when the call begins:
      * <ul>
@@ -1006,10 +1016,16 @@ public final class TimerWheel
      *       cascade those timers, as that loop would. A later call continues from there.</li>
      * </ul>
      * Timers that callbacks arm for a deadline at or before the new time fire at the next call, as for
-     * {@code poll}: one call fires one instant. Cost: with a tick of one time unit, one search of the occupancy
-     * bitmaps and the fired bucket's timers, since a level-0 bucket's tick is then a single instant (see
-     * {@link #earliestDeadline()}); with a longer tick the bucket's deadlines are also scanned once, as
-     * {@code earliestDeadline} does.
+     * {@code poll}: one call fires one instant. Cost, when no timer is overdue (none armed for a tick already
+     * processed: in the past, at the current time, as a zero-delay arm from a callback is, or left by a
+     * {@code poll} that stopped early) and the first bucket the cursor reaches is a level-0 bucket holding a timer
+     * due in its tick: one search of the occupancy bitmaps and the fired bucket's timers. The bucket is not read
+     * before it fires when the tick is one time unit (a simulator's microsecond, a millisecond wheel at a 1 ms
+     * tick) and is not the wheel's current, unprocessed tick, since its tick is then a single instant (see
+     * {@link #earliestDeadline()}); otherwise its deadlines are scanned once first, as {@code earliestDeadline}
+     * does. In every other case (overdue timers, the earliest ones on an upper level, a bucket holding only
+     * lazily re-armed timers) the step is the loop above, {@code earliestDeadline} then {@code poll}, until a
+     * timer fires.
      * <p>
      * If the handler throws, the timer it was called for counts as fired, the exception leaves this method, and
      * the wheel is consistent: every other timer due at that time is still armed and fires at the next call (of

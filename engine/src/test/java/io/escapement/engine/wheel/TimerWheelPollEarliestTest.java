@@ -195,7 +195,56 @@ class TimerWheelPollEarliestTest
         assertEquals(7, wheel.earliestDeadline(), "exact: the first bucket holds the earliest timer");
         assertTrue(wheel.rearm(later, 500)); // lazy: still in tick 9's bucket
         wheel.poll(7, recorder);
-        final long answer = wheel.earliestDeadline();
-        assertTrue(answer > 7 && answer <= 500, "a lower bound ahead of now: " + answer);
+        // The bucket of tick 9 holds only the lazily re-armed timer: its tick is the answer, a lower bound ahead of
+        // now, without reading the record (a scan would answer the next tick's start, 10)
+        assertEquals(9, wheel.earliestDeadline());
+    }
+
+    @Test
+    void shouldAnswerAheadOfNowWhenTheUnprocessedFirstTickHoldsOnlyALazilyReArmedTimer()
+    {
+        newWheel(1, true);
+        final long h = wheel.arm(0, 1); // due now, in the first tick's bucket, which no poll has processed yet
+        assertTrue(wheel.rearm(h, 500)); // lazy: stays in that bucket
+        // The first tick's start is the wheel's own time: answering it would say "due now" with nothing due
+        assertEquals(1, wheel.earliestDeadline(), "the bucket is scanned: its deadline 500, capped at tick 1");
+        // pollEarliest moves the wheel to max(currentTime(), earliest deadline), re-filing the timer on the way
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(500, wheel.currentTime());
+        assertEquals(1, fired.size());
+        assertEquals(500, fired.get(0)[1]);
+        assertEquals(0, wheel.timerCount());
+    }
+    @Test
+    void shouldFireATimerDueAtLongMaxValueWhereTheEarliestDeadlineLoopStops()
+    {
+        // The loop of earliestDeadline's Javadoc: it advances through the lower bounds of the upper levels until
+        // the timer's own deadline, Long.MAX_VALUE, is the answer, which is NULL_DEADLINE, and stops there
+        wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(2).tickDuration(1).build();
+        wheel.arm(Long.MAX_VALUE, 1);
+        int steps = 0;
+        for (long next; (next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE; )
+        {
+            assertEquals(0, wheel.poll(Math.max(wheel.currentTime(), next), recorder));
+            assertTrue(++steps < 10, "the loop made no progress");
+        }
+        assertEquals(1, wheel.timerCount(), "the loop stopped with the timer armed");
+        assertTrue(wheel.currentTime() < Long.MAX_VALUE);
+
+        // pollEarliest tells an armed wheel from an empty one by its timer count: the timer is due by the limit
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(Long.MAX_VALUE, wheel.currentTime());
+        assertEquals(1, fired.size());
+        assertEquals(Long.MAX_VALUE, fired.get(0)[1]);
+        assertEquals(0, wheel.timerCount());
+        assertEquals(0, wheel.pollEarliest(Long.MAX_VALUE, recorder), "the wheel is empty");
+
+        // and from the start, in one call
+        fired.clear();
+        wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(2).tickDuration(1).build();
+        wheel.arm(Long.MAX_VALUE, 2);
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(Long.MAX_VALUE, wheel.currentTime());
+        assertEquals(1, fired.size());
     }
 }

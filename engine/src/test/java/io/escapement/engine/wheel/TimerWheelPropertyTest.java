@@ -393,6 +393,21 @@ class TimerWheelPropertyTest
             }
         }
 
+        /**
+         * The checks of {@link #onExpiry} on a timer fired while draining (no callback actions there): it was live,
+         * with this deadline and payload, and its handle answers as a firing timer's does.
+         */
+        void checkFiring(final long handle, final long payload, final long deadline)
+        {
+            final long[] timer = live.get(handle);
+            assertTrue(timer != null, "fired a timer that is not live while draining: " + Long.toHexString(handle));
+            assertEquals(timer[0], deadline, "fired with a wrong deadline while draining");
+            assertEquals(timer[1], payload, "fired with a wrong payload while draining");
+            remove(handle);
+            assertFalse(wheel.isArmed(handle), "a firing timer is no longer scheduled");
+            assertEquals(deadline, wheel.deadline(handle), "a firing timer's handle still answers");
+        }
+
         private void act(final long handle, final long payload)
         {
             final int action = random.nextInt(100);
@@ -559,8 +574,7 @@ class TimerWheelPropertyTest
             {
                 assertTrue(d == Math.max(before, earliest) || d <= before, "pollEarliest fired " + d +
                     " while draining, in the step from " + before + " to the earliest deadline " + earliest);
-                assertTrue(model.live.containsKey(h), "fired twice while draining");
-                model.remove(h);
+                model.checkFiring(h, p, d);
             });
             assertTrue(fired > 0, "a pollEarliest step without limit fired nothing while timers were left");
             assertEquals(Math.max(before, earliest), wheel.currentTime(), "pollEarliest stopped elsewhere");
@@ -580,8 +594,7 @@ class TimerWheelPropertyTest
             wheel.poll(model.advanceTarget, (h, p, d) ->
             {
                 assertTrue(d <= model.advanceTarget, "fired early while draining");
-                assertTrue(model.live.containsKey(h), "fired twice while draining");
-                model.remove(h);
+                model.checkFiring(h, p, d);
             });
             model.now = model.advanceTarget;
             assertTrue(++guard < 100_000, "draining did not make progress");
