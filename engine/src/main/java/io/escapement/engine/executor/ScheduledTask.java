@@ -52,6 +52,8 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
 
     private static final VarHandle STATE;
     private static final VarHandle RUNNER;
+    /** The adapter publishes a timer's handle by a CAS (see TimerScheduledExecutor.armTimer). */
+    static final VarHandle HANDLE;
 
     static
     {
@@ -60,6 +62,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(ScheduledTask.class, "state", int.class);
             RUNNER = lookup.findVarHandle(ScheduledTask.class, "runner", Thread.class);
+            HANDLE = lookup.findVarHandle(ScheduledTask.class, "handle", long.class);
         }
         catch (final ReflectiveOperationException e)
         {
@@ -78,7 +81,11 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     private volatile int state;
     /** The time of the next run on the service's clock; written before the task is armed for it. */
     volatile long deadlineNs;
-    /** The service's handle of the armed timer, or 0 (none yet, or an immediate task). See {@link #armed}. */
+    /**
+     * The service's handle of the timer armed for {@link #deadlineNs}, or 0: none yet (not published yet, an
+     * immediate task), or the run for the previous deadline cleared it before the next arm (so that the previous
+     * timer, fired or still pending after a direct call ran the task, is never taken for the current one).
+     */
     volatile long handle;
     /**
      * The thread running the task: claimed by a CAS from null before the CAS into RUNNING (so that a cancel that sees
@@ -119,11 +126,12 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
      * the executor the task was handed to). A periodic task re-arms itself for its next run when this run returns
      * normally. Does nothing if the task was cancelled or is done, or while another call runs it (as
      * {@code FutureTask.run}: that run stays the one {@code cancel(true)} interrupts). In executor mode, a call with
-     * no hand-over pending hands the task over only if its timer is firing now (the service says so), or it is due
-     * by the clock (a fire before the arm's handle is published): the timer's call always finds one of the two, and
-     * any other finds it running, done, or pending for a later deadline and does nothing (no second hand-over, no run
-     * before its deadline). A direct call on a task queued in the executor runs it there and then (it is due), and
-     * the executor's queued call then finds it done or pending again, and does nothing. Not for users all the same:
+     * no hand-over pending hands the task over only if the calling thread is the service's, running the callback of
+     * the timer armed for the task's current deadline (the service tells its own thread the handle it dispatches),
+     * or the task is due by the clock (a fire before the arm's handle is published): the timer's call always finds
+     * one of the two, and any other finds it running, done, or pending for a later deadline and does nothing (no
+     * second hand-over, no run before its deadline). A direct call on a task queued in the executor runs it there
+     * and then (it is due), and the executor's queued call then finds it done or pending again, and does nothing. Not for users all the same:
      * with tasks on the driver thread, called directly on a pending periodic task it runs it at once and arms a
      * second timer for it (its runs still never overlap), as calling {@code run()} on the JDK's
      * {@code ScheduledFutureTask} re-queues it.
@@ -139,17 +147,22 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         }
         if (!handedOver && owner.handsOver())
         {
-            // No hand-over of ours is pending. The timer's call (on the driver thread) finds its timer firing: the
-            // user's executor runs the task. Not "due by the clock": the wheel advances to the later of the clock
-            // and its own time, so after the clock stepped back a timer fires before its deadline by the clock, and
-            // such a call returned, the task lost (never run, never completed). "Due" stays for the timer that fires
-            // before the arming thread has published its handle (that fire finds the clock at the deadline, the
-            // clock being monotonic). Any other call is not the timer's: the executor's queued call of a hand-over
-            // that a direct call of run() took first (that call ran the task, now done or pending for its next
-            // deadline, its timer armed or free), a direct call while the executor runs it, or on a pending task:
-            // none of them hands it over (no run a period early). One that meets the timer's fire hands the task
-            // over as the fire would: the set of tasks handed over lets only one of the two through.
-            if (state == NEW && (owner.isFiring(handle) || deadlineNs - owner.nowNs() <= 0))
+            // No hand-over of ours is pending. The timer's call (on the driver thread) is the one the service makes
+            // while it dispatches the handle the task holds for its current deadline: the user's executor runs the
+            // task. Not "due by the clock": the wheel advances to the later of the clock and its own time, so after
+            // the clock stepped back a timer fires before its deadline by the clock, and such a call returned, the
+            // task lost. Not "its timer is firing" either, which another thread's call would also see, nor a
+            // timer's call for a deadline already run: a direct call that ran the task when due leaves its timer
+            // pending, and when that fires the run has moved the deadline on and cleared the handle (a public
+            // isFiring let that call hand the task over again: a second run at once, a period early). "Due" stays
+            // for the timer that fires before the arming thread has published its handle (that fire finds the
+            // clock at the deadline, the clock being monotonic). Any other call is not the timer's: the executor's
+            // queued call of a hand-over that a direct call of run() took first, a direct call while the executor
+            // runs it, or on a pending task: none of them hands it over. One that meets the timer's fire hands the
+            // task over as the fire would: the set of tasks handed over lets only one of the two through.
+            final long dispatching;
+            if (state == NEW && ((dispatching = owner.dispatchingHandle()) != 0 && dispatching == handle ||
+                deadlineNs - owner.nowNs() <= 0))
             {
                 owner.handOverFired(this);
             }
@@ -228,6 +241,10 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
         // Fixed rate: from the previous deadline, so that lateness never accumulates (a late run is followed by the
         // next ones at once, one after the other, never two at a time). Fixed delay: from the end of this run.
         deadlineNs = periodNs > 0 ? saturatedAdd(deadlineNs, periodNs) : saturatedAdd(owner.nowNs(), -periodNs);
+        // The timer of this run is spent: cleared before NEW, so that its call, or a stale one of an earlier run
+        // (its timer still pending when a direct call ran the task), never matches the handle once the task is
+        // pending again (the next timer's handle is published by armTimer).
+        handle = 0;
         while (true)
         {
             final int s = state;

@@ -1,5 +1,6 @@
 package io.escapement.engine.executor;
 
+import io.escapement.engine.internal.ServiceInternals;
 import io.escapement.engine.service.PendingTimer;
 import io.escapement.engine.service.TimerService;
 import io.escapement.engine.service.TimerServiceClosedException;
@@ -439,6 +440,9 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
      */
     private void armTimer(final ScheduledTask<?> task, final long delayNs)
     {
+        // NULL_HANDLE unless a newer arm published first (see below). Read before the arm: a later run (this timer
+        // fired before the publication below) can only have begun after it.
+        final long before = task.handle;
         long delay = delayNs;
         long handle;
         while (true)
@@ -462,7 +466,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                 final long halved = delay >> 1;
                 if (halved == 0)
                 {
-                    throw e;
+                    // Not even a nanosecond left in the clock's range: refused as a full service is, so that the
+                    // caller's catch fails (or refuses) the task and counts it out.
+                    throw new RejectedExecutionException("the executor cannot take the task: its deadline would " +
+                        "overflow the clock's range (" + e.getMessage() + ")", e);
                 }
                 // The deadline moves in with the timer, before the arm: a short timer may fire on the driver before
                 // arm() returns, and must find the deadline it fires for (a fixed-rate task's next deadline counts
@@ -472,7 +479,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                 delay = halved;
             }
         }
-        task.handle = handle;
+        // A CAS: if this timer fired before this line, the run it started may have armed the next timer and
+        // published its handle; a plain write would put this fired handle over it, and a cancel would then free
+        // nothing. A failed CAS leaves the newer handle. (A run that began and cleared the handle before this CAS,
+        // and publishes after it, finds this handle and keeps it: cancel then frees the slot only when that newer
+        // timer fires, which finds the task cancelled. The window is a preemption between arm() and this CAS.)
+        ScheduledTask.HANDLE.compareAndSet(task, before, handle);
         if (task.isDone())
         {
             service.cancel(handle);
@@ -656,10 +668,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
 
     // ------------------------------------------------------------------------------------------------ from tasks
 
-    /** @return whether the task's timer {@code handle} fired and the service is in its call now. */
-    boolean isFiring(final long handle)
+    /**
+     * @return the handle of the timer whose callback this thread runs now as the service's owner (the driver, or
+     * the caller polling), or {@link TimerService#NULL_HANDLE}: on any other thread, and between callbacks.
+     */
+    long dispatchingHandle()
     {
-        return handle != TimerService.NULL_HANDLE && service.isFiring(handle);
+        return ServiceInternals.dispatchingHandle(service);
     }
 
     /** @return the service's clock reading: every delay and deadline is on it. */

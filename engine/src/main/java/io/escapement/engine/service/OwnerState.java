@@ -27,6 +27,11 @@ abstract class OwnerStateFields extends OwnerStatePadding
     /** The slot of the periodic timer whose callback runs now (NIL otherwise), and the deadline of its next run. */
     int runningSlot = TimerSlots.NIL;
     long runningNextNs;
+    /**
+     * The handle of the timer whose callback the owner runs now (without an executor), or NULL_HANDLE: written
+     * before and after each call, read only by the owner (see TimerService.dispatchingHandle).
+     */
+    long dispatchingHandle;
     /** Requests the last drain handled. */
     int lastDrained;
     int firesSinceClockRead;

@@ -1,6 +1,7 @@
 package io.escapement.engine.service;
 
 import io.escapement.engine.TimerHandler;
+import io.escapement.engine.internal.ServiceInternals;
 import io.escapement.engine.wheel.TimerWheel;
 import org.HdrHistogram.Histogram;
 
@@ -179,6 +180,17 @@ public final class TimerService implements AutoCloseable
         catch (final ReflectiveOperationException e)
         {
             throw new ExceptionInInitializerError(e);
+        }
+        ServiceInternals.install(new InternalAccess());
+    }
+
+    /** The engine's other packages' view of what is not API (a named class, as {@link Firing}, for Lincheck). */
+    private static final class InternalAccess implements ServiceInternals.Access
+    {
+        @Override
+        public long dispatchingHandle(final TimerService service)
+        {
+            return service.dispatchingHandle();
         }
     }
 
@@ -769,25 +781,13 @@ public final class TimerService implements AutoCloseable
     }
 
     /**
-     * For a callback that must tell the service's call from any other call of the same {@link Runnable} (the
-     * executor adapter's tasks): the service's clock may have stepped back since the wheel advanced, so "its deadline
-     * has come by the clock" does not say it.
-     *
-     * @param handle any value.
-     * @return whether the handle names a one-shot timer that fired and whose callback the service is dispatching now
-     * (running it on the driver thread, or the caller's that polls; or handing it to the {@link Builder#executor}):
-     * from the fire until the dispatch returns. A snapshot, as {@link #isArmed}; true
-     * only for the handle's own generation, so a stale handle never answers true.
+     * For {@link ServiceInternals#dispatchingHandle}: the handle of the timer whose callback this thread runs now as
+     * the owner, without an executor; NULL_HANDLE otherwise. {@code ownerThread} is written and cleared only by the
+     * owner itself, so another thread never finds itself there, and never reads the owner's plain field.
      */
-    public boolean isFiring(final long handle)
+    long dispatchingHandle()
     {
-        final int slot = slots.slotOf(handle);
-        if (slot == NIL)
-        {
-            return false;
-        }
-        final long state = slots.state(slot);
-        return (state & GENERATION_MASK) == (handle & GENERATION_MASK) && status(state) == FIRING;
+        return ownerThread == Thread.currentThread() ? owner.dispatchingHandle : NULL_HANDLE;
     }
 
     /** @return a snapshot of the counters and the lateness percentiles. Any thread; takes a lock, allocates. */
@@ -1685,6 +1685,9 @@ public final class TimerService implements AutoCloseable
     {
         if (executor == null)
         {
+            // What dispatchingHandle() answers on this thread while the callback runs: two plain writes per fire, on
+            // the owner's own cache line. No nesting: a callback cannot poll.
+            owner.dispatchingHandle = handle;
             try
             {
                 if (task != null)
@@ -1699,6 +1702,10 @@ public final class TimerService implements AutoCloseable
             catch (final Throwable t)
             {
                 reportError(handle, t);
+            }
+            finally
+            {
+                owner.dispatchingHandle = NULL_HANDLE;
             }
             return;
         }

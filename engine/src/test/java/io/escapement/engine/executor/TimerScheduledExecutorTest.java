@@ -1475,6 +1475,71 @@ class TimerScheduledExecutorTest
         assertTrue(executor.isTerminated());
     }
 
+    @Test
+    @Timeout(20)
+    void shouldNotRunAPeriodicTaskAgainWhenItsSpentTimerFiresWhileItsNextTimerIsBeingArmed()
+    {
+        // A direct call of run() at the deadline hands the task over (it is due); the executor's run moves it to its
+        // next deadline and, while it arms the next timer (inside the clock read of that arm), the first timer fires
+        // on the polling thread. That call is the service's, for a timer whose run is done: it must not hand the
+        // task over again (a second run at once, a period early, and the next run lost).
+        final List<Runnable> kept = new ArrayList<>();
+        final AtomicReference<Runnable> hook = new AtomicReference<>();
+        executor = TimerScheduledExecutor.builder().clock(() ->
+        {
+            final Runnable h = hook.getAndSet(null);
+            if (h != null)
+            {
+                h.run();
+            }
+            return clock.get();
+        }).callerDriven().executor(kept::add).build();
+        final AtomicInteger count = new AtomicInteger();
+        final ScheduledFuture<?> f = executor.scheduleAtFixedRate(count::incrementAndGet, 1, 1, SECONDS);
+        clock.addAndGet(SECONDS.toNanos(1));
+        ((Runnable)f).run();
+        assertEquals(1, kept.size(), "due: the direct call hands it over");
+        hook.set(executor::poll);
+        kept.remove(0).run();
+        assertNull(hook.get(), "the poll ran inside the run's re-arm");
+        while (!kept.isEmpty())
+        {
+            kept.remove(0).run();
+        }
+        assertEquals(1, count.get(), "one run for the first deadline");
+        advance(1, SECONDS);
+        while (!kept.isEmpty())
+        {
+            kept.remove(0).run();
+        }
+        assertEquals(2, count.get(), "the second deadline's run, at its deadline");
+        f.cancel(false);
+    }
+
+    @Test
+    @Timeout(20)
+    void shouldRefuseAndCountOutATaskWhoseDeadlineCannotBeArmedEvenANanosecondAhead() throws Exception
+    {
+        // A clock started near the bottom of its range: at 8, no deadline ahead lies less than 2^63-1 after the
+        // start, so the arm's halving reaches a delay of 0 and gives up.
+        clock.set(Long.MIN_VALUE + 10);
+        executor = TimerScheduledExecutor.builder().clock(clock::get).callerDriven().build();
+        clock.set(-5);
+        final AtomicInteger runs = new AtomicInteger();
+        final ScheduledFuture<?> periodic = executor.scheduleAtFixedRate(runs::incrementAndGet, 1, 20, NANOSECONDS);
+        clock.set(8);
+        final RejectedExecutionException refused = assertThrows(RejectedExecutionException.class,
+            () -> executor.schedule(() -> { }, 1, SECONDS), "a one-shot task: refused, not an IllegalArgumentException");
+        assertInstanceOf(IllegalArgumentException.class, refused.getCause());
+        executor.poll();
+        assertEquals(1, runs.get(), "the first run, at -4");
+        final ExecutionException failed = assertThrows(ExecutionException.class, () -> periodic.get(1, SECONDS),
+            "its next deadline cannot be armed: the future fails");
+        assertInstanceOf(RejectedExecutionException.class, failed.getCause());
+        executor.shutdown();
+        assertTrue(executor.isTerminated(), "neither task is still counted");
+    }
+
     // ------------------------------------------------------------------------------------------ invoke
 
     @Test

@@ -1,6 +1,7 @@
 package io.escapement.engine.service;
 
 import io.escapement.engine.TimerHandler;
+import io.escapement.engine.internal.ServiceInternals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,29 +113,39 @@ class TimerServiceTest
     }
 
     @Test
-    void shouldSayATimerIsFiringOnlyWhileItsCallbackRuns()
+    void shouldTellOnlyTheOwnerThreadTheHandleItDispatchesWhileTheCallbackRuns()
     {
         final TimerService service = TimerService.builder().clock(clock::get).build();
         final long[] handle = {0};
-        final List<Boolean> inCallback = new ArrayList<>();
-        handle[0] = service.arm(1, MILLISECONDS, () -> inCallback.add(service.isFiring(handle[0])));
-        final long other = service.arm(1, HOURS, () -> { });
-        assertFalse(service.isFiring(handle[0]), "armed, not firing");
+        final List<Long> inCallback = new ArrayList<>();
+        final long[] otherThreadSaw = {-1};
+        handle[0] = service.arm(1, MILLISECONDS, () ->
+        {
+            inCallback.add(ServiceInternals.dispatchingHandle(service));
+            final Thread other = new Thread(() -> otherThreadSaw[0] = ServiceInternals.dispatchingHandle(service));
+            other.start();
+            try
+            {
+                other.join();
+            }
+            catch (final InterruptedException e)
+            {
+                throw new AssertionError(e);
+            }
+        });
+        final long periodic = service.armPeriodic(1, 1, MILLISECONDS,
+            () -> inCallback.add(ServiceInternals.dispatchingHandle(service)));
+        assertEquals(TimerService.NULL_HANDLE, ServiceInternals.dispatchingHandle(service), "outside a callback");
 
         clock.addAndGet(MILLISECONDS.toNanos(1));
         service.poll();
 
-        assertEquals(List.of(true), inCallback, "firing while its callback runs");
-        assertFalse(service.isFiring(handle[0]), "fired: no longer firing");
-        assertFalse(service.isFiring(other), "another timer, armed");
-        final long reused = service.arm(1, MILLISECONDS, () -> inCallback.add(service.isFiring(handle[0])));
-        assertEquals((int)handle[0], (int)reused, "the freed slot is the next one taken");
-        clock.addAndGet(MILLISECONDS.toNanos(1));
-        service.poll();
-        assertEquals(List.of(true, false), inCallback, "a stale handle of the slot's firing timer answers false");
-        assertFalse(service.isFiring(reused));
-        assertFalse(service.isFiring(TimerService.NULL_HANDLE));
-        assertFalse(service.isFiring(-1L), "a forged handle");
+        assertEquals(2, inCallback.size());
+        assertTrue(inCallback.containsAll(List.of(handle[0], periodic)), "each callback is told its own handle: " +
+            inCallback);
+        assertEquals(TimerService.NULL_HANDLE, otherThreadSaw[0], "another thread, while the owner dispatches");
+        assertEquals(TimerService.NULL_HANDLE, ServiceInternals.dispatchingHandle(service),
+            "the thread that polled, once out of poll()");
     }
 
     @Test
