@@ -552,18 +552,41 @@ final class CongestionControl
     }
 
     /**
-     * An end that has nothing in flight writes new data after sending none for {@code idleUs}: Linux's
-     * {@code tcp_slow_start_after_idle_check()} and {@code tcp_cwnd_restart()} (RFC 2861's restart) when the idle
-     * exceeds the RTO, {@code ssthresh = max(ssthresh, 3 cwnd / 4)} ({@code tcp_current_ssthresh()}) and the window
-     * halved {@code ceil(idle / RTO) - 1} times while above the restart window {@code min(IW, cwnd)}, never below it; RFC 5681 section 4.1: {@code cwnd = min(IW, cwnd)}, {@code ssthresh} unchanged.
+     * An end that has nothing in flight writes new data at {@code nowUs}, its latest data segment sent at
+     * {@code lastSendUs}: Linux's {@code tcp_slow_start_after_idle_check()} and {@code tcp_cwnd_restart()} (RFC 2861's
+     * restart) when the idle exceeds the RTO, {@code ssthresh = max(ssthresh, 3 cwnd / 4)} ({@code
+     * tcp_current_ssthresh()}) and the window halved {@code ceil(idle / RTO) - 1} times while above the restart window
+     * {@code min(IW, cwnd)}, never below it; RFC 5681 section 4.1: {@code cwnd = min(IW, cwnd)}, {@code ssthresh}
+     * unchanged. Linux counts in jiffies ({@code --hz}; microseconds with {@code --hz 0}): the idle is {@code
+     * tcp_jiffies32 - lsndtime}, the jiffy now less the jiffy of the latest send, and the RTO is {@code icsk_rto},
+     * already jiffies ({@code usecs_to_jiffies()} rounds up), so an idle one jiffy above the RTO restarts whatever
+     * the sends' phases within their jiffies, and one of exactly the RTO's jiffies does not even when it lasted
+     * almost a jiffy longer. The RFC 5681 window compares the idle in microseconds: the RFC has no clock tick.
      *
-     * @param idleUs how long the end sent no data, microseconds (Linux: {@code now - lsndtime}).
-     * @param rtoUs  the retransmission timeout in force ({@code icsk_rto}).
+     * @param lastSendUs when the end last sent data, microseconds (Linux: {@code lsndtime}).
+     * @param nowUs      the time, microseconds.
+     * @param rtoUs      the retransmission timeout in force, microseconds ({@code icsk_rto}).
      * @return whether the window restarted (the idle exceeded the RTO).
      */
-    boolean restartAfterIdle(final int i, final long idleUs, final long rtoUs)
+    boolean restartAfterIdle(final int i, final long lastSendUs, final long nowUs, final long rtoUs)
     {
-        if (off || idleUs <= rtoUs)
+        if (off)
+        {
+            return false;
+        }
+        final long idle;
+        final long rtoUnits;
+        if (mode == Scenario.Window.RFC)
+        {
+            idle = nowUs - lastSendUs;
+            rtoUnits = rtoUs;
+        }
+        else
+        {
+            idle = nowUs / jiffyUs - lastSendUs / jiffyUs; // tcp_jiffies32 - lsndtime
+            rtoUnits = (rtoUs + jiffyUs - 1) / jiffyUs;    // icsk_rto, usecs_to_jiffies() rounding up
+        }
+        if (idle <= rtoUnits)
         {
             return false;
         }
@@ -576,8 +599,8 @@ final class CongestionControl
         }
         ssthresh[i] = (char)Math.max(ssthresh[i], (w >> 1) + (w >> 2));
         int halved = w;
-        long left = idleUs;
-        while ((left -= rtoUs) > 0 && halved > restart)
+        long left = idle;
+        while ((left -= rtoUnits) > 0 && halved > restart)
         {
             halved >>= 1;
         }

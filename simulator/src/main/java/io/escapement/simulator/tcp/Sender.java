@@ -198,11 +198,12 @@ final class Sender
     private void afterIdle(final int i)
     {
         final long now = clock.now;
-        final long idleUs = now - Math.max(latestBurstUs(i), resendTime(i));
+        final long lastSendUs = Math.max(latestBurstUs(i), resendTime(i));
+        final long idleUs = now - lastSendUs;
         if (scenario.slowStartAfterIdle)
         {
             final int before = window.cwnd(i);
-            if (window.restartAfterIdle(i, idleUs, rto[i & 1].rtoUs(i >> 1)) && trace.tracing(table.connection[i >> 1]))
+            if (window.restartAfterIdle(i, lastSendUs, now, rto[i & 1].rtoUs(i >> 1)) && trace.tracing(table.connection[i >> 1]))
             {
                 trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " idle " + idleUs / 1000 +
                     " ms, more than the RTO: cwnd " + before + " -> " + window.cwnd(i) + " ssthresh " +
