@@ -72,7 +72,7 @@ final class Sender
     private long[] txHigh;
     private long[] sentAt;
     private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
-    private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
+    private int[] lastResendAt; // the end's latest retransmission or its establishment, us after the start (timestamps; lsndtime)
     private byte[] sent;        // one past the highest unit sent (SND.NXT); NXT, one past what was written, may be more
     /**
      * With a delay trace's loss rates only (null otherwise): per end, the units of which one of the transmissions
@@ -192,8 +192,8 @@ final class Sender
      * ({@link CongestionControl#restartAfterIdle}; RFC 5681 4.1 under the rfc window), and the first send with
      * nothing in flight moves CUBIC's epoch by the idle time ({@code CA_EVENT_TX_START}, whatever the sysctl). The
      * idle runs from the end's latest data segment, first sent or resent ({@code lsndtime}, which the SYN and a bare
-     * FIN do not move in Linux but the latest burst's time here does: before the first message the window is the
-     * initial one, which a restart leaves as it is).
+     * FIN do not move in Linux; it starts at the establishment, {@link #established}: before the first message the
+     * window is the initial one, which a restart leaves as it is).
      */
     private void afterIdle(final int i)
     {
@@ -1181,7 +1181,20 @@ final class Sender
         return table.startUs[i >> 1] + (sentAt[i] >>> 32);
     }
 
-    /** @return when end {@code i} last retransmitted. */
+    /**
+     * End {@code i} has just become established: Linux sets {@code lsndtime} there ({@code tcp_finish_connect()},
+     * and {@code tcp_rcv_state_process()}'s SYN_RECV branch: "Prevent spurious tcp_cwnd_restart() on first data
+     * packet"), so the idle before its first data runs from now, not from its SYN or SYN-ACK. Kept in the latest
+     * retransmission's field, which no RTT sample reads again for the handshake's unit (the ACK that covered it was
+     * sampled before this call) and which any data retransmission overwrites before its own sample; so no result
+     * moves, only when a restart's trace line says the idle began.
+     */
+    void established(final int i)
+    {
+        lastResendAt[i] = (int)Math.min(clock.now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+    }
+
+    /** @return when end {@code i} last retransmitted, or became established if that was later. */
     long resendTime(final int i)
     {
         return table.startUs[i >> 1] + (lastResendAt[i] & 0xFFFF_FFFFL);

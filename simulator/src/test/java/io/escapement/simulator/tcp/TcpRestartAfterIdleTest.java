@@ -187,4 +187,16 @@ class TcpRestartAfterIdleTest
             kept.assertAccountedFor();
         }
     }
+
+    @Test
+    void shouldMeasureTheIdleFromTheEstablishmentNotFromTheSynAck()
+    {
+        // Linux sets lsndtime when the connection is established (tcp_rcv_state_process(), SYN_RECV: "Prevent
+        // spurious tcp_cwnd_restart() on first data packet"), so the server that thinks 1 s after the request
+        // (which arrives with the handshake's ACK) has been idle 1 s, not 1 s plus the round trip since its SYN-ACK
+        final OneConnection run = new OneConnection(null, b -> b.requestBytes(100).responseBytes(3 * MSS)
+            .delayedAck(Scenario.DelayedAck.OFF).cc(Scenario.Cc.RENO).serverThinkUs(1_000_000));
+        assertEquals(1, run.timesOf("server idle 1000 ms, more than the RTO: cwnd 10 -> 10").size(), run.dump());
+        run.assertAccountedFor();
+    }
 }
