@@ -32,7 +32,8 @@ import java.util.Arrays;
  *   {@link #reduce} makes the window the pipe plus what PRR lets out, in proportion to what was delivered while more
  *   than {@code ssthresh} is in flight, by the reduction bound below it, and the recovery's end sets
  *   {@code cwnd = ssthresh} ({@link #endReduction}). An RTO's recovery (Linux's Loss state) has no PRR: slow start
- *   from 1. Linux also reduces by PRR in CWR (ECN, local congestion), which the simulator has no cause for.</li>
+ *   from 1. Linux's CWR by PRR over a round (ECN, local congestion) has no cause here; its CWR after a tail loss
+ *   probe that repaired a loss ({@code tcp_process_tlp_ack()}) is ended at once, {@link #onProbeRepairedLoss}.</li>
  *   <li><b>Restart after idle</b> ({@link Scenario#slowStartAfterIdle}): an end that sent no data for longer than
  *   the RTO restarts its window before its next message ({@link #restartAfterIdle}).</li>
  * </ul>
@@ -458,6 +459,26 @@ final class CongestionControl
         {
             cwnd[i] = (char)half;
         }
+    }
+
+    /**
+     * A tail loss probe that resent a segment is followed by an ACK above {@code tlp_high_seq} with no D-SACK:
+     * Linux's {@code tcp_process_tlp_ack()} takes it for a loss the probe repaired and runs a CWR reduction ended
+     * at once, {@code tcp_init_cwnd_reduction()} ({@code prior_cwnd} saved, {@code ssthresh} from the congestion
+     * control's cut: CUBIC's beta, Reno's half) then {@code tcp_end_cwnd_reduction()} ({@code cwnd = ssthresh}).
+     * The linux window only (the rfc preset runs no probe; RFC 8985 7.4 asks for a reduction without naming it).
+     */
+    void onProbeRepairedLoss(final int i)
+    {
+        if (mode != Scenario.Window.LINUX)
+        {
+            return;
+        }
+        savePrior(i);
+        final int cut = cubic ? cubicLoss(i) : halved(i, 0);
+        ssthresh[i] = (char)cut;
+        cwnd[i] = (char)cut;
+        count[i] = 0;
     }
 
     /** @return whether a fast recovery reduces the window by PRR. */

@@ -17,6 +17,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.RECOVER;
 import static io.escapement.simulator.tcp.ConnectionTable.RTO_UNIT;
 import static io.escapement.simulator.tcp.ConnectionTable.RTX_NEXT;
 import static io.escapement.simulator.tcp.ConnectionTable.TLP_USED;
+import static io.escapement.simulator.tcp.ConnectionTable.TLP_HIGH;
 import static io.escapement.simulator.tcp.ConnectionTable.UNA;
 import static io.escapement.simulator.tcp.ConnectionTable.field;
 import static io.escapement.simulator.tcp.ConnectionTable.with;
@@ -37,6 +38,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  */
 final class Sender
 {
+    private static final long TLP_HIGH_MASK = 63L << TLP_HIGH;
     private static final long PROBE_MIN_US = 200_000;   // TCP_RTO_MIN added to a lone segment's probe timeout
 
     private final Scenario scenario;
@@ -286,6 +288,36 @@ final class Sender
         startTimer(i);
     }
 
+    /**
+     * An ACK at or above {@code tlp_high_seq} after a probe that resent a segment, Linux's {@code
+     * tcp_process_tlp_ack()}: one above it is taken for a loss the probe repaired and cuts the window at once
+     * ({@link CongestionControl#onProbeRepairedLoss}); a pure duplicate ACK that SACKs nothing new says the original
+     * and the probe both arrived: no loss; an ACK that reaches it exactly, moving SND.UNA, decides nothing. The
+     * simulator's receiver sends no D-SACK (RFC 2883 is not modelled), so the D-SACK branch (no loss) is taken only
+     * through the duplicate ACK that the second copy draws: a probe whose original arrived but whose duplicate ACK was
+     * lost, or overtaken by a later ACK above the point, counts as a repaired loss, as Linux would count it with a
+     * peer that sends no D-SACK.
+     */
+    private void probeAcked(final int i, final int ack, final int una, final boolean pure, final boolean newlySacked)
+    {
+        final int high = field(table.word[i], TLP_HIGH, 6);
+        if (ack > high)
+        {
+            final int before = window.cwnd(i);
+            window.onProbeRepairedLoss(i);
+            table.word[i] = with(table.word[i], TLP_HIGH, 0); // tcp_init_cwnd_reduction() resets tlp_high_seq
+            if (trace.tracing(table.connection[i >> 1]))
+            {
+                trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " ACK above the probe's point: " +
+                    "CWR, cwnd " + before + " -> " + window.cwnd(i) + " ssthresh " + window.ssthresh(i));
+            }
+        }
+        else if (ack == una && pure && !newlySacked)
+        {
+            table.word[i] = with(table.word[i], TLP_HIGH, 0); // the original and the probe both arrived
+        }
+    }
+
     /** Sends unit {@code unit} of end {@code i}. */
     void sendSegment(final int i, final int unit, final boolean retransmission)
     {
@@ -363,6 +395,11 @@ final class Sender
         final long sackedBefore = sack.learned(i); // for Linux's delivered count
         sack.learn(i); // the SACK blocks this ACK carries, if any
         final long received = scoreboard(i, ack);
+        if ((w & TLP_HIGH_MASK) != 0 && ack >= field(w, TLP_HIGH, 6) && ack <= nxt)
+        {
+            probeAcked(i, ack, una, pure, sack.learned(i) != sackedBefore);
+            w = table.word[i];
+        }
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
@@ -637,6 +674,7 @@ final class Sender
     private void enterRackRecovery(final int i, final int delivered)
     {
         final int una = field(table.word[i], UNA, 6);
+        table.word[i] = with(table.word[i], TLP_HIGH, 0); // tcp_init_cwnd_reduction(): tlp_high_seq = 0
         recovery.enterByRack(i);
         window.onFastRetransmit(i, sent[i] - una);
         table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
@@ -768,6 +806,7 @@ final class Sender
     private void enterFastRecovery(final int i, final int delivered)
     {
         final int una = field(table.word[i], UNA, 6);
+        table.word[i] = with(table.word[i], TLP_HIGH, 0); // tcp_init_cwnd_reduction(): tlp_high_seq = 0
         window.onFastRetransmit(i, sent[i] - una);
         table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
         if (window.prr())
@@ -974,6 +1013,7 @@ final class Sender
             frto = scenario.frto && (!fast && !loss || loss && repeated);
         }
         window.onTimeout(i, sent[i] - una, cut);
+        table.word[i] = with(table.word[i], TLP_HIGH, 0); // assumed: the RTO's Loss state ends the probe's episode
         recovery.onTimeout(i, frto);
         if (trace.tracing(table.connection[i >> 1]))
         {
@@ -1009,6 +1049,10 @@ final class Sender
         {
             repairs = Counter.REPAIRED_BY_TLP;
             resendUnitCounted(i, high - 1, false);
+            if (scenario.window == Scenario.Window.LINUX)
+            {
+                table.word[i] = with(table.word[i], TLP_HIGH, high); // tlp_high_seq = snd_nxt, tlp_retrans = 1
+            }
         }
         restartTimer(i);
     }
