@@ -922,10 +922,12 @@ final class Sender
             {
                 sendNew(i, high, high + 1);
             }
-            else if (rfc6675 && !recovery.rescued(i) &&
+            else if (rfc6675 && scenario.window == Scenario.Window.RFC && !recovery.rescued(i) &&
                 (next = LossRecovery.rescueSeg(received, una, highRxtNext, high)) >= 0)
             {
-                // rule 4, the rescue retransmission: HighRxt stays, so the copy is not in the pipe; once per recovery
+                // rule 4, the rescue retransmission: HighRxt stays, so the copy is not in the pipe; once per recovery.
+                // The rfc window's only: Linux's tcp_xmit_retransmit_queue() resends only segments marked lost, RACK
+                // on or off, and has no rescue
                 recovery.rescue(i);
                 if (trace.tracing(table.connection[i >> 1]))
                 {
