@@ -194,8 +194,9 @@ public final class Scenario
         rack = b.rack && b.sack; // nor runs RACK (tcp_identify_packet_loss(): tcp_newreno_mark_lost() when reno)
         frto = b.frto;
         sack = b.sack;
-        prr = b.prr != null ? b.prr : b.window == Window.LINUX;
-        slowStartAfterIdle = b.slowStartAfterIdle;
+        // what runs, as the summary reports it: without a window (--cwnd off) there is nothing to reduce or restart
+        prr = b.window != Window.OFF && (b.prr != null ? b.prr : b.window == Window.LINUX);
+        slowStartAfterIdle = b.slowStartAfterIdle && b.window != Window.OFF;
     }
 
     /**

@@ -222,12 +222,13 @@ final class ScenarioOptions
             "resent proves the timeout spurious and undoes the window's collapse.")
     boolean frto;
 
-    @Option(names = "--prr", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
+    @Option(names = "--prr", paramLabel = "BOOLEAN", arity = "1",
         description = "Proportional Rate Reduction in a fast recovery (RFC 6937; tcp_cwnd_reduction(), Linux 3.2 " +
             "on, its bounds as in 5.19 on): the window comes down to ssthresh over the recovery's round trip, in " +
-            "proportion to what is delivered, instead of at once. On in the linux preset, off in the rfc preset " +
-            "(RFC 6675: cwnd = ssthresh); with --cwnd rfc, on means RFC 6937's PRR-SSRB.")
-    boolean prr;
+            "proportion to what is delivered, instead of at once. Default: the window's own, on with --cwnd linux, " +
+            "off with --cwnd rfc (RFC 6675: cwnd = ssthresh) and --cwnd off; --prr true with --cwnd rfc is " +
+            "RFC 6937's PRR-SSRB.")
+    Boolean prr; // null: the window's own (Scenario.Builder's rule), so --cwnd rfc alone does not get PRR-SSRB
 
     @Option(names = "--slow-start-after-idle", paramLabel = "BOOLEAN", defaultValue = "true", arity = "1",
         description = "Restart the window after an idle period longer than the RTO, before a kept connection's " +
@@ -391,7 +392,7 @@ final class ScenarioOptions
         {
             throw new IllegalArgumentException("--ports=" + ports + " must be two whole numbers, LOW-HIGH");
         }
-        return Scenario.builder()
+        final Scenario.Builder b = Scenario.builder()
             .seed(seed).connections(connections).arrivalsPerSecond(rate).clientAddresses(clients).ports(low, high)
             .refusedFraction(refused).requestBytes(requestBytes).responseBytes(responseBytes).mss(mss)
             .requestSizes(requestSizes()).responseSizes(responseSizes())
@@ -405,7 +406,8 @@ final class ScenarioOptions
             .delayedAck(mode("--delayed-ack", delayedAck, Scenario.DelayedAck.class))
             .atoUs(atoMinUs, atoMaxUs).window(mode("--cwnd", cwnd, Scenario.Window.class))
             .initialWindow(initialWindow).fastRetransmit(fastRetransmit).rack(rack).frto(frto)
-            .sack(onOff("--sack", sack)).cc(cc()).prr(prr).slowStartAfterIdle(slowStartAfterIdle);
+            .sack(onOff("--sack", sack)).cc(cc()).slowStartAfterIdle(slowStartAfterIdle);
+        return prr == null ? b : b.prr(prr);
     }
 
     /** @return whether {@code value} is on (or off). @throws IllegalArgumentException naming the option if neither. */

@@ -32,7 +32,8 @@ import java.util.Arrays;
  *   {@link #reduce} makes the window the pipe plus what PRR lets out, in proportion to what was delivered while more
  *   than {@code ssthresh} is in flight, by the reduction bound below it, and the recovery's end sets
  *   {@code cwnd = ssthresh} ({@link #endReduction}). An RTO's recovery (Linux's Loss state) has no PRR: slow start
- *   from 1. Linux also reduces by PRR in CWR (ECN, local congestion), which the simulator has no cause for.</li>
+ *   from 1. Linux's CWR by PRR over a round (ECN, local congestion) has no cause here; its CWR after a tail loss
+ *   probe that repaired a loss ({@code tcp_process_tlp_ack()}) is ended at once, {@link #onProbeRepairedLoss}.</li>
  *   <li><b>Restart after idle</b> ({@link Scenario#slowStartAfterIdle}): an end that sent no data for longer than
  *   the RTO restarts its window before its next message ({@link #restartAfterIdle}).</li>
  * </ul>
@@ -460,6 +461,26 @@ final class CongestionControl
         }
     }
 
+    /**
+     * A tail loss probe that resent a segment is followed by an ACK above {@code tlp_high_seq} with no D-SACK:
+     * Linux's {@code tcp_process_tlp_ack()} takes it for a loss the probe repaired and runs a CWR reduction ended
+     * at once, {@code tcp_init_cwnd_reduction()} ({@code prior_cwnd} saved, {@code ssthresh} from the congestion
+     * control's cut: CUBIC's beta, Reno's half) then {@code tcp_end_cwnd_reduction()} ({@code cwnd = ssthresh}).
+     * The linux window only (the rfc preset runs no probe; RFC 8985 7.4 asks for a reduction without naming it).
+     */
+    void onProbeRepairedLoss(final int i)
+    {
+        if (mode != Scenario.Window.LINUX)
+        {
+            return;
+        }
+        savePrior(i);
+        final int cut = cubic ? cubicLoss(i) : halved(i, 0);
+        ssthresh[i] = (char)cut;
+        cwnd[i] = (char)cut;
+        count[i] = 0;
+    }
+
     /** @return whether a fast recovery reduces the window by PRR. */
     boolean prr()
     {
@@ -552,18 +573,41 @@ final class CongestionControl
     }
 
     /**
-     * An end that has nothing in flight writes new data after sending none for {@code idleUs}: Linux's
-     * {@code tcp_slow_start_after_idle_check()} and {@code tcp_cwnd_restart()} (RFC 2861's restart) when the idle
-     * exceeds the RTO, {@code ssthresh = max(ssthresh, 3 cwnd / 4)} ({@code tcp_current_ssthresh()}) and the window
-     * halved {@code ceil(idle / RTO) - 1} times while above the restart window {@code min(IW, cwnd)}, never below it; RFC 5681 section 4.1: {@code cwnd = min(IW, cwnd)}, {@code ssthresh} unchanged.
+     * An end that has nothing in flight writes new data at {@code nowUs}, its latest data segment sent at
+     * {@code lastSendUs}: Linux's {@code tcp_slow_start_after_idle_check()} and {@code tcp_cwnd_restart()} (RFC 2861's
+     * restart) when the idle exceeds the RTO, {@code ssthresh = max(ssthresh, 3 cwnd / 4)} ({@code
+     * tcp_current_ssthresh()}) and the window halved {@code ceil(idle / RTO) - 1} times while above the restart window
+     * {@code min(IW, cwnd)}, never below it; RFC 5681 section 4.1: {@code cwnd = min(IW, cwnd)}, {@code ssthresh}
+     * unchanged. Linux counts in jiffies ({@code --hz}; microseconds with {@code --hz 0}): the idle is {@code
+     * tcp_jiffies32 - lsndtime}, the jiffy now less the jiffy of the latest send, and the RTO is {@code icsk_rto},
+     * already jiffies ({@code usecs_to_jiffies()} rounds up), so an idle one jiffy above the RTO restarts whatever
+     * the sends' phases within their jiffies, and one of exactly the RTO's jiffies does not even when it lasted
+     * almost a jiffy longer. The RFC 5681 window compares the idle in microseconds: the RFC has no clock tick.
      *
-     * @param idleUs how long the end sent no data, microseconds (Linux: {@code now - lsndtime}).
-     * @param rtoUs  the retransmission timeout in force ({@code icsk_rto}).
+     * @param lastSendUs when the end last sent data, microseconds (Linux: {@code lsndtime}).
+     * @param nowUs      the time, microseconds.
+     * @param rtoUs      the retransmission timeout in force, microseconds ({@code icsk_rto}).
      * @return whether the window restarted (the idle exceeded the RTO).
      */
-    boolean restartAfterIdle(final int i, final long idleUs, final long rtoUs)
+    boolean restartAfterIdle(final int i, final long lastSendUs, final long nowUs, final long rtoUs)
     {
-        if (off || idleUs <= rtoUs)
+        if (off)
+        {
+            return false;
+        }
+        final long idle;
+        final long rtoUnits;
+        if (mode == Scenario.Window.RFC)
+        {
+            idle = nowUs - lastSendUs;
+            rtoUnits = rtoUs;
+        }
+        else
+        {
+            idle = nowUs / jiffyUs - lastSendUs / jiffyUs; // tcp_jiffies32 - lsndtime
+            rtoUnits = (rtoUs + jiffyUs - 1) / jiffyUs;    // icsk_rto, usecs_to_jiffies() rounding up
+        }
+        if (idle <= rtoUnits)
         {
             return false;
         }
@@ -576,8 +620,8 @@ final class CongestionControl
         }
         ssthresh[i] = (char)Math.max(ssthresh[i], (w >> 1) + (w >> 2));
         int halved = w;
-        long left = idleUs;
-        while ((left -= rtoUs) > 0 && halved > restart)
+        long left = idle;
+        while ((left -= rtoUnits) > 0 && halved > restart)
         {
             halved >>= 1;
         }

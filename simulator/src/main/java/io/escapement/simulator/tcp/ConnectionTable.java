@@ -42,6 +42,8 @@ final class ConnectionTable
     static final long AT_RECOVERY_POINT = 1L << 57; // NewReno: a recovery ended with SND.UNA at its point, no
                                                     // ACK above it since (RFC 6582 3.2 step 2: no new fast
                                                     // retransmit yet)
+    static final int TLP_HIGH = 58;             // 6 bits: Linux's tlp_high_seq of a probe that resent, as a unit
+                                                // (SND.NXT then); 0 when none (the linux window only)
 
     // per connection slot
     int[] connection;

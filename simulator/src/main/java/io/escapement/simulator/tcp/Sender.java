@@ -17,6 +17,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.RECOVER;
 import static io.escapement.simulator.tcp.ConnectionTable.RTO_UNIT;
 import static io.escapement.simulator.tcp.ConnectionTable.RTX_NEXT;
 import static io.escapement.simulator.tcp.ConnectionTable.TLP_USED;
+import static io.escapement.simulator.tcp.ConnectionTable.TLP_HIGH;
 import static io.escapement.simulator.tcp.ConnectionTable.UNA;
 import static io.escapement.simulator.tcp.ConnectionTable.field;
 import static io.escapement.simulator.tcp.ConnectionTable.with;
@@ -37,6 +38,7 @@ import static io.escapement.simulator.tcp.ConnectionTable.with;
  */
 final class Sender
 {
+    private static final long TLP_HIGH_MASK = 63L << TLP_HIGH;
     private static final long PROBE_MIN_US = 200_000;   // TCP_RTO_MIN added to a lone segment's probe timeout
 
     private final Scenario scenario;
@@ -72,7 +74,7 @@ final class Sender
     private long[] txHigh;
     private long[] sentAt;
     private int[] resendsBeyondThree; // transmissions numbered 4, 5, ... by this end, whatever the unit
-    private int[] lastResendAt; // the end's latest retransmission, microseconds after the start (timestamps)
+    private int[] lastResendAt; // the end's latest retransmission or its establishment, us after the start (timestamps; lsndtime)
     private byte[] sent;        // one past the highest unit sent (SND.NXT); NXT, one past what was written, may be more
     /**
      * With a delay trace's loss rates only (null otherwise): per end, the units of which one of the transmissions
@@ -192,17 +194,18 @@ final class Sender
      * ({@link CongestionControl#restartAfterIdle}; RFC 5681 4.1 under the rfc window), and the first send with
      * nothing in flight moves CUBIC's epoch by the idle time ({@code CA_EVENT_TX_START}, whatever the sysctl). The
      * idle runs from the end's latest data segment, first sent or resent ({@code lsndtime}, which the SYN and a bare
-     * FIN do not move in Linux but the latest burst's time here does: before the first message the window is the
-     * initial one, which a restart leaves as it is).
+     * FIN do not move in Linux; it starts at the establishment, {@link #established}: before the first message the
+     * window is the initial one, which a restart leaves as it is).
      */
     private void afterIdle(final int i)
     {
         final long now = clock.now;
-        final long idleUs = now - Math.max(latestBurstUs(i), resendTime(i));
+        final long lastSendUs = Math.max(latestBurstUs(i), resendTime(i));
+        final long idleUs = now - lastSendUs;
         if (scenario.slowStartAfterIdle)
         {
             final int before = window.cwnd(i);
-            if (window.restartAfterIdle(i, idleUs, rto[i & 1].rtoUs(i >> 1)) && trace.tracing(table.connection[i >> 1]))
+            if (window.restartAfterIdle(i, lastSendUs, now, rto[i & 1].rtoUs(i >> 1)) && trace.tracing(table.connection[i >> 1]))
             {
                 trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " idle " + idleUs / 1000 +
                     " ms, more than the RTO: cwnd " + before + " -> " + window.cwnd(i) + " ssthresh " +
@@ -285,6 +288,36 @@ final class Sender
         startTimer(i);
     }
 
+    /**
+     * An ACK at or above {@code tlp_high_seq} after a probe that resent a segment, Linux's {@code
+     * tcp_process_tlp_ack()}: one above it is taken for a loss the probe repaired and cuts the window at once
+     * ({@link CongestionControl#onProbeRepairedLoss}); a pure duplicate ACK that SACKs nothing new says the original
+     * and the probe both arrived: no loss; an ACK that reaches it exactly, moving SND.UNA, decides nothing. The
+     * simulator's receiver sends no D-SACK (RFC 2883 is not modelled), so the D-SACK branch (no loss) is taken only
+     * through the duplicate ACK that the second copy draws: a probe whose original arrived but whose duplicate ACK was
+     * lost, or overtaken by a later ACK above the point, counts as a repaired loss, as Linux would count it with a
+     * peer that sends no D-SACK.
+     */
+    private void probeAcked(final int i, final int ack, final int una, final boolean pure, final boolean newlySacked)
+    {
+        final int high = field(table.word[i], TLP_HIGH, 6);
+        if (ack > high)
+        {
+            final int before = window.cwnd(i);
+            window.onProbeRepairedLoss(i);
+            table.word[i] = with(table.word[i], TLP_HIGH, 0); // tcp_init_cwnd_reduction() resets tlp_high_seq
+            if (trace.tracing(table.connection[i >> 1]))
+            {
+                trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " ACK above the probe's point: " +
+                    "CWR, cwnd " + before + " -> " + window.cwnd(i) + " ssthresh " + window.ssthresh(i));
+            }
+        }
+        else if (ack == una && pure && !newlySacked)
+        {
+            table.word[i] = with(table.word[i], TLP_HIGH, 0); // the original and the probe both arrived
+        }
+    }
+
     /** Sends unit {@code unit} of end {@code i}. */
     void sendSegment(final int i, final int unit, final boolean retransmission)
     {
@@ -362,6 +395,11 @@ final class Sender
         final long sackedBefore = sack.learned(i); // for Linux's delivered count
         sack.learn(i); // the SACK blocks this ACK carries, if any
         final long received = scoreboard(i, ack);
+        if ((w & TLP_HIGH_MASK) != 0 && ack >= field(w, TLP_HIGH, 6) && ack <= nxt)
+        {
+            probeAcked(i, ack, una, pure, sack.learned(i) != sackedBefore);
+            w = table.word[i];
+        }
         if (ack == una && pure && una < sent[i])
         {
             rack.update(i, this, received, una, sent[i]);
@@ -636,6 +674,7 @@ final class Sender
     private void enterRackRecovery(final int i, final int delivered)
     {
         final int una = field(table.word[i], UNA, 6);
+        table.word[i] = with(table.word[i], TLP_HIGH, 0); // tcp_init_cwnd_reduction(): tlp_high_seq = 0
         recovery.enterByRack(i);
         window.onFastRetransmit(i, sent[i] - una);
         table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
@@ -767,6 +806,7 @@ final class Sender
     private void enterFastRecovery(final int i, final int delivered)
     {
         final int una = field(table.word[i], UNA, 6);
+        table.word[i] = with(table.word[i], TLP_HIGH, 0); // tcp_init_cwnd_reduction(): tlp_high_seq = 0
         window.onFastRetransmit(i, sent[i] - una);
         table.word[i] = with(with(table.word[i], RECOVER, sent[i]), RTX_NEXT, una);
         if (window.prr())
@@ -882,10 +922,12 @@ final class Sender
             {
                 sendNew(i, high, high + 1);
             }
-            else if (rfc6675 && !recovery.rescued(i) &&
+            else if (rfc6675 && scenario.window == Scenario.Window.RFC && !recovery.rescued(i) &&
                 (next = LossRecovery.rescueSeg(received, una, highRxtNext, high)) >= 0)
             {
-                // rule 4, the rescue retransmission: HighRxt stays, so the copy is not in the pipe; once per recovery
+                // rule 4, the rescue retransmission: HighRxt stays, so the copy is not in the pipe; once per recovery.
+                // The rfc window's only: Linux's tcp_xmit_retransmit_queue() resends only segments marked lost, RACK
+                // on or off, and has no rescue
                 recovery.rescue(i);
                 if (trace.tracing(table.connection[i >> 1]))
                 {
@@ -973,6 +1015,7 @@ final class Sender
             frto = scenario.frto && (!fast && !loss || loss && repeated);
         }
         window.onTimeout(i, sent[i] - una, cut);
+        table.word[i] = with(table.word[i], TLP_HIGH, 0); // assumed: the RTO's Loss state ends the probe's episode
         recovery.onTimeout(i, frto);
         if (trace.tracing(table.connection[i >> 1]))
         {
@@ -1008,6 +1051,10 @@ final class Sender
         {
             repairs = Counter.REPAIRED_BY_TLP;
             resendUnitCounted(i, high - 1, false);
+            if (scenario.window == Scenario.Window.LINUX)
+            {
+                table.word[i] = with(table.word[i], TLP_HIGH, high); // tlp_high_seq = snd_nxt, tlp_retrans = 1
+            }
         }
         restartTimer(i);
     }
@@ -1180,7 +1227,20 @@ final class Sender
         return table.startUs[i >> 1] + (sentAt[i] >>> 32);
     }
 
-    /** @return when end {@code i} last retransmitted. */
+    /**
+     * End {@code i} has just become established: Linux sets {@code lsndtime} there ({@code tcp_finish_connect()},
+     * and {@code tcp_rcv_state_process()}'s SYN_RECV branch: "Prevent spurious tcp_cwnd_restart() on first data
+     * packet"), so the idle before its first data runs from now, not from its SYN or SYN-ACK. Kept in the latest
+     * retransmission's field, which no RTT sample reads again for the handshake's unit (the ACK that covered it was
+     * sampled before this call) and which any data retransmission overwrites before its own sample; so no result
+     * moves, only when a restart's trace line says the idle began.
+     */
+    void established(final int i)
+    {
+        lastResendAt[i] = (int)Math.min(clock.now - table.startUs[i >> 1], 0xFFFF_FFFFL);
+    }
+
+    /** @return when end {@code i} last retransmitted, or became established if that was later. */
     long resendTime(final int i)
     {
         return table.startUs[i >> 1] + (lastResendAt[i] & 0xFFFF_FFFFL);

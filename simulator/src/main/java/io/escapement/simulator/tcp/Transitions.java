@@ -175,6 +175,7 @@ final class Transitions
             .rtt(rtt, retransmitted));
         rto[CLIENT].enterPhase(c, Phase.DATA);
         table.word[client] = with(with(table.word[client], STATE, ESTABLISHED), UNA, 1);
+        sender.established(client); // tcp_finish_connect(): lsndtime, after the SYN-ACK's RTT sample above
         stats.add(Counter.ESTABLISHED);
         ShardStats.record(stats.handshakeUs, now - table.startUs[c]);
         trace.line(table.connection[c], "client SYN-SENT -> ESTABLISHED, sends ACK");
@@ -234,6 +235,7 @@ final class Transitions
         {
             // the handshake's last ACK, or data carrying it
             table.word[i] = with(table.word[i], STATE, ESTABLISHED);
+            sender.established(i); // tcp_rcv_state_process(), SYN_RECV: lsndtime, after onAck's RTT sample
             rto[SERVER].enterPhase(c, Phase.DATA);
             trace.line(table.connection[c], "server SYN-RECEIVED -> ESTABLISHED");
         }

@@ -450,6 +450,34 @@ class SimulatorCommandTest
         assertFalse(optionsOf("--slow-start-after-idle", "false").slowStartAfterIdle);
     }
 
+    @Test
+    void shouldTakePrrFromTheWindowWhenPrrIsNotGiven()
+    {
+        // --cwnd rfc without the rfc preset is RFC 6675's cwnd = ssthresh, as Scenario.Builder's default: PRR-SSRB
+        // only when asked for; --cwnd linux under the rfc preset is Linux's PRR unless the preset's --prr false
+        // holds (it does: a preset's value is given)
+        assertFalse(optionsOf("--cwnd", "rfc").prr);
+        assertTrue(optionsOf("--cwnd", "rfc", "--prr", "true").prr);
+        assertTrue(optionsOf("--cwnd", "linux").prr);
+        assertFalse(optionsOf("--cwnd", "linux", "--prr", "false").prr);
+        // no window, nothing to reduce nor restart: what runs is what is named
+        assertFalse(optionsOf("--cwnd", "off").prr);
+        assertFalse(optionsOf("--cwnd", "off", "--prr", "true").prr);
+        assertFalse(optionsOf("--cwnd", "off").slowStartAfterIdle);
+    }
+
+    @Test
+    void shouldReportPrrAsItRunsInTheSummary() throws IOException
+    {
+        assertEquals(0, run("--connections", "300", "--cwnd", "off"), err());
+        final String off = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(off.contains("\"prr\": false"), off);
+        assertTrue(off.contains("\"slow_start_after_idle\": false"), off);
+        assertEquals(0, run("--connections", "300", "--cwnd", "rfc", "--out", dir.resolve("out2").toString()), err());
+        final String rfc = Files.readString(dir.resolve("out2/summary.json"));
+        assertTrue(rfc.contains("\"prr\": false"), rfc);
+    }
+
     private static io.escapement.simulator.Scenario optionsOf(final String... args)
     {
         final CommandLine line = SimulatorCommand.commandLine(args);

@@ -45,7 +45,7 @@ class TcpRestartAfterIdleTest
         // 40 after 1 s idle, RTO 200 ms: 800 > 0 -> 20, 600 > 0 -> 10, 400 > 0 but 10 is the restart window: 10
         final CongestionControl w = window(Scenario.Window.LINUX, Scenario.Cc.RENO);
         growTo(w, 40);
-        assertTrue(w.restartAfterIdle(0, 1_000_000, 200_000));
+        assertTrue(w.restartAfterIdle(0, 0, 1_000_000, 200_000));
         assertEquals(10, w.cwnd(0));
         assertEquals(CongestionControl.UNLIMITED, w.ssthresh(0), "max(unbounded, 30)");
         // 40 with ssthresh 20 (a loss before), 300 ms idle: 100 > 0 -> 20, -100 stops; ssthresh max(20, 30) = 30
@@ -54,22 +54,61 @@ class TcpRestartAfterIdleTest
         cut.onTimeout(0, 40, true); // ssthresh 20, cwnd 1
         growTo(cut, 40);
         assertEquals(20, cut.ssthresh(0));
-        assertTrue(cut.restartAfterIdle(0, 300_000, 200_000));
+        assertTrue(cut.restartAfterIdle(0, 0, 300_000, 200_000));
         assertEquals(20, cut.cwnd(0));
         assertEquals(30, cut.ssthresh(0));
-        // exactly one RTO idle is not more than the RTO: nothing; a microsecond more halves once (delta - rto = 1)
+        // exactly one RTO idle is not more than the RTO: nothing
         final CongestionControl edge = window(Scenario.Window.LINUX, Scenario.Cc.RENO);
         growTo(edge, 40);
-        assertFalse(edge.restartAfterIdle(0, 200_000, 200_000));
+        assertFalse(edge.restartAfterIdle(0, 0, 200_000, 200_000));
         assertEquals(40, edge.cwnd(0));
-        assertTrue(edge.restartAfterIdle(0, 200_001, 200_000));
-        assertEquals(20, edge.cwnd(0));
+        // a small idle seen at a later time (the jiffies are counted from the same origin): still nothing
+        assertFalse(edge.restartAfterIdle(0, 1_000_000, 1_150_000, 200_000));
         // a window below the initial one restarts at itself: min(IW, cwnd)
         final CongestionControl small = window(Scenario.Window.LINUX, Scenario.Cc.RENO);
         small.onTimeout(0, 10, true);
         growTo(small, 6);
-        assertTrue(small.restartAfterIdle(0, 5_000_000, 200_000));
+        assertTrue(small.restartAfterIdle(0, 0, 5_000_000, 200_000));
         assertEquals(6, small.cwnd(0));
+    }
+
+    @Test
+    void shouldCountTheIdleAndTheRtoInJiffiesUnderLinux()
+    {
+        // tcp_cwnd_restart(): delta = tcp_jiffies32 - lsndtime, compared with icsk_rto, both jiffies (HZ 1000 here:
+        // 1 ms). RTO 200 ms = 200 jiffies. An idle of 201 jiffies restarts once (201 - 200 = 1 > 0 -> 20, then
+        // 1 - 200 stops) in either phase: sent at the start of jiffy 0 (0 us) or at its end (999 us), now at the
+        // start of jiffy 201 (201,000 us): 201,000 and 200,001 us
+        for (final long sentUs : new long[] {0, 999})
+        {
+            final CongestionControl w = window(Scenario.Window.LINUX, Scenario.Cc.RENO);
+            growTo(w, 40);
+            assertTrue(w.restartAfterIdle(0, sentUs, 201_000, 200_000), "sent at " + sentUs + " us");
+            assertEquals(20, w.cwnd(0), "sent at " + sentUs + " us");
+        }
+        // 200 jiffies, not more than the RTO, although 200,999 us are more than 200,000: nothing (a microsecond
+        // rule would halve once)
+        final CongestionControl exact = window(Scenario.Window.LINUX, Scenario.Cc.RENO);
+        growTo(exact, 40);
+        assertFalse(exact.restartAfterIdle(0, 0, 200_999, 200_000));
+        assertEquals(40, exact.cwnd(0));
+        // an RTO of 200,001 us is 201 jiffies (usecs_to_jiffies() rounds up): 201 jiffies of idle do not exceed it
+        assertFalse(exact.restartAfterIdle(0, 0, 201_000, 200_001));
+        assertEquals(40, exact.cwnd(0));
+        // the halving counts jiffies too: 401 jiffies at 200 -> 201 > 0 -> 20, 1 > 0 -> 10 (the restart window)
+        assertTrue(exact.restartAfterIdle(0, 999, 401_000, 200_000));
+        assertEquals(10, exact.cwnd(0));
+    }
+
+    @Test
+    void shouldCompareTheIdleInMicrosecondsUnderRfc5681()
+    {
+        // RFC 5681 4.1 has no clock tick: 200,001 us of idle exceed an RTO of 200,000 us
+        final CongestionControl w = window(Scenario.Window.RFC, Scenario.Cc.RENO);
+        growTo(w, 40);
+        assertFalse(w.restartAfterIdle(0, 999, 200_999, 200_000));
+        assertTrue(w.restartAfterIdle(0, 999, 201_000, 200_000));
+        assertEquals(10, w.cwnd(0));
     }
 
     @Test
@@ -81,10 +120,10 @@ class TcpRestartAfterIdleTest
         growTo(w, 40);
         w.onTimeout(0, 40, true); // ssthresh 20
         growTo(w, 40);
-        assertTrue(w.restartAfterIdle(0, 300_000, 200_000));
+        assertTrue(w.restartAfterIdle(0, 0, 300_000, 200_000));
         assertEquals(10, w.cwnd(0));
         assertEquals(20, w.ssthresh(0));
-        assertFalse(w.restartAfterIdle(0, 150_000, 200_000));
+        assertFalse(w.restartAfterIdle(0, 0, 150_000, 200_000));
     }
 
     @Test
@@ -147,5 +186,17 @@ class TcpRestartAfterIdleTest
             assertFalse(kept.has("server idle "), kept.dump());
             kept.assertAccountedFor();
         }
+    }
+
+    @Test
+    void shouldMeasureTheIdleFromTheEstablishmentNotFromTheSynAck()
+    {
+        // Linux sets lsndtime when the connection is established (tcp_rcv_state_process(), SYN_RECV: "Prevent
+        // spurious tcp_cwnd_restart() on first data packet"), so the server that thinks 1 s after the request
+        // (which arrives with the handshake's ACK) has been idle 1 s, not 1 s plus the round trip since its SYN-ACK
+        final OneConnection run = new OneConnection(null, b -> b.requestBytes(100).responseBytes(3 * MSS)
+            .delayedAck(Scenario.DelayedAck.OFF).cc(Scenario.Cc.RENO).serverThinkUs(1_000_000));
+        assertEquals(1, run.timesOf("server idle 1000 ms, more than the RTO: cwnd 10 -> 10").size(), run.dump());
+        run.assertAccountedFor();
     }
 }
