@@ -144,7 +144,19 @@ public final class NetworkModel
     public boolean lost(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission, final int ack, final long sentUs)
     {
-        if (lost(seed, connection, fromClient, packetClass, unit, transmission, ack))
+        return lost(seed, connection, connectionKey(seed, connection), fromClient, packetClass, unit, transmission,
+            ack, sentUs);
+    }
+
+    /**
+     * @return {@link #lost(long, long, boolean, int, int, int, int, long)}, the same fate, with the connection's
+     * part of the hashes given: {@code key} must be {@link #connectionKey(long, long)} of the seed and connection.
+     * A packet's loss and its jitter both hash the connection; a sender asking both computes that part once.
+     */
+    public boolean lost(final long seed, final long connection, final long key, final boolean fromClient,
+        final int packetClass, final int unit, final int transmission, final int ack, final long sentUs)
+    {
+        if (lostByIdentity(seed, connection, key, fromClient, packetClass, unit, transmission, ack))
         {
             return true;
         }
@@ -154,7 +166,7 @@ public final class NetworkModel
             return false;
         }
         final double p = trace.lossAt(sentUs);
-        return p > 0 && uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x7ACE) < p;
+        return p > 0 && uniform(key, fromClient, packetClass, unit, transmission, 0x7ACE) < p;
     }
 
     /**
@@ -173,12 +185,20 @@ public final class NetworkModel
     public boolean lost(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission, final int ack)
     {
+        return lostByIdentity(seed, connection, connectionKey(seed, connection), fromClient, packetClass, unit,
+            transmission, ack);
+    }
+
+    /** @return {@link #lost(long, long, boolean, int, int, int, int)} with the connection's key given. */
+    private boolean lostByIdentity(final long seed, final long connection, final long key, final boolean fromClient,
+        final int packetClass, final int unit, final int transmission, final int ack)
+    {
         if (dropper != null && dropper.drop(connection, fromClient, packetClass, unit, transmission, ack))
         {
             return true;
         }
         final double p = fromClient ? lossToServer : lossToClient;
-        if (p > 0 && uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x1055) < p)
+        if (p > 0 && uniform(key, fromClient, packetClass, unit, transmission, 0x1055) < p)
         {
             return true;
         }
@@ -190,7 +210,7 @@ public final class NetworkModel
         // first transmissions: one chain over the units; a retransmission: a chain of its own, one packet long
         final boolean first = transmission == 0;
         return burst.lost(flight(seed, connection, fromClient, packetClass, transmission, first ? -1 : unit),
-            first ? unit & 0xFFFF : 0, uniform(seed, connection, fromClient, packetClass, unit, transmission, 0x6E11));
+            first ? unit & 0xFFFF : 0, uniform(key, fromClient, packetClass, unit, transmission, 0x6E11));
     }
 
     /**
@@ -211,6 +231,17 @@ public final class NetworkModel
     public long delayUs(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission, final long sentUs)
     {
+        return delayUs(seed, connection, connectionKey(seed, connection), fromClient, packetClass, unit, transmission,
+            sentUs);
+    }
+
+    /**
+     * @return {@link #delayUs(long, long, boolean, int, int, int, long)}, the same delay, with the connection's part
+     * of the hashes given: {@code key} must be {@link #connectionKey(long, long)} of the seed and connection.
+     */
+    public long delayUs(final long seed, final long connection, final long key, final boolean fromClient,
+        final int packetClass, final int unit, final int transmission, final long sentUs)
+    {
         final DelayTrace trace = trace(connection, fromClient);
         long delay = trace != null ? trace.delayUs(sentUs) : connectionRttUs(seed, connection, sentUs) / 2;
         for (int i = 0; i < spikeFromUs.length; i++)
@@ -221,7 +252,7 @@ public final class NetworkModel
             }
         }
         return Math.max(1, trace != null ? delay :
-            delay + jitterUs(seed, connection, fromClient, packetClass, unit, transmission));
+            delay + jitterUs(seed, connection, key, fromClient, packetClass, unit, transmission));
     }
 
     /** @return the trace that gives this connection's delay in this direction, or null. */
@@ -235,18 +266,29 @@ public final class NetworkModel
     public long jitterUs(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission)
     {
+        return jitterUs(seed, connection, connectionKey(seed, connection), fromClient, packetClass, unit,
+            transmission);
+    }
+
+    /**
+     * @return {@link #jitterUs(long, long, boolean, int, int, int)}, the same jitter, with the connection's part of
+     * the hashes given: {@code key} must be {@link #connectionKey(long, long)} of the seed and connection.
+     */
+    public long jitterUs(final long seed, final long connection, final long key, final boolean fromClient,
+        final int packetClass, final int unit, final int transmission)
+    {
         if (jitterUs == 0 || jitter == Jitter.CONSTANT)
         {
             return 0;
         }
-        final double u = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xDE1A);
+        final double u = uniform(key, fromClient, packetClass, unit, transmission, 0xDE1A);
         return switch (jitter)
         {
             case UNIFORM -> (long)(u * 2 * jitterUs);
             case LOGNORMAL ->
             {
                 // Box-Muller from two independent hashes; mean of exp(N(mu, 1)) is exp(mu + 1/2)
-                final double u2 = uniform(seed, connection, fromClient, packetClass, unit, transmission, 0xB0C5);
+                final double u2 = uniform(key, fromClient, packetClass, unit, transmission, 0xB0C5);
                 final double z = Math.sqrt(-2 * StrictMath.log(1 - u)) * StrictMath.cos(2 * Math.PI * u2);
                 yield (long)Math.min(jitterUs * StrictMath.exp(z - 0.5), PARETO_CAP_US);
             }
@@ -308,7 +350,23 @@ public final class NetworkModel
     static double uniform(final long seed, final long connection, final boolean fromClient, final int packetClass,
         final int unit, final int transmission, final int salt)
     {
-        long h = mix(seed ^ 0x9E3779B97F4A7C15L * (connection + 1));
+        return uniform(connectionKey(seed, connection), fromClient, packetClass, unit, transmission, salt);
+    }
+
+    /**
+     * @return the part of every packet hash ({@link #uniform(long, long, boolean, int, int, int, int)}) that depends
+     * on the seed and the connection alone: one mix a packet's loss and jitter can share.
+     */
+    public static long connectionKey(final long seed, final long connection)
+    {
+        return mix(seed ^ 0x9E3779B97F4A7C15L * (connection + 1));
+    }
+
+    /** @return {@link #uniform(long, long, boolean, int, int, int, int)} from the connection's key. */
+    private static double uniform(final long key, final boolean fromClient, final int packetClass, final int unit,
+        final int transmission, final int salt)
+    {
+        long h = key;
         h = mix(h ^ (((long)salt << 32) | ((long)packetClass << 24) | ((long)(fromClient ? 1 : 0) << 20) |
             (transmission & 0xFFFFF)));
         h = mix(h + 0xC2B2AE3D27D4EB4FL * (unit + 1L)); // the unit as a word of its own: any int, no overlap

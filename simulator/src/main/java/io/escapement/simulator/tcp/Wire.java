@@ -117,7 +117,8 @@ final class Wire
         final long conn = table.connection[c];
         final long now = clock.now;
         stats.add(Counter.PACKETS_SENT);
-        final boolean lost = network.lost(seed, conn, fromClient, packetClass, unit, tx, ack, now);
+        final long key = NetworkModel.connectionKey(seed, conn); // loss and jitter both hash it: once
+        final boolean lost = network.lost(seed, conn, key, fromClient, packetClass, unit, tx, ack, now);
         // what the ACK (every packet but a RST carries one once the handshake is under way) reports beyond itself
         final long option = ack > 0 && packetClass != NetworkModel.RESET ? sack.option(i, receiver.received(i)) : 0;
         if (trace.traced(c))
@@ -129,7 +130,7 @@ final class Wire
         if (observer != null)
         {
             observer.packet(conn, fromClient, packetClass, unit, tx, lost,
-                lost ? -1 : network.jitterUs(seed, conn, fromClient, packetClass, unit, tx));
+                lost ? -1 : network.jitterUs(seed, conn, key, fromClient, packetClass, unit, tx));
         }
         if (lost)
         {
@@ -137,7 +138,7 @@ final class Wire
             return true;
         }
         table.word[i] = with(table.word[i], ACK_SENT, ack);
-        final long delay = network.delayUs(seed, conn, fromClient, packetClass, unit, tx, now);
+        final long delay = network.delayUs(seed, conn, key, fromClient, packetClass, unit, tx, now);
         final long start = table.startUs[c];
         final long arrival = Math.max(now + delay, start + lastArrival[i] + 1);
         lastArrival[i] = arrival - start;
