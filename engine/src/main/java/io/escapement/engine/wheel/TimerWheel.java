@@ -1345,6 +1345,7 @@ public final class TimerWheel
         // does. Exact, not statistical: checked before each chunk (no page is added during a cascade). Slots
         // allocated, capped at the capacity plus the one a callback may hold, so chunkBound's count still holds.
         final int forwardLimit = forwardSlots() >>> FORWARD_SHIFT;
+        int nextChunk = hinted && chunk != NIL ? chunkLinks[2 * chunk + 1] : NIL;
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -1353,16 +1354,19 @@ public final class TimerWheel
             final int base = first & ENTRY_PAGE_MASK;
             if (hinted)
             {
+                // The walk of the chunks, one link ahead: the link of the next chunk is loaded before this chunk's
+                // work, whose time its cache miss then overlaps, where loaded after it the walk waited for one miss
+                // per chunk. (No chunk's link is written before the walk has read it: forwarding rewrites the link
+                // of the chunk just filed.)
+                final int next = nextChunk;
+                nextChunk = next != NIL ? chunkLinks[2 * next + 1] : NIL;
                 final short[] hints = hintPages[first >>> ENTRY_PAGE_SHIFT];
                 final int[] positions = batchPositions;
                 if (shift == BITS_PER_LEVEL)
                 {
                     // Level 1: the cursor stands at the range's start, a multiple of 256, and the hinted tick lies
                     // in the range, so it is the level-0 bucket its low 8 bits name (what listForTick would say).
-                    for (int i = 0; i < count; i++)
-                    {
-                        positions[i] = appendSlot(hints[base + i] & BUCKET_MASK, entries[base + i]);
-                    }
+                    fileIntoLevel0(entries, hints, base, count, positions);
                 }
                 else
                 {
@@ -1375,7 +1379,6 @@ public final class TimerWheel
                     }
                 }
                 cascadedFromHint += count;
-                final int next = chunkLinks[2 * chunk + 1];
                 if (forward && forwardEntries[0] + forwardEntries[1] + count <= forwardLimit)
                 {
                     // The chunk becomes the forwarding table: the records are not touched at all.
@@ -1421,6 +1424,61 @@ public final class TimerWheel
             releaseChunk(chunk);
             chunk = next;
             count = CHUNK_SIZE;
+        }
+        if (hinted && shift == BITS_PER_LEVEL)
+        {
+            markLevel0Occupancy(); // fileIntoLevel0 leaves the bits to this, once a cascade
+        }
+    }
+
+    /**
+     * Files one level-1 chunk's entries into the level-0 buckets their hints name ({@link #appendSlot} for each,
+     * without the hint, see there), writing each new position to {@code positions}. The occupancy bits are left to
+     * {@link #markLevel0Occupancy}, called once the cascade is done: setting them here cost a test per entry, and
+     * nothing reads them during a cascade.
+     */
+    private void fileIntoLevel0(final int[] entries, final short[] hints, final int base, final int count,
+        final int[] positions)
+    {
+        final int[] fronts = frontChunk;
+        final int[] counts = frontCount;
+        int[][] store = entryPages;
+        for (int i = 0; i < count; i++)
+        {
+            final int list = hints[base + i] & BUCKET_MASK;
+            int chunk = fronts[list];
+            int used = counts[list];
+            if (used == CHUNK_SIZE || chunk == NIL)
+            {
+                final int full = chunk;
+                chunk = acquireChunk();
+                chunkLinks[2 * chunk] = list;
+                chunkLinks[2 * chunk + 1] = full;
+                fronts[list] = chunk;
+                used = 0;
+                store = entryPages; // acquireChunk may have added a page
+            }
+            final int pos = (chunk << CHUNK_SHIFT) + used;
+            store[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = entries[base + i];
+            counts[list] = used + 1;
+            positions[i] = pos;
+        }
+    }
+
+    /** Sets the occupancy bits of level 0 from the buckets' counts: exactly the non-empty buckets. */
+    private void markLevel0Occupancy()
+    {
+        for (int word = 0; word < WORDS_PER_LEVEL; word++)
+        {
+            long bits = 0;
+            for (int bit = 0; bit < Long.SIZE; bit++)
+            {
+                if (frontCount[(word << 6) + bit] != 0)
+                {
+                    bits |= 1L << bit;
+                }
+            }
+            occupancy[word] = bits;
         }
     }
 
