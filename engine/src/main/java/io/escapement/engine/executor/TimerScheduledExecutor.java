@@ -628,6 +628,23 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             // is new.)
             return;
         }
+        if (submitting && stopped)
+        {
+            // A producer's task, counted in before shutdownNow began; it goes to the user's executor without the
+            // service, so nothing closed refuses it. Registered above, then `stopped` read; shutdownNow writes
+            // `stopped`, then iterates the set twice: one of the two sees the other. Seen here: shutdownNow's passes
+            // may be over, and the executor's run would find the list handed back and cancel the task, a future
+            // returned that nothing ran or handed back. Refused instead, as runSoon's driver branch does; or, if a
+            // pass took it (cancelled, in the list), returned normally, not handed over (cancelIfNew decides).
+            final boolean refused = task.cancelIfNew();
+            handedOver.remove(task);
+            if (refused)
+            {
+                taskDone(task);
+                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
+            }
+            return;
+        }
         task.handedOver = true; // before execute: the executor's call of run() runs the task
         final ScheduledTask<?> outer = inExecute.get(); // another task's hand-over this one's run is nested in
         inExecute.set(task);
