@@ -883,22 +883,7 @@ public final class TimerWheel
                 }
                 if (list < BUCKETS_PER_LEVEL)
                 {
-                    // Level 0: one tick. Move past it first, so that callbacks file relative to the next tick.
-                    moveCursor(eventTick + 1);
-                    // The last tick a long can start reaches up to Long.MAX_VALUE: then everything up to now is due.
-                    final long fireLimit = Long.compareUnsigned(eventTick + 1, lastRepresentableTick) > 0 ?
-                        now : Math.min(now, cursorStartTime - 1);
-                    try
-                    {
-                        fired += expire(list, fireLimit, handler, limit - fired);
-                    }
-                    finally
-                    {
-                        if ((eventTick & BUCKET_MASK) == BUCKET_MASK)
-                        {
-                            releasePassedForwarding(); // the range's last tick: its forwarded timers all moved
-                        }
-                    }
+                    fired += expireTick(list, eventTick, now, handler, limit - fired); // level 0: one tick
                 }
                 else
                 {
@@ -2007,7 +1992,8 @@ public final class TimerWheel
      * Fires the level-0 bucket {@code list}, of tick {@code tick}, at {@code now}: exactly what {@code poll(now)}
      * does when that bucket is the first the cursor reaches and {@code now} lies in its tick, after the wheel's
      * time, with OVERDUE empty (then poll's loop fires this bucket, finds the next one after {@code now}'s tick and
-     * stops), without poll's two searches. The steps mirror poll's level-0 branch; keep them in step with it.
+     * stops), without poll's two searches. The bucket's step is poll's own ({@link #expireTick}); this method adds
+     * only what poll does around its loop.
      *
      * @return the number of timers fired.
      */
@@ -2017,27 +2003,46 @@ public final class TimerWheel
         try
         {
             currentTime = now;
-            // Move past the tick first, so that callbacks file relative to the next tick (and a range starting
-            // there is cascaded, as poll does)
-            moveCursor(tick + 1);
-            final long fireLimit = Long.compareUnsigned(tick + 1, lastRepresentableTick) > 0 ?
-                now : Math.min(now, cursorStartTime - 1);
-            try
-            {
-                return expire(list, fireLimit, handler, Integer.MAX_VALUE);
-            }
-            finally
-            {
-                if ((tick & BUCKET_MASK) == BUCKET_MASK)
-                {
-                    releasePassedForwarding(); // the range's last tick: its forwarded timers all moved
-                }
-            }
+            return expireTick(list, tick, now, handler, Integer.MAX_VALUE);
         }
         finally
         {
             advancing = false;
             releasePassedForwarding();
+        }
+    }
+
+    /**
+     * Fires the level-0 bucket {@code list}, of tick {@code tick}, the first bucket the cursor reaches, up to
+     * {@code now} (the wheel's time, already set) and at most {@code budget} timers: the one step that both
+     * {@link #poll(long, TimerHandler, int)}'s loop and {@link #fireTick} take for a level-0 bucket, so the two
+     * cannot drift apart (pollEarliest's differential test holds them to the same order of firing).
+     * <p>
+     * The cursor moves past the tick first, so that callbacks file relative to the next tick (and a range starting
+     * there is cascaded before anything fires). What fires is what is due by the end of the tick, capped at
+     * {@code now}: the rest of the bucket, lazily re-armed timers, is re-filed by {@link #expire}. Kept small (no
+     * checks, no loop of its own) so that C2 inlines it into poll, whose compiled loop is then the one it was with
+     * these steps written in it; {@code expire}, past the size limits, stays a call from both.
+     *
+     * @return the number of timers fired.
+     */
+    private int expireTick(final int list, final long tick, final long now, final TimerHandler handler,
+        final int budget)
+    {
+        moveCursor(tick + 1);
+        // The last tick a long can start reaches up to Long.MAX_VALUE: then everything up to now is due.
+        final long fireLimit = Long.compareUnsigned(tick + 1, lastRepresentableTick) > 0 ?
+            now : Math.min(now, cursorStartTime - 1);
+        try
+        {
+            return expire(list, fireLimit, handler, budget);
+        }
+        finally
+        {
+            if ((tick & BUCKET_MASK) == BUCKET_MASK)
+            {
+                releasePassedForwarding(); // the range's last tick: its forwarded timers all moved
+            }
         }
     }
 

@@ -720,6 +720,33 @@ class TimerWheelTest
     }
 
     @Test
+    void shouldStopInsideABucketAtTheLimitWhenOneTickHoldsMoreTimers()
+    {
+        // One tick's bucket holds all ten: the limit must cut the bucket's firing itself, not only poll's loop
+        // between buckets (the test above has one timer a tick).
+        newWheel(0, true);
+        for (int i = 0; i < 10; i++)
+        {
+            wheel.arm(5 * TICK + 10 * i, i);
+        }
+        assertEquals(4, wheel.poll(100 * TICK, recorder, 4));
+        assertEquals(6, wheel.timerCount(), "six still armed after the first call");
+        assertEquals(4, wheel.poll(100 * TICK, recorder, 4));
+        assertEquals(2, wheel.poll(100 * TICK, recorder, 4));
+        assertEquals(0, wheel.poll(100 * TICK, recorder, 4));
+        assertEquals(0, wheel.timerCount());
+        final boolean[] seen = new boolean[10];
+        for (final long[] f : fired)
+        {
+            assertFalse(seen[(int)f[1]], "fired twice: " + f[1]);
+            seen[(int)f[1]] = true;
+            assertEquals(5 * TICK + 10 * f[1], f[2], "its own deadline");
+            assertTrue(f[3] >= f[2], "never early");
+        }
+        assertEquals(10, fired.size(), "none lost");
+    }
+
+    @Test
     void shouldThrowCapacityExceptionAndStayConsistent()
     {
         wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).capacity(3).initialCapacity(0).build();
