@@ -1351,7 +1351,37 @@ public final class TimerWheel
                 {
                     // Level 1: the cursor stands at the range's start, a multiple of 256, and the hinted tick lies
                     // in the range, so it is the level-0 bucket its low 8 bits name (what listForTick would say).
-                    fileIntoLevel0(entries, hints, base, count, positions);
+                    // Each entry is appended as appendSlot does, without the hint (level 0 never reads one) and
+                    // without the occupancy bit, which markLevel0Occupancy sets once the cascade is done (nothing
+                    // reads the bits during a cascade). The loop is written here, not in a method of its own: the
+                    // JIT compiles a method by its own counters, invocations plus loop back-edges, and cascade runs
+                    // once per 256 ticks. With the loop in a callee, cascade counted one back-edge per chunk of 64
+                    // timers, so it ran interpreted through the first two drains of a million timers, and again for
+                    // drains after any deoptimization (JMH forks of 1M drains 50% slower, or not, by that luck),
+                    // where with the loop here it counts one per timer and is compiled within the first drain.
+                    final int[] fronts = frontChunk;
+                    final int[] counts = frontCount;
+                    int[][] store = entryPages;
+                    for (int i = 0; i < count; i++)
+                    {
+                        final int bucket = hints[base + i] & BUCKET_MASK;
+                        int front = fronts[bucket];
+                        int used = counts[bucket];
+                        if (used == CHUNK_SIZE || front == NIL)
+                        {
+                            final int full = front;
+                            front = acquireChunk();
+                            chunkLinks[2 * front] = bucket;
+                            chunkLinks[2 * front + 1] = full;
+                            fronts[bucket] = front;
+                            used = 0;
+                            store = entryPages; // acquireChunk may have added a page
+                        }
+                        final int pos = (front << CHUNK_SHIFT) + used;
+                        store[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = entries[base + i];
+                        counts[bucket] = used + 1;
+                        positions[i] = pos;
+                    }
                 }
                 else
                 {
@@ -1412,41 +1442,7 @@ public final class TimerWheel
         }
         if (hinted && shift == BITS_PER_LEVEL)
         {
-            markLevel0Occupancy(); // fileIntoLevel0 leaves the bits to this, once a cascade
-        }
-    }
-
-    /**
-     * Files one level-1 chunk's entries into the level-0 buckets their hints name ({@link #appendSlot} for each,
-     * without the hint, see there), writing each new position to {@code positions}. The occupancy bits are left to
-     * {@link #markLevel0Occupancy}, called once the cascade is done: setting them here cost a test per entry, and
-     * nothing reads them during a cascade.
-     */
-    private void fileIntoLevel0(final int[] entries, final short[] hints, final int base, final int count,
-        final int[] positions)
-    {
-        final int[] fronts = frontChunk;
-        final int[] counts = frontCount;
-        int[][] store = entryPages;
-        for (int i = 0; i < count; i++)
-        {
-            final int list = hints[base + i] & BUCKET_MASK;
-            int chunk = fronts[list];
-            int used = counts[list];
-            if (used == CHUNK_SIZE || chunk == NIL)
-            {
-                final int full = chunk;
-                chunk = acquireChunk();
-                chunkLinks[2 * chunk] = list;
-                chunkLinks[2 * chunk + 1] = full;
-                fronts[list] = chunk;
-                used = 0;
-                store = entryPages; // acquireChunk may have added a page
-            }
-            final int pos = (chunk << CHUNK_SHIFT) + used;
-            store[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = entries[base + i];
-            counts[list] = used + 1;
-            positions[i] = pos;
+            markLevel0Occupancy(); // the level-1 filing loop leaves the bits to this, once a cascade
         }
     }
 
