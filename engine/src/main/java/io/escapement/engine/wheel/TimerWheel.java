@@ -1356,9 +1356,9 @@ public final class TimerWheel
                     // reads the bits during a cascade). The loop is written here, not in a method of its own: the
                     // JIT compiles a method by its own counters, invocations plus loop back-edges, and cascade runs
                     // once per 256 ticks. With the loop in a callee, cascade counted one back-edge per chunk of 64
-                    // timers, so it ran interpreted through the first two drains of a million timers, and again for
-                    // drains after any deoptimization (JMH forks of 1M drains 50% slower, or not, by that luck),
-                    // where with the loop here it counts one per timer and is compiled within the first drain.
+                    // timers, so it ran interpreted through the first two drains of a million timers (and would
+                    // again after any deoptimization), where with the loop here it counts one per timer and is
+                    // compiled within the first drain.
                     final int[] fronts = frontChunk;
                     final int[] counts = frontCount;
                     int[][] store = entryPages;
