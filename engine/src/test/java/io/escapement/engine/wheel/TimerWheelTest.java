@@ -747,6 +747,24 @@ class TimerWheelTest
     }
 
     @Test
+    void shouldCountTimersFiredInEarlierTicksAgainstTheLimitInsideALaterBucket()
+    {
+        // One timer fires in an earlier tick of the same call: the crowded bucket later gets what is left of the
+        // limit (3 - 1), not the whole limit again.
+        newWheel(0, true);
+        wheel.arm(TICK + 1, 100);
+        for (int i = 0; i < 5; i++)
+        {
+            wheel.arm(5 * TICK + i, i);
+        }
+        assertEquals(3, wheel.poll(100 * TICK, recorder, 3));
+        assertEquals(3, wheel.timerCount(), "three still armed after the first call");
+        assertEquals(3, wheel.poll(100 * TICK, recorder, 3));
+        assertEquals(0, wheel.timerCount());
+        assertEquals(6, fired.size(), "none lost");
+    }
+
+    @Test
     void shouldThrowCapacityExceptionAndStayConsistent()
     {
         wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).capacity(3).initialCapacity(0).build();
