@@ -564,37 +564,108 @@ public final class TimerWheel
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
         final int recordedPos = page[at + POS];
+        final long oldDeadline = readDeadline(page, at);
+        // Later, and filed in a bucket (POS is an entry, never DETACHED, which is negative, and the old deadline's
+        // tick not yet processed): the bucket is at or before the old deadline's tick, so also at or before the new
+        // deadline, and re-files the timer when reached. One cache line touched: the RTO restart on every ACK.
+        // Non-short-circuit ands: one branch, whose other side is a call. This is all of rearm that is compiled
+        // into its callers: with the earlier paths in line (the bucket test, the move and the list code under it)
+        // rearm compiled to 6.6 KB, past InlineSmallCode (2,500 bytes), and every caller paid a call for the lazy
+        // path too (Agrona's cancel and schedule are compiled into the caller whole).
+        if (lazyRearm & (recordedPos >= 0) & (deadline >= oldDeadline) & (oldDeadline >= cursorStartTime))
+        {
+            writeDeadline(page, at, deadline);
+            return true;
+        }
+        rearmFiled(slot, page, at, recordedPos, oldDeadline, deadline);
+        return true;
+    }
+
+    /**
+     * {@link #rearm} of a timer that is not simply moved later in its bucket: moved earlier, or waiting in
+     * OVERDUE, or in no list (its callback runs), or with the lazy paths off.
+     * <p>
+     * Out of line, and kept so: its bytecode (the bucket test and the move written out here, rather than called)
+     * is longer than the 325 bytes (FreqInlineSize) up to which C2 inlines a hot method, so C2 never compiles it
+     * into rearm, however often it runs (half the re-arms to a random deadline); TimerWheelApiPathTest pins the
+     * size. Its callees are small and hot and would be inlined here, so splitting it would undo that.
+     *
+     * @param recordedPos the timer's POS field.
+     * @param oldDeadline the timer's deadline before this call.
+     */
+    private void rearmFiled(final int slot, final int[] page, final int at, final int recordedPos,
+        final long oldDeadline, final long deadline)
+    {
         if (recordedPos == DETACHED)
         {
             rearmDetached(slot, page, at, deadline);
-            return true;
+            return;
         }
-        final long oldDeadline = readDeadline(page, at);
-        if (lazyRearm && oldDeadline >= cursorStartTime)
+        writeDeadline(page, at, deadline);
+        // the timer's entry: its POS, or where a level-1 cascade's forwarding chunk says it went (resolve)
+        final int pos = chunkLinks[2 * (recordedPos >>> CHUNK_SHIFT)] == FORWARDED ?
+            entryPages[recordedPos >>> ENTRY_PAGE_SHIFT][recordedPos & ENTRY_PAGE_MASK] : recordedPos;
+        final int filedIn = chunkLinks[2 * (pos >>> CHUNK_SHIFT)];
+        // The list for the new deadline, relative to the cursor, and its tick for the hint, as file() finds them.
+        int list = OVERDUE;
+        long tick = 0;
+        if (deadline >= cursorStartTime)
         {
-            if (deadline >= oldDeadline)
+            tick = tickOf(deadline);
+            final long cursor = cursorTick;
+            if (tick >= cursor) // fails only when cursorStartTime saturated at Long.MAX_VALUE
             {
-                // Filed in a bucket at or before oldDeadline's tick, so also at or before the new deadline: the
-                // bucket re-files it when reached. One cache line touched.
-                writeDeadline(page, at, deadline);
-                return true;
+                if (lazyRearm && filedIn < OVERDUE && oldDeadline >= cursorStartTime)
+                {
+                    // Moved earlier (a later deadline took rearm's own path), filed in a bucket of the wheel (not
+                    // OVERDUE, nor the EXPIRING list being fired): it may stay where it is if the bucket's range
+                    // starts at or before the new tick, so the bucket is reached, and re-files or fires the timer,
+                    // no later than the deadline. At the bucket's level (shift bits a range), the cursor's range
+                    // is number cursor >>> shift; the bucket's is the first at or after it whose number modulo 256
+                    // is the bucket's index (never the cursor's own above level 0 but while the poll that entered
+                    // it has yet to cascade it, and a bucket of the top level never wraps), e ranges ahead; the
+                    // new tick's range is d ranges ahead. It stays if d >= e.
+                    final int shift = (filedIn >>> BITS_PER_LEVEL) * BITS_PER_LEVEL;
+                    final long cursorRange = cursor >>> shift;
+                    final long d = (tick >>> shift) - cursorRange;
+                    final int e = ((filedIn & BUCKET_MASK) - (int)cursorRange) & BUCKET_MASK;
+                    if (d >= e)
+                    {
+                        // In the bucket's own range (d == e) at level 1 or 2, the hint becomes the new tick, so that
+                        // the cascade, which trusts it, files the timer at or before its new deadline (the old hint
+                        // may lie after it). A tick past the range keeps the hint, which lies in the range and so
+                        // before it. Level 0 and levels 3 and up never read the hint.
+                        if (d == e && (shift == BITS_PER_LEVEL || shift == 2 * BITS_PER_LEVEL))
+                        {
+                            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
+                        }
+                        return;
+                    }
+                }
+                list = listForTick(tick);
             }
-            final int pos = resolve(recordedPos);
-            if (deadline >= cursorStartTime && keepInBucket(chunkLinks[2 * (pos >>> CHUNK_SHIFT)], pos, deadline))
-            {
-                // Earlier, but its bucket still starts at or before the new deadline (it was filed for an earlier
-                // one and re-armed later since, or the move stays within the bucket's range): it may stay, as
-                // above, its tick hint lowered if the new tick is in the bucket's range.
-                writeDeadline(page, at, deadline);
-                return true;
-            }
-            moveEntry(slot, page, at, pos, deadline);
-            return true;
         }
-        // The move is out of line: with it, rearm was 327 bytes of bytecode, past the 325 (FreqInlineSize) up to
-        // which C2 inlines a hot method, so every caller paid a call for the lazy paths too.
-        moveEntry(slot, page, at, resolve(recordedPos), deadline);
-        return true;
+        if (list == OVERDUE && deadline < overdueMin)
+        {
+            overdueMin = deadline;
+        }
+        if (list != filedIn)
+        {
+            removeEntry(pos);
+            // appendEntry after making room as fileArmed does, rather than append: the longer bytecode keeps this
+            // method past FreqInlineSize (see above)
+            while (frontCount[list] == CHUNK_SIZE || frontChunk[list] == NIL)
+            {
+                takeFrontChunk(list); // once at most
+            }
+            page[at + POS] = appendEntry(list, slot, (short)tick);
+        }
+        else
+        {
+            // Same bucket, moved within its range (or OVERDUE to OVERDUE): it stays where it is, but its tick hint
+            // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
+            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
+        }
     }
 
     /** {@link #rearm} from the timer's own callback: it is in no list, and goes back into the wheel. */
@@ -603,43 +674,6 @@ public final class TimerWheel
         writeDeadline(page, at, deadline);
         file(slot, page, at, deadline);
         timerCount++;
-    }
-
-    /**
-     * {@link #rearm} of a timer in a list that the lazy paths did not keep where it is: it goes to the list of its
-     * new deadline, unless that is the list it is in.
-     *
-     * @param pos the timer's entry (resolved).
-     */
-    private void moveEntry(final int slot, final int[] page, final int at, final int pos, final long deadline)
-    {
-        writeDeadline(page, at, deadline);
-        // as file() does, but a timer that stays in its list is not moved
-        int list = OVERDUE;
-        long tick = 0;
-        if (deadline >= cursorStartTime)
-        {
-            tick = tickOf(deadline);
-            if (tick >= cursorTick)
-            {
-                list = listForTick(tick);
-            }
-        }
-        if (list == OVERDUE && deadline < overdueMin)
-        {
-            overdueMin = deadline;
-        }
-        if (list != chunkLinks[2 * (pos >>> CHUNK_SHIFT)])
-        {
-            removeEntry(pos);
-            append(list, slot, page, at, (short)tick);
-        }
-        else
-        {
-            // Same bucket, moved within its range (or OVERDUE to OVERDUE): it stays where it is, but its tick hint
-            // follows, or a move earlier within a level-1 or level-2 bucket would be cascaded to the old tick.
-            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
-        }
     }
 
     /**
@@ -1558,54 +1592,6 @@ public final class TimerWheel
             }
         }
         return -1;
-    }
-
-    /**
-     * Keeps a timer moved earlier in its bucket if it may stay there, and says whether it did. It may stay with
-     * {@code deadline} if {@code list} is a bucket of the wheel
-     * (not OVERDUE, nor the EXPIRING list being fired) whose range starts at or before the deadline's tick, so the
-     * bucket is reached, and re-files or fires the timer, no later than the deadline. A bucket is in the cursor's
-     * current rotation of its level if its index is at or after the cursor's digit there, else in the next, as in
-     * {@link #nextList()}.
-     *
-     * When it stays in a bucket of level 1 or 2 and the deadline's tick lies inside the bucket's range, the entry's
-     * tick hint at {@code pos} becomes that tick, so that the cascade, which trusts the hint, files the timer at or
-     * before its new deadline (the hint of a timer moved earlier would otherwise be later than its deadline). A tick
-     * past the range keeps the hint, which lies in the range and so before it. Level 0 and levels 3 and up never
-     * read the hint: it is left alone.
-     *
-     * @param deadline at or after {@code cursorStartTime}.
-     */
-    private boolean keepInBucket(final int list, final int pos, final long deadline)
-    {
-        if (list >= OVERDUE)
-        {
-            return false;
-        }
-        final long tick = tickOf(deadline);
-        final long cursor = cursorTick;
-        if (tick < cursor) // only when cursorStartTime saturated at Long.MAX_VALUE: let the eager path decide
-        {
-            return false;
-        }
-        final int shift = (list >>> BITS_PER_LEVEL) * BITS_PER_LEVEL;
-        final int index = list & BUCKET_MASK;
-        final int rotationShift = shift + BITS_PER_LEVEL;
-        long rotation = rotationShift >= Long.SIZE ? 0 : (cursor >>> rotationShift) << rotationShift;
-        if (index < ((int)(cursor >>> shift) & BUCKET_MASK))
-        {
-            rotation += 1L << rotationShift; // never at the top level: its buckets never wrap
-        }
-        final long bucketStart = rotation | ((long)index << shift);
-        if (tick < bucketStart)
-        {
-            return false;
-        }
-        if ((shift == BITS_PER_LEVEL || shift == 2 * BITS_PER_LEVEL) && tick - bucketStart < 1L << shift)
-        {
-            hintPages[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = (short)tick;
-        }
-        return true;
     }
 
     /** Appends a timer to the list its deadline belongs to, relative to the cursor. */

@@ -2,13 +2,24 @@ package io.escapement.engine.wheel;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -338,5 +349,107 @@ class TimerWheelApiPathTest
         wheel.poll(300, (h, p, d) -> fired.add(d));
         assertEquals(List.of(10L, 300L), fired);
         assertFalse(wheel.isArmed(handle));
+    }
+
+    /**
+     * A timer re-armed earlier stays in its bucket when the bucket's range starts at or before the new tick (rearm's
+     * out-of-line path computes that start from the ranges the bucket and the tick lie ahead of the cursor's). Every
+     * level from 0 to 3, buckets of the cursor's rotation and of the next (their index below the cursor's digit), new
+     * deadlines inside the bucket's range (the tick hint lowered), before it (a move) and past it (it stays, hint
+     * kept): polled at every deadline in order, each timer must fire in the first poll whose time reaches its last
+     * deadline, exactly once, as a sorted map of deadlines says. Cursors sit just before and after range boundaries
+     * of each level, so that the buckets wrap.
+     */
+    @Test
+    void shouldFireEveryTimerReArmedEarlierInThePollThatReachesItsDeadlineWhateverItsBucketsLevelAndRotation()
+    {
+        final long seed = 0x5EED_2026L;
+        final SplittableRandom random = new SplittableRandom(seed);
+        final long[] cursors = {0, 200, 255, 256, 40_000, 65_535, 65_536, 65_800, 16_777_000, 16_777_216, 123_456_789};
+        for (final long cursor : cursors)
+        {
+            final TimerWheel wheel = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+            wheel.poll(cursor, (h, p, d) -> { });
+            final Map<Long, Long> deadlines = new HashMap<>();
+            for (int i = 0; i < 2_000; i++)
+            {
+                // distances of every level up to 3, a few ranges of each
+                final int level = random.nextInt(4);
+                final long span = 1L << (level * TimerWheel.BITS_PER_LEVEL);
+                final long armedAt = cursor + 1 + random.nextLong(Math.max(1, 255 * span));
+                final long handle = wheel.arm(armedAt, i);
+                long deadline = armedAt;
+                for (int move = 0; move < 3; move++)
+                {
+                    // later (lazy: stays), then earlier: anywhere from the cursor to the last deadline, often within
+                    // a few of the bucket's ranges of the first one
+                    final long later = deadline + random.nextLong(1 + 3 * span);
+                    assertTrue(wheel.rearm(handle, later));
+                    final long earlier = random.nextBoolean() ?
+                        cursor + 1 + random.nextLong(later - cursor) :
+                        Math.max(cursor + 1, armedAt - span + random.nextLong(2 * span));
+                    assertTrue(wheel.rearm(handle, earlier));
+                    deadline = earlier;
+                }
+                deadlines.put(handle, deadline);
+            }
+            final TreeSet<Long> times = new TreeSet<>(deadlines.values());
+            final Map<Long, Long> firedAt = new HashMap<>();
+            final long[] now = new long[1];
+            for (final long time : times)
+            {
+                now[0] = time;
+                wheel.poll(time, (h, p, d) -> assertNull(firedAt.put(h, now[0]), "fired twice: seed " + seed));
+            }
+            for (final Map.Entry<Long, Long> timer : deadlines.entrySet())
+            {
+                assertEquals(timer.getValue(), firedAt.get(timer.getKey()), "cursor " + cursor + ", seed " + seed +
+                    ": the timer fires in the poll to its deadline, once");
+            }
+            assertEquals(deadlines.size(), firedAt.size(), "only armed timers fire");
+            assertEquals(0, wheel.timerCount());
+        }
+    }
+
+    /**
+     * rearm's later path (one record line) is compiled into its callers only if rearm stays within the sizes up to
+     * which C2 inlines a hot method: 325 bytes of bytecode (FreqInlineSize). Its other paths are in rearmFiled, which
+     * must stay past that size, or C2 compiles it, and the list code under it, into rearm (6.6 KB of machine code,
+     * past InlineSmallCode, and every caller of rearm then pays a call). Read from the class file with javap.
+     */
+    @Test
+    void shouldKeepReArmWithinAndItsOtherPathsPastTheBytecodeSizeC2InlinesWhenHot() throws Exception
+    {
+        final ToolProvider javap = ToolProvider.findFirst("javap").orElse(null);
+        assertNotNull(javap, "javap is part of the JDK that runs the build");
+        final String classes = Path.of(TimerWheel.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
+        final StringWriter out = new StringWriter();
+        assertEquals(0, javap.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "-c", "-p", "-cp",
+            classes, TimerWheel.class.getName()));
+        final int freqInlineSize = 325;
+        final int rearm = bytecodeSize(out.toString(), "public boolean rearm(long, long);");
+        final int rearmFiled = bytecodeSize(out.toString(), "private void rearmFiled(");
+        assertTrue(rearm <= freqInlineSize, "rearm is " + rearm + " bytes of bytecode");
+        assertTrue(rearmFiled > freqInlineSize, "rearmFiled is " + rearmFiled + " bytes of bytecode");
+    }
+
+    /** @return the offset of the last instruction of the method javap -c printed under {@code header}, plus 1. */
+    private static int bytecodeSize(final String javap, final String header)
+    {
+        final int start = javap.indexOf(header);
+        assertTrue(start >= 0, header + " not found");
+        final int end = javap.indexOf("\n\n", start);
+        final Matcher offsets = Pattern.compile("^\\s+(\\d+): (\\w+)", Pattern.MULTILINE)
+            .matcher(javap.substring(start, end < 0 ? javap.length() : end));
+        int last = -1;
+        String opcode = "";
+        while (offsets.find())
+        {
+            last = Integer.parseInt(offsets.group(1));
+            opcode = offsets.group(2);
+        }
+        assertTrue(opcode.endsWith("return"), header + " ends with " + opcode);
+        return last + 1; // a return instruction is one byte
     }
 }
