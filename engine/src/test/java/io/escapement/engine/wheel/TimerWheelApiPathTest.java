@@ -47,6 +47,32 @@ class TimerWheelApiPathTest
     }
 
     @Test
+    void shouldFireAgainATimerItsOwnCallbackReArmsToTheLastRepresentableDeadline()
+    {
+        // With a start time above zero a deadline of Long.MAX_VALUE is accepted, and when it fires the cursor's start
+        // is saturated at that value: the running (detached) timer's old deadline is not before it, so only its
+        // detached position keeps the re-arm off rearm's in-line later path (which would write the deadline and let
+        // the callback's end free the slot: the timer lost).
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(1).tickDuration(1).build();
+        final long handle = wheel.arm(Long.MAX_VALUE, 7);
+        final List<Long> fired = new ArrayList<>();
+        final io.escapement.engine.TimerHandler handler = (h, payload, deadline) ->
+        {
+            fired.add(deadline);
+            if (fired.size() == 1)
+            {
+                assertTrue(wheel.rearm(h, Long.MAX_VALUE));
+            }
+        };
+        assertEquals(1, wheel.poll(Long.MAX_VALUE, handler));
+        assertTrue(wheel.isArmed(handle), "re-armed from its callback");
+        assertEquals(1, wheel.timerCount());
+        assertEquals(1, wheel.poll(Long.MAX_VALUE, handler));
+        assertEquals(List.of(Long.MAX_VALUE, Long.MAX_VALUE), fired);
+        assertEquals(0, wheel.timerCount());
+    }
+
+    @Test
     void shouldFileEveryTickInTheBucketTheLevelLoopNamesWhenTheDistanceIsAtALevelBoundary()
     {
         final long[] cursors = {0, 1, 255, 256, 257, 65_535, 65_536, 0xFF_FFFF, 0x100_0000, 0x7FFF_FFFF_FFFF_FF00L,
