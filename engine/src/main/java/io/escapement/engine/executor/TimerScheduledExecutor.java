@@ -364,11 +364,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RejectedExecutionException e)
         {
-            if (task.cancelIfNew())
-            {
-                taskDone(task);
-            }
-            throw e;
+            refuseUnlessDecided(task, e);
         }
         return task;
     }
@@ -395,11 +391,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RejectedExecutionException e)
         {
-            if (task.cancelIfNew())
-            {
-                taskDone(task);
-            }
-            throw e;
+            refuseUnlessDecided(task, e);
+            return task; // decided already: ran (or runs), or cancelled and handed back by shutdownNow
         }
         // A shutdown between the accept and the add above did not see the task: it stops it here (the add, then the
         // read of ctl; shutdown writes ctl, then iterates the set), as the JDK's delayedExecute re-checks.
@@ -408,6 +401,23 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             task.cancel(false);
         }
         return task;
+    }
+
+    /**
+     * A producer's task could not be armed: refused (cancelled, counted out, the exception thrown) if it is still NEW.
+     * Otherwise it was visible to others before the failure (in the queue of tasks without a delay, or in the set of
+     * periodic tasks) and its outcome is decided already: the drain ran it, or runs it, or shutdownNow cancelled it and
+     * put it in the list it hands back. Then the schedule returns normally, as if it had come before that: a refusal
+     * would tell the caller that nothing of the task ran or was handed back (a caller that retries would run it twice,
+     * or find it in both the refusal and the list), which {@link Executor#execute}'s contract forbids.
+     */
+    private void refuseUnlessDecided(final ScheduledTask<?> task, final RejectedExecutionException e)
+    {
+        if (task.cancelIfNew())
+        {
+            taskDone(task);
+            throw e;
+        }
     }
 
     /** Counts a task in, unless shut down. */
@@ -513,11 +523,16 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             // shutdownNow writes the flag, then polls the queue: one of the two sees the other, and cancelIfNew
             // decides which hands the task back (there, in the list; here, refused).
             // Either outcome is one the contract allows. A producer's task: refused, as if the schedule came after
-            // shutdownNow (accept() let it in, but nothing of it ran or was returned yet: the caller's catch finds it
-            // CANCELLED and counts nothing twice); or, if shutdownNow's pass took it, returned normally and handed
-            // back in the list, cancelled, as if the schedule came first. A periodic task's re-arm (from the drain):
+            // shutdownNow (accept() let it in, but nothing of it ran or was returned yet); or, if shutdownNow's pass
+            // took it, returned normally and handed back in the list, cancelled, as if the schedule came first. The
+            // producer's catch decides, by the same cancelIfNew (refuseUnlessDecided): a cancel here would leave it
+            // unable to tell "refused here" from "taken by shutdownNow". A periodic task's re-arm (from the drain):
             // it ends CANCELLED, as shutdownNow ends every periodic task, and rearm's failIfNew, which the exception
             // reaches, finds it so and neither fails it nor counts it again.
+            if (submitting)
+            {
+                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
+            }
             if (task.cancelIfNew())
             {
                 taskDone(task);
@@ -541,7 +556,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         catch (final RuntimeException e)
         {
             // Full or closed: the queued tasks wait for the next drain (the next task submitted without a delay
-            // arms it), or shutdownNow collects them. The caller refuses its own task.
+            // arms it), or shutdownNow collects them. The caller refuses its own task, unless its outcome is decided
+            // already (see refuseUnlessDecided).
             drainArmed = false;
             if (e instanceof TimerServiceFullException)
             {
@@ -635,15 +651,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             // `stopped`, then iterates the set twice: one of the two sees the other. Seen here: shutdownNow's passes
             // may be over, and the executor's run would find the list handed back and cancel the task, a future
             // returned that nothing ran or handed back. Refused instead, as runSoon's driver branch does; or, if a
-            // pass took it (cancelled, in the list), returned normally, not handed over (cancelIfNew decides).
-            final boolean refused = task.cancelIfNew();
+            // pass took it (cancelled, in the list), returned normally, not handed over: the producer's catch decides
+            // by cancelIfNew (refuseUnlessDecided). Out of the set first: the executor never receives it.
             handedOver.remove(task);
-            if (refused)
-            {
-                taskDone(task);
-                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
-            }
-            return;
+            throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
         }
         task.handedOver = true; // before execute: the executor's call of run() runs the task
         final ScheduledTask<?> outer = inExecute.get(); // another task's hand-over this one's run is nested in
