@@ -13,11 +13,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,6 +92,38 @@ class TimerScheduledExecutorShutdownRaceTest
             command.run();
             Thread.interrupted();
             return true;
+        }
+    }
+
+    /**
+     * Keeps the first command, for the test to run; runs every later one at once on a thread of its own, as an idle
+     * pool worker would, and waits for it: so a run handed over from inside another task's run ends before that run
+     * goes on.
+     */
+    static final class KeepFirstThenRunAtOnce implements Executor
+    {
+        final ConcurrentLinkedQueue<Runnable> kept = new ConcurrentLinkedQueue<>();
+        private boolean first = true;
+
+        @Override
+        public synchronized void execute(final Runnable command)
+        {
+            if (first)
+            {
+                first = false;
+                kept.add(command);
+                return;
+            }
+            final Thread worker = new Thread(command, "worker");
+            worker.start();
+            try
+            {
+                worker.join();
+            }
+            catch (final InterruptedException e)
+            {
+                throw new AssertionError(e);
+            }
         }
     }
 
@@ -254,5 +288,53 @@ class TimerScheduledExecutorShutdownRaceTest
         assertTrue(tRan.get());
         assertFalse(refused, "refused, yet it ran");
         assertTrue(ex.isTerminated());
+    }
+
+    // ------------------------------------------------------------------------------------------ fault B
+
+    /**
+     * Fault B: a run of a periodic task must not begin after shutdown() returned. A fixed-delay task's run on a pool
+     * worker has passed its own check after its body (not shut down); shutdown() comes now (the clock's hook, at the
+     * run's reading for its next deadline), finds the task RUNNING and cannot cancel it; the run then re-arms the
+     * task, due at once (the clock moves on by its period), and hands it over; another worker runs that next run at
+     * once, before the first run's late check of the shutdown cancels it. That run must stop, not run the body.
+     * <p>
+     * Proof that it can fail: without the check of stopsPeriodicTasks at the start of ScheduledTask.run, the body ran
+     * once more after shutdown() had returned.
+     */
+    @Test
+    void shouldNotBeginARunOfAPeriodicTaskAfterShutdownReturned()
+    {
+        final KeepFirstThenRunAtOnce workers = new KeepFirstThenRunAtOnce();
+        executor = TimerScheduledExecutor.builder().clock(clock).callerDriven().executor(workers).build();
+        final TimerScheduledExecutor ex = executor;
+        final AtomicBoolean shutdownReturned = new AtomicBoolean();
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicInteger runsAfterShutdown = new AtomicInteger();
+        final Future<?> future = ex.scheduleWithFixedDelay(() ->
+        {
+            runs.incrementAndGet();
+            if (shutdownReturned.get())
+            {
+                runsAfterShutdown.incrementAndGet();
+            }
+        }, 1, 1, NANOSECONDS);
+        clock.now.addAndGet(1);
+        ex.poll(); // the first run is due: handed to the executor, which keeps it
+        assertEquals(1, workers.kept.size());
+        clock.onRead(1, () ->
+        {
+            ex.shutdown();
+            shutdownReturned.set(true);
+            clock.now.incrementAndGet(); // the next run, 1 ns after this reading, is due at the re-arm's reading
+        });
+        workers.kept.poll().run(); // the first run, as a worker would run it
+        Thread.interrupted();
+        assertTrue(clock.hookRan, "the hook must run inside the first run, or the test tests nothing");
+        assertEquals(0, runsAfterShutdown.get(), "a run began after shutdown() returned");
+        assertEquals(1, runs.get());
+        assertTrue(future.isCancelled());
+        assertTrue(ex.isTerminated());
+        assertEquals(0, ex.handedOverCount());
     }
 }
