@@ -114,8 +114,18 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     private static final long SHUTDOWN = 1L;
     private static final long ONE_TASK = 2L;
 
+    /** drainState's low bits: no drain armed, or the armed one has started; a task queued now arms another. */
+    private static final long DRAIN_IDLE = 0;
+    /** A thread is arming the drain: its arm may wait for a free slot, and fail (the service full, or closed). */
+    private static final long DRAIN_ARMING = 1;
+    /** A drain is armed and has not started: it polls every task queued before it starts. */
+    private static final long DRAIN_ARMED = 2;
+    private static final long DRAIN_STATUS = 3;
+    /** drainState's high bits count the arms begun, so that an arm confirms only its own ARMING (no ABA). */
+    private static final long DRAIN_GENERATION = 4;
+
     private static final VarHandle CTL;
-    private static final VarHandle DRAIN_ARMED;
+    private static final VarHandle DRAIN_STATE;
     private static final VarHandle TERMINATING;
 
     static
@@ -124,7 +134,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             CTL = lookup.findVarHandle(TimerScheduledExecutor.class, "ctl", long.class);
-            DRAIN_ARMED = lookup.findVarHandle(TimerScheduledExecutor.class, "drainArmed", boolean.class);
+            DRAIN_STATE = lookup.findVarHandle(TimerScheduledExecutor.class, "drainState", long.class);
             TERMINATING = lookup.findVarHandle(TimerScheduledExecutor.class, "terminating", boolean.class);
         }
         catch (final ReflectiveOperationException e)
@@ -159,8 +169,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
 
     /** See {@link #SHUTDOWN}: one word, so that "shut down and nothing left" is decided by one atomic update. */
     private volatile long ctl;
-    /** Driver mode: a drain is armed and has not started yet, so a new immediate task needs no other. */
-    private volatile boolean drainArmed;
+    /**
+     * Driver mode: whether a drain is armed ({@link #DRAIN_IDLE}, {@link #DRAIN_ARMING}, {@link #DRAIN_ARMED}) and
+     * the generation of the last arm. A task queued while the drain is ARMED needs no other; while one is ARMING it
+     * depends on that arm, which may fail: its producer waits for the outcome (see {@link #ensureDrain}).
+     */
+    private volatile long drainState;
     private volatile boolean terminating;
     /**
      * shutdownNow was called: a task not started yet never starts (or, if it passed its check already, starts
@@ -518,8 +532,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         immediate.offer(task);
         if (stopped)
         {
-            // shutdownNow began: its pass over the queue may be over, and a drain armed before (drainArmed still
-            // set) died with the service, so nobody would run or collect the task. The offer, then this read;
+            // shutdownNow began: its pass over the queue may be over, and a drain armed before (drainState still
+            // ARMED) died with the service, so nobody would run or collect the task. The offer, then this read;
             // shutdownNow writes the flag, then polls the queue: one of the two sees the other, and cancelIfNew
             // decides which hands the task back (there, in the list; here, refused).
             // Either outcome is one the contract allows. A producer's task: refused, as if the schedule came after
@@ -540,14 +554,56 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             }
             return;
         }
-        // The drain clears the flag before it polls the queue: a task queued after it cleared it arms another.
-        if (!drainArmed && DRAIN_ARMED.compareAndSet(this, false, true))
+        ensureDrain(task, submitting);
+    }
+
+    /**
+     * Driver mode: makes sure a drain will poll the task just queued: one ARMED (not started yet: it polls every
+     * task queued before it starts, having set IDLE first), or one this call arms. While another thread's arm is
+     * under way (ARMING), a producer waits for its outcome: that arm may wait for a free slot and fail, and a task
+     * whose producer had returned meanwhile would then be accepted with no drain to run it (after shutdown(), for
+     * good). The wait is bounded by that arm's own (the service's waitWhenFull); it ends early once the task is no
+     * longer NEW (a running drain took it, or shutdownNow). Nothing waits on the thread that runs the timers' callbacks
+     * (a periodic task's re-arm, a task that submits another): that arm may be waiting for it, the only thread that
+     * frees slots; and a drain it runs in goes on while an arm is under way (see {@link #drainImmediate}).
+     */
+    private void ensureDrain(final ScheduledTask<?> task, final boolean submitting)
+    {
+        while (true)
         {
-            armDrain();
+            final long s = drainState;
+            final long status = s & DRAIN_STATUS;
+            if (status == DRAIN_ARMED)
+            {
+                return;
+            }
+            if (status == DRAIN_IDLE)
+            {
+                final long arming = (s & ~DRAIN_STATUS) + DRAIN_GENERATION | DRAIN_ARMING;
+                if (DRAIN_STATE.compareAndSet(this, s, arming))
+                {
+                    armDrain(arming);
+                    return;
+                }
+            }
+            else if (!submitting || task.state() != ScheduledTask.NEW ||
+                dispatchingHandle() != TimerService.NULL_HANDLE)
+            {
+                return;
+            }
+            else
+            {
+                Thread.yield(); // another thread's arm: a slot's wait at most
+            }
         }
     }
 
-    private void armDrain()
+    /**
+     * Arms the drain, the state being {@code arming} (this call's ARMING, set by its caller's CAS).
+     *
+     * @throws RejectedExecutionException if the service is full or closed; the state is IDLE again.
+     */
+    private void armDrain(final long arming)
     {
         try
         {
@@ -555,16 +611,20 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RuntimeException e)
         {
-            // Full or closed: the queued tasks wait for the next drain (the next task submitted without a delay
-            // arms it), or shutdownNow collects them. The caller refuses its own task, unless its outcome is decided
-            // already (see refuseUnlessDecided).
-            drainArmed = false;
+            // Full or closed. Nobody else leaves this ARMING (no drain of this arm exists to start), and the tasks
+            // queued meanwhile waited for this outcome: their producers arm the drain themselves now, or a running
+            // drain goes on with them, or shutdownNow collects them. The caller refuses its own task, unless its
+            // outcome is decided already (see refuseUnlessDecided).
+            drainState = arming & ~DRAIN_STATUS;
             if (e instanceof TimerServiceFullException)
             {
                 throw full((TimerServiceFullException)e);
             }
             throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
         }
+        // Confirmed unless the drain has started already (it set IDLE, and a later arm may be under way: the
+        // generation keeps this CAS from taking that one's ARMING for its own).
+        DRAIN_STATE.compareAndSet(this, arming, arming & ~DRAIN_STATUS | DRAIN_ARMED);
     }
 
     /** The service's own message says which limit: every slot taken ({@link Builder#capacity}), or its queue. */
@@ -574,30 +634,57 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             " (TimerScheduledExecutor.Builder.capacity sets the most pending tasks)", e);
     }
 
-    /** The driver's drain of the tasks submitted without a delay: in order, a batch at a time. */
+    /**
+     * The driver's drain of the tasks submitted without a delay: in order, a batch at a time; then, if more are left
+     * (a flood, or a late fixed-rate task catching up), it arms the next drain and returns, to let due timers in
+     * first. It goes on itself instead while it cannot hand the rest over: when another thread's arm of the drain is
+     * under way (it may fail), and for good once its own arm failed. Its own slot is freed only when it returns, so
+     * with every other slot taken its arm fails, and no other arm may ever come (after shutdown(), none does): the
+     * queue would be stranded, and the executor never terminate.
+     */
     private void drainImmediate()
     {
-        drainArmed = false;
-        final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
-        for (int i = 0; i < DRAIN_BATCH && !stopped; i++)
+        // IDLE before the first poll: a task queued from here on arms the next drain (or waits for an arm).
+        long s;
+        do
         {
-            final ScheduledTask<?> task = queue.poll();
-            if (task == null)
-            {
-                return;
-            }
-            task.run(); // never throws: the task keeps its outcome
+            s = drainState;
         }
-        // More left (a flood, or a late fixed-rate task catching up): let due timers in first, then go on.
-        if (!queue.isEmpty() && DRAIN_ARMED.compareAndSet(this, false, true))
+        while (!DRAIN_STATE.compareAndSet(this, s, s & ~DRAIN_STATUS));
+        final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
+        boolean mayArm = true;
+        while (true)
         {
-            try
+            for (int i = 0; i < DRAIN_BATCH; i++)
             {
-                armDrain();
+                final ScheduledTask<?> task;
+                if (stopped || (task = queue.poll()) == null)
+                {
+                    return; // done, or shutdownNow: it collects the rest
+                }
+                task.run(); // never throws: the task keeps its outcome
             }
-            catch (final RejectedExecutionException e)
+            s = drainState;
+            final long status = s & DRAIN_STATUS;
+            if (status == DRAIN_ARMED)
             {
-                // the flag is cleared: the next immediate task re-arms the drain
+                return; // armed by a producer since this drain began: it runs the rest
+            }
+            if (status == DRAIN_IDLE && mayArm && !queue.isEmpty())
+            {
+                final long arming = (s & ~DRAIN_STATUS) + DRAIN_GENERATION | DRAIN_ARMING;
+                if (DRAIN_STATE.compareAndSet(this, s, arming))
+                {
+                    try
+                    {
+                        armDrain(arming);
+                        return;
+                    }
+                    catch (final RejectedExecutionException e)
+                    {
+                        mayArm = false; // full (closed: only by shutdownNow, seen above): no second wait for a slot
+                    }
+                }
             }
         }
     }

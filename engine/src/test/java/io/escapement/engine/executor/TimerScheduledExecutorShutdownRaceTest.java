@@ -337,4 +337,41 @@ class TimerScheduledExecutorShutdownRaceTest
         assertTrue(ex.isTerminated());
         assertEquals(0, ex.handedOverCount());
     }
+
+    // ------------------------------------------------------------------------------------------ fault C
+
+    /**
+     * Fault C: tasks submitted without a delay must not be stranded when the drain cannot re-arm itself. The drain's
+     * own timer slot is freed only once its callback returns, so with more than a batch queued and every other slot
+     * taken (a capacity of 2: one delayed task, one drain), its re-arm for the rest finds the service full. Before
+     * shutdown(), the next task submitted without a delay re-arms it; after it, none comes: the rest must still run,
+     * and the executor terminate once the delayed task has run too.
+     * <p>
+     * Proof that it can fail: with the drain returning after its failed re-arm (the code before the fix), the last
+     * task never ran and the executor never terminated.
+     */
+    @Test
+    void shouldRunEveryQueuedTaskWhenTheDrainCannotReArmItselfInAFullService()
+    {
+        executor = TimerScheduledExecutor.builder().clock(clock).callerDriven().capacity(2)
+            .waitWhenFull(java.time.Duration.ZERO).build();
+        final TimerScheduledExecutor ex = executor;
+        final AtomicInteger ran = new AtomicInteger();
+        final Future<?> delayed = ex.schedule(ran::incrementAndGet, 1, HOURS);
+        for (int i = 0; i < TimerScheduledExecutor.DRAIN_BATCH; i++)
+        {
+            ex.execute(ran::incrementAndGet);
+        }
+        final Future<?> last = ex.submit(ran::incrementAndGet);
+        clock.now.addAndGet(1);
+        ex.poll();
+        ex.shutdown();
+        clock.now.addAndGet(HOURS.toNanos(2));
+        ex.poll();
+        ex.poll();
+        assertTrue(delayed.isDone());
+        assertTrue(last.isDone(), "the last task submitted without a delay never ran");
+        assertEquals(TimerScheduledExecutor.DRAIN_BATCH + 2, ran.get());
+        assertTrue(ex.isTerminated());
+    }
 }
