@@ -111,15 +111,7 @@ public class TimerScheduledExecutorShutdownNowLincheckTest
             .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(TimerWheel.class.getName(),
                 "org.HdrHistogram.SingleWriterRecorder", "org.HdrHistogram.Histogram",
                 "org.HdrHistogram.AbstractHistogram", "org.HdrHistogram.WriterReaderPhaser",
-                "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64",
-                // The JDK's own map (the executor's sets of tasks), one step each: the checker took shutdownNow's
-                // scan of the set's 16 bins for a spin loop, called the execution hung, then failed to replay it
-                // ("Non-determinism found"), in most runs of this test alone (5 of 5) and in 1 of 3 of the suite's.
-                "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentHashMap$KeySetView",
-                "java.util.concurrent.ConcurrentHashMap$CollectionView",
-                "java.util.concurrent.ConcurrentHashMap$KeyIterator",
-                "java.util.concurrent.ConcurrentHashMap$BaseIterator",
-                "java.util.concurrent.ConcurrentHashMap$Traverser")
+                "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64")
                 .allMethods().ignore())
             .addCustomScenario(LincheckScenarios.scenario(List.of(),
                 List.of(List.of(actor("run")), List.of(actor("shutdownNow"))), List.of()))
