@@ -187,6 +187,19 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
             return;
         }
         owner.beforeRun(this);
+        if (periodNs != 0 && owner.stopsPeriodicTasks())
+        {
+            // Shut down before this run began: periodic tasks stop, and no run of one begins once shutdown() has
+            // set its flag, so none after it returned (the JDK's ScheduledFutureTask.run checks the run state first
+            // in the same way). A shutdown's pass over the periodic tasks does not stop a task that is RUNNING (its
+            // previous run, past the check after its body), nor one not in the set yet (a first run, handed over
+            // before the schedule's own re-check): that run's next run, already due, may be handed over before its
+            // own late check (rearm's caller), and reach a worker here. A run that read ctl before shutdown wrote it
+            // began before the shutdown, as a task already running. Bookkeeping as a run that ends cancelled.
+            finish(CANCELLED, null);
+            end();
+            return;
+        }
         if (owner.isStopped())
         {
             // shutdownNow began after the check above: it may have looked for running tasks before this one was

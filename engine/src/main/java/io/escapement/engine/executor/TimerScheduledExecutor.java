@@ -114,8 +114,18 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     private static final long SHUTDOWN = 1L;
     private static final long ONE_TASK = 2L;
 
+    /** drainState's low bits: no drain armed, or the armed one has started; a task queued now arms another. */
+    private static final long DRAIN_IDLE = 0;
+    /** A thread is arming the drain: its arm may wait for a free slot, and fail (the service full, or closed). */
+    private static final long DRAIN_ARMING = 1;
+    /** A drain is armed and has not started: it polls every task queued before it starts. */
+    private static final long DRAIN_ARMED = 2;
+    private static final long DRAIN_STATUS = 3;
+    /** drainState's high bits count the arms begun, so that an arm confirms only its own ARMING (no ABA). */
+    private static final long DRAIN_GENERATION = 4;
+
     private static final VarHandle CTL;
-    private static final VarHandle DRAIN_ARMED;
+    private static final VarHandle DRAIN_STATE;
     private static final VarHandle TERMINATING;
 
     static
@@ -124,7 +134,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             CTL = lookup.findVarHandle(TimerScheduledExecutor.class, "ctl", long.class);
-            DRAIN_ARMED = lookup.findVarHandle(TimerScheduledExecutor.class, "drainArmed", boolean.class);
+            DRAIN_STATE = lookup.findVarHandle(TimerScheduledExecutor.class, "drainState", long.class);
             TERMINATING = lookup.findVarHandle(TimerScheduledExecutor.class, "terminating", boolean.class);
         }
         catch (final ReflectiveOperationException e)
@@ -159,8 +169,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
 
     /** See {@link #SHUTDOWN}: one word, so that "shut down and nothing left" is decided by one atomic update. */
     private volatile long ctl;
-    /** Driver mode: a drain is armed and has not started yet, so a new immediate task needs no other. */
-    private volatile boolean drainArmed;
+    /**
+     * Driver mode: whether a drain is armed ({@link #DRAIN_IDLE}, {@link #DRAIN_ARMING}, {@link #DRAIN_ARMED}) and
+     * the generation of the last arm. A task queued while the drain is ARMED needs no other; while one is ARMING it
+     * depends on that arm, which may fail: its producer waits for the outcome (see {@link #ensureDrain}).
+     */
+    private volatile long drainState;
     private volatile boolean terminating;
     /**
      * shutdownNow was called: a task not started yet never starts (or, if it passed its check already, starts
@@ -364,11 +378,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RejectedExecutionException e)
         {
-            if (task.cancelIfNew())
-            {
-                taskDone(task);
-            }
-            throw e;
+            refuseUnlessDecided(task, e);
         }
         return task;
     }
@@ -395,11 +405,8 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RejectedExecutionException e)
         {
-            if (task.cancelIfNew())
-            {
-                taskDone(task);
-            }
-            throw e;
+            refuseUnlessDecided(task, e);
+            return task; // decided already: ran (or runs), or cancelled and handed back by shutdownNow
         }
         // A shutdown between the accept and the add above did not see the task: it stops it here (the add, then the
         // read of ctl; shutdown writes ctl, then iterates the set), as the JDK's delayedExecute re-checks.
@@ -408,6 +415,23 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             task.cancel(false);
         }
         return task;
+    }
+
+    /**
+     * A producer's task could not be armed: refused (cancelled, counted out, the exception thrown) if it is still NEW.
+     * Otherwise it was visible to others before the failure (in the queue of tasks without a delay, or in the set of
+     * periodic tasks) and its outcome is decided already: the drain ran it, or runs it, or shutdownNow cancelled it and
+     * put it in the list it hands back. Then the schedule returns normally, as if it had come before that: a refusal
+     * would tell the caller that nothing of the task ran or was handed back (a caller that retries would run it twice,
+     * or find it in both the refusal and the list), which {@link Executor#execute}'s contract forbids.
+     */
+    private void refuseUnlessDecided(final ScheduledTask<?> task, final RejectedExecutionException e)
+    {
+        if (task.cancelIfNew())
+        {
+            taskDone(task);
+            throw e;
+        }
     }
 
     /** Counts a task in, unless shut down. */
@@ -508,16 +532,21 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         immediate.offer(task);
         if (stopped)
         {
-            // shutdownNow began: its pass over the queue may be over, and a drain armed before (drainArmed still
-            // set) died with the service, so nobody would run or collect the task. The offer, then this read;
+            // shutdownNow began: its pass over the queue may be over, and a drain armed before (drainState still
+            // ARMED) died with the service, so nobody would run or collect the task. The offer, then this read;
             // shutdownNow writes the flag, then polls the queue: one of the two sees the other, and cancelIfNew
             // decides which hands the task back (there, in the list; here, refused).
             // Either outcome is one the contract allows. A producer's task: refused, as if the schedule came after
-            // shutdownNow (accept() let it in, but nothing of it ran or was returned yet: the caller's catch finds it
-            // CANCELLED and counts nothing twice); or, if shutdownNow's pass took it, returned normally and handed
-            // back in the list, cancelled, as if the schedule came first. A periodic task's re-arm (from the drain):
+            // shutdownNow (accept() let it in, but nothing of it ran or was returned yet); or, if shutdownNow's pass
+            // took it, returned normally and handed back in the list, cancelled, as if the schedule came first. The
+            // producer's catch decides, by the same cancelIfNew (refuseUnlessDecided): a cancel here would leave it
+            // unable to tell "refused here" from "taken by shutdownNow". A periodic task's re-arm (from the drain):
             // it ends CANCELLED, as shutdownNow ends every periodic task, and rearm's failIfNew, which the exception
             // reaches, finds it so and neither fails it nor counts it again.
+            if (submitting)
+            {
+                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
+            }
             if (task.cancelIfNew())
             {
                 taskDone(task);
@@ -525,14 +554,56 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             }
             return;
         }
-        // The drain clears the flag before it polls the queue: a task queued after it cleared it arms another.
-        if (!drainArmed && DRAIN_ARMED.compareAndSet(this, false, true))
+        ensureDrain(task, submitting);
+    }
+
+    /**
+     * Driver mode: makes sure a drain will poll the task just queued: one ARMED (not started yet: it polls every
+     * task queued before it starts, having set IDLE first), or one this call arms. While another thread's arm is
+     * under way (ARMING), a producer waits for its outcome: that arm may wait for a free slot and fail, and a task
+     * whose producer had returned meanwhile would then be accepted with no drain to run it (after shutdown(), for
+     * good). The wait is bounded by that arm's own (the service's waitWhenFull); it ends early once the task is no
+     * longer NEW (a running drain took it, or shutdownNow). Nothing waits on the thread that runs the timers' callbacks
+     * (a periodic task's re-arm, a task that submits another): that arm may be waiting for it, the only thread that
+     * frees slots; and a drain it runs in goes on while an arm is under way (see {@link #drainImmediate}).
+     */
+    private void ensureDrain(final ScheduledTask<?> task, final boolean submitting)
+    {
+        while (true)
         {
-            armDrain();
+            final long s = drainState;
+            final long status = s & DRAIN_STATUS;
+            if (status == DRAIN_ARMED)
+            {
+                return;
+            }
+            if (status == DRAIN_IDLE)
+            {
+                final long arming = (s & ~DRAIN_STATUS) + DRAIN_GENERATION | DRAIN_ARMING;
+                if (DRAIN_STATE.compareAndSet(this, s, arming))
+                {
+                    armDrain(arming);
+                    return;
+                }
+            }
+            else if (!submitting || task.state() != ScheduledTask.NEW ||
+                dispatchingHandle() != TimerService.NULL_HANDLE)
+            {
+                return;
+            }
+            else
+            {
+                Thread.yield(); // another thread's arm: a slot's wait at most
+            }
         }
     }
 
-    private void armDrain()
+    /**
+     * Arms the drain, the state being {@code arming} (this call's ARMING, set by its caller's CAS).
+     *
+     * @throws RejectedExecutionException if the service is full or closed; the state is IDLE again.
+     */
+    private void armDrain(final long arming)
     {
         try
         {
@@ -540,15 +611,20 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RuntimeException e)
         {
-            // Full or closed: the queued tasks wait for the next drain (the next task submitted without a delay
-            // arms it), or shutdownNow collects them. The caller refuses its own task.
-            drainArmed = false;
+            // Full or closed. Nobody else leaves this ARMING (no drain of this arm exists to start), and the tasks
+            // queued meanwhile waited for this outcome: their producers arm the drain themselves now, or a running
+            // drain goes on with them, or shutdownNow collects them. The caller refuses its own task, unless its
+            // outcome is decided already (see refuseUnlessDecided).
+            drainState = arming & ~DRAIN_STATUS;
             if (e instanceof TimerServiceFullException)
             {
                 throw full((TimerServiceFullException)e);
             }
             throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
         }
+        // Confirmed unless the drain has started already (it set IDLE, and a later arm may be under way: the
+        // generation keeps this CAS from taking that one's ARMING for its own).
+        DRAIN_STATE.compareAndSet(this, arming, arming & ~DRAIN_STATUS | DRAIN_ARMED);
     }
 
     /** The service's own message says which limit: every slot taken ({@link Builder#capacity}), or its queue. */
@@ -558,30 +634,57 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             " (TimerScheduledExecutor.Builder.capacity sets the most pending tasks)", e);
     }
 
-    /** The driver's drain of the tasks submitted without a delay: in order, a batch at a time. */
+    /**
+     * The driver's drain of the tasks submitted without a delay: in order, a batch at a time; then, if more are left
+     * (a flood, or a late fixed-rate task catching up), it arms the next drain and returns, to let due timers in
+     * first. It goes on itself instead while it cannot hand the rest over: when another thread's arm of the drain is
+     * under way (it may fail), and for good once its own arm failed. Its own slot is freed only when it returns, so
+     * with every other slot taken its arm fails, and no other arm may ever come (after shutdown(), none does): the
+     * queue would be stranded, and the executor never terminate.
+     */
     private void drainImmediate()
     {
-        drainArmed = false;
-        final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
-        for (int i = 0; i < DRAIN_BATCH && !stopped; i++)
+        // IDLE before the first poll: a task queued from here on arms the next drain (or waits for an arm).
+        long s;
+        do
         {
-            final ScheduledTask<?> task = queue.poll();
-            if (task == null)
-            {
-                return;
-            }
-            task.run(); // never throws: the task keeps its outcome
+            s = drainState;
         }
-        // More left (a flood, or a late fixed-rate task catching up): let due timers in first, then go on.
-        if (!queue.isEmpty() && DRAIN_ARMED.compareAndSet(this, false, true))
+        while (!DRAIN_STATE.compareAndSet(this, s, s & ~DRAIN_STATUS));
+        final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
+        boolean mayArm = true;
+        while (true)
         {
-            try
+            for (int i = 0; i < DRAIN_BATCH; i++)
             {
-                armDrain();
+                final ScheduledTask<?> task;
+                if (stopped || (task = queue.poll()) == null)
+                {
+                    return; // done, or shutdownNow: it collects the rest
+                }
+                task.run(); // never throws: the task keeps its outcome
             }
-            catch (final RejectedExecutionException e)
+            s = drainState;
+            final long status = s & DRAIN_STATUS;
+            if (status == DRAIN_ARMED)
             {
-                // the flag is cleared: the next immediate task re-arms the drain
+                return; // armed by a producer since this drain began: it runs the rest
+            }
+            if (status == DRAIN_IDLE && mayArm && !queue.isEmpty())
+            {
+                final long arming = (s & ~DRAIN_STATUS) + DRAIN_GENERATION | DRAIN_ARMING;
+                if (DRAIN_STATE.compareAndSet(this, s, arming))
+                {
+                    try
+                    {
+                        armDrain(arming);
+                        return;
+                    }
+                    catch (final RejectedExecutionException e)
+                    {
+                        mayArm = false; // full (closed: only by shutdownNow, seen above): no second wait for a slot
+                    }
+                }
             }
         }
     }
@@ -635,15 +738,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             // `stopped`, then iterates the set twice: one of the two sees the other. Seen here: shutdownNow's passes
             // may be over, and the executor's run would find the list handed back and cancel the task, a future
             // returned that nothing ran or handed back. Refused instead, as runSoon's driver branch does; or, if a
-            // pass took it (cancelled, in the list), returned normally, not handed over (cancelIfNew decides).
-            final boolean refused = task.cancelIfNew();
+            // pass took it (cancelled, in the list), returned normally, not handed over: the producer's catch decides
+            // by cancelIfNew (refuseUnlessDecided). Out of the set first: the executor never receives it.
             handedOver.remove(task);
-            if (refused)
-            {
-                taskDone(task);
-                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
-            }
-            return;
+            throw new RejectedExecutionException("the executor is shut down: it takes no new tasks");
         }
         task.handedOver = true; // before execute: the executor's call of run() runs the task
         final ScheduledTask<?> outer = inExecute.get(); // another task's hand-over this one's run is nested in

@@ -450,6 +450,15 @@ class TimerScheduledExecutorStressTest
             final java.util.Set<Runnable> back = java.util.Collections.newSetFromMap(
                 new java.util.IdentityHashMap<>());
             back.addAll(handedBack);
+            final java.util.Set<Object> acceptedFutures = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+            acceptedFutures.addAll(java.util.Arrays.asList(futures));
+            for (final Runnable r : handedBack)
+            {
+                // A refused task handed back as well: accounted for twice (the refusal says nothing of it ran or
+                // was returned).
+                assertTrue(acceptedFutures.contains(r), "round " + round + ": handed back, yet refused: " + r);
+            }
             for (int i = 0; i < futures.length; i++)
             {
                 final String where = "round " + round + ", task " + i;
