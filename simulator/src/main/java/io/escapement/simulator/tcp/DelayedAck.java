@@ -93,6 +93,12 @@ final class DelayedAck
 
     // per end (slot << 1 | end)
     long[] handle;
+    /**
+     * Ends whose {@link #handle} is not {@code NULL_HANDLE}. Most runs arm few delayed-ACK timers (the default run
+     * none: its responses are ACKed at once by quick ACKs), while every packet sent stops the end's timer: with
+     * none held, that is a compare, not a load from an array with a line per four ends.
+     */
+    private int handles;
     private int[] lastDataAt; // microseconds after the connection's start (lrcvtime)
     private int[] atoUs;      // 0 until the first data segment (as icsk_ack.ato)
     private int[] state;
@@ -345,6 +351,10 @@ final class DelayedAck
             wheel.rearm(handle[i], deadline);
             return;
         }
+        if (handle[i] == TimerWheel.NULL_HANDLE)
+        {
+            handles++; // else a timer that fired in this microsecond's batch, not handled yet: replaced
+        }
         handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
             ((i & 1) == CLIENT ? EventBatch.DELACK_CLIENT : EventBatch.DELACK_SERVER));
     }
@@ -353,6 +363,10 @@ final class DelayedAck
     void onTimer(final int c, final int end)
     {
         final int i = c << 1 | end;
+        if (handle[i] != TimerWheel.NULL_HANDLE) // (the batch hands over only the timer the end holds)
+        {
+            handles--;
+        }
         handle[i] = TimerWheel.NULL_HANDLE;
         if ((state[i] & SCHEDULED) == 0 || TcpState.isIdle(table.state(i)))
         {
@@ -420,10 +434,11 @@ final class DelayedAck
 
     private void cancelTimer(final int i)
     {
-        if (handle[i] != TimerWheel.NULL_HANDLE)
+        if (handles != 0 && handle[i] != TimerWheel.NULL_HANDLE)
         {
             wheel.cancel(handle[i]);
             handle[i] = TimerWheel.NULL_HANDLE;
+            handles--;
         }
     }
 }

@@ -306,11 +306,18 @@ final class Rack
             return 0;
         }
         final long outstanding = unitsIn(una, sent);
+        // skipped: delivered, or marked lost and not resent since (tcp_rack_detect_loss()). Most ACKs leave none
+        // to look at (everything sent is delivered): then nothing is marked and no reordering timer runs, known
+        // before the side table of resends is searched
+        final long undelivered = outstanding & ~received;
+        if (undelivered == 0)
+        {
+            cancel(i);
+            return 0;
+        }
         final long everResent = sender.resent(i);
         final long relost = resends.relost(i);
-        // skipped: delivered, or marked lost and not resent since (tcp_rack_detect_loss()). Most ACKs leave none
-        // to look at (everything sent is delivered): then nothing is marked and no reordering timer runs
-        final long candidates = outstanding & ~received & ~relost & ~(lost[i] & ~everResent);
+        final long candidates = undelivered & ~relost & ~(lost[i] & ~everResent);
         if (candidates == 0)
         {
             cancel(i);

@@ -446,7 +446,12 @@ final class Sender
         }
         int recover = field(w, RECOVER, 6);
         table.word[i] = w;
-        rack.onAcked(i, (txLow[i] | txHigh[i]) & rangeMask(ack, sent[i]));
+        final long everResent = txLow[i] | txHigh[i];
+        if (everResent != 0)
+        {
+            // (an end that never resent holds no resend times: ResendTimes takes an end only when it resends)
+            rack.onAcked(i, everResent & rangeMask(ack, sent[i]));
+        }
         recovery.onNewAck(i, ack - una);
         boolean newInstead = false;
         if (recover > 0 && recovery.inFrto(i))

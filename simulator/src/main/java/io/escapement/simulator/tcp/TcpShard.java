@@ -284,6 +284,10 @@ public final class TcpShard
                 (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.RACK_CLIENT ? CLIENT : SERVER);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
+        if (aux.cancelsPending())
+        {
+            aux.flushCancels(); // before the wheel fires again (AuxTimers: cancels wait for the event's end)
+        }
         stats.lastEvent(clock.now);
     }
 
