@@ -74,7 +74,6 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     /** A Runnable or a Callable, as {@link #callable} says: no adapter object per Runnable. */
     private final Object action;
     private final boolean callable;
-    private final V resultForRunnable;
     /** 0: one-shot; positive: fixed rate; negative: fixed delay (its magnitude), as in the JDK's scheduler. */
     final long periodNs;
 
@@ -104,16 +103,31 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
      * task's next timer is armed, and the service's arm orders that before the driver's next call.
      */
     boolean handedOver;
+    /**
+     * The task's hash: the executor's count of tasks when it was made, not the identity hash. The executor keeps
+     * tasks in concurrent hash sets (the periodic tasks, the tasks handed over), and an identity hash differs from
+     * one run of the same program to the next: the order those sets iterate in, and how many table slots an
+     * iteration reads, with it. A model checker (Lincheck) replays an interleaving by counting shared reads and
+     * writes, and found the executor's shutdownNow "non-deterministic" through it. Equality stays identity.
+     */
+    private final int hash;
 
     ScheduledTask(final TimerScheduledExecutor owner, final Object action, final boolean callable,
-        final V resultForRunnable, final long deadlineNs, final long periodNs)
+        final long deadlineNs, final long periodNs)
     {
         this.owner = owner;
         this.action = action;
         this.callable = callable;
-        this.resultForRunnable = resultForRunnable;
         this.deadlineNs = deadlineNs;
         this.periodNs = periodNs;
+        this.hash = owner.nextTaskHash();
+    }
+
+    /** @return a hash fixed by the order the executor made its tasks in (see {@code hash}); equality is identity. */
+    @Override
+    public int hashCode()
+    {
+        return hash;
     }
 
     int state()
@@ -298,7 +312,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     private V runAndReturn()
     {
         ((Runnable)action).run();
-        return resultForRunnable;
+        return null; // a result given ahead comes as a Callable (TimerScheduledExecutor.submit(Runnable, T))
     }
 
     /**

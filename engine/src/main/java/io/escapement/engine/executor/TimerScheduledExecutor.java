@@ -165,6 +165,11 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     private final Runnable drain = this::drainImmediate;
     /** Periodic tasks not done yet, for shutdown. */
     private final Set<ScheduledTask<?>> periodic = ConcurrentHashMap.newKeySet();
+    /**
+     * The tasks' hashes (ScheduledTask.hashCode): a count. Plain, racy on purpose: producers that race give two
+     * tasks the same hash at worst, which the hash sets resolve by identity; no atomic on the submit path.
+     */
+    private int taskHashes;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     /** See {@link #SHUTDOWN}: one word, so that "shut down and nothing left" is decided by one atomic update. */
@@ -269,7 +274,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     public ScheduledFuture<?> schedule(final Runnable command, final long delay, final TimeUnit unit)
     {
         Objects.requireNonNull(command, "command");
-        return schedule(command, false, null, delay, unit);
+        return schedule(command, false, delay, unit);
     }
 
     /**
@@ -282,7 +287,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     public <V> ScheduledFuture<V> schedule(final Callable<V> callable, final long delay, final TimeUnit unit)
     {
         Objects.requireNonNull(callable, "callable");
-        return schedule(callable, true, null, delay, unit);
+        return schedule(callable, true, delay, unit);
     }
 
     /**
@@ -349,7 +354,10 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
     public <T> ScheduledFuture<T> submit(final Runnable task, final T result)
     {
         Objects.requireNonNull(task, "task");
-        return schedule(task, false, result, 0, NANOSECONDS);
+        // A result to return: the task's one adapter object, as FutureTask wraps every Runnable (the usual
+        // submit(Runnable) and schedule(Runnable) carry none: the future has no field for a result given ahead).
+        return result == null ? schedule(task, false, 0, NANOSECONDS) :
+            schedule(java.util.concurrent.Executors.callable(task, result), true, 0, NANOSECONDS);
     }
 
     /**
@@ -364,13 +372,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         return schedule(task, 0, NANOSECONDS);
     }
 
-    private <V> ScheduledFuture<V> schedule(final Object action, final boolean callable, final V result,
-        final long delay, final TimeUnit unit)
+    private <V> ScheduledFuture<V> schedule(final Object action, final boolean callable, final long delay,
+        final TimeUnit unit)
     {
         Objects.requireNonNull(unit, "unit");
         final long now = service.nowNs();
         final long delayNs = clampDelay(unit.toNanos(delay), now);
-        final ScheduledTask<V> task = new ScheduledTask<>(this, action, callable, result, now + delayNs, 0);
+        final ScheduledTask<V> task = new ScheduledTask<>(this, action, callable, now + delayNs, 0);
         accept();
         try
         {
@@ -395,7 +403,7 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         final long now = service.nowNs();
         final long delayNs = clampDelay(unit.toNanos(initialDelay), now);
         final long periodNs = Math.min(unit.toNanos(period), MAX_DELAY_NS);
-        final ScheduledTask<Void> task = new ScheduledTask<>(this, command, false, null, now + delayNs,
+        final ScheduledTask<Void> task = new ScheduledTask<>(this, command, false, now + delayNs,
             sign * periodNs);
         accept();
         periodic.add(task);
@@ -687,6 +695,12 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                 }
             }
         }
+    }
+
+    /** @return the next task's hash: the count of tasks made so far, golden-ratio spread. */
+    int nextTaskHash()
+    {
+        return (taskHashes++) * 0x9E3779B9;
     }
 
     /** @return whether tasks run on a user's executor, to which the driver hands them over. */
