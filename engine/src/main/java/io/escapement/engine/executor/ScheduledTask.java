@@ -71,7 +71,7 @@ final class ScheduledTask<V> implements RunnableScheduledFuture<V>
     }
 
     private final TimerScheduledExecutor owner;
-    /** A Runnable or a Callable, as {@link #callable} says: no adapter object per Runnable. */
+    /** A Runnable or a Callable, as {@link #callable} says: no adapter object per Runnable (submit(Runnable, T) with a result given ahead comes as a Callable). */
     private final Object action;
     private final boolean callable;
     /** 0: one-shot; positive: fixed rate; negative: fixed delay (its magnitude), as in the JDK's scheduler. */

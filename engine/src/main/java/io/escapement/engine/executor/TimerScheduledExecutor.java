@@ -87,7 +87,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  *
  * <h2>Cost</h2>
  * {@code schedule} then {@code cancel} of a one-shot task allocates the future (one object, at most 64 bytes with
- * compressed references; {@code TimerScheduledExecutorAllocationTest} measures it) and nothing else: the task is stored as it is (no {@code Callable} adapter), the service
+ * compressed references; {@code TimerScheduledExecutorAllocationTest} measures it) and nothing else: the task is stored as it is (no {@code Callable} adapter, but for {@code submit(Runnable, T)} with a result), the service
  * keeps it in a preallocated slot, and the executor's bookkeeping is one atomic add on a counter per schedule and
  * one per completion (which lets {@link #awaitTermination} know when the last task is done). A task submitted
  * without a delay takes a queue node as well; a periodic task is held in a set while it lives; with an
@@ -180,6 +180,11 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
      * depends on that arm, which may fail: its producer waits for the outcome (see {@link #ensureDrain}).
      */
     private volatile long drainState;
+    /**
+     * A drain runs on the thread that runs the callbacks: a task it runs that queues another leaves it to this drain.
+     * Written and read by that thread only (volatile: a caller-driven executor's polling thread may change).
+     */
+    private volatile boolean draining;
     private volatile boolean terminating;
     /**
      * shutdownNow was called: a task not started yet never starts (or, if it passed its check already, starts
@@ -386,7 +391,14 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RejectedExecutionException e)
         {
-            refuseUnlessDecided(task, e);
+            refuseUnlessDecided(task, e, NO_FIRST_DEADLINE);
+        }
+        catch (final RuntimeException | Error e)
+        {
+            // Not a refusal: the clock threw, or an Error (OutOfMemoryError) in the arm. The task may be queued:
+            // refused all the same unless decided, so that it is not left counted in with nothing to run it.
+            failUnlessDecided(task);
+            throw e;
         }
         return task;
     }
@@ -413,8 +425,13 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         }
         catch (final RejectedExecutionException e)
         {
-            refuseUnlessDecided(task, e);
+            refuseUnlessDecided(task, e, now + delayNs);
             return task; // decided already: ran (or runs), or cancelled and handed back by shutdownNow
+        }
+        catch (final RuntimeException | Error e)
+        {
+            failUnlessDecided(task);
+            throw e;
         }
         // A shutdown between the accept and the add above did not see the task: it stops it here (the add, then the
         // read of ctl; shutdown writes ctl, then iterates the set), as the JDK's delayedExecute re-checks.
@@ -433,14 +450,43 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
      * would tell the caller that nothing of the task ran or was handed back (a caller that retries would run it twice,
      * or find it in both the refusal and the list), which {@link Executor#execute}'s contract forbids.
      */
-    private void refuseUnlessDecided(final ScheduledTask<?> task, final RejectedExecutionException e)
+    private void refuseUnlessDecided(final ScheduledTask<?> task, final RejectedExecutionException e,
+        final long firstDeadline)
     {
+        // A periodic task is NEW again between its runs: NEW does not say it never ran. Every run moves its deadline
+        // on (by its period, or to the end of the run plus its delay: later, a run never beginning before its
+        // deadline), so a deadline past the first says it ran (armTimer's halving, for a deadline beyond the
+        // clock's range, only ever moves it in). Read before the cancel: it ran, and goes on (its next timer is
+        // armed, or its re-arm in the queue; its outcome is its own). Read again after a cancel that succeeded (no
+        // run can begin after it, and a run's new deadline is written before its state is NEW again): a run slipped
+        // in between, and the task stops there, cancelled, not refused (its timer, if armed, freed).
+        if (task.periodNs != 0 && task.deadlineNs - firstDeadline > 0)
+        {
+            return;
+        }
         if (task.cancelIfNew())
         {
+            if (task.periodNs != 0 && task.deadlineNs - firstDeadline > 0)
+            {
+                cancelled(task);
+                return;
+            }
             taskDone(task);
             throw e;
         }
     }
+
+    /** A one-shot task's schedule failed with no refusal: it is cancelled and counted out, unless decided. */
+    private void failUnlessDecided(final ScheduledTask<?> task)
+    {
+        if (task.cancelIfNew())
+        {
+            cancelled(task);
+        }
+    }
+
+    /** refuseUnlessDecided's first deadline of a one-shot task: it never runs twice, so NEW says it never ran. */
+    private static final long NO_FIRST_DEADLINE = Long.MIN_VALUE;
 
     /** Counts a task in, unless shut down. */
     private void accept()
@@ -594,15 +640,45 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
                     return;
                 }
             }
-            else if (!submitting || task.state() != ScheduledTask.NEW ||
-                dispatchingHandle() != TimerService.NULL_HANDLE)
+            else if (task.state() != ScheduledTask.NEW)
             {
+                return; // a running drain took it, or shutdownNow
+            }
+            else if (dispatchingHandle() != TimerService.NULL_HANDLE)
+            {
+                // This thread runs the timers' callbacks, the only one that frees slots: it cannot wait for the
+                // other thread's arm, which may be waiting for a slot and fail. Inside a drain, that drain goes on
+                // with the task (drainImmediate polls until the queue is empty while an arm is under way). Inside
+                // any other callback (a task with a delay that submits one without, a periodic task's re-arm), no
+                // drain may come: it arms one of its own, outside the state (a second drain armed finds the queue
+                // empty, or shares it: they run one after the other on this thread, in the queue's order).
+                if (!draining)
+                {
+                    armExtraDrain();
+                }
                 return;
             }
             else
             {
                 Thread.yield(); // another thread's arm: a slot's wait at most
             }
+        }
+    }
+
+    /** A drain armed outside drainState, by the thread that runs the callbacks (see ensureDrain). */
+    private void armExtraDrain()
+    {
+        try
+        {
+            service.arm(0, NANOSECONDS, drain);
+        }
+        catch (final TimerServiceFullException e)
+        {
+            throw full(e);
+        }
+        catch (final TimerServiceClosedException e)
+        {
+            throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
         }
     }
 
@@ -617,18 +693,28 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
         {
             service.arm(0, NANOSECONDS, drain);
         }
-        catch (final RuntimeException e)
+        catch (final Throwable e)
         {
-            // Full or closed. Nobody else leaves this ARMING (no drain of this arm exists to start), and the tasks
-            // queued meanwhile waited for this outcome: their producers arm the drain themselves now, or a running
-            // drain goes on with them, or shutdownNow collects them. The caller refuses its own task, unless its
-            // outcome is decided already (see refuseUnlessDecided).
-            drainState = arming & ~DRAIN_STATUS;
+            // Full or closed, or anything else (a clock that throws, an Error): nobody else leaves this ARMING (no
+            // drain of this arm exists to start), and the tasks queued meanwhile waited for this outcome: their
+            // producers arm the drain themselves now, or a running drain goes on with them, or shutdownNow collects
+            // them. A CAS: a drain started meanwhile (armed outside the state, see ensureDrain) may have set IDLE, and
+            // another arm begun since. The caller refuses its own task, unless its outcome is decided already (see
+            // refuseUnlessDecided).
+            DRAIN_STATE.compareAndSet(this, arming, arming & ~DRAIN_STATUS);
             if (e instanceof TimerServiceFullException)
             {
                 throw full((TimerServiceFullException)e);
             }
-            throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
+            if (e instanceof TimerServiceClosedException)
+            {
+                throw new RejectedExecutionException("the executor is shut down: it takes no new tasks", e);
+            }
+            if (e instanceof RuntimeException)
+            {
+                throw (RuntimeException)e;
+            }
+            throw (Error)e;
         }
         // Confirmed unless the drain has started already (it set IDLE, and a later arm may be under way: the
         // generation keeps this CAS from taking that one's ARMING for its own).
@@ -659,7 +745,20 @@ public final class TimerScheduledExecutor extends AbstractExecutorService implem
             s = drainState;
         }
         while (!DRAIN_STATE.compareAndSet(this, s, s & ~DRAIN_STATUS));
-        final ConcurrentLinkedQueue<ScheduledTask<?>> queue = immediate;
+        draining = true;
+        try
+        {
+            drainLoop(immediate);
+        }
+        finally
+        {
+            draining = false;
+        }
+    }
+
+    private void drainLoop(final ConcurrentLinkedQueue<ScheduledTask<?>> queue)
+    {
+        long s;
         boolean mayArm = true;
         while (true)
         {
