@@ -3,7 +3,10 @@ package io.escapement.engine;
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
+import io.escapement.engine.wheel.TimerWheel;
 import org.jetbrains.lincheck.datastructures.DSLScenarioBuilder;
+import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -18,6 +21,21 @@ public final class LincheckScenarios
 {
     private LincheckScenarios()
     {
+    }
+
+    /**
+     * @return model checking with what the service's and the executor's tests leave out of its analysis: the wheel
+     * (one owner thread: its calls run as one step, so the checker interleaves the service's own handshakes, not the
+     * wheel's inside) and the service's metrics (HdrHistogram's recorder, LongAdder: counters the tests do not read).
+     */
+    public static ModelCheckingOptions modelChecking()
+    {
+        return new ModelCheckingOptions()
+            .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(TimerWheel.class.getName(),
+                "org.HdrHistogram.SingleWriterRecorder", "org.HdrHistogram.Histogram",
+                "org.HdrHistogram.AbstractHistogram", "org.HdrHistogram.WriterReaderPhaser",
+                "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64")
+                .allMethods().ignore());
     }
 
     /**

@@ -1,10 +1,7 @@
 package io.escapement.engine.executor;
 
 import io.escapement.engine.LincheckScenarios;
-import io.escapement.engine.wheel.TimerWheel;
 import org.jetbrains.kotlinx.lincheck.Actor;
-import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
 
@@ -108,12 +105,7 @@ public class TimerScheduledExecutorHalvedDeadlineLincheckTest
     @Test
     void shouldHandOverATaskWhoseHalvedTimerFiresBeforeTheArmReturns()
     {
-        new ModelCheckingOptions().iterations(0).invocationsPerIteration(2_000)
-            .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(TimerWheel.class.getName(),
-                "org.HdrHistogram.SingleWriterRecorder", "org.HdrHistogram.Histogram",
-                "org.HdrHistogram.AbstractHistogram", "org.HdrHistogram.WriterReaderPhaser",
-                "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64")
-                .allMethods().ignore())
+        LincheckScenarios.modelChecking().iterations(0).invocationsPerIteration(2_000)
             .addCustomScenario(LincheckScenarios.scenario(List.of(),
                 List.of(List.of(actor("schedule")), List.of(actor("pollAtHalvedDeadline"))),
                 List.of(actor("pollAtTheEnd"))))

@@ -1,12 +1,10 @@
 package io.escapement.engine.executor;
 
 import io.escapement.engine.LincheckScenarios;
-import io.escapement.engine.wheel.TimerWheel;
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
@@ -202,12 +200,7 @@ public class TimerScheduledExecutorLincheckTest
     /** As the service's Lincheck test: the owner-only structures and striped counters are left out of the analysis. */
     private static ModelCheckingOptions modelChecking()
     {
-        return new ModelCheckingOptions().sequentialSpecification(Model.class)
-            .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(TimerWheel.class.getName(),
-                "org.HdrHistogram.SingleWriterRecorder", "org.HdrHistogram.Histogram",
-                "org.HdrHistogram.AbstractHistogram", "org.HdrHistogram.WriterReaderPhaser",
-                "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.atomic.Striped64")
-                .allMethods().ignore());
+        return LincheckScenarios.modelChecking().sequentialSpecification(Model.class);
     }
 
     private static Actor actor(final String name, final Object... arguments)
