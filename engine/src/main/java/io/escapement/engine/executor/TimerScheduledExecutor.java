@@ -87,7 +87,8 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
  *
  * <h2>Cost</h2>
  * {@code schedule} then {@code cancel} of a one-shot task allocates the future (one object, at most 64 bytes with
- * compressed references; {@code TimerScheduledExecutorAllocationTest} measures it) and nothing else: the task is stored as it is (no {@code Callable} adapter, but for {@code submit(Runnable, T)} with a result), the service
+ * compressed references; {@code TimerScheduledExecutorAllocationTest} measures it) and nothing else: the task is
+ * stored as it is (no {@code Callable} adapter, but for {@code submit(Runnable, T)} with a result), the service
  * keeps it in a preallocated slot, and the executor's bookkeeping is one atomic add on a counter per schedule and
  * one per completion (which lets {@link #awaitTermination} know when the last task is done). A task submitted
  * without a delay takes a queue node as well; a periodic task is held in a set while it lives; with an

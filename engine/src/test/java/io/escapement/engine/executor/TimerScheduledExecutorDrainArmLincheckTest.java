@@ -1,6 +1,7 @@
 package io.escapement.engine.executor;
 
 import io.escapement.engine.LincheckScenarios;
+import io.escapement.engine.executor.LincheckFixtures.Clock;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 
 /**
  * The model checker explores every interleaving of two producers submitting a task without a delay, tasks on the
@@ -28,17 +27,6 @@ import java.util.function.LongSupplier;
  */
 public class TimerScheduledExecutorDrainArmLincheckTest
 {
-    /** A named clock class: lambdas' synthetic fields make Lincheck print warnings. */
-    private static final class Clock implements LongSupplier
-    {
-        final AtomicLong now = new AtomicLong();
-
-        @Override
-        public long getAsLong()
-        {
-            return now.get();
-        }
-    }
 
     private static final class Body implements Runnable
     {

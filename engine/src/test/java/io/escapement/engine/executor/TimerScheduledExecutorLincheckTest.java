@@ -1,6 +1,7 @@
 package io.escapement.engine.executor;
 
 import io.escapement.engine.LincheckScenarios;
+import io.escapement.engine.executor.LincheckFixtures.Clock;
 import kotlin.Unit;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
@@ -16,8 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * Lincheck checks that a future's fate is decided once: every concurrent run of cancels, state reads, the driver's
@@ -42,17 +41,6 @@ public class TimerScheduledExecutorLincheckTest
     /** Random scenarios per run: 6 keeps the class near half a minute on 2 cores; raise for a deeper search. */
     private static final int ITERATIONS = Integer.getInteger("lincheck.iterations", 6);
 
-    /** A named clock class: lambdas' synthetic fields make Lincheck print warnings. */
-    private static final class Clock implements LongSupplier
-    {
-        final AtomicLong now = new AtomicLong();
-
-        @Override
-        public long getAsLong()
-        {
-            return now.get();
-        }
-    }
 
     /** The task body: a named class, as the clock. */
     private static final class Body implements Runnable

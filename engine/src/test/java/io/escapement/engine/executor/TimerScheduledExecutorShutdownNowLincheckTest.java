@@ -1,6 +1,8 @@
 package io.escapement.engine.executor;
 
 import io.escapement.engine.LincheckScenarios;
+import io.escapement.engine.executor.LincheckFixtures.Clock;
+import io.escapement.engine.executor.LincheckFixtures.Keeper;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -9,9 +11,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 
 /**
  * The model checker explores every interleaving of a task's start with {@code shutdownNow}: a task that starts once
@@ -35,29 +34,7 @@ public class TimerScheduledExecutorShutdownNowLincheckTest
 {
     private static final long STEP_NS = 1_000;
 
-    /** A named clock class: lambdas' synthetic fields make Lincheck print warnings. */
-    private static final class Clock implements LongSupplier
-    {
-        final AtomicLong now = new AtomicLong();
 
-        @Override
-        public long getAsLong()
-        {
-            return now.get();
-        }
-    }
-
-    /** Keeps the one command it is given, for the test's operation to run. */
-    private static final class Keeper implements Executor
-    {
-        final AtomicReference<Runnable> command = new AtomicReference<>();
-
-        @Override
-        public void execute(final Runnable task)
-        {
-            command.set(task);
-        }
-    }
 
     /** The task: once shutdownNow has begun, it waits until interrupted, as a task blocked in a wait would. */
     private static final class Body implements Runnable

@@ -1,18 +1,17 @@
 package io.escapement.engine.executor;
 
 import io.escapement.engine.LincheckScenarios;
+import io.escapement.engine.executor.LincheckFixtures.Clock;
+import io.escapement.engine.executor.LincheckFixtures.Keeper;
 import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 
 /**
  * The model checker explores every interleaving of a task submitted without a delay, in executor mode, with
@@ -28,29 +27,7 @@ import java.util.function.LongSupplier;
  */
 public class TimerScheduledExecutorSubmitShutdownNowLincheckTest
 {
-    /** A named clock class: lambdas' synthetic fields make Lincheck print warnings. */
-    private static final class Clock implements LongSupplier
-    {
-        final AtomicLong now = new AtomicLong();
 
-        @Override
-        public long getAsLong()
-        {
-            return now.get();
-        }
-    }
-
-    /** Keeps the one command it is given, for the post part to run as a pool's worker would. */
-    private static final class Keeper implements Executor
-    {
-        final AtomicReference<Runnable> command = new AtomicReference<>();
-
-        @Override
-        public void execute(final Runnable task)
-        {
-            command.set(task);
-        }
-    }
 
     private static final class Body implements Runnable
     {
