@@ -98,6 +98,24 @@ class DrainLayoutFloorBenchmarkTest
         }
     }
 
+    @Test
+    void shouldCascadeEveryLevelOneTimerOnceAndFireNoneWhenOnlyCascading()
+    {
+        final DrainLayoutFloorBenchmark.Drain drain = drain();
+        final DrainLayoutFloorBenchmark benchmark = new DrainLayoutFloorBenchmark();
+        assertEquals(drain.onLevel1, benchmark.currentCascades(drain));
+        drain.checkDrained();
+        assertEquals(0, drain.fired);
+        assertEquals(drain.onLevel1, benchmark.sequentialCascades(drain));
+        drain.checkDrained();
+        assertEquals(0, drain.fired);
+        for (int slot = 0; slot < TIMERS; slot++)
+        {
+            assertEquals(1, drain.records[slot * DrainLayoutFloorBenchmark.RECORD_INTS], "no record touched");
+            assertEquals(1, drain.slotRecords[slot * DrainLayoutFloorBenchmark.SLOT_INTS], "no record touched");
+        }
+    }
+
     /**
      * The model's split (armed into level 0, cascaded once from level 1, none through a record) is the engine's: a
      * wheel armed with the same deadlines and drained tick by tick, as TimerPeersDrainBenchmark drains it.
