@@ -49,20 +49,23 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #currentRecords}: today's layout. Chunks hold slot ids (and, on level 1, a 16-bit tick hint); a
  *       timer's state is a 24-byte record (generation, position, deadline, payload). The cascade reads ids and
  *       hints and files ids, without touching a record (the wheel's hint-and-forward cascade); firing loads each
- *       named record at random (deadline, payload, generation) and writes its generation and free link.</li>
+ *       named record at random (deadline, payload, generation) and writes its generation and free link, after a
+ *       pass over each chunk that loads its records with independent loads, as the wheel's {@code touchRecords}
+ *       does (their misses overlap); {@link #currentRecordsInOnePass} without that pass.</li>
  *   <li>{@link #sequentialEntries}: the layout issue 18 proposes. Chunks hold (handle, deadline, payload) side by
  *       side, 24 bytes an entry in one array (the handle is the generation and the slot id); a timer's own record is
  *       8 bytes (generation, position). The cascade copies whole entries; firing reads its entries in order and
  *       only stores into the named record (the generation bump and the free link, from values it already holds): a
  *       random store, which does not stall the processor as a load that misses does, though it still brings the
  *       line in. The entry carries the generation because firing hands the handle to the handler: without it,
- *       firing would have to load the record.</li>
+ *       firing would have to load the record. {@link #sequentialEntriesTouched} loads the records in a pass per
+ *       chunk first, in case independent loads bring the lines in faster than the stores' misses do.</li>
  *   <li>{@link #sequentialEntriesLoadingGeneration}: the same with 20-byte entries (slot id, deadline, payload):
- *       firing reads-modifies-writes the 8-byte record for the generation, a random load again, but into an array
- *       a third the size of today's records.</li>
+ *       firing reads-modifies-writes the 8-byte record for the generation, a random load again (after a prefetch
+ *       pass, as the wheel's), but into an array a third the size of today's records.</li>
  *   <li>{@link #sequentialScan}: the 24-byte entries read in order and nothing else, no record, no forwarding:
  *       the least any layout whose buckets carry the timers can drain in (Agrona's kind of drain, whose id
- *       encodes where the timer lies), the lower bound of the other three.</li>
+ *       encodes where the timer lies), the lower bound of the others.</li>
  *   <li>{@link #currentCascades} and {@link #sequentialCascades}: the cascades of {@link #currentRecords} and
  *       {@link #sequentialEntries} alone, every range re-filed, nothing fired: each layout's cost of re-filing the
  *       97.5% of the timers that lie on level 1.</li>
@@ -309,47 +312,55 @@ public class DrainLayoutFloorBenchmark
     }
 
     /**
-     * Today's layout: cascades file slot ids by their tick hints; firing loads each record at random and frees it.
+     * Today's layout, fired as the wheel fires it: cascades file slot ids by their tick hints; firing first loads
+     * every record a chunk names (the wheel's {@code touchRecords}), then reads each and frees it.
      *
      * @return the timers fired.
      */
     @Benchmark
     public long currentRecords(final Drain state, final Blackhole blackhole)
     {
-        state.restart(true);
-        for (int tick = 1; tick <= HORIZON_TICKS; tick++)
-        {
-            if ((tick & BUCKET_MASK) == 0)
-            {
-                cascadeIds(state, tick >>> RANGE_SHIFT);
-            }
-            fireRecords(state, tick, blackhole);
-        }
-        return state.fired;
+        return drainRecords(state, blackhole, true);
     }
 
     /**
-     * The proposed layout: cascades copy whole entries; firing reads them in order and stores into each record.
+     * Today's layout fired in one pass, each record loaded where it is fired, without the prefetch pass.
+     *
+     * @return the timers fired.
+     */
+    @Benchmark
+    public long currentRecordsInOnePass(final Drain state, final Blackhole blackhole)
+    {
+        return drainRecords(state, blackhole, false);
+    }
+
+    /**
+     * The proposed layout: cascades copy whole entries; firing reads them in order and only stores into each
+     * timer's 8-byte record.
      *
      * @return the timers fired.
      */
     @Benchmark
     public long sequentialEntries(final Drain state, final Blackhole blackhole)
     {
-        state.restart(true);
-        for (int tick = 1; tick <= HORIZON_TICKS; tick++)
-        {
-            if ((tick & BUCKET_MASK) == 0)
-            {
-                cascadeEntries(state, tick >>> RANGE_SHIFT, true);
-            }
-            fireEntriesStoring(state, tick, blackhole);
-        }
-        return state.fired;
+        return drainEntries(state, blackhole, false);
     }
 
     /**
-     * The proposed layout with 20-byte entries: firing reads-modifies-writes each 8-byte record.
+     * The same with a prefetch pass per chunk that loads the 8-byte records before the stores, in case bringing
+     * the lines in by independent loads beats the stores' own misses.
+     *
+     * @return the timers fired.
+     */
+    @Benchmark
+    public long sequentialEntriesTouched(final Drain state, final Blackhole blackhole)
+    {
+        return drainEntries(state, blackhole, true);
+    }
+
+    /**
+     * The proposed layout with 20-byte entries: firing reads-modifies-writes each 8-byte record for the generation,
+     * after a prefetch pass per chunk as the wheel's.
      *
      * @return the timers fired.
      */
@@ -363,7 +374,35 @@ public class DrainLayoutFloorBenchmark
             {
                 cascadeNarrowEntries(state, tick >>> RANGE_SHIFT);
             }
-            fireNarrowEntriesLoading(state, tick, blackhole);
+            fireNarrowEntriesLoading(state, tick, blackhole, true);
+        }
+        return state.fired;
+    }
+
+    private static long drainRecords(final Drain state, final Blackhole blackhole, final boolean touch)
+    {
+        state.restart(true);
+        for (int tick = 1; tick <= HORIZON_TICKS; tick++)
+        {
+            if ((tick & BUCKET_MASK) == 0)
+            {
+                cascadeIds(state, tick >>> RANGE_SHIFT);
+            }
+            fireRecords(state, tick, blackhole, touch);
+        }
+        return state.fired;
+    }
+
+    private static long drainEntries(final Drain state, final Blackhole blackhole, final boolean touch)
+    {
+        state.restart(true);
+        for (int tick = 1; tick <= HORIZON_TICKS; tick++)
+        {
+            if ((tick & BUCKET_MASK) == 0)
+            {
+                cascadeEntries(state, tick >>> RANGE_SHIFT, true);
+            }
+            fireEntriesStoring(state, tick, blackhole, touch);
         }
         return state.fired;
     }
@@ -516,7 +555,8 @@ public class DrainLayoutFloorBenchmark
     }
 
     /** Fires level-0 bucket {@code tick & 255} of today's layout: one random record read and freed per timer. */
-    private static void fireRecords(final Drain state, final int tick, final Blackhole blackhole)
+    private static void fireRecords(final Drain state, final int tick, final Blackhole blackhole,
+        final boolean touch)
     {
         final int bucket = tick & BUCKET_MASK;
         final int[] slots = state.slots;
@@ -529,6 +569,10 @@ public class DrainLayoutFloorBenchmark
         while (chunk != NIL)
         {
             final int base = chunk << CHUNK_SHIFT;
+            if (touch)
+            {
+                blackhole.consume(touchRecords(slots, records, base, n));
+            }
             for (int i = 0; i < n; i++)
             {
                 final int slot = slots[base + i];
@@ -560,7 +604,8 @@ public class DrainLayoutFloorBenchmark
     }
 
     /** Fires a level-0 bucket of 24-byte entries: read in order, one random store into the 8-byte record. */
-    private static void fireEntriesStoring(final Drain state, final int tick, final Blackhole blackhole)
+    private static void fireEntriesStoring(final Drain state, final int tick, final Blackhole blackhole,
+        final boolean touch)
     {
         final int bucket = tick & BUCKET_MASK;
         final long[] entries = state.entries;
@@ -573,6 +618,10 @@ public class DrainLayoutFloorBenchmark
         while (chunk != NIL)
         {
             final int base = chunk << CHUNK_SHIFT;
+            if (touch)
+            {
+                blackhole.consume(touchSlotRecords(entries, slotRecords, base, n));
+            }
             for (int i = 0; i < n; i++)
             {
                 final int at = (base + i) * ENTRY_LONGS;
@@ -601,7 +650,8 @@ public class DrainLayoutFloorBenchmark
     }
 
     /** Fires a level-0 bucket of 20-byte entries: read in order, the 8-byte record's generation loaded and bumped. */
-    private static void fireNarrowEntriesLoading(final Drain state, final int tick, final Blackhole blackhole)
+    private static void fireNarrowEntriesLoading(final Drain state, final int tick, final Blackhole blackhole,
+        final boolean touch)
     {
         final int bucket = tick & BUCKET_MASK;
         final int[] entries = state.narrowEntries;
@@ -614,6 +664,10 @@ public class DrainLayoutFloorBenchmark
         while (chunk != NIL)
         {
             final int base = chunk << CHUNK_SHIFT;
+            if (touch)
+            {
+                blackhole.consume(touchNarrowSlotRecords(entries, slotRecords, base, n));
+            }
             for (int i = 0; i < n; i++)
             {
                 final int at = (base + i) * NARROW_INTS;
@@ -641,6 +695,47 @@ public class DrainLayoutFloorBenchmark
         state.count[bucket] = 0;
         state.freeSlot = freeSlot;
         state.fired += fired;
+    }
+
+    /**
+     * The wheel's {@code touchRecords}: loads both ends of every record a chunk names, in a loop of independent
+     * loads whose misses overlap, before firing them one by one from cache (a software prefetch; records are 24
+     * bytes, so two in eight cross a cache line).
+     *
+     * @return the sum of the loads, so that none is dead code.
+     */
+    private static int touchRecords(final int[] slots, final int[] records, final int base, final int n)
+    {
+        int sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final int at = slots[base + i] * RECORD_INTS;
+            sum += records[at + GEN] + records[at + PAYLOAD_LOW];
+        }
+        return sum;
+    }
+
+    /** The same prefetch for the 8-byte records that 24-byte entries name (one line each). */
+    private static int touchSlotRecords(final long[] entries, final int[] slotRecords, final int base, final int n)
+    {
+        int sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += slotRecords[(int)entries[(base + i) * ENTRY_LONGS + ENTRY_HANDLE] * SLOT_INTS];
+        }
+        return sum;
+    }
+
+    /** The same prefetch for the 8-byte records that 20-byte entries name. */
+    private static int touchNarrowSlotRecords(final int[] entries, final int[] slotRecords, final int base,
+        final int n)
+    {
+        int sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += slotRecords[entries[(base + i) * NARROW_INTS + NARROW_SLOT] * SLOT_INTS];
+        }
+        return sum;
     }
 
     /** Fires a level-0 bucket of 24-byte entries read in order, touching nothing else. */
