@@ -75,10 +75,11 @@ import java.util.concurrent.TimeUnit;
  * {@code sequentialEntries - sequentialScan} is the price of the random store per fired timer; and the drain's own
  * score minus {@code currentRecords} is the wheel's logic, which no layout removes.
  * <p>
- * Run beside the drain, from the repository root, after {@code mvn -B -q package -DskipTests}:
+ * Run beside the drain, from the repository root, after {@code mvn -B -q package -DskipTests} (about 10 minutes;
+ * the drain's own warmup and measurement, which the 1M drain needs to be compiled, and every fork's 8 GB heap):
  * <pre>
  * java -jar benchmarks/target/escapement-benchmarks.jar 'TimerPeersDrainBenchmark|DrainLayoutFloorBenchmark' \
- *     -p impl=escapement,agrona -p timers=1000000,10000000 -f 2 -wi 2 -i 3 -prof gc -rf json \
+ *     -p impl=escapement,agrona -p timers=1000000,10000000 -f 2 -wi 3 -i 5 -prof gc -rf json \
  *     -rff results/&lt;date&gt;-drain-layout-&lt;cpu&gt;.json
  * </pre>
  */
