@@ -126,6 +126,10 @@ public class DrainLayoutFloorBenchmark
     static final int NARROW_PAYLOAD_HIGH = 3;
     static final int NARROW_PAYLOAD_LOW = 4;
 
+    /**
+     * The timers of one drain, filed in both layouts at once (so every method drains the same deadlines from the
+     * same chunks), and the level-0 buckets a drain works through.
+     */
     @State(Scope.Thread)
     public static class Drain
     {
@@ -173,6 +177,7 @@ public class DrainLayoutFloorBenchmark
         long cascaded;
         boolean firing;
 
+        /** Draws the deadlines, files them as the wheel would with its cursor at 0, and prints the split once. */
         @Setup
         public void setUp()
         {
@@ -301,6 +306,12 @@ public class DrainLayoutFloorBenchmark
             nextPoolChunk = poolBase;
         }
 
+        /**
+         * Checks the last op: a drain fired every timer once, due at its tick, and every op cascaded each timer
+         * on level 1 once.
+         *
+         * @throws IllegalStateException if it did not.
+         */
         @TearDown(Level.Iteration)
         public void checkDrained()
         {
@@ -316,6 +327,8 @@ public class DrainLayoutFloorBenchmark
      * Today's layout, fired as the wheel fires it: cascades file slot ids by their tick hints; firing first loads
      * every record a chunk names (the wheel's {@code touchRecords}), then reads each and frees it.
      *
+     * @param state     the filed timers.
+     * @param blackhole receives each fired timer's handle, deadline and payload.
      * @return the timers fired.
      */
     @Benchmark
@@ -327,6 +340,8 @@ public class DrainLayoutFloorBenchmark
     /**
      * Today's layout fired in one pass, each record loaded where it is fired, without the prefetch pass.
      *
+     * @param state     the filed timers.
+     * @param blackhole receives each fired timer's handle, deadline and payload.
      * @return the timers fired.
      */
     @Benchmark
@@ -339,6 +354,8 @@ public class DrainLayoutFloorBenchmark
      * The proposed layout: cascades copy whole entries; firing reads them in order and only stores into each
      * timer's 8-byte record.
      *
+     * @param state     the filed timers.
+     * @param blackhole receives each fired timer's handle, deadline and payload.
      * @return the timers fired.
      */
     @Benchmark
@@ -351,6 +368,8 @@ public class DrainLayoutFloorBenchmark
      * The same with a prefetch pass per chunk that loads the 8-byte records before the stores, in case bringing
      * the lines in by independent loads beats the stores' own misses.
      *
+     * @param state     the filed timers.
+     * @param blackhole receives each fired timer's handle, deadline and payload.
      * @return the timers fired.
      */
     @Benchmark
@@ -363,6 +382,8 @@ public class DrainLayoutFloorBenchmark
      * The proposed layout with 20-byte entries: firing reads-modifies-writes each 8-byte record for the generation,
      * after a prefetch pass per chunk as the wheel's.
      *
+     * @param state     the filed timers.
+     * @param blackhole receives each fired timer's handle, deadline and payload.
      * @return the timers fired.
      */
     @Benchmark
@@ -411,6 +432,8 @@ public class DrainLayoutFloorBenchmark
     /**
      * The lower bound: entries copied by the cascades and read in order by firing, nothing else.
      *
+     * @param state     the filed timers.
+     * @param blackhole receives each fired timer's handle, deadline and payload.
      * @return the timers fired.
      */
     @Benchmark
@@ -432,6 +455,7 @@ public class DrainLayoutFloorBenchmark
      * Today's cascades alone: every level-1 range of the drain re-filed into level 0, as {@link #currentRecords}
      * does, and nothing fired. Its share of that benchmark's score is the cascades' share of today's floor.
      *
+     * @param state the filed timers.
      * @return the timers cascaded.
      */
     @Benchmark
@@ -449,6 +473,7 @@ public class DrainLayoutFloorBenchmark
      * The proposed layout's cascades alone, as {@link #sequentialEntries} does them (24-byte entries copied whole,
      * positions forwarded), and nothing fired.
      *
+     * @param state the filed timers.
      * @return the timers cascaded.
      */
     @Benchmark
