@@ -48,6 +48,7 @@ if [ "$MODE" = quick ]; then
   run peers-random-rearm TimerPeersRandomRearmBenchmark -p liveTimers=1000
   run floor RandomAccessFloorBenchmark.harnessOfPeersRearm -p timers=1000
   run floor-drain DrainFloorBenchmark -p timers=1000000
+  run floor-drain-layout DrainLayoutFloorBenchmark -p timers=1000000
   run floor-arm-cancel ArmCancelFloorBenchmark -p timers=1000000
 else
   # The wheel alone, one fork: its side-by-side figures are the peers' run below, which has two.
@@ -67,6 +68,8 @@ else
   run floor RandomAccessFloorBenchmark.harnessOfPeersRearm -p timers=1000000,10000000 -f 1
   # what a drain cannot go below, by where firing's data lives (the summary prints it beside the drain targets)
   run floor-drain DrainFloorBenchmark -f 1
+  # the drain's own traffic in today's layout and in the sequential one of issue 18 (beside the drain targets too)
+  run floor-drain-layout DrainLayoutFloorBenchmark -f 1
   # what arm+cancel cannot go below, by what a structure keeps (the summary prints it beside the arm+cancel targets)
   run floor-arm-cancel ArmCancelFloorBenchmark -f 1
 fi

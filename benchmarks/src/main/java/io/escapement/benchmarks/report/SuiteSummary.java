@@ -235,22 +235,15 @@ public final class SuiteSummary
         for (final String timers : List.of("1000000", "10000000"))
         {
             // what the drain cannot go below, by layout: the explanation of a drain target not met
-            final double n = Double.parseDouble(timers);
-            final StringBuilder floors = new StringBuilder();
-            for (final String pass : List.of("scanContiguous", "visitRecordsOnce", "visitRecordsTwice"))
-            {
-                final Row floor = find(rows, "DrainFloorBenchmark." + pass, null, "timers", timers);
-                if (floor != null)
-                {
-                    floors.append(floors.length() == 0 ? "" : ", ").append(pass).append(' ')
-                        .append(number(floor.score() * 1e6 / n));
-                }
-            }
-            if (floors.length() > 0)
-            {
-                s.append("| (drain floors, ").append(count(timers)).append(", ns per timer: ").append(floors)
-                    .append(") | | | | |\n");
-            }
+            drainFloors(s, rows, "drain floors", "DrainFloorBenchmark.",
+                List.of("scanContiguous", "visitRecordsOnce", "visitRecordsTwice"), timers);
+        }
+        for (final String timers : List.of("1000000", "10000000"))
+        {
+            // issue 18: the drain's own traffic in today's layout and in the sequential one
+            drainFloors(s, rows, "drain layout floors", "DrainLayoutFloorBenchmark.",
+                List.of("currentRecords", "sequentialEntries", "sequentialEntriesLoadingGeneration", "sequentialScan"),
+                timers);
         }
         for (final String live : List.of("1000", "10000"))
         {
@@ -300,6 +293,28 @@ public final class SuiteSummary
                 floor == null ? Double.NaN : 2 * floor.score());
         }
         return s.append('\n').toString();
+    }
+
+    /** Appends one line of drain floors measured at {@code timers}, in ns per timer, or nothing if none was. */
+    private static void drainFloors(final StringBuilder s, final List<Row> rows, final String label,
+        final String benchmark, final List<String> passes, final String timers)
+    {
+        final double n = Double.parseDouble(timers);
+        final StringBuilder floors = new StringBuilder();
+        for (final String pass : passes)
+        {
+            final Row floor = find(rows, benchmark + pass, null, "timers", timers);
+            if (floor != null)
+            {
+                floors.append(floors.length() == 0 ? "" : ", ").append(pass).append(' ')
+                    .append(number(floor.score() * 1e6 / n));
+            }
+        }
+        if (floors.length() > 0)
+        {
+            s.append("| (").append(label).append(", ").append(count(timers)).append(", ns per timer: ").append(floors)
+                .append(") | | | | |\n");
+        }
     }
 
     private static void target(final StringBuilder s, final String what, final double engineNs, final String boundName,

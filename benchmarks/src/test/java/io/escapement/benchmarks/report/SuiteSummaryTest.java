@@ -76,6 +76,8 @@ class SuiteSummaryTest
             result("RandomAccessFloorBenchmark.harnessOfPeersRearm", Map.of("timers", "1000000"), 5, "ns/op"),
             result("DrainFloorBenchmark.visitRecordsOnce", Map.of("timers", "1000000"), 12, "ms/op"),
             result("DrainFloorBenchmark.visitRecordsTwice", Map.of("timers", "1000000"), 25, "ms/op"),
+            result("DrainLayoutFloorBenchmark.currentRecords", Map.of("timers", "10000000"), 400, "ms/op"),
+            result("DrainLayoutFloorBenchmark.sequentialScan", Map.of("timers", "10000000"), 150, "ms/op"),
             result("ArmCancelFloorBenchmark.linkedHeads", Map.of("timers", "1000000"), 5.9, "ns/op"),
             result("ArmCancelFloorBenchmark.chunkedSwapRemove", Map.of("timers", "1000000"), 7.5, "ns/op"),
             result("ArmCancelFloorBenchmark.pagedOwnedChunks", Map.of("timers", "1000000"), 9.25, "ns/op")));
@@ -90,6 +92,9 @@ class SuiteSummaryTest
         assertTrue(targets.contains("| (drain floors, 1M, ns per timer: visitRecordsOnce 12.0, visitRecordsTwice " +
             "25.0) | | | | |"), "each floor measured, in ns per timer: " + targets);
         assertTrue(!targets.contains("drain floors, 10M"), "no floor line without a floor: " + targets);
+        assertTrue(targets.contains("| (drain layout floors, 10M, ns per timer: currentRecords 40.0, sequentialScan " +
+            "15.0) | | | | |"), "each layout floor measured, in ns per timer: " + targets);
+        assertTrue(!targets.contains("drain layout floors, 1M"), "no floor line without a floor: " + targets);
         assertTrue(targets.contains("| (arm+cancel floors, 1M, ns: linkedHeads 5.90, chunkedSwapRemove 7.50, " +
             "pagedOwnedChunks 9.25) | | | | |"),
             "each arm+cancel floor measured, in ns: " + targets);
