@@ -1326,7 +1326,12 @@ public final class TimerWheel
     private int expireOne(final int list, final long fireLimit, final TimerHandler handler)
     {
         cascadedInto[list] = false; // the bucket is empty now: what is filed into it later sets it again
-        final int slot = popLast(list);
+        // The one entry, taken as popLast would, without its tests: the list is one chunk (expire checked), which it
+        // keeps, emptied, as dropLast leaves an emptied list.
+        final int first = frontChunk[list] << CHUNK_SHIFT;
+        final int slot = entryPages[first >>> ENTRY_PAGE_SHIFT][first & ENTRY_PAGE_MASK];
+        frontCount[list] = 0;
+        occupancy[list >>> 6] &= ~(1L << list);
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
         final long deadline = readDeadline(page, at);
