@@ -336,7 +336,9 @@ public final class TimerWheel
      * ({@link #touchRecords}); the records of timers armed straight into level 0 were touched within the last 256
      * ticks, and a bucket holding only those (a burst armed for the next tick) is fired without the prefetch, whose
      * loads would only cost there. Set for every bucket by each cascade (any level may file into level 0; marking
-     * the buckets one by one cost the drain a store per timer), cleared when the bucket is expired.
+     * the buckets one by one cost the drain a store per timer), cleared when the bucket is expired. A bucket of one
+     * timer is never prefetched ({@link #expireOne}): the firing loads that record at once, so the prefetch would
+     * only move its miss.
      */
     private final boolean[] cascadedInto = new boolean[BUCKETS_PER_LEVEL];
     /** Receives the loads of {@link #touchRecords}; never read. */
@@ -1445,13 +1447,14 @@ public final class TimerWheel
                     // Level 1: the cursor stands at the range's start, a multiple of 256, and the hinted tick lies
                     // in the range, so it is the level-0 bucket its low 8 bits name (what listForTick would say).
                     // Each entry is appended as appendSlot does, without the hint (level 0 never reads one) and
-                    // without the occupancy bit, which markLevel0Occupancy sets once the cascade is done, or the pass
-                    // after this loop for a bucket of one chunk (nothing reads the bits during a cascade). The loop is written here, not in a method of its own: the
-                    // JIT compiles a method by its own counters, invocations plus loop back-edges, and cascade runs
-                    // once per 256 ticks. With the loop in a callee, cascade counted one back-edge per chunk of 64
-                    // timers, so it ran interpreted through the first two drains of a million timers (and would
-                    // again after any deoptimization), where with the loop here it counts one per timer and is
-                    // compiled within the first drain.
+                    // without the occupancy bit, which the pass after this loop sets for the first MARK_CHUNKS chunks
+                    // and markLevel0Occupancy once the cascade is done if it held more (nothing reads the bits
+                    // during a cascade). The loop is written here, not in a method of its own: the JIT compiles a
+                    // method by its own counters, invocations plus loop back-edges, and cascade runs once per 256
+                    // ticks. With the loop in a callee, cascade counted one back-edge per chunk of 64 timers, so it ran
+                    // interpreted through the first two drains of a million timers (and would again after any
+                    // deoptimization), where with the loop here it counts one per timer and is compiled within the
+                    // first drain.
                     final int[] fronts = frontChunk;
                     final int[] counts = frontCount;
                     int[][] store = entryPages;
