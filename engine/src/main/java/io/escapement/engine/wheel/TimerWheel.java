@@ -336,7 +336,9 @@ public final class TimerWheel
      * ({@link #touchRecords}); the records of timers armed straight into level 0 were touched within the last 256
      * ticks, and a bucket holding only those (a burst armed for the next tick) is fired without the prefetch, whose
      * loads would only cost there. Set for every bucket by each cascade (any level may file into level 0; marking
-     * the buckets one by one cost the drain a store per timer), cleared when the bucket is expired.
+     * the buckets one by one cost the drain a store per timer), cleared when the bucket is expired. A bucket of one
+     * timer is never prefetched ({@link #expireOne}): the firing loads that record at once, so the prefetch would
+     * only move its miss.
      */
     private final boolean[] cascadedInto = new boolean[BUCKETS_PER_LEVEL];
     /** Receives the loads of {@link #touchRecords}; never read. */
@@ -1230,6 +1232,12 @@ public final class TimerWheel
      */
     private int expire(final int list, final long fireLimit, final TimerHandler handler, final int budget)
     {
+        // A level-0 bucket of one timer (a simulator's microsecond ticks: most instants fire one timer) is fired in
+        // place: the detaching and the prefetch serve only a bucket of several (see expireOne).
+        if (list < BUCKETS_PER_LEVEL && frontCount[list] == 1 && chunkLinks[2 * frontChunk[list] + 1] == NIL)
+        {
+            return expireOne(list, fireLimit, handler);
+        }
         moveList(list, EXPIRING);
         if (list == OVERDUE)
         {
@@ -1306,6 +1314,54 @@ public final class TimerWheel
     }
 
     /**
+     * {@link #expire} of a level-0 bucket that holds exactly one timer (budget at least 1, as always): the timer is
+     * taken out of the bucket first, which leaves it empty (keeping its chunk), then fired or re-filed as expire
+     * does. It is what expire does for such a bucket without the work that serves a bucket of several: no chunk
+     * changes owner (moveList's swap with EXPIRING and its two link writes), no prefetch (whose loads the firing
+     * would take at once anyway), no second pass to re-file leftovers. A callback sees the wheel as in expire: the
+     * bucket and EXPIRING empty, its own timer in no list; what it files into the bucket (a deadline 256 ticks
+     * ahead) waits for the bucket's next turn, as expire's detaching ensures for a bucket of several. If the
+     * handler throws, the timer counts as fired and nothing else is left to put back.
+     *
+     * @return 1 if the timer fired, 0 if it was re-filed (re-armed later lazily while it waited).
+     */
+    private int expireOne(final int list, final long fireLimit, final TimerHandler handler)
+    {
+        cascadedInto[list] = false; // the bucket is empty now: what is filed into it later sets it again
+        // The one entry, taken as popLast would, without its tests: the list is one chunk (expire checked), which it
+        // keeps, emptied, as dropLast leaves an emptied list.
+        final int first = frontChunk[list] << CHUNK_SHIFT;
+        final int slot = entryPages[first >>> ENTRY_PAGE_SHIFT][first & ENTRY_PAGE_MASK];
+        frontCount[list] = 0;
+        occupancy[list >>> 6] &= ~(1L << list);
+        final int[] page = pages[slot >>> PAGE_SHIFT];
+        final int at = (slot & PAGE_MASK) * RECORD_INTS;
+        final long deadline = readDeadline(page, at);
+        if (deadline > fireLimit)
+        {
+            file(slot, page, at, deadline); // re-armed later while it waited
+            return 0;
+        }
+        final int gen = page[at + GEN];
+        page[at + POS] = DETACHED;
+        timerCount--;
+        try
+        {
+            handler.onExpiry(handle(gen, slot), ((long)page[at + PAYLOAD_HIGH] << 32) |
+                (page[at + PAYLOAD_LOW] & 0xFFFF_FFFFL), deadline);
+        }
+        finally
+        {
+            // as in expire: free the slot unless the callback re-armed it or cancelled and reused it
+            if (page[at + GEN] == gen && page[at + POS] == DETACHED)
+            {
+                releaseSlot(slot, page, at);
+            }
+        }
+        return 1;
+    }
+
+    /**
      * Makes the leftovers of an interrupted OVERDUE pass the OVERDUE list again, and appends to it whatever the
      * callbacks filed there meanwhile (usually little). The bound of the list is then unknown.
      */
@@ -1365,6 +1421,11 @@ public final class TimerWheel
         // allocated, capped at the capacity plus the one a callback may hold, so chunkBound's count still holds.
         final int forwardLimit = forwardSlots() >>> FORWARD_SHIFT;
         int nextChunk = hinted && chunk != NIL ? chunkLinks[2 * chunk + 1] : NIL;
+        // A level-1 bucket of at most MARK_CHUNKS chunks (a simulator's microsecond ticks cascade a few dozen timers
+        // every 256 ticks) sets the occupancy bits of the buckets it fills from its chunks' hints, a second pass over
+        // them in cache, rather than by markLevel0Occupancy's scan of all 256 buckets' counts; a larger one is
+        // marked by the scan, once (the chunks it marked first are then marked twice, harmlessly).
+        int chunksFiled = 0;
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -1386,13 +1447,14 @@ public final class TimerWheel
                     // Level 1: the cursor stands at the range's start, a multiple of 256, and the hinted tick lies
                     // in the range, so it is the level-0 bucket its low 8 bits name (what listForTick would say).
                     // Each entry is appended as appendSlot does, without the hint (level 0 never reads one) and
-                    // without the occupancy bit, which markLevel0Occupancy sets once the cascade is done (nothing
-                    // reads the bits during a cascade). The loop is written here, not in a method of its own: the
-                    // JIT compiles a method by its own counters, invocations plus loop back-edges, and cascade runs
-                    // once per 256 ticks. With the loop in a callee, cascade counted one back-edge per chunk of 64
-                    // timers, so it ran interpreted through the first two drains of a million timers (and would
-                    // again after any deoptimization), where with the loop here it counts one per timer and is
-                    // compiled within the first drain.
+                    // without the occupancy bit, which the pass after this loop sets for the first MARK_CHUNKS chunks
+                    // and markLevel0Occupancy once the cascade is done if it held more (nothing reads the bits
+                    // during a cascade). The loop is written here, not in a method of its own: the JIT compiles a
+                    // method by its own counters, invocations plus loop back-edges, and cascade runs once per 256
+                    // ticks. With the loop in a callee, cascade counted one back-edge per chunk of 64 timers, so it ran
+                    // interpreted through the first two drains of a million timers (and would again after any
+                    // deoptimization), where with the loop here it counts one per timer and is compiled within the
+                    // first drain.
                     final int[] fronts = frontChunk;
                     final int[] counts = frontCount;
                     int[][] store = entryPages;
@@ -1415,6 +1477,15 @@ public final class TimerWheel
                         store[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = entries[base + i];
                         counts[bucket] = used + 1;
                         positions[i] = pos;
+                    }
+                    if (++chunksFiled <= MARK_CHUNKS)
+                    {
+                        final long[] bits = occupancy;
+                        for (int i = 0; i < count; i++)
+                        {
+                            final int bucket = hints[base + i] & BUCKET_MASK;
+                            bits[bucket >>> 6] |= 1L << bucket;
+                        }
                     }
                 }
                 else
@@ -1474,11 +1545,18 @@ public final class TimerWheel
             chunk = next;
             count = CHUNK_SIZE;
         }
-        if (hinted && shift == BITS_PER_LEVEL)
+        if (hinted && shift == BITS_PER_LEVEL && chunksFiled > MARK_CHUNKS)
         {
-            markLevel0Occupancy(); // the level-1 filing loop leaves the bits to this, once a cascade
+            markLevel0Occupancy(); // the level-1 filing loop leaves the bits to this, once a cascade of several chunks
         }
     }
+
+    /**
+     * Chunks of a level-1 cascade whose level-0 occupancy bits are set from their hints, one bit per timer; past
+     * that, {@link #markLevel0Occupancy} scans the 256 buckets' counts once. Two chunks, 128 timers: about the
+     * scan's cost (a load, a shift and an or per timer against a load and a test per bucket).
+     */
+    static final int MARK_CHUNKS = 2;
 
     /** Sets the occupancy bits of level 0 from the buckets' counts: exactly the non-empty buckets. */
     private void markLevel0Occupancy()
