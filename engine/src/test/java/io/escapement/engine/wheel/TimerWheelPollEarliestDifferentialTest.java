@@ -132,8 +132,14 @@ class TimerWheelPollEarliestDifferentialTest
                 {
                     return wheel.pollEarliest(until, this);
                 }
-                for (long next; (next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE && next <= until; )
+                // bounded: a wheel whose earliestDeadline stays put while poll fires nothing would loop forever
+                for (long next, spins = 0; (next = wheel.earliestDeadline()) != TimerWheel.NULL_DEADLINE && next <= until;
+                     spins++)
                 {
+                    if (spins > 1_000_000)
+                    {
+                        throw new AssertionError("earliestDeadline stays at " + next + " and poll fires nothing");
+                    }
                     final int fired = wheel.poll(Math.max(wheel.currentTime(), next), this);
                     if (fired > 0)
                     {

@@ -248,4 +248,105 @@ class TimerWheelSparseTicksTest
         }
         assertEquals(0, wheel.timerCount());
     }
+
+    @Test
+    void shouldFollowForwardingWhenALoneForwardedTimerCancelsAndReArmsItsRangeSiblingsAndItself()
+    {
+        newWheel();
+        final long a = wheel.arm(300, 1);  // level 1, range 1: cascaded at 256 into bucket 44, forwarded
+        final long b = wheel.arm(400, 2);  // same range, bucket 144
+        final long c = wheel.arm(450, 3);  // same range, bucket 194
+        final TimerHandler actor = (h, p, d) ->
+        {
+            fired.add(new long[]{p, d, wheel.currentTime()});
+            if (p == 1 && fired.size() == 1)
+            {
+                assertTrue(wheel.forwardedEntries() > 0, "the cascade forwarded");
+                assertTrue(wheel.cancel(b));
+                assertTrue(wheel.rearm(c, 301));       // earlier, through the forwarding table
+                assertTrue(wheel.rearm(h, 556));       // itself, one rotation later: the bucket just fired
+                wheel.arm(300 + 256 + 256, 4);         // level 1 now, range 3
+            }
+        };
+        assertEquals(1, wheel.poll(300, actor));
+        assertEquals(0, wheel.poll(300, actor));
+        assertEquals(1, wheel.poll(301, actor));
+        assertEquals(3, fired.get(1)[0]);
+        assertEquals(0, wheel.poll(555, actor), "never early");
+        assertEquals(556, wheel.earliestDeadline());
+        assertEquals(1, wheel.poll(556, actor));
+        assertFalse(wheel.isArmed(a));
+        assertEquals(1, wheel.poll(812, actor));
+        assertEquals(4, fired.get(3)[0]);
+        assertEquals(0, wheel.timerCount());
+    }
+
+    @Test
+    void shouldFireOneLoneTimerPerCallInTickOrderWhenTheLimitIsOne()
+    {
+        newWheel();
+        for (int t = 10; t < 20; t++)
+        {
+            wheel.arm(t, t);
+        }
+        for (int t = 10; t < 20; t++)
+        {
+            assertEquals(1, wheel.poll(19, recorder, 1));
+            assertEquals(t, fired.get(t - 10)[0]);
+        }
+        assertEquals(0, wheel.poll(19, recorder, 1));
+        assertEquals(0, wheel.timerCount());
+    }
+
+    @Test
+    void shouldNotFireEarlyWhenALoneTimerIsReachedInsideItsTickBeforeItsDeadline()
+    {
+        wheel = TimerWheel.builder(TimeUnit.NANOSECONDS).startTime(0).tickDuration(3).build();
+        wheel.arm(11, 1); // tick 3 = [9, 12)
+        assertEquals(0, wheel.poll(10, recorder));
+        assertEquals(11, wheel.earliestDeadline());
+        assertEquals(1, wheel.poll(11, recorder));
+        assertEquals(11, fired.get(0)[2]);
+    }
+
+    /**
+     * After the lone timer of bucket 10 fired, the next timer lies on level 1 (range 2, ticks 512..767):
+     * earliestDeadline is documented as that range's start. A bit left set for the emptied bucket answers 266.
+     */
+    @Test
+    void shouldAnswerTheLevelOneRangeStartWhenTheLoneTimersBucketWasEmptied()
+    {
+        newWheel();
+        wheel.arm(10, 1);
+        wheel.arm(600, 2);
+        assertEquals(1, wheel.poll(10, recorder));
+        assertEquals(512, wheel.earliestDeadline());
+    }
+
+    /** Bucket 0 of a range holds a lone timer that a hint-marked cascade filed while the old tick 255 fired. */
+    @Test
+    void shouldFireTheCascadedTimerOfTheFiringBucketsNextRotation()
+    {
+        newWheel();
+        wheel.arm(255, 1);
+        wheel.arm(256 + 255, 2); // level 1: cascaded at 256, before tick 255's bucket (the same bucket) fires
+        assertEquals(1, wheel.poll(255, recorder));
+        assertEquals(511, wheel.earliestDeadline());
+        assertEquals(0, wheel.poll(510, recorder));
+        assertEquals(1, wheel.poll(511, recorder));
+        assertEquals(511, fired.get(1)[2]);
+    }
+
+    /** 65 timers of one tick: the front chunk holds one entry, a full chunk behind it. */
+    @Test
+    void shouldFireEveryTimerOfABucketWhoseFrontChunkHoldsOneEntry()
+    {
+        newWheel();
+        for (int i = 0; i < 65; i++)
+        {
+            wheel.arm(10, i);
+        }
+        assertEquals(65, wheel.poll(10, recorder));
+        assertEquals(0, wheel.timerCount());
+    }
 }
