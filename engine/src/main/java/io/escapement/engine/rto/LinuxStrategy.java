@@ -325,19 +325,13 @@ public final class LinuxStrategy implements RtoStrategy
             rttSeq = readRttSeq(state, offset);
             m -= srtt >> 3; // m is now the error of the estimate
             srtt += m; // srtt = 7/8 srtt + 1/8 m
-            if (m < 0)
-            {
-                m = -m; // the RTT fell: |error|
-                m -= mdev >> 2;
-                if (m > 0)
-                {
-                    m >>= 3; // an excess over the deviation counts 1/8 as much: gain 1/32 instead of 1/4
-                }
-            }
-            else
-            {
-                m -= mdev >> 2;
-            }
+            // the kernel's branches, without a branch: the sign of the error follows the path's jitter, so a jump
+            // on it is mispredicted about every other sample. fell is -1 when the RTT fell, else 0
+            final long fell = m >> 63;
+            m = ((m ^ fell) - fell) - (mdev >> 2); // |error| - mdev / 4
+            // the RTT fell by more than the deviation: the excess counts 1/8 as much, gain 1/32 instead of 1/4
+            // (m > 0 is m - 1 >= 0; m is far from Long.MIN_VALUE, see above)
+            m >>= (int)(fell & ~((m - 1) >> 63) & 3);
             mdev += m; // mdev = 3/4 mdev + 1/4 |error|
             if (mdev > mdevMax)
             {

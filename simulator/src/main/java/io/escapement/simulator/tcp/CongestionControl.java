@@ -218,28 +218,33 @@ final class CongestionControl
         count[i] = 0;
         priorCwnd[i] = 0; // an undo restores this connection's window, never the slot's previous tenant's
         priorSsthresh[i] = 0;
-        if (prr)
-        {
-            recoverFs[i] = 0;
-            prrDelivered[i] = 0;
-            prrOut[i] = 0;
-        }
+        // Left as the slot's previous tenant had them, because each is written before it is read (each write is a
+        // line of another array, on every connection, where most connections never read them): PRR's three, set
+        // by onFastRetransmit, which every fast recovery's entry calls first; CUBIC's K, W_est, the credit and
+        // Linux's origin, set where an epoch starts (epochUs < 0, as here); Linux's cnt and last_time, read only
+        // with last_cwnd equal to the window (never 0, as here) or an epoch running
         if (cubic)
         {
             epochUs[i] = -1;
             wMax[i] = 0;
-            k[i] = 0;
-            wEst[i] = 0;
-            credit[i] = 0;
         }
         if (linuxCubic)
         {
-            origin[i] = 0;
             delayMinUs[i] = 0;
-            cnt[i] = 0;
             lastCwnd[i] = 0;
-            lastTime[i] = 0;
         }
+    }
+
+    /** @return whether {@link #onRttSample} keeps anything (Linux's CUBIC): else the sender need not pick a sample. */
+    boolean takesRttSamples()
+    {
+        return linuxCubic;
+    }
+
+    /** @return whether {@link #onAck} reads its {@code srttUs} (RFC 9438's CUBIC): else the sender need not ask. */
+    boolean readsSrtt()
+    {
+        return cubic && !linuxCubic;
     }
 
     /** @return whether a window limits the sender at all. */

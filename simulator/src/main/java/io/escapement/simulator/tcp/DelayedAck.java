@@ -307,11 +307,17 @@ final class DelayedAck
             receiver.sendAck(i, unit, tx);
             return;
         }
-        final int peer = i ^ 1;
-        final long unacked = streams.offset(peer, receiver.rcvNext(i)) - streams.offset(peer, state[i] & 0x3F);
-        final boolean now = mode == Scenario.DelayedAck.LINUX ?
-            unacked > mss || (quickAcks(i) > 0 && (state[i] & PINGPONG) == 0) : // more than one full frame, or quick
-            unacked >= 2L * mss;                                              // every second full-sized segment
+        final int s = state[i];
+        final boolean now;
+        if (mode == Scenario.DelayedAck.LINUX)
+        {
+            // quick, or more than one full frame: a quick ACK (the common case) needs no count of bytes
+            now = (((s >>> QUICK) & 0x1F) > 0 && (s & PINGPONG) == 0) || unacked(i, s) > mss;
+        }
+        else
+        {
+            now = unacked(i, s) >= 2L * mss; // every second full-sized segment
+        }
         if (now)
         {
             receiver.sendAck(i, unit, tx);
@@ -319,6 +325,13 @@ final class DelayedAck
         }
         state[i] = (state[i] & ~(0x3FF << ANSWER_UNIT)) | (unit << ANSWER_UNIT) | (Math.min(tx, 15) << ANSWER_TX);
         sendDelayed(i);
+    }
+
+    /** @return the bytes end {@code i} holds in order and has not acknowledged ({@code rcv_nxt - rcv_wup}). */
+    private long unacked(final int i, final int s)
+    {
+        final int peer = i ^ 1;
+        return streams.offset(peer, receiver.rcvNext(i)) - streams.offset(peer, s & 0x3F);
     }
 
     /** {@code tcp_send_delayed_ack()}: arm (or keep) the timer. */

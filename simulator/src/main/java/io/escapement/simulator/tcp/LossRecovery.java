@@ -90,7 +90,7 @@ final class LossRecovery
      */
     int inflation(final int i)
     {
-        return inflation[i];
+        return sack ? 0 : inflation[i]; // with SACK nothing ever writes it but 0
     }
 
     /** NewReno: a duplicate ACK in a fast recovery, one more segment has left the network. */
@@ -143,7 +143,7 @@ final class LossRecovery
     void onNewAck(final int i, final int acked)
     {
         state[i] &= FAST | BY_RACK | FRTO | RESCUED;
-        if (inflation[i] != 0)
+        if (!sack && inflation[i] != 0) // with SACK it stays 0 (onDuplicateAck, onDuplicateInRecovery)
         {
             inflation[i] = (byte)Math.max(0, inflation[i] - (acked - 1));
         }

@@ -36,6 +36,9 @@ import static io.escapement.simulator.tcp.ConnectionTable.CLIENT;
  */
 final class Rack
 {
+    private static final int UNIT_MASK = 0x3F;
+    private static final int ARMED = 0x40;
+
     private final boolean enabled;
     private final TimerWheel wheel;
     private final ShardStats stats;
@@ -47,7 +50,12 @@ final class Rack
     // per end (slot << 1 | end)
     long[] handle;
     private int[] xmitAt;   // RACK.xmit_ts, microseconds after the connection's start
-    private byte[] endUnit; // RACK.end_seq as a unit; 0 for none (unit 0 is the SYN)
+    /**
+     * RACK.end_seq as a unit in the low six bits, 0 for none (unit 0 is the SYN), and {@link #ARMED}: whether the
+     * reordering timer runs ({@link #handle} is not {@code NULL_HANDLE}). The detection reads this byte on every ACK,
+     * so the timer's cancel there asks it rather than load the handle, a line of another array.
+     */
+    private byte[] endUnit;
     private int[] rttUs;    // RACK.rtt
     private int[] minRttUs; // 0 for none
     private long[] lost;    // units RACK marked lost
@@ -86,19 +94,28 @@ final class Rack
         lost = Arrays.copyOf(lost, capacity * 2);
     }
 
-    void reset(final int i)
+    /**
+     * End {@code i} starts afresh.
+     *
+     * @param resent whether the end resent anything since its last reset: only then can {@link ResendTimes} hold it
+     *               ({@link #onResend} is the only way in, and each resend counts in the sender's transmission counts,
+     *               which only the reset clears), so only then is its side table searched.
+     */
+    void reset(final int i, final boolean resent)
     {
         if (!enabled)
         {
             return; // RACK off: nothing of this room is ever written, so it need not be cleared (nor read in)
         }
         cancel(i);
-        xmitAt[i] = 0;
+        // RACK.xmit_ts and RACK.rtt are not cleared: read only while RACK.end_seq is set, and written with it
         endUnit[i] = 0;
-        rttUs[i] = 0;
         minRttUs[i] = 0;
         lost[i] = 0;
-        resends.release(i);
+        if (resent)
+        {
+            resends.release(i);
+        }
     }
 
     boolean enabled()
@@ -194,10 +211,10 @@ final class Rack
         return u == 0 ? -1 : resends.get(i, u); // a resent SYN's time is not kept (RACK starts with data)
     }
 
-    /** @return RACK.rtt of end {@code i}. */
+    /** @return RACK.rtt of end {@code i} (0 while it has no reference: RACK.end_seq unset). */
     long rttUs(final int i)
     {
-        return rttUs[i];
+        return (endUnit[i] & UNIT_MASK) == 0 ? 0 : rttUs[i];
     }
 
     /**
@@ -234,33 +251,37 @@ final class Rack
      * one. A resent unit counts from its latest transmission, unless the sample is below {@code min_rtt} (then the
      * ACK may answer an earlier copy: ambiguous, skipped).
      *
-     * @param sender   for the units' send times and transmission counts.
-     * @param received the units the receiver holds.
+     * @param sender     for the units' send times and transmission counts.
+     * @param received   the units the receiver holds.
+     * @param everResent the units the end ever resent ({@link Sender#resent}).
      */
-    void update(final int i, final Sender sender, final long received, final int from, final int sent)
+    void update(final int i, final Sender sender, final long received, final int from, final int sent,
+        final long everResent)
     {
         if (!enabled)
         {
             return;
         }
-        final long start = table.startUs[i >> 1];
         long bestAt = -1;
         int best = -1;
-        if ((sender.resent(i) & unitsIn(from, sent)) == 0 && !sender.timesAttached(i))
+        final long units = unitsIn(from, sent);
+        if ((everResent & units) == 0 && !sender.timesAttached(i))
         {
             // none of them resent, and two send times (the oldest outstanding, then the latest burst's, never
             // earlier): the first transmissions left in unit order, so the most recently sent delivered unit is the
             // highest, a tie in time going to the higher unit as RACK_sent_after() has it. The loop below would
-            // pick the same unit, visiting every one
-            final long delivered = received & unitsIn(Math.max(from, 1), sent);
-            if (delivered != 0)
+            // pick the same unit, visiting every one (unit 0, the SYN, is never RACK's: from 1)
+            final long delivered = received & units & ~1L;
+            if (delivered == 0)
             {
-                best = 63 - Long.numberOfLeadingZeros(delivered);
-                bestAt = sender.sendTime(i, best) - start;
+                return;
             }
+            best = 63 - Long.numberOfLeadingZeros(delivered);
+            bestAt = sender.burstOffset(i, best);
         }
         else
         {
+            final long start = table.startUs[i >> 1];
             for (int u = from; u < sent; u++)
             {
                 if ((received & (1L << u)) != 0 && u > 0)
@@ -279,11 +300,13 @@ final class Rack
                 }
             }
         }
-        if (best >= 0 && (endUnit[i] == 0 || sentAfter(bestAt, best, xmitAt[i] & 0xFFFF_FFFFL, endUnit[i])))
+        final int reference = endUnit[i];
+        final int referenceUnit = reference & UNIT_MASK;
+        if (best >= 0 && (referenceUnit == 0 || sentAfter(bestAt, best, xmitAt[i] & 0xFFFF_FFFFL, referenceUnit)))
         {
             xmitAt[i] = (int)bestAt;
-            endUnit[i] = (byte)best;
-            final long rtt = clock.now - start - bestAt;
+            endUnit[i] = (byte)(best | (reference & ARMED));
+            final long rtt = clock.now - table.startUs[i >> 1] - bestAt;
             rttUs[i] = (int)rtt;
             if (minRttUs[i] == 0 || rtt < minRttUs[i])
             {
@@ -301,7 +324,8 @@ final class Rack
     long detect(final int i, final Sender sender, final long received, final int una, final int sent,
         final boolean recovering)
     {
-        if (!enabled || endUnit[i] == 0)
+        final int referenceUnit = enabled ? endUnit[i] & UNIT_MASK : 0;
+        if (referenceUnit == 0)
         {
             return 0;
         }
@@ -316,7 +340,21 @@ final class Rack
             return 0;
         }
         final long everResent = sender.resent(i);
-        final long relost = resends.relost(i);
+        final long reference = xmitAt[i] & 0xFFFF_FFFFL;
+        if (everResent == 0)
+        {
+            // nothing ever resent: the undelivered units left in unit order (see firstTransmissions below), so when
+            // the lowest was not sent before RACK's reference, none was: nothing to mark and no timer, known without
+            // RACK's marks or the side table (most ACKs with data still in flight)
+            final int lowest = Long.numberOfTrailingZeros(undelivered);
+            if (!sentAfter(reference, referenceUnit, sender.sendOffset(i, lowest), lowest))
+            {
+                cancel(i);
+                return 0;
+            }
+        }
+        // the side table holds only ends that resent (ResendTimes takes an end at its first resend)
+        final long relost = everResent == 0 ? 0 : resends.relost(i);
         final long candidates = undelivered & ~relost & ~(lost[i] & ~everResent);
         if (candidates == 0)
         {
@@ -325,9 +363,12 @@ final class Rack
         }
         final long start = table.startUs[i >> 1];
         final long now = clock.now - start;
-        final int delivered = Long.bitCount(received & outstanding);
-        final long reo = reorderWindow(recovering, delivered, minRttUs[i], rto[i & 1].srttUs(i >> 1));
-        final long reference = xmitAt[i] & 0xFFFF_FFFFL;
+        // no candidate ever resent: each one's time is its first transmission's, and first transmissions left in unit
+        // order (Sender.sendNew sends from SND.NXT up, its times never earlier than those before), so (time, unit)
+        // grows with the unit and those RACK's reference was sent after are the lowest candidates: the walk stops at
+        // the first that is not (on most ACKs the lowest, everything outstanding sent after the reference)
+        final boolean firstTransmissions = (candidates & everResent) == 0;
+        long reo = -1; // the reordering window, computed at the first candidate that needs it
         long newly = 0;
         long newlyRelost = 0;
         long timeout = 0;
@@ -336,9 +377,14 @@ final class Rack
             final int u = Long.numberOfTrailingZeros(left);
             final long bit = 1L << u;
             final boolean resent = (everResent & bit) != 0;
-            final long at = xmitAt(i, sender, u, start);
-            if (at >= 0 && sentAfter(reference, endUnit[i], at, u))
+            final long at = firstTransmissions ? sender.sendOffset(i, u) : xmitAt(i, sender, u, start);
+            if (at >= 0 && sentAfter(reference, referenceUnit, at, u))
             {
+                if (reo < 0)
+                {
+                    reo = reorderWindow(recovering, Long.bitCount(received & outstanding), minRttUs[i],
+                        rto[i & 1].srttUs(i >> 1));
+                }
                 final long remaining = at + rttUs[i] + reo - now;
                 if (remaining <= 0)
                 {
@@ -352,6 +398,10 @@ final class Rack
                 {
                     timeout = Math.max(timeout, remaining);
                 }
+            }
+            else if (firstTransmissions)
+            {
+                break; // this candidate and all above it were sent after the reference
             }
         }
         if (newlyRelost != 0)
@@ -394,6 +444,7 @@ final class Rack
         {
             handle[i] = wheel.arm(deadline, ((long)(i >> 1) << EventBatch.SLOT_SHIFT) |
                 ((i & 1) == CLIENT ? EventBatch.RACK_CLIENT : EventBatch.RACK_SERVER));
+            endUnit[i] |= ARMED;
         }
     }
 
@@ -401,14 +452,16 @@ final class Rack
     void fired(final int i)
     {
         handle[i] = TimerWheel.NULL_HANDLE;
+        endUnit[i] &= ~ARMED;
     }
 
     void cancel(final int i)
     {
-        if (enabled && handle[i] != TimerWheel.NULL_HANDLE)
+        if (enabled && (endUnit[i] & ARMED) != 0) // handle[i] != NULL_HANDLE
         {
             wheel.cancel(handle[i]);
             handle[i] = TimerWheel.NULL_HANDLE;
+            endUnit[i] &= ~ARMED;
         }
     }
 }

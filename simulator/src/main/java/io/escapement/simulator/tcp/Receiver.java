@@ -107,7 +107,8 @@ final class Receiver
         final int peerUnits = streams.units(i ^ 1);
         final int peerFin = peerUnits + 1;
         final long bit = 1L << unit;
-        if ((received[i] & bit) != 0)
+        final long had = received[i]; // nothing below changes it before this segment is added
+        if ((had & bit) != 0)
         {
             // a duplicate: its ACK was lost or it was resent needlessly; acknowledge again
             if (unit == peerFin && table.state(i) == TIME_WAIT)
@@ -120,7 +121,7 @@ final class Receiver
                 }
                 aux.set(i, AuxTimers.TIME_WAIT, timers.deadline(timeWaitUs));
             }
-            sack.onSegment(i, received[i], unit); // above the cumulative ACK, its block is reported first again
+            sack.onSegment(i, had, unit); // above the cumulative ACK, its block is reported first again
             delayedAck.enterQuickAck(i);
             sendAck(i, unit, tx);
             return;
@@ -136,10 +137,11 @@ final class Receiver
                 return;
             }
         }
-        final int before = rcvNext(i);
-        received[i] |= bit;
-        sack.onSegment(i, received[i], unit);
-        final int after = rcvNext(i);
+        final int before = Long.numberOfTrailingZeros(~had); // rcvNext(i)
+        final long holds = had | bit;
+        received[i] = holds;
+        sack.onSegment(i, holds, unit);
+        final int after = Long.numberOfTrailingZeros(~holds);
         if (after > before && unit <= peerUnits)
         {
             delayedAck.onDataInOrder(i); // tcp_event_data_recv(), before the application sees the data

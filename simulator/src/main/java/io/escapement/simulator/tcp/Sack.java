@@ -278,14 +278,21 @@ final class Sack
         learned[i] = 0;
     }
 
-    /** The ACK arriving at end {@code i} is taken: what its blocks report joins what the end learned. */
-    void learn(final int i)
+    /**
+     * The ACK arriving at end {@code i} is taken: what its blocks report joins what the end learned.
+     *
+     * @return what end {@code i} has learned now, {@link #learned}.
+     */
+    long learn(final int i)
     {
+        long units = learned[i];
         if (arriving != 0)
         {
-            learned[i] |= units(arriving);
+            units |= units(arriving);
+            learned[i] = units;
             arriving = 0;
         }
+        return units;
     }
 
     /** @return the units of end {@code i}'s stream the peer's SACK blocks reported, a bit each. */

@@ -137,6 +137,7 @@ final class Sender
 
     void reset(final int i)
     {
+        final long everResent = txLow[i] | txHigh[i];
         txLow[i] = 0;
         txHigh[i] = 0;
         sentAt[i] = 0;
@@ -150,7 +151,7 @@ final class Sender
         window.reset(i);
         recovery.reset(i);
         times.release(i);
-        rack.reset(i);
+        rack.reset(i, everResent != 0);
         sack.resetSender(i);
     }
 
@@ -393,20 +394,23 @@ final class Sender
         // what the peer's ACKs had reported before this one (F-RTO asks what this one newly acknowledges)
         final long reportedBefore = recovery.inFrto(i) ? scoreboard(i, una) : 0;
         final long sackedBefore = sack.learned(i); // for Linux's delivered count
-        sack.learn(i); // the SACK blocks this ACK carries, if any
-        final long received = scoreboard(i, ack);
+        final long learned = sack.learn(i); // the SACK blocks this ACK carries, if any
+        final long received = learned | rangeMask(0, ack); // scoreboard(i, ack)
         if ((w & TLP_HIGH_MASK) != 0 && ack >= field(w, TLP_HIGH, 6) && ack <= nxt)
         {
-            probeAcked(i, ack, una, pure, sack.learned(i) != sackedBefore);
+            probeAcked(i, ack, una, pure, learned != sackedBefore);
             w = table.word[i];
         }
-        if (ack == una && pure && una < sent[i])
+        final int high = sent[i]; // SND.NXT: only a send below (sendNew, a resend) moves it
+        // the units ever resent: only a send (below, after the last use) changes them
+        final long everResent = txLow[i] | txHigh[i];
+        if (ack == una && pure && una < high)
         {
-            rack.update(i, this, received, una, sent[i]);
-            if (scenario.window == Scenario.Window.LINUX)
+            rack.update(i, this, received, una, high, everResent);
+            if (window.takesRttSamples())
             {
                 // a duplicate ACK that SACKs new data gives CUBIC a sample too (tcp_clean_rtx_queue() runs on it)
-                window.onRttSample(i, caRttUs(i, una, una, sackedBefore, -1), clock.now);
+                window.onRttSample(i, caRttUs(i, una, una, sackedBefore, learned, everResent, -1), clock.now);
             }
             onDuplicateAck(i, received, reportedBefore, sackedBefore);
             return false;
@@ -421,20 +425,26 @@ final class Sender
         {
             prrBefore(i, received, sackedBefore, una, ack);
         }
-        rack.update(i, this, received, una, sent[i]); // before UNA moves: the send times of what it acknowledges
+        // before UNA moves: the send times of what it acknowledges
+        rack.update(i, this, received, una, high, everResent);
         final long now = clock.now;
-        final long retransmittedMask = (txLow[i] | txHigh[i]) & rangeMask(una, ack);
+        final long retransmittedMask = everResent & rangeMask(una, ack);
+        final RetransmissionTimers timer = rto[end];
+        final boolean timestamps = timer.samplesRetransmissions();
         // with timestamps the ACK echoes the latest transmission's time (RFC 7323), and QUIC numbers every
         // transmission anew: a resent segment's sample runs from its resend, not from the original
-        final long rttUs = now - (rto[end].samplesRetransmissions() && retransmittedMask != 0 ? resendTime(i) :
-            sendTime(i, una));
+        final long rttUs = now - (timestamps && retransmittedMask != 0 ? resendTime(i) : sendTime(i, una));
         final boolean allAcked = ack == nxt;
         // re-armed (unless all is acknowledged) where the kernel's wheel files it
-        timers.ack(rto[end], c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
+        timers.ack(timer, c, rtoAck.of(clock.kernelNow(), streams.seq(i, ack), streams.seq(i, nxt))
             .rtt(rttUs, retransmittedMask != 0));
-        // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
-        window.onRttSample(i, scenario.window == Scenario.Window.LINUX ? caRttUs(i, una, ack, sackedBefore, rttUs) :
-            rto[end].samplesRetransmissions() || retransmittedMask == 0 ? rttUs : -1, now);
+        if (window.takesRttSamples())
+        {
+            // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
+            window.onRttSample(i, scenario.window == Scenario.Window.LINUX ?
+                caRttUs(i, una, ack, sackedBefore, learned, everResent, rttUs) :
+                timestamps || retransmittedMask == 0 ? rttUs : -1, now);
+        }
         w = with(w, UNA, ack);
         if (allAcked)
         {
@@ -446,11 +456,10 @@ final class Sender
         }
         int recover = field(w, RECOVER, 6);
         table.word[i] = w;
-        final long everResent = txLow[i] | txHigh[i];
         if (everResent != 0)
         {
             // (an end that never resent holds no resend times: ResendTimes takes an end only when it resends)
-            rack.onAcked(i, everResent & rangeMask(ack, sent[i]));
+            rack.onAcked(i, everResent & rangeMask(ack, high));
         }
         recovery.onNewAck(i, ack - una);
         boolean newInstead = false;
@@ -462,8 +471,8 @@ final class Sender
             // never-resent data above the hole arrived before the timeout or after the repair
             final boolean origAcked = (recovery.sack() || retransmittedMask == 0) &&
                 origAcked(i, una, recover, (rangeMask(una, ack) | received) & ~reportedBefore);
-            final int decision = Frto.onAck(origAcked, sent[i] > recover,
-                (newlyReported & (-1L << ack)) != 0, false, true, ack >= recover, sent[i] < nxt);
+            final int decision = Frto.onAck(origAcked, high > recover,
+                (newlyReported & (-1L << ack)) != 0, false, true, ack >= recover, high < nxt);
             if (decision == Frto.UNDO)
             {
                 undoTimeout(i);
@@ -495,7 +504,7 @@ final class Sender
             // by this ACK count now
             final int acked = linux ? Long.bitCount(received & ~(sackedBefore | rangeMask(0, Math.max(una, 1)))) :
                 ack - Math.max(una, 1);
-            window.onAck(i, acked, sent[i] - una, now, rto[end].srttUs(c));
+            window.onAck(i, acked, high - una, now, window.readsSrtt() ? timer.srttUs(c) : -1);
         }
         table.word[i] &= ~AT_RECOVERY_POINT; // SND.UNA moved: this ACK covers more than any earlier point
         // RFC 6675: the recovery ends at RecoveryPoint. Linux holds a NewReno one (Recovery, or Loss after an RTO)
@@ -521,17 +530,17 @@ final class Sender
                 table.word[i] |= AT_RECOVERY_POINT;
             }
         }
-        if (ack == sent[i])
+        if (ack == high)
         {
             times.release(i); // nothing outstanding: two times say it all again
         }
         final boolean recovering = recover > 0 && ack < recover;
         if (newInstead)
         {
-            sendNew(i, sent[i], Math.min(sent[i] + 2, nxt)); // RFC 5682 step 2b: up to two new segments
+            sendNew(i, high, Math.min(high + 2, nxt)); // RFC 5682 step 2b: up to two new segments
             return true;
         }
-        if (rack.enabled() && rack.detect(i, this, received, ack, sent[i], recovering) != 0 && !recovering)
+        if (rack.enabled() && rack.detect(i, this, received, ack, high, recovering) != 0 && !recovering)
         {
             enterRackRecovery(i, window.prr() ? newlyDelivered(received, sackedBefore, una) : 0);
         }
@@ -626,10 +635,10 @@ final class Sender
      *
      * @return the sample, microseconds, or -1 for none.
      */
-    private long caRttUs(final int i, final int una, final int ack, final long sackedBefore, final long timestampRttUs)
+    private long caRttUs(final int i, final int una, final int ack, final long sackedBefore, final long learned,
+        final long resent, final long timestampRttUs)
     {
-        final long resent = txLow[i] | txHigh[i];
-        final long sacked = sack.learned(i) & ~sackedBefore & ~resent & ~rangeMask(0, ack);
+        final long sacked = learned & ~sackedBefore & ~resent & ~rangeMask(0, ack);
         if (sacked != 0)
         {
             return clock.now - sendTime(i, 63 - Long.numberOfLeadingZeros(sacked));
@@ -1112,8 +1121,12 @@ final class Sender
         final int end = i & 1;
         final long w = table.word[i];
         final int outstanding = sent[i] - field(w, UNA, 6);
+        if (outstanding <= 0 || (w & TLP_USED) != 0 || field(w, RECOVER, 6) != 0)
+        {
+            return; // decided by the end's word, before the strategy is asked for the smoothed RTT
+        }
         final long srtt = rto[end].srttUs(c);
-        if (outstanding <= 0 || srtt < 0 || (w & TLP_USED) != 0 || field(w, RECOVER, 6) != 0)
+        if (srtt < 0)
         {
             return;
         }
@@ -1218,12 +1231,23 @@ final class Sender
     /** @return when unit {@code unit} was first sent: in the latest burst, or the oldest outstanding time. */
     long sendTime(final int i, final int unit)
     {
-        if (times.attached(i))
-        {
-            return table.startUs[i >> 1] + times.get(i, unit);
-        }
-        final long at = unit >= field(table.word[i], BURST, 6) ? sentAt[i] >>> 32 : sentAt[i] & 0xFFFF_FFFFL;
-        return table.startUs[i >> 1] + at;
+        return table.startUs[i >> 1] + sendOffset(i, unit);
+    }
+
+    /** @return when unit {@code unit} was first sent, microseconds after the connection's start. */
+    long sendOffset(final int i, final int unit)
+    {
+        return times.attached(i) ? times.get(i, unit) : burstOffset(i, unit);
+    }
+
+    /**
+     * @return when unit {@code unit} was first sent, microseconds after the connection's start, for an end that keeps
+     * two times ({@link #timesAttached} false): in the latest burst, or the oldest outstanding time.
+     */
+    long burstOffset(final int i, final int unit)
+    {
+        final long at = sentAt[i];
+        return unit >= field(table.word[i], BURST, 6) ? at >>> 32 : at & 0xFFFF_FFFFL;
     }
 
     /** @return when end {@code i}'s latest burst left. */
