@@ -325,6 +325,13 @@ public final class TimerWheel
     private final long[] forwardRange = {-1, -1};
     /** Entries held in forwarding chunks, per parity. */
     private final int[] forwardEntries = new int[2];
+    /**
+     * The lowest {@link #forwardRange} of a parity that holds forwarding chunks, or Long.MAX_VALUE when neither
+     * does: {@link #releasePassedForwarding}, called after every tick fired, has nothing to release while the
+     * cursor's range is at or before it, and then tests this one field (a simulator's microsecond ticks release
+     * once every 256 of them).
+     */
+    private long forwardHeldFrom = Long.MAX_VALUE;
     /** Timers re-filed by a cascade from their tick hint (record not read) and from their record: for tests. */
     private long cascadedFromHint;
     private long cascadedFromRecord;
@@ -1506,6 +1513,7 @@ public final class TimerWheel
                     chunkLinks[2 * chunk] = FORWARDED;
                     chunkLinks[2 * chunk + 1] = forwardChunks[forwardSet];
                     forwardChunks[forwardSet] = chunk;
+                    forwardHeldFrom = Math.min(forwardHeldFrom, forwardRange[forwardSet]);
                     forwardEntries[forwardSet] += count;
                 }
                 else
@@ -1612,6 +1620,17 @@ public final class TimerWheel
     private int nextList()
     {
         final long cursor = cursorTick;
+        // A level-0 bucket in the cursor's own word, at or after its digit (a simulator's microsecond ticks: the
+        // next instant's timer is usually a few ticks ahead): it lies before the start of the cursor's next level-1
+        // range, where the loop below would stop after level 0, with this answer.
+        final int cursorDigit = (int)cursor & BUCKET_MASK;
+        final long near = occupancy[cursorDigit >>> 6] & (-1L << cursorDigit); // shifts are mod 64
+        if (near != 0)
+        {
+            final int index = (cursorDigit & ~(Long.SIZE - 1)) + Long.numberOfTrailingZeros(near);
+            nextListTick = cursor + (index - cursorDigit);
+            return index;
+        }
         int bestList = -1;
         long bestTick = Long.MAX_VALUE;
         for (int level = 0; level < LEVELS; level++)
@@ -1885,6 +1904,8 @@ public final class TimerWheel
         forwardChunks[set] = NIL;
         forwardRange[set] = -1;
         forwardEntries[set] = 0;
+        final int other = set ^ 1;
+        forwardHeldFrom = forwardChunks[other] != NIL ? forwardRange[other] : Long.MAX_VALUE;
         while (chunk != NIL)
         {
             final int next = chunkLinks[2 * chunk + 1];
@@ -1901,6 +1922,10 @@ public final class TimerWheel
     private void releasePassedForwarding()
     {
         final long range = cursorTick >>> BITS_PER_LEVEL;
+        if (range <= forwardHeldFrom)
+        {
+            return; // no parity holds chunks of a range the cursor has left
+        }
         for (int set = 0; set < 2; set++)
         {
             if (forwardChunks[set] != NIL && forwardRange[set] < range)
