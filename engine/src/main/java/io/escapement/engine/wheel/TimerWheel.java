@@ -108,7 +108,10 @@ import java.util.concurrent.TimeUnit;
  * bucket ever used also keeps one chunk (256 bytes of ids, 128 of hints) when it empties, so that a timer armed
  * and cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
  * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
- * that is still in cache.
+ * that is still in cache. Timers armed 2<sup>24</sup> ticks ahead or more (level 3 and up: a simulator's 60 s
+ * TIME-WAIT at a 1 µs tick) take their slots from pages of their own, with a free list of their own: otherwise each
+ * would take, and hold for its long wait, the slot a busy timer had just freed, and the busy timers' records would
+ * drift across every page the long ones fill, out of cache (a wheel that arms one gets a second page, 192 KiB).
  *
  * <h2>Cascades read the buckets, not the records</h2>
  * Beside each slot id the entry store keeps a 16-bit tick hint, the low bits of the tick the timer was filed for.
@@ -255,6 +258,13 @@ public final class TimerWheel
     private final long[] occupancy = new long[LEVELS * WORDS_PER_LEVEL + 1];
     /** Tick at which the cursor reaches the list {@link #nextList()} returned last. */
     private long nextListTick;
+    /**
+     * Timers armed at least this many ticks after the cursor (level 3 and up: 16.7 s at a 1 µs tick, 4.6 hours at
+     * 1 ms) take their slots from the far pages ({@link #farFreeSlot}).
+     */
+    static final long FAR_TICKS = 1L << (3 * BITS_PER_LEVEL);
+    /** The start time of the tick FAR_TICKS after the cursor (Long.MAX_VALUE past the range): arm's far test. */
+    private long farStartTime;
 
     /** Timer records, RECORD_INTS ints each, in pages of PAGE_SIZE records that are never moved. */
     private int[][] pages;
@@ -266,6 +276,17 @@ public final class TimerWheel
      * generation 0, which no handle carries.
      */
     private int freeSlot = NIL;
+    /**
+     * Free slots of the far pages, linked as {@link #freeSlot}'s are: the slots of timers armed at least
+     * {@link #FAR_TICKS} ticks ahead. A timer that waits that long (a simulator's 60 s TIME-WAIT at a 1 µs tick,
+     * one per closed connection, a million of them) would otherwise take, and hold, the slot the last re-armed or
+     * fired timer just freed, so the few thousand timers armed, cancelled and fired all the time drift across every
+     * page the long ones fill (spread over 800 KB of records rather than 100); in pages of their own, the long ones
+     * leave the busy timers' records where they were, in cache. A slot returns to its page's list ({@link #farPage}).
+     */
+    private int farFreeSlot = NIL;
+    /** Per record page: whether its slots belong to {@link #farFreeSlot}'s list. */
+    private boolean[] farPage;
     private int timerCount;
 
     /** Slot ids of the lists, in chunks of CHUNK_SIZE; a timer's POS is its index here. Pages never move. */
@@ -369,9 +390,11 @@ public final class TimerWheel
         currentTime = startTime;
         cursorTick = 0;
         cursorStartTime = startTime;
+        farStartTime = startTimeOfTick(FAR_TICKS);
 
         final int initialPages = Math.max(1, (builder.initialCapacity + PAGE_MASK) >>> PAGE_SHIFT);
         pages = new int[Math.max(4, initialPages)][];
+        farPage = new boolean[pages.length];
         for (int i = 0; i < initialPages; i++)
         {
             allocatePage();
@@ -384,7 +407,7 @@ public final class TimerWheel
             // capacity, billions of stores at build time.
             for (int i = initialPages - 1; i >= 0; i--)
             {
-                linkFreePage(i);
+                linkFreePage(i, false);
             }
         }
     }
@@ -417,17 +440,18 @@ public final class TimerWheel
      */
     public long arm(final long deadline, final long payload)
     {
-        // One test, out of line, for the three rare cases: a deadline that would overflow, a full wheel (or one whose
-        // caller assigns the slots) and an empty free list, which takes a page of fresh slots once per 8,192 slots
-        // (addPage links them into the list, so every slot comes from it). arm's compiled code must stay under the
+        // One test, out of line, for the four rare cases: a deadline that would overflow, a full wheel (or one whose
+        // caller assigns the slots), an empty free list, which takes a page of fresh slots once per 8,192 slots
+        // (addPage links them into the list, so every slot comes from it), and a deadline at least FAR_TICKS ahead,
+        // whose slot comes from the far pages (farFreeSlot). arm's compiled code must stay under the
         // size (InlineSmallCode, 2,500 bytes) past which a caller compiled after it no longer inlines it, and each
         // rare case compiled in line costs about 60 bytes of deoptimization stub; with a second path for fresh
         // slots (taken on every call while a wheel is filled up front) arm outgrew that size, and every caller paid
         // a call and the reloads of the wheel's fields after it. The non-short-circuit ors keep it one branch.
-        int slot = freeSlot;
-        if ((deadline > lastTime) | (timerCount >= scheduleLimit) | (slot == NIL))
+        final int slot = freeSlot;
+        if ((deadline > lastTime) | (timerCount >= scheduleLimit) | (slot == NIL) | (deadline >= farStartTime))
         {
-            slot = armRarely(deadline);
+            return armRarely(deadline, payload);
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -442,12 +466,13 @@ public final class TimerWheel
 
     /**
      * The rare cases of {@link #arm}, out of line: refuses a deadline that would overflow, or a wheel that holds
-     * its most timers or whose caller assigns the slots; otherwise the free list is empty, and a page of fresh
-     * slots is added to it (none taken).
+     * its most timers or whose caller assigns the slots; otherwise arms the timer in a slot of its list (the far
+     * pages' for a deadline at least {@link #FAR_TICKS} ahead), adding a page of fresh slots to that list when it is
+     * empty.
      *
-     * @return the first slot of the free list.
+     * @return the timer's handle.
      */
-    private int armRarely(final long deadline)
+    private long armRarely(final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
         if (timerCount >= scheduleLimit) // one test for both refusals
@@ -459,13 +484,44 @@ public final class TimerWheel
             throw new TimerCapacityException(maxCapacity);
         }
         // timerCount < maxCapacity here, and the slot of a timer whose callback runs is not counted: the wheel may
-        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time), and grows past that by at
-        // most a page.
-        if (freeSlot == NIL)
+        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time). A list that is empty takes a
+        // fresh page while the pages hold fewer slots than the capacity, else a slot of the other list, and a page
+        // only when both are empty: so the pages grow past the capacity by at most a page, as with one list.
+        final boolean far = deadline >= farStartTime;
+        int slot;
+        if (far)
         {
-            addPage();
+            if (farFreeSlot == NIL && (allocatedSlots < maxCapacity || freeSlot == NIL))
+            {
+                linkFreePage(allocatePage(), true);
+            }
+            slot = farFreeSlot;
         }
-        return freeSlot;
+        else
+        {
+            if (freeSlot == NIL && (allocatedSlots < maxCapacity || farFreeSlot == NIL))
+            {
+                linkFreePage(allocatePage(), false);
+            }
+            slot = freeSlot;
+        }
+        if (slot == NIL)
+        {
+            slot = far ? freeSlot : farFreeSlot; // the other list's, at the capacity
+        }
+        final int[] page = pages[slot >>> PAGE_SHIFT];
+        final int at = (slot & PAGE_MASK) * RECORD_INTS;
+        if (slot == freeSlot)
+        {
+            freeSlot = page[at + POS];
+        }
+        else
+        {
+            farFreeSlot = page[at + POS];
+        }
+        final int gen = Math.max(1, -page[at + GEN]);
+        page[at + GEN] = gen;
+        return fill(slot, page, at, gen, deadline, payload);
     }
 
     /**
@@ -1592,6 +1648,7 @@ public final class TimerWheel
     {
         cursorTick = tick;
         cursorStartTime = startTimeOfTick(tick);
+        farStartTime = startTimeOfTick(tick + FAR_TICKS); // past the range (or wrapped): Long.MAX_VALUE
         if ((tick & BUCKET_MASK) == 0)
         {
             final int topLevel = Math.min(LEVELS - 1, Long.numberOfTrailingZeros(tick) / BITS_PER_LEVEL);
@@ -2175,6 +2232,12 @@ public final class TimerWheel
     {
         // Negated so no handle (whose generation is positive) matches a free slot; 31 bits, never 0.
         page[at + GEN] = gen == Integer.MAX_VALUE ? -1 : -(gen + 1);
+        if (farPage[slot >>> PAGE_SHIFT])
+        {
+            page[at + POS] = farFreeSlot;
+            farFreeSlot = slot;
+            return;
+        }
         page[at + POS] = freeSlot;
         freeSlot = slot;
     }
@@ -2185,7 +2248,7 @@ public final class TimerWheel
         final int pageIndex = allocatePage();
         if (!callerAssignedSlots)
         {
-            linkFreePage(pageIndex);
+            linkFreePage(pageIndex, false);
         }
     }
 
@@ -2196,14 +2259,18 @@ public final class TimerWheel
         if (pageIndex == pages.length)
         {
             pages = Arrays.copyOf(pages, pages.length * 2);
+            farPage = Arrays.copyOf(farPage, pages.length);
         }
         pages[pageIndex] = new int[PAGE_SIZE * RECORD_INTS];
         allocatedSlots += PAGE_SIZE;
         return pageIndex;
     }
 
-    /** Puts every slot of a fresh page (generation 0) on the free list, in front, in order. */
-    private void linkFreePage(final int pageIndex)
+    /**
+     * Puts every slot of a fresh page (generation 0) on a free list, in front, in order: the far pages' list
+     * ({@link #farFreeSlot}) or the others' ({@link #freeSlot}), for good (the page's slots return to it).
+     */
+    private void linkFreePage(final int pageIndex, final boolean far)
     {
         final int[] page = pages[pageIndex];
         final int first = pageIndex << PAGE_SHIFT;
@@ -2211,8 +2278,17 @@ public final class TimerWheel
         {
             page[i * RECORD_INTS + POS] = first + i + 1;
         }
-        page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
-        freeSlot = first;
+        farPage[pageIndex] = far;
+        if (far)
+        {
+            page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = farFreeSlot;
+            farFreeSlot = first;
+        }
+        else
+        {
+            page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
+            freeSlot = first;
+        }
     }
 
     private static long handle(final int gen, final int slot)
