@@ -112,6 +112,11 @@ import java.util.concurrent.TimeUnit;
  * TIME-WAIT at a 1 µs tick) take their slots from pages of their own, with a free list of their own: otherwise each
  * would take, and hold for its long wait, the slot a busy timer had just freed, and the busy timers' records would
  * drift across every page the long ones fill, out of cache (a wheel that arms one gets a second page, 192 KiB).
+ * A list found empty borrows a slot of the other when that one holds more than a page of free slots, and a page is
+ * added only otherwise, so the two lists cost no more pages than one: the record pages never hold more slots than
+ * the most slots ever in use at once (the timers held, plus the one whose callback runs) rounded up to a page of
+ * {@value #PAGE_SIZE}, plus one page, or the initial capacity rounded up to a page if that is more; and never
+ * more than the capacity rounded up to a page, plus one page.
  *
  * <h2>Cascades read the buckets, not the records</h2>
  * Beside each slot id the entry store keeps a 16-bit tick hint, the low bits of the tick the timer was filed for.
@@ -285,6 +290,14 @@ public final class TimerWheel
      * leave the busy timers' records where they were, in cache. A slot returns to its page's list ({@link #farPage}).
      */
     private int farFreeSlot = NIL;
+    /**
+     * How many slots {@link #freeSlot}'s list and {@link #farFreeSlot}'s hold: one increment or decrement per take
+     * and release, so that a list found empty can tell in O(1) whether the other holds more than a page of free
+     * slots to borrow rather than add a page (see {@link #armRarely}). Kept in caller-slot mode too, where nothing
+     * reads them.
+     */
+    private int freeCount;
+    private int farFreeCount;
     /** Per record page: whether its slots belong to {@link #farFreeSlot}'s list. */
     private boolean[] farPage;
     private int timerCount;
@@ -459,6 +472,7 @@ public final class TimerWheel
         // generation 1). The generation stays in a register for the handle: reading it back from the record would
         // wait for the store just made, on the path from one operation to the next.
         freeSlot = page[at + POS];
+        freeCount--;
         final int gen = Math.max(1, -page[at + GEN]);
         page[at + GEN] = gen;
         return fill(slot, page, at, gen, deadline, payload);
@@ -467,8 +481,9 @@ public final class TimerWheel
     /**
      * The rare cases of {@link #arm}, out of line: refuses a deadline that would overflow, or a wheel that holds
      * its most timers or whose caller assigns the slots; otherwise arms the timer in a slot of its list (the far
-     * pages' for a deadline at least {@link #FAR_TICKS} ahead), adding a page of fresh slots to that list when it is
-     * empty.
+     * pages' for a deadline at least {@link #FAR_TICKS} ahead); when that list is empty, in a slot of the other list
+     * if it holds more than a page of free slots, else in a page of fresh slots added to the empty list (or, at the
+     * capacity, in any free slot there is).
      *
      * @return the timer's handle.
      */
@@ -484,40 +499,44 @@ public final class TimerWheel
             throw new TimerCapacityException(maxCapacity);
         }
         // timerCount < maxCapacity here, and the slot of a timer whose callback runs is not counted: the wheel may
-        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time). A list that is empty takes a
-        // fresh page while the pages hold fewer slots than the capacity, else a slot of the other list, and a page
-        // only when both are empty: so the pages grow past the capacity by at most a page, as with one list.
+        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time). A list that is empty borrows
+        // a slot of the other list when that one holds more than a page of free slots (the borrowed slot goes back
+        // to its own page's list), and adds a page only otherwise: while the pages hold fewer slots than the
+        // capacity, or, at the capacity, when both lists are empty (a callback's slot, as with one list). So a page
+        // is added only while at most PAGE_SIZE slots are free in all: the S slots before it then hold at most
+        // U - 1 + PAGE_SIZE, U the slots in use once this timer has its slot, and the S + PAGE_SIZE after it, a
+        // multiple of PAGE_SIZE, at most U rounded up to a page plus one page. So the pages never exceed the most
+        // slots ever in use at once rounded up to a page, plus one page (or the initial capacity rounded up, if
+        // that is more), nor the capacity rounded up plus one page: two lists cost no more than one list did.
+        // "More than" rather than "at least" a page: a default wheel's first page, untouched, is not lent to a far
+        // timer (which would sit among the busy timers' slots); the bound is the same either way.
+        // Without the borrowing, a slot freed by one kind was never taken by the other and the pages grew to the
+        // peak near slots plus the peak far slots (a million near timers, then a million far ones: twice the pages).
         final boolean far = deadline >= farStartTime;
-        int slot;
-        if (far)
+        if (far ? farFreeSlot == NIL : freeSlot == NIL)
         {
-            if (farFreeSlot == NIL && (allocatedSlots < maxCapacity || freeSlot == NIL))
+            final int otherFree = far ? freeCount : farFreeCount;
+            if (otherFree <= PAGE_SIZE && (allocatedSlots < maxCapacity || otherFree == 0))
             {
-                linkFreePage(allocatePage(), true);
+                linkFreePage(allocatePage(), far);
             }
-            slot = farFreeSlot;
         }
-        else
-        {
-            if (freeSlot == NIL && (allocatedSlots < maxCapacity || farFreeSlot == NIL))
-            {
-                linkFreePage(allocatePage(), false);
-            }
-            slot = freeSlot;
-        }
+        int slot = far ? farFreeSlot : freeSlot;
         if (slot == NIL)
         {
-            slot = far ? freeSlot : farFreeSlot; // the other list's, at the capacity
+            slot = far ? freeSlot : farFreeSlot; // borrowed: the other list holds more than a page, or the capacity
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
         if (slot == freeSlot)
         {
             freeSlot = page[at + POS];
+            freeCount--;
         }
         else
         {
             farFreeSlot = page[at + POS];
+            farFreeCount--;
         }
         final int gen = Math.max(1, -page[at + GEN]);
         page[at + GEN] = gen;
@@ -2236,10 +2255,12 @@ public final class TimerWheel
         {
             page[at + POS] = farFreeSlot;
             farFreeSlot = slot;
+            farFreeCount++;
             return;
         }
         page[at + POS] = freeSlot;
         freeSlot = slot;
+        freeCount++;
     }
 
     /** Allocates the next page and, unless the caller assigns the slots, puts its slots on the free list. */
@@ -2283,11 +2304,13 @@ public final class TimerWheel
         {
             page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = farFreeSlot;
             farFreeSlot = first;
+            farFreeCount += PAGE_SIZE;
         }
         else
         {
             page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
             freeSlot = first;
+            freeCount += PAGE_SIZE;
         }
     }
 

@@ -121,6 +121,69 @@ class TimerWheelFarSlotsTest
     }
 
     /**
+     * A wheel built with room for two pages of timers, all on the near list, arms one near timer and then a far one:
+     * the near list still holds more than a page of free slots, so the far timer borrows one rather than add a page.
+     */
+    @Test
+    void shouldNotAddAPageForTheFirstFarTimerWhenTheInitialCapacityLeavesAPageOfNearSlotsFree()
+    {
+        final TimerWheel wheel = TimerWheel.builder(TimeUnit.MICROSECONDS).startTime(0).tickDuration(1)
+            .initialCapacity(2 * TimerWheel.PAGE_SIZE).build();
+        assertEquals(2 * TimerWheel.PAGE_SIZE, wheel.allocatedCapacity());
+        final long near = wheel.arm(100, 1);
+        final long far = wheel.arm(FAR + 100, 2);
+        assertEquals(2 * TimerWheel.PAGE_SIZE, wheel.allocatedCapacity(), "a page added for the far timer");
+        assertTrue(wheel.isArmed(near));
+        assertTrue(wheel.isArmed(far));
+        final List<Long> fired = new ArrayList<>();
+        wheel.poll(FAR + 100, (h, p, d) -> fired.add(p));
+        assertEquals(List.of(1L, 2L), fired);
+    }
+
+    /**
+     * Phases of near timers and phases of far ones, each filling up to a random peak and then fired or cancelled
+     * down to a few: a slot one kind freed serves the other, so after every arm the pages hold at most the most
+     * timers held so far rounded up to a page, plus one page (the class comment's bound), where a freed slot that
+     * served only its own kind let the pages grow to the near peak plus the far peak.
+     */
+    @Test
+    void shouldKeepThePagesWithinThePeakOfTimersPlusAPageWhenNearAndFarPhasesTakeTurns()
+    {
+        final SplittableRandom random = new SplittableRandom(5);
+        final TimerWheel wheel = microsecondWheel();
+        final List<Long> handles = new ArrayList<>();
+        long now = 0;
+        int peak = 0;
+        for (int phase = 0; phase < 12; phase++)
+        {
+            final boolean far = phase % 2 == 1;
+            final int target = TimerWheel.PAGE_SIZE + random.nextInt(3 * TimerWheel.PAGE_SIZE);
+            while (wheel.timerCount() < target)
+            {
+                final long deadline = now + (far ? FAR : 0) + 1 + random.nextInt(50_000);
+                handles.add(wheel.arm(deadline, handles.size()));
+                peak = Math.max(peak, wheel.timerCount());
+                final int bound = (peak + TimerWheel.PAGE_SIZE - 1) / TimerWheel.PAGE_SIZE * TimerWheel.PAGE_SIZE +
+                    TimerWheel.PAGE_SIZE;
+                assertTrue(wheel.allocatedCapacity() <= bound,
+                    "phase " + phase + ": " + wheel.allocatedCapacity() + " slots for a peak of " + peak);
+            }
+            // all but a few go: cancelled, or fired by the poll past every deadline armed so far
+            for (int i = handles.size() - 1; i >= 10 && !handles.isEmpty(); i--)
+            {
+                wheel.cancel(handles.remove(i));
+            }
+            if (phase % 4 == 3)
+            {
+                now += 2 * FAR;
+                wheel.poll(now, (h, p, d) -> { });
+                handles.clear();
+            }
+        }
+        assertTrue(peak >= 2 * TimerWheel.PAGE_SIZE, "the phases reach several pages: " + peak);
+    }
+
+    /**
      * Arms near and far (and just short of far), cancels, re-arms across the boundary and advances at random
      * against a reference model of the live timers: each fires once, at or after its deadline and within a tick of
      * it at the poll that reaches it, and no stale handle is obeyed, while slots move between the two lists.
