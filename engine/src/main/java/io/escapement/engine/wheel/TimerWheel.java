@@ -108,7 +108,15 @@ import java.util.concurrent.TimeUnit;
  * bucket ever used also keeps one chunk (256 bytes of ids, 128 of hints) when it empties, so that a timer armed
  * and cancelled in an empty bucket does not take and return a chunk each time (2,051 lists: 0.75 MB at most). Free
  * slots form a LIFO free list through their position field, so a timer armed right after a cancel reuses a slot
- * that is still in cache.
+ * that is still in cache. Timers armed 2<sup>24</sup> ticks ahead or more (level 3 and up: a simulator's 60 s
+ * TIME-WAIT at a 1 µs tick) take their slots from pages of their own, with a free list of their own: otherwise each
+ * would take, and hold for its long wait, the slot a busy timer had just freed, and the busy timers' records would
+ * drift across every page the long ones fill, out of cache (a wheel that arms one gets a second page, 192 KiB).
+ * A list found empty borrows a slot of the other when that one holds more than a page of free slots, and a page is
+ * added only otherwise, so the two lists cost no more pages than one: the record pages never hold more slots than
+ * the most slots ever in use at once (the timers held, plus the one whose callback runs) rounded up to a page of
+ * {@value #PAGE_SIZE}, plus one page, or the initial capacity rounded up to a page if that is more; and never
+ * more than the capacity rounded up to a page, plus one page.
  *
  * <h2>Cascades read the buckets, not the records</h2>
  * Beside each slot id the entry store keeps a 16-bit tick hint, the low bits of the tick the timer was filed for.
@@ -255,6 +263,13 @@ public final class TimerWheel
     private final long[] occupancy = new long[LEVELS * WORDS_PER_LEVEL + 1];
     /** Tick at which the cursor reaches the list {@link #nextList()} returned last. */
     private long nextListTick;
+    /**
+     * Timers armed at least this many ticks after the cursor (level 3 and up: 16.7 s at a 1 µs tick, 4.6 hours at
+     * 1 ms) take their slots from the far pages ({@link #farFreeSlot}).
+     */
+    static final long FAR_TICKS = 1L << (3 * BITS_PER_LEVEL);
+    /** The start time of the tick FAR_TICKS after the cursor (Long.MAX_VALUE past the range): arm's far test. */
+    private long farStartTime;
 
     /** Timer records, RECORD_INTS ints each, in pages of PAGE_SIZE records that are never moved. */
     private int[][] pages;
@@ -266,6 +281,25 @@ public final class TimerWheel
      * generation 0, which no handle carries.
      */
     private int freeSlot = NIL;
+    /**
+     * Free slots of the far pages, linked as {@link #freeSlot}'s are: the slots of timers armed at least
+     * {@link #FAR_TICKS} ticks ahead. A timer that waits that long (a simulator's 60 s TIME-WAIT at a 1 µs tick,
+     * one per closed connection, a million of them) would otherwise take, and hold, the slot the last re-armed or
+     * fired timer just freed, so the few thousand timers armed, cancelled and fired all the time drift across every
+     * page the long ones fill (spread over 800 KB of records rather than 100); in pages of their own, the long ones
+     * leave the busy timers' records where they were, in cache. A slot returns to its page's list ({@link #farPage}).
+     */
+    private int farFreeSlot = NIL;
+    /**
+     * How many slots {@link #freeSlot}'s list and {@link #farFreeSlot}'s hold: one increment or decrement per take
+     * and release, so that a list found empty can tell in O(1) whether the other holds more than a page of free
+     * slots to borrow rather than add a page (see {@link #armRarely}). Kept in caller-slot mode too, where nothing
+     * reads them.
+     */
+    private int freeCount;
+    private int farFreeCount;
+    /** Per record page: whether its slots belong to {@link #farFreeSlot}'s list. */
+    private boolean[] farPage;
     private int timerCount;
 
     /** Slot ids of the lists, in chunks of CHUNK_SIZE; a timer's POS is its index here. Pages never move. */
@@ -325,6 +359,13 @@ public final class TimerWheel
     private final long[] forwardRange = {-1, -1};
     /** Entries held in forwarding chunks, per parity. */
     private final int[] forwardEntries = new int[2];
+    /**
+     * The lowest {@link #forwardRange} of a parity that holds forwarding chunks, or Long.MAX_VALUE when neither
+     * does: {@link #releasePassedForwarding}, called after every tick fired, has nothing to release while the
+     * cursor's range is at or before it, and then tests this one field (a simulator's microsecond ticks release
+     * once every 256 of them).
+     */
+    private long forwardHeldFrom = Long.MAX_VALUE;
     /** Timers re-filed by a cascade from their tick hint (record not read) and from their record: for tests. */
     private long cascadedFromHint;
     private long cascadedFromRecord;
@@ -362,9 +403,11 @@ public final class TimerWheel
         currentTime = startTime;
         cursorTick = 0;
         cursorStartTime = startTime;
+        farStartTime = startTimeOfTick(FAR_TICKS);
 
         final int initialPages = Math.max(1, (builder.initialCapacity + PAGE_MASK) >>> PAGE_SHIFT);
         pages = new int[Math.max(4, initialPages)][];
+        farPage = new boolean[pages.length];
         for (int i = 0; i < initialPages; i++)
         {
             allocatePage();
@@ -377,7 +420,7 @@ public final class TimerWheel
             // capacity, billions of stores at build time.
             for (int i = initialPages - 1; i >= 0; i--)
             {
-                linkFreePage(i);
+                linkFreePage(i, false);
             }
         }
     }
@@ -410,17 +453,18 @@ public final class TimerWheel
      */
     public long arm(final long deadline, final long payload)
     {
-        // One test, out of line, for the three rare cases: a deadline that would overflow, a full wheel (or one whose
-        // caller assigns the slots) and an empty free list, which takes a page of fresh slots once per 8,192 slots
-        // (addPage links them into the list, so every slot comes from it). arm's compiled code must stay under the
+        // One test, out of line, for the four rare cases: a deadline that would overflow, a full wheel (or one whose
+        // caller assigns the slots), an empty free list, which takes a page of fresh slots once per 8,192 slots
+        // (addPage links them into the list, so every slot comes from it), and a deadline at least FAR_TICKS ahead,
+        // whose slot comes from the far pages (farFreeSlot). arm's compiled code must stay under the
         // size (InlineSmallCode, 2,500 bytes) past which a caller compiled after it no longer inlines it, and each
         // rare case compiled in line costs about 60 bytes of deoptimization stub; with a second path for fresh
         // slots (taken on every call while a wheel is filled up front) arm outgrew that size, and every caller paid
         // a call and the reloads of the wheel's fields after it. The non-short-circuit ors keep it one branch.
-        int slot = freeSlot;
-        if ((deadline > lastTime) | (timerCount >= scheduleLimit) | (slot == NIL))
+        final int slot = freeSlot;
+        if ((deadline > lastTime) | (timerCount >= scheduleLimit) | (slot == NIL) | (deadline >= farStartTime))
         {
-            slot = armRarely(deadline);
+            return armRarely(deadline, payload);
         }
         final int[] page = pages[slot >>> PAGE_SHIFT];
         final int at = (slot & PAGE_MASK) * RECORD_INTS;
@@ -428,6 +472,7 @@ public final class TimerWheel
         // generation 1). The generation stays in a register for the handle: reading it back from the record would
         // wait for the store just made, on the path from one operation to the next.
         freeSlot = page[at + POS];
+        freeCount--;
         final int gen = Math.max(1, -page[at + GEN]);
         page[at + GEN] = gen;
         return fill(slot, page, at, gen, deadline, payload);
@@ -435,12 +480,14 @@ public final class TimerWheel
 
     /**
      * The rare cases of {@link #arm}, out of line: refuses a deadline that would overflow, or a wheel that holds
-     * its most timers or whose caller assigns the slots; otherwise the free list is empty, and a page of fresh
-     * slots is added to it (none taken).
+     * its most timers or whose caller assigns the slots; otherwise arms the timer in a slot of its list (the far
+     * pages' for a deadline at least {@link #FAR_TICKS} ahead); when that list is empty, in a slot of the other list
+     * if it holds more than a page of free slots, else in a page of fresh slots added to the empty list (or, at the
+     * capacity, in any free slot there is).
      *
-     * @return the first slot of the free list.
+     * @return the timer's handle.
      */
-    private int armRarely(final long deadline)
+    private long armRarely(final long deadline, final long payload)
     {
         checkTime(deadline, "deadline");
         if (timerCount >= scheduleLimit) // one test for both refusals
@@ -452,13 +499,48 @@ public final class TimerWheel
             throw new TimerCapacityException(maxCapacity);
         }
         // timerCount < maxCapacity here, and the slot of a timer whose callback runs is not counted: the wheel may
-        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time), and grows past that by at
-        // most a page.
-        if (freeSlot == NIL)
+        // hold maxCapacity + 1 slots in use, never more (one callback runs at a time). A list that is empty borrows
+        // a slot of the other list when that one holds more than a page of free slots (the borrowed slot goes back
+        // to its own page's list), and adds a page only otherwise: while the pages hold fewer slots than the
+        // capacity, or, at the capacity, when both lists are empty (a callback's slot, as with one list). So a page
+        // is added only while at most PAGE_SIZE slots are free in all: the S slots before it then hold at most
+        // U - 1 + PAGE_SIZE, U the slots in use once this timer has its slot, and the S + PAGE_SIZE after it, a
+        // multiple of PAGE_SIZE, at most U rounded up to a page plus one page. So the pages never exceed the most
+        // slots ever in use at once rounded up to a page, plus one page (or the initial capacity rounded up, if
+        // that is more), nor the capacity rounded up plus one page: two lists cost no more than one list did.
+        // "More than" rather than "at least" a page: a default wheel's first page, untouched, is not lent to a far
+        // timer (which would sit among the busy timers' slots); the bound is the same either way.
+        // Without the borrowing, a slot freed by one kind was never taken by the other and the pages grew to the
+        // peak near slots plus the peak far slots (a million near timers, then a million far ones: twice the pages).
+        final boolean far = deadline >= farStartTime;
+        if (far ? farFreeSlot == NIL : freeSlot == NIL)
         {
-            addPage();
+            final int otherFree = far ? freeCount : farFreeCount;
+            if (otherFree <= PAGE_SIZE && (allocatedSlots < maxCapacity || otherFree == 0))
+            {
+                linkFreePage(allocatePage(), far);
+            }
         }
-        return freeSlot;
+        int slot = far ? farFreeSlot : freeSlot;
+        if (slot == NIL)
+        {
+            slot = far ? freeSlot : farFreeSlot; // borrowed: the other list holds more than a page, or the capacity
+        }
+        final int[] page = pages[slot >>> PAGE_SHIFT];
+        final int at = (slot & PAGE_MASK) * RECORD_INTS;
+        if (slot == freeSlot)
+        {
+            freeSlot = page[at + POS];
+            freeCount--;
+        }
+        else
+        {
+            farFreeSlot = page[at + POS];
+            farFreeCount--;
+        }
+        final int gen = Math.max(1, -page[at + GEN]);
+        page[at + GEN] = gen;
+        return fill(slot, page, at, gen, deadline, payload);
     }
 
     /**
@@ -1506,6 +1588,7 @@ public final class TimerWheel
                     chunkLinks[2 * chunk] = FORWARDED;
                     chunkLinks[2 * chunk + 1] = forwardChunks[forwardSet];
                     forwardChunks[forwardSet] = chunk;
+                    forwardHeldFrom = Math.min(forwardHeldFrom, forwardRange[forwardSet]);
                     forwardEntries[forwardSet] += count;
                 }
                 else
@@ -1584,6 +1667,7 @@ public final class TimerWheel
     {
         cursorTick = tick;
         cursorStartTime = startTimeOfTick(tick);
+        farStartTime = startTimeOfTick(tick + FAR_TICKS); // past the range (or wrapped): Long.MAX_VALUE
         if ((tick & BUCKET_MASK) == 0)
         {
             final int topLevel = Math.min(LEVELS - 1, Long.numberOfTrailingZeros(tick) / BITS_PER_LEVEL);
@@ -1612,6 +1696,17 @@ public final class TimerWheel
     private int nextList()
     {
         final long cursor = cursorTick;
+        // A level-0 bucket in the cursor's own word, at or after its digit (a simulator's microsecond ticks: the
+        // next instant's timer is usually a few ticks ahead): it lies before the start of the cursor's next level-1
+        // range, where the loop below would stop after level 0, with this answer.
+        final int cursorDigit = (int)cursor & BUCKET_MASK;
+        final long near = occupancy[cursorDigit >>> 6] & (-1L << cursorDigit); // shifts are mod 64
+        if (near != 0)
+        {
+            final int index = (cursorDigit & ~(Long.SIZE - 1)) + Long.numberOfTrailingZeros(near);
+            nextListTick = cursor + (index - cursorDigit);
+            return index;
+        }
         int bestList = -1;
         long bestTick = Long.MAX_VALUE;
         for (int level = 0; level < LEVELS; level++)
@@ -1885,6 +1980,8 @@ public final class TimerWheel
         forwardChunks[set] = NIL;
         forwardRange[set] = -1;
         forwardEntries[set] = 0;
+        final int other = set ^ 1;
+        forwardHeldFrom = forwardChunks[other] != NIL ? forwardRange[other] : Long.MAX_VALUE;
         while (chunk != NIL)
         {
             final int next = chunkLinks[2 * chunk + 1];
@@ -1901,6 +1998,10 @@ public final class TimerWheel
     private void releasePassedForwarding()
     {
         final long range = cursorTick >>> BITS_PER_LEVEL;
+        if (range <= forwardHeldFrom)
+        {
+            return; // no parity holds chunks of a range the cursor has left
+        }
         for (int set = 0; set < 2; set++)
         {
             if (forwardChunks[set] != NIL && forwardRange[set] < range)
@@ -2150,8 +2251,16 @@ public final class TimerWheel
     {
         // Negated so no handle (whose generation is positive) matches a free slot; 31 bits, never 0.
         page[at + GEN] = gen == Integer.MAX_VALUE ? -1 : -(gen + 1);
+        if (farPage[slot >>> PAGE_SHIFT])
+        {
+            page[at + POS] = farFreeSlot;
+            farFreeSlot = slot;
+            farFreeCount++;
+            return;
+        }
         page[at + POS] = freeSlot;
         freeSlot = slot;
+        freeCount++;
     }
 
     /** Allocates the next page and, unless the caller assigns the slots, puts its slots on the free list. */
@@ -2160,7 +2269,7 @@ public final class TimerWheel
         final int pageIndex = allocatePage();
         if (!callerAssignedSlots)
         {
-            linkFreePage(pageIndex);
+            linkFreePage(pageIndex, false);
         }
     }
 
@@ -2171,14 +2280,18 @@ public final class TimerWheel
         if (pageIndex == pages.length)
         {
             pages = Arrays.copyOf(pages, pages.length * 2);
+            farPage = Arrays.copyOf(farPage, pages.length);
         }
         pages[pageIndex] = new int[PAGE_SIZE * RECORD_INTS];
         allocatedSlots += PAGE_SIZE;
         return pageIndex;
     }
 
-    /** Puts every slot of a fresh page (generation 0) on the free list, in front, in order. */
-    private void linkFreePage(final int pageIndex)
+    /**
+     * Puts every slot of a fresh page (generation 0) on a free list, in front, in order: the far pages' list
+     * ({@link #farFreeSlot}) or the others' ({@link #freeSlot}), for good (the page's slots return to it).
+     */
+    private void linkFreePage(final int pageIndex, final boolean far)
     {
         final int[] page = pages[pageIndex];
         final int first = pageIndex << PAGE_SHIFT;
@@ -2186,8 +2299,19 @@ public final class TimerWheel
         {
             page[i * RECORD_INTS + POS] = first + i + 1;
         }
-        page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
-        freeSlot = first;
+        farPage[pageIndex] = far;
+        if (far)
+        {
+            page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = farFreeSlot;
+            farFreeSlot = first;
+            farFreeCount += PAGE_SIZE;
+        }
+        else
+        {
+            page[(PAGE_SIZE - 1) * RECORD_INTS + POS] = freeSlot;
+            freeSlot = first;
+            freeCount += PAGE_SIZE;
+        }
     }
 
     private static long handle(final int gen, final int slot)

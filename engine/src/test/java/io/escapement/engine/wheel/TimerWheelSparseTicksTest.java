@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import static io.escapement.engine.wheel.TimerWheel.NULL_DEADLINE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -347,6 +348,119 @@ class TimerWheelSparseTicksTest
             wheel.arm(10, i);
         }
         assertEquals(65, wheel.poll(10, recorder));
+        assertEquals(0, wheel.timerCount());
+    }
+
+    /**
+     * The search for the next bucket looks first in the cursor's own occupancy word, at and after its digit. Bucket
+     * 5 lies in that word before the digit: its timer (tick 261) waits for level 0's next rotation, after bucket
+     * 40's and before level 1's. Unmasked, the word's lowest bit would answer tick 5, behind the wheel's time.
+     */
+    @Test
+    void shouldFindTheBucketAfterTheCursorsDigitWhenAnEarlierBucketOfItsWordWaitsForTheNextRotation()
+    {
+        newWheel();
+        assertEquals(0, wheel.poll(10, recorder)); // the cursor at tick 11, digit 11
+        wheel.arm(40, 1);
+        wheel.arm(261, 2); // 250 ticks ahead: level 0, bucket 5, the next rotation
+        wheel.arm(600, 3); // 589 ticks ahead: level 1, range 2 (from tick 512)
+        assertEquals(40, wheel.earliestDeadline());
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(261, wheel.earliestDeadline(), "bucket 5's timer, in the next rotation");
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+        assertEquals(List.of(1L, 2L, 3L), fired.stream().map(f -> f[0]).toList());
+        for (final long[] f : fired)
+        {
+            assertEquals(f[1], f[2], "fired at its deadline exactly");
+        }
+    }
+
+    /**
+     * Buckets in the cursor's word and in the words after it, fired one instant a step: each step's search starts
+     * from a new digit, inside a word, at its last bit, and at a word's first bit.
+     */
+    @Test
+    void shouldFireLoneTimersAcrossTheOccupancyWordsInTickOrder()
+    {
+        newWheel();
+        final long[] deadlines = {1, 62, 63, 64, 65, 127, 128, 200, 255, 256, 257, 319, 320, 500, 511, 512};
+        for (final long deadline : deadlines)
+        {
+            wheel.arm(deadline, deadline);
+        }
+        for (int i = 0; i < deadlines.length; i++)
+        {
+            // earliestDeadline first: it searches as pollEarliest does, and a wrong answer fails here, where a
+            // search that answered a bucket behind the cursor would keep pollEarliest looking for ever
+            assertEquals(deadlines[i], wheel.earliestDeadline());
+            assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, recorder));
+            assertEquals(deadlines[i], fired.get(i)[0]);
+            assertEquals(deadlines[i], fired.get(i)[2], "fired at its deadline exactly");
+        }
+        assertEquals(NULL_DEADLINE, wheel.earliestDeadline());
+        assertEquals(0, wheel.timerCount());
+    }
+
+    /**
+     * A level-1 range's forwarding tables are released once the cursor has left the range, also when the step that
+     * leaves it fires a lone level-0 timer of a later range (the range's last tick held no timer): here 520, armed
+     * from the callback at 400, steps past range 1 (ticks 256 to 511).
+     */
+    @Test
+    void shouldReleaseARangesForwardingTablesWhenALoneTimerOfALaterRangeFires()
+    {
+        newWheel();
+        wheel.arm(300, 1); // level 1, range 1: cascaded at 256, forwarded
+        wheel.arm(400, 2);
+        final TimerHandler armer = (handle, payload, deadline) ->
+        {
+            fired.add(new long[]{payload, deadline, wheel.currentTime()});
+            if (payload == 2)
+            {
+                wheel.arm(520, 3); // 119 ticks ahead: level 0, bucket 8 of the next rotation
+            }
+        };
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(2, wheel.forwardedEntries(), "range 1's cascade forwarded both timers");
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(2, wheel.forwardedEntries(), "range 1 not yet left");
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(520, fired.get(2)[2]);
+        assertEquals(0, wheel.forwardedEntries(), "range 1 left: its tables released");
+    }
+
+    /**
+     * Two ranges' tables live at once (range 2 cascades while range 1's last tick, 511, fires): releasing range 1's
+     * keeps range 2's, which are released in turn once a lone timer of range 3 fires.
+     */
+    @Test
+    void shouldReleaseTheLaterRangesForwardingTablesAfterTheEarlierRangesWereReleased()
+    {
+        newWheel();
+        wheel.arm(300, 1); // range 1
+        wheel.arm(511, 2); // range 1's last tick
+        wheel.arm(600, 3); // range 2
+        wheel.arm(700, 4);
+        final TimerHandler armer = (handle, payload, deadline) ->
+        {
+            fired.add(new long[]{payload, deadline, wheel.currentTime()});
+            if (payload == 4)
+            {
+                wheel.arm(800, 5); // 100 ticks ahead: level 0, in range 3
+            }
+        };
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(2, wheel.forwardedEntries());
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer)); // 511: range 2 cascades first, then range 1 ends
+        assertEquals(511, fired.get(1)[2]);
+        assertEquals(2, wheel.forwardedEntries(), "range 1's released, range 2's kept");
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(2, wheel.forwardedEntries(), "range 2 not yet left");
+        assertEquals(1, wheel.pollEarliest(Long.MAX_VALUE, armer));
+        assertEquals(800, fired.get(4)[2]);
+        assertEquals(0, wheel.forwardedEntries(), "range 2 left: its tables released");
         assertEquals(0, wheel.timerCount());
     }
 }
