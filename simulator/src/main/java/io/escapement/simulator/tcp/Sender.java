@@ -440,10 +440,8 @@ final class Sender
             .rtt(rttUs, retransmittedMask != 0));
         if (window.takesRttSamples())
         {
-            // CUBIC's delay_min, as Linux's pkts_acked: Karn's rule unless timestamps date the resend
-            window.onRttSample(i, scenario.window == Scenario.Window.LINUX ?
-                caRttUs(i, una, ack, sackedBefore, learned, everResent, rttUs) :
-                timestamps || retransmittedMask == 0 ? rttUs : -1, now);
+            // CUBIC's delay_min, as Linux's pkts_acked (only Linux's CUBIC keeps a sample, so the window is Linux's)
+            window.onRttSample(i, caRttUs(i, una, ack, sackedBefore, learned, everResent, rttUs), now);
         }
         w = with(w, UNA, ack);
         if (allAcked)
