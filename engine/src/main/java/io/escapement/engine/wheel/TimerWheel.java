@@ -1693,8 +1693,8 @@ public final class TimerWheel
      * {@link #MARK_CHUNKS} chunks fills in no order: a bucket keeps its chunk when it is fired, 256 ticks before, and
      * its lines have left the cache since (a cascade of a million timers' drain fills 256 of them, a quarter of the
      * cascade's stores). Loaded together here, their misses overlap, where the cascade's stores met them one at a
-     * time (measured at a million timers under load: a further fifth off the cascades, noisy). Not for a smaller cascade (a
-     * simulator's few dozen timers), which would pay 256 buckets' loads for the few it fills.
+     * time (measured at a million timers under load: a further fifth off the cascades, noisy). Not for a smaller
+     * cascade (a simulator's few dozen timers), which would pay 256 buckets' loads for the few it fills.
      */
     private void touchLevel0Fronts()
     {
