@@ -382,6 +382,8 @@ public final class TimerWheel
      * only move its miss.
      */
     private final boolean[] cascadedInto = new boolean[BUCKETS_PER_LEVEL];
+    /** Receives the loads of {@link #touchCascadedChunks} and {@link #touchLevel0Fronts}; never read. */
+    private int cascadeSink;
     /** Receives the loads of {@link #touchRecords}; never read. */
     private int touchSink;
 
@@ -1508,6 +1510,16 @@ public final class TimerWheel
         // them in cache, rather than by markLevel0Occupancy's scan of all 256 buckets' counts; a larger one is
         // marked by the scan, once (the chunks it marked first are then marked twice, harmlessly).
         int chunksFiled = 0;
+        if (nextChunk != NIL)
+        {
+            // A bucket of several chunks: load each of its chunks' lines first (see touchCascadedChunks), and before
+            // a large level-1 cascade the level-0 chunks it will fill (see touchLevel0Fronts).
+            final int chunks = touchCascadedChunks(chunk);
+            if (forward && chunks > MARK_CHUNKS)
+            {
+                touchLevel0Fronts();
+            }
+        }
         while (chunk != NIL)
         {
             // Timers land in lower levels, never in this list, so the chunk is not written while it is read.
@@ -1537,9 +1549,15 @@ public final class TimerWheel
                     // interpreted through the first two drains of a million timers (and would again after any
                     // deoptimization), where with the loop here it counts one per timer and is compiled within the
                     // first drain.
+                    // Two passes: first each entry's new position (the hint, the bucket's front and count), then the
+                    // copies of the slot ids to those positions. In one pass, each entry's store waited on a chain
+                    // of dependent loads (hint, front and count, then the entry page its position names, then that
+                    // page's length for the bounds check) that kept the processor from running ahead to the next
+                    // entries: 7.6 ns an entry in cache in a model of this loop, 4.5 ns in two passes, as fast as
+                    // one pass into a single flat array. The page is read once the chunks are taken, since
+                    // acquireChunk may add a page.
                     final int[] fronts = frontChunk;
                     final int[] counts = frontCount;
-                    int[][] store = entryPages;
                     for (int i = 0; i < count; i++)
                     {
                         final int bucket = hints[base + i] & BUCKET_MASK;
@@ -1553,12 +1571,15 @@ public final class TimerWheel
                             chunkLinks[2 * front + 1] = full;
                             fronts[bucket] = front;
                             used = 0;
-                            store = entryPages; // acquireChunk may have added a page
                         }
-                        final int pos = (front << CHUNK_SHIFT) + used;
-                        store[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = entries[base + i];
                         counts[bucket] = used + 1;
-                        positions[i] = pos;
+                        positions[i] = (front << CHUNK_SHIFT) + used;
+                    }
+                    final int[][] store = entryPages; // read after the chunks are taken: acquireChunk may add a page
+                    for (int i = 0; i < count; i++)
+                    {
+                        final int pos = positions[i];
+                        store[pos >>> ENTRY_PAGE_SHIFT][pos & ENTRY_PAGE_MASK] = entries[base + i];
                     }
                     if (++chunksFiled <= MARK_CHUNKS)
                     {
@@ -1632,6 +1653,64 @@ public final class TimerWheel
         {
             markLevel0Occupancy(); // the level-1 filing loop leaves the bits to this, once a cascade of several chunks
         }
+    }
+
+    /**
+     * Loads every line of a cascaded bucket's chunks, slot ids and tick hints, before the cascade reads them in
+     * order. Those lines were last touched when the timers were armed, 256 ticks or more before (the drain's
+     * timers, a million of them: seconds of firing before, out of every cache), and a chunk is only four lines of
+     * ids and two of hints: too short for the hardware's stream prefetch to run ahead of the cascade, so the
+     * cascade waited for them about one miss at a time. These loads are independent of each other (only the walk
+     * of the links is a chain, through chunkLinks, which stays in cache), so their misses overlap, and the
+     * cascade then finds the chunks in cache. Measured at a million timers under load, each drain beside the
+     * previous code's in one JVM: with touchLevel0Fronts and the cascade's two passes, the cascades 14-24% faster
+     * (the two orders of the pair), the drain about 5%; this one alone about a quarter off the cascades.
+     *
+     * @param front the bucket's front chunk.
+     * @return the bucket's chunks.
+     */
+    private int touchCascadedChunks(final int front)
+    {
+        int sum = 0;
+        int chunks = 0;
+        for (int chunk = front; chunk != NIL; chunk = chunkLinks[2 * chunk + 1])
+        {
+            final int first = chunk << CHUNK_SHIFT;
+            final int[] entries = entryPages[first >>> ENTRY_PAGE_SHIFT];
+            final short[] hints = hintPages[first >>> ENTRY_PAGE_SHIFT];
+            final int base = first & ENTRY_PAGE_MASK;
+            // one load per 64-byte line: four of 16 ids, two of 32 hints
+            sum += entries[base] + entries[base + 16] + entries[base + 32] + entries[base + 48] + hints[base] +
+                hints[base + 32];
+            chunks++;
+        }
+        cascadeSink += sum;
+        return chunks;
+    }
+
+    /**
+     * Loads the lines of the front chunks of level 0's buckets, which a level-1 cascade of more than
+     * {@link #MARK_CHUNKS} chunks fills in no order: a bucket keeps its chunk when it is fired, 256 ticks before, and
+     * its lines have left the cache since (a cascade of a million timers' drain fills 256 of them, a quarter of the
+     * cascade's stores). Loaded together here, their misses overlap, where the cascade's stores met them one at a
+     * time (measured at a million timers under load: a further fifth off the cascades, noisy). Not for a smaller
+     * cascade (a simulator's few dozen timers), which would pay 256 buckets' loads for the few it fills.
+     */
+    private void touchLevel0Fronts()
+    {
+        int sum = 0;
+        for (int bucket = 0; bucket < BUCKETS_PER_LEVEL; bucket++)
+        {
+            final int front = frontChunk[bucket];
+            if (front != NIL)
+            {
+                final int first = front << CHUNK_SHIFT;
+                final int[] entries = entryPages[first >>> ENTRY_PAGE_SHIFT];
+                final int base = first & ENTRY_PAGE_MASK;
+                sum += entries[base] + entries[base + 16] + entries[base + 32] + entries[base + 48];
+            }
+        }
+        cascadeSink += sum;
     }
 
     /**

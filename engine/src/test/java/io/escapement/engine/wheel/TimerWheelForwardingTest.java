@@ -339,4 +339,36 @@ class TimerWheelForwardingTest
         assertTrue(chunks > (long)TimerWheel.MAX_CAPACITY_LIMIT / TimerWheel.CHUNK_SIZE * 9 / 8,
             "the bound counts the live entries and the forwarded eighth");
     }
+    /**
+     * A level-1 cascade that takes the chunk which adds an entry page at the moment the store's table of pages
+     * doubles (pages 0 to 3 full: 4 x 65,536 entries, all of them in the cascaded bucket) writes every slot id into
+     * the new page, not into the table the cascade started with, which has no room for it: every timer fires, once,
+     * at or after its deadline.
+     */
+    @Test
+    void aCascadeThatAddsAnEntryPageFilesEveryTimerIntoIt()
+    {
+        final TimerWheel wide = TimerWheel.builder(TimeUnit.MILLISECONDS).build();
+        final int timers = 4 * 65_536; // the first four entry pages exactly, in one level-1 bucket's chunks
+        for (int i = 0; i < timers; i++)
+        {
+            wide.arm(256 + (i & 255), i); // level 1, range 1: ticks 256 to 511, every level-0 bucket
+        }
+        final boolean[] seen = new boolean[timers];
+        final int[] fired = new int[1];
+        final TimerHandler check = (handle, payload, deadline) ->
+        {
+            assertTrue(wide.currentTime() >= deadline, "fired early");
+            assertEquals(256 + (payload & 255), deadline);
+            assertFalse(seen[(int)payload], "fired twice");
+            seen[(int)payload] = true;
+            fired[0]++;
+        };
+        for (long now = 1; now <= 511; now++)
+        {
+            wide.poll(now, check);
+        }
+        assertEquals(timers, fired[0]);
+        assertEquals(0, wide.timerCount());
+    }
 }
