@@ -142,7 +142,6 @@ public final class SimulatorCommand implements Callable<Integer>
 
     public static void main(final String[] args)
     {
-        JitDirectives.install(); // this JVM is the command line's own: smaller compile units, compiled sooner
         System.exit(execute(args, System.out, System.err));
     }
 
