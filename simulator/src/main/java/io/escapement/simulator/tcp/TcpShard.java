@@ -262,76 +262,17 @@ public final class TcpShard
 
     // ------------------------------------------------------------------------------------------------ events
 
-    /**
-     * Handles one event: sets the clock to its deadline and hands it to its room.
-     * <p>
-     * Kept small, so that what C2 compiles into the loops that call it (runUntil, EventBatch.drainSorted) and into
-     * its own code is the dispatch alone: packets go to onPacket, every other event to {@link #onTimer}, and both
-     * are units of their own (each past the 325 bytes of bytecode, FreqInlineSize, up to which C2 inlines a hot
-     * method). With every handler's case in one switch here, C2 compiled the arrival, the timers and what they
-     * call into handle (4.9 KB of inlined bytecode), again when an event kind first seen late in the run (the
-     * TIME-WAIT ends) deoptimized it, and into the callers' loops while handle was being recompiled.
-     */
+    /** Handles one event: sets the clock to its deadline and hands it to its room. */
     void handle(final long handle, final long payload, final long deadline)
     {
         clock.now = deadline;
         stats.add(Counter.EVENTS);
         final int kind = (int)(payload & 0xFF);
-        if (kind == EventBatch.PACKET_TO_SERVER || kind == EventBatch.PACKET_TO_CLIENT)
-        {
-            transitions.onPacket(payload, kind == EventBatch.PACKET_TO_CLIENT ? CLIENT : SERVER);
-        }
-        else
-        {
-            onTimer(kind, payload);
-        }
-        if (aux.cancelsPending())
-        {
-            aux.flushCancels(); // before the wheel fires again (AuxTimers: cancels wait for the event's end)
-        }
-        stats.lastEvent(clock.now);
-    }
-
-    /**
-     * Every event but a packet: a connection's arrival, written out here rather than called (with it this method's
-     * bytecode is past FreqInlineSize, so C2 keeps it out of {@link #handle}), and the timers.
-     */
-    private void onTimer(final int kind, final long payload)
-    {
         switch (kind)
         {
-            case EventBatch.ARRIVAL ->
-            {
-                final long conn = nextConnection;
-                nextConnection = findNextOwned(conn + 1);
-                if (nextConnection >= 0)
-                {
-                    wheel.arm(nextArrivalUs, EventBatch.ARRIVAL);
-                }
-                stats.add(Counter.CONNECTIONS);
-                final int address = (int)(conn % scenario.clientAddresses);
-                final int clientPort = ports.take(address);
-                if (clientPort < 0)
-                {
-                    stats.add(Counter.OUTCOME_ADDRESS_UNAVAILABLE);
-                    if (trace.tracing(conn))
-                    {
-                        trace.line(conn, "client connect() fails: no free port on address " + address +
-                            " (EADDRNOTAVAIL)");
-                    }
-                    return;
-                }
-                final int c = table.allocate();
-                stats.openChanged(clock.now, +1);
-                table.connection[c] = (int)conn;
-                table.startUs[c] = clock.now;
-                table.port[c] = (char)clientPort;
-                wire.inFlight[c] = 0;
-                streams.connect(c, conn);
-                final boolean refuses = scenario.refusedFraction > 0 &&
-                    application.uniform(conn, 0x5EF) < scenario.refusedFraction;
-                transitions.connect(c, conn, address, clientPort, refuses);
-            }
+            case EventBatch.ARRIVAL -> onArrival();
+            case EventBatch.PACKET_TO_SERVER, EventBatch.PACKET_TO_CLIENT ->
+                transitions.onPacket(payload, kind == EventBatch.PACKET_TO_CLIENT ? CLIENT : SERVER);
             case EventBatch.RTO_CLIENT, EventBatch.RTO_SERVER -> transitions.onRetransmissionTimeout(
                 (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.RTO_CLIENT ? CLIENT : SERVER);
             case EventBatch.AUX_CLIENT, EventBatch.AUX_SERVER -> transitions.onAuxiliaryTimer(
@@ -343,6 +284,43 @@ public final class TcpShard
                 (int)(payload >>> EventBatch.SLOT_SHIFT), kind == EventBatch.RACK_CLIENT ? CLIENT : SERVER);
             default -> throw new IllegalStateException("unknown event kind " + kind);
         }
+        if (aux.cancelsPending())
+        {
+            aux.flushCancels(); // before the wheel fires again (AuxTimers: cancels wait for the event's end)
+        }
+        stats.lastEvent(clock.now);
+    }
+
+    private void onArrival()
+    {
+        final long conn = nextConnection;
+        nextConnection = findNextOwned(conn + 1);
+        if (nextConnection >= 0)
+        {
+            wheel.arm(nextArrivalUs, EventBatch.ARRIVAL);
+        }
+        stats.add(Counter.CONNECTIONS);
+        final int address = (int)(conn % scenario.clientAddresses);
+        final int clientPort = ports.take(address);
+        if (clientPort < 0)
+        {
+            stats.add(Counter.OUTCOME_ADDRESS_UNAVAILABLE);
+            if (trace.tracing(conn))
+            {
+                trace.line(conn, "client connect() fails: no free port on address " + address + " (EADDRNOTAVAIL)");
+            }
+            return;
+        }
+        final int c = table.allocate();
+        stats.openChanged(clock.now, +1);
+        table.connection[c] = (int)conn;
+        table.startUs[c] = clock.now;
+        table.port[c] = (char)clientPort;
+        wire.inFlight[c] = 0;
+        streams.connect(c, conn);
+        final boolean refuses = scenario.refusedFraction > 0 &&
+            application.uniform(conn, 0x5EF) < scenario.refusedFraction;
+        transitions.connect(c, conn, address, clientPort, refuses);
     }
 
     /**

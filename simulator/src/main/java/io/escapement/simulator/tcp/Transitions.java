@@ -114,70 +114,6 @@ final class Transitions
             trace.line(table.connection[c], TraceLog.endName(toEnd) + " " + TcpState.name(state) + " receives " +
                 trace.describe(i ^ 1, packetClass, unit, ack, tx, false));
         }
-        // Every packet of a connection but its first two and a reset is for a synchronized end (past the handshake,
-        // or a server in SYN-RECEIVED): that path is written out here, the rest is a call (see onUnsynchronized).
-        // Written out rather than called, it keeps this method past the 325 bytes of bytecode (FreqInlineSize) up
-        // to which C2 inlines a hot method, so that onPacket stays a unit of its own rather than being compiled
-        // into TcpShard.handle and, through it, into every loop that inlines handle.
-        if (packetClass != NetworkModel.RESET && state > SYN_SENT)
-        {
-            if (packetClass == NetworkModel.SEGMENT && unit == 0)
-            {
-                // a duplicate SYN or SYN-ACK: its first answer was lost, answer again at once
-                if ((i & 1) == SERVER && state == SYN_RECEIVED && ack == 0)
-                {
-                    // tcp_check_req(): retransmit the SYN-ACK, then "Reset timer after retransmitting SYNACK":
-                    // mod_timer_pending(&req->rsk_timer, jiffies + reqsk_timeout(req, TCP_RTO_MAX)), the timeout
-                    // in force (TCP_TIMEOUT_INIT << num_timeout), from now; the answer is not a timeout, so the
-                    // give-up count (num_timeout) stays
-                    stats.add(Counter.SYN_ACK_FOR_DUPLICATE_SYN);
-                    sender.sendSegment(i, 0, true);
-                    sender.restartTimer(i);
-                }
-                else if ((i & 1) == CLIENT)
-                {
-                    stats.add(Counter.ACK_FOR_DUPLICATE_SYN_ACK);
-                    receiver.sendAck(i, 0, tx);
-                }
-            }
-            else
-            {
-                if (ack > 0)
-                {
-                    sender.checkSpuriousTimeout(i, packetClass, unit, ack, tx);
-                    onAck(i, ack, packetClass == NetworkModel.PURE_ACK, unit, tx);
-                }
-                if (packetClass == NetworkModel.SEGMENT && table.state(i) != CLOSED)
-                {
-                    receiver.onSegment(i, unit, tx);
-                }
-                application.idleCheck(i);
-                application.resumeClose(i);
-            }
-        }
-        else
-        {
-            onUnsynchronized(i, state, packetClass, unit, ack, tx);
-        }
-        compactor.settle(c);
-    }
-
-    /**
-     * A reset, or a packet for an end in CLOSED, LISTEN or SYN-SENT: no socket, the SYN a listener accepts
-     * (SYN-RECEIVED, sends SYN-ACK), the SYN-ACK that establishes a client.
-     * <p>
-     * Out of line, and kept so: the SYN's and SYN-ACK's handling is written out here rather than called, so that its
-     * bytecode is longer than the 325 bytes (FreqInlineSize) up to which C2 inlines a hot method, and C2 never
-     * compiles it, with the resets, the RTO's open and first sample and the application's first message under
-     * it, into onPacket. Called for two packets of a connection's fifteen or so, it still counts as hot to C2 (a
-     * call site run 100 times is), and with these paths in line onPacket was one 7.8 KB unit of inlined bytecode
-     * whose node budget ran out before the synchronized path's calls (onAck, idleCheck) could be inlined.
-     * TransitionsCompiledSizeTest pins both sizes.
-     */
-    private void onUnsynchronized(final int i, final int state, final int packetClass, final int unit, final int ack,
-        final int tx)
-    {
-        final int c = i >> 1;
         if (packetClass == NetworkModel.RESET)
         {
             onReset(i, state);
@@ -195,38 +131,94 @@ final class Transitions
         {
             if (packetClass == NetworkModel.SEGMENT && unit == 0 && ack == 0)
             {
-                // the SYN: a new request, nothing of one the listener dropped before carries over
-                resetEnd(i, LISTEN, 0);
-                table.word[i] = with(table.word[i], STATE, SYN_RECEIVED);
-                receiver.receivedSyn(i);
-                rto[SERVER].open(c, Phase.SYN_ACK);
-                trace.line(table.connection[c], "server LISTEN -> SYN-RECEIVED, sends SYN-ACK");
-                sender.sendSyn(i);
+                acceptSyn(i);
             }
             else
             {
                 wire.sendReset(i, unit, tx); // an ACK or data for a request the listener no longer has
             }
         }
-        else if (packetClass == NetworkModel.SEGMENT && unit == 0 && ack == 1)
+        else if (state == SYN_SENT)
         {
-            // SYN-SENT: the SYN-ACK
-            final long now = clock.now;
-            receiver.receivedSyn(i);
-            final boolean retransmitted = sender.transmissions(i, 0) > 0;
-            final long rtt = now - (rto[CLIENT].samplesRetransmissions() && retransmitted ? sender.resendTime(i) :
-                table.startUs[c]);
-            rto[CLIENT].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(i, 1), streams.seq(i, 1))
-                .rtt(rtt, retransmitted));
-            rto[CLIENT].enterPhase(c, Phase.DATA);
-            table.word[i] = with(with(table.word[i], STATE, ESTABLISHED), UNA, 1);
-            sender.established(i); // tcp_finish_connect(): lsndtime, after the SYN-ACK's RTT sample above
-            stats.add(Counter.ESTABLISHED);
-            ShardStats.record(stats.handshakeUs, now - table.startUs[c]);
-            trace.line(table.connection[c], "client SYN-SENT -> ESTABLISHED, sends ACK");
-            receiver.sendAck(i, 0, tx);
-            application.onEstablished(i);
+            if (packetClass == NetworkModel.SEGMENT && unit == 0 && ack == 1)
+            {
+                onSynAck(i, tx);
+            }
         }
+        else
+        {
+            onSynchronized(i, state, packetClass, unit, ack, tx);
+        }
+        compactor.settle(c);
+    }
+
+    private void acceptSyn(final int server)
+    {
+        final int c = server >> 1;
+        resetEnd(server, LISTEN, 0); // a new request: nothing of one the listener dropped before carries over
+        table.word[server] = with(table.word[server], STATE, SYN_RECEIVED);
+        receiver.receivedSyn(server);
+        rto[SERVER].open(c, Phase.SYN_ACK);
+        trace.line(table.connection[c], "server LISTEN -> SYN-RECEIVED, sends SYN-ACK");
+        sender.sendSyn(server);
+    }
+
+    private void onSynAck(final int client, final int tx)
+    {
+        final int c = client >> 1;
+        final long now = clock.now;
+        receiver.receivedSyn(client);
+        final boolean retransmitted = sender.transmissions(client, 0) > 0;
+        final long rtt = now - (rto[CLIENT].samplesRetransmissions() && retransmitted ? sender.resendTime(client) :
+            table.startUs[c]);
+        rto[CLIENT].onAck(c, rtoAck.of(clock.kernelNow(), streams.seq(client, 1), streams.seq(client, 1))
+            .rtt(rtt, retransmitted));
+        rto[CLIENT].enterPhase(c, Phase.DATA);
+        table.word[client] = with(with(table.word[client], STATE, ESTABLISHED), UNA, 1);
+        sender.established(client); // tcp_finish_connect(): lsndtime, after the SYN-ACK's RTT sample above
+        stats.add(Counter.ESTABLISHED);
+        ShardStats.record(stats.handshakeUs, now - table.startUs[c]);
+        trace.line(table.connection[c], "client SYN-SENT -> ESTABLISHED, sends ACK");
+        receiver.sendAck(client, 0, tx);
+        application.onEstablished(client);
+    }
+
+    /** A packet for an end past the handshake (or a server in SYN-RECEIVED). */
+    private void onSynchronized(final int i, final int state, final int packetClass, final int unit, final int ack,
+        final int tx)
+    {
+        final int end = i & 1;
+        if (packetClass == NetworkModel.SEGMENT && unit == 0)
+        {
+            // a duplicate SYN or SYN-ACK: its first answer was lost, answer again at once
+            if (end == SERVER && state == SYN_RECEIVED && ack == 0)
+            {
+                // tcp_check_req(): retransmit the SYN-ACK, then "Reset timer after retransmitting SYNACK":
+                // mod_timer_pending(&req->rsk_timer, jiffies + reqsk_timeout(req, TCP_RTO_MAX)), the timeout
+                // in force (TCP_TIMEOUT_INIT << num_timeout), from now; the answer is not a timeout, so the
+                // give-up count (num_timeout) stays
+                stats.add(Counter.SYN_ACK_FOR_DUPLICATE_SYN);
+                sender.sendSegment(i, 0, true);
+                sender.restartTimer(i);
+            }
+            else if (end == CLIENT)
+            {
+                stats.add(Counter.ACK_FOR_DUPLICATE_SYN_ACK);
+                receiver.sendAck(i, 0, tx);
+            }
+            return;
+        }
+        if (ack > 0)
+        {
+            sender.checkSpuriousTimeout(i, packetClass, unit, ack, tx);
+            onAck(i, ack, packetClass == NetworkModel.PURE_ACK, unit, tx);
+        }
+        if (packetClass == NetworkModel.SEGMENT && table.state(i) != CLOSED)
+        {
+            receiver.onSegment(i, unit, tx);
+        }
+        application.idleCheck(i);
+        application.resumeClose(i);
     }
 
     private void onAck(final int i, final int ack, final boolean pure, final int unit, final int tx)
