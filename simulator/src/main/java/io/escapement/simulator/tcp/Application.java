@@ -45,7 +45,6 @@ final class Application
     private final Sender sender;
     private final TraceLog trace;
     Transitions transitions;
-    Receiver receiver;
     // per end: when the application is to close after reading end-of-file, microseconds after the start
     private int[] closeAt;
 

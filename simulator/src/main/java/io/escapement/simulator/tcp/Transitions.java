@@ -36,6 +36,11 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
  * The state transitions of RFC 793's diagram, as Linux takes them: what a packet or a timer does to an end in
  * each state. What is sent is the sender's and the receiver's business, what the application does the
  * application's; this room decides which state an end enters and which timers it then runs.
+ * <p>
+ * One exception, for the compiler's sake: the application's close() ({@link #close}), the diagram's CLOSE event, is
+ * here whole, with the application's rule of when its FIN may go (after the response it owes) beside the
+ * transition it makes, so that the method is one unit too large for C2 to copy into each caller (see its Javadoc).
+ * The application decides when to call it.
  */
 final class Transitions
 {
