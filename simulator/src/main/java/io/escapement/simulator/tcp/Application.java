@@ -45,7 +45,6 @@ final class Application
     private final Sender sender;
     private final TraceLog trace;
     Transitions transitions;
-    Receiver receiver;
     // per end: when the application is to close after reading end-of-file, microseconds after the start
     private int[] closeAt;
 
@@ -104,7 +103,7 @@ final class Application
         final long at = table.startUs[i >> 1] + (closeAt[i] & 0xFFFF_FFFFL);
         if (at <= clock.now)
         {
-            close(i);
+            transitions.close(i);
         }
         else
         {
@@ -120,7 +119,7 @@ final class Application
             trace.line(table.connection[i >> 1], TraceLog.endName(i & 1) + " the application closes after " +
                 "end-of-file");
         }
-        close(i);
+        transitions.close(i);
     }
 
     /** The client's connect() returned: it writes its request, now or after its think time. */
@@ -174,7 +173,7 @@ final class Application
                 stats.add(Counter.OUTCOME_COMPLETED);
                 ShardStats.record(stats.completionUs, clock.now - table.startUs[c]);
             }
-            return (table.word[i] & APP_CLOSED) != 0 ? sendFinNow(i) : close(i);
+            return (table.word[i] & APP_CLOSED) != 0 ? sendFinNow(i) : transitions.close(i);
         }
         if ((table.word[i] & APP_CLOSED) != 0)
         {
@@ -197,7 +196,7 @@ final class Application
         }
         else if (end == SERVER && closeMode(table.connection[c]) != CLIENT_FIRST)
         {
-            close(i); // HTTP/1.0 style: the server closes after its response
+            transitions.close(i); // HTTP/1.0 style: the server closes after its response
         }
         else
         {
@@ -247,49 +246,7 @@ final class Application
         final int mode = closeMode(table.connection[c]);
         if (mode != SERVER_FIRST)
         {
-            return close(i);
-        }
-        return false;
-    }
-
-    /** The application calls close(): the FIN follows any data still unsent. @return whether it sent. */
-    boolean close(final int i)
-    {
-        if ((table.word[i] & APP_CLOSED) != 0)
-        {
-            return false;
-        }
-        table.word[i] |= APP_CLOSED;
-        table.word[i] &= ~CLOSE_PENDING;
-        final int state = table.state(i);
-        if (aux.kind(i) == AuxTimers.IDLE || aux.kind(i) == AuxTimers.CLOSE)
-        {
-            aux.cancel(i);
-        }
-        if ((table.word[i] & HALF_CLOSED) != 0)
-        {
-            transitions.orphan(i); // its FIN is out already: close() only gives the socket up
-            return false;
-        }
-        if (streams.persistent())
-        {
-            final int written = streams.messagesBelow(i, field(table.word[i], NXT, 6));
-            if ((i & 1) == SERVER && (table.word[i] & WROTE_NOTHING) == 0 &&
-                written < streams.messagesBelow(i ^ 1, receiver.rcvNext(i)))
-            {
-                return false; // a request it has read is still to be answered; the FIN goes out after the response
-            }
-            streams.truncate(i, written); // what it has not written, it never will: the FIN follows what it has
-        }
-        else if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
-            (i & 1) == SERVER)
-        {
-            return false; // the response is still to be written; the FIN goes out after it
-        }
-        if (state == ESTABLISHED || state == CLOSE_WAIT)
-        {
-            transitions.sendFin(i);
-            return true;
+            return transitions.close(i);
         }
         return false;
     }
@@ -336,7 +293,7 @@ final class Application
             trace.line(table.connection[c], TraceLog.endName(end) + " idle timeout: the application closes" +
                 (written ? "" : " without writing"));
         }
-        close(i);
+        transitions.close(i);
     }
 
     /** @return who closes connection {@code conn} first: {@link #CLIENT_FIRST}, {@link #SERVER_FIRST} or both. */

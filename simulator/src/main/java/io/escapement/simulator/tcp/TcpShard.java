@@ -135,7 +135,6 @@ public final class TcpShard
         sender.receiver = receiver;
         receiver.transitions = transitions;
         receiver.application = application;
-        application.receiver = receiver;
         transitions.application = application;
         application.transitions = transitions;
         compactor.wire = wire;

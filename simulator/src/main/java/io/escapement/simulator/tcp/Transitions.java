@@ -36,6 +36,11 @@ import static io.escapement.simulator.tcp.TcpState.TIME_WAIT;
  * The state transitions of RFC 793's diagram, as Linux takes them: what a packet or a timer does to an end in
  * each state. What is sent is the sender's and the receiver's business, what the application does the
  * application's; this room decides which state an end enters and which timers it then runs.
+ * <p>
+ * One exception, for the compiler's sake: the application's close() ({@link #close}), the diagram's CLOSE event, is
+ * here whole, with the application's rule of when its FIN may go (after the response it owes) beside the
+ * transition it makes, so that the method is one unit too large for C2 to copy into each caller (see its Javadoc).
+ * The application decides when to call it.
  */
 final class Transitions
 {
@@ -307,7 +312,7 @@ final class Transitions
                 }
                 else
                 {
-                    application.close(i);
+                    close(i);
                 }
                 return true;
             }
@@ -487,20 +492,63 @@ final class Transitions
     }
 
     /**
-     * The application of a half-closed end calls close(): the socket is orphaned. Its FIN, if still unacknowledged,
-     * is retried under tcp_orphan_retries; in FIN-WAIT-2, tcp_close() starts tcp_fin_timeout.
+     * The application calls close() (the diagram's CLOSE): the FIN follows any data still unsent. @return whether
+     * it sent.
+     * <p>
+     * Out of line, and kept so: with the half-closed end's case written out here (the socket is orphaned, rather
+     * than a call), its bytecode is past the 325 bytes (FreqInlineSize) up to which C2 inlines a hot method, so C2
+     * compiles it, and the FIN's burst under it, once as a unit of its own, not into each of its callers
+     * (Receiver.onSegment's message path, onFin, the idle and close timers). Run once or twice a connection, its
+     * call sites still count as hot to C2 (one run 100 times does). TransitionsCompiledSizeTest pins the size.
      */
-    void orphan(final int i)
+    boolean close(final int i)
     {
+        if ((table.word[i] & APP_CLOSED) != 0)
+        {
+            return false;
+        }
+        table.word[i] |= APP_CLOSED;
+        table.word[i] &= ~ConnectionTable.CLOSE_PENDING;
         final int state = table.state(i);
-        if (state == FIN_WAIT_1 || state == CLOSING || state == LAST_ACK)
+        if (aux.kind(i) == AuxTimers.IDLE || aux.kind(i) == AuxTimers.CLOSE)
         {
-            rto[i & 1].enterPhase(i >> 1, Phase.FIN);
+            aux.cancel(i);
         }
-        else if (state == FIN_WAIT_2 && aux.kind(i) == AuxTimers.NONE)
+        if ((table.word[i] & ConnectionTable.HALF_CLOSED) != 0)
         {
-            aux.set(i, AuxTimers.FIN_TIMEOUT, timers.deadline(scenario.finTimeoutUs));
+            // its FIN is out already: close() only gives the socket up. Orphaned, its FIN, if still
+            // unacknowledged, is retried under tcp_orphan_retries; in FIN-WAIT-2, tcp_close() starts tcp_fin_timeout
+            if (state == FIN_WAIT_1 || state == CLOSING || state == LAST_ACK)
+            {
+                rto[i & 1].enterPhase(i >> 1, Phase.FIN);
+            }
+            else if (state == FIN_WAIT_2 && aux.kind(i) == AuxTimers.NONE)
+            {
+                aux.set(i, AuxTimers.FIN_TIMEOUT, timers.deadline(scenario.finTimeoutUs));
+            }
+            return false;
         }
+        if (streams.persistent())
+        {
+            final int written = streams.messagesBelow(i, field(table.word[i], NXT, 6));
+            if ((i & 1) == SERVER && (table.word[i] & WROTE_NOTHING) == 0 &&
+                written < streams.messagesBelow(i ^ 1, receiver.rcvNext(i)))
+            {
+                return false; // a request it has read is still to be answered; the FIN goes out after the response
+            }
+            streams.truncate(i, written); // what it has not written, it never will: the FIN follows what it has
+        }
+        else if (field(table.word[i], NXT, 6) <= streams.units(i) && (table.word[i] & OUTCOME_DONE) == 0 &&
+            (i & 1) == SERVER)
+        {
+            return false; // the response is still to be written; the FIN goes out after it
+        }
+        if (state == ESTABLISHED || state == CLOSE_WAIT)
+        {
+            sendFin(i);
+            return true;
+        }
+        return false;
     }
 
     private void enterTimeWait(final int i)
