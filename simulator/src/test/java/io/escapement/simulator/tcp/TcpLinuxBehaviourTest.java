@@ -131,6 +131,22 @@ class TcpLinuxBehaviourTest
     }
 
     @Test
+    void shouldRetryAHalfClosedEndsFinUnderTcpOrphanRetriesOnceTheApplicationCloses()
+    {
+        // tcp_close() orphans a half-closed socket whose FIN is still unacknowledged: from then on
+        // tcp_write_timeout() bounds its retransmissions by tcp_orphan_retries(), not tcp_retries2. Every client FIN
+        // is lost; the half-closed client reads its response (FIN-WAIT-1 still) and closes, so it gives up as an
+        // orphan (GAVE_UP_FIN), where a socket left unorphaned would run the whole tcp_retries2 budget
+        final OneConnection run = new OneConnection(
+            (conn, fromClient, cls, unit, tx, ack) -> fromClient && cls == SEGMENT && unit == 2,
+            b -> b.halfClose(1).clientClosesFirst(1));
+        assertEquals(1, run.count(Counter.ORPHAN_GIVE_UPS), run.dump());
+        assertEquals(0, run.count(Counter.DATA_GIVE_UPS), run.dump());
+        assertTrue(run.has("retransmission timer fires: GAVE_UP_FIN"), run.dump());
+        run.assertAccountedFor();
+    }
+
+    @Test
     void shouldSpaceTheFirstFourSynRetransmissionsOneSecondApartByDefault()
     {
         // net.ipv4.tcp_syn_linear_timeouts, default 4 since Linux 6.5 (tcp_sk_init()); tcp_retransmit_timer()
