@@ -492,14 +492,15 @@ final class Transitions
     }
 
     /**
-     * The application calls close() (the diagram's CLOSE): the FIN follows any data still unsent. @return whether
-     * it sent.
+     * The application calls close() (the diagram's CLOSE): the FIN follows any data still unsent.
      * <p>
      * Out of line, and kept so: with the half-closed end's case written out here (the socket is orphaned, rather
      * than a call), its bytecode is past the 325 bytes (FreqInlineSize) up to which C2 inlines a hot method, so C2
      * compiles it, and the FIN's burst under it, once as a unit of its own, not into each of its callers
      * (Receiver.onSegment's message path, onFin, the idle and close timers). Run once or twice a connection, its
      * call sites still count as hot to C2 (one run 100 times does). TransitionsCompiledSizeTest pins the size.
+     *
+     * @return whether it sent.
      */
     boolean close(final int i)
     {
